@@ -1,0 +1,62 @@
+import type {
+  CreatePaymentInput, CurrencyCode, PaykitDeps, PaymentAction, PaymentStatus, PayResultAsync, Paykit,
+  ProviderPlugin, RawHttpRequest,
+} from '@paykit/core';
+
+/** A fault a harness can make its simulator play on the next call. */
+export type HarnessFault = 'timeout-after-processing' | 'drop-reply-after-processing' | 'server-error' | 'malformed-reply' | 'bad-signature';
+
+/**
+ * A running simulator plus an instance configured against it. Everything a conformance test needs
+ * to drive the real plugin through its wire protocol on 127.0.0.1.
+ */
+export interface HarnessContext {
+  /** The instance's raw `options` for the paykit config (pointing at the simulator). */
+  readonly options: unknown;
+  /** Extra deps (environment for `env:` references…); transport, store, clock, logger are set by the kit. */
+  readonly deps?: Partial<Pick<PaykitDeps, 'env' | 'baseDir'>>;
+  /** Currencies the provider accepts; the kit round-trips money in each. */
+  readonly currencies: readonly CurrencyCode[];
+  /** A valid payment input for a fresh order id and amount (the kit overrides orderId and amount). */
+  samplePayment(orderId: string, amount: { amount: number; currency: CurrencyCode }): CreatePaymentInput;
+  /**
+   * Plays the payer: submits the action to the simulator (over HTTP) and makes the simulator record
+   * the order with the given outcome. Resolves with the amount the simulator decoded from the wire,
+   * in minor units, decoded by the simulator's own code.
+   */
+  pay(action: PaymentAction, outcome: 'succeeded' | 'failed'): Promise<{ readonly orderId: string; readonly wireAmountMinor: number }>;
+  /** A notification for an order exactly as the provider would send it, signed by the simulator. */
+  notification(orderId: string, outcome: 'succeeded' | 'failed'): RawHttpRequest;
+  /** The same notification with a changed amount and the original signature. */
+  tamper(notification: RawHttpRequest): RawHttpRequest;
+  /** The same notification with its signature removed. */
+  unsign(notification: RawHttpRequest): RawHttpRequest;
+  /** Whether a reply body is the provider's exact positive acknowledgement. */
+  isAck(body: string): boolean;
+  /** Makes the simulator play a fault on its next call. */
+  injectFault(fault: HarnessFault): void;
+  /**
+   * A money-moving operation of this plugin (refund, payout, capture…) through the facade, for an
+   * order the kit has paid with {@link HarnessContext.pay}. Absent only when the plugin moves no
+   * money by server call (then it must declare none of refunds, payouts, preauth).
+   */
+  moneyMovingCall?(paykit: Paykit, paidOrderId: string): PayResultAsync<unknown>;
+  /** Secrets configured (keys, passwords): none may appear in any error or log line. */
+  readonly secrets: readonly string[];
+  /** A full card number the harness puts in requests: it may appear only masked. */
+  readonly cardNumber?: string;
+  /** Provider error codes with the standard code each must map to (a sample; the full map is checked for totality). */
+  readonly expectedErrorCodes?: Readonly<Record<string, string>>;
+  /** Stops the simulator. */
+  close(): Promise<void>;
+}
+
+/** What a provider package gives the conformance kit. */
+export interface ConformanceHarness {
+  /** The plugin under test. */
+  readonly plugin: ProviderPlugin<any>;
+  /** Starts the simulator and returns the context. Called before each test group. */
+  setup(): Promise<HarnessContext>;
+  /** Statuses an order can be driven to by {@link HarnessContext.pay} (for the mapping tests). */
+  readonly payOutcomes?: readonly PaymentStatus[];
+}

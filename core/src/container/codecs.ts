@@ -1,0 +1,75 @@
+import * as t from 'io-ts';
+import { isLeft } from 'fp-ts/lib/Either.js';
+import { err, ok } from 'neverthrow';
+import { PaymentErrors } from '../errors/constructors.js';
+import type { PayResult } from '../errors/result.js';
+import { Secret } from '../ports/secret.js';
+
+/** io-ts codec: a non-empty string that becomes a {@link Secret} (never printed). */
+export const SecretFromString = new t.Type<Secret, string, unknown>(
+  'Secret',
+  (u): u is Secret => u instanceof Secret,
+  (u, c) => (u instanceof Secret ? t.success(u)
+    : typeof u === 'string' && u.length > 0 ? t.success(new Secret(u)) : t.failure('[REDACTED]', c, 'expected a non-empty secret string')),
+  (s) => s.reveal(),
+);
+
+/** io-ts codec: an http(s) URL string. */
+export const UrlString = new t.Type<string, string, unknown>(
+  'Url',
+  (u): u is string => typeof u === 'string',
+  (u, c) => {
+    if (typeof u !== 'string') return t.failure(u, c, 'expected a URL string');
+    try {
+      const url = new URL(u);
+      return url.protocol === 'https:' || url.protocol === 'http:' ? t.success(u) : t.failure(u, c, 'expected an http(s) URL');
+    } catch {
+      return t.failure(u, c, 'expected an absolute URL such as https://example.com/notify');
+    }
+  },
+  t.identity,
+);
+
+function describeValue(v: unknown): string {
+  if (v === '[REDACTED]') return 'a value (hidden)';
+  if (v === undefined) return 'nothing';
+  if (typeof v === 'string') return `"${v.slice(0, 40)}"`;
+  if (v === null || typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return Array.isArray(v) ? 'an array' : typeof v;
+}
+
+/**
+ * Reports io-ts validation errors as one message naming each offending path and what was expected,
+ * e.g. `instances.main.options.md5Key: expected a non-empty secret string, got nothing`.
+ */
+export function reportIoTsErrors(errors: t.Errors, root: string): { message: string; path: string } {
+  const lines = new Map<string, string>();
+  for (const e of errors) {
+    const path = [root, ...e.context.slice(1).map((c) => c.key)].filter((k) => k !== '').join('.');
+    // Skip the noise of union/intersection members: keep the deepest message per path.
+    const last = e.context[e.context.length - 1];
+    const expected = e.message ?? `expected ${last?.type.name ?? 'a valid value'}`;
+    const hidden = /secret|key|password/i.test(path) ? '[REDACTED]' : e.value;
+    lines.set(path, `${path}: ${expected}, got ${describeValue(hidden)}`);
+  }
+  const all = [...lines.values()];
+  const firstPath = [...lines.keys()][0] ?? root;
+  return { message: all.slice(0, 8).join('; ') + (all.length > 8 ? `; and ${all.length - 8} more` : ''), path: firstPath };
+}
+
+/** Decodes unknown input with a codec into a Result, with an error naming the paths to fix. */
+export function decodeWith<A>(codec: t.Decoder<unknown, A>, input: unknown, root: string, kind: 'request' | 'config' | 'reply' = 'request'): PayResult<A> {
+  let result: t.Validation<A>;
+  try {
+    result = codec.decode(input);
+  } catch (e) {
+    return err(PaymentErrors.internal(`${root}: validator threw`, { cause: e }));
+  }
+  if (isLeft(result)) {
+    const { message, path } = reportIoTsErrors(result.left, root);
+    if (kind === 'config') return err(PaymentErrors.invalidConfig(message, { path }));
+    if (kind === 'reply') return err(PaymentErrors.decode(message, { path }));
+    return err(PaymentErrors.invalidRequest(message, { path }));
+  }
+  return ok(result.right);
+}

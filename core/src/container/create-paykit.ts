@@ -1,0 +1,145 @@
+import 'reflect-metadata';
+import { Container } from 'inversify';
+import { err, errAsync, ok, okAsync, ResultAsync } from 'neverthrow';
+import { PaymentErrors } from '../errors/constructors.js';
+import type { PayResult, PayResultAsync } from '../errors/result.js';
+import { toPaymentError } from '../errors/result.js';
+import { CAPABILITIES, type Capability } from '../plugin/capabilities.js';
+import type { ProviderPlugin } from '../plugin/contract.js';
+import { CAPABILITY_TOKENS, Tokens } from '../plugin/tokens.js';
+import { systemClock, type Clock } from '../ports/clock.js';
+import { silentLogger, type Logger } from '../ports/logger.js';
+import { InMemoryStore, type Store } from '../ports/store.js';
+import type { HttpTransport } from '../ports/transport.js';
+import { decodeWith } from './codecs.js';
+import { parseConfig, resolveReferences, type PaykitConfig } from './config.js';
+import { Paykit, type Instance } from './paykit.js';
+
+/** What `createPaykit` needs besides the config. */
+export interface PaykitDeps {
+  /** Plugins available by id. Instances whose plugin is not here are imported from their `module`. */
+  readonly plugins?: readonly ProviderPlugin<any>[];
+  /** HTTP transport (e.g. `kyTransport()` from `@paykit/transport-ky`). Required when any instance calls out. */
+  readonly transport?: HttpTransport;
+  /** Store; an in-memory store when absent (tests, demos: not for production). */
+  readonly store?: Store;
+  /** Clock; the system clock when absent. */
+  readonly clock?: Clock;
+  /** Logger; silent when absent. */
+  readonly logger?: Logger;
+  /** Environment for `env:` references; `process.env` when absent. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Directory for `file:` references; the working directory when absent. */
+  readonly baseDir?: string;
+}
+
+const missingTransport: HttpTransport = {
+  send: () => errAsync(PaymentErrors.invalidConfig('no HTTP transport configured: pass { transport: kyTransport() } to createPaykit', { path: 'deps.transport' })),
+};
+
+function isPlugin(v: unknown): v is ProviderPlugin {
+  return typeof v === 'object' && v !== null && typeof (v as ProviderPlugin).id === 'string'
+    && Array.isArray((v as ProviderPlugin).capabilities) && typeof (v as ProviderPlugin).configCodec === 'object'
+    && typeof (v as ProviderPlugin).module === 'object';
+}
+
+/** Imports a third-party plugin module and finds the plugin with the wanted id among its exports. */
+function importPlugin(moduleName: string, pluginId: string, path: string): PayResultAsync<ProviderPlugin> {
+  return ResultAsync.fromPromise(import(moduleName) as Promise<Record<string, unknown>>,
+    (e) => PaymentErrors.invalidConfig(`${path}: cannot import plugin module "${moduleName}": ${(e as Error).message}`, { path }))
+    .andThen((mod) => {
+      const found = Object.values(mod).find((v) => isPlugin(v) && v.id === pluginId);
+      return found ? ok(found as ProviderPlugin) : err(PaymentErrors.invalidConfig(`${path}: module "${moduleName}" exports no plugin with id "${pluginId}"`, { path }));
+    });
+}
+
+function buildInstance(root: Container, id: string, plugin: ProviderPlugin, rawOptions: unknown, deps: PaykitDeps): PayResult<Instance> {
+  const path = `config.instances.${id}.options`;
+  return resolveReferences(rawOptions ?? {}, { env: deps.env ?? process.env, baseDir: deps.baseDir ?? process.cwd() }, path)
+    .andThen((resolved) => decodeWith(plugin.configCodec, resolved, path, 'config'))
+    .andThen((options) => {
+      try {
+        const child = new Container({ parent: root, defaultScope: 'Singleton' });
+        child.bind(Tokens.InstanceId).toConstantValue(id);
+        child.bind(Tokens.InstanceConfig).toConstantValue(options);
+        child.load(plugin.module);
+        const missing = plugin.capabilities.filter((c) => !child.isBound(CAPABILITY_TOKENS[c]));
+        if (missing.length > 0) {
+          return err(PaymentErrors.internal(`plugin ${plugin.id} declares ${missing.join(', ')} but its module binds no service for it`, { providerId: plugin.id }));
+        }
+        return ok({ id, plugin, container: child, capabilities: [...plugin.capabilities] });
+      } catch (e) {
+        return err(PaymentErrors.invalidConfig(`${path}: plugin ${plugin.id} failed to start: ${toPaymentError(e, 'container').cause?.message ?? 'unknown error'}`, { path, providerId: plugin.id }));
+      }
+    });
+}
+
+/** Decides which instance serves each capability (explicit routes first, then the only capable instance). */
+function buildRoutes(cfg: PaykitConfig, instances: ReadonlyMap<string, Instance>): PayResult<ReadonlyMap<string, string>> {
+  const routes = new Map<string, string>();
+  for (const [key, target] of Object.entries(cfg.routes ?? {})) {
+    const capability = key.split('.')[0] as Capability;
+    if (!CAPABILITIES.includes(capability)) {
+      return err(PaymentErrors.invalidConfig(`config.routes.${key}: unknown operation; route keys are a capability (${CAPABILITIES.join(', ')}) or capability.operation`, { path: `config.routes.${key}` }));
+    }
+    const inst = instances.get(target);
+    if (inst && !inst.capabilities.includes(capability)) {
+      return err(PaymentErrors.invalidConfig(`config.routes.${key}: instance "${target}" (${inst.plugin.id}) does not support ${capability}; it supports ${inst.capabilities.join(', ')}`, { path: `config.routes.${key}` }));
+    }
+    routes.set(key, target);
+  }
+  for (const c of CAPABILITIES) {
+    if (routes.has(c)) continue;
+    const capable = [...instances.values()].filter((i) => i.capabilities.includes(c));
+    if (capable.length === 1 && capable[0]) routes.set(c, capable[0].id);
+  }
+  return ok(routes);
+}
+
+/**
+ * Builds paykit from a configuration: validates it, resolves `env:`/`file:` references, builds one
+ * child container per instance with its plugin's module, and routes operations to instances.
+ *
+ * @example
+ * ```ts
+ * const paykit = await createPaykit({
+ *   instances: { shop: { plugin: 'lianlian-web', options: { oidPartner: '2019…', md5Key: 'env:LL_MD5_KEY' } } },
+ *   routes: { payments: 'shop' },
+ * }, { plugins: [lianlianWebPlugin], transport: kyTransport() });
+ * if (paykit.isErr()) console.error(paykit.error.message);
+ * ```
+ */
+export function createPaykit(config: unknown, deps: PaykitDeps = {}): PayResultAsync<Paykit> {
+  let cfg: PaykitConfig;
+  try {
+    const parsed = parseConfig(config);
+    if (parsed.isErr()) return errAsync(parsed.error);
+    cfg = parsed.value;
+  } catch (e) {
+    return errAsync(toPaymentError(e, 'createPaykit'));
+  }
+  const known = new Map((deps.plugins ?? []).map((p) => [p.id, p]));
+  const root = new Container({ defaultScope: 'Singleton' });
+  root.bind(Tokens.Transport).toConstantValue(deps.transport ?? missingTransport);
+  root.bind(Tokens.Clock).toConstantValue(deps.clock ?? systemClock);
+  root.bind(Tokens.Store).toConstantValue(deps.store ?? new InMemoryStore());
+  root.bind(Tokens.Logger).toConstantValue(deps.logger ?? silentLogger);
+
+  const entries = Object.entries(cfg.instances);
+  const plugins = entries.map(([id, inst]) => {
+    const path = `config.instances.${id}.plugin`;
+    const p = known.get(inst.plugin);
+    if (p) return okAsync<ProviderPlugin, never>(p);
+    if (inst.module !== undefined) return importPlugin(inst.module, inst.plugin, `config.instances.${id}.module`);
+    return errAsync(PaymentErrors.invalidConfig(`${path}: unknown plugin "${inst.plugin}"; available are ${[...known.keys()].join(', ') || 'none'}, or set "module" to import it`, { path }));
+  });
+  return ResultAsync.combine(plugins).andThen((resolved) => {
+    const instances = new Map<string, Instance>();
+    for (const [i, [id, inst]] of entries.entries()) {
+      const built = buildInstance(root, id, resolved[i] as ProviderPlugin, inst.options, deps);
+      if (built.isErr()) return err(built.error);
+      instances.set(id, built.value);
+    }
+    return buildRoutes(cfg, instances).map((routes) => new Paykit(root, instances, routes, cfg));
+  });
+}

@@ -1,0 +1,4 @@
+export * from './codecs.js';
+export * from './config.js';
+export * from './create-paykit.js';
+export * from './paykit.js';

@@ -1,0 +1,137 @@
+import type { Container, ServiceIdentifier } from 'inversify';
+import { err, ok } from 'neverthrow';
+import { PaymentErrors } from '../errors/constructors.js';
+import type { PayResult } from '../errors/result.js';
+import type { Capability, CapabilityServices } from '../plugin/capabilities.js';
+import type { ProviderPlugin } from '../plugin/contract.js';
+import { CAPABILITY_TOKENS, Tokens } from '../plugin/tokens.js';
+import type { Clock } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import type { Store } from '../ports/store.js';
+import type { PaykitConfig } from './config.js';
+import { NotificationOps } from '../facade/notifications.js';
+import { PaymentOps } from '../facade/payments.js';
+import { PayoutOps } from '../facade/payouts.js';
+import { PreAuthOps } from '../facade/preauth.js';
+import { RefundOps } from '../facade/refunds.js';
+import { StatementOps } from '../facade/statements.js';
+
+/** A configured provider instance. */
+export interface Instance {
+  /** Instance id from config. */
+  readonly id: string;
+  /** Its plugin. */
+  readonly plugin: ProviderPlugin;
+  /** Its child container. */
+  readonly container: Container;
+  /** Capabilities it serves. */
+  readonly capabilities: readonly Capability[];
+}
+
+/** A short public description of an instance. */
+export interface InstanceInfo {
+  /** Instance id. */
+  readonly id: string;
+  /** Plugin id. */
+  readonly pluginId: string;
+  /** Capabilities. */
+  readonly capabilities: readonly Capability[];
+}
+
+/** Per-call choice of instance, overriding the configured route. */
+export interface CallOptions {
+  /** Instance id to use. */
+  readonly instance?: string;
+}
+
+/** What the facade's operation groups share: instances, routing and ports. */
+export interface PaykitContext {
+  /** Resolves a capability service for an operation (routes, explicit instance, or the record's instance). */
+  service<C extends Capability>(capability: C, operation: string, instanceId?: string): PayResult<{ readonly instance: Instance; readonly service: CapabilityServices[C] }>;
+  /** The store. */
+  readonly store: Store;
+  /** The clock. */
+  readonly clock: Clock;
+  /** The logger. */
+  readonly logger: Logger;
+}
+
+/**
+ * The merchant-facing facade: one provider-agnostic API whose operations are routed to the
+ * configured instances. Build it with `createPaykit`.
+ */
+export class Paykit implements PaykitContext {
+  /** Payments: create, query. */
+  readonly payments: PaymentOps;
+  /** Notifications: verify, record once, apply, acknowledge. */
+  readonly notifications: NotificationOps;
+  /** Refunds: create, query. */
+  readonly refunds: RefundOps;
+  /** Pre-authorisations: capture, void. */
+  readonly preauth: PreAuthOps;
+  /** Payouts: submit, confirm, resolve, query. */
+  readonly payouts: PayoutOps;
+  /** Statements: fetch, parse. */
+  readonly statements: StatementOps;
+  /** The store. */
+  readonly store: Store;
+  /** The clock. */
+  readonly clock: Clock;
+  /** The logger. */
+  readonly logger: Logger;
+  readonly #instances: ReadonlyMap<string, Instance>;
+  readonly #routes: ReadonlyMap<string, string>;
+  /** The validated configuration. */
+  readonly config: PaykitConfig;
+
+  /** Use `createPaykit` instead. */
+  constructor(root: Container, instances: ReadonlyMap<string, Instance>, routes: ReadonlyMap<string, string>, config: PaykitConfig) {
+    this.#instances = instances;
+    this.#routes = routes;
+    this.config = config;
+    this.store = root.get(Tokens.Store);
+    this.clock = root.get(Tokens.Clock);
+    this.logger = root.get(Tokens.Logger);
+    this.payments = new PaymentOps(this);
+    this.notifications = new NotificationOps(this);
+    this.refunds = new RefundOps(this);
+    this.preauth = new PreAuthOps(this);
+    this.payouts = new PayoutOps(this);
+    this.statements = new StatementOps(this);
+  }
+
+  /** Every configured instance with its capabilities (run-time discovery). */
+  instances(): readonly InstanceInfo[] {
+    return [...this.#instances.values()].map((i) => ({ id: i.id, pluginId: i.plugin.id, capabilities: i.capabilities }));
+  }
+
+  /** The capabilities of an instance; `NotFound` for an unknown instance id. */
+  capabilities(instanceId: string): PayResult<readonly Capability[]> {
+    const inst = this.#instances.get(instanceId);
+    return inst ? ok(inst.capabilities) : err(PaymentErrors.notFound(`no instance "${String(instanceId).slice(0, 64)}"; configured are ${[...this.#instances.keys()].join(', ')}`));
+  }
+
+  /** The instance that serves an operation by the routes (`payments.create` → `payments` → the only capable instance). */
+  routeOf(operation: string): string | undefined {
+    return this.#routes.get(operation) ?? this.#routes.get(operation.split('.')[0] ?? '');
+  }
+
+  /** Resolves the service of a capability for an operation. */
+  service<C extends Capability>(capability: C, operation: string, instanceId?: string): PayResult<{ readonly instance: Instance; readonly service: CapabilityServices[C] }> {
+    const id = instanceId ?? this.routeOf(`${capability}.${operation}`);
+    if (id === undefined) {
+      return err(PaymentErrors.unsupported(capability, `no instance serves ${capability}.${operation}: add a route "${capability}" to an instance whose plugin supports it`));
+    }
+    const inst = this.#instances.get(id);
+    if (!inst) return err(PaymentErrors.notFound(`no instance "${String(id).slice(0, 64)}"; configured are ${[...this.#instances.keys()].join(', ')}`));
+    if (!inst.capabilities.includes(capability)) {
+      return err(PaymentErrors.unsupported(capability, `${inst.plugin.displayName} (instance ${id}) does not support ${capability}; it supports ${inst.capabilities.join(', ')}`, { providerId: inst.plugin.id }));
+    }
+    try {
+      const token = CAPABILITY_TOKENS[capability] as ServiceIdentifier<CapabilityServices[C]>;
+      return ok({ instance: inst, service: inst.container.get(token) });
+    } catch (e) {
+      return err(PaymentErrors.internal(`instance ${id} could not build its ${capability} service`, { cause: e, providerId: inst.plugin.id }));
+    }
+  }
+}

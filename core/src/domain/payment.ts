@@ -1,0 +1,80 @@
+import type { PayResult } from '../errors/result.js';
+import type { Money } from '../money/money.js';
+import { decideTransition, type TransitionOutcome, type TransitionTable } from './transitions.js';
+
+/** Where a payment stands. */
+export type PaymentStatus =
+  /** Created locally; the payer has not acted yet. */
+  | 'created'
+  /** Waiting for the payer (at the cashier, in the mobile control). */
+  | 'pending'
+  /** The provider is processing it. */
+  | 'processing'
+  /** Paid. Final for the payer; refunds may follow. */
+  | 'succeeded'
+  /** Declined or failed. A success may still follow (a new attempt on the same order). */
+  | 'failed'
+  /** Expired or closed without payment. */
+  | 'closed'
+  /** Part of the paid amount was refunded. */
+  | 'partially_refunded'
+  /** The whole paid amount was refunded. */
+  | 'refunded';
+
+/** Every {@link PaymentStatus}. */
+export const PAYMENT_STATUSES: readonly PaymentStatus[] = [
+  'created', 'pending', 'processing', 'succeeded', 'failed', 'closed', 'partially_refunded', 'refunded',
+];
+
+/**
+ * Payment transitions. A failure may be followed by a success (the payer tries again on the same
+ * order); a success is never followed by a failure (LianLian web spec 3.3): see {@link PAYMENT_IGNORED}.
+ */
+export const PAYMENT_TRANSITIONS: TransitionTable<PaymentStatus> = {
+  created: ['pending', 'processing', 'succeeded', 'failed', 'closed'],
+  pending: ['processing', 'succeeded', 'failed', 'closed'],
+  processing: ['succeeded', 'failed', 'closed'],
+  failed: ['succeeded', 'closed'],
+  closed: ['succeeded'],
+  succeeded: ['partially_refunded', 'refunded'],
+  partially_refunded: ['refunded'],
+  refunded: [],
+};
+
+/** Reports ignored rather than refused: nothing undoes a recorded success or refund. */
+export const PAYMENT_IGNORED: Partial<{ readonly [K in PaymentStatus]: readonly PaymentStatus[] }> = {
+  succeeded: ['created', 'pending', 'processing', 'failed', 'closed'],
+  partially_refunded: ['created', 'pending', 'processing', 'failed', 'closed', 'succeeded'],
+  refunded: ['created', 'pending', 'processing', 'failed', 'closed', 'succeeded', 'partially_refunded'],
+  failed: ['created', 'pending', 'processing'],
+  closed: ['created', 'pending', 'processing', 'failed'],
+  processing: ['created', 'pending'],
+  pending: ['created'],
+};
+
+/** A payment of an order, as plain data. */
+export interface Payment {
+  /** The merchant's order number. */
+  readonly orderId: string;
+  /** The provider instance that serves it (from config). */
+  readonly instanceId: string;
+  /** The provider's own payment id, once known. */
+  readonly providerPaymentId?: string;
+  /** Amount of the order. */
+  readonly amount: Money;
+  /** Status. */
+  readonly status: PaymentStatus;
+  /** Amount refunded so far (never more than `amount`). */
+  readonly refunded: Money;
+  /** When the provider says it was paid. */
+  readonly paidAt?: Date;
+  /** Provider settlement date `YYYYMMDD`, when given. */
+  readonly settleDate?: string;
+  /** Provider's failure code and message, for failed payments. */
+  readonly failure?: { readonly providerCode?: string; readonly message: string };
+}
+
+/** Decides what a reported payment status does to a recorded one. */
+export function paymentTransition(from: PaymentStatus, to: PaymentStatus): PayResult<TransitionOutcome<PaymentStatus>> {
+  return decideTransition('payment', PAYMENT_TRANSITIONS, PAYMENT_IGNORED, from, to);
+}

@@ -1,0 +1,43 @@
+import { err, ok } from 'neverthrow';
+import { PaymentErrors } from '../errors/constructors.js';
+import type { PayResult } from '../errors/result.js';
+import { compareMoney, formatDecimal, type Money } from '../money/money.js';
+import { decideTransition, type TransitionOutcome, type TransitionTable } from './transitions.js';
+
+/** Where a pre-authorisation stands. */
+export type PreAuthStatus = 'authorised' | 'captured' | 'voided';
+
+/** Every {@link PreAuthStatus}. */
+export const PREAUTH_STATUSES: readonly PreAuthStatus[] = ['authorised', 'captured', 'voided'];
+
+/** PreAuth transitions: authorised → captured (≤ authorised) | voided. */
+export const PREAUTH_TRANSITIONS: TransitionTable<PreAuthStatus> = {
+  authorised: ['captured', 'voided'],
+  captured: [],
+  voided: [],
+};
+
+/** A pre-authorisation (funds held on a card), as plain data. */
+export interface PreAuth {
+  /** The merchant's order number of the authorisation. */
+  readonly orderId: string;
+  /** Authorised amount. */
+  readonly authorised: Money;
+  /** Captured amount, once captured. */
+  readonly captured?: Money;
+  /** Status. */
+  readonly status: PreAuthStatus;
+}
+
+/** Decides what a reported pre-auth status does to a recorded one. */
+export function preAuthTransition(from: PreAuthStatus, to: PreAuthStatus): PayResult<TransitionOutcome<PreAuthStatus>> {
+  return decideTransition('pre-authorisation', PREAUTH_TRANSITIONS, {}, from, to);
+}
+
+/** Checks a capture amount: positive and not above the authorised amount. */
+export function checkCapture(authorised: Money, capture: Money): PayResult<Money> {
+  if (capture.amount <= 0) return err(PaymentErrors.invalidRequest('capture amount must be greater than zero', { path: 'amount', code: 'invalid_amount' }));
+  return compareMoney(capture, authorised).andThen((c) => c <= 0
+    ? ok(capture)
+    : err(PaymentErrors.invalidRequest(`capture of ${formatDecimal(capture)} exceeds the authorised ${formatDecimal(authorised)} ${authorised.currency}`, { path: 'amount', code: 'invalid_amount' })));
+}

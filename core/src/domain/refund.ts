@@ -1,0 +1,60 @@
+import { err, ok } from 'neverthrow';
+import { PaymentErrors } from '../errors/constructors.js';
+import type { PayResult } from '../errors/result.js';
+import { addMoney, compareMoney, formatDecimal, subtractMoney, type Money } from '../money/money.js';
+import { decideTransition, type TransitionOutcome, type TransitionTable } from './transitions.js';
+
+/** Where a refund stands. */
+export type RefundStatus = 'pending' | 'processing' | 'succeeded' | 'failed';
+
+/** Every {@link RefundStatus}. */
+export const REFUND_STATUSES: readonly RefundStatus[] = ['pending', 'processing', 'succeeded', 'failed'];
+
+/** Refund transitions. */
+export const REFUND_TRANSITIONS: TransitionTable<RefundStatus> = {
+  pending: ['processing', 'succeeded', 'failed'],
+  processing: ['succeeded', 'failed'],
+  succeeded: [],
+  failed: [],
+};
+
+const REFUND_IGNORED: Partial<{ readonly [K in RefundStatus]: readonly RefundStatus[] }> = {
+  succeeded: ['pending', 'processing', 'failed'],
+  failed: ['pending', 'processing'],
+  processing: ['pending'],
+};
+
+/** A refund of (part of) a payment. */
+export interface Refund {
+  /** The merchant's refund number, unique per merchant. */
+  readonly refundId: string;
+  /** The order refunded. */
+  readonly orderId: string;
+  /** Amount refunded. */
+  readonly amount: Money;
+  /** Status. */
+  readonly status: RefundStatus;
+  /** Provider's refund reference, once known. */
+  readonly providerRefundId?: string;
+}
+
+/** Decides what a reported refund status does to a recorded one. */
+export function refundTransition(from: RefundStatus, to: RefundStatus): PayResult<TransitionOutcome<RefundStatus>> {
+  return decideTransition('refund', REFUND_TRANSITIONS, REFUND_IGNORED, from, to);
+}
+
+/**
+ * Checks that refunding `requested` keeps the refunded total within what was paid.
+ * Returns the new refunded total.
+ */
+export function checkRefundable(paid: Money, alreadyRefunded: Money, requested: Money): PayResult<Money> {
+  if (requested.amount <= 0) return err(PaymentErrors.invalidRequest('refund amount must be greater than zero', { path: 'amount', code: 'invalid_amount' }));
+  return addMoney(alreadyRefunded, requested).andThen((total) =>
+    compareMoney(total, paid).andThen((c) => {
+      if (c <= 0) return ok(total);
+      return subtractMoney(paid, alreadyRefunded).andThen((remaining) => err(PaymentErrors.conflict(
+        `refund of ${formatDecimal(requested)} ${requested.currency} exceeds the remaining refundable ${formatDecimal(remaining)} ${remaining.currency}`,
+        { code: 'invalid_amount', path: 'amount' },
+      )));
+    }));
+}

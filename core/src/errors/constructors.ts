@@ -1,0 +1,111 @@
+import type {
+  ConflictError, DecodeError, InternalError, InvalidConfigError, InvalidRequestError, NetworkError,
+  NotFoundError, OutcomeUnknownError, PaymentError, PaymentErrorBase, ProviderRejectedError,
+  Resolution, SignatureError, StandardCode, TimeoutError, UnsupportedError,
+} from './payment-error.js';
+
+/** Optional details accepted by every error constructor. */
+export interface ErrorDetails {
+  /** Override the default standard code of the kind. */
+  readonly code?: StandardCode;
+  /** Override the default retryable flag of the kind. */
+  readonly retryable?: boolean;
+  /** Provider plugin id. */
+  readonly providerId?: string;
+  /** Provider's own code. */
+  readonly providerCode?: string;
+  /** Provider's own message. */
+  readonly providerMessage?: string;
+  /** Path of the offending input or config field. */
+  readonly path?: string;
+  /** Underlying cause; only its name and message are kept. */
+  readonly cause?: unknown;
+}
+
+/** Reduces any thrown value to `{ name, message }` so no raw object (and no secret in it) is kept. */
+export function describeCause(cause: unknown): { readonly name: string; readonly message: string } | undefined {
+  if (cause === undefined) return undefined;
+  if (cause instanceof Error) return { name: cause.name, message: cause.message };
+  if (typeof cause === 'object' && cause !== null && 'kind' in cause && 'message' in cause) {
+    return { name: String((cause as { kind: unknown }).kind), message: String((cause as { message: unknown }).message) };
+  }
+  return { name: typeof cause, message: String(cause) };
+}
+
+function base(message: string, code: StandardCode, retryable: boolean, d: ErrorDetails = {}): PaymentErrorBase {
+  const out: { -readonly [K in keyof PaymentErrorBase]: PaymentErrorBase[K] } = {
+    code: d.code ?? code,
+    message,
+    retryable: d.retryable ?? retryable,
+  };
+  if (d.providerId !== undefined) out.providerId = d.providerId;
+  if (d.providerCode !== undefined) out.providerCode = d.providerCode;
+  if (d.providerMessage !== undefined) out.providerMessage = d.providerMessage;
+  if (d.path !== undefined) out.path = d.path;
+  const cause = describeCause(d.cause);
+  if (cause !== undefined) out.cause = cause;
+  return out;
+}
+
+/**
+ * Constructors for every {@link PaymentError} kind, with sensible default codes and retry flags.
+ *
+ * @example
+ * ```ts
+ * return err(PaymentErrors.invalidRequest('amount must be positive', { path: 'amount' }));
+ * ```
+ */
+export const PaymentErrors = {
+  /** A caller mistake. */
+  invalidRequest: (message: string, d?: ErrorDetails): InvalidRequestError =>
+    ({ kind: 'InvalidRequest', ...base(message, 'invalid_request', false, d) }),
+  /** A configuration mistake. */
+  invalidConfig: (message: string, d?: ErrorDetails): InvalidConfigError =>
+    ({ kind: 'InvalidConfig', ...base(message, 'invalid_config', false, d) }),
+  /** The capability is missing. */
+  unsupported: (capability: string, message: string, d?: ErrorDetails): UnsupportedError =>
+    ({ kind: 'Unsupported', capability, ...base(message, 'unsupported_operation', false, d) }),
+  /** A signature did not verify. */
+  signature: (message: string, d?: ErrorDetails): SignatureError =>
+    ({ kind: 'Signature', ...base(message, 'invalid_signature', false, d) }),
+  /** A message could not be decoded. */
+  decode: (message: string, d?: ErrorDetails): DecodeError =>
+    ({ kind: 'Decode', ...base(message, 'malformed_response', false, d) }),
+  /** A network failure; retryable only when the request provably never left. */
+  network: (message: string, sent: boolean, d?: ErrorDetails): NetworkError =>
+    ({ kind: 'Network', sent, ...base(message, 'network_error', !sent, d) }),
+  /** A timeout. */
+  timeout: (message: string, d?: ErrorDetails): TimeoutError =>
+    ({ kind: 'Timeout', ...base(message, 'timeout', true, d) }),
+  /** The provider refused the call. */
+  providerRejected: (message: string, d?: ErrorDetails): ProviderRejectedError =>
+    ({ kind: 'ProviderRejected', ...base(message, 'provider_error', false, d) }),
+  /** A money-moving call of unknown outcome. Never retryable blindly. */
+  outcomeUnknown: (message: string, resolution: Resolution, d?: ErrorDetails): OutcomeUnknownError =>
+    ({ kind: 'OutcomeUnknown', resolution, ...base(message, 'outcome_unknown', false, { ...d, retryable: false }) }),
+  /** A conflict with recorded state. */
+  conflict: (message: string, d?: ErrorDetails): ConflictError =>
+    ({ kind: 'Conflict', ...base(message, 'conflict', false, d) }),
+  /** A missing record. */
+  notFound: (message: string, d?: ErrorDetails): NotFoundError =>
+    ({ kind: 'NotFound', ...base(message, 'not_found', false, d) }),
+  /** A bug: an exception escaped. */
+  internal: (message: string, d?: ErrorDetails): InternalError =>
+    ({ kind: 'Internal', ...base(message, 'internal_error', false, d) }),
+} as const;
+
+/** Type guard: is this value a {@link PaymentError}? */
+export function isPaymentError(value: unknown): value is PaymentError {
+  return typeof value === 'object' && value !== null && 'kind' in value && 'code' in value
+    && 'message' in value && 'retryable' in value;
+}
+
+/** Formats an error as one line for logs and the CLI: `Kind [code] message (provider code …)`. */
+export function formatPaymentError(e: PaymentError): string {
+  const parts = [`${e.kind} [${e.code}] ${e.message}`];
+  if (e.path !== undefined) parts.push(`at ${e.path}`);
+  if (e.providerId !== undefined) parts.push(`provider ${e.providerId}`);
+  if (e.providerCode !== undefined) parts.push(`provider code ${e.providerCode}${e.providerMessage ? ` (${e.providerMessage})` : ''}`);
+  if (e.kind === 'OutcomeUnknown') parts.push(`resolve with ${e.resolution.operation}(${e.resolution.reference})`);
+  return parts.join('; ');
+}

@@ -1,0 +1,3 @@
+export * from './payment-error.js';
+export * from './constructors.js';
+export * from './result.js';

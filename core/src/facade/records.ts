@@ -1,0 +1,29 @@
+import { errAsync, okAsync } from 'neverthrow';
+import { PaymentErrors } from '../errors/constructors.js';
+import type { PayResult, PayResultAsync } from '../errors/result.js';
+import type { RecordKind, Store, Versioned } from '../ports/store.js';
+
+/** What a record update decided. */
+export type UpdateDecision<T> = { readonly write: true; readonly value: T } | { readonly write: false; readonly value: T };
+
+/**
+ * Reads a record, lets `decide` compute the next value, and writes it with optimistic concurrency,
+ * re-reading and re-deciding when another writer got there first.
+ */
+export function updateRecord<T>(
+  store: Store,
+  kind: RecordKind,
+  id: string,
+  decide: (current: T) => PayResult<UpdateDecision<T>>,
+  attempts = 8,
+): PayResultAsync<T> {
+  return store.get<T>(kind, id).andThen((cur: Versioned<T> | undefined) => {
+    if (!cur) return errAsync(PaymentErrors.notFound(`no ${kind} ${id} is recorded`));
+    const d = decide(cur.value);
+    if (d.isErr()) return errAsync(d.error);
+    if (!d.value.write) return okAsync(d.value.value);
+    return store.update(kind, id, cur.version, d.value.value)
+      .map((v) => v.value)
+      .orElse((e) => (e.kind === 'Conflict' && attempts > 1 ? updateRecord(store, kind, id, decide, attempts - 1) : errAsync(e)));
+  });
+}

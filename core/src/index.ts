@@ -1,0 +1,15 @@
+/**
+ * paykit core: money in integer minor units, the provider-agnostic domain model, one error type,
+ * the plugin contract, the DI container built from config, ports and signing helpers.
+ *
+ * @packageDocumentation
+ */
+export * from './errors/index.js';
+export * from './money/index.js';
+export * from './domain/index.js';
+export * from './ports/index.js';
+export * from './signing/index.js';
+export * from './time/index.js';
+export * from './plugin/index.js';
+export * from './container/index.js';
+export * from './facade/index.js';

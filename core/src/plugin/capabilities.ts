@@ -1,0 +1,332 @@
+import type { PayoutAccount, PayoutStatus } from '../domain/payout.js';
+import type { PaymentStatus } from '../domain/payment.js';
+import type { PreAuthStatus } from '../domain/preauth.js';
+import type { RefundStatus } from '../domain/refund.js';
+import type { Statement, StatementEntry } from '../domain/statement.js';
+import type { PayResult, PayResultAsync } from '../errors/result.js';
+import type { Money } from '../money/money.js';
+import type { HttpReply, RawHttpRequest } from '../ports/transport.js';
+import type { PaymentError } from '../errors/payment-error.js';
+
+/** The capabilities a provider plugin can declare. */
+export type Capability = 'payments' | 'notifications' | 'refunds' | 'preauth' | 'payouts' | 'statements';
+
+/** Every {@link Capability}. */
+export const CAPABILITIES: readonly Capability[] = ['payments', 'notifications', 'refunds', 'preauth', 'payouts', 'statements'];
+
+// ---------------------------------------------------------------- payments
+
+/** The payer, as far as the provider needs to know. */
+export interface Payer {
+  /** The merchant's user id. */
+  readonly id?: string;
+  /** The payer's IP address (risk control). */
+  readonly ip?: string;
+  /** The payer's name. */
+  readonly name?: string;
+  /** National id type and number (real-name payments). Never logged. */
+  readonly idType?: string;
+  /** National id number. Never logged. */
+  readonly idNumber?: string;
+  /** The payer's card number, when the merchant collects it. Never logged in full. */
+  readonly cardNumber?: string;
+  /** Phone number. */
+  readonly phone?: string;
+  /** Email. */
+  readonly email?: string;
+  /** When the payer registered with the merchant. */
+  readonly registeredAt?: Date;
+}
+
+/** What a merchant asks for when taking a payment. Provider-specific extras go in `extra`. */
+export interface CreatePaymentInput {
+  /** The merchant's order number (unique per merchant). */
+  readonly orderId: string;
+  /** Amount to collect, in minor units. */
+  readonly amount: Money;
+  /** Goods name shown to the payer. */
+  readonly description: string;
+  /** When the order was created; the clock's now when absent. */
+  readonly createdAt?: Date;
+  /** Order details. */
+  readonly details?: string;
+  /** Minutes the payer has to pay. */
+  readonly validForMinutes?: number;
+  /** The payer. */
+  readonly payer?: Payer;
+  /** Where the browser returns after paying (redirect providers). Instance config may default it. */
+  readonly returnUrl?: string;
+  /** Where the provider posts the result. Instance config may default it. */
+  readonly notifyUrl?: string;
+  /** Provider-specific options, validated by the provider's codec (e.g. risk data, split payments). */
+  readonly extra?: Readonly<Record<string, unknown>>;
+}
+
+/** What the merchant's front end does next to let the payer pay. */
+export type PaymentAction =
+  /** Post (or get) these form fields to the provider's cashier URL from the payer's browser. */
+  | {
+    readonly kind: 'redirect';
+    readonly method: 'POST' | 'GET';
+    readonly url: string;
+    readonly fields: Readonly<Record<string, string>>;
+    /** Charset the form must be submitted in. */
+    readonly charset: string;
+  }
+  /** Hand this payload to the provider's mobile SDK / payment control. */
+  | {
+    readonly kind: 'sdk';
+    /** The exact payload (e.g. a JSON string) the control takes. */
+    readonly payload: string;
+    /** Provider environment mode for the control (e.g. test or production). */
+    readonly mode?: string;
+  };
+
+/** A provider's report of a payment's state (from a query or a notification). */
+export interface PaymentReport {
+  /** The merchant's order number. */
+  readonly orderId: string;
+  /** Mapped status. Unknown provider statuses map to `processing`, never to success. */
+  readonly status: PaymentStatus;
+  /** The amount the provider reports. */
+  readonly amount: Money;
+  /** Provider's payment id. */
+  readonly providerPaymentId?: string;
+  /** When it was paid. */
+  readonly paidAt?: Date;
+  /** Settlement date `YYYYMMDD`. */
+  readonly settleDate?: string;
+  /** Provider's own status string, verbatim. */
+  readonly providerStatus?: string;
+  /** Failure code and message, for failed payments. */
+  readonly failure?: { readonly providerCode?: string; readonly message: string };
+}
+
+/** The result of creating a payment: the action for the front end, and the provider's report. */
+export interface CreatedPayment {
+  /** What the front end does next. */
+  readonly action: PaymentAction;
+  /** The state right after creation (usually `pending`). */
+  readonly report: PaymentReport;
+}
+
+/** A reference to an existing payment, with what providers need to find it. */
+export interface PaymentRef {
+  /** The merchant's order number. */
+  readonly orderId: string;
+  /** When the order was created (some providers need the original order time). */
+  readonly createdAt?: Date;
+  /** The order amount, when known. */
+  readonly amount?: Money;
+}
+
+/** Taking payments. */
+export interface PaymentsCapability {
+  /** Builds what the payer needs to pay. Validates every field before building anything. */
+  create(input: CreatePaymentInput): PayResultAsync<CreatedPayment>;
+  /** Asks the provider for the payment's state. */
+  query(ref: PaymentRef): PayResultAsync<PaymentReport>;
+}
+
+// ---------------------------------------------------------------- notifications
+
+/** A verified, decoded provider event in domain terms. */
+export type DomainEvent =
+  | { readonly type: 'payment'; readonly report: PaymentReport }
+  | { readonly type: 'refund'; readonly report: RefundReport }
+  | { readonly type: 'payout'; readonly report: PayoutReport }
+  | { readonly type: 'preauth'; readonly report: PreAuthReport };
+
+/** A notification that passed decoding and signature verification. */
+export interface VerifiedNotification {
+  /** The event. */
+  readonly event: DomainEvent;
+  /**
+   * Identity of the provider event, the same for every redelivery of it (e.g. order number +
+   * status + provider payment id). The store records each key once.
+   */
+  readonly eventKey: string;
+  /** The exact acknowledgement to send back once the event is durably recorded. */
+  readonly ack: HttpReply;
+}
+
+/** Receiving provider notifications. Verification is pure: raw bytes in, result out. */
+export interface NotificationsCapability {
+  /** Decodes and verifies a raw inbound request. Nothing in it is trusted before this returns Ok. */
+  verify(request: RawHttpRequest): PayResult<VerifiedNotification>;
+  /** The reply for a notification that could not be accepted, so the provider retries. */
+  reject(error: PaymentError): HttpReply;
+}
+
+// ---------------------------------------------------------------- refunds
+
+/** A provider's report of a refund. */
+export interface RefundReport {
+  /** The merchant's refund number. */
+  readonly refundId: string;
+  /** The refunded order. */
+  readonly orderId: string;
+  /** Status. */
+  readonly status: RefundStatus;
+  /** Amount. */
+  readonly amount: Money;
+  /** Provider's refund reference. */
+  readonly providerRefundId?: string;
+  /** Provider's status, verbatim. */
+  readonly providerStatus?: string;
+}
+
+/** A refund request, with the original payment as recorded. */
+export interface RefundRequest {
+  /** The merchant's refund number (unique per merchant). */
+  readonly refundId: string;
+  /** Amount to refund. */
+  readonly amount: Money;
+  /** The payment refunded. */
+  readonly payment: PaymentRef & { readonly amount: Money };
+  /** When the refund was requested; the clock's now when absent. */
+  readonly requestedAt?: Date;
+}
+
+/** Refunds. */
+export interface RefundsCapability {
+  /** Asks for a refund. A timeout after sending is `OutcomeUnknown` (resolve with `refunds.query`). */
+  refund(request: RefundRequest): PayResultAsync<RefundReport>;
+  /** Asks for a refund's state. */
+  query(request: RefundRequest): PayResultAsync<RefundReport>;
+}
+
+// ---------------------------------------------------------------- pre-authorisation
+
+/** A provider's report of a pre-authorisation. */
+export interface PreAuthReport {
+  /** The authorisation's order number. */
+  readonly orderId: string;
+  /** Status. */
+  readonly status: PreAuthStatus;
+  /** Captured amount. */
+  readonly captured?: Money;
+  /** Provider's status or code, verbatim. */
+  readonly providerStatus?: string;
+}
+
+/** A capture or void of a pre-authorisation. */
+export interface PreAuthRequest {
+  /** The authorised payment. */
+  readonly payment: PaymentRef & { readonly amount: Money };
+  /** Amount to capture (≤ authorised); absent for a void. */
+  readonly amount?: Money;
+}
+
+/** Pre-authorisations (funds held on a card). */
+export interface PreAuthCapability {
+  /** Captures up to the authorised amount. */
+  capture(request: PreAuthRequest): PayResultAsync<PreAuthReport>;
+  /** Releases the hold. */
+  void(request: PreAuthRequest): PayResultAsync<PreAuthReport>;
+}
+
+// ---------------------------------------------------------------- payouts
+
+/** A payout request. `providerOrderId` is fixed for ever for one `payoutId`. */
+export interface PayoutRequest {
+  /** The merchant's payout id. */
+  readonly payoutId: string;
+  /** The provider order number (the same on every resubmission). */
+  readonly providerOrderId: string;
+  /** Amount. */
+  readonly amount: Money;
+  /** Beneficiary. */
+  readonly account: PayoutAccount;
+  /** Purpose shown to the beneficiary. */
+  readonly description: string;
+  /** Memo / remark. */
+  readonly memo?: string;
+  /** When the payout was first created (used on every resubmission). */
+  readonly createdAt: Date;
+  /** Where the provider posts the result. */
+  readonly notifyUrl?: string;
+}
+
+/** A provider's report of a payout. */
+export interface PayoutReport {
+  /** The provider order number. */
+  readonly providerOrderId: string;
+  /** Status. */
+  readonly status: PayoutStatus;
+  /** Amount, when the provider reports it. */
+  readonly amount?: Money;
+  /** Confirm code for held payouts. */
+  readonly confirmCode?: string;
+  /** Provider's payout id. */
+  readonly providerPayoutId?: string;
+  /** Provider's code and message when held, failed or closed. */
+  readonly reason?: { readonly providerCode?: string; readonly message: string };
+  /** Settlement date `YYYYMMDD`. */
+  readonly settleDate?: string;
+  /** Provider's status, verbatim. */
+  readonly providerStatus?: string;
+}
+
+/** Confirming a held payout. */
+export interface PayoutConfirmation {
+  /** The payout. */
+  readonly request: PayoutRequest;
+  /** The confirm code the hold gave. */
+  readonly confirmCode: string;
+}
+
+/** Payouts. */
+export interface PayoutsCapability {
+  /**
+   * Sends a payout. No reply, a timeout after sending or a "query first" reply is `OutcomeUnknown`.
+   * Never retried blindly.
+   */
+  submit(request: PayoutRequest): PayResultAsync<PayoutReport>;
+  /** Confirms a payout held for review. */
+  confirm(confirmation: PayoutConfirmation): PayResultAsync<PayoutReport>;
+  /** Asks for a payout's state; `NotFound` when the provider has no record of the order. */
+  query(request: PayoutRequest): PayResultAsync<PayoutReport>;
+}
+
+// ---------------------------------------------------------------- statements
+
+/** A statement file to parse: its name (which often says its kind) and its bytes, streamed. */
+export interface StatementFile {
+  /** File name as the provider publishes it. */
+  readonly name: string;
+  /** The bytes, streamed chunk by chunk. */
+  readonly content: AsyncIterable<Uint8Array>;
+}
+
+/** A day range `YYYYMMDD`–`YYYYMMDD` (China Standard Time days for Chinese providers). */
+export interface DayRange {
+  /** First day. */
+  readonly from: string;
+  /** Last day. */
+  readonly to: string;
+}
+
+/** Statements and reconciliation. */
+export interface StatementsCapability {
+  /** Parses a statement file into entries, streaming: memory does not grow with the file. */
+  parse(file: StatementFile): AsyncIterable<PayResult<StatementEntry>>;
+  /** Fetches and parses the statement of a day range, where the provider offers a fetch API. */
+  fetch(range: DayRange): PayResultAsync<Statement>;
+}
+
+/** The services a capability name stands for. */
+export interface CapabilityServices {
+  /** Payments. */
+  readonly payments: PaymentsCapability;
+  /** Notifications. */
+  readonly notifications: NotificationsCapability;
+  /** Refunds. */
+  readonly refunds: RefundsCapability;
+  /** Pre-authorisation. */
+  readonly preauth: PreAuthCapability;
+  /** Payouts. */
+  readonly payouts: PayoutsCapability;
+  /** Statements. */
+  readonly statements: StatementsCapability;
+}

@@ -1,0 +1,3 @@
+export * from './capabilities.js';
+export * from './tokens.js';
+export * from './contract.js';

@@ -1,0 +1,5 @@
+export * from './secret.js';
+export * from './logger.js';
+export * from './clock.js';
+export * from './transport.js';
+export * from './store.js';

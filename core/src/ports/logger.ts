@@ -1,0 +1,87 @@
+import { Secret, maskCardNumbersIn } from './secret.js';
+
+/** Log levels. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** Structured fields of a log line. */
+export type LogFields = Readonly<Record<string, unknown>>;
+
+/** The logger port. Implementations must pass fields through {@link redact} (the provided ones do). */
+export interface Logger {
+  /** Logs at a level. */
+  log(level: LogLevel, message: string, fields?: LogFields): void;
+}
+
+/** Field names whose values are always replaced by `[REDACTED]`. */
+const SECRET_KEYS = /(^|_)(key|md5key|md5_key|private|privatekey|private_key|password|passwd|secret|token|pay_load|payload|sign|signmsg|sign_msg|hmac|aeskey|id_no|cvv|cvv2)$|^(key|signMsg|password|privateKey|md5Key|hmacKey|aesKey)$/i;
+/** Field names holding card or account numbers: masked. */
+const CARD_KEYS = /(card_no|cardno|card_number|cardnumber|pan|acct_no|account_number|accountnumber|bank_account)$/i;
+
+/**
+ * Returns a copy of a value safe to log: {@link Secret}s and secret-named fields become
+ * `[REDACTED]`, card-number fields and any 13–19 digit run in text are masked.
+ */
+export function redact(value: unknown, depth = 0): unknown {
+  if (value instanceof Secret) return '[REDACTED]';
+  if (typeof value === 'string') return maskCardNumbersIn(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return value;
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Date) return value.toISOString();
+  if (depth > 8) return '[…]';
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
+  if (value instanceof Uint8Array) return `[${value.length} bytes]`;
+  if (typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (SECRET_KEYS.test(k)) out[k] = '[REDACTED]';
+      else if (CARD_KEYS.test(k) && typeof v === 'string') out[k] = maskCardNumbersIn(v.length >= 5 ? v.replace(/\d(?=\d{4})/g, '*') : v);
+      else out[k] = redact(v, depth + 1);
+    }
+    return out;
+  }
+  return '[unloggable]';
+}
+
+/** A line captured by {@link MemoryLogger}. */
+export interface LogLine {
+  /** Level. */
+  readonly level: LogLevel;
+  /** Message (redacted). */
+  readonly message: string;
+  /** Fields (redacted). */
+  readonly fields: LogFields;
+}
+
+/** A logger that keeps redacted lines in memory (tests, the CLI's demo). */
+export class MemoryLogger implements Logger {
+  /** Lines logged so far. */
+  readonly lines: LogLine[] = [];
+
+  /** Records a redacted line. */
+  log(level: LogLevel, message: string, fields: LogFields = {}): void {
+    this.lines.push({ level, message: maskCardNumbersIn(message), fields: redact(fields) as LogFields });
+  }
+}
+
+/** A logger that writes redacted JSON lines to a stream (stderr by default). */
+export class JsonLogger implements Logger {
+  readonly #write: (line: string) => void;
+  readonly #min: number;
+
+  /** @param min lowest level written; @param write where lines go. */
+  constructor(min: LogLevel = 'info', write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)) {
+    this.#min = LEVELS.indexOf(min);
+    this.#write = write;
+  }
+
+  /** Writes a redacted JSON line. */
+  log(level: LogLevel, message: string, fields: LogFields = {}): void {
+    if (LEVELS.indexOf(level) < this.#min) return;
+    this.#write(JSON.stringify({ level, message: maskCardNumbersIn(message), ...(redact(fields) as object) }));
+  }
+}
+
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+/** A logger that drops everything. */
+export const silentLogger: Logger = { log: () => undefined };

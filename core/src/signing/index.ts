@@ -1,0 +1,5 @@
+export * from './charset.js';
+export * from './kv.js';
+export * from './digest.js';
+export * from './keys.js';
+export * from './rsa.js';

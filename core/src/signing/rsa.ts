@@ -1,0 +1,57 @@
+import { constants, createCipheriv, createSign, createVerify, publicEncrypt, privateDecrypt, type KeyObject } from 'node:crypto';
+import { err, ok } from 'neverthrow';
+import { PaymentErrors } from '../errors/constructors.js';
+import type { PayResult } from '../errors/result.js';
+
+/** Digests used with RSA PKCS#1 v1.5 signatures by the providers. */
+export type RsaDigest = 'md5' | 'sha1' | 'sha256';
+
+/** RSA PKCS#1 v1.5 signature of bytes with the chosen digest, base64. */
+export function rsaSign(digest: RsaDigest, key: KeyObject, data: string | Uint8Array): PayResult<string> {
+  try {
+    return ok(createSign(`RSA-${digest.toUpperCase()}`).update(data).sign(key, 'base64'));
+  } catch (e) {
+    return err(PaymentErrors.invalidConfig('RSA signing failed: check that the private key is an RSA key', { cause: e }));
+  }
+}
+
+/** Verifies an RSA PKCS#1 v1.5 base64 signature; false for any malformed signature. */
+export function rsaVerify(digest: RsaDigest, key: KeyObject, data: string | Uint8Array, signatureBase64: string): boolean {
+  if (typeof signatureBase64 !== 'string' || !/^[A-Za-z0-9+/\s]+={0,2}\s*$/.test(signatureBase64)) return false;
+  try {
+    return createVerify(`RSA-${digest.toUpperCase()}`).update(data).verify(key, signatureBase64.replace(/\s+/g, ''), 'base64');
+  } catch {
+    return false;
+  }
+}
+
+/** RSA-OAEP encryption (SHA-1 with MGF1-SHA-1 by default), raw bytes. */
+export function rsaOaepEncrypt(key: KeyObject, data: Uint8Array, oaepHash: 'sha1' | 'sha256' = 'sha1'): PayResult<Buffer> {
+  try {
+    return ok(publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash }, data));
+  } catch (e) {
+    return err(PaymentErrors.invalidConfig('RSA-OAEP encryption failed: check the provider public key', { cause: e }));
+  }
+}
+
+/** RSA-OAEP decryption (simulators, tests). */
+export function rsaOaepDecrypt(key: KeyObject, data: Uint8Array, oaepHash: 'sha1' | 'sha256' = 'sha1'): PayResult<Buffer> {
+  try {
+    return ok(privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash }, data));
+  } catch {
+    return err(PaymentErrors.signature('RSA-OAEP decryption failed: the payload was not encrypted for this key'));
+  }
+}
+
+/**
+ * AES-CTR encryption (and decryption: CTR is symmetric). The key length picks AES-128/192/256;
+ * the counter block is 16 bytes.
+ */
+export function aesCtr(key: Uint8Array, counterBlock: Uint8Array, data: Uint8Array): PayResult<Buffer> {
+  const bits = key.length * 8;
+  if (![128, 192, 256].includes(bits) || counterBlock.length !== 16) {
+    return err(PaymentErrors.invalidRequest(`AES-CTR needs a 16/24/32-byte key and a 16-byte counter block (got ${key.length} and ${counterBlock.length})`));
+  }
+  const cipher = createCipheriv(`aes-${bits}-ctr`, key, counterBlock);
+  return ok(Buffer.concat([cipher.update(data), cipher.final()]));
+}

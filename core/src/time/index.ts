@@ -1,0 +1,1 @@
+export * from './cst.js';
