@@ -1,3 +1,4 @@
 export * from './capabilities.js';
 export * from './tokens.js';
 export * from './contract.js';
+export * from './demo.js';
