@@ -116,6 +116,27 @@ export class Paykit implements PaykitContext {
     return this.#routes.get(operation) ?? this.#routes.get(operation.split('.')[0] ?? '');
   }
 
+  /**
+   * A provider-specific service an instance's plugin binds beyond the shared capabilities (e.g.
+   * LianLian's card BIN query), by the token the plugin package exports. `Unsupported` when the
+   * instance's plugin binds nothing for it.
+   *
+   * @example
+   * ```ts
+   * const cards = paykit.extension('shop', LianlianWebTokens.Cards);
+   * ```
+   */
+  extension<T>(instanceId: string, token: ServiceIdentifier<T>): PayResult<T> {
+    const inst = this.#instances.get(instanceId);
+    if (!inst) return err(PaymentErrors.notFound(`no instance "${String(instanceId).slice(0, 64)}"; configured are ${[...this.#instances.keys()].join(', ')}`));
+    try {
+      if (!inst.container.isBound(token)) return err(PaymentErrors.unsupported(String(token.toString()), `${inst.plugin.displayName} (instance ${instanceId}) offers no such service`, { providerId: inst.plugin.id }));
+      return ok(inst.container.get(token));
+    } catch (e) {
+      return err(PaymentErrors.internal(`instance ${instanceId} could not build the requested service`, { cause: e, providerId: inst.plugin.id }));
+    }
+  }
+
   /** Resolves the service of a capability for an operation. */
   service<C extends Capability>(capability: C, operation: string, instanceId?: string): PayResult<{ readonly instance: Instance; readonly service: CapabilityServices[C] }> {
     const id = instanceId ?? this.routeOf(`${capability}.${operation}`);
