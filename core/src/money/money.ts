@@ -137,13 +137,15 @@ export function fromDinero(d: Dinero<number>): PayResult<Money> {
   const code = snap.currency.code;
   if (!isCurrencyCode(code)) return err(PaymentErrors.invalidRequest(`unknown currency ${code}`));
   const exponent = CURRENCIES[code].exponent;
-  if (snap.scale < exponent) return money(snap.amount * 10 ** (exponent - snap.scale), code);
+  // A difference may be negative (statements, refunds against totals); callers decide the sign rules.
+  const signed = { allowNegative: true };
+  if (snap.scale < exponent) return money(snap.amount * 10 ** (exponent - snap.scale), code, signed);
   if (snap.scale > exponent) {
     const factor = 10 ** (snap.scale - exponent);
     if (snap.amount % factor !== 0) return err(PaymentErrors.invalidRequest(`amount has sub-minor-unit precision`, { code: 'invalid_amount' }));
-    return money(snap.amount / factor, code);
+    return money(snap.amount / factor, code, signed);
   }
-  return money(snap.amount, code);
+  return money(snap.amount, code, signed);
 }
 
 function sameCurrency(a: Money, b: Money): PayResult<void> {
