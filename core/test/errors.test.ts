@@ -1,0 +1,90 @@
+import { expect } from 'chai';
+import { describeCause, formatPaymentError, isPaymentError, PaymentErrors, STANDARD_CODES } from '../src/index.js';
+
+describe('errors', () => {
+  describe('PaymentErrors constructors', () => {
+    const resolution = { operation: 'refunds.query', reference: 'R1', hint: 'query it' };
+    const table = [
+      ['invalidRequest', PaymentErrors.invalidRequest('m'), 'InvalidRequest', 'invalid_request', false],
+      ['invalidConfig', PaymentErrors.invalidConfig('m'), 'InvalidConfig', 'invalid_config', false],
+      ['unsupported', PaymentErrors.unsupported('refunds', 'm'), 'Unsupported', 'unsupported_operation', false],
+      ['signature', PaymentErrors.signature('m'), 'Signature', 'invalid_signature', false],
+      ['decode', PaymentErrors.decode('m'), 'Decode', 'malformed_response', false],
+      ['network (not sent)', PaymentErrors.network('m', false), 'Network', 'network_error', true],
+      ['network (sent)', PaymentErrors.network('m', true), 'Network', 'network_error', false],
+      ['timeout', PaymentErrors.timeout('m'), 'Timeout', 'timeout', true],
+      ['providerRejected', PaymentErrors.providerRejected('m'), 'ProviderRejected', 'provider_error', false],
+      ['outcomeUnknown', PaymentErrors.outcomeUnknown('m', resolution), 'OutcomeUnknown', 'outcome_unknown', false],
+      ['conflict', PaymentErrors.conflict('m'), 'Conflict', 'conflict', false],
+      ['notFound', PaymentErrors.notFound('m'), 'NotFound', 'not_found', false],
+      ['internal', PaymentErrors.internal('m'), 'Internal', 'internal_error', false],
+    ] as const;
+    for (const [name, e, kind, code, retryable] of table) {
+      it(`${name} is ${kind} [${code}] with retryable ${retryable}`, () => {
+        expect(e.kind).to.equal(kind);
+        expect(e.code).to.equal(code);
+        expect(e.retryable).to.equal(retryable);
+        expect(e.message).to.equal('m');
+        expect(STANDARD_CODES).to.include(code);
+        expect(isPaymentError(e)).to.equal(true);
+      });
+    }
+    it('keeps the missing capability and the resolution', () => {
+      expect(PaymentErrors.unsupported('refunds', 'm').capability).to.equal('refunds');
+      expect(PaymentErrors.outcomeUnknown('m', resolution).resolution).to.deep.equal(resolution);
+    });
+    it('takes code, retryable and provider details as overrides', () => {
+      const e = PaymentErrors.providerRejected('declined', { code: 'card_declined', retryable: true, providerId: 'p', providerCode: '1005', providerMessage: 'no', path: 'card' });
+      expect(e).to.deep.include({ code: 'card_declined', retryable: true, providerId: 'p', providerCode: '1005', providerMessage: 'no', path: 'card' });
+    });
+    it('never lets an outcome-unknown error be retryable', () => {
+      expect(PaymentErrors.outcomeUnknown('m', resolution, { retryable: true }).retryable).to.equal(false);
+    });
+    it('leaves optional details out when not given', () => {
+      expect(Object.keys(PaymentErrors.conflict('m')).sort()).to.deep.equal(['code', 'kind', 'message', 'retryable']);
+    });
+  });
+
+  describe('describeCause', () => {
+    context('when the cause is an Error carrying extra data', () => {
+      it('keeps only name and message', () => {
+        const e = Object.assign(new TypeError('bad input'), { key: 'SECRET-KEY-123', config: { password: 'hunter2' } });
+        const kept = describeCause(e);
+        expect(kept).to.deep.equal({ name: 'TypeError', message: 'bad input' });
+        const wrapped = PaymentErrors.internal('x', { cause: e });
+        expect(JSON.stringify(wrapped)).to.not.contain('SECRET-KEY-123').and.not.contain('hunter2');
+      });
+    });
+    context('when the cause is a PaymentError', () => {
+      it('keeps its kind as the name', () => {
+        expect(describeCause(PaymentErrors.timeout('slow', { providerCode: 'SECRET' }))).to.deep.equal({ name: 'Timeout', message: 'slow' });
+      });
+    });
+    context('when the cause is not an object', () => {
+      it('describes it by type', () => {
+        expect(describeCause('boom')).to.deep.equal({ name: 'string', message: 'boom' });
+        expect(describeCause(undefined)).to.equal(undefined);
+      });
+    });
+  });
+
+  describe('formatPaymentError', () => {
+    it('writes kind, code and message', () => {
+      expect(formatPaymentError(PaymentErrors.conflict('already paid'))).to.equal('Conflict [conflict] already paid');
+    });
+    it('adds path, provider, provider code and message', () => {
+      const e = PaymentErrors.providerRejected('refused', { path: 'amount', providerId: 'lianlian-web', providerCode: '1005', providerMessage: 'limit' });
+      expect(formatPaymentError(e)).to.equal('ProviderRejected [provider_error] refused; at amount; provider lianlian-web; provider code 1005 (limit)');
+    });
+    it('says how to resolve an unknown outcome', () => {
+      const e = PaymentErrors.outcomeUnknown('lost reply', { operation: 'payouts.resolve', reference: 'P1', hint: 'h' });
+      expect(formatPaymentError(e)).to.equal('OutcomeUnknown [outcome_unknown] lost reply; resolve with payouts.resolve(P1)');
+    });
+  });
+
+  describe('isPaymentError', () => {
+    it('rejects values that are not errors', () => {
+      for (const v of [null, undefined, 'x', 1, {}, { kind: 'Conflict' }, new Error('x')]) expect(isPaymentError(v)).to.equal(false);
+    });
+  });
+});
