@@ -1,0 +1,61 @@
+/** A payment status as the LianLian web simulator keeps it (the `result_pay` vocabulary, spec 4.4). */
+export type SimPayStatus = 'WAITING' | 'PROCESSING' | 'SUCCESS' | 'FAILURE' | 'REFUND';
+
+/** A refund the simulator recorded against a paid order (statement files carry it as a negative line). */
+export interface SimRefundRecord {
+  /** The merchant's refund number. */
+  readonly refundId: string;
+  /** Refunded amount in fen (positive here; statement lines make it negative). */
+  readonly amountMinor: number;
+  /** Fee returned with the refund, in fen (positive here). */
+  readonly feeMinor: number;
+  /** When the refund happened. */
+  readonly at: Date;
+  /** Settlement date `YYYYMMDD` (China Standard Time). */
+  readonly settleDate: string;
+}
+
+/**
+ * One order in the simulator's ledger: what the cashier form carried and what happened to it.
+ * Part B's statement generator reads these to produce a day's reconciliation files.
+ */
+export interface SimOrderRecord {
+  /** `no_order`. */
+  readonly orderId: string;
+  /** `oid_partner`. */
+  readonly oidPartner: string;
+  /** `dt_order` as sent (`YYYYMMDDHHmmss`, China Standard Time). */
+  readonly dtOrder: string;
+  /** Order amount in fen, decoded by the simulator from `money_order`. */
+  readonly amountMinor: number;
+  /** `busi_partner`. */
+  readonly busiPartner: string;
+  /** `name_goods`. */
+  readonly nameGoods: string;
+  /** `info_order`. */
+  readonly infoOrder?: string;
+  /** `user_id`. */
+  readonly userId: string;
+  /** `notify_url`. */
+  readonly notifyUrl: string;
+  /** When the cashier accepted the form. */
+  readonly createdAt: Date;
+  /** Current status. */
+  status: SimPayStatus;
+  /** LianLian's payment id (`oid_paybill`, 16 digits), assigned when the cashier accepts the form. */
+  readonly oidPaybill: string;
+  /** Settlement date `YYYYMMDD` once paid. */
+  settleDate?: string;
+  /** When it was paid. */
+  paidAt?: Date;
+  /** `pay_type` of the payment (`2` debit quick pay by default). */
+  payType: string;
+  /** `bank_code` of the paying card. */
+  bankCode: string;
+  /** Fee LianLian charged, in fen (set when paid). */
+  feeMinor: number;
+  /** Failure reason of the last failed attempt (`memo` of query_version 1.1). */
+  memo?: string;
+  /** Refunds, oldest first. */
+  readonly refunds: SimRefundRecord[];
+}
