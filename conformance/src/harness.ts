@@ -47,6 +47,11 @@ export interface HarnessContext {
   readonly cardNumber?: string;
   /** Provider error codes with the standard code each must map to (a sample; the full map is checked for totality). */
   readonly expectedErrorCodes?: Readonly<Record<string, string>>;
+  /**
+   * The largest amount, in minor units, the provider accepts for one payment (the kit round-trips it).
+   * 99 999 999 (999 999.99 in a two-decimal currency) when absent.
+   */
+  readonly maxAmountMinor?: number;
   /** Stops the simulator. */
   close(): Promise<void>;
 }

@@ -1,0 +1,91 @@
+import { expect } from 'chai';
+import type { ConformanceHarness, HarnessFault } from '../harness.js';
+import { createAndPay, declares, describeWithSut, expectErr, expectOk, firstCurrency, recorded, type LeakLedger } from '../kit.js';
+
+/** The transport timeout the kit sets for the timeout tests; the simulator must hold its reply longer. */
+export const SHORT_TIMEOUT_MS = 300;
+
+/** Group: a money-moving call whose reply is lost or late is OutcomeUnknown, never a guess. */
+export function outcomeUnknownGroup(harness: ConformanceHarness, ledger: LeakLedger): void {
+  describeWithSut('a lost or late reply to a money-moving call gives OutcomeUnknown', harness, ledger, (sut) => {
+    let hasCall = true;
+    before(async function () {
+      hasCall = sut().ctx.moneyMovingCall !== undefined;
+    });
+
+    it('offers a money-moving call unless the plugin moves no money by server call', function () {
+      if (hasCall) return expect(sut().ctx.moneyMovingCall).to.be.a('function');
+      for (const c of ['refunds', 'payouts', 'preauth']) {
+        expect(harness.plugin.capabilities, `${c} is declared, so HarnessContext.moneyMovingCall must be given`).not.to.include(c);
+      }
+    });
+
+    const faults: readonly HarnessFault[] = ['timeout-after-processing', 'drop-reply-after-processing'];
+    for (const fault of faults) {
+      it(`answers OutcomeUnknown with a resolution on ${fault}`, async function () {
+        this.timeout(20_000);
+        const s = sut();
+        const call = s.ctx.moneyMovingCall;
+        if (call === undefined) {
+          for (const c of ['refunds', 'payouts', 'preauth']) expect(harness.plugin.capabilities).not.to.include(c);
+          return;
+        }
+        const orderId = declares(harness, 'payments')
+          ? (await createAndPay(s, { amount: 4965, currency: firstCurrency(s.ctx) })).orderId
+          : s.orderId();
+        s.transport.timeoutMs = SHORT_TIMEOUT_MS;
+        try {
+          s.ctx.injectFault(fault);
+          const e = expectErr(await s.run(() => call(s.paykit, orderId)), `moneyMovingCall after ${fault}`);
+          expect(e.kind, e.message).to.equal('OutcomeUnknown');
+          expect(e.retryable, 'an unknown outcome is never blindly retryable').to.equal(false);
+          if (e.kind === 'OutcomeUnknown') {
+            expect(e.resolution.operation, 'resolution.operation').to.match(/^[a-z]+\.[a-zA-Z]+$/);
+            expect(e.resolution.reference, 'resolution.reference').to.be.a('string').and.not.equal('');
+            expect(e.resolution.hint, 'resolution.hint').to.be.a('string').and.not.equal('');
+          }
+        } finally {
+          s.transport.timeoutMs = undefined;
+        }
+      });
+    }
+  });
+}
+
+/** Group: a failed query never makes data up and never moves the record. */
+export function queryFaultGroup(harness: ConformanceHarness, ledger: LeakLedger): void {
+  describeWithSut('faults on queries', harness, ledger, (sut) => {
+    if (!declares(harness, 'payments')) {
+      it('declares no payments, so there is no payment query to break', function () {
+        expect(harness.plugin.capabilities).not.to.include('payments');
+      });
+      return;
+    }
+
+    let orderId = '';
+    before(async function () {
+      const s = sut();
+      orderId = (await createAndPay(s, { amount: 4965, currency: firstCurrency(s.ctx) })).orderId;
+    });
+
+    const faults: readonly HarnessFault[] = ['server-error', 'malformed-reply', 'bad-signature'];
+    for (const fault of faults) {
+      it(`returns an error on ${fault} and leaves the payment as recorded`, async function () {
+        const s = sut();
+        const before = await recorded(s, orderId);
+        s.ctx.injectFault(fault);
+        const e = expectErr(await s.run(() => s.paykit.payments.query(orderId)), `payments.query after ${fault}`);
+        expect(e.kind, e.message).to.not.equal('Internal');
+        if (fault === 'bad-signature') expect(e.kind, e.message).to.equal('Signature');
+        expect(await recorded(s, orderId)).to.deep.equal(before);
+      });
+    }
+
+    it('still applies a good answer afterwards (so the unchanged record above proves something)', async function () {
+      const s = sut();
+      expect((await recorded(s, orderId)).status).not.to.equal('succeeded');
+      const payment = expectOk(await s.run(() => s.paykit.payments.query(orderId)), 'payments.query');
+      expect(payment.status).to.equal('succeeded');
+    });
+  });
+}
