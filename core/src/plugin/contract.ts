@@ -39,7 +39,12 @@ export interface ProviderIntrospection {
   /** Payout statuses. */
   readonly payoutStatuses?: StatusMapping<PayoutStatus>;
   /** Provider error codes. */
-  readonly errorCodes?: { readonly codes: readonly string[]; readonly map: (code: string) => CodeMapping };
+  readonly errorCodes?: {
+    /** Every code the provider documents. */
+    readonly codes: readonly string[];
+    /** Maps any code (documented or not) onto the shared vocabulary. */
+    readonly map: (code: string) => CodeMapping;
+  };
 }
 
 /** Options of `paykit sign`. */

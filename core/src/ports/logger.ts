@@ -68,7 +68,11 @@ export class JsonLogger implements Logger {
   readonly #write: (line: string) => void;
   readonly #min: number;
 
-  /** @param min lowest level written; @param write where lines go. */
+  /**
+   * Creates a logger writing lines at `min` level and above.
+   * @param min lowest level written
+   * @param write where lines go (stderr by default)
+   */
   constructor(min: LogLevel = 'info', write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)) {
     this.#min = LEVELS.indexOf(min);
     this.#write = write;
