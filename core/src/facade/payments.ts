@@ -62,6 +62,9 @@ export class PaymentOps {
         if (existing && ['succeeded', 'partially_refunded', 'refunded'].includes(existing.value.status)) {
           return errAsync(PaymentErrors.conflict(`order ${input.orderId} is already paid`, { code: 'duplicate_order', path: 'orderId' }));
         }
+        if (existing && (existing.value.amount.amount !== input.amount.amount || existing.value.amount.currency !== input.amount.currency)) {
+          return errAsync(PaymentErrors.conflict(`order ${input.orderId} was created for ${existing.value.amount.amount} ${existing.value.amount.currency} minor units; a new attempt must ask for the same amount or use a new order id`, { code: 'duplicate_order', path: 'amount' }));
+        }
         return svc.value.service.create({ ...input, createdAt }).andThen((created) => {
           const record: StoredPayment = {
             orderId: input.orderId, instanceId: svc.value.instance.id, amount: input.amount, status: created.report.status,

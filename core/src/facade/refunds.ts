@@ -1,4 +1,4 @@
-import { err, errAsync, okAsync } from 'neverthrow';
+import { err, errAsync, ok, okAsync } from 'neverthrow';
 import type { PaymentError } from '../errors/payment-error.js';
 import { decodeWith } from '../container/codecs.js';
 import { checkRefundable, refundTransition, type Refund } from '../domain/refund.js';
@@ -77,16 +77,18 @@ export class RefundOps {
           refundId: input.refundId, orderId: input.orderId, amount: input.amount, status: 'pending',
           instanceId: svc.value.instance.id, requestedAt: clock.now(),
         };
-        const reserve = updateRecord<StoredPayment>(store, 'payment', input.orderId, (p) => {
+        const reserve = (): PayResultAsync<StoredPayment> => updateRecord<StoredPayment>(store, 'payment', input.orderId, (p) => {
           if (!['succeeded', 'partially_refunded'].includes(p.status)) {
             return err(PaymentErrors.conflict(`order ${input.orderId} is ${p.status}; only paid orders can be refunded`));
           }
           return checkRefundable(p.amount, p.refundReserved, input.amount).map((reserved) => ({ write: true, value: { ...p, refundReserved: reserved } }));
         });
-        return store.get<StoredRefund>('refund', input.refundId)
-          .andThen((existing) => (existing ? errAsync(PaymentErrors.conflict(`refund ${input.refundId} already exists`, { code: 'duplicate_order', path: 'refundId' })) : okAsync(undefined)))
-          .andThen(() => reserve)
-          .andThen((payment) => store.insert('refund', refund.refundId, refund).map(() => payment))
+        // Claim the refund number first, then reserve the amount on the payment; a refund whose
+        // reservation is refused is recorded as failed, so nothing stays reserved by mistake.
+        return store.insert('refund', refund.refundId, refund)
+          .mapErr((e) => (e.kind === 'Conflict' ? PaymentErrors.conflict(`refund ${input.refundId} already exists`, { code: 'duplicate_order', path: 'refundId' }) : e))
+          .andThen(() => reserve().orElse((e) => updateRecord<StoredRefund>(store, 'refund', refund.refundId, (r) => ok({ write: true, value: { ...r, status: 'failed' as const } }))
+            .andThen(() => errAsync(e))))
           .andThen((payment) => svc.value.service.refund(requestOf(refund, payment))
             .orElse((e) => this.#settleFailedCall(refund, e))
             .andThen((report) => applyRefundReport(this.#ctx, { ...report, refundId: refund.refundId })));
