@@ -34,7 +34,11 @@ export function redact(value: unknown, depth = 0): unknown {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       if (SECRET_KEYS.test(k)) out[k] = '[REDACTED]';
-      else if (CARD_KEYS.test(k) && typeof v === 'string') out[k] = maskCardNumbersIn(v.length >= 5 ? v.replace(/\d(?=\d{4})/g, '*') : v);
+      else if (CARD_KEYS.test(k) && (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint')) {
+        // Every digit but the last 4, spaced or not; a card decoded from JSON may be a number.
+        const text = String(v);
+        out[k] = maskCardNumbersIn(text.length >= 5 ? text.replace(/\d(?=(?:\D*\d){4})/g, '*') : text);
+      }
       else out[k] = redact(v, depth + 1);
     }
     return out;
