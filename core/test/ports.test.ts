@@ -1,0 +1,115 @@
+import { inspect } from 'node:util';
+import { expect } from 'chai';
+import { InMemoryStore, JsonLogger, maskCardNumber, maskCardNumbersIn, MemoryLogger, redact, Secret } from '../src/index.js';
+
+const CARD = '6222021234567890';
+const KEY = 'md5-key-201408071000001543-s3cr3t';
+
+describe('ports', () => {
+  describe('Secret', () => {
+    const s = new Secret(KEY);
+    it('prints [REDACTED] through String, templates, JSON.stringify and util.inspect', () => {
+      expect(String(s)).to.equal('[REDACTED]');
+      expect(`${s}`).to.equal('[REDACTED]');
+      expect(JSON.stringify({ key: s })).to.equal('{"key":"[REDACTED]"}');
+      expect(inspect(s)).to.equal('[REDACTED]');
+      expect(inspect({ nested: { s } }, { depth: 5 })).to.not.contain(KEY);
+    });
+    it('reveals the value only when asked', () => {
+      expect(s.reveal()).to.equal(KEY);
+    });
+  });
+
+  describe('card masking', () => {
+    it('keeps the first 6 and last 4 digits of a card number', () => {
+      expect(maskCardNumber(CARD)).to.equal('622202******7890');
+      expect(maskCardNumber('6222 0212 3456 7890')).to.equal('622202******7890');
+      expect(maskCardNumber('12345678')).to.equal('****5678');
+    });
+    it('masks every 13–19 digit run in a text and leaves shorter numbers', () => {
+      expect(maskCardNumbersIn(`card ${CARD} order 20240101080000 amount 4965`)).to.equal('card 622202******7890 order 202401****0000 amount 4965');
+      expect(maskCardNumbersIn('order 123456789012')).to.equal('order 123456789012');
+    });
+  });
+
+  describe('redact', () => {
+    it('masks card numbers inside strings', () => {
+      expect(redact(`paid with ${CARD}`)).to.equal('paid with 622202******7890');
+    });
+    it('masks card-named fields to the last 4 digits, even when short or spaced', () => {
+      expect(redact({ card_no: CARD, acct_no: '1234567', cardNumber: '6222 0212 3456 7890', bank_account: '6222-0212-3456-7890' }))
+        .to.deep.equal({ card_no: '************7890', acct_no: '***4567', cardNumber: '**** **** **** 7890', bank_account: '****-****-****-7890' });
+    });
+    it('masks a card number given as a JSON number', () => {
+      expect(redact({ card_no: 6222021234567890, pan: 12345n })).to.deep.equal({ card_no: '************7890', pan: '*2345' });
+    });
+    it('hides secret-named fields whatever their value', () => {
+      const out = redact({ md5_key: KEY, privateKey: 'pem', password: 'p', sign: 'abc', id_no: '110101199001011234', nested: { token: 't', ok: 'visible' } });
+      expect(out).to.deep.equal({ md5_key: '[REDACTED]', privateKey: '[REDACTED]', password: '[REDACTED]', sign: '[REDACTED]', id_no: '[REDACTED]', nested: { token: '[REDACTED]', ok: 'visible' } });
+    });
+    it('hides Secret values anywhere, and keeps other data', () => {
+      expect(redact({ a: [new Secret(KEY), 1, true, null], when: new Date('2024-01-01T00:00:00Z'), raw: new Uint8Array(3) }))
+        .to.deep.equal({ a: ['[REDACTED]', 1, true, null], when: '2024-01-01T00:00:00.000Z', raw: '[3 bytes]' });
+    });
+    it('stops at deep nesting instead of recursing for ever', () => {
+      let deep: Record<string, unknown> = { v: CARD };
+      for (let i = 0; i < 20; i += 1) deep = { d: deep };
+      expect(JSON.stringify(redact(deep))).to.contain('[…]').and.not.contain(CARD);
+    });
+  });
+
+  describe('loggers', () => {
+    const fields = { md5Key: KEY, secret: new Secret(KEY), card_no: CARD, request: { body: `card_no=${CARD}&sign=abc` }, nested: { key: KEY } };
+    it('MemoryLogger keeps no secret and no full card number', () => {
+      const log = new MemoryLogger();
+      log.log('info', `paying with ${CARD}`, fields);
+      const printed = JSON.stringify(log.lines);
+      expect(printed).to.not.contain(KEY).and.not.contain(CARD);
+      expect(log.lines[0]?.message).to.equal('paying with 622202******7890');
+      expect(printed).to.contain('622202******7890');
+    });
+    it('JsonLogger writes redacted JSON lines at or above its level', () => {
+      const out: string[] = [];
+      const log = new JsonLogger('info', (l) => out.push(l));
+      log.log('debug', 'hidden', {});
+      log.log('warn', `card ${CARD}`, fields);
+      expect(out).to.have.length(1);
+      expect(out[0]).to.not.contain(KEY).and.not.contain(CARD);
+      expect(JSON.parse(out[0] as string)).to.deep.include({ level: 'warn', message: 'card 622202******7890', md5Key: '[REDACTED]', card_no: '************7890' });
+    });
+  });
+
+  describe('InMemoryStore', () => {
+    it('inserts at version 1 and refuses a second insert with a Conflict', async () => {
+      const store = new InMemoryStore();
+      expect((await store.insert('payment', 'A1', { n: 1 }))._unsafeUnwrap()).to.deep.equal({ value: { n: 1 }, version: 1 });
+      const again = await store.insert('payment', 'A1', { n: 2 });
+      expect(again._unsafeUnwrapErr().kind).to.equal('Conflict');
+      expect((await store.get('payment', 'A1'))._unsafeUnwrap()).to.deep.equal({ value: { n: 1 }, version: 1 });
+    });
+    it('updates at the expected version only', async () => {
+      const store = new InMemoryStore();
+      await store.insert('payout', 'P1', { s: 'created' });
+      expect((await store.update('payout', 'P1', 1, { s: 'unknown' }))._unsafeUnwrap().version).to.equal(2);
+      const stale = (await store.update('payout', 'P1', 1, { s: 'failed' }))._unsafeUnwrapErr();
+      expect(stale.kind).to.equal('Conflict');
+      expect(stale.retryable).to.equal(true);
+      expect((await store.get('payout', 'P1'))._unsafeUnwrap()?.value).to.deep.equal({ s: 'unknown' });
+      expect((await store.update('payout', 'nope', 1, {}))._unsafeUnwrapErr().kind).to.equal('NotFound');
+    });
+    it('keeps kinds apart and lists one kind', async () => {
+      const store = new InMemoryStore();
+      await store.insert('payment', 'X', 1);
+      await store.insert('refund', 'X', 2);
+      expect((await store.list('refund'))._unsafeUnwrap().map((v) => v.value)).to.deep.equal([2]);
+      expect((await store.get('order', 'X'))._unsafeUnwrap()).to.equal(undefined);
+    });
+    it('records a notification once per provider and event key', async () => {
+      const store = new InMemoryStore();
+      expect((await store.recordNotification('p', 'A1:succeeded', '{}'))._unsafeUnwrap()).to.equal('new');
+      expect((await store.recordNotification('p', 'A1:succeeded', '{}'))._unsafeUnwrap()).to.equal('duplicate');
+      expect((await store.recordNotification('q', 'A1:succeeded', '{}'))._unsafeUnwrap()).to.equal('new');
+      expect((await store.recordNotification('p', 'A1:failed', '{}'))._unsafeUnwrap()).to.equal('new');
+    });
+  });
+});
