@@ -121,6 +121,17 @@ export async function createAndPay(sut: Sut, amount: Money, outcome: 'succeeded'
   return { orderId: created.payment.orderId, wireAmountMinor: paid.wireAmountMinor };
 }
 
+/**
+ * A payment paid at the simulator *and* recorded as succeeded by paykit (through `payments.query`),
+ * ready for refunds, captures and other money-moving calls.
+ */
+export async function paidOrder(sut: Sut, amount: Money): Promise<string> {
+  const { orderId } = await createAndPay(sut, amount);
+  const payment = expectOk(await sut.run(() => sut.paykit.payments.query(orderId)), `payments.query(${orderId})`);
+  expect(payment.status, `status of ${orderId} after paying`).to.equal('succeeded');
+  return orderId;
+}
+
 /** Puts a succeeded payment straight into the store (for operations that need one, whatever the plugin). */
 export async function seedPaidPayment(sut: Sut, amount: Money): Promise<string> {
   const orderId = sut.orderId();

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { ConformanceHarness, HarnessFault } from '../harness.js';
-import { createAndPay, declares, describeWithSut, expectErr, expectOk, firstCurrency, recorded, type LeakLedger } from '../kit.js';
+import { createAndPay, declares, paidOrder, describeWithSut, expectErr, expectOk, firstCurrency, recorded, type LeakLedger } from '../kit.js';
 
 /** The transport timeout the kit sets for the timeout tests; the simulator must hold its reply longer. */
 export const SHORT_TIMEOUT_MS = 300;
@@ -31,7 +31,7 @@ export function outcomeUnknownGroup(harness: ConformanceHarness, ledger: LeakLed
           return;
         }
         const orderId = declares(harness, 'payments')
-          ? (await createAndPay(s, { amount: 4965, currency: firstCurrency(s.ctx) })).orderId
+          ? await paidOrder(s, { amount: 4965, currency: firstCurrency(s.ctx) })
           : s.orderId();
         s.transport.timeoutMs = SHORT_TIMEOUT_MS;
         try {

@@ -1,0 +1,75 @@
+/** The Example Pay demo: one order walked through the simulator, step by step. */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { LoopbackTransport } from '@paykit/conformance/transport';
+import { createPaykit, MemoryLogger, type DemoReporter, type Paykit, type PayResult, type ProviderDemo } from '@paykit/core';
+import { examplePlugin } from './plugin.js';
+import { ExampleSimulator } from './simulator/index.js';
+
+const MERCHANT = 'M100200';
+const DEMO_KEY = 'example-demo-key-not-secret';
+
+function must<T>(r: PayResult<T>, what: string): T {
+  if (r.isErr()) throw new Error(`${what} failed: ${r.error.kind}: ${r.error.message}`);
+  return r.value;
+}
+
+/** The merchant's notification endpoint: hands the raw request to paykit and answers what it says. */
+async function startMerchant(paykit: () => Paykit | undefined, reporter: DemoReporter): Promise<{ server: Server; url: string }> {
+  const server = createServer((req: IncomingMessage, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const pk = paykit();
+      const raw = { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers as Record<string, string | undefined>, body: new Uint8Array(Buffer.concat(chunks)) };
+      if (!pk) return void res.writeHead(503).end();
+      void pk.notifications.handle('shop', raw).then((r) => {
+        const reply = r.isOk() ? r.value.reply : pk.notifications.rejection('shop', r.error);
+        reporter.step(r.isOk() ? `merchant handled the notification${r.value.duplicate ? ' (a redelivery: nothing applied again)' : ''}` : `merchant refused the notification: ${r.error.message}`, { reply: reply.body });
+        res.writeHead(reply.status, reply.headers).end(reply.body);
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/notify/example` };
+}
+
+/**
+ * Starts the Example Pay simulator in-process and walks one order: create, pay at the cashier,
+ * the notification delivered twice, a query, and a partial refund.
+ *
+ * @example
+ * ```ts
+ * await exampleDemo.run({ section: console.log, step: (what, detail) => console.log(what, detail) });
+ * ```
+ */
+export const exampleDemo: ProviderDemo = {
+  title: 'Example Pay: pay, notification delivered twice, query, partial refund',
+  async run(reporter) {
+    reporter.section(this.title);
+    const sim = await ExampleSimulator.start({ merchantId: MERCHANT, key: DEMO_KEY, autoNotify: false });
+    let paykit: Paykit | undefined;
+    const merchant = await startMerchant(() => paykit, reporter);
+    try {
+      paykit = must(await createPaykit(
+        { instances: { shop: { plugin: 'example', options: { merchantId: MERCHANT, key: DEMO_KEY, baseUrl: sim.url, notifyUrl: merchant.url } } } },
+        { plugins: [examplePlugin], transport: new LoopbackTransport(), logger: new MemoryLogger() },
+      ), 'createPaykit');
+      const orderId = `DEMO${Date.now()}`;
+      const created = must(await paykit.payments.create({ orderId, amount: { amount: 4965, currency: 'CNY' }, description: 'Green tea, 250 g' }), 'payments.create');
+      reporter.step('created the payment: the browser posts this form to the cashier', created.action);
+      const paid = await sim.pay(created.action, 'succeeded');
+      reporter.step('the payer paid at the cashier', paid);
+      reporter.step('Example Pay delivers the notification', await sim.deliverNotification(orderId));
+      reporter.step('Example Pay delivers it again (a redelivery)', await sim.deliverNotification(orderId));
+      reporter.step('queried the payment', must(await paykit.payments.query(orderId), 'payments.query'));
+      const refund = must(await paykit.refunds.create({ refundId: `R${orderId}`, orderId, amount: { amount: 1000, currency: 'CNY' } }), 'refunds.create');
+      reporter.step('refunded 10.00 of 49.65', refund);
+      reporter.step('the payment now', must(await paykit.payments.get(orderId), 'payments.get'));
+    } finally {
+      merchant.server.closeAllConnections();
+      await new Promise<void>((resolve) => merchant.server.close(() => resolve()));
+      await sim.close();
+    }
+  },
+};

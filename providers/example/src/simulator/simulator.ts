@@ -1,0 +1,253 @@
+import { deliver, postOnce, SimulatorServer, type DeliveryAttempt, type Fault, type SimReply, type SimRequest } from '@paykit/core/simulator';
+import type { PaymentAction } from '@paykit/core';
+import { simCstTimestamp, simDecimal, simMinorUnits, simSign, simVerify } from './protocol.js';
+
+/** How the simulator is set up. */
+export interface ExampleSimulatorOptions {
+  /** The merchant it serves. */
+  readonly merchantId: string;
+  /** The merchant's HMAC key. */
+  readonly key: string;
+  /** Deliver the notification as soon as an order is paid (default true). */
+  readonly autoNotify?: boolean;
+  /** Delivery attempts (default 5) and pause between them in ms (default 50). */
+  readonly delivery?: { readonly attempts?: number; readonly intervalMs?: number };
+}
+
+/** An order as the simulator records it. */
+export interface SimOrder {
+  /** `order_no`. */
+  readonly orderNo: string;
+  /** Amount in minor units, as the simulator decoded it from the wire. */
+  readonly amountMinor: number;
+  /** Currency. */
+  readonly currency: string;
+  /** `PAID` or `FAILED`. */
+  status: 'PAID' | 'FAILED';
+  /** `payment_id`. */
+  readonly paymentId: string;
+  /** When it was paid. */
+  readonly paidAt: Date;
+  /** Where notifications go. */
+  readonly notifyUrl: string;
+  /** Minor units refunded so far. */
+  refundedMinor: number;
+}
+
+/** A refund as the simulator records it. */
+export interface SimRefund {
+  /** `refund_no`. */
+  readonly refundNo: string;
+  /** The order. */
+  readonly orderNo: string;
+  /** Amount in minor units. */
+  readonly amountMinor: number;
+  /** Currency. */
+  readonly currency: string;
+  /** `refund_id`. */
+  readonly refundId: string;
+}
+
+/** The decoded result of the payer paying at the cashier. */
+export interface SimPayment {
+  /** The order paid. */
+  readonly orderId: string;
+  /** Amount in minor units, decoded by the simulator. */
+  readonly wireAmountMinor: number;
+}
+
+function json(fields: Record<string, string>, status = 200): SimReply {
+  return { status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(fields) };
+}
+
+function fieldsOf(req: SimRequest): Record<string, string> | undefined {
+  try {
+    const v: unknown = JSON.parse(req.body.toString('utf8'));
+    if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.values(v).some((x) => typeof x !== 'string')) return undefined;
+    return v as Record<string, string>;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Example Pay on 127.0.0.1: a cashier (`/pay`), the signed JSON API (`/query`, `/refund`,
+ * `/refund-query`), notifications delivered with retries, a test control (`/control/notify`) and
+ * the shared fault injection.
+ *
+ * @example
+ * ```ts
+ * const sim = await ExampleSimulator.start({ merchantId: 'M100', key: 'k' });
+ * const paid = await sim.pay(created.action, 'succeeded');
+ * await sim.close();
+ * ```
+ */
+export class ExampleSimulator {
+  /** The HTTP server (its journal holds every request received). */
+  readonly server: SimulatorServer;
+  /** Orders paid or failed at the cashier. */
+  readonly orders = new Map<string, SimOrder>();
+  /** Refunds made. */
+  readonly refunds = new Map<string, SimRefund>();
+  /** Every notification delivery, in order. */
+  readonly deliveries: { readonly orderNo: string; readonly attempts: readonly DeliveryAttempt[] }[] = [];
+  readonly #o: ExampleSimulatorOptions;
+  readonly #pending = new Set<Promise<unknown>>();
+  #seq = 0;
+
+  private constructor(server: SimulatorServer, options: ExampleSimulatorOptions) {
+    this.server = server;
+    this.#o = options;
+  }
+
+  /** Starts a simulator on an ephemeral loopback port. */
+  static async start(options: ExampleSimulatorOptions): Promise<ExampleSimulator> {
+    const sim = new ExampleSimulator(await SimulatorServer.start(), options);
+    sim.#routes();
+    return sim;
+  }
+
+  /** Base URL (the plugin's `baseUrl`). */
+  get url(): string {
+    return this.server.url;
+  }
+
+  /** Queues a fault for the next request(s). */
+  inject(fault: Fault): void {
+    this.server.inject(fault);
+  }
+
+  /** Plays the payer: posts the cashier form and pays (or fails) the order. */
+  async pay(action: PaymentAction, outcome: 'succeeded' | 'failed'): Promise<SimPayment> {
+    if (action.kind !== 'redirect') throw new Error('Example Pay payments are redirects');
+    const url = `${action.url}?outcome=${outcome}`;
+    const reply = await postOnce(url, new URLSearchParams(action.fields as Record<string, string>).toString(), 'application/x-www-form-urlencoded');
+    if (reply === undefined) throw new Error('the cashier did not answer');
+    const body = JSON.parse(reply.body) as { order_no?: string; amount_minor?: string; code?: string; message?: string };
+    if (reply.status !== 200 || body.order_no === undefined || body.amount_minor === undefined) {
+      throw new Error(`the cashier refused the form: ${body.code ?? reply.status} ${body.message ?? ''}`);
+    }
+    return { orderId: body.order_no, wireAmountMinor: Number(body.amount_minor) };
+  }
+
+  /** The signed notification body for an order (the recorded outcome unless another is given). */
+  notificationBody(orderNo: string, outcome?: 'succeeded' | 'failed'): string {
+    const order = this.orders.get(orderNo);
+    if (!order) throw new Error(`the simulator has no order ${orderNo}`);
+    const status = outcome === undefined ? order.status : outcome === 'succeeded' ? 'PAID' : 'FAILED';
+    this.#seq += 1;
+    const fields: Record<string, string> = {
+      merchant_id: this.#o.merchantId, notify_id: `N${String(this.#seq).padStart(8, '0')}`, order_no: order.orderNo, status,
+      amount: simDecimal(order.amountMinor, order.currency), currency: order.currency, payment_id: order.paymentId,
+      ...(status === 'PAID' ? { paid_at: simCstTimestamp(order.paidAt) } : { fail_reason: 'card declined' }),
+      sign_type: 'HMAC-SHA256',
+    };
+    return JSON.stringify({ ...fields, sign: simSign(fields, this.#o.key) });
+  }
+
+  /** Delivers an order's notification to its `notify_url` with Example Pay's retry policy. */
+  async deliverNotification(orderNo: string): Promise<readonly DeliveryAttempt[]> {
+    const order = this.orders.get(orderNo);
+    if (!order) throw new Error(`the simulator has no order ${orderNo}`);
+    const attempts = await deliver(order.notifyUrl, this.notificationBody(orderNo), {
+      attempts: this.#o.delivery?.attempts ?? 5, intervalMs: this.#o.delivery?.intervalMs ?? 50,
+      isAck: (status, body) => status === 200 && body === 'SUCCESS', contentType: 'application/json; charset=utf-8',
+    });
+    this.deliveries.push({ orderNo, attempts });
+    return attempts;
+  }
+
+  /** Waits for background deliveries, then stops the server. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#pending]);
+    await this.server.close();
+  }
+
+  #reply(fields: Record<string, string>, badSignature: boolean): SimReply {
+    const signed = { ...fields, sign_type: 'HMAC-SHA256' };
+    // A bad-signature fault signs with another key: the reply is well-formed but not genuine.
+    return json({ ...signed, sign: simSign(signed, badSignature ? `${this.#o.key}-wrong` : this.#o.key) });
+  }
+
+  #error(code: string, message: string, badSignature = false): SimReply {
+    return this.#reply({ code, message }, badSignature);
+  }
+
+  #routes(): void {
+    const s = this.server;
+    s.route('POST', '/pay', (req) => this.#cashier(req));
+    s.route('POST', '/query', (req, ctx) => this.#api(req, ctx.badSignature, (f) => {
+      const order = this.orders.get(f.order_no ?? '');
+      if (!order) return this.#error('1003', 'order not found', ctx.badSignature);
+      return this.#reply({
+        code: '0000', message: 'ok', merchant_id: this.#o.merchantId, order_no: order.orderNo, status: order.status,
+        amount: simDecimal(order.amountMinor, order.currency), currency: order.currency, payment_id: order.paymentId,
+        ...(order.status === 'PAID' ? { paid_at: simCstTimestamp(order.paidAt) } : { fail_reason: 'card declined' }),
+      }, ctx.badSignature);
+    }));
+    s.route('POST', '/refund', (req, ctx) => this.#api(req, ctx.badSignature, (f) => this.#refund(f, ctx.badSignature)));
+    s.route('POST', '/refund-query', (req, ctx) => this.#api(req, ctx.badSignature, (f) => {
+      const r = this.refunds.get(f.refund_no ?? '');
+      return r ? this.#refundReply(r, ctx.badSignature) : this.#error('1003', 'refund not found', ctx.badSignature);
+    }));
+    s.route('POST', '/control/notify', async (req) => {
+      const orderNo = req.query.get('order_no') ?? '';
+      if (!this.orders.has(orderNo)) return json({ error: `no order ${orderNo}` }, 404);
+      return json({ attempts: JSON.stringify(await this.deliverNotification(orderNo)) });
+    });
+  }
+
+  #api(req: SimRequest, badSignature: boolean, handle: (fields: Record<string, string>) => SimReply): SimReply {
+    const f = fieldsOf(req);
+    if (!f) return this.#error('1002', 'body must be a JSON object of strings', badSignature);
+    if (!simVerify(f, this.#o.key)) return this.#error('1001', 'signature does not verify', badSignature);
+    if (f.merchant_id !== this.#o.merchantId) return this.#error('1005', 'unknown merchant', badSignature);
+    return handle(f);
+  }
+
+  #cashier(req: SimRequest): SimReply {
+    const form = Object.fromEntries(new URLSearchParams(req.body.toString('utf8')));
+    if (!simVerify(form, this.#o.key)) return json({ code: '1001', message: 'signature does not verify' }, 400);
+    const amountMinor = simMinorUnits(form.amount, form.currency);
+    if (amountMinor === undefined || amountMinor <= 0 || !form.order_no || !form.notify_url) {
+      return json({ code: '1002', message: 'order_no, amount, currency and notify_url are required' }, 400);
+    }
+    const existing = this.orders.get(form.order_no);
+    if (existing?.status === 'PAID') return json({ code: '1004', message: 'order already paid' }, 409);
+    const status = req.query.get('outcome') === 'failed' ? 'FAILED' : 'PAID';
+    this.#seq += 1;
+    const order: SimOrder = {
+      orderNo: form.order_no, amountMinor, currency: form.currency ?? '', status, paymentId: `P${String(this.#seq).padStart(10, '0')}`,
+      paidAt: new Date(), notifyUrl: form.notify_url, refundedMinor: 0,
+    };
+    this.orders.set(order.orderNo, order);
+    if (this.#o.autoNotify !== false) {
+      const p = this.deliverNotification(order.orderNo).catch(() => undefined);
+      this.#pending.add(p);
+      void p.finally(() => this.#pending.delete(p));
+    }
+    return json({ order_no: order.orderNo, status, amount_minor: String(amountMinor) });
+  }
+
+  #refund(f: Record<string, string>, badSignature: boolean): SimReply {
+    const order = this.orders.get(f.order_no ?? '');
+    if (!order) return this.#error('1003', 'order not found', badSignature);
+    if (order.status !== 'PAID') return this.#error('2003', 'order is not paid', badSignature);
+    if (this.refunds.has(f.refund_no ?? '')) return this.#error('1004', 'refund_no already used', badSignature);
+    const minor = simMinorUnits(f.refund_amount, f.currency);
+    if (minor === undefined || minor <= 0 || f.currency !== order.currency || !f.refund_no) return this.#error('1002', 'refund_amount, currency and refund_no are required', badSignature);
+    if (order.refundedMinor + minor > order.amountMinor) return this.#error('2002', 'refund exceeds the refundable amount', badSignature);
+    order.refundedMinor += minor;
+    this.#seq += 1;
+    const refund: SimRefund = { refundNo: f.refund_no, orderNo: order.orderNo, amountMinor: minor, currency: order.currency, refundId: `R${String(this.#seq).padStart(10, '0')}` };
+    this.refunds.set(refund.refundNo, refund);
+    return this.#refundReply(refund, badSignature);
+  }
+
+  #refundReply(r: SimRefund, badSignature: boolean): SimReply {
+    return this.#reply({
+      code: '0000', message: 'ok', order_no: r.orderNo, refund_no: r.refundNo, status: 'SUCCESS',
+      refund_amount: simDecimal(r.amountMinor, r.currency), currency: r.currency, refund_id: r.refundId,
+    }, badSignature);
+  }
+}
