@@ -38,6 +38,11 @@ function describeValue(v: unknown): string {
   return Array.isArray(v) ? 'an array' : typeof v;
 }
 
+function isCombinator(type: t.Decoder<unknown, unknown> | undefined): boolean {
+  const tag = (type as { _tag?: unknown } | undefined)?._tag;
+  return tag === 'IntersectionType' || tag === 'UnionType';
+}
+
 /**
  * Reports io-ts validation errors as one message naming each offending path and what was expected,
  * e.g. `instances.main.options.md5Key: expected a non-empty secret string, got nothing`.
@@ -45,7 +50,9 @@ function describeValue(v: unknown): string {
 export function reportIoTsErrors(errors: t.Errors, root: string): { message: string; path: string } {
   const lines = new Map<string, string>();
   for (const e of errors) {
-    const path = [root, ...e.context.slice(1).map((c) => c.key)].filter((k) => k !== '').join('.');
+    // A key under an intersection or union is a member index ("0", "1"), not a field: leave it out.
+    const keys = e.context.slice(1).filter((c, i) => !isCombinator(e.context[i]?.type)).map((c) => c.key);
+    const path = [root, ...keys].filter((k) => k !== '').join('.');
     // Skip the noise of union/intersection members: keep the deepest message per path.
     const last = e.context[e.context.length - 1];
     const expected = e.message ?? `expected ${last?.type.name ?? 'a valid value'}`;
