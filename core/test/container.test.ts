@@ -1,0 +1,203 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { expect } from 'chai';
+import { createPaykit, parseConfig, type Paykit, type PaykitDeps, type PayResultAsync } from '../src/index.js';
+import { ALL, defaultScript, fakePlugin } from './support/fake-plugin.js';
+
+async function built(config: unknown, deps: PaykitDeps): Promise<Paykit> {
+  const r = await createPaykit(config, deps);
+  if (r.isErr()) expect.fail(`createPaykit failed: ${r.error.message}`);
+  return r.value;
+}
+async function failure(r: PayResultAsync<unknown>) {
+  const out = await r;
+  if (out.isOk()) expect.fail('expected Err, got Ok');
+  return out.error;
+}
+const order = (orderId: string) => ({ orderId, amount: { amount: 4965, currency: 'CNY' as const }, description: 'Tea' });
+const thirdPartyFile = fileURLToPath(new URL('./fixtures/third-party-plugin/index.ts', import.meta.url));
+
+describe('createPaykit (container and config)', () => {
+  context('when one plugin is configured twice with different options', () => {
+    const script = defaultScript();
+    const plugins = [fakePlugin('fake', ALL, script)];
+    const config = {
+      instances: { 'shop-a': { plugin: 'fake', options: { merchantId: 'A', apiKey: 'ka' } }, 'shop-b': { plugin: 'fake', options: { merchantId: 'B', apiKey: 'kb' } } },
+      routes: { payments: 'shop-b', refunds: 'shop-a' },
+    };
+    it('gives each instance its own options', async () => {
+      const paykit = await built(config, { plugins });
+      script.calls.length = 0;
+      expect((await paykit.payments.create(order('O1'))).isOk()).to.equal(true);
+      expect((await paykit.payments.create(order('O2'), { instance: 'shop-a' })).isOk()).to.equal(true);
+      expect(script.calls.map((c) => [c.op, c.instanceId, c.merchantId])).to.deep.equal([
+        ['payments.create', 'shop-b', 'B'], ['payments.create', 'shop-a', 'A'],
+      ]);
+    });
+    it('routes by the explicit routes and lists both instances', async () => {
+      const paykit = await built(config, { plugins });
+      expect(paykit.routeOf('payments.create')).to.equal('shop-b');
+      expect(paykit.routeOf('refunds.create')).to.equal('shop-a');
+      expect(paykit.routeOf('payouts.submit')).to.equal(undefined);
+      expect(paykit.instances()).to.deep.equal([
+        { id: 'shop-a', pluginId: 'fake', capabilities: [...ALL] }, { id: 'shop-b', pluginId: 'fake', capabilities: [...ALL] },
+      ]);
+    });
+    it('refuses an operation no route decides with Unsupported', async () => {
+      const paykit = await built(config, { plugins });
+      const e = await failure(paykit.payouts.submit({ payoutId: 'P1', amount: { amount: 100, currency: 'CNY' }, account: { type: 'private', accountNumber: '6222021234567890', accountName: 'Li' }, description: 'x' }));
+      expect(e.kind).to.equal('Unsupported');
+      expect(e.message).to.contain('add a route "payouts"');
+    });
+  });
+
+  context('when only one instance can serve a capability', () => {
+    it('routes it there without a route entry', async () => {
+      const script = defaultScript();
+      const paykit = await built({
+        instances: { pay: { plugin: 'payer', options: { merchantId: 'P', apiKey: 'k' } }, out: { plugin: 'payouter', options: { merchantId: 'O', apiKey: 'k' } } },
+      }, { plugins: [fakePlugin('payer', ['payments'], script), fakePlugin('payouter', ['payouts'], script)] });
+      expect(paykit.routeOf('payments.create')).to.equal('pay');
+      expect(paykit.routeOf('payouts.submit')).to.equal('out');
+      expect(paykit.capabilities('out')._unsafeUnwrap()).to.deep.equal(['payouts']);
+      expect(paykit.capabilities('nope')._unsafeUnwrapErr().kind).to.equal('NotFound');
+      const e = await failure(paykit.refunds.create({ refundId: 'R1', orderId: 'O1', amount: { amount: 1, currency: 'CNY' } }));
+      // No payment O1 is recorded, so the facade says so before it looks for a refunds route.
+      expect(e.kind).to.equal('NotFound');
+      await paykit.payments.create(order('O1'));
+      const unsupported = await failure(paykit.refunds.create({ refundId: 'R1', orderId: 'O1', amount: { amount: 1, currency: 'CNY' } }));
+      expect(unsupported.kind).to.equal('Unsupported');
+      expect(unsupported.message).to.contain('does not support refunds');
+    });
+  });
+
+  context('when a route names an instance that lacks the capability', () => {
+    it('is an InvalidConfig naming config.routes.<key>', async () => {
+      const e = await failure(createPaykit({
+        instances: { pay: { plugin: 'payer', options: { merchantId: 'P', apiKey: 'k' } } }, routes: { payouts: 'pay' },
+      }, { plugins: [fakePlugin('payer', ['payments'])] }));
+      expect(e.kind).to.equal('InvalidConfig');
+      expect(e.path).to.equal('config.routes.payouts');
+      expect(e.message).to.contain('config.routes.payouts').and.contain('does not support payouts');
+    });
+    it('an unknown route key or target is an InvalidConfig naming it', async () => {
+      const plugins = [fakePlugin('payer', ['payments'])];
+      const instances = { pay: { plugin: 'payer', options: { merchantId: 'P', apiKey: 'k' } } };
+      expect((await failure(createPaykit({ instances, routes: { teleport: 'pay' } }, { plugins }))).path).to.equal('config.routes.teleport');
+      expect((await failure(createPaykit({ instances, routes: { payments: 'ghost' } }, { plugins }))).path).to.equal('config.routes.payments');
+    });
+  });
+
+  describe('env: and file: references', () => {
+    const plugins = [fakePlugin('fake', ALL)];
+    it('resolves env:NAME from the given environment', async () => {
+      const paykit = await built({ instances: { main: { plugin: 'fake', options: { merchantId: 'env:FAKE_MID', apiKey: 'env:FAKE_KEY' } } } },
+        { plugins, env: { FAKE_MID: 'M-42', FAKE_KEY: 'k' } });
+      const script = defaultScript();
+      void script;
+      const calls: string[] = [];
+      const pk = await built({ instances: { main: { plugin: 'fake', options: { merchantId: 'env:FAKE_MID', apiKey: 'env:FAKE_KEY' } } } },
+        { plugins: [fakePlugin('fake', ALL, { ...defaultScript(), calls: calls as never })], env: { FAKE_MID: 'M-42', FAKE_KEY: 'k' } });
+      await pk.payments.create(order('E1'));
+      expect((calls as unknown as { merchantId: string }[])[0]?.merchantId).to.equal('M-42');
+      expect(paykit.instances()[0]?.id).to.equal('main');
+    });
+    it('a missing variable is an InvalidConfig naming the exact option path', async () => {
+      const e = await failure(createPaykit({ instances: { main: { plugin: 'fake', options: { merchantId: 'M', apiKey: 'env:FAKE_MISSING' } } } }, { plugins, env: {} }));
+      expect(e.kind).to.equal('InvalidConfig');
+      expect(e.path).to.equal('config.instances.main.options.apiKey');
+      expect(e.message).to.contain('config.instances.main.options.apiKey').and.contain('FAKE_MISSING');
+    });
+    it('reads file:PATH relative to baseDir, without the final newline', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'paykit-core-'));
+      writeFileSync(join(dir, 'mid.txt'), 'FROM-FILE\n');
+      const script = defaultScript();
+      const paykit = await built({ instances: { main: { plugin: 'fake', options: { merchantId: 'file:mid.txt', apiKey: 'k' } } } },
+        { plugins: [fakePlugin('fake', ALL, script)], baseDir: dir });
+      await paykit.payments.create(order('F1'));
+      expect(script.calls[0]?.merchantId).to.equal('FROM-FILE');
+    });
+    it('an unreadable file is an InvalidConfig naming the option path', async () => {
+      const e = await failure(createPaykit({ instances: { main: { plugin: 'fake', options: { merchantId: 'M', apiKey: 'file:/nonexistent/key.pem' } } } }, { plugins }));
+      expect(e.path).to.equal('config.instances.main.options.apiKey');
+    });
+    it('literal: escapes a value that starts like a reference', async () => {
+      const script = defaultScript();
+      const paykit = await built({ instances: { main: { plugin: 'fake', options: { merchantId: 'literal:env:NOT_A_REF', apiKey: 'k' } } } }, { plugins: [fakePlugin('fake', ALL, script)], env: {} });
+      await paykit.payments.create(order('L1'));
+      expect(script.calls[0]?.merchantId).to.equal('env:NOT_A_REF');
+    });
+  });
+
+  describe('config validation', () => {
+    const plugins = [fakePlugin('fake', ALL)];
+    it('refuses an unknown top-level key, naming it', async () => {
+      const e = await failure(createPaykit({ instances: { main: { plugin: 'fake', options: { merchantId: 'M', apiKey: 'k' } } }, rutes: {} }, { plugins }));
+      expect(e.kind).to.equal('InvalidConfig');
+      expect(e.path).to.equal('config.rutes');
+    });
+    it('refuses an unknown instance key, naming it', async () => {
+      const e = await failure(createPaykit({ instances: { main: { plugin: 'fake', option: {} } } }, { plugins }));
+      expect(e.path).to.equal('config.instances.main.option');
+    });
+    it('refuses an unknown plugin id, listing the available ones', async () => {
+      const e = await failure(createPaykit({ instances: { main: { plugin: 'nopay' } } }, { plugins }));
+      expect(e.kind).to.equal('InvalidConfig');
+      expect(e.path).to.equal('config.instances.main.plugin');
+      expect(e.message).to.contain('"nopay"').and.contain('fake');
+    });
+    it('refuses a config that is not an object or has no instances', () => {
+      for (const bad of [null, [], 'x', {}, { instances: {} }, { instances: { 'bad id!': { plugin: 'fake' } } }]) {
+        expect(parseConfig(bad).isErr(), JSON.stringify(bad)).to.equal(true);
+      }
+    });
+    context('when the plugin codec rejects the options', () => {
+      it('names each offending path and never echoes a secret value', async () => {
+        const e = await failure(createPaykit({ instances: { main: { plugin: 'fake', options: { merchantId: 12345, apiKey: 987654321 } } } }, { plugins }));
+        expect(e.kind).to.equal('InvalidConfig');
+        expect(e.message).to.contain('config.instances.main.options.merchantId').and.contain('config.instances.main.options.apiKey');
+        expect(e.message).to.contain('12345');
+        expect(JSON.stringify(e)).to.not.contain('987654321');
+      });
+      it('does not echo a secret given next to a wrong field', async () => {
+        const e = await failure(createPaykit({ instances: { main: { plugin: 'fake', options: { apiKey: 'TOP-SECRET-KEY-VALUE' } } } }, { plugins }));
+        expect(e.path).to.equal('config.instances.main.options.merchantId');
+        expect(JSON.stringify(e)).to.not.contain('TOP-SECRET-KEY-VALUE');
+      });
+      it('does not echo a secret resolved from the environment', async () => {
+        const e = await failure(createPaykit({ instances: { main: { plugin: 'fake', options: { merchantId: 'M', apiKey: 'env:K', label: 5 } } } }, { plugins, env: { K: 'ENV-SECRET-VALUE' } }));
+        expect(e.path).to.equal('config.instances.main.options.label');
+        expect(JSON.stringify(e)).to.not.contain('ENV-SECRET-VALUE');
+      });
+    });
+    it('a plugin that declares a capability its module does not bind is refused', async () => {
+      const e = await failure(createPaykit({ instances: { main: { plugin: 'liar', options: { merchantId: 'M', apiKey: 'k' } } } }, { plugins: [fakePlugin('liar', ['payments', 'refunds'], defaultScript(), false)] }));
+      expect(e.message).to.contain('declares payments');
+    });
+  });
+
+  describe('a third-party plugin loaded by module', () => {
+    for (const [how, module] of [['an absolute file URL', pathToFileURL(thirdPartyFile).href], ['an absolute path', thirdPartyFile]] as const) {
+      it(`registers from ${how} with no plugins passed and no change to core`, async () => {
+        const paykit = await built({ instances: { acme: { plugin: 'acme', module, options: { shopCode: 'S9' } } } }, {});
+        expect(paykit.instances()).to.deep.equal([{ id: 'acme', pluginId: 'acme', capabilities: ['payments'] }]);
+        const r = await paykit.payments.create(order('T1'));
+        const created = r._unsafeUnwrap();
+        expect(created.action).to.deep.include({ kind: 'redirect', url: 'https://acme.example/pay/S9' });
+        expect(created.payment).to.deep.include({ orderId: 'T1', instanceId: 'acme', status: 'pending' });
+      });
+    }
+    it('a module without that plugin id is an InvalidConfig naming the module path', async () => {
+      const e = await failure(createPaykit({ instances: { x: { plugin: 'zeta', module: thirdPartyFile } } }, {}));
+      expect(e.path).to.equal('config.instances.x.module');
+      expect(e.message).to.contain('exports no plugin with id "zeta"');
+    });
+    it('a module that cannot be imported is an InvalidConfig', async () => {
+      const e = await failure(createPaykit({ instances: { x: { plugin: 'acme', module: '/nonexistent/plugin.js' } } }, {}));
+      expect(e.kind).to.equal('InvalidConfig');
+      expect(e.path).to.equal('config.instances.x.module');
+    });
+  });
+});
