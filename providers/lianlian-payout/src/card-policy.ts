@@ -1,0 +1,133 @@
+/**
+ * "Same card in, same card out" (guide section 七): a payout may go only to a card that paid in,
+ * and the payouts to a card may not exceed what it paid in plus declared gains. Kept in the store
+ * under record kind `card`, keyed by a SHA-256 of the card number (the number itself is not stored).
+ */
+import { inject, injectable } from 'inversify';
+import { err, errAsync, ok, okAsync } from 'neverthrow';
+import {
+  compareMoney, PaymentErrors, shaHex, subtractMoney, sumMoney, Tokens, updateRecord, type CurrencyCode, type Money,
+  type PayResult, type PayResultAsync, type Store,
+} from '@paykit/core';
+
+/** What the store keeps per card: every pay-in, gain and payout reservation by its reference. */
+export interface CardLedger {
+  /** Currency of every amount. */
+  readonly currency: CurrencyCode;
+  /** Pay-ins by payment reference (idempotent: a redelivered payment event counts once). */
+  readonly payIns: Readonly<Record<string, Money>>;
+  /** Declared gains (interest, returns) by reference. */
+  readonly gains: Readonly<Record<string, Money>>;
+  /** Payouts reserved against the card, by payout id. */
+  readonly payouts: Readonly<Record<string, Money>>;
+}
+
+/** A card's position under the policy. */
+export interface CardAllowance {
+  /** Sum of pay-ins. */
+  readonly paidIn: Money;
+  /** Sum of declared gains. */
+  readonly gains: Money;
+  /** Sum of payouts reserved (not released). */
+  readonly paidOut: Money;
+  /** What may still be paid out to the card. */
+  readonly available: Money;
+}
+
+function sum(items: Readonly<Record<string, Money>>, currency: CurrencyCode): PayResult<Money> {
+  return sumMoney(Object.values(items), currency);
+}
+
+/** Computes a card's allowance, optionally leaving one payout's reservation out. */
+export function allowanceOf(ledger: CardLedger, except?: string): PayResult<CardAllowance> {
+  const payouts = Object.fromEntries(Object.entries(ledger.payouts).filter(([id]) => id !== except));
+  return sum(ledger.payIns, ledger.currency).andThen((paidIn) => sum(ledger.gains, ledger.currency).andThen((gains) =>
+    sum(payouts, ledger.currency).andThen((paidOut) => sumMoney([paidIn, gains], ledger.currency)
+      .andThen((total) => subtractMoney(total, paidOut)).map((available) => ({ paidIn, gains, paidOut, available })))));
+}
+
+/**
+ * The policy service, bound to {@link LianlianPayoutTokens.CardPolicy}. Feed it pay-ins (e.g. from
+ * verified payment events) and declared gains; the payout capability calls {@link SameCardPolicy.authorize}
+ * on every submit when `sameCardPolicy` is set.
+ *
+ * @example
+ * ```ts
+ * const policy = paykit.extension('payouts', LianlianPayoutTokens.CardPolicy);
+ * if (policy.isOk()) await policy.value.recordPayIn('6216261234567890018', { amount: 10000, currency: 'CNY' }, 'order-1');
+ * ```
+ */
+@injectable()
+export class SameCardPolicy {
+  readonly #store: Store;
+  readonly #instanceId: string;
+
+  /** Built by the container. */
+  constructor(@inject(Tokens.Store) store: Store, @inject(Tokens.InstanceId) instanceId: string) {
+    this.#store = store;
+    this.#instanceId = instanceId;
+  }
+
+  #id(cardNumber: string): string {
+    return `lianlian-payout:${this.#instanceId}:${shaHex('sha256', cardNumber.replace(/\s+/g, ''))}`;
+  }
+
+  #update(cardNumber: string, currency: CurrencyCode, change: (l: CardLedger) => PayResult<CardLedger | undefined>): PayResultAsync<CardLedger> {
+    const id = this.#id(cardNumber);
+    const empty: CardLedger = { currency, payIns: {}, gains: {}, payouts: {} };
+    return this.#store.get<CardLedger>('card', id)
+      .andThen((cur) => (cur ? okAsync(undefined) : this.#store.insert('card', id, empty).map(() => undefined)
+        .orElse((e) => (e.kind === 'Conflict' ? okAsync(undefined) : errAsync(e)))))
+      .andThen(() => updateRecord<CardLedger>(this.#store, 'card', id, (l) => {
+        if (l.currency !== currency) return err(PaymentErrors.invalidRequest(`this card's ledger is in ${l.currency}, not ${currency}`, { path: 'amount.currency' }));
+        return change(l).map((next) => (next === undefined ? { write: false, value: l } : { write: true, value: next }));
+      }));
+  }
+
+  /** Records a payment into the card (once per reference). */
+  recordPayIn(cardNumber: string, amount: Money, reference: string): PayResultAsync<CardLedger> {
+    return this.#update(cardNumber, amount.currency, (l) => ok(l.payIns[reference] !== undefined ? undefined : { ...l, payIns: { ...l.payIns, [reference]: amount } }));
+  }
+
+  /** Declares gains (interest, returns) the card's owner may withdraw on top of pay-ins (once per reference). */
+  declareGain(cardNumber: string, amount: Money, reference: string): PayResultAsync<CardLedger> {
+    return this.#update(cardNumber, amount.currency, (l) => ok(l.gains[reference] !== undefined ? undefined : { ...l, gains: { ...l.gains, [reference]: amount } }));
+  }
+
+  /**
+   * Checks a payout against the policy and reserves it. Idempotent per payout id (a resubmission
+   * with the same order is not counted twice). `InvalidRequest` when the card never paid in
+   * (`invalid_account`) or the amount exceeds what is available (`limit_exceeded`).
+   */
+  authorize(cardNumber: string, amount: Money, payoutId: string): PayResultAsync<CardAllowance> {
+    return this.#store.get<CardLedger>('card', this.#id(cardNumber)).andThen((cur) => {
+      if (!cur || Object.keys(cur.value.payIns).length === 0) {
+        return errAsync(PaymentErrors.invalidRequest('same card in, same card out: this card never paid in, so it cannot receive a payout (guide 七)', { path: 'account.accountNumber', code: 'invalid_account' }));
+      }
+      return this.#update(cardNumber, amount.currency, (l) => allowanceOf(l, payoutId).andThen((a) => compareMoney(amount, a.available).andThen((c) => {
+        if (c > 0) {
+          return err(PaymentErrors.invalidRequest(`same card in, same card out: ${amount.amount} exceeds the ${a.available.amount} this card may still receive (paid in ${a.paidIn.amount} + gains ${a.gains.amount} − paid out ${a.paidOut.amount}, minor units)`, { path: 'amount', code: 'limit_exceeded' }));
+        }
+        return ok(l.payouts[payoutId] !== undefined ? undefined : { ...l, payouts: { ...l.payouts, [payoutId]: amount } });
+      }))).andThen((l) => allowanceOf(l));
+    });
+  }
+
+  /** Releases a payout's reservation (it failed, closed, or its money came back). */
+  release(cardNumber: string, payoutId: string): PayResultAsync<CardAllowance> {
+    return this.#store.get<CardLedger>('card', this.#id(cardNumber)).andThen((cur) => {
+      if (!cur) return errAsync(PaymentErrors.notFound('no pay-in is recorded for this card'));
+      return this.#update(cardNumber, cur.value.currency, (l) => {
+        if (l.payouts[payoutId] === undefined) return ok(undefined);
+        const { [payoutId]: _released, ...rest } = l.payouts;
+        return ok({ ...l, payouts: rest });
+      }).andThen((l) => allowanceOf(l));
+    });
+  }
+
+  /** The card's current allowance; `NotFound` when nothing was recorded for it. */
+  allowance(cardNumber: string): PayResultAsync<CardAllowance> {
+    return this.#store.get<CardLedger>('card', this.#id(cardNumber)).andThen((cur) =>
+      (cur ? allowanceOf(cur.value).asyncAndThen((a) => okAsync(a)) : errAsync(PaymentErrors.notFound('no pay-in is recorded for this card'))));
+  }
+}

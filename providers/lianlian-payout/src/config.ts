@@ -1,0 +1,77 @@
+import type { KeyObject } from 'node:crypto';
+import * as t from 'io-ts';
+import { loadPrivateKey, loadPublicKey, UrlString } from '@paykit/core';
+
+/** LianLian's production payout API base (instant pay, spec "付款 API 功能接口"). */
+export const DEFAULT_BASE_URL = 'https://instantpay.lianlianpay.com/paymentapi';
+
+const RSA_ONLY = 'payouts are RSA only (guide section 十: "提现接口只支持 rsa 签名方式"): remove the MD5 setting and configure privateKey and lianlianPublicKey';
+
+function keyCodec(name: string, load: (text: string) => ReturnType<typeof loadPrivateKey>): t.Type<KeyObject, string, unknown> {
+  return new t.Type<KeyObject, string, unknown>(
+    name,
+    (u): u is KeyObject => typeof u === 'object' && u !== null && 'asymmetricKeyType' in u,
+    (u, c) => {
+      if (typeof u !== 'string' || u.trim() === '') return t.failure(u, c, `expected the ${name} as PEM or base64 DER text`);
+      const key = load(u);
+      return key.isOk() ? t.success(key.value) : t.failure('[REDACTED]', c, key.error.message);
+    },
+    () => '[REDACTED]',
+  );
+}
+
+/** The merchant's RSA private key (PKCS#8 or PKCS#1, PEM or bare base64): signs every request. */
+export const MerchantPrivateKey = keyCodec('merchant private key', loadPrivateKey);
+/** LianLian's RSA public key (X.509 SPKI `MIGf…`, PEM or bare base64): encrypts `pay_load`, verifies replies. */
+export const LianlianPublicKey = keyCodec('LianLian public key', loadPublicKey);
+
+const OidPartner = new t.Type<string, string, unknown>('oid_partner', (u): u is string => typeof u === 'string',
+  (u, c) => (typeof u === 'string' && /^\d{18}$/.test(u) ? t.success(u) : t.failure(u, c, 'expected the 18-digit LianLian merchant number (oid_partner)')),
+  t.identity);
+
+const RsaOnly = new t.Type<'RSA', string, unknown>('signType', (u): u is 'RSA' => u === 'RSA',
+  (u, c) => (u === 'RSA' ? t.success('RSA') : t.failure(u, c, RSA_ONLY)), t.identity);
+
+const NoMd5Key = new t.Type<undefined, undefined, unknown>('md5Key', (u): u is undefined => u === undefined,
+  (u, c) => (u === undefined ? t.success(undefined) : t.failure('[REDACTED]', c, RSA_ONLY)), t.identity);
+
+const Platform = new t.Type<string, string, unknown>('platform', (u): u is string => typeof u === 'string',
+  (u, c) => (typeof u === 'string' && u.length >= 1 && u.length <= 32 ? t.success(u) : t.failure(u, c, 'expected 1-32 characters (platform, String(32))')),
+  t.identity);
+
+const TimeoutMs = new t.Type<number, number, unknown>('timeoutMs', (u): u is number => typeof u === 'number',
+  (u, c) => (typeof u === 'number' && Number.isSafeInteger(u) && u > 0 ? t.success(u) : t.failure(u, c, 'expected a positive whole number of milliseconds')),
+  t.identity);
+
+/**
+ * The options of a `lianlian-payout` instance.
+ *
+ * @example
+ * ```json
+ * { "plugin": "lianlian-payout", "options": {
+ *     "oidPartner": "201606221000921503", "privateKey": "file:keys/merchant-private.pem",
+ *     "lianlianPublicKey": "env:LIANLIAN_PUBLIC_KEY", "notifyUrl": "https://shop.example/notify/payout" } }
+ * ```
+ */
+export const LianlianPayoutOptionsCodec = t.intersection([
+  t.type({ oidPartner: OidPartner, privateKey: MerchantPrivateKey, lianlianPublicKey: LianlianPublicKey }),
+  t.partial({
+    /** Only `RSA` is accepted; `MD5` is an InvalidConfig error. */
+    signType: RsaOnly,
+    /** Never accepted: payouts are RSA only. */
+    md5Key: NoMd5Key,
+    /** API base URL (the simulator's in tests); the production URL by default. */
+    baseUrl: UrlString,
+    /** Default result notification URL (`notify_url`). */
+    notifyUrl: UrlString,
+    /** `platform` sent with every request. */
+    platform: Platform,
+    /** Per-call timeout, 30 s by default. */
+    timeoutMs: TimeoutMs,
+    /** Enforce the "same card in, same card out" policy (guide 七) on every submit. */
+    sameCardPolicy: t.boolean,
+  }),
+], 'LianlianPayoutOptions');
+
+/** Decoded options of a `lianlian-payout` instance. */
+export type LianlianPayoutOptions = t.TypeOf<typeof LianlianPayoutOptionsCodec>;

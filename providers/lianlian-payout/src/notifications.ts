@@ -1,0 +1,82 @@
+/** Payout result notifications: verify, map, acknowledge exactly (README; old spec section 3.3). */
+import type { KeyObject } from 'node:crypto';
+import { inject, injectable } from 'inversify';
+import { err, ok } from 'neverthrow';
+import {
+  decodeWith, guard, parseDecimal, PaymentErrors, Tokens, type HttpReply, type NotificationsCapability, type PaymentError,
+  type PayoutReport, type PayResult, type RawHttpRequest, type VerifiedNotification,
+} from '@paykit/core';
+import type { LianlianPayoutOptions } from './config.js';
+import { payoutStatusOf } from './mapping.js';
+import { parseJsonObject } from './replies.js';
+import { verifyFields } from './signer.js';
+import { PayoutNotification } from './wire.js';
+
+/** The exact acknowledgement that stops LianLian's retries (every 2 minutes, 30 times). */
+export const ACK_BODY = '{"ret_code":"0000","ret_msg":"交易成功"}';
+
+/** A verified payout notification in domain terms, with the key identifying its redeliveries. */
+export interface VerifiedPayoutNotification {
+  /** The payout report. */
+  readonly report: PayoutReport;
+  /** `no_order:result_pay:oid_paybill`: the same for every redelivery of one event. */
+  readonly eventKey: string;
+  /** The decoded wire fields. */
+  readonly fields: PayoutNotification;
+}
+
+/**
+ * Verifies a raw notification body: JSON, RSA signature with LianLian's key, every field decoded,
+ * addressed to this merchant, money parsed exactly. Pure.
+ *
+ * @example
+ * ```ts
+ * const v = verifyPayoutNotification(rawBody, { oidPartner, lianlianPublicKey });
+ * ```
+ */
+export function verifyPayoutNotification(body: Uint8Array, o: { readonly oidPartner: string; readonly lianlianPublicKey: KeyObject }): PayResult<VerifiedPayoutNotification> {
+  const what = 'payout notification';
+  return parseJsonObject(body, what)
+    .andThen((fields) => verifyFields(fields, o.lianlianPublicKey, what).map(() => fields))
+    .andThen((fields) => decodeWith(PayoutNotification, fields, what, 'reply'))
+    .andThen((n) => (n.oid_partner === o.oidPartner ? ok(n) : err(PaymentErrors.decode(`${what} is for merchant ${n.oid_partner}, not ${o.oidPartner}`))))
+    .andThen((n) => parseDecimal(n.money_order, 'CNY', { path: 'money_order' }).mapErr((e) => PaymentErrors.decode(e.message, { path: 'money_order' })).map((amount) => {
+      const status = payoutStatusOf(n.result_pay);
+      const report: PayoutReport = {
+        providerOrderId: n.no_order, status, amount, providerStatus: n.result_pay,
+        ...(n.oid_paybill !== undefined ? { providerPayoutId: n.oid_paybill } : {}),
+        ...(n.settle_date !== undefined ? { settleDate: n.settle_date } : {}),
+        // Guide 十: on a failed payout, info_order carries the reason.
+        ...(['failed', 'closed', 'returned'].includes(status) ? { reason: { providerCode: n.result_pay, message: n.info_order ?? n.result_pay } } : {}),
+      };
+      return { report, eventKey: `${n.no_order}:${n.result_pay}:${n.oid_paybill ?? ''}`, fields: n };
+    }));
+}
+
+/** Payout notifications, bound to `Tokens.Notifications`. */
+@injectable()
+export class LianlianPayoutNotifications implements NotificationsCapability {
+  readonly #o: LianlianPayoutOptions;
+
+  /** Built by the container. */
+  constructor(@inject(Tokens.InstanceConfig) options: unknown) {
+    this.#o = options as LianlianPayoutOptions;
+  }
+
+  /** Verifies a raw inbound notification. */
+  verify(request: RawHttpRequest): PayResult<VerifiedNotification> {
+    return guard('lianlian-payout.notification', () => {
+      if (request.method.toUpperCase() !== 'POST') return err(PaymentErrors.decode(`payout notifications are POSTed, got ${request.method.slice(0, 8)}`));
+      return verifyPayoutNotification(request.body, this.#o).map((v) => ({
+        event: { type: 'payout' as const, report: v.report },
+        eventKey: v.eventKey,
+        ack: { status: 200, headers: { 'content-type': 'application/json;charset=utf-8' }, body: ACK_BODY },
+      }));
+    });
+  }
+
+  /** A reply that is not the acknowledgement, so LianLian delivers the notification again. */
+  reject(error: PaymentError): HttpReply {
+    return { status: 400, headers: { 'content-type': 'application/json;charset=utf-8' }, body: JSON.stringify({ ret_code: '9999', ret_msg: `not accepted: ${error.code}` }) };
+  }
+}

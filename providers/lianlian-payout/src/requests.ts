@@ -1,0 +1,94 @@
+/** Builds and validates payout request fields from domain requests, before anything is signed or sent. */
+import { err, ok } from 'neverthrow';
+import { decodeWith, formatCst, formatDecimal, PaymentErrors, type PayoutConfirmation, type PayoutRequest, type PayResult } from '@paykit/core';
+import type { LianlianPayoutOptions } from './config.js';
+import { ApplyFields, ConfirmFields, QueryFields } from './wire.js';
+
+/** The spec's memo rule: characters matching `[^a-zA-Z0-9\u4e00-\u9fa5-_]` are filtered out. */
+const MEMO_FILTERED = /[^a-zA-Z0-9\u4e00-\u9fa5_-]/gu;
+
+/** Removes the characters the bank would drop from a memo (spec, `memo` row). */
+export function filterMemo(memo: string): string {
+  return memo.replace(MEMO_FILTERED, '');
+}
+
+/**
+ * Banks whose corporate payouts may omit branch details (guide section 十: CCB for corporate
+ * accounts). Every other bank needs `prcptcd`, or `city_code` with `brabank_name`.
+ */
+export const CORPORATE_BRANCH_EXEMPT: Readonly<Record<string, string>> = { '01050000': 'China Construction Bank' };
+
+/** Largest `money_order`: Number(10,2) holds 99999999.99 yuan. */
+const MAX_FEN = 9_999_999_999;
+
+function memoOf(request: PayoutRequest): PayResult<string> {
+  if (request.memo === undefined) {
+    // memo is required on the wire; default to the purpose, filtered and cut to String(24).
+    const derived = [...filterMemo(request.description)].slice(0, 24).join('');
+    return ok(derived === '' ? 'payout' : derived);
+  }
+  const filtered = filterMemo(request.memo);
+  if (filtered === '') return err(PaymentErrors.invalidRequest('memo has no character the bank accepts: use letters, digits, Chinese characters, "-" or "_"', { path: 'memo' }));
+  if ([...filtered].length > 24) return err(PaymentErrors.invalidRequest(`memo is ${[...filtered].length} characters after filtering; LianLian allows at most 24 (String(24))`, { path: 'memo' }));
+  return ok(filtered);
+}
+
+function accountFields(request: PayoutRequest): PayResult<Record<string, string>> {
+  const a = request.account;
+  // Checked here, not by the codec, so the number never appears in an error message.
+  if (!/^\d{1,32}$/.test(a.accountNumber.replace(/\s+/g, ''))) {
+    return err(PaymentErrors.invalidRequest('account.accountNumber must be 1-32 digits (card_no, String(32))', { path: 'account.accountNumber', code: 'invalid_account' }));
+  }
+  const fields: Record<string, string> = {
+    card_no: a.accountNumber.replace(/\s+/g, ''), acct_name: a.accountName, flag_card: a.type === 'corporate' ? '1' : '0',
+  };
+  if (a.bankName !== undefined) fields['bank_name'] = a.bankName;
+  if (a.bankCode !== undefined) fields['bank_code'] = a.bankCode;
+  if (a.branchCode !== undefined) fields['prcptcd'] = a.branchCode;
+  if (a.cityCode !== undefined) fields['city_code'] = a.cityCode;
+  if (a.branchName !== undefined) fields['brabank_name'] = a.branchName;
+  if (a.type === 'corporate') {
+    if (a.bankCode === undefined || a.bankCode === '') {
+      return err(PaymentErrors.invalidRequest('a corporate payout (flag_card 1) needs account.bankCode (LianLian bank code, e.g. 01050000)', { path: 'account.bankCode', code: 'invalid_account' }));
+    }
+    const hasBranch = a.branchCode !== undefined || (a.cityCode !== undefined && a.branchName !== undefined);
+    if (!hasBranch && CORPORATE_BRANCH_EXEMPT[a.bankCode] === undefined) {
+      return err(PaymentErrors.invalidRequest(`a corporate payout to bank ${a.bankCode} needs account.branchCode (prcptcd), or account.cityCode with account.branchName; only ${Object.keys(CORPORATE_BRANCH_EXEMPT).join(', ')} may omit them (guide 十)`, { path: 'account.branchCode', code: 'invalid_account' }));
+    }
+  }
+  return ok(fields);
+}
+
+/** The apply (`payment.htm`) fields for a payout, validated against the wire codec. */
+export function applyFields(request: PayoutRequest, o: LianlianPayoutOptions): PayResult<ApplyFields> {
+  if (request.amount.currency !== 'CNY') return err(PaymentErrors.invalidRequest(`LianLian pays out CNY only, not ${request.amount.currency}`, { path: 'amount.currency', code: 'invalid_amount' }));
+  if (!Number.isSafeInteger(request.amount.amount) || request.amount.amount <= 0 || request.amount.amount > MAX_FEN) {
+    return err(PaymentErrors.invalidRequest('amount must be 1 to 9999999999 fen (money_order is Number(10,2))', { path: 'amount', code: 'invalid_amount' }));
+  }
+  const notifyUrl = request.notifyUrl ?? o.notifyUrl;
+  if (notifyUrl === undefined) return err(PaymentErrors.invalidRequest('notify_url is required: pass notifyUrl or set options.notifyUrl', { path: 'notifyUrl' }));
+  return memoOf(request).andThen((memo) => accountFields(request).andThen((account) => decodeWith(ApplyFields, {
+    oid_partner: o.oidPartner, api_version: '1.0', sign_type: 'RSA', no_order: request.providerOrderId,
+    dt_order: formatCst(request.createdAt), money_order: formatDecimal(request.amount, 'fixed'),
+    info_order: request.description, notify_url: notifyUrl, memo, ...account,
+    ...(o.platform !== undefined ? { platform: o.platform } : {}),
+  }, 'payouts.submit')));
+}
+
+/** The confirm (`confirmPayment.htm`) fields for a held payout. */
+export function confirmFields(c: PayoutConfirmation, o: LianlianPayoutOptions): PayResult<ConfirmFields> {
+  const notifyUrl = c.request.notifyUrl ?? o.notifyUrl;
+  if (notifyUrl === undefined) return err(PaymentErrors.invalidRequest('notify_url is required: pass notifyUrl or set options.notifyUrl', { path: 'notifyUrl' }));
+  return decodeWith(ConfirmFields, {
+    oid_partner: o.oidPartner, api_version: '1.0', sign_type: 'RSA', no_order: c.request.providerOrderId,
+    confirm_code: c.confirmCode, notify_url: notifyUrl, ...(o.platform !== undefined ? { platform: o.platform } : {}),
+  }, 'payouts.confirm');
+}
+
+/** The query (`queryPayment.htm`) fields for a payout. */
+export function queryFields(request: PayoutRequest, o: LianlianPayoutOptions): PayResult<QueryFields> {
+  return decodeWith(QueryFields, {
+    oid_partner: o.oidPartner, api_version: '1.0', sign_type: 'RSA', no_order: request.providerOrderId,
+    ...(o.platform !== undefined ? { platform: o.platform } : {}),
+  }, 'payouts.query');
+}

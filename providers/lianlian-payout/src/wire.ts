@@ -1,0 +1,134 @@
+/**
+ * Exact wire shapes of the LianLian payout API (`lianlian-instantpay-payout-api.md`), with every
+ * field's length and required flag. Nothing outside this package sees these types.
+ */
+import * as t from 'io-ts';
+
+/** A string of `min`–`max` characters, optionally matching a pattern; the message names the rule. */
+function str(name: string, max: number, o: { min?: number; pattern?: RegExp; rule?: string } = {}): t.Type<string, string, unknown> {
+  const min = o.min ?? 0;
+  const rule = o.rule ?? `${min > 0 ? `${min}-` : 'at most '}${max} characters`;
+  return new t.Type<string, string, unknown>(name, (u): u is string => typeof u === 'string',
+    (u, c) => (typeof u === 'string' && u.length >= min && u.length <= max && (o.pattern === undefined || o.pattern.test(u))
+      ? t.success(u) : t.failure(u, c, `expected ${name}: ${rule}`)),
+    t.identity);
+}
+
+/** `Number(p, s)` amounts in yuan as decimal strings: at most `p - s` integer digits and `s` decimals. */
+function amount(name: string, precision: number, scale: number): t.Type<string, string, unknown> {
+  const pattern = new RegExp(`^(0|[1-9]\\d{0,${precision - scale - 1}})(\\.\\d{1,${scale}})?$`);
+  return str(name, precision + 1, { min: 1, pattern, rule: `a yuan amount such as "49.65" with at most ${scale} decimals (Number(${precision},${scale}))` });
+}
+
+const Unbounded = Number.MAX_SAFE_INTEGER;
+const OidPartner = str('oid_partner', 18, { min: 18, pattern: /^\d{18}$/, rule: 'the 18-digit merchant number' });
+const Timestamp = str('dt_order', 14, { min: 14, pattern: /^\d{14}$/, rule: 'YYYYMMDDHHmmss (14 digits, China Standard Time)' });
+const NoOrder = str('no_order', 32, { min: 1 });
+const Sign = str('sign', Unbounded, { min: 1, rule: 'a non-empty base64 signature' });
+const RetCode = str('ret_code', 4, { min: 4, pattern: /^\d{4}$/, rule: 'four digits' });
+
+/** Fields every payout request carries (spec tables of payment.htm, confirmPayment.htm, queryPayment.htm). */
+const RequestBase = {
+  oid_partner: OidPartner,
+  api_version: t.literal('1.0'),
+  sign_type: t.literal('RSA'),
+  no_order: NoOrder,
+};
+
+/** Payout apply (`payment.htm`) request, before signing. */
+export const ApplyFields = t.intersection([
+  t.type({
+    ...RequestBase,
+    dt_order: Timestamp,
+    money_order: amount('money_order', 10, 2),
+    card_no: str('card_no', 32, { min: 1, pattern: /^\d+$/, rule: '1-32 digits' }),
+    acct_name: str('acct_name', Unbounded, { min: 1, rule: 'the account holder name (not empty)' }),
+    info_order: str('info_order', 255, { min: 1 }),
+    flag_card: t.union([t.literal('0'), t.literal('1')]),
+    notify_url: str('notify_url', 255, { min: 1 }),
+    memo: str('memo', 24, { min: 1, pattern: /^[a-zA-Z0-9\u4e00-\u9fa5_-]+$/u, rule: '1-24 letters, digits, CJK characters, "-" or "_"' }),
+  }),
+  t.partial({
+    platform: str('platform', 32),
+    bank_name: str('bank_name', Unbounded),
+    prcptcd: str('prcptcd', 12, { min: 12, pattern: /^\d{12}$/, rule: 'the 12-digit large-value clearing number' }),
+    bank_code: str('bank_code', Unbounded, { min: 1, pattern: /^\d+$/, rule: 'a LianLian bank code such as 01020000' }),
+    city_code: str('city_code', Unbounded, { min: 1, pattern: /^\d+$/, rule: 'a standard city code (digits)' }),
+    brabank_name: str('brabank_name', Unbounded, { min: 1 }),
+  }),
+], 'ApplyFields');
+/** Payout apply fields. */
+export type ApplyFields = t.TypeOf<typeof ApplyFields>;
+
+/** Confirm payout (`confirmPayment.htm`) request, before signing. Note `notify_url` is String(64) here. */
+export const ConfirmFields = t.intersection([
+  t.type({
+    ...RequestBase,
+    confirm_code: str('confirm_code', 6, { min: 1 }),
+    notify_url: str('notify_url', 64, { min: 1, rule: 'at most 64 characters (confirmPayment.htm limits notify_url to String(64))' }),
+  }),
+  t.partial({ platform: str('platform', Unbounded) }),
+], 'ConfirmFields');
+/** Confirm payout fields. */
+export type ConfirmFields = t.TypeOf<typeof ConfirmFields>;
+
+/** Payout query (`queryPayment.htm`) request, before signing. */
+export const QueryFields = t.intersection([
+  t.type(RequestBase),
+  t.partial({ platform: str('platform', 32), oid_paybill: str('oid_paybill', 16) }),
+], 'QueryFields');
+/** Payout query fields. */
+export type QueryFields = t.TypeOf<typeof QueryFields>;
+
+/** The signature fields added to a request. */
+export const Signed = t.type({ sign: Sign }, 'Signed');
+
+/** The encrypted envelope posted to `payment.htm` and `confirmPayment.htm`. */
+export const Envelope = t.type({ oid_partner: OidPartner, pay_load: str('pay_load', Unbounded, { min: 1, pattern: /^lianpay1_0_1\$/, rule: 'a lianpay1_0_1$… payload' }) }, 'Envelope');
+/** The encrypted envelope. */
+export type Envelope = t.TypeOf<typeof Envelope>;
+
+const ReplyBase = {
+  ret_code: RetCode,
+  ret_msg: str('ret_msg', 100),
+  sign_type: t.literal('RSA'),
+  sign: Sign,
+  oid_partner: OidPartner,
+};
+
+/**
+ * Apply and confirm replies. `no_order` is required by the table but the spec's own 4005 sample
+ * omits it, so it is optional here and checked against the request whenever present.
+ */
+export const ApplyReply = t.intersection([
+  t.type(ReplyBase),
+  t.partial({ no_order: NoOrder, oid_paybill: str('oid_paybill', 18), confirm_code: str('confirm_code', 6) }),
+], 'ApplyReply');
+/** Apply / confirm reply. */
+export type ApplyReply = t.TypeOf<typeof ApplyReply>;
+
+/** Query reply: the base fields always; the order fields when `ret_code` is 0000 ({@link QueryFound}). */
+export const QueryReply = t.intersection([
+  t.type(ReplyBase),
+  t.partial({
+    no_order: NoOrder, dt_order: Timestamp, money_order: amount('money_order', 8, 2), oid_paybill: str('oid_paybill', 18),
+    result_pay: str('result_pay', 16, { min: 1 }), settle_date: str('settle_date', 8, { min: 8, pattern: /^\d{8}$/, rule: 'YYYYMMDD' }),
+    info_order: str('info_order', 255),
+  }),
+], 'QueryReply');
+/** Query reply. */
+export type QueryReply = t.TypeOf<typeof QueryReply>;
+
+/** The fields a query reply must carry when it found the order (ret_code 0000). */
+export const QueryFound = t.type({ no_order: NoOrder, dt_order: Timestamp, money_order: amount('money_order', 8, 2), result_pay: str('result_pay', 16, { min: 1 }) }, 'QueryFound');
+
+/** The payout result notification (README "Notification fields"; old spec section 3.3). */
+export const PayoutNotification = t.intersection([
+  t.type({
+    oid_partner: OidPartner, sign_type: t.string, sign: Sign, no_order: NoOrder, dt_order: Timestamp,
+    money_order: amount('money_order', 10, 2), result_pay: str('result_pay', 16, { min: 1 }),
+  }),
+  t.partial({ oid_paybill: str('oid_paybill', 18), info_order: str('info_order', 255), settle_date: str('settle_date', 8, { min: 8, pattern: /^\d{8}$/, rule: 'YYYYMMDD' }) }),
+], 'PayoutNotification');
+/** Payout notification. */
+export type PayoutNotification = t.TypeOf<typeof PayoutNotification>;
