@@ -1,0 +1,35 @@
+import { formatPaymentError, isPaymentError, redact, type PaymentError } from '@paykit/core';
+import type { CliIo } from './io.js';
+
+/** Exit codes: success, a failed operation or invalid input, a command line mistake. */
+export const EXIT = { ok: 0, error: 1, usage: 2 } as const;
+
+/** Prints a paykit error as one line on stderr and returns exit code 1. Never a stack trace. */
+export function fail(io: CliIo, error: PaymentError): number {
+  io.err(`error: ${formatPaymentError(error)}\n`);
+  return EXIT.error;
+}
+
+/** Prints a command line mistake with a pointer to the help and returns exit code 2. */
+export function usageError(io: CliIo, command: string, message: string): number {
+  io.err(`paykit ${command}: ${message}\nRun "paykit ${command} --help" for usage.\n`);
+  return EXIT.usage;
+}
+
+/** Describes anything thrown (a bug) in one line, without a stack trace. */
+export function describeThrown(e: unknown): string {
+  if (isPaymentError(e)) return formatPaymentError(e);
+  if (e instanceof Error) return `${e.name}: ${e.message}`;
+  return String(e);
+}
+
+/** Pretty JSON of a value after core's `redact` (secrets hidden, card numbers masked). */
+export function redactedJson(value: unknown): string {
+  return JSON.stringify(redact(value), null, 2) ?? 'undefined';
+}
+
+/** Indents every line of a text. */
+export function indent(text: string, spaces: number): string {
+  const pad = ' '.repeat(spaces);
+  return text.split('\n').map((line) => `${pad}${line}`).join('\n');
+}

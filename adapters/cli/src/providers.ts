@@ -1,0 +1,17 @@
+import type { ProviderDemo, ProviderPlugin } from '@paykit/core';
+import { exampleDemo, examplePlugin } from '@paykit/provider-example';
+
+/** A provider built into the CLI: its plugin, and the demo `paykit demo` runs, if it has one. */
+export interface CliProvider {
+  /** The plugin (`sign`, `verify`, `request` and `config check` use it). */
+  readonly plugin: ProviderPlugin<any>;
+  /** The provider's demo scenario. */
+  readonly demo?: ProviderDemo;
+}
+
+/**
+ * The built-in providers, in the order `paykit demo` runs them. One entry per line: add yours below.
+ */
+export const PROVIDERS: readonly CliProvider[] = [
+  { plugin: examplePlugin, demo: exampleDemo },
+];

@@ -1,0 +1,68 @@
+import { parseArgv } from './argv.js';
+import type { Command } from './command.js';
+import { configCommand } from './commands/config-check.js';
+import { demoCommand } from './commands/demo.js';
+import { requestCommand } from './commands/request.js';
+import { signCommand } from './commands/sign.js';
+import { verifyCommand } from './commands/verify.js';
+import type { CliIo } from './io.js';
+import { describeThrown, EXIT } from './output.js';
+import type { CliProvider } from './providers.js';
+
+/** Every command, in help order. */
+export const COMMANDS: readonly Command[] = [demoCommand, signCommand, verifyCommand, requestCommand, configCommand];
+
+function mainHelp(providers: readonly CliProvider[]): string {
+  const list = COMMANDS.map((c) => `  ${c.name.padEnd(8)} ${c.summary}`).join('\n');
+  return `Usage: paykit <command> [options]
+
+Commands:
+${list}
+
+Built-in providers: ${providers.map((p) => p.plugin.id).join(', ') || 'none'}
+
+Run "paykit <command> --help" for a command's options.
+Exit codes: 0 success, 1 error (invalid input, failed check or operation), 2 command line mistake.
+`;
+}
+
+/**
+ * Runs the `paykit` command line and resolves with the exit code. Never rejects: a bug in a command
+ * or a plugin is printed as one line (no stack trace) with exit code 1.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runCli(process.argv.slice(2), processIo(), PROVIDERS);
+ * ```
+ */
+export async function runCli(argv: readonly string[], io: CliIo, providers: readonly CliProvider[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    if (name === undefined) {
+      io.err(mainHelp(providers));
+      return EXIT.usage;
+    }
+    io.out(mainHelp(providers));
+    return EXIT.ok;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (command === undefined) {
+    io.err(`paykit: unknown command "${name.slice(0, 40)}"; commands are ${COMMANDS.map((c) => c.name).join(', ')}\nRun "paykit --help" for usage.\n`);
+    return EXIT.usage;
+  }
+  const args = parseArgv(rest, command.options);
+  if (args.isOk() && args.value.options.help === true) {
+    io.out(command.help);
+    return EXIT.ok;
+  }
+  if (args.isErr()) {
+    io.err(`paykit ${command.name}: ${args.error}\nRun "paykit ${command.name} --help" for usage.\n`);
+    return EXIT.usage;
+  }
+  try {
+    return await command.run(args.value, { io, providers });
+  } catch (e) {
+    io.err(`error: paykit ${command.name} failed unexpectedly (a bug; please report it): ${describeThrown(e)}\n`);
+    return EXIT.error;
+  }
+}

@@ -1,0 +1,181 @@
+import { createHash } from 'node:crypto';
+import { expect } from 'chai';
+import { COMMANDS, runCli } from '../src/index.js';
+import { FAKE_PROVIDERS } from './fixtures/fakepay.js';
+import { MemoryIo, tempDir } from './fixtures/memory-io.js';
+
+// Known answer written out by hand, hashed with node:crypto directly (not the provider's code).
+const KEY = 'K123secret';
+const SIGNED = `amount=49.65&order_id=A1001&key=${KEY}`;
+const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
+const FIELDS = JSON.stringify({ order_id: 'A1001', amount: '49.65' });
+
+describe('paykit CLI', () => {
+  context('when run without a command', () => {
+    it('prints the usage on stderr and exits 2', async () => {
+      const io = new MemoryIo();
+      expect(await runCli([], io, FAKE_PROVIDERS)).to.equal(2);
+      expect(io.stderr).to.contain('Usage: paykit <command>');
+      expect(io.stdout).to.equal('');
+    });
+  });
+
+  context('when asked for help', () => {
+    it('lists every command and the built-in providers, exit 0', async () => {
+      const io = new MemoryIo();
+      expect(await runCli(['--help'], io, FAKE_PROVIDERS)).to.equal(0);
+      for (const name of ['demo', 'sign', 'verify', 'request', 'config']) expect(io.stdout).to.contain(`  ${name}`);
+      expect(io.stdout).to.contain('Built-in providers: fakepay, bare');
+    });
+
+    for (const command of COMMANDS) {
+      it(`prints the help of ${command.name} with --help and -h`, async () => {
+        for (const flag of ['--help', '-h']) {
+          const io = new MemoryIo();
+          expect(await runCli([command.name, flag], io, FAKE_PROVIDERS)).to.equal(0);
+          expect(io.stdout).to.contain(`Usage: paykit ${command.name}`);
+          expect(io.stdout).to.contain('Example');
+        }
+      });
+    }
+  });
+
+  context('when the command line is wrong', () => {
+    it('exits 2 for an unknown command', async () => {
+      const io = new MemoryIo();
+      expect(await runCli(['pay'], io, FAKE_PROVIDERS)).to.equal(2);
+      expect(io.stderr).to.contain('unknown command "pay"');
+    });
+
+    it('exits 2 for an unknown option, naming it', async () => {
+      const io = new MemoryIo(FIELDS);
+      expect(await runCli(['sign', '--provider', 'fakepay', '--md5key', KEY], io, FAKE_PROVIDERS)).to.equal(2);
+      expect(io.stderr).to.contain('unknown option --md5key').and.to.contain('paykit sign --help');
+    });
+
+    it('exits 2 for an option without its value', async () => {
+      const io = new MemoryIo(FIELDS);
+      expect(await runCli(['sign', '--provider'], io, FAKE_PROVIDERS)).to.equal(2);
+      expect(io.stderr).to.contain('--provider needs a value');
+    });
+  });
+
+  describe('sign', () => {
+    it('prints the signature of the fields on stdin', async () => {
+      const io = new MemoryIo(FIELDS);
+      expect(await runCli(['sign', '--provider', 'fakepay', '--md5-key', KEY], io, FAKE_PROVIDERS)).to.equal(0);
+      expect(io.stdout).to.equal(`${md5(SIGNED)}\n`);
+    });
+
+    it('accepts --name=value and reads the key from env: references', async () => {
+      const io = new MemoryIo(FIELDS, { FAKE_KEY: KEY });
+      expect(await runCli(['sign', '--provider=fakepay', '--md5-key=env:FAKE_KEY'], io, FAKE_PROVIDERS)).to.equal(0);
+      expect(io.stdout).to.equal(`${md5(SIGNED)}\n`);
+    });
+
+    it('reads the key from a file: reference relative to the working directory', async () => {
+      const dir = tempDir({ 'md5.key': `${KEY}\n` });
+      const io = new MemoryIo(FIELDS, {}, dir);
+      expect(await runCli(['sign', '--provider', 'fakepay', '--md5-key', 'file:md5.key'], io, FAKE_PROVIDERS)).to.equal(0);
+      expect(io.stdout).to.equal(`${md5(SIGNED)}\n`);
+    });
+
+    context('with --explain', () => {
+      it('prints field, signature and the signed text with the key shown as <md5Key>, never the key itself', async () => {
+        const io = new MemoryIo(FIELDS);
+        expect(await runCli(['sign', '--provider', 'fakepay', '--md5-key', KEY, '--explain'], io, FAKE_PROVIDERS)).to.equal(0);
+        expect(io.stdout).to.contain('field:       sign\n');
+        expect(io.stdout).to.contain(`signature:   ${md5(SIGNED)}\n`);
+        expect(io.stdout).to.contain('signed text: amount=49.65&order_id=A1001&key=<md5Key>\n');
+        expect(io.stdout + io.stderr).not.to.contain(KEY);
+      });
+    });
+
+    context('when the input or the options are wrong', () => {
+      it('exits 2 without --provider', async () => {
+        const io = new MemoryIo(FIELDS);
+        expect(await runCli(['sign', '--md5-key', KEY], io, FAKE_PROVIDERS)).to.equal(2);
+        expect(io.stderr).to.contain('--provider is required');
+      });
+
+      it('exits 2 for an unknown provider, listing the known ones', async () => {
+        const io = new MemoryIo(FIELDS);
+        expect(await runCli(['sign', '--provider', 'nopay', '--md5-key', KEY], io, FAKE_PROVIDERS)).to.equal(2);
+        expect(io.stderr).to.contain('unknown provider "nopay"').and.to.contain('fakepay, bare');
+      });
+
+      it('exits 2 when both --md5-key and --private-key are given', async () => {
+        const io = new MemoryIo(FIELDS);
+        expect(await runCli(['sign', '--provider', 'fakepay', '--md5-key', KEY, '--private-key', 'k.pem'], io, FAKE_PROVIDERS)).to.equal(2);
+      });
+
+      it('exits 1 with a one-line reason, no stack trace, when stdin is not JSON', async () => {
+        const io = new MemoryIo('order_id=A1001');
+        expect(await runCli(['sign', '--provider', 'fakepay', '--md5-key', KEY], io, FAKE_PROVIDERS)).to.equal(1);
+        expect(io.stderr).to.match(/^error: InvalidRequest \[invalid_request\] standard input is not valid JSON/);
+        expect(io.stderr.trim().split('\n')).to.have.length(1);
+        expect(io.stderr).not.to.match(/\n\s+at /);
+      });
+
+      it('exits 1 when the key file cannot be read', async () => {
+        const io = new MemoryIo(FIELDS, {}, tempDir({}));
+        expect(await runCli(['sign', '--provider', 'fakepay', '--private-key', 'missing.pem'], io, FAKE_PROVIDERS)).to.equal(1);
+        expect(io.stderr).to.contain('cannot read file missing.pem');
+      });
+
+      it('exits 1 when an env: reference names an unset variable', async () => {
+        const io = new MemoryIo(FIELDS, {});
+        expect(await runCli(['sign', '--provider', 'fakepay', '--md5-key', 'env:NOPE'], io, FAKE_PROVIDERS)).to.equal(1);
+        expect(io.stderr).to.contain('environment variable NOPE is not set');
+      });
+
+      it('exits 1 with Unsupported for a provider without tools', async () => {
+        const io = new MemoryIo(FIELDS);
+        expect(await runCli(['sign', '--provider', 'bare', '--md5-key', KEY], io, FAKE_PROVIDERS)).to.equal(1);
+        expect(io.stderr).to.contain('Unsupported');
+      });
+    });
+  });
+
+  describe('verify', () => {
+    const signedBody = (fields: string): string => `${fields}&sign=${md5(`${fields}&key=${KEY}`)}`;
+
+    it('prints the decoded result as JSON with card numbers masked, exit 0', async () => {
+      const fields = 'card_no=6222020200112233445&order_id=A1001&status=paid';
+      const io = new MemoryIo(signedBody(fields));
+      expect(await runCli(['verify', '--provider', 'fakepay', '--md5-key', KEY], io, FAKE_PROVIDERS)).to.equal(0);
+      const out = JSON.parse(io.stdout) as { valid: boolean; message: string; result: Record<string, string> };
+      expect(out.valid).to.equal(true);
+      expect(out.message).to.equal('notification');
+      expect(out.result.orderId).to.equal('A1001');
+      expect(out.result.status).to.equal('succeeded');
+      expect(io.stdout).not.to.contain('6222020200112233445');
+      expect(out.result.payer_card_no).to.match(/^\*+3445$/);
+    });
+
+    it('with --explain adds the signed text with the key hidden', async () => {
+      const io = new MemoryIo(signedBody('order_id=A1001'));
+      expect(await runCli(['verify', '--provider', 'fakepay', '--key', KEY, '--explain'], io, FAKE_PROVIDERS)).to.equal(0);
+      expect((JSON.parse(io.stdout) as { signedText: string }).signedText).to.equal('order_id=A1001&key=<md5Key>');
+      expect(io.stdout).not.to.contain(KEY);
+    });
+
+    it('exits 1 with the reason when the message was tampered with', async () => {
+      const io = new MemoryIo(signedBody('order_id=A1001&amount=1.00').replace('amount=1.00', 'amount=9.00'));
+      expect(await runCli(['verify', '--provider', 'fakepay', '--md5-key', KEY], io, FAKE_PROVIDERS)).to.equal(1);
+      expect(io.stderr).to.match(/^error: Signature \[invalid_signature\] fakepay notification signature does not verify/);
+      expect(io.stdout).to.equal('');
+    });
+
+    it('exits 1 when stdin is empty', async () => {
+      const io = new MemoryIo('');
+      expect(await runCli(['verify', '--provider', 'fakepay', '--md5-key', KEY], io, FAKE_PROVIDERS)).to.equal(1);
+      expect(io.stderr).to.contain('standard input is empty');
+    });
+
+    it('exits 2 when two key sources are given', async () => {
+      const io = new MemoryIo('x');
+      expect(await runCli(['verify', '--provider', 'fakepay', '--md5-key', KEY, '--cert', 'c.pem'], io, FAKE_PROVIDERS)).to.equal(2);
+    });
+  });
+});
