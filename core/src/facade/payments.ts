@@ -16,8 +16,14 @@ export interface CreatePaymentResult extends CreatedPayment {
   readonly payment: Payment;
 }
 
-/** Applies a provider report to a stored payment by the transition table. */
+/**
+ * Applies a provider report to a stored payment by the transition table. A report whose amount
+ * differs from the order's is never applied (queries and notifications alike): `Conflict`.
+ */
 export function applyPaymentReport(current: StoredPayment, report: PaymentReport): PayResult<UpdateDecision<StoredPayment>> {
+  if (current.amount.currency !== report.amount.currency || current.amount.amount !== report.amount.amount) {
+    return err(PaymentErrors.conflict(`provider reports ${report.amount.amount} ${report.amount.currency} minor units for order ${report.orderId}, but ${current.amount.amount} ${current.amount.currency} were recorded`));
+  }
   return paymentTransition(current.status, report.status).map((t) => {
     if (t.kind === 'ignored') return { write: false, value: current };
     const next: StoredPayment = {
@@ -103,14 +109,9 @@ export class PaymentOps {
 
   /** Applies a provider report to the record (used by queries and notifications). */
   apply(report: PaymentReport): PayResultAsync<StoredPayment> {
-    return updateRecord<StoredPayment>(this.#ctx.store, 'payment', report.orderId, (cur) => {
-      // An amount that differs from the order is never applied: the record stays as it is and the
-      // caller gets a Conflict to investigate.
-      if (cur.amount.currency !== report.amount.currency || cur.amount.amount !== report.amount.amount) {
-        return err(PaymentErrors.conflict(`provider reports ${report.amount.amount} ${report.amount.currency} minor units for order ${report.orderId}, but ${cur.amount.amount} ${cur.amount.currency} were recorded`));
-      }
-      return applyPaymentReport(cur, report);
-    });
+    // An amount that differs from the order is never applied: the record stays as it is and the
+    // caller gets a Conflict to investigate (checked in applyPaymentReport).
+    return updateRecord<StoredPayment>(this.#ctx.store, 'payment', report.orderId, (cur) => applyPaymentReport(cur, report));
   }
 }
 
