@@ -1,2 +1,30 @@
-/** @packageDocumentation */
-export {};
+/**
+ * `@paykit/provider-allinpay-mobile`: the Allinpay mobile payment control (spec v2.7) as a paykit
+ * plugin: payData for the iOS/Android control, notifications, order and batch queries, refunds and
+ * refund status, international-card pre-authorisation, error codes.
+ *
+ * @packageDocumentation
+ */
+import 'reflect-metadata';
+
+export { allinpayMobilePlugin, allinpayMobileModule } from './plugin.js';
+export { allinpayMobileDemo } from './demo.js';
+export { conformanceHarness } from './harness.js';
+export { AllinpayOptionsCodec, AllinpayConfigCodec, CertificateKey, settingsOf, type AllinpayOptions, type AllinpaySettings } from './config.js';
+export { allinpayErrorCode, ALLINPAY_ERROR_CODES, type AllinpayCodeMapping } from './error-codes.js';
+export type { ErrorCategory, ErrorRow } from './error-table.js';
+export {
+  parseSyncResult, allinpayCurrency, CROSS_BORDER_CURRENCIES, INTERNATIONAL_CARD_CURRENCIES, paymentStatuses, refundStatuses,
+  type SyncResult, type SyncOutcome, type CurrencyTable,
+} from './mapping.js';
+export { internationalExt1, md5SignMsg, signSource, linesSignedText, batchSignedText, type Signed } from './signer.js';
+export { buildPayData, buildOrderQuery, AllinpayPaymentExtra, type BuiltPayData } from './payments.js';
+export { verifyPaymentResult, parseNotificationForm, ALLINPAY_ACK, type VerifiedPaymentResult } from './notifications.js';
+export { verifyRefundReply, verifyRefundQueryReply, type RefundQueryReply } from './refunds.js';
+export { verifyPreAuthReply, type PreAuthReplyRecord, type PreAuthOperation } from './preauth.js';
+export { parseBatchReply, type BatchPage } from './statements.js';
+export { allinpayTools, SIGNABLE_MESSAGES, type VerifiableMessage } from './tools.js';
+/** Alias of {@link allinpayMobilePlugin} under the `<name>Plugin` convention. */
+export { allinpayMobilePlugin as allinpayPlugin } from './plugin.js';
+/** Alias of {@link allinpayMobileDemo} under the `<name>Demo` convention. */
+export { allinpayMobileDemo as allinpayDemo } from './demo.js';

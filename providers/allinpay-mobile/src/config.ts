@@ -1,0 +1,143 @@
+import type { KeyObject } from 'node:crypto';
+import * as t from 'io-ts';
+import { CURRENCY_CODES, isCurrencyCode, loadPublicKey, SecretFromString, UrlString, type CurrencyCode, type Secret } from '@paykit/core';
+
+/** Allinpay's certificate (PEM, or DER as base64 text) decoded into its public key at configuration time. */
+export const CertificateKey = new t.Type<KeyObject, string, unknown>(
+  'AllinpayCertificate',
+  (u): u is KeyObject => typeof u === 'object' && u !== null && (u as KeyObject).type === 'public',
+  (u, c) => {
+    if (typeof u === 'object' && u !== null && (u as KeyObject).type === 'public') return t.success(u as KeyObject);
+    if (typeof u !== 'string' && !(u instanceof Uint8Array)) return t.failure(u, c, 'expected Allinpay\'s certificate as PEM text (or "file:TLCert.cer")');
+    const key = loadPublicKey(u);
+    return key.isOk() ? t.success(key.value) : t.failure('[certificate]', c, 'expected Allinpay\'s X.509 certificate (PEM, or DER as base64): it could not be read');
+  },
+  () => '[certificate]',
+);
+
+const CurrencyString = new t.Type<CurrencyCode, string, unknown>(
+  'CurrencyCode',
+  (u): u is CurrencyCode => isCurrencyCode(u),
+  (u, c) => (isCurrencyCode(u) ? t.success(u) : t.failure(u, c, `expected an ISO 4217 code such as "CNY" (${CURRENCY_CODES.join(', ')})`)),
+  t.identity,
+);
+
+const MerchantId = new t.Type<string, string, unknown>(
+  'MerchantId',
+  (u): u is string => typeof u === 'string',
+  (u, c) => (typeof u === 'string' && /^\d{1,30}$/.test(u) ? t.success(u) : t.failure(u, c, 'expected the Allinpay merchant number: 1-30 digits')),
+  t.identity,
+);
+
+const PositiveInt = new t.Type<number, number, unknown>(
+  'PositiveInteger',
+  (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u > 0,
+  (u, c) => (typeof u === 'number' && Number.isSafeInteger(u) && u > 0 ? t.success(u) : t.failure(u, c, 'expected a positive whole number of milliseconds')),
+  t.identity,
+);
+
+/**
+ * The options of an `allinpay-mobile` instance (after `env:`/`file:` references are resolved).
+ *
+ * @example
+ * ```json
+ * { "merchantId": "100020091218001", "md5Key": "env:ALLINPAY_MD5_KEY", "signType": "1",
+ *   "certificate": "file:./TLCert.cer", "environment": "test", "receiveUrl": "https://shop.example/allinpay/notify" }
+ * ```
+ */
+export const AllinpayOptionsCodec = t.intersection([
+  t.type({
+    /** Merchant number Allinpay assigned. */
+    merchantId: MerchantId,
+    /** MD5 key set on Allinpay's merchant site: signs every request (signType 0 and 1 alike). */
+    md5Key: SecretFromString,
+    /** Where Allinpay posts payment results (payData `receiveUrl`). */
+    receiveUrl: UrlString,
+  }),
+  t.partial({
+    /** `0`: everything MD5; `1` (default): requests MD5, Allinpay's replies and notifications signed with its certificate. */
+    signType: t.union([t.literal('0'), t.literal('1')]),
+    /** Allinpay's certificate; required for signType 1 and for batch queries (always certificate-signed). */
+    certificate: CertificateKey,
+    /** `test` (default; control mode "01", ceshi.allinpay.com) or `production` (mode "00", service.allinpay.com). */
+    environment: t.union([t.literal('test'), t.literal('production')]),
+    /** Overrides the gateway host (simulator, proxy), e.g. `http://127.0.0.1:4100`. */
+    baseUrl: UrlString,
+    /** Currency of the orders of this instance (notifications do not carry it). `CNY` by default. */
+    currency: CurrencyString,
+    /** payData `inputCharset`: `1` UTF-8 (default), `2` GBK, `3` GB2312. */
+    inputCharset: t.union([t.literal('1'), t.literal('2'), t.literal('3')]),
+    /** payData `language` (international cards only): `1` simplified Chinese, `2` traditional, `3` English. */
+    language: t.union([t.literal('1'), t.literal('2'), t.literal('3')]),
+    /** Default payData `payType`: `0` payer chooses (default), `27` card entry, `30` international card. */
+    payType: t.union([t.literal('0'), t.literal('27'), t.literal('30')]),
+    /** Per-call timeout in milliseconds (default 15000). */
+    timeoutMs: PositiveInt,
+  }),
+], 'AllinpayMobileOptions');
+
+/** Decoded options of an `allinpay-mobile` instance. */
+export type AllinpayOptions = t.TypeOf<typeof AllinpayOptionsCodec>;
+
+/** {@link AllinpayOptionsCodec} plus the rule that signType 1 needs Allinpay's certificate. */
+export const AllinpayConfigCodec = new t.Type<AllinpayOptions, unknown, unknown>(
+  'AllinpayMobileConfig',
+  (u): u is AllinpayOptions => AllinpayOptionsCodec.is(u),
+  (u, c) => {
+    const r = AllinpayOptionsCodec.validate(u, c);
+    if (r._tag === 'Left') return r;
+    if ((r.right.signType ?? '1') === '1' && r.right.certificate === undefined) {
+      return t.failure(undefined, [...c, { key: 'certificate', type: CertificateKey, actual: undefined }],
+        'signType 1 (the default) needs Allinpay\'s certificate: set "certificate" (e.g. "file:./TLCert.cer") or use signType "0"');
+    }
+    return r;
+  },
+  (a) => AllinpayOptionsCodec.encode(a),
+);
+
+/** The options with every default applied, as the services use them. */
+export interface AllinpaySettings {
+  /** Merchant number. */
+  readonly merchantId: string;
+  /** MD5 key. */
+  readonly md5Key: Secret;
+  /** Sign type. */
+  readonly signType: '0' | '1';
+  /** Allinpay's public key, when configured. */
+  readonly certificate?: KeyObject;
+  /** Control mode: `01` test, `00` production. */
+  readonly mode: '00' | '01';
+  /** Gateway base URL without a trailing slash. */
+  readonly baseUrl: string;
+  /** Notification URL. */
+  readonly receiveUrl: string;
+  /** Order currency of the instance. */
+  readonly currency: CurrencyCode;
+  /** payData inputCharset. */
+  readonly inputCharset: '1' | '2' | '3';
+  /** payData language. */
+  readonly language?: '1' | '2' | '3';
+  /** Default payType. */
+  readonly payType: '0' | '27' | '30';
+  /** Per-call timeout. */
+  readonly timeoutMs: number;
+}
+
+/** Applies the defaults to decoded options. */
+export function settingsOf(o: AllinpayOptions): AllinpaySettings {
+  const production = o.environment === 'production';
+  return {
+    merchantId: o.merchantId,
+    md5Key: o.md5Key,
+    signType: o.signType ?? '1',
+    ...(o.certificate !== undefined ? { certificate: o.certificate } : {}),
+    mode: production ? '00' : '01',
+    baseUrl: (o.baseUrl ?? (production ? 'https://service.allinpay.com' : 'http://ceshi.allinpay.com')).replace(/\/+$/, ''),
+    receiveUrl: o.receiveUrl,
+    currency: o.currency ?? 'CNY',
+    inputCharset: o.inputCharset ?? '1',
+    ...(o.language !== undefined ? { language: o.language } : {}),
+    payType: o.payType ?? '0',
+    timeoutMs: o.timeoutMs ?? 15000,
+  };
+}

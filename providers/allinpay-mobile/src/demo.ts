@@ -1,0 +1,79 @@
+import { createPaykit, formatPaymentError, type DemoReporter, type Paykit, type PaymentError, type ProviderDemo } from '@paykit/core';
+import { allinpayMobilePlugin } from './plugin.js';
+import { AllinpaySimulator } from './simulator/simulator.js';
+import { loopbackTransport } from './simulator/transport.js';
+
+const US_SHOPPER = {
+  ship_to_country: 'US', ship_to_state: 'IL', ship_to_city: 'Chicago', ship_to_street1: '1 Main St', ship_to_phonenumber: '312-5550100',
+  ship_to_postalcode: '60601', ship_to_firstname: 'Ada', ship_to_lastname: 'Lovelace',
+};
+
+function fail(e: PaymentError): never {
+  throw new Error(formatPaymentError(e));
+}
+
+async function run(reporter: DemoReporter): Promise<void> {
+  const sim = await AllinpaySimulator.start({ md5Key: 'demo-md5-key' });
+  try {
+    const built = await createPaykit({
+      instances: { app: { plugin: 'allinpay-mobile', options: {
+        merchantId: sim.merchantId, md5Key: 'env:ALLINPAY_MD5_KEY', signType: '1', certificate: sim.certificatePem,
+        baseUrl: sim.url, receiveUrl: 'http://127.0.0.1:9/allinpay/notify',
+      } } },
+    }, { plugins: [allinpayMobilePlugin], transport: loopbackTransport(), env: { ALLINPAY_MD5_KEY: sim.md5Key } });
+    if (built.isErr()) fail(built.error);
+    const paykit: Paykit = built.value;
+
+    reporter.section('Allinpay mobile: a ¥10.00 payment through the control');
+    const created = await paykit.payments.create({ orderId: `NOM${Date.now()}`, amount: { amount: 1000, currency: 'CNY' }, description: '笔记本电脑' });
+    if (created.isErr()) fail(created.error);
+    const { action, payment } = created.value;
+    if (action.kind !== 'sdk') throw new Error('expected an SDK action');
+    reporter.step(`payData for the control (mode ${action.mode ?? '?'})`, JSON.parse(action.payload));
+    sim.pay(action.payload, 'succeeded', false);
+    reporter.step('the payer paid in the control; Allinpay posts the result to receiveUrl', Object.fromEntries(new URLSearchParams(sim.notificationBody(payment.orderId))));
+    const handled = await paykit.notifications.handle('app', {
+      method: 'POST', url: '/allinpay/notify', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new Uint8Array(Buffer.from(sim.notificationBody(payment.orderId))),
+    });
+    if (handled.isErr()) fail(handled.error);
+    reporter.step(`notification verified with the certificate; acknowledged with HTTP ${handled.value.reply.status} "${handled.value.reply.body}"`, handled.value.event);
+    const queried = await paykit.payments.query(payment.orderId);
+    if (queried.isErr()) fail(queried.error);
+    reporter.step('order query v1.5 agrees', queried.value);
+
+    reporter.section('Allinpay mobile: a partial refund and its status');
+    const refund = await paykit.refunds.create({ refundId: `RF${Date.now()}`, orderId: payment.orderId, amount: { amount: 300, currency: 'CNY' } });
+    if (refund.isErr()) fail(refund.error);
+    reporter.step('refund v2.3 of ¥3.00 accepted (refundResult 20)', refund.value);
+    const status = await paykit.refunds.query(refund.value.refundId);
+    if (status.isErr()) fail(status.error);
+    reporter.step('refund status query v2.4 (TKSUCC0006: refunded)', status.value);
+    const tooMuch = await paykit.refunds.create({ refundId: `RF${Date.now()}X`, orderId: payment.orderId, amount: { amount: 800, currency: 'CNY' } });
+    reporter.step('a further ¥8.00 refund is refused locally', tooMuch.isErr() ? formatPaymentError(tooMuch.error) : tooMuch.value);
+
+    reporter.section('Allinpay mobile: an international-card pre-authorisation, confirmed');
+    const auth = await paykit.payments.create({
+      orderId: `INT${Date.now()}`, amount: { amount: 5000, currency: 'USD' }, description: 'Hotel deposit',
+      extra: { payType: '30', issuerId: 'visa', tradeNature: 'SERVICES', international: US_SHOPPER },
+    });
+    if (auth.isErr()) fail(auth.error);
+    if (auth.value.action.kind !== 'sdk') throw new Error('expected an SDK action');
+    reporter.step('payData with payType 30 and the 5.4 ext1 digest', JSON.parse(auth.value.action.payload));
+    sim.pay(auth.value.action.payload, 'succeeded', false);
+    const authorised = await paykit.payments.query(auth.value.payment.orderId);
+    if (authorised.isErr()) fail(authorised.error);
+    reporter.step('authorised $50.00', authorised.value);
+    const captured = await paykit.preauth.capture({ orderId: auth.value.payment.orderId, amount: { amount: 4200, currency: 'USD' } });
+    if (captured.isErr()) fail(captured.error);
+    reporter.step('pre-auth confirm v1.9 of $42.00 (retCode 0000)', captured.value);
+  } finally {
+    await sim.close();
+  }
+}
+
+/** The `paykit demo` scenario of the Allinpay mobile plugin: payment, partial refund + status, pre-auth confirm. */
+export const allinpayMobileDemo: ProviderDemo = {
+  title: 'Allinpay mobile payment control',
+  run,
+};

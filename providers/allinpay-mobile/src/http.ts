@@ -1,0 +1,80 @@
+/** The HTTP edge of the Allinpay client: form posts, error replies and unknown outcomes. */
+import { err, errAsync, ok, okAsync } from 'neverthrow';
+import {
+  decodeText, decodeWith, parseKv, PaymentErrors, type HttpTransport, type PaymentError, type PayResult,
+  type PayResultAsync, type Resolution,
+} from '@paykit/core';
+import { allinpayErrorCode } from './error-codes.js';
+import type { AllinpaySettings } from './config.js';
+import { ErrorReply } from './wire.js';
+
+/** The plugin id, used in errors. */
+export const PROVIDER_ID = 'allinpay-mobile';
+
+/** Allinpay endpoints (spec 3.1, 3.3, 3.7, 4.1). */
+export const PATHS = {
+  gateway: '/gateway/index.do',
+  batchQuery: '/mchtoq/index.do',
+  refundQuery: '/mchtoq/refundQuery',
+} as const;
+
+/** The body text of a reply, decoded as UTF-8 (Allinpay's reply charset). */
+export type ReplyText = string;
+
+/**
+ * Posts a form and returns the reply text. A non-2xx reply is a provider error; for a
+ * money-moving call the caller turns anything that may have landed into an unknown outcome.
+ */
+export function postForm(
+  transport: HttpTransport, settings: AllinpaySettings, path: string, fields: Readonly<Record<string, string | undefined>>,
+  kind: 'query' | 'money', operation: string,
+): PayResultAsync<ReplyText> {
+  const form = new URLSearchParams();
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined && v !== '') form.append(k, v);
+  return transport.send({
+    method: 'POST', url: `${settings.baseUrl}${path}`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', accept: 'text/plain' },
+    body: form.toString(),
+  }, { timeoutMs: settings.timeoutMs, kind, operation: `${PROVIDER_ID}.${operation}` }).andThen((res) => {
+    if (res.status < 200 || res.status > 299) {
+      return errAsync(PaymentErrors.providerRejected(`Allinpay answered HTTP ${res.status} to ${operation}: try again later`, { providerId: PROVIDER_ID, retryable: res.status >= 500, code: 'provider_error' }));
+    }
+    const text = decodeText(res.body, 'UTF-8');
+    return text.isOk() ? okAsync(text.value.trim()) : errAsync({ ...text.error, providerId: PROVIDER_ID });
+  });
+}
+
+/** Whether a reply is an `ERRORCODE=…&ERRORMSG=…` error reply. */
+export function isErrorReply(text: ReplyText): boolean {
+  return /^ERRORCODE=/i.test(text);
+}
+
+/** The error an `ERRORCODE=` reply stands for, with the code mapped (spec 6.1, 3.8). */
+export function errorReplyOf(text: ReplyText, operation: string): PaymentError {
+  const parsed = decodeWith(ErrorReply.codec, parseKv(text.replace(/&\s+/g, '&')), `${operation}.reply`, 'reply');
+  if (parsed.isErr()) return { ...parsed.error, providerId: PROVIDER_ID };
+  const { ERRORCODE: code, ERRORMSG: msg } = parsed.value;
+  const mapping = allinpayErrorCode(code);
+  const message = (msg ?? mapping.description).replace(/^"|"$/g, '');
+  const details = { providerId: PROVIDER_ID, providerCode: code, providerMessage: message, code: mapping.code, retryable: mapping.retryable };
+  if (mapping.code === 'not_found') return PaymentErrors.notFound(`Allinpay ${operation}: ${message} (${code})`, details);
+  return PaymentErrors.providerRejected(`Allinpay refused ${operation}: ${message} (${code}, ${mapping.category} to fix)`, details);
+}
+
+/**
+ * A money-moving call's failure: when the request may have reached Allinpay (timeout, reset after
+ * sending, a 5xx, a reply that cannot be decoded or verified) the outcome is unknown and the
+ * caller must run `resolution` before anything else. A clear refusal stays what it is.
+ */
+export function moneyFailure(e: PaymentError, resolution: Resolution): PaymentError {
+  const mayHaveLanded = e.kind === 'Timeout' || (e.kind === 'Network' && e.sent)
+    || e.kind === 'Decode' || e.kind === 'Signature' || (e.kind === 'ProviderRejected' && e.providerCode === undefined && e.retryable);
+  if (!mayHaveLanded) return e;
+  return PaymentErrors.outcomeUnknown(`the ${resolution.operation.split('.')[0]} call may or may not have taken effect: ${e.message}`, resolution, { providerId: PROVIDER_ID, cause: e });
+}
+
+/** Checks a merchant reference the spec limits to letters, digits, `-` and `_` (max 50). */
+export function checkOrderNo(value: string, path: string): PayResult<string> {
+  return /^[A-Za-z0-9_-]{1,50}$/.test(value) ? ok(value)
+    : err(PaymentErrors.invalidRequest(`${path} "${String(value).slice(0, 60)}" must be 1-50 letters, digits, "-" or "_" (Allinpay spec 3.1)`, { path }));
+}

@@ -1,0 +1,128 @@
+/**
+ * Allinpay vocabularies ↔ paykit domain: currencies (spec 6.2, 6.3), payment and refund statuses,
+ * and the payment control's synchronous result (2.2.2).
+ */
+import * as t from 'io-ts';
+import { err, ok } from 'neverthrow';
+import {
+  decodeWith, parseMinorUnits, PaymentErrors, type CurrencyCode, type Money, type PaymentStatus, type PayResult,
+  type RefundStatus, type StatusMapping,
+} from '@paykit/core';
+import { AndroidSyncResult, IosSyncResult } from './wire.js';
+
+/** Which Allinpay currency table applies to a payment. */
+export type CurrencyTable = 'cross-border' | 'international-card';
+
+/** Spec 6.2, cross-border payments: currency → Allinpay's code. CNY may also be sent as `0`. */
+export const CROSS_BORDER_CURRENCIES: Readonly<Partial<Record<CurrencyCode, string>>> = {
+  CNY: '156', USD: '840', HKD: '344', JPY: '392', EUR: '978', MYR: '458',
+  // Spec 6.2 lists Australian dollars as "032" (ISO 4217 says 036, as table 6.3 does); the
+  // cross-border table is Allinpay's own list, so its code is sent as written.
+  AUD: '032',
+};
+
+/** Spec 6.3, international-card payments: currency → ISO numeric code. */
+export const INTERNATIONAL_CARD_CURRENCIES: Readonly<Partial<Record<CurrencyCode, string>>> = {
+  CNY: '156', USD: '840', GBP: '826', HKD: '344', EUR: '978', CAD: '124', AUD: '036', JPY: '392', SGD: '702',
+};
+
+/** The Allinpay currency code of a currency in a table, or an error naming the ones accepted. */
+export function allinpayCurrency(currency: CurrencyCode, table: CurrencyTable): PayResult<string> {
+  const codes = table === 'cross-border' ? CROSS_BORDER_CURRENCIES : INTERNATIONAL_CARD_CURRENCIES;
+  const code = codes[currency];
+  if (code !== undefined) return ok(code);
+  const section = table === 'cross-border' ? '6.2' : '6.3';
+  return err(PaymentErrors.invalidRequest(
+    `Allinpay does not take ${currency} for ${table} payments (spec ${section}); use one of ${Object.keys(codes).join(', ')}`,
+    { path: 'amount.currency', code: 'invalid_amount' },
+  ));
+}
+
+/** Payment results (`payResult`, spec 2.2.3): `1` paid, `0` unpaid. Anything else is still processing. */
+export const paymentStatuses: StatusMapping<PaymentStatus> = {
+  wire: ['1', '0'],
+  map: (wire) => (wire === '1' ? 'succeeded' : wire === '0' ? 'pending' : 'processing'),
+};
+
+/** Refund status query results (spec 3.8) and the refund reply's `20` (accepted). */
+export const refundStatuses: StatusMapping<RefundStatus> = {
+  wire: ['TKSUCC0001', 'TKSUCC0002', 'TKSUCC0003', 'TKSUCC0004', 'TKSUCC0005', 'TKSUCC0006', 'TKSUCC0007', 'TKSUCC0008', '20'],
+  map: (wire) => {
+    switch (wire) {
+      case 'TKSUCC0001': return 'pending'; // 退款未受理: not yet taken up
+      case 'TKSUCC0002': // 待通联审核: waiting for Allinpay's review
+      case 'TKSUCC0003': // 通联审核通过: approved, not yet paid back
+      case 'TKSUCC0005': // 处理中
+      case '20': return 'processing'; // refund reply (3.6): application accepted
+      case 'TKSUCC0006': return 'succeeded';
+      case 'TKSUCC0004': // 退款冲销: the refund was reversed
+      case 'TKSUCC0007': // 退款失败
+      case 'TKSUCC0008': return 'failed'; // 通联审核不通过: review refused
+      default: return 'processing'; // unknown: never a success
+    }
+  },
+};
+
+/** A whole number of minor units from the wire, in a currency. */
+export function wireAmount(text: string, currency: CurrencyCode, path: string): PayResult<Money> {
+  return parseMinorUnits(text, currency, { path }).mapErr((e) => PaymentErrors.decode(`${path}: ${e.message}`, { path }));
+}
+
+/** What the payment control says when it closes: only whether the payment was accepted (2.2.2). */
+export type SyncOutcome = 'accepted' | 'failed' | 'cancelled';
+
+/** The control's synchronous result. Never a final payment state: wait for the notification or query. */
+export interface SyncResult {
+  /** The platform whose format it was. */
+  readonly platform: 'ios' | 'android';
+  /** Accepted, failed or cancelled by the payer. */
+  readonly outcome: SyncOutcome;
+  /** Amount the control reports, when given. */
+  readonly amount?: Money;
+  /** Payment time text as given. */
+  readonly payTime?: string;
+  /** Allinpay's payment order id of the last attempt ('' when none was made). */
+  readonly payOrderId?: string;
+}
+
+const IOS_OUTCOMES: Readonly<Record<string, SyncOutcome>> = { '0': 'accepted', '1': 'failed', '-1': 'cancelled' };
+const ANDROID_OUTCOMES: Readonly<Record<string, SyncOutcome>> = { allinpay_pay_success: 'accepted', allinpay_pay_fail: 'failed' };
+
+/**
+ * Parses the result JSON the iOS (`APayResult:`) or Android (`onActivityResult` extra `result`)
+ * control returns (spec 2.2.2). It says only whether Allinpay accepted the payment request; the
+ * notification (or a query) decides the payment's state.
+ *
+ * @example
+ * ```ts
+ * parseSyncResult('{"payResult":0,"payAmount":1000,"payTime":"20240101120000","payOrderId":"P1"}')
+ * // Ok({ platform: 'ios', outcome: 'accepted', amount: { amount: 1000, currency: 'CNY' }, … })
+ * ```
+ */
+export function parseSyncResult(json: string, currency: CurrencyCode = 'CNY'): PayResult<SyncResult> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    return err(PaymentErrors.decode('the control result is not JSON: pass the string the control returned, unchanged'));
+  }
+  const isAndroid = typeof parsed === 'object' && parsed !== null && 'allinpay_pay_res' in parsed;
+  type Parsed = { readonly payAmount?: number | string; readonly payTime?: string; readonly payOrderId?: string };
+  const fields: PayResult<{ platform: 'ios' | 'android'; code: string; r: Parsed }> = isAndroid
+    ? decodeWith(AndroidSyncResult, parsed, 'syncResult', 'reply').map((r) => ({ platform: 'android' as const, code: r.allinpay_pay_res, r }))
+    : decodeWith(IosSyncResult as t.Decoder<unknown, t.TypeOf<typeof IosSyncResult>>, parsed, 'syncResult', 'reply').map((r) => ({ platform: 'ios' as const, code: String(r.payResult), r }));
+  return fields.andThen(({ platform, code, r }) => {
+    const outcome = (platform === 'ios' ? IOS_OUTCOMES : ANDROID_OUTCOMES)[code];
+    if (outcome === undefined) {
+      const expected = platform === 'ios' ? 'payResult 0, 1 or -1' : 'allinpay_pay_res allinpay_pay_success or allinpay_pay_fail';
+      return err(PaymentErrors.decode(`unknown ${platform} control result "${code.slice(0, 30)}": expected ${expected}`));
+    }
+    const amount = r.payAmount === undefined || r.payAmount === '' ? ok(undefined) : wireAmount(String(r.payAmount), currency, 'payAmount');
+    return amount.map((m) => ({
+      platform, outcome,
+      ...(m !== undefined ? { amount: m } : {}),
+      ...(r.payTime !== undefined ? { payTime: r.payTime } : {}),
+      ...(r.payOrderId !== undefined ? { payOrderId: r.payOrderId } : {}),
+    }));
+  });
+}

@@ -1,0 +1,72 @@
+/**
+ * Allinpay signatures (spec 5, specs README "Allinpay: signing"). Verification is pure: text in,
+ * boolean out, compared in constant time.
+ */
+import type { KeyObject } from 'node:crypto';
+import { constantTimeEqual, kvString, md5Hex, rsaVerify, type Secret } from '@paykit/core';
+import { InternationalFields } from './wire.js';
+
+/** A signature and the exact text it was computed over (the key shown as `<md5Key>`). */
+export interface Signed {
+  /** The signature value. */
+  readonly signature: string;
+  /** The signed text, with the MD5 key replaced by `<md5Key>`. */
+  readonly explained: string;
+}
+
+/** The `name=value&…` source string of a request: fields in table order, empty ones skipped (spec 5.1). */
+export function signSource(fields: Readonly<Record<string, string | undefined>>, order: readonly string[]): string {
+  return kvString(fields, { order: order.filter((n) => n !== 'signMsg' && n !== 'cardNo') });
+}
+
+/** Request `signMsg`: uppercase MD5 of the source string + `&key=` + the MD5 key (spec 5.2). */
+export function md5SignMsg(fields: Readonly<Record<string, string | undefined>>, order: readonly string[], key: Secret): Signed {
+  const source = signSource(fields, order);
+  return { signature: md5Hex(`${source}&key=${key.reveal()}`, 'upper'), explained: `${source}&key=<md5Key>` };
+}
+
+/** Checks an uppercase-hex MD5 `signMsg` over `source&key=…` (replies and signType 0 notifications). */
+export function verifyMd5SignMsg(source: string, key: Secret, signMsg: string): boolean {
+  return constantTimeEqual(md5Hex(`${source}&key=${key.reveal()}`, 'upper'), signMsg.trim().toUpperCase());
+}
+
+/** Checks a SHA1withRSA `signMsg` over the UTF-8 bytes of `text` with Allinpay's certificate key. */
+export function verifyCertificateSignature(text: string, key: KeyObject, signMsg: string): boolean {
+  return rsaVerify('sha1', key, Buffer.from(text, 'utf8'), signMsg);
+}
+
+/** The text a line-format reply signs: its record lines joined with `\r\n` (spec 3.8 note 2). */
+export function linesSignedText(lines: readonly string[]): string {
+  return lines.join('\r\n');
+}
+
+/**
+ * Verifies a line-format reply (refund status query 3.8, pre-auth 4.2/4.4): type `0` is uppercase
+ * `MD5(text + "|" + key)`; type `1` is SHA1withRSA over the uppercase MD5 hex of the text.
+ */
+export function verifyLinesSignature(text: string, signType: string, signMsg: string, key: Secret, cert: KeyObject | undefined): boolean {
+  if (signType === '0') return constantTimeEqual(md5Hex(`${text}|${key.reveal()}`, 'upper'), signMsg.trim().toUpperCase());
+  if (signType === '1' && cert !== undefined) return verifyCertificateSignature(md5Hex(text, 'upper'), cert, signMsg);
+  return false;
+}
+
+/**
+ * The text the batch query reply signs (spec 3.4): the header and every detail line, each followed
+ * by `\r\n`. The signature is SHA1withRSA over its uppercase MD5 hex.
+ */
+export function batchSignedText(header: string, details: readonly string[]): string {
+  return [header, ...details].map((l) => `${l}\r\n`).join('');
+}
+
+/**
+ * International-card `ext1` (spec 5.4): uppercase MD5 of the extra fields' values concatenated in
+ * the spec's order with no separator (empty fields add nothing).
+ *
+ * @example
+ * ```ts
+ * internationalExt1({ ship_to_country: 'US', ship_to_state: 'AL', … }) // 'B7C37324D6824A6FD029EE365BD0F5A8' for the 5.4 example
+ * ```
+ */
+export function internationalExt1(fields: Readonly<Record<string, string | undefined>>): string {
+  return md5Hex(InternationalFields.order.map((n) => fields[n] ?? '').join(''), 'upper');
+}

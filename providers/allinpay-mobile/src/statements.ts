@@ -1,0 +1,170 @@
+/** Batch order query v1.6 (spec 3.3/3.4) as a statement: every paid order of a day range. */
+import { inject, injectable } from 'inversify';
+import { err, errAsync, ok, okAsync } from 'neverthrow';
+import {
+  decodeText, decodeWith, guardAsync, md5Hex, parseCst, PaymentErrors, Tokens, type CurrencyCode, type DayRange,
+  type HttpTransport, type PayResult, type PayResultAsync, type Statement, type StatementDiscrepancy, type StatementEntry,
+  type StatementFile, type StatementsCapability,
+} from '@paykit/core';
+import { settingsOf, type AllinpayOptions, type AllinpaySettings } from './config.js';
+import { errorReplyOf, isErrorReply, PATHS, postForm, PROVIDER_ID } from './http.js';
+import { wireAmount } from './mapping.js';
+import { batchSignedText, md5SignMsg, verifyCertificateSignature } from './signer.js';
+import { BatchDetail, BatchHeader, BatchQuery, recordOf, type WireOf } from './wire.js';
+
+/** One verified page of a batch query reply. */
+export interface BatchPage {
+  /** The header line. */
+  readonly header: WireOf<typeof BatchHeader.fields>;
+  /** The detail lines. */
+  readonly details: readonly WireOf<typeof BatchDetail.fields>[];
+  /** The text whose MD5 was signed (header and details, each followed by `\r\n`). */
+  readonly signedText: string;
+}
+
+const MAX_REPLY_CHARS = 4_000_000;
+
+/**
+ * Decodes and verifies one batch query reply: base64 of UTF-8 text with a header line, detail lines,
+ * a blank line and a signature line; the signature is SHA1withRSA over the uppercase MD5 hex of
+ * the header and details (README "Batch query v1.6"). `ERRORCODE=` replies become typed errors.
+ */
+export function parseBatchReply(body: string, settings: AllinpaySettings): PayResult<BatchPage> {
+  const raw = body.trim();
+  if (isErrorReply(raw)) return err(errorReplyOf(raw, 'batch query'));
+  const compact = raw.replace(/\s+/g, '');
+  if (compact.length === 0 || compact.length > MAX_REPLY_CHARS || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) {
+    return err(PaymentErrors.decode('batch query reply is not base64 text (spec 3.4: replies are base64-encoded)', { providerId: PROVIDER_ID }));
+  }
+  if (compact.length % 4 !== 0) return err(PaymentErrors.decode('batch query reply is truncated: its base64 length is not a multiple of 4', { providerId: PROVIDER_ID }));
+  return decodeText(Buffer.from(compact, 'base64'), 'UTF-8').andThen((text) => {
+    if (isErrorReply(text.trim())) return err(errorReplyOf(text.trim(), 'batch query'));
+    const lines = text.split(/\r?\n/);
+    while (lines.length > 0 && (lines[lines.length - 1] as string).trim() === '') lines.pop();
+    const blank = lines.findIndex((l) => l.trim() === '');
+    if (blank < 1 || blank !== lines.length - 2) {
+      return err(PaymentErrors.decode('batch query reply has no signature line: expected header, details, a blank line and the signature', { providerId: PROVIDER_ID }));
+    }
+    const header = lines[0] as string;
+    const detailLines = lines.slice(1, blank);
+    const signature = (lines[lines.length - 1] as string).trim();
+    if (settings.certificate === undefined) {
+      return err(PaymentErrors.invalidConfig('batch query replies are certificate-signed: set "certificate" to Allinpay\'s certificate', { providerId: PROVIDER_ID, path: 'certificate' }));
+    }
+    const signedText = batchSignedText(header, detailLines);
+    if (!verifyCertificateSignature(md5Hex(signedText, 'upper'), settings.certificate, signature)) {
+      return err(PaymentErrors.signature('batch query reply failed certificate verification: check Allinpay\'s certificate', { providerId: PROVIDER_ID }));
+    }
+    const headerRec = recordOf(BatchHeader, header);
+    if (headerRec === undefined) return err(PaymentErrors.decode('batch query header does not have 4 fields (merchant|count|page|Y/N)', { providerId: PROVIDER_ID }));
+    return decodeWith(BatchHeader.codec, headerRec, 'batch.header', 'reply').andThen((h) => {
+      if (h.hasNext !== 'Y' && h.hasNext !== 'N') return err(PaymentErrors.decode(`batch query header says next page "${h.hasNext}": expected Y or N`, { providerId: PROVIDER_ID }));
+      const details: WireOf<typeof BatchDetail.fields>[] = [];
+      for (const [i, line] of detailLines.entries()) {
+        const rec = recordOf(BatchDetail, line.trim());
+        if (rec === undefined) return err(PaymentErrors.decode(`batch query detail ${i + 1} does not have the 10 fields of spec 3.4`, { providerId: PROVIDER_ID }));
+        const d = decodeWith(BatchDetail.codec, rec, `batch.detail${i + 1}`, 'reply');
+        if (d.isErr()) return err(d.error);
+        details.push(d.value);
+      }
+      return ok({ header: h, details, signedText });
+    });
+  });
+}
+
+/** A detail line as a statement entry. */
+export function entryOf(d: WireOf<typeof BatchDetail.fields>, currency: CurrencyCode): PayResult<StatementEntry> {
+  return wireAmount(d.orderAmount, currency, 'orderAmount').map((amount) => {
+    const at = parseCst(d.payDatetime, 'payDatetime');
+    return {
+      kind: 'payment' as const, orderId: d.orderNo, providerTransactionId: d.paymentOrderId, amount, providerStatus: d.payResult,
+      ...(at.isOk() ? { occurredAt: at.value, settleDate: d.payDatetime.slice(0, 8) } : {}),
+    };
+  });
+}
+
+function daysOf(range: DayRange): PayResult<string[]> {
+  const from = parseCst(range.from, 'range.from');
+  const to = parseCst(range.to, 'range.to');
+  if (from.isErr()) return err(from.error);
+  if (to.isErr()) return err(to.error);
+  const days: string[] = [];
+  for (let t = from.value.getTime(); t <= to.value.getTime(); t += 86_400_000) {
+    days.push(new Date(t + 8 * 3_600_000).toISOString().slice(0, 10).replace(/-/g, ''));
+    if (days.length > 31) return err(PaymentErrors.invalidRequest('a batch query range covers at most 31 days (Allinpay queries one day at a time)', { path: 'range' }));
+  }
+  return days.length > 0 ? ok(days) : err(PaymentErrors.invalidRequest('range.from is after range.to', { path: 'range' }));
+}
+
+/** Allinpay statements from the batch order query. */
+@injectable()
+export class AllinpayStatements implements StatementsCapability {
+  readonly #settings: AllinpaySettings;
+
+  /** @param options instance options; @param transport HTTP. */
+  constructor(
+    @inject(Tokens.InstanceConfig) options: unknown,
+    @inject(Tokens.Transport) private readonly transport: HttpTransport,
+  ) {
+    this.#settings = settingsOf(options as AllinpayOptions);
+  }
+
+  /** Queries every day of the range, page by page until the header says "N". */
+  fetch(range: DayRange): PayResultAsync<Statement> {
+    return guardAsync('allinpay-mobile.statements.fetch', () => {
+      const days = daysOf(range);
+      if (days.isErr()) return errAsync(days.error);
+      const entries: StatementEntry[] = [];
+      const discrepancies: StatementDiscrepancy[] = [];
+      const page = (dayIndex: number, pageNo: number): PayResultAsync<void> => {
+        const day = days.value[dayIndex];
+        if (day === undefined) return okAsync(undefined);
+        if (pageNo > 99) return errAsync(PaymentErrors.decode(`batch query of ${day} still says "Y" after page 99 (pageNo has 2 digits)`, { providerId: PROVIDER_ID }));
+        const fields: Record<string, string> = {
+          version: 'v1.6', merchantId: this.#settings.merchantId, beginDateTime: `${day}00`, endDateTime: `${day}23`,
+          pageNo: String(pageNo), signType: '1',
+        };
+        const signMsg = md5SignMsg(fields, BatchQuery.order, this.#settings.md5Key).signature;
+        return postForm(this.transport, this.#settings, PATHS.batchQuery, { ...fields, signMsg }, 'query', 'batchQuery')
+          .andThen((text) => parseBatchReply(text, this.#settings))
+          .andThen((p) => {
+            if (p.header.count !== String(p.details.length)) {
+              discrepancies.push({ field: `count ${day} page ${pageNo}`, expected: p.header.count, actual: String(p.details.length) });
+            }
+            for (const d of p.details) {
+              const e = entryOf(d, this.#settings.currency);
+              if (e.isErr()) return errAsync(e.error);
+              entries.push(e.value);
+            }
+            return p.header.hasNext === 'Y' ? page(dayIndex, pageNo + 1) : page(dayIndex + 1, 1);
+          });
+      };
+      return page(0, 1).map(() => ({ providerId: PROVIDER_ID, from: range.from, to: range.to, entries, discrepancies }));
+    });
+  }
+
+  /** Parses a saved batch query reply (one page, as received: base64 text), after verifying it. */
+  async *parse(file: StatementFile): AsyncIterable<PayResult<StatementEntry>> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const c of file.content) {
+        size += c.length;
+        if (size > MAX_REPLY_CHARS) {
+          yield err(PaymentErrors.invalidRequest(`${file.name} is larger than one batch query page can be`, { path: 'file' }));
+          return;
+        }
+        chunks.push(Buffer.from(c));
+      }
+    } catch (e) {
+      yield err(PaymentErrors.internal(`reading ${file.name} failed`, { cause: e }));
+      return;
+    }
+    const page = parseBatchReply(Buffer.concat(chunks).toString('latin1'), this.#settings);
+    if (page.isErr()) {
+      yield err(page.error);
+      return;
+    }
+    for (const d of page.value.details) yield entryOf(d, this.#settings.currency);
+  }
+}

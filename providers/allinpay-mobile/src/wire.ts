@@ -1,0 +1,189 @@
+/**
+ * Allinpay mobile wire messages, field by field as the spec's tables give them (name, length,
+ * required). Each message is one ordered table: its order is the signing order of the interface,
+ * and its io-ts codec checks every field's length and presence.
+ */
+import * as t from 'io-ts';
+
+/** One wire field: name, maximum length in characters, required flag. */
+export type WireField = readonly [name: string, max: number, required: boolean];
+
+type Spec = readonly WireField[];
+type Required<S extends Spec> = { readonly [E in S[number] as E[2] extends true ? E[0] : never]: string };
+type Optional<S extends Spec> = { readonly [E in S[number] as E[2] extends false ? E[0] : never]?: string };
+/** The decoded record of a message table: required fields are strings, optional ones may be absent. */
+export type WireOf<S extends Spec> = Required<S> & Optional<S>;
+
+/** A string of at most `max` characters; required fields must also be non-empty. */
+function bounded(name: string, max: number, required: boolean): t.Type<string, string, unknown> {
+  return new t.Type<string, string, unknown>(
+    `${name}(${required ? '1' : '0'}..${max})`,
+    (u): u is string => typeof u === 'string' && u.length <= max,
+    (u, c) => {
+      if (typeof u !== 'string') return t.failure(u, c, `expected ${name} as text`);
+      if (required && u.length === 0) return t.failure(u, c, `${name} is required and must not be empty`);
+      if (u.length > max) return t.failure(u, c, `${name} is longer than the ${max} characters the spec allows`);
+      return t.success(u);
+    },
+    t.identity,
+  );
+}
+
+/** A message table with its codec and field order. */
+export interface WireMessage<S extends Spec> {
+  /** Name for error messages. */
+  readonly name: string;
+  /** The fields in the spec's order. */
+  readonly fields: S;
+  /** Field names in order. */
+  readonly order: readonly string[];
+  /** Codec: required fields non-empty, every field within its length; absent optional fields stay absent. */
+  readonly codec: t.Type<WireOf<S>, Record<string, string>, unknown>;
+}
+
+/** Builds a {@link WireMessage} from its spec table. */
+export function wireMessage<const S extends Spec>(name: string, fields: S): WireMessage<S> {
+  const req: Record<string, t.Mixed> = {};
+  const opt: Record<string, t.Mixed> = {};
+  for (const [n, max, required] of fields) (required ? req : opt)[n] = bounded(n, max, required);
+  const codec = t.exact(t.intersection([t.type(req), t.partial(opt)]), name) as unknown as t.Type<WireOf<S>, Record<string, string>, unknown>;
+  return { name, fields, order: fields.map((f) => f[0]), codec };
+}
+
+// Spec 2.1 gives no lengths for payData: the bounds below follow the notification (2.2.3) for the
+// shared fields and are generous elsewhere.
+/** payData (spec 2.1), in table order (the signing order). `signMsg` and `cardNo` are not signed. */
+export const PayData = wireMessage('payData', [
+  ['inputCharset', 1, true], ['receiveUrl', 1024, true], ['version', 10, true], ['language', 1, false],
+  ['signType', 1, true], ['merchantId', 30, true], ['orderNo', 50, true], ['orderAmount', 10, true],
+  ['orderCurrency', 3, true], ['orderDatetime', 14, true], ['productName', 256, true], ['ext1', 128, false],
+  ['payType', 2, true], ['issuerId', 10, false], ['tradeNature', 8, false], ['signMsg', 1024, true], ['cardNo', 19, false],
+] as const);
+
+/** International-card fields sent with payData (spec 2.1, second table), in the ext1 digest order of 5.4. */
+export const InternationalFields = wireMessage('internationalCard', [
+  ['ship_to_country', 2, true], ['ship_to_state', 60, true], ['ship_to_city', 50, true], ['ship_to_street1', 60, true],
+  ['ship_to_street2', 60, false], ['ship_to_phonenumber', 20, true], ['ship_to_postalcode', 20, true],
+  ['ship_to_firstname', 30, true], ['ship_to_lastname', 30, true], ['registration_name', 30, false],
+  ['registration_email', 100, false], ['registration_phone', 15, false], ['buyerid_period', 15, false],
+  ['fnpay_mode', 1, false], ['bill_firstname', 30, false], ['bill_lastname', 30, false], ['expireddate', 4, false],
+  ['cvv2', 3, false], ['bill_email', 100, false], ['bill_country', 2, false], ['bill_address', 200, false],
+  ['bill_city', 200, false], ['bill_state', 200, false], ['bill_zip', 20, false], ['mdd07', 255, false],
+  ['mdd08', 255, false], ['mdd09', 255, false], ['mdd10', 255, false], ['mdd11', 255, false], ['mdd12', 255, false],
+  ['mdd13', 255, false], ['mdd14', 255, false], ['mdd15', 255, false], ['mdd16', 255, false], ['mdd17', 255, false],
+  ['mdd18', 255, false],
+] as const);
+
+/** Payment result posted to receiveUrl (spec 2.2.3) and the single order query reply (3.2). */
+export const PaymentResult = wireMessage('paymentResult', [
+  ['merchantId', 30, true], ['version', 10, true], ['language', 2, false], ['signType', 2, true], ['payType', 2, false],
+  ['issuerId', 8, false], ['paymentOrderId', 50, true], ['orderNo', 50, true], ['orderDatetime', 14, true],
+  ['orderAmount', 10, true], ['payDatetime', 14, true], ['payAmount', 10, true], ['ext1', 128, false], ['ext2', 128, false],
+  ['payResult', 2, true], ['errorCode', 10, false], ['returnDatetime', 14, true], ['signMsg', 1024, true],
+] as const);
+
+/** Single order query v1.5 (spec 3.1). */
+export const OrderQuery = wireMessage('orderQuery', [
+  ['merchantId', 30, true], ['version', 10, true], ['signType', 2, true], ['orderNo', 50, true],
+  ['orderDatetime', 14, true], ['queryDatetime', 14, true], ['signMsg', 1024, true],
+] as const);
+
+/** Batch order query v1.6 (spec 3.3). */
+export const BatchQuery = wireMessage('batchQuery', [
+  ['version', 10, true], ['merchantId', 30, true], ['beginDateTime', 14, true], ['endDateTime', 14, true],
+  ['pageNo', 2, true], ['signType', 2, true], ['signMsg', 1024, true],
+] as const);
+
+/** Batch reply header line (spec 3.4): merchant, record count, page, next page Y/N. */
+export const BatchHeader = wireMessage('batchHeader', [
+  ['merchantId', 30, true], ['count', 3, true], ['pageNo', 2, true], ['hasNext', 1, true],
+] as const);
+
+/** Batch reply detail line (spec 3.4). */
+export const BatchDetail = wireMessage('batchDetail', [
+  ['merchantId', 30, true], ['paymentOrderId', 50, true], ['orderNo', 50, true], ['orderDatetime', 14, true],
+  ['orderAmount', 10, true], ['payDatetime', 14, true], ['payAmount', 10, true], ['ext1', 128, false],
+  ['ext2', 128, false], ['payResult', 2, true],
+] as const);
+
+/** Refund v2.3 (spec 3.5). */
+export const RefundApply = wireMessage('refund', [
+  ['version', 4, true], ['signType', 1, true], ['merchantId', 30, true], ['orderNo', 50, true],
+  ['refundAmount', 10, true], ['mchtRefundOrderNo', 50, false], ['orderDatetime', 14, true], ['signMsg', 1024, true],
+] as const);
+
+/**
+ * Refund reply (spec 3.6). `errorCode` is not in the table but is in the reply's signing order
+ * (specs README), so it is modelled as an optional field.
+ */
+export const RefundReply = wireMessage('refundReply', [
+  ['merchantId', 30, true], ['version', 10, true], ['signType', 2, true], ['orderNo', 50, true],
+  ['orderAmount', 10, true], ['orderDatetime', 14, true], ['refundAmount', 10, true], ['refundDatetime', 14, true],
+  ['refundResult', 10, true], ['errorCode', 10, false], ['mchtRefundOrderNo', 50, false], ['returnDatetime', 14, true],
+  ['signMsg', 1024, true],
+] as const);
+
+/** Signing order of the refund reply (specs README): `mchtRefundOrderNo` is not signed. */
+export const REFUND_REPLY_SIGN_ORDER = [
+  'merchantId', 'version', 'signType', 'orderNo', 'orderAmount', 'orderDatetime', 'refundAmount', 'refundDatetime',
+  'refundResult', 'errorCode', 'returnDatetime',
+] as const;
+
+/** Refund status query v2.4 (spec 3.7); the table omits `signMsg`, which the request still carries. */
+export const RefundQuery = wireMessage('refundQuery', [
+  ['version', 4, true], ['signType', 1, true], ['merchantId', 30, true], ['orderNo', 50, true],
+  ['refundAmount', 10, true], ['refundDatetime', 14, false], ['mchtRefundOrderNo', 50, false], ['signMsg', 1024, true],
+] as const);
+
+/** One `|`-separated record of the refund status query reply (spec 3.8). */
+export const RefundQueryRecord = wireMessage('refundQueryRecord', [
+  ['version', 4, true], ['signType', 1, true], ['merchantId', 30, true], ['orderNo', 50, true],
+  ['refundAmount', 10, true], ['refundDatetime', 14, false], ['mchtRefundOrderNo', 50, false],
+  ['refundResult', 10, true], ['returnDatetime', 14, true],
+] as const);
+
+/** Pre-authorisation cancel v1.8 (spec 4.1). */
+export const PreAuthCancel = wireMessage('preAuthCancel', [
+  ['merchantId', 30, true], ['version', 10, true], ['orderAmount', 20, true], ['currency', 3, true],
+  ['orderNo', 50, true], ['orderDatetime', 14, true], ['signType', 2, true], ['signMsg', 1024, true],
+] as const);
+
+/** Pre-authorisation confirm v1.9 (spec 4.3). */
+export const PreAuthConfirm = wireMessage('preAuthConfirm', [
+  ['version', 10, true], ['merchantId', 30, true], ['orderAmount', 20, true], ['confirmAmount', 20, true],
+  ['currency', 3, true], ['orderNo', 50, true], ['orderDatetime', 14, true], ['signType', 2, true], ['signMsg', 1024, true],
+] as const);
+
+/** Pre-authorisation cancel/confirm reply record (spec 4.2/4.4), before its signature line. */
+export const PreAuthReply = wireMessage('preAuthReply', [
+  ['retCode', 20, true], ['retMsg', 50, false], ['version', 4, true], ['signType', 1, true], ['merchantId', 30, true],
+  ['orderNo', 50, true], ['orderDateTime', 14, true], ['orderAmount', 10, true], ['currency', 3, true],
+  ['preAuthId', 30, true], ['transDateTime', 14, true],
+] as const);
+
+/** `ERRORCODE=…&ERRORMSG=…` error reply (spec 3.4, 3.8). */
+export const ErrorReply = wireMessage('errorReply', [['ERRORCODE', 20, true], ['ERRORMSG', 256, false]] as const);
+
+/** The iOS control's result (spec 2.2.2): `payResult` is a number 0 / 1 / -1. */
+export const IosSyncResult = t.intersection([
+  t.type({ payResult: t.union([t.number, t.string]) }),
+  t.partial({ payAmount: t.union([t.number, t.string]), payTime: t.string, payOrderId: t.string }),
+], 'iosSyncResult');
+
+/** The Android control's result (spec 2.2.2). */
+export const AndroidSyncResult = t.intersection([
+  t.type({ allinpay_pay_res: t.string }),
+  t.partial({ payAmount: t.union([t.number, t.string]), payTime: t.string, payOrderId: t.string }),
+], 'androidSyncResult');
+
+/** Splits a `|` record into the fields of a message table; wrong field counts are reported. */
+export function recordOf(message: { readonly order: readonly string[] }, line: string): Record<string, string> | undefined {
+  const parts = line.split('|');
+  if (parts.length !== message.order.length) return undefined;
+  const out: Record<string, string> = {};
+  message.order.forEach((name, i) => {
+    const v = parts[i] ?? '';
+    if (v !== '') out[name] = v;
+  });
+  return out;
+}
