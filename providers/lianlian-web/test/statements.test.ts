@@ -1,0 +1,244 @@
+import { expect } from 'chai';
+import iconv from 'iconv-lite';
+import type { PayResult, StatementFile } from '@paykit/core';
+import {
+  checkStatementSummary, LianlianWebStatements, parseStatement, readStatementSummary, statementFileKind, type LianlianStatementEntry,
+  type StatementParseOptions,
+} from '../src/statements/index.js';
+
+const PARTNER = '201403251000001147';
+const DAILY = `JYMX_${PARTNER}_20140528.txt`;
+
+async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes;
+}
+
+function file(name: string, text: string, encoding: 'utf8' | 'gbk' = 'utf8'): StatementFile {
+  return { name, content: once(encoding === 'utf8' ? Buffer.from(text, 'utf8') : iconv.encode(text, 'gbk')) };
+}
+
+async function collect(f: StatementFile, o?: StatementParseOptions): Promise<PayResult<LianlianStatementEntry>[]> {
+  const out: PayResult<LianlianStatementEntry>[] = [];
+  for await (const r of parseStatement(f, o)) out.push(r);
+  return out;
+}
+
+// The three example lines of spec 5.2 (repeated in 5.4), with the OCR noise of the spec text
+// removed: the stray ″ after the second order number, the spaces inside the 16-digit oid_paybill
+// ("20140528 46671792") and inside the fees ("0. 5"), and the empty column (", , ") that the
+// second line gained before dt_update. The ", " separators are kept: fields are trimmed.
+const SPEC_LINES = [
+  '201405287094797, 201403251000001147, 20140528 16:35:56, 101001, 2014052846671792, 20140528, 100, 0, 0, 20140528 16:35:56, 0.5, 手机应用支付网关, 储蓄卡快捷支付, 彩票连连支付充值',
+  '201405287094244, 201403251000001147, 20140528 16:32:53, 101001, 2014052846671022, 20140528, 15, 0, 0, 20140528 16:32:53, 0.1, 手机应用支付网关, 信用卡快捷支付, 彩票连连支付充值',
+  '201405287094894, 201403251000001147, 20140528 16:36:35, 101001, 2014052846671934, 20140528, 100, 0, 0, 20140528 16:36:35, 0.5, 手机应用支付网关, 储蓄卡快捷支付, 彩票连连支付充值',
+];
+// The second example line exactly as the spec text prints it.
+const SPEC_LINE_2_RAW = '201405287094244″, 201403251000001147, 20140528 16:32:53, 101001, 2014052 846671022, 20140528, 15, 0, 0, , 20140528 16:32:53, 0. 1, 手机应用支付网关, 信用卡快捷支付, 彩票连连支付充值';
+
+describe('LianLian statement parsing', () => {
+  context('when given the example lines of spec 5.2', () => {
+    it('parses each line exactly, in minor units and China Standard Time', async () => {
+      const results = await collect(file(DAILY, SPEC_LINES.join('\n')));
+      expect(results.map((r) => r.isOk())).to.deep.equal([true, true, true]);
+      const [first, second] = results.map((r) => r._unsafeUnwrap());
+      expect(first).to.deep.include({
+        kind: 'payment', orderId: '201405287094797', providerTransactionId: '2014052846671792', settleDate: '20140528',
+        amount: { amount: 10000, currency: 'CNY' }, fee: { amount: 50, currency: 'CNY' }, providerStatus: '0',
+        product: '手机应用支付网关', method: '储蓄卡快捷支付', description: '彩票连连支付充值',
+        line: 1, layout: 'comma', partnerId: PARTNER, busiPartner: '101001', direction: 'in',
+      });
+      expect(first?.occurredAt?.toISOString()).to.equal('2014-05-28T08:35:56.000Z');
+      expect(first?.updatedAt?.toISOString()).to.equal('2014-05-28T08:35:56.000Z');
+      expect(second).to.deep.include({ amount: { amount: 1500, currency: 'CNY' }, fee: { amount: 10, currency: 'CNY' }, method: '信用卡快捷支付', line: 2 });
+    });
+
+    it('rejects the second line as printed (OCR noise) with a typed error naming line and column', async () => {
+      const [r] = await collect(file(DAILY, SPEC_LINE_2_RAW));
+      const e = r?._unsafeUnwrapErr();
+      expect(e).to.include({ kind: 'Decode' });
+      expect(e?.path).to.match(/^line 1\./);
+    });
+  });
+
+  context('when a line is a refund (spec 5.2 note 3)', () => {
+    const refund = `R20140529001,${PARTNER},20140529 10:00:00,101001,201405287094797,20140529,-100,0,5,20140529 10:00:01,-0.5,手机应用支付网关,储蓄卡快捷支付,退款`;
+
+    it('keeps the negative amount and fee, and links the refund to the original order', async () => {
+      const [r] = await collect(file(DAILY, refund));
+      expect(r?._unsafeUnwrap()).to.deep.include({
+        kind: 'refund', orderId: '201405287094797', refundId: 'R20140529001', amount: { amount: -10000, currency: 'CNY' },
+        fee: { amount: -50, currency: 'CNY' }, providerStatus: '5',
+      });
+      expect(r?._unsafeUnwrap()).not.to.have.property('providerTransactionId');
+    });
+
+    it('rejects a refund line with a positive amount', async () => {
+      const [r] = await collect(file(DAILY, refund.replace(',-100,', ',100,')));
+      expect(r?._unsafeUnwrapErr()).to.include({ kind: 'Decode', path: 'line 1.money_order' });
+    });
+  });
+
+  context('when lines are malformed', () => {
+    it('gives a typed error with the line number for each bad line and parses the good ones', async () => {
+      const good = SPEC_LINES[0] as string;
+      const lines = [
+        good,
+        good.replace(', 100,', ', 1.005,'), // three decimals
+        good.replace(', 0, 0,', ', 0, 7,'), // unknown status
+        good.replace('201403251000001147', '2014'), // short merchant number
+        good.replace('20140528 16:35:56', '20140230 16:35:56'), // impossible date
+        '1,2,3', // too few columns
+        good.replace(', 0, 0,', ', 2, 0,'), // bad flag
+        good.replace(', 20140528, 100', ', 2014-05-28, 100'), // settle date format
+        good,
+      ];
+      const results = await collect(file(DAILY, `${lines.join('\r\n')}\r\n`));
+      expect(results).to.have.length(9);
+      expect(results.map((r) => (r.isOk() ? 'ok' : r.error.path))).to.deep.equal([
+        'ok', 'line 2.money_order', 'line 3.status', 'line 4.oid_partner', 'line 5.dt_order', 'line 6', 'line 7.flag', 'line 8.settle_date', 'ok',
+      ]);
+      for (const r of results) if (r.isErr()) expect(r.error.kind).to.equal('Decode');
+      expect(results[8]?._unsafeUnwrap().line).to.equal(9);
+    });
+
+    it('never echoes the order description in an error', async () => {
+      const line = (SPEC_LINES[0] as string).replace(', 100,', ', abc,').replace('彩票连连支付充值', 'SECRET-NOTE');
+      const [r] = await collect(file(DAILY, line));
+      expect(r?._unsafeUnwrapErr().message).not.to.contain('SECRET-NOTE');
+    });
+
+    it('reports an over-long line as an error and carries on', async () => {
+      const results = await collect(file(DAILY, `${'x'.repeat(70_000)}\n${SPEC_LINES[0]}`));
+      expect(results.map((r) => (r.isOk() ? 'ok' : r.error.path))).to.deep.equal(['line 1', 'ok']);
+    });
+
+    it('skips blank lines and a header line', async () => {
+      const results = await collect(file(DAILY, `商户订单号,商户号,…\n\n${SPEC_LINES[0]}\n\n`));
+      expect(results.map((r) => r._unsafeUnwrap().line)).to.deep.equal([3]);
+    });
+  });
+
+  context('when the file is in the pipe layout (specs/README.md)', () => {
+    it('reads the 19 columns, with currencies, paid and settled amounts and pay_type', async () => {
+      const line = `201405287094797|${PARTNER}|20140528163556|109001|2014052846671792|20140528|CNY|49.65|CNY|49.65|CNY|49.15|1.0000|0|20140528163600|0.50|WEB支付网关|3|衣服,两件|x`;
+      const [r] = await collect(file(DAILY, line));
+      expect(r?._unsafeUnwrap()).to.deep.include({
+        kind: 'payment', layout: 'pipe', amount: { amount: 4965, currency: 'CNY' }, paidAmount: { amount: 4965, currency: 'CNY' },
+        settledAmount: { amount: 4915, currency: 'CNY' }, fee: { amount: 50, currency: 'CNY' }, exchangeRate: '1.0000',
+        method: '快捷支付(信用卡)', product: 'WEB支付网关', description: '衣服,两件|x', busiPartner: '109001',
+      });
+      expect(r?._unsafeUnwrap().occurredAt?.toISOString()).to.equal('2014-05-28T08:35:56.000Z');
+    });
+
+    it('rejects an unknown pay_type and a bad exchange rate', async () => {
+      const base = `A1|${PARTNER}|20140528163556|109001|P1|20140528|CNY|1.00|CNY|1.00|CNY|1.00|1.0000|0|20140528163600|0.01|WEB支付网关|3|x`;
+      const results = await collect(file(DAILY, [base.replace('|3|x', '|7|x'), base.replace('1.0000', '1e3')].join('\n')));
+      expect(results.map((r) => r.isErr() && r.error.path)).to.deep.equal(['line 1.pay_type', 'line 2.exchange_rate']);
+    });
+  });
+
+  context('when the encoding differs from what is declared', () => {
+    const text = SPEC_LINES.join('\n');
+
+    it('returns a Decode error naming the line for a GBK file read as UTF-8, never mojibake', async () => {
+      const results = await collect(file(DAILY, text, 'gbk'), { encoding: 'UTF-8' });
+      expect(results).to.have.length(3);
+      expect(results.map((r) => r.isErr() && r.error.kind)).to.deep.equal(['Decode', 'Decode', 'Decode']);
+      expect(results[0]?._unsafeUnwrapErr().message).to.contain('line 1').and.contain('UTF-8');
+    });
+
+    it('detects GBK and UTF-8 by strict decoding when none is declared', async () => {
+      for (const enc of ['gbk', 'utf8'] as const) {
+        const results = await collect(file(DAILY, text, enc));
+        expect(results.map((r) => r._unsafeUnwrap().method), enc).to.deep.equal(['储蓄卡快捷支付', '信用卡快捷支付', '储蓄卡快捷支付']);
+      }
+    });
+
+    it('reads a declared GBK file', async () => {
+      const results = await collect(file(DAILY, text, 'gbk'), { encoding: 'GBK' });
+      expect(results[0]?._unsafeUnwrap().product).to.equal('手机应用支付网关');
+    });
+  });
+});
+
+describe('LianLian statement file names (spec 5.1, 5.3, 5.5)', () => {
+  it('classifies daily, monthly and summary files', () => {
+    expect(statementFileKind('JYMX_201301221000001001_20130313.txt')._unsafeUnwrap()).to.deep.equal(
+      { family: 'transactions', period: 'daily', partnerId: '201301221000001001', from: '20130313', to: '20130313' });
+    expect(statementFileKind('/sftp/FKMX_201301221000001001_201302.txt')._unsafeUnwrap()).to.deep.equal(
+      { family: 'payouts', period: 'monthly', partnerId: '201301221000001001', from: '20130201', to: '20130228' });
+    expect(statementFileKind('JYMXSUM_201301221000001001_20130313.txt')._unsafeUnwrap()).to.include({ family: 'summary', period: 'daily' });
+  });
+
+  it('rejects other names and impossible dates', () => {
+    for (const name of ['JYMX 201301221000001001 20130313.txt', 'JYMX_2013_20130313.txt', 'JYMXSUM_201301221000001001_201303.txt', 'JYMX_201301221000001001_20130230.txt', 'x.csv']) {
+      expect(statementFileKind(name).isErr(), name).to.equal(true);
+    }
+  });
+
+  it('makes parse yield one InvalidRequest for a summary or unknown file', async () => {
+    for (const name of [`JYMXSUM_${PARTNER}_20140528.txt`, 'report.txt']) {
+      const results = await collect(file(name, '8|8|551.23|0|0|0|0'));
+      expect(results.map((r) => r.isErr() && r.error.kind)).to.deep.equal(['InvalidRequest']);
+    }
+  });
+});
+
+describe('LianLian summary check (spec 5.6)', () => {
+  const SUM = `JYMXSUM_${PARTNER}_20140528.txt`;
+  const refund = `R1,${PARTNER},20140528 17:00:00,101001,201405287094797,20140528,-20.5,0,5,20140528 17:00:00,-0.1,WEB支付网关,储蓄卡快捷支付,退款`;
+  const details = (): StatementFile => file(DAILY, [...SPEC_LINES, refund].join('\n'));
+
+  it('reads the spec example totals', async () => {
+    const s = (await readStatementSummary(file(SUM, '8|8|551.23|0|0|0|0')))._unsafeUnwrap();
+    expect(s).to.deep.include({ settleDate: '20140528', totalCount: 8, successCount: 8, successAmount: { amount: 55123, currency: 'CNY' }, refundCount: 0 });
+  });
+
+  it('reports no discrepancy when the summary matches the lines', async () => {
+    const r = await checkStatementSummary(file(SUM, '4|3|215|1|-20.50|0|0\r\n'), parseStatement(details()));
+    const check = r._unsafeUnwrap();
+    expect(check.discrepancies).to.deep.equal([]);
+    expect(check.totals.success).to.deep.equal({ count: 3, amount: 21500n, fee: 110n });
+    expect(check.totals.refund).to.deep.equal({ count: 1, amount: -2050n, fee: -10n });
+  });
+
+  it('reports every differing figure', async () => {
+    const r = await checkStatementSummary(file(SUM, '6|4|216.01|1|-20.5|1|-3'), parseStatement(details()));
+    expect(r._unsafeUnwrap().discrepancies).to.deep.equal([
+      { field: 'totalCount', expected: '6', actual: '4' },
+      { field: 'successCount', expected: '4', actual: '3' },
+      { field: 'successAmount', expected: '216.01', actual: '215.00' },
+      { field: 'cancelCount', expected: '1', actual: '0' },
+      { field: 'cancelAmount', expected: '-3.00', actual: '0.00' },
+    ]);
+  });
+
+  it('counts bad lines and lines of other settlement days as discrepancies', async () => {
+    const lines = [SPEC_LINES[0], 'garbage', (SPEC_LINES[1] as string).replace(', 20140528, 15', ', 20140527, 15')].join('\n');
+    const r = await checkStatementSummary(file(SUM, '2|2|115|0|0|0|0'), parseStatement(file(DAILY, lines)));
+    const d = r._unsafeUnwrap().discrepancies;
+    expect(d).to.deep.include({ field: 'lineErrors', expected: '0', actual: '1' });
+    expect(d).to.deep.include({ field: 'settleDate', expected: '20140528', actual: '20140527 (1 lines)' });
+  });
+
+  it('rejects malformed summary files with typed errors', async () => {
+    const bad = ['8|8|551.23|0|0|0', '8|8|551.234|0|0|0|0', '8|8|551.23|0|5|0|0', 'a|8|551.23|0|0|0|0', '', '1|1|1|0|0|0|0\n1|1|1|0|0|0|0'];
+    for (const text of bad) {
+      const r = await readStatementSummary(file(SUM, text));
+      expect(r.isErr() && r.error.kind, JSON.stringify(text)).to.equal('Decode');
+    }
+    expect((await readStatementSummary(file(DAILY, '1|1|1|0|0|0|0')))._unsafeUnwrapErr().kind).to.equal('InvalidRequest');
+  });
+});
+
+describe('LianlianWebStatements', () => {
+  it('parses through the capability and refuses fetch with a message pointing at SFTP', async () => {
+    const svc = new LianlianWebStatements();
+    const out: PayResult<unknown>[] = [];
+    for await (const r of svc.parse(file(DAILY, SPEC_LINES[0] as string))) out.push(r);
+    expect(out.map((r) => r.isOk())).to.deep.equal([true]);
+    const e = (await svc.fetch({ from: '20140528', to: '20140528' }))._unsafeUnwrapErr();
+    expect(e).to.include({ kind: 'Unsupported', providerId: 'lianlian-web' });
+    expect(e.message).to.contain('SFTP');
+  });
+});
