@@ -86,12 +86,12 @@ export class SameCardPolicy {
 
   /** Records a payment into the card (once per reference). */
   recordPayIn(cardNumber: string, amount: Money, reference: string): PayResultAsync<CardLedger> {
-    return this.#update(cardNumber, amount.currency, (l) => ok(l.payIns[reference] !== undefined ? undefined : { ...l, payIns: { ...l.payIns, [reference]: amount } }));
+    return this.#update(cardNumber, amount.currency, (l) => ok(Object.hasOwn(l.payIns, reference) ? undefined : { ...l, payIns: { ...l.payIns, [reference]: amount } }));
   }
 
   /** Declares gains (interest, returns) the card's owner may withdraw on top of pay-ins (once per reference). */
   declareGain(cardNumber: string, amount: Money, reference: string): PayResultAsync<CardLedger> {
-    return this.#update(cardNumber, amount.currency, (l) => ok(l.gains[reference] !== undefined ? undefined : { ...l, gains: { ...l.gains, [reference]: amount } }));
+    return this.#update(cardNumber, amount.currency, (l) => ok(Object.hasOwn(l.gains, reference) ? undefined : { ...l, gains: { ...l.gains, [reference]: amount } }));
   }
 
   /**
@@ -108,7 +108,7 @@ export class SameCardPolicy {
         if (c > 0) {
           return err(PaymentErrors.invalidRequest(`same card in, same card out: ${amount.amount} exceeds the ${a.available.amount} this card may still receive (paid in ${a.paidIn.amount} + gains ${a.gains.amount} − paid out ${a.paidOut.amount}, minor units)`, { path: 'amount', code: 'limit_exceeded' }));
         }
-        return ok(l.payouts[payoutId] !== undefined ? undefined : { ...l, payouts: { ...l.payouts, [payoutId]: amount } });
+        return ok(Object.hasOwn(l.payouts, payoutId) ? undefined : { ...l, payouts: { ...l.payouts, [payoutId]: amount } });
       }))).andThen((l) => allowanceOf(l));
     });
   }
@@ -118,7 +118,7 @@ export class SameCardPolicy {
     return this.#store.get<CardLedger>('card', this.#id(cardNumber)).andThen((cur) => {
       if (!cur) return errAsync(PaymentErrors.notFound('no pay-in is recorded for this card'));
       return this.#update(cardNumber, cur.value.currency, (l) => {
-        if (l.payouts[payoutId] === undefined) return ok(undefined);
+        if (!Object.hasOwn(l.payouts, payoutId)) return ok(undefined);
         const { [payoutId]: _released, ...rest } = l.payouts;
         return ok({ ...l, payouts: rest });
       }).andThen((l) => allowanceOf(l));

@@ -46,7 +46,7 @@ export const HOLD_CODES = ['4002', '4003', '4004'] as const;
 /** "Query before doing anything else" codes (README): the outcome is unknown. */
 export const QUERY_FIRST_CODES = ['1002', '2005', '4006', '4007', '4009', '9999'] as const;
 
-const DESCRIPTIONS: Readonly<Record<string, string>> = {
+const DESCRIPTIONS: ReadonlyMap<string, string> = new Map(Object.entries({
   '0000': 'accepted / query succeeded',
   '4002': 'suspected duplicate payout: held for review, confirm with confirm_code',
   '4003': 'account name and card number do not match: held for review, confirm with confirm_code',
@@ -55,10 +55,10 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
   '1002': 'outcome unknown: query first', '2005': 'outcome unknown: query first', '4006': 'outcome unknown: query first',
   '4007': 'outcome unknown: query first', '4009': 'outcome unknown: query first', '9999': 'outcome unknown: query first',
   '8901': 'no record of the order (query)',
-};
+}));
 
 /** Every return code the plugin knows. */
-export const RET_CODES: readonly string[] = Object.keys(DESCRIPTIONS);
+export const RET_CODES: readonly string[] = [...DESCRIPTIONS.keys()];
 
 /**
  * Classifies a `ret_code` of a money-moving call (apply, confirm). Codes the README does not list
@@ -81,7 +81,7 @@ export function classifyQueryCode(code: string): RetCodeClass {
 
 /** Maps any return code onto the shared error vocabulary (total: unknown codes are provider errors). */
 export function mapErrorCode(code: string): CodeMapping {
-  const description = DESCRIPTIONS[code];
+  const description = DESCRIPTIONS.get(code);
   const d = description !== undefined ? { description } : {};
   if (code === '4005') return { code: 'permission_denied', retryable: false, category: 'merchant', ...d };
   if ((HOLD_CODES as readonly string[]).includes(code)) return { code: 'invalid_account', retryable: false, category: 'merchant', ...d };

@@ -16,7 +16,7 @@ export function filterMemo(memo: string): string {
  * Banks whose corporate payouts may omit branch details (guide section 十: CCB for corporate
  * accounts). Every other bank needs `prcptcd`, or `city_code` with `brabank_name`.
  */
-export const CORPORATE_BRANCH_EXEMPT: Readonly<Record<string, string>> = { '01050000': 'China Construction Bank' };
+export const CORPORATE_BRANCH_EXEMPT: ReadonlyMap<string, string> = new Map([['01050000', 'China Construction Bank']]);
 
 /** Largest `money_order`: Number(10,2) holds 99999999.99 yuan. */
 const MAX_FEN = 9_999_999_999;
@@ -52,8 +52,8 @@ function accountFields(request: PayoutRequest): PayResult<Record<string, string>
       return err(PaymentErrors.invalidRequest('a corporate payout (flag_card 1) needs account.bankCode (LianLian bank code, e.g. 01050000)', { path: 'account.bankCode', code: 'invalid_account' }));
     }
     const hasBranch = a.branchCode !== undefined || (a.cityCode !== undefined && a.branchName !== undefined);
-    if (!hasBranch && CORPORATE_BRANCH_EXEMPT[a.bankCode] === undefined) {
-      return err(PaymentErrors.invalidRequest(`a corporate payout to bank ${a.bankCode} needs account.branchCode (prcptcd), or account.cityCode with account.branchName; only ${Object.keys(CORPORATE_BRANCH_EXEMPT).join(', ')} may omit them (guide 十)`, { path: 'account.branchCode', code: 'invalid_account' }));
+    if (!hasBranch && !CORPORATE_BRANCH_EXEMPT.has(a.bankCode)) {
+      return err(PaymentErrors.invalidRequest(`a corporate payout to bank ${a.bankCode} needs account.branchCode (prcptcd), or account.cityCode with account.branchName; only ${[...CORPORATE_BRANCH_EXEMPT.keys()].join(', ')} may omit them (guide 十)`, { path: 'account.branchCode', code: 'invalid_account' }));
     }
   }
   return ok(fields);

@@ -46,6 +46,8 @@ export interface LianlianPayoutSimulatorOptions {
   readonly lateReplyMs?: number;
   /** Notification retry pause, ms (LianLian: 2 minutes; default 20). */
   readonly notifyIntervalMs?: number;
+  /** LianLian's key pair to use (tests that decrypt independently); a fresh 1024-bit pair when absent. */
+  readonly keys?: { readonly privateKey: KeyObject; readonly publicKey: KeyObject };
   /** Script for orders without their own (default: success, normal replies). */
   readonly defaultScript?: (noOrder: string) => PayoutScript;
 }
@@ -122,7 +124,7 @@ export class LianlianPayoutSimulator {
   readonly #timers = new Set<NodeJS.Timeout>();
   #closed = false;
 
-  private constructor(server: SimulatorServer, o: LianlianPayoutSimulatorOptions, keys: { privateKey: KeyObject; publicKey: KeyObject }, merchantKey: KeyObject) {
+  private constructor(server: SimulatorServer, o: LianlianPayoutSimulatorOptions, keys: { readonly privateKey: KeyObject; readonly publicKey: KeyObject }, merchantKey: KeyObject) {
     this.server = server;
     this.#o = o;
     this.baseUrl = `${server.url}/paymentapi`;
@@ -138,7 +140,7 @@ export class LianlianPayoutSimulator {
   static async start(o: LianlianPayoutSimulatorOptions): Promise<LianlianPayoutSimulator> {
     const merchantKey = typeof o.merchantPublicKey === 'string' ? loadPublicKey(o.merchantPublicKey) : undefined;
     if (merchantKey?.isErr()) throw new Error(merchantKey.error.message);
-    const keys = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const keys = o.keys ?? generateKeyPairSync('rsa', { modulusLength: 1024 });
     const server = await SimulatorServer.start();
     return new LianlianPayoutSimulator(server, o, keys, merchantKey ? merchantKey._unsafeUnwrap() : o.merchantPublicKey as KeyObject);
   }
