@@ -17,13 +17,17 @@ export const IsoDate = new t.Type<Date, string, unknown>(
   (d) => d.toISOString(),
 );
 
-/** An object with required and optional properties that rejects properties it does not know (typos). */
+/**
+ * An object with required and optional properties that rejects properties it does not know (typos).
+ * Validated member by member (not with `t.intersection`), so error paths name fields only.
+ */
 function closed<R extends t.Props, O extends t.Props>(name: string, required: R, optional: O) {
-  const inner = t.intersection([t.type(required), t.partial(optional)]);
+  const req = t.type(required);
+  const opt = t.partial(optional);
   const known = new Set([...Object.keys(required), ...Object.keys(optional)]);
-  return new t.Type<t.TypeOf<typeof inner>, unknown, unknown>(
+  return new t.Type<t.TypeOf<typeof req> & t.TypeOf<typeof opt>, unknown, unknown>(
     name,
-    inner.is,
+    (u): u is t.TypeOf<typeof req> & t.TypeOf<typeof opt> => req.is(u) && opt.is(u),
     (u, c) => {
       if (typeof u === 'object' && u !== null && !Array.isArray(u)) {
         const unknownKey = Object.keys(u).find((k) => !known.has(k));
@@ -32,8 +36,12 @@ function closed<R extends t.Props, O extends t.Props>(name: string, required: R,
             `unknown field; allowed are ${[...known].join(', ')}`);
         }
       }
-      const r = inner.validate(u, c);
-      return isLeft(r) ? r : t.success(r.right);
+      const a = req.validate(u, c);
+      const b = opt.validate(u, c);
+      if (isLeft(a) || isLeft(b)) return t.failures([...(isLeft(a) ? a.left : []), ...(isLeft(b) ? b.left : [])]);
+      const out: Record<string, unknown> = { ...a.right };
+      for (const k of Object.keys(optional)) if (k in b.right) out[k] = (b.right as Record<string, unknown>)[k];
+      return t.success(out as t.TypeOf<typeof req> & t.TypeOf<typeof opt>);
     },
     t.identity,
   );
