@@ -16,7 +16,7 @@ function sentFields(rig: Rig, path: string): Record<string, string>[] {
 
 describe('LianLian payout through the facade', () => {
   let rig: Rig;
-  beforeEach(async () => { rig = await startRig({ sim: { lateReplyMs: 700 } }); });
+  beforeEach(async () => { rig = await startRig({ sim: { lateReplyMs: 2500 } }); });
   afterEach(() => rig.close());
 
   context('when LianLian accepts the payout', () => {
@@ -28,6 +28,7 @@ describe('LianLian payout through the facade', () => {
       expect(sent).to.include({ no_order: 'OK-1', money_order: '49.65', oid_partner: OID_PARTNER, flag_card: '0' });
       await until(async () => (await rig.paykit.payouts.get('OK-1'))._unsafeUnwrap().status === 'succeeded');
       expect(rig.sim.ledger.get('OK-1')).to.include({ paidCount: 1, amountFen: 4965 });
+      await until(() => rig.sim.deliveries.length > 0); // recorded once the acknowledgement is back
       expect(rig.sim.deliveries[0]).to.include({ noOrder: 'OK-1', resultPay: 'SUCCESS', acknowledged: true });
     });
   });

@@ -50,7 +50,7 @@ export async function startRig(o: { sim?: Partial<LianlianPayoutSimulatorOptions
   const notifyUrl = `${sim.server.url}/merchant/notify`;
   const options = {
     oidPartner: OID_PARTNER, privateKey: merchantKeys.privatePem, lianlianPublicKey: sim.publicKey, baseUrl: sim.baseUrl,
-    notifyUrl, timeoutMs: 400, ...o.options,
+    notifyUrl, timeoutMs: 1500, ...o.options,
   };
   const created = await createPaykit({ instances: { payouts: { plugin: 'lianlian-payout', options } } },
     { plugins: [plugin], transport: loopbackTransport(), logger, store });
@@ -68,7 +68,7 @@ export function payoutInput(payoutId: string, amountFen = 4965): Parameters<Payk
 }
 
 /** Waits until a condition holds (polling), failing after `ms`. */
-export async function until(cond: () => boolean | Promise<boolean>, ms = 3000): Promise<void> {
+export async function until(cond: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await cond())) {
     if (Date.now() > end) throw new Error('condition not met in time');
