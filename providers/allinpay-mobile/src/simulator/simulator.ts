@@ -42,6 +42,9 @@ export interface SimPayment {
   readonly delivery?: Promise<readonly DeliveryAttempt[]>;
 }
 
+/** Refund states that give the amount back to the order (spec 3.8: reversed, failed, refused). */
+const FAILED_REFUND = new Set(['TKSUCC0004', 'TKSUCC0007', 'TKSUCC0008']);
+
 const now14 = (): string => new Date(Date.now() + 8 * 3_600_000).toISOString().replace(/\D/g, '').slice(0, 14);
 
 /**
@@ -197,7 +200,7 @@ export class AllinpaySimulator {
     const previous = o.refunds.get(refundNo);
     if (previous) return previous.reply; // the same refund number again: the same answer, nothing refunded twice
     const amount = Number(f.refundAmount);
-    const refunded = [...o.refunds.values()].reduce((s, r) => s + r.amount, 0);
+    const refunded = [...o.refunds.values()].filter((r) => !FAILED_REFUND.has(r.status)).reduce((s, r) => s + r.amount, 0);
     if (!/^\d{1,10}$/.test(f.refundAmount ?? '') || amount <= 0 || refunded + amount > Number(o.payData.orderAmount)) {
       return 'ERRORCODE=ZF10028&ERRORMSG=该笔订单不符合退款条件';
     }

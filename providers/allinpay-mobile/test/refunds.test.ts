@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import { expect } from 'chai';
+import { Tokens } from '@paykit/core';
+import { lastForm, MD5_KEY, paidOrder, world, type World } from './support.js';
+
+const md5 = (s: string): string => createHash('md5').update(s, 'utf8').digest('hex').toUpperCase();
+
+describe('Allinpay mobile refunds', () => {
+  let w: World;
+  afterEach(async () => { await w?.sim.close(); });
+
+  context('when refunding part of a paid order', () => {
+    it('sends a signed v2.3 refund with the merchant refund number, then the v2.4 query settles it', async () => {
+      w = await world();
+      await paidOrder(w, 'R-1', 1000);
+      const r = await w.paykit.refunds.create({ refundId: 'RF-1', orderId: 'R-1', amount: { amount: 300, currency: 'CNY' } });
+      expect(r.isOk() && r.value.status).to.equal('processing');
+      const sent = lastForm(w);
+      expect(sent).to.include({ version: 'v2.3', orderNo: 'R-1', refundAmount: '300', mchtRefundOrderNo: 'RF-1' });
+      const source = `version=v2.3&signType=1&merchantId=${sent.merchantId}&orderNo=R-1&refundAmount=300&mchtRefundOrderNo=RF-1&orderDatetime=${sent.orderDatetime}`;
+      expect(sent.signMsg).to.equal(md5(`${source}&key=${MD5_KEY}`));
+      const q = await w.paykit.refunds.query('RF-1');
+      expect(q.isOk() && q.value.status).to.equal('succeeded');
+      expect(lastForm(w)).to.include({ version: 'v2.4', mchtRefundOrderNo: 'RF-1', refundAmount: '300' });
+      const p = await w.paykit.payments.get('R-1');
+      expect(p._unsafeUnwrap()).to.deep.include({ status: 'partially_refunded', refunded: { amount: 300, currency: 'CNY' } });
+    });
+  });
+
+  context('when refunds would exceed what was paid minus already refunded', () => {
+    it('refuses the second refund locally without calling Allinpay', async () => {
+      w = await world();
+      await paidOrder(w, 'R-2', 1000);
+      expect((await w.paykit.refunds.create({ refundId: 'RF-2a', orderId: 'R-2', amount: { amount: 700, currency: 'CNY' } })).isOk()).to.equal(true);
+      const before = w.sim.server.received.length;
+      const r = await w.paykit.refunds.create({ refundId: 'RF-2b', orderId: 'R-2', amount: { amount: 301, currency: 'CNY' } });
+      expect(r.isErr() && r.error.kind).to.equal('Conflict');
+      expect(w.sim.server.received.length).to.equal(before);
+    });
+
+    it('refuses a refund above the order amount in the capability itself', async () => {
+      w = await world();
+      const refunds = w.paykit.extension('app', Tokens.Refunds)._unsafeUnwrap();
+      const r = await refunds.refund({ refundId: 'RF-3', amount: { amount: 1001, currency: 'CNY' }, payment: { orderId: 'R-3', amount: { amount: 1000, currency: 'CNY' }, createdAt: new Date() } });
+      expect(r.isErr() && r.error.kind).to.equal('Conflict');
+      expect(r.isErr() && r.error.code).to.equal('invalid_amount');
+      const other = await refunds.refund({ refundId: 'RF-4', amount: { amount: 1, currency: 'USD' }, payment: { orderId: 'R-3', amount: { amount: 1000, currency: 'CNY' }, createdAt: new Date() } });
+      expect(other.isErr() && other.error.code).to.equal('invalid_amount');
+      expect(w.sim.server.received.length).to.equal(0);
+    });
+  });
+
+  context('when Allinpay answers the refund with ERRORCODE=', () => {
+    it('returns ProviderRejected with the mapped code and releases the reservation', async () => {
+      w = await world();
+      await paidOrder(w, 'R-5', 1000);
+      w.sim.orders.get('R-5')?.refunds.set('X', { amount: 1000, refundDatetime: '20240101000000', status: 'TKSUCC0006', reply: '' });
+      const r = await w.paykit.refunds.create({ refundId: 'RF-5', orderId: 'R-5', amount: { amount: 10, currency: 'CNY' } });
+      expect(r.isErr() && r.error).to.deep.include({ kind: 'ProviderRejected', providerCode: 'ZF10028', code: 'conflict' });
+      const p = await w.paykit.payments.get('R-5');
+      expect(p._unsafeUnwrap().status).to.equal('succeeded');
+    });
+  });
+
+  context('when the refund reply is lost after Allinpay processed it', () => {
+    it('returns OutcomeUnknown naming refunds.query, and the query then settles the refund once', async () => {
+      w = await world();
+      await paidOrder(w, 'R-6', 1000);
+      w.sim.server.inject({ path: '/gateway/index.do', dropReply: true });
+      const r = await w.paykit.refunds.create({ refundId: 'RF-6', orderId: 'R-6', amount: { amount: 400, currency: 'CNY' } });
+      expect(r.isErr() && r.error.kind).to.equal('OutcomeUnknown');
+      if (r.isErr() && r.error.kind === 'OutcomeUnknown') expect(r.error.resolution).to.include({ operation: 'refunds.query', reference: 'RF-6' });
+      const q = await w.paykit.refunds.query('RF-6');
+      expect(q.isOk() && q.value.status).to.equal('succeeded');
+      const again = await w.paykit.refunds.query('RF-6');
+      expect(again.isOk()).to.equal(true);
+      expect((await w.paykit.payments.get('R-6'))._unsafeUnwrap().refunded.amount).to.equal(400);
+    });
+  });
+
+  context('when the refund reply is badly signed', () => {
+    it('treats the outcome as unknown rather than trusting it', async () => {
+      w = await world();
+      await paidOrder(w, 'R-7', 1000);
+      w.sim.server.inject({ path: '/gateway/index.do', badSignature: true });
+      const r = await w.paykit.refunds.create({ refundId: 'RF-7', orderId: 'R-7', amount: { amount: 100, currency: 'CNY' } });
+      expect(r.isErr() && r.error.kind).to.equal('OutcomeUnknown');
+    });
+  });
+
+  context('when the refund status query says TKSUCC0007 or lists no such refund', () => {
+    it('maps the failure and releases the amount; an unknown refund is NotFound (011)', async () => {
+      w = await world({ signType: '0' });
+      await paidOrder(w, 'R-8', 1000);
+      expect((await w.paykit.refunds.create({ refundId: 'RF-8', orderId: 'R-8', amount: { amount: 500, currency: 'CNY' } })).isOk()).to.equal(true);
+      w.sim.setRefundStatus('R-8', 'RF-8', 'TKSUCC0007');
+      const q = await w.paykit.refunds.query('RF-8');
+      expect(q.isOk() && q.value.status).to.equal('failed');
+      expect((await w.paykit.refunds.create({ refundId: 'RF-8b', orderId: 'R-8', amount: { amount: 1000, currency: 'CNY' } })).isOk()).to.equal(true);
+      w.sim.orders.get('R-8')?.refunds.delete('RF-8b');
+      const missing = await w.paykit.refunds.query('RF-8b');
+      expect(missing.isErr() && missing.error).to.deep.include({ kind: 'NotFound', providerCode: '011' });
+    });
+  });
+});
