@@ -132,6 +132,17 @@ export async function paidOrder(sut: Sut, amount: Money): Promise<string> {
   return orderId;
 }
 
+/** Every record paykit holds (payments, refunds, payouts, pre-authorisations), to prove a call changed nothing. */
+export async function snapshot(sut: Sut): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const kind of ['payment', 'refund', 'payout', 'preauth'] as const) {
+    const r = await sut.store.list(kind);
+    if (r.isErr()) throw new Error(`could not list ${kind} records: ${r.error.message}`);
+    out[kind] = r.value;
+  }
+  return out;
+}
+
 /** Puts a succeeded payment straight into the store (for operations that need one, whatever the plugin). */
 export async function seedPaidPayment(sut: Sut, amount: Money): Promise<string> {
   const orderId = sut.orderId();

@@ -33,7 +33,11 @@ export class LoopbackTransport implements HttpTransport {
   /** Every request sent, in order. */
   readonly sent: SentRequest[] = [];
 
-  /** @param timeoutMs overrides every call's timeout when given. */
+  /**
+   * Creates a transport.
+   *
+   * @param timeoutMs overrides every call's timeout when given.
+   */
   constructor(timeoutMs?: number) {
     this.timeoutMs = timeoutMs;
   }
