@@ -3,7 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import * as t from 'io-ts';
 import { err, ok } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
-import type { PayResult } from '../errors/result.js';
+import { guard, type PayResult } from '../errors/result.js';
 import { decodeWith } from './codecs.js';
 
 /** One configured provider instance: which plugin, and its options. */
@@ -55,44 +55,46 @@ export interface ReferenceContext {
  * must start with `env:` or `file:`.
  */
 export function resolveReferences(value: unknown, ctx: ReferenceContext, path: string): PayResult<unknown> {
-  if (typeof value === 'string') {
-    if (value.startsWith('env:')) {
-      const name = value.slice(4);
-      const v = ctx.env[name];
-      if (v === undefined || v === '') return err(PaymentErrors.invalidConfig(`${path}: environment variable ${name} is not set (referenced as "env:${name}")`, { path }));
-      return ok(v);
-    }
-    if (value.startsWith('file:')) {
-      const p = value.slice(5);
-      const full = isAbsolute(p) ? p : resolve(ctx.baseDir, p);
-      try {
-        return ok(readFileSync(full, 'utf8').replace(/\r?\n$/, ''));
-      } catch {
-        return err(PaymentErrors.invalidConfig(`${path}: cannot read file ${full} (referenced as "file:${p}")`, { path }));
+  return guard('resolveReferences', () => {
+    if (typeof value === 'string') {
+      if (value.startsWith('env:')) {
+        const name = value.slice(4);
+        const v = ctx.env[name];
+        if (v === undefined || v === '') return err(PaymentErrors.invalidConfig(`${path}: environment variable ${name} is not set (referenced as "env:${name}")`, { path }));
+        return ok(v);
       }
+      if (value.startsWith('file:')) {
+        const p = value.slice(5);
+        const full = isAbsolute(p) ? p : resolve(ctx.baseDir, p);
+        try {
+          return ok(readFileSync(full, 'utf8').replace(/\r?\n$/, ''));
+        } catch {
+          return err(PaymentErrors.invalidConfig(`${path}: cannot read file ${full} (referenced as "file:${p}")`, { path }));
+        }
+      }
+      if (value.startsWith('literal:')) return ok(value.slice(8));
+      return ok(value);
     }
-    if (value.startsWith('literal:')) return ok(value.slice(8));
+    if (Array.isArray(value)) {
+      const out: unknown[] = [];
+      for (const [i, v] of value.entries()) {
+        const r = resolveReferences(v, ctx, `${path}.${i}`);
+        if (r.isErr()) return r;
+        out.push(r.value);
+      }
+      return ok(out);
+    }
+    if (typeof value === 'object' && value !== null) {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) {
+        const r = resolveReferences(v, ctx, `${path}.${k}`);
+        if (r.isErr()) return r;
+        out[k] = r.value;
+      }
+      return ok(out);
+    }
     return ok(value);
-  }
-  if (Array.isArray(value)) {
-    const out: unknown[] = [];
-    for (const [i, v] of value.entries()) {
-      const r = resolveReferences(v, ctx, `${path}.${i}`);
-      if (r.isErr()) return r;
-      out.push(r.value);
-    }
-    return ok(out);
-  }
-  if (typeof value === 'object' && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      const r = resolveReferences(v, ctx, `${path}.${k}`);
-      if (r.isErr()) return r;
-      out[k] = r.value;
-    }
-    return ok(out);
-  }
-  return ok(value);
+  });
 }
 
 /**
@@ -100,41 +102,45 @@ export function resolveReferences(value: unknown, ctx: ReferenceContext, path: s
  * References are resolved later, per instance, by the plugin's codec.
  */
 export function parseConfig(input: unknown): PayResult<PaykitConfig> {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return err(PaymentErrors.invalidConfig('config must be a JSON object with an "instances" entry', { path: 'config' }));
-  }
-  for (const k of Object.keys(input)) {
-    if (!TOP_KEYS.has(k)) return err(PaymentErrors.invalidConfig(`config.${k}: unknown setting; allowed are ${[...TOP_KEYS].join(', ')}`, { path: `config.${k}` }));
-  }
-  return decodeWith(PaykitConfigCodec, input, 'config', 'config').andThen((cfg) => {
-    const ids = Object.keys(cfg.instances);
-    if (ids.length === 0) return err(PaymentErrors.invalidConfig('config.instances: configure at least one provider instance', { path: 'config.instances' }));
-    for (const id of ids) {
-      if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(id)) return err(PaymentErrors.invalidConfig(`config.instances.${id}: instance ids use letters, digits, "-", "_" and "." (max 64)`, { path: `config.instances.${id}` }));
-      for (const k of Object.keys(cfg.instances[id] as object)) {
-        if (!INSTANCE_KEYS.has(k)) return err(PaymentErrors.invalidConfig(`config.instances.${id}.${k}: unknown setting; allowed are plugin, module, options`, { path: `config.instances.${id}.${k}` }));
+  return guard('parseConfig', () => {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      return err(PaymentErrors.invalidConfig('config must be a JSON object with an "instances" entry', { path: 'config' }));
+    }
+    for (const k of Object.keys(input)) {
+      if (!TOP_KEYS.has(k)) return err(PaymentErrors.invalidConfig(`config.${k}: unknown setting; allowed are ${[...TOP_KEYS].join(', ')}`, { path: `config.${k}` }));
+    }
+    return decodeWith(PaykitConfigCodec, input, 'config', 'config').andThen((cfg) => {
+      const ids = Object.keys(cfg.instances);
+      if (ids.length === 0) return err(PaymentErrors.invalidConfig('config.instances: configure at least one provider instance', { path: 'config.instances' }));
+      for (const id of ids) {
+        if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(id)) return err(PaymentErrors.invalidConfig(`config.instances.${id}: instance ids use letters, digits, "-", "_" and "." (max 64)`, { path: `config.instances.${id}` }));
+        for (const k of Object.keys(cfg.instances[id] as object)) {
+          if (!INSTANCE_KEYS.has(k)) return err(PaymentErrors.invalidConfig(`config.instances.${id}.${k}: unknown setting; allowed are plugin, module, options`, { path: `config.instances.${id}.${k}` }));
+        }
       }
-    }
-    for (const [route, target] of Object.entries(cfg.routes ?? {})) {
-      if (!ids.includes(target)) return err(PaymentErrors.invalidConfig(`config.routes.${route}: no instance "${target}"; configured instances are ${ids.join(', ')}`, { path: `config.routes.${route}` }));
-    }
-    return ok(cfg);
+      for (const [route, target] of Object.entries(cfg.routes ?? {})) {
+        if (!ids.includes(target)) return err(PaymentErrors.invalidConfig(`config.routes.${route}: no instance "${target}"; configured instances are ${ids.join(', ')}`, { path: `config.routes.${route}` }));
+      }
+      return ok(cfg);
+    });
   });
 }
 
 /** Reads and validates a JSON config file. */
 export function loadConfigFile(path: string): PayResult<PaykitConfig> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return err(PaymentErrors.invalidConfig(`cannot read config file ${path}`, { path: 'config' }));
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    return err(PaymentErrors.invalidConfig(`config file ${path} is not valid JSON: ${(e as Error).message}`, { path: 'config' }));
-  }
-  return parseConfig(json);
+  return guard('loadConfigFile', () => {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      return err(PaymentErrors.invalidConfig(`cannot read config file ${path}`, { path: 'config' }));
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (e) {
+      return err(PaymentErrors.invalidConfig(`config file ${path} is not valid JSON: ${(e as Error).message}`, { path: 'config' }));
+    }
+    return parseConfig(json);
+  });
 }

@@ -1,7 +1,7 @@
 import type { Container, ServiceIdentifier } from 'inversify';
 import { err, ok } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
-import type { PayResult } from '../errors/result.js';
+import { guard, type PayResult } from '../errors/result.js';
 import type { Capability, CapabilityServices } from '../plugin/capabilities.js';
 import type { ProviderPlugin } from '../plugin/contract.js';
 import { CAPABILITY_TOKENS, Tokens } from '../plugin/tokens.js';
@@ -107,8 +107,10 @@ export class Paykit implements PaykitContext {
 
   /** The capabilities of an instance; `NotFound` for an unknown instance id. */
   capabilities(instanceId: string): PayResult<readonly Capability[]> {
-    const inst = this.#instances.get(instanceId);
-    return inst ? ok(inst.capabilities) : err(PaymentErrors.notFound(`no instance "${String(instanceId).slice(0, 64)}"; configured are ${[...this.#instances.keys()].join(', ')}`));
+    return guard('capabilities', () => {
+      const inst = this.#instances.get(instanceId);
+      return inst ? ok(inst.capabilities) : err(PaymentErrors.notFound(`no instance "${String(instanceId).slice(0, 64)}"; configured are ${[...this.#instances.keys()].join(', ')}`));
+    });
   }
 
   /** The instance that serves an operation by the routes (`payments.create` → `payments` → the only capable instance). */
@@ -127,32 +129,36 @@ export class Paykit implements PaykitContext {
    * ```
    */
   extension<T>(instanceId: string, token: ServiceIdentifier<T>): PayResult<T> {
-    const inst = this.#instances.get(instanceId);
-    if (!inst) return err(PaymentErrors.notFound(`no instance "${String(instanceId).slice(0, 64)}"; configured are ${[...this.#instances.keys()].join(', ')}`));
-    try {
-      if (!inst.container.isBound(token)) return err(PaymentErrors.unsupported(String(token.toString()), `${inst.plugin.displayName} (instance ${instanceId}) offers no such service`, { providerId: inst.plugin.id }));
-      return ok(inst.container.get(token));
-    } catch (e) {
-      return err(PaymentErrors.internal(`instance ${instanceId} could not build the requested service`, { cause: e, providerId: inst.plugin.id }));
-    }
+    return guard('extension', () => {
+      const inst = this.#instances.get(instanceId);
+      if (!inst) return err(PaymentErrors.notFound(`no instance "${String(instanceId).slice(0, 64)}"; configured are ${[...this.#instances.keys()].join(', ')}`));
+      try {
+        if (!inst.container.isBound(token)) return err(PaymentErrors.unsupported(String(token.toString()), `${inst.plugin.displayName} (instance ${instanceId}) offers no such service`, { providerId: inst.plugin.id }));
+        return ok(inst.container.get(token));
+      } catch (e) {
+        return err(PaymentErrors.internal(`instance ${instanceId} could not build the requested service`, { cause: e, providerId: inst.plugin.id }));
+      }
+    });
   }
 
   /** Resolves the service of a capability for an operation. */
   service<C extends Capability>(capability: C, operation: string, instanceId?: string): PayResult<{ readonly instance: Instance; readonly service: CapabilityServices[C] }> {
-    const id = instanceId ?? this.routeOf(`${capability}.${operation}`);
-    if (id === undefined) {
-      return err(PaymentErrors.unsupported(capability, `no instance serves ${capability}.${operation}: add a route "${capability}" to an instance whose plugin supports it`));
-    }
-    const inst = this.#instances.get(id);
-    if (!inst) return err(PaymentErrors.notFound(`no instance "${String(id).slice(0, 64)}"; configured are ${[...this.#instances.keys()].join(', ')}`));
-    if (!inst.capabilities.includes(capability)) {
-      return err(PaymentErrors.unsupported(capability, `${inst.plugin.displayName} (instance ${id}) does not support ${capability}; it supports ${inst.capabilities.join(', ')}`, { providerId: inst.plugin.id }));
-    }
-    try {
-      const token = CAPABILITY_TOKENS[capability] as ServiceIdentifier<CapabilityServices[C]>;
-      return ok({ instance: inst, service: inst.container.get(token) });
-    } catch (e) {
-      return err(PaymentErrors.internal(`instance ${id} could not build its ${capability} service`, { cause: e, providerId: inst.plugin.id }));
-    }
+    return guard('service', () => {
+      const id = instanceId ?? this.routeOf(`${capability}.${operation}`);
+      if (id === undefined) {
+        return err(PaymentErrors.unsupported(capability, `no instance serves ${capability}.${operation}: add a route "${capability}" to an instance whose plugin supports it`));
+      }
+      const inst = this.#instances.get(id);
+      if (!inst) return err(PaymentErrors.notFound(`no instance "${String(id).slice(0, 64)}"; configured are ${[...this.#instances.keys()].join(', ')}`));
+      if (!inst.capabilities.includes(capability)) {
+        return err(PaymentErrors.unsupported(capability, `${inst.plugin.displayName} (instance ${id}) does not support ${capability}; it supports ${inst.capabilities.join(', ')}`, { providerId: inst.plugin.id }));
+      }
+      try {
+        const token = CAPABILITY_TOKENS[capability] as ServiceIdentifier<CapabilityServices[C]>;
+        return ok({ instance: inst, service: inst.container.get(token) });
+      } catch (e) {
+        return err(PaymentErrors.internal(`instance ${id} could not build its ${capability} service`, { cause: e, providerId: inst.plugin.id }));
+      }
+    });
   }
 }

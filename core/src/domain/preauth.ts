@@ -1,6 +1,6 @@
 import { err, ok } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
-import type { PayResult } from '../errors/result.js';
+import { guard, type PayResult } from '../errors/result.js';
 import { compareMoney, formatDecimal, type Money } from '../money/money.js';
 import { decideTransition, type TransitionOutcome, type TransitionTable } from './transitions.js';
 
@@ -36,8 +36,10 @@ export function preAuthTransition(from: PreAuthStatus, to: PreAuthStatus): PayRe
 
 /** Checks a capture amount: positive and not above the authorised amount. */
 export function checkCapture(authorised: Money, capture: Money): PayResult<Money> {
-  if (capture.amount <= 0) return err(PaymentErrors.invalidRequest('capture amount must be greater than zero', { path: 'amount', code: 'invalid_amount' }));
-  return compareMoney(capture, authorised).andThen((c) => c <= 0
-    ? ok(capture)
-    : err(PaymentErrors.invalidRequest(`capture of ${formatDecimal(capture)} exceeds the authorised ${formatDecimal(authorised)} ${authorised.currency}`, { path: 'amount', code: 'invalid_amount' })));
+  return guard('checkCapture', () => {
+    if (capture.amount <= 0) return err(PaymentErrors.invalidRequest('capture amount must be greater than zero', { path: 'amount', code: 'invalid_amount' }));
+    return compareMoney(capture, authorised).andThen((c) => c <= 0
+      ? ok(capture)
+      : err(PaymentErrors.invalidRequest(`capture of ${formatDecimal(capture)} exceeds the authorised ${formatDecimal(authorised)} ${authorised.currency}`, { path: 'amount', code: 'invalid_amount' })));
+  });
 }

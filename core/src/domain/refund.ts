@@ -1,6 +1,6 @@
 import { err, ok } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
-import type { PayResult } from '../errors/result.js';
+import { guard, type PayResult } from '../errors/result.js';
 import { addMoney, compareMoney, formatDecimal, subtractMoney, type Money } from '../money/money.js';
 import { decideTransition, type TransitionOutcome, type TransitionTable } from './transitions.js';
 
@@ -48,13 +48,15 @@ export function refundTransition(from: RefundStatus, to: RefundStatus): PayResul
  * Returns the new refunded total.
  */
 export function checkRefundable(paid: Money, alreadyRefunded: Money, requested: Money): PayResult<Money> {
-  if (requested.amount <= 0) return err(PaymentErrors.invalidRequest('refund amount must be greater than zero', { path: 'amount', code: 'invalid_amount' }));
-  return addMoney(alreadyRefunded, requested).andThen((total) =>
-    compareMoney(total, paid).andThen((c) => {
-      if (c <= 0) return ok(total);
-      return subtractMoney(paid, alreadyRefunded).andThen((remaining) => err(PaymentErrors.conflict(
-        `refund of ${formatDecimal(requested)} ${requested.currency} exceeds the remaining refundable ${formatDecimal(remaining)} ${remaining.currency}`,
-        { code: 'invalid_amount', path: 'amount' },
-      )));
-    }));
+  return guard('checkRefundable', () => {
+    if (requested.amount <= 0) return err(PaymentErrors.invalidRequest('refund amount must be greater than zero', { path: 'amount', code: 'invalid_amount' }));
+    return addMoney(alreadyRefunded, requested).andThen((total) =>
+      compareMoney(total, paid).andThen((c) => {
+        if (c <= 0) return ok(total);
+        return subtractMoney(paid, alreadyRefunded).andThen((remaining) => err(PaymentErrors.conflict(
+          `refund of ${formatDecimal(requested)} ${requested.currency} exceeds the remaining refundable ${formatDecimal(remaining)} ${remaining.currency}`,
+          { code: 'invalid_amount', path: 'amount' },
+        )));
+      }));
+  });
 }

@@ -1,6 +1,6 @@
 import { err, ok } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
-import type { PayResult } from '../errors/result.js';
+import { guard, type PayResult } from '../errors/result.js';
 
 /** A status transition table: for each status, the statuses it may move to. */
 export type TransitionTable<S extends string> = { readonly [K in S]: readonly S[] };
@@ -24,10 +24,12 @@ export function decideTransition<S extends string>(
   from: S,
   to: S,
 ): PayResult<TransitionOutcome<S>> {
-  if (from === to) return ok({ kind: 'ignored', status: from, reason: 'same-status' });
-  if (table[from].includes(to)) return ok({ kind: 'applied', from, to });
-  if ((ignored[from] ?? []).includes(to)) return ok({ kind: 'ignored', status: from, reason: 'would-downgrade' });
-  return err(PaymentErrors.conflict(`${what} cannot move from ${from} to ${to}`));
+  return guard('decideTransition', () => {
+    if (from === to) return ok({ kind: 'ignored', status: from, reason: 'same-status' });
+    if (table[from].includes(to)) return ok({ kind: 'applied', from, to });
+    if ((ignored[from] ?? []).includes(to)) return ok({ kind: 'ignored', status: from, reason: 'would-downgrade' });
+    return err(PaymentErrors.conflict(`${what} cannot move from ${from} to ${to}`));
+  });
 }
 
 /** Statuses from which a table allows no move. */

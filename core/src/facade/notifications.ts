@@ -60,9 +60,9 @@ export class NotificationOps {
 
   /** The provider's error reply for a notification that was not accepted (so it is delivered again). */
   rejection(instanceId: string, error: PaymentError): HttpReply {
-    const svc = this.#ctx.service('notifications', 'reject', instanceId);
-    if (svc.isErr()) return FALLBACK_REJECT;
     try {
+      const svc = this.#ctx.service('notifications', 'reject', instanceId);
+      if (svc.isErr()) return FALLBACK_REJECT;
       return svc.value.service.reject(error);
     } catch {
       return FALLBACK_REJECT;

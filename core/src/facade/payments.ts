@@ -103,15 +103,19 @@ export class PaymentOps {
 
   /** Reads a recorded payment without calling the provider. */
   get(orderId: string): PayResultAsync<Payment> {
-    return this.#ctx.store.get<StoredPayment>('payment', orderId).andThen((rec) =>
-      rec ? okAsync(publicPayment(rec.value)) : errAsync(PaymentErrors.notFound(`no payment is recorded for order ${orderId}`)));
+    return guardAsync('payments.get', () => {
+      const id = decodeWith(Reference, orderId, 'payments.get.orderId');
+      if (id.isErr()) return errAsync(id.error);
+      return this.#ctx.store.get<StoredPayment>('payment', orderId).andThen((rec) =>
+        rec ? okAsync(publicPayment(rec.value)) : errAsync(PaymentErrors.notFound(`no payment is recorded for order ${orderId}`)));
+    });
   }
 
   /** Applies a provider report to the record (used by queries and notifications). */
   apply(report: PaymentReport): PayResultAsync<StoredPayment> {
     // An amount that differs from the order is never applied: the record stays as it is and the
     // caller gets a Conflict to investigate (checked in applyPaymentReport).
-    return updateRecord<StoredPayment>(this.#ctx.store, 'payment', report.orderId, (cur) => applyPaymentReport(cur, report));
+    return guardAsync('payments.apply', () => updateRecord<StoredPayment>(this.#ctx.store, 'payment', report.orderId, (cur) => applyPaymentReport(cur, report)));
   }
 }
 

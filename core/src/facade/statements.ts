@@ -1,6 +1,6 @@
 import { err, errAsync } from 'neverthrow';
 import type { Statement, StatementEntry } from '../domain/statement.js';
-import { guardAsync, type PayResult, type PayResultAsync } from '../errors/result.js';
+import { guardAsync, toPaymentError, type PayResult, type PayResultAsync } from '../errors/result.js';
 import type { DayRange, StatementFile } from '../plugin/capabilities.js';
 import type { CallOptions, PaykitContext } from '../container/paykit.js';
 import { PaymentErrors } from '../errors/constructors.js';
@@ -27,11 +27,15 @@ export class StatementOps {
 
   /** Parses a statement file with the routed provider's parser, streaming entries. */
   async *parse(file: StatementFile, options: CallOptions = {}): AsyncIterable<PayResult<StatementEntry>> {
-    const svc = this.#ctx.service('statements', 'parse', options.instance);
-    if (svc.isErr()) {
-      yield err(svc.error);
-      return;
+    try {
+      const svc = this.#ctx.service('statements', 'parse', options.instance);
+      if (svc.isErr()) {
+        yield err(svc.error);
+        return;
+      }
+      yield* svc.value.service.parse(file);
+    } catch (e) {
+      yield err(toPaymentError(e, 'statements.parse'));
     }
-    yield* svc.value.service.parse(file);
   }
 }

@@ -1,4 +1,4 @@
-import type { PayResult } from '../errors/result.js';
+import { guard, type PayResult } from '../errors/result.js';
 import { err, ok } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
 
@@ -53,15 +53,17 @@ export function isCurrencyCode(value: unknown): value is CurrencyCode {
 
 /** Looks a currency up by alphabetic code (`CNY`) or numeric code (`156`, `36`, `036`). */
 export function currencyOf(code: string): PayResult<Currency> {
-  if (typeof code !== 'string') return err(PaymentErrors.invalidRequest('currency must be a string such as "CNY" or "156"'));
-  const upper = code.trim().toUpperCase();
-  if (isCurrencyCode(upper)) return ok(CURRENCIES[upper]);
-  if (/^\d{1,3}$/.test(upper)) {
-    const found = byNumeric.get(upper.padStart(3, '0'));
-    if (found) return ok(found);
-  }
-  return err(PaymentErrors.invalidRequest(
-    `unknown currency "${code.slice(0, 12)}": use an ISO 4217 code paykit knows (${CURRENCY_CODES.join(', ')})`,
-    { path: 'currency' },
-  ));
+  return guard('currencyOf', () => {
+    if (typeof code !== 'string') return err(PaymentErrors.invalidRequest('currency must be a string such as "CNY" or "156"'));
+    const upper = code.trim().toUpperCase();
+    if (isCurrencyCode(upper)) return ok(CURRENCIES[upper]);
+    if (/^\d{1,3}$/.test(upper)) {
+      const found = byNumeric.get(upper.padStart(3, '0'));
+      if (found) return ok(found);
+    }
+    return err(PaymentErrors.invalidRequest(
+      `unknown currency "${code.slice(0, 12)}": use an ISO 4217 code paykit knows (${CURRENCY_CODES.join(', ')})`,
+      { path: 'currency' },
+    ));
+  });
 }

@@ -1,7 +1,7 @@
 import { add as dAdd, compare as dCompare, dinero, subtract as dSubtract, toSnapshot, type Dinero } from 'dinero.js';
 import { err, ok } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
-import type { PayResult } from '../errors/result.js';
+import { guard, type PayResult } from '../errors/result.js';
 import { CURRENCIES, currencyOf, isCurrencyCode, type CurrencyCode } from './currency.js';
 
 /**
@@ -50,11 +50,13 @@ function checkRange(minor: bigint, currency: CurrencyCode, text: string, o: Amou
  * ```
  */
 export function money(amount: number, currency: string, o: AmountOptions = {}): PayResult<Money> {
-  const path = o.path ?? 'amount';
-  if (typeof amount !== 'number' || !Number.isSafeInteger(amount)) {
-    return err(PaymentErrors.invalidRequest(`${path} must be an integer number of minor units (e.g. 4965 for 49.65), got ${typeof amount === 'number' ? String(amount) : typeof amount}`, { path, code: 'invalid_amount' }));
-  }
-  return currencyOf(currency).andThen((c) => checkRange(BigInt(amount), c.code, String(amount), o));
+  return guard('money', () => {
+    const path = o.path ?? 'amount';
+    if (typeof amount !== 'number' || !Number.isSafeInteger(amount)) {
+      return err(PaymentErrors.invalidRequest(`${path} must be an integer number of minor units (e.g. 4965 for 49.65), got ${typeof amount === 'number' ? String(amount) : typeof amount}`, { path, code: 'invalid_amount' }));
+    }
+    return currencyOf(currency).andThen((c) => checkRange(BigInt(amount), c.code, String(amount), o));
+  });
 }
 
 const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
@@ -71,23 +73,25 @@ const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
  * ```
  */
 export function parseDecimal(text: string, currency: string, o: AmountOptions = {}): PayResult<Money> {
-  const path = o.path ?? 'amount';
-  if (typeof text !== 'string') return err(PaymentErrors.invalidRequest(`${path} must be a decimal string such as "49.65"`, { path, code: 'invalid_amount' }));
-  return currencyOf(currency).andThen((c) => {
-    const m = DECIMAL.exec(text);
-    if (!m) {
-      return err(PaymentErrors.invalidRequest(`${path} "${text.slice(0, 40)}" is not a plain decimal number: use digits with an optional "." (no exponent, sign, spaces or hex)`, { path, code: 'invalid_amount' }));
-    }
-    const [, minus, whole = '', frac = ''] = m;
-    if (frac.length > c.exponent) {
-      return err(PaymentErrors.invalidRequest(`${path} "${text.slice(0, 40)}" has ${frac.length} decimals; ${c.code} allows at most ${c.exponent}`, { path, code: 'invalid_amount' }));
-    }
-    if (whole.length > 20) {
-      return err(PaymentErrors.invalidRequest(`${path} "${text.slice(0, 40)}" is too large`, { path, code: 'invalid_amount' }));
-    }
-    const digits = whole + frac.padEnd(c.exponent, '0');
-    const magnitude = BigInt(digits);
-    return checkRange(minus ? -magnitude : magnitude, c.code, text, o);
+  return guard('parseDecimal', () => {
+    const path = o.path ?? 'amount';
+    if (typeof text !== 'string') return err(PaymentErrors.invalidRequest(`${path} must be a decimal string such as "49.65"`, { path, code: 'invalid_amount' }));
+    return currencyOf(currency).andThen((c) => {
+      const m = DECIMAL.exec(text);
+      if (!m) {
+        return err(PaymentErrors.invalidRequest(`${path} "${text.slice(0, 40)}" is not a plain decimal number: use digits with an optional "." (no exponent, sign, spaces or hex)`, { path, code: 'invalid_amount' }));
+      }
+      const [, minus, whole = '', frac = ''] = m;
+      if (frac.length > c.exponent) {
+        return err(PaymentErrors.invalidRequest(`${path} "${text.slice(0, 40)}" has ${frac.length} decimals; ${c.code} allows at most ${c.exponent}`, { path, code: 'invalid_amount' }));
+      }
+      if (whole.length > 20) {
+        return err(PaymentErrors.invalidRequest(`${path} "${text.slice(0, 40)}" is too large`, { path, code: 'invalid_amount' }));
+      }
+      const digits = whole + frac.padEnd(c.exponent, '0');
+      const magnitude = BigInt(digits);
+      return checkRange(minus ? -magnitude : magnitude, c.code, text, o);
+    });
   });
 }
 
@@ -95,11 +99,13 @@ export function parseDecimal(text: string, currency: string, o: AmountOptions = 
  * Parses a provider integer minor-unit string (`"1000"` = ¥10.00) into {@link Money}.
  */
 export function parseMinorUnits(text: string, currency: string, o: AmountOptions = {}): PayResult<Money> {
-  const path = o.path ?? 'amount';
-  if (typeof text !== 'string' || !/^-?\d{1,20}$/.test(text)) {
-    return err(PaymentErrors.invalidRequest(`${path} "${String(text).slice(0, 40)}" must be an integer count of minor units (digits only)`, { path, code: 'invalid_amount' }));
-  }
-  return currencyOf(currency).andThen((c) => checkRange(BigInt(text), c.code, text, o));
+  return guard('parseMinorUnits', () => {
+    const path = o.path ?? 'amount';
+    if (typeof text !== 'string' || !/^-?\d{1,20}$/.test(text)) {
+      return err(PaymentErrors.invalidRequest(`${path} "${String(text).slice(0, 40)}" must be an integer count of minor units (digits only)`, { path, code: 'invalid_amount' }));
+    }
+    return currencyOf(currency).andThen((c) => checkRange(BigInt(text), c.code, text, o));
+  });
 }
 
 /** How {@link formatDecimal} writes decimals. */
@@ -156,24 +162,32 @@ function sameCurrency(a: Money, b: Money): PayResult<void> {
 
 /** a + b, checked for currency and overflow (computed with dinero.js). */
 export function addMoney(a: Money, b: Money): PayResult<Money> {
-  return sameCurrency(a, b).andThen(() => fromDinero(dAdd(toDinero(a), toDinero(b)))).andThen((m) => money(m.amount, m.currency, { allowNegative: true }));
+  return guard('addMoney', () => {
+    return sameCurrency(a, b).andThen(() => fromDinero(dAdd(toDinero(a), toDinero(b)))).andThen((m) => money(m.amount, m.currency, { allowNegative: true }));
+  });
 }
 
 /** a − b, checked for currency and overflow (computed with dinero.js). */
 export function subtractMoney(a: Money, b: Money): PayResult<Money> {
-  return sameCurrency(a, b).andThen(() => fromDinero(dSubtract(toDinero(a), toDinero(b)))).andThen((m) => money(m.amount, m.currency, { allowNegative: true }));
+  return guard('subtractMoney', () => {
+    return sameCurrency(a, b).andThen(() => fromDinero(dSubtract(toDinero(a), toDinero(b)))).andThen((m) => money(m.amount, m.currency, { allowNegative: true }));
+  });
 }
 
 /** -1, 0 or 1 as a is less than, equal to or greater than b; an error for different currencies. */
 export function compareMoney(a: Money, b: Money): PayResult<-1 | 0 | 1> {
-  return sameCurrency(a, b).map(() => dCompare(toDinero(a), toDinero(b)) as -1 | 0 | 1);
+  return guard('compareMoney', () => {
+    return sameCurrency(a, b).map(() => dCompare(toDinero(a), toDinero(b)) as -1 | 0 | 1);
+  });
 }
 
 /** The sum of amounts in one currency; zero of `currency` for an empty list. */
 export function sumMoney(items: readonly Money[], currency: CurrencyCode): PayResult<Money> {
-  let total: PayResult<Money> = ok({ amount: 0, currency });
-  for (const m of items) total = total.andThen((t) => addMoney(t, m));
-  return total;
+  return guard('sumMoney', () => {
+    let total: PayResult<Money> = ok({ amount: 0, currency });
+    for (const m of items) total = total.andThen((t) => addMoney(t, m));
+    return total;
+  });
 }
 
 /** Zero in a currency. */

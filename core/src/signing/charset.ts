@@ -1,7 +1,7 @@
 import iconv from 'iconv-lite';
 import { err, ok } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
-import type { PayResult } from '../errors/result.js';
+import { guard, type PayResult } from '../errors/result.js';
 
 /** Character sets providers declare for signed text. */
 export type Charset = 'UTF-8' | 'GBK' | 'GB2312' | 'GB18030';
@@ -11,9 +11,11 @@ export const CHARSETS: readonly Charset[] = ['UTF-8', 'GBK', 'GB2312', 'GB18030'
 
 /** Parses a charset name case-insensitively (`utf-8`, `gbk`…). */
 export function charsetOf(name: string): PayResult<Charset> {
-  const upper = typeof name === 'string' ? name.trim().toUpperCase() : '';
-  const found = CHARSETS.find((c) => c === upper || c.replace('-', '') === upper);
-  return found ? ok(found) : err(PaymentErrors.invalidRequest(`unsupported charset "${String(name).slice(0, 20)}": use one of ${CHARSETS.join(', ')}`, { path: 'charset' }));
+  return guard('charsetOf', () => {
+    const upper = typeof name === 'string' ? name.trim().toUpperCase() : '';
+    const found = CHARSETS.find((c) => c === upper || c.replace('-', '') === upper);
+    return found ? ok(found) : err(PaymentErrors.invalidRequest(`unsupported charset "${String(name).slice(0, 20)}": use one of ${CHARSETS.join(', ')}`, { path: 'charset' }));
+  });
 }
 
 /**
@@ -21,14 +23,16 @@ export function charsetOf(name: string): PayResult<Charset> {
  * bytes for every GB2312 character; a character the charset cannot hold is an error, never a `?`.
  */
 export function encodeText(text: string, charset: Charset): PayResult<Uint8Array> {
-  if (charset === 'UTF-8') return ok(Buffer.from(text, 'utf8'));
-  const enc = charset === 'GB18030' ? 'gb18030' : 'gbk';
-  const bytes = iconv.encode(text, enc);
-  // iconv-lite substitutes unmappable characters; decode back to detect that.
-  if (iconv.decode(bytes, enc) !== text) {
-    return err(PaymentErrors.invalidRequest(`text contains characters that ${charset} cannot encode`, { path: 'charset' }));
-  }
-  return ok(bytes);
+  return guard('encodeText', () => {
+    if (charset === 'UTF-8') return ok(Buffer.from(text, 'utf8'));
+    const enc = charset === 'GB18030' ? 'gb18030' : 'gbk';
+    const bytes = iconv.encode(text, enc);
+    // iconv-lite substitutes unmappable characters; decode back to detect that.
+    if (iconv.decode(bytes, enc) !== text) {
+      return err(PaymentErrors.invalidRequest(`text contains characters that ${charset} cannot encode`, { path: 'charset' }));
+    }
+    return ok(bytes);
+  });
 }
 
 /**
@@ -36,10 +40,12 @@ export function encodeText(text: string, charset: Charset): PayResult<Uint8Array
  * UTF-8 fails here instead of producing replacement characters).
  */
 export function decodeText(bytes: Uint8Array, charset: Charset): PayResult<string> {
-  try {
-    const label = charset === 'UTF-8' ? 'utf-8' : charset === 'GB18030' ? 'gb18030' : 'gbk';
-    return ok(new TextDecoder(label, { fatal: true }).decode(bytes));
-  } catch {
-    return err(PaymentErrors.decode(`bytes are not valid ${charset}: check the declared encoding`));
-  }
+  return guard('decodeText', () => {
+    try {
+      const label = charset === 'UTF-8' ? 'utf-8' : charset === 'GB18030' ? 'gb18030' : 'gbk';
+      return ok(new TextDecoder(label, { fatal: true }).decode(bytes));
+    } catch {
+      return err(PaymentErrors.decode(`bytes are not valid ${charset}: check the declared encoding`));
+    }
+  });
 }

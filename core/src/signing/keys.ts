@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { err, ok } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
-import type { PayResult } from '../errors/result.js';
+import { guard, type PayResult } from '../errors/result.js';
 
 const PEM = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/;
 
@@ -34,11 +34,13 @@ function attempt<T>(fn: () => T): T | undefined {
  * The error never includes the key material.
  */
 export function loadPrivateKey(input: string | Uint8Array): PayResult<KeyObject> {
-  const parsed = bytesOf(input);
-  if (!parsed) return err(PaymentErrors.invalidConfig('private key is neither PEM nor base64 DER: paste the PKCS#8 or PKCS#1 key text'));
-  const key = attempt(() => createPrivateKey({ key: parsed.der, format: 'der', type: 'pkcs8' }))
-    ?? attempt(() => createPrivateKey({ key: parsed.der, format: 'der', type: 'pkcs1' }));
-  return key ? ok(key) : err(PaymentErrors.invalidConfig('private key could not be read as PKCS#8 or PKCS#1 DER: check that it is an unencrypted RSA private key'));
+  return guard('loadPrivateKey', () => {
+    const parsed = bytesOf(input);
+    if (!parsed) return err(PaymentErrors.invalidConfig('private key is neither PEM nor base64 DER: paste the PKCS#8 or PKCS#1 key text'));
+    const key = attempt(() => createPrivateKey({ key: parsed.der, format: 'der', type: 'pkcs8' }))
+      ?? attempt(() => createPrivateKey({ key: parsed.der, format: 'der', type: 'pkcs1' }));
+    return key ? ok(key) : err(PaymentErrors.invalidConfig('private key could not be read as PKCS#8 or PKCS#1 DER: check that it is an unencrypted RSA private key'));
+  });
 }
 
 /**
@@ -46,18 +48,22 @@ export function loadPrivateKey(input: string | Uint8Array): PayResult<KeyObject>
  * PKCS#1 `RSA PUBLIC KEY`, or an X.509 certificate (`.cer`, PEM or DER).
  */
 export function loadPublicKey(input: string | Uint8Array): PayResult<KeyObject> {
-  const parsed = bytesOf(input);
-  if (!parsed) return err(PaymentErrors.invalidConfig('public key is neither PEM nor base64 DER: paste the key or certificate text'));
-  const key = attempt(() => createPublicKey({ key: parsed.der, format: 'der', type: 'spki' }))
-    ?? attempt(() => createPublicKey({ key: parsed.der, format: 'der', type: 'pkcs1' }))
-    ?? attempt(() => new X509Certificate(parsed.der).publicKey);
-  return key ? ok(key) : err(PaymentErrors.invalidConfig('public key could not be read as SPKI, PKCS#1 or an X.509 certificate'));
+  return guard('loadPublicKey', () => {
+    const parsed = bytesOf(input);
+    if (!parsed) return err(PaymentErrors.invalidConfig('public key is neither PEM nor base64 DER: paste the key or certificate text'));
+    const key = attempt(() => createPublicKey({ key: parsed.der, format: 'der', type: 'spki' }))
+      ?? attempt(() => createPublicKey({ key: parsed.der, format: 'der', type: 'pkcs1' }))
+      ?? attempt(() => new X509Certificate(parsed.der).publicKey);
+    return key ? ok(key) : err(PaymentErrors.invalidConfig('public key could not be read as SPKI, PKCS#1 or an X.509 certificate'));
+  });
 }
 
 /** Loads the public key of an X.509 certificate given as PEM or DER (bytes or base64 text). */
 export function loadCertificate(input: string | Uint8Array): PayResult<X509Certificate> {
-  const parsed = bytesOf(input);
-  if (!parsed) return err(PaymentErrors.invalidConfig('certificate is neither PEM nor DER'));
-  const cert = attempt(() => new X509Certificate(parsed.der));
-  return cert ? ok(cert) : err(PaymentErrors.invalidConfig('certificate could not be read as X.509 (PEM or DER)'));
+  return guard('loadCertificate', () => {
+    const parsed = bytesOf(input);
+    if (!parsed) return err(PaymentErrors.invalidConfig('certificate is neither PEM nor DER'));
+    const cert = attempt(() => new X509Certificate(parsed.der));
+    return cert ? ok(cert) : err(PaymentErrors.invalidConfig('certificate could not be read as X.509 (PEM or DER)'));
+  });
 }
