@@ -1,2 +1,10 @@
-/** @packageDocumentation */
-export {};
+/**
+ * The LianLian web simulator: a loopback stand-in for the cashier, the query APIs and notification
+ * delivery, for tests and the demo.
+ *
+ * @packageDocumentation
+ */
+export * from './server.js';
+export * from './ledger.js';
+export * from './cards.js';
+export { simSign, simSigningText, simVerify, yuanToFen, fenToYuan, type SimKeys } from './crypto.js';

@@ -59,3 +59,28 @@ export interface SimOrderRecord {
   /** Refunds, oldest first. */
   readonly refunds: SimRefundRecord[];
 }
+
+/** The simulator's orders by `no_order`, in the order they were created. */
+export class SimLedger {
+  readonly #orders = new Map<string, SimOrderRecord>();
+
+  /** Every order, oldest first. */
+  orders(): readonly SimOrderRecord[] {
+    return [...this.#orders.values()];
+  }
+
+  /** One order. */
+  get(orderId: string): SimOrderRecord | undefined {
+    return this.#orders.get(orderId);
+  }
+
+  /** Adds or replaces an order. */
+  put(order: SimOrderRecord): void {
+    this.#orders.set(order.orderId, order);
+  }
+
+  /** Orders paid or refunded with the given settlement date `YYYYMMDD`. */
+  settledOn(settleDate: string): readonly SimOrderRecord[] {
+    return this.orders().filter((o) => o.settleDate === settleDate || o.refunds.some((r) => r.settleDate === settleDate));
+  }
+}

@@ -1,0 +1,86 @@
+/** The LianLian web demo: one order through the simulator, step by step. */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { LoopbackTransport } from '@paykit/conformance/transport';
+import { createPaykit, MemoryLogger, type DemoReporter, type Paykit, type PayResult, type ProviderDemo } from '@paykit/core';
+import { LianlianWebTokens } from './cards.js';
+import { renderCashierPage } from './form.js';
+import { submitForm, testKeys, TEST_MD5_KEY, TEST_OID_PARTNER } from './harness.js';
+import { lianlianWebPlugin } from './plugin.js';
+import { LianlianWebSimulator } from './simulator/index.js';
+
+function must<T>(r: PayResult<T>, what: string): T {
+  if (r.isErr()) throw new Error(`${what} failed: ${r.error.kind}: ${r.error.message}`);
+  return r.value;
+}
+
+/** The merchant's notify_url: hands the raw body to paykit and answers exactly what it says. */
+async function startMerchant(paykit: () => Paykit | undefined, reporter: DemoReporter): Promise<{ server: Server; url: string }> {
+  const server = createServer((req: IncomingMessage, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const pk = paykit();
+      if (!pk) return void res.writeHead(503).end();
+      const raw = { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers as Record<string, string | undefined>, body: new Uint8Array(Buffer.concat(chunks)) };
+      void pk.notifications.handle('shop', raw).then((r) => {
+        const reply = r.isOk() ? r.value.reply : pk.notifications.rejection('shop', r.error);
+        reporter.step(r.isOk() ? `merchant accepted the notification${r.value.duplicate ? ' (a redelivery: nothing applied again)' : ''}` : `merchant refused the notification: ${r.error.message}`, { reply: reply.body });
+        res.writeHead(reply.status, reply.headers).end(reply.body);
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ll/notify` };
+}
+
+/**
+ * Starts the LianLian web simulator in-process and walks one order: the signed cashier form, the
+ * payment, the notification delivered twice (signed with RSA while requests use MD5), the order
+ * query and the card BIN query.
+ *
+ * @example
+ * ```ts
+ * await lianlianWebDemo.run({ section: console.log, step: (what, detail) => console.log(what, detail) });
+ * ```
+ */
+export const lianlianWebDemo: ProviderDemo = {
+  title: 'LianLian web: cashier form, payment, repeated notifications, order query, card BIN',
+  async run(reporter) {
+    reporter.section(this.title);
+    const sim = await LianlianWebSimulator.start({
+      oidPartner: TEST_OID_PARTNER, md5Key: TEST_MD5_KEY, notifySignType: 'RSA',
+      lianlianPrivateKey: testKeys.lianlianPrivate, merchantPublicKey: testKeys.merchantPublic,
+    });
+    let paykit: Paykit | undefined;
+    const merchant = await startMerchant(() => paykit, reporter);
+    try {
+      paykit = must(await createPaykit({
+        instances: { shop: { plugin: 'lianlian-web', options: {
+          oidPartner: TEST_OID_PARTNER, signType: 'MD5', notifySignType: 'RSA', md5Key: TEST_MD5_KEY, lianlianPublicKey: testKeys.lianlianPublic,
+          cashierUrl: sim.cashierUrl, apiBaseUrl: sim.url, notifyUrl: merchant.url, goodsCategory: '1002',
+        } } },
+      }, { plugins: [lianlianWebPlugin], transport: new LoopbackTransport(), logger: new MemoryLogger() }), 'createPaykit');
+      const orderId = `LLDEMO${Date.now()}`;
+      const created = must(await paykit.payments.create({
+        orderId, amount: { amount: 4965, currency: 'CNY' }, description: '羽毛球', details: '用户购买了3桶羽毛球',
+        payer: { id: 'U1001', ip: '122.11.37.211', registeredAt: new Date('2024-01-01T00:00:00Z') },
+      }), 'payments.create');
+      if (created.action.kind !== 'redirect') throw new Error('expected a redirect');
+      reporter.step('built the signed cashier form (money_order in yuan, userreq_ip with underscores)', created.action.fields);
+      reporter.step('the auto-submitting page the browser gets', renderCashierPage(created.action).split('\n').slice(0, 3).join('\n'));
+      reporter.step('the payer posted the form to the cashier', JSON.parse((await submitForm(created.action)).body) as unknown);
+      reporter.step('LianLian delivers the notification (stops at the exact acknowledgement)', await sim.complete(orderId, 'succeeded'));
+      reporter.step('LianLian delivers it again', await sim.notify(orderId));
+      reporter.step('a late FAILURE notification arrives after the success', await sim.notify(orderId, 'FAILURE'));
+      reporter.step('the payment as recorded: still succeeded', must(await paykit.payments.get(orderId), 'payments.get'));
+      reporter.step('order query (query_version 1.1)', must(await paykit.payments.query(orderId), 'payments.query'));
+      const cards = must(paykit.extension('shop', LianlianWebTokens.Cards), 'extension(Cards)');
+      reporter.step('card BIN query', must(await cards.cardBin('6222020200112233445'), 'cards.cardBin'));
+    } finally {
+      merchant.server.closeAllConnections();
+      await new Promise<void>((resolve) => merchant.server.close(() => resolve()));
+      await sim.close();
+    }
+  },
+};

@@ -1,0 +1,188 @@
+/**
+ * Spec 4.1: the cashier form. Builds every request field from the domain input, validates each
+ * against the wire codec before anything is signed, and renders the auto-submitting page.
+ */
+import { isIP } from 'node:net';
+import * as t from 'io-ts';
+import { err, ok } from 'neverthrow';
+import {
+  decodeWith, formatCst, PaymentErrors, sumMoney, compareMoney, type CreatePaymentInput, type Money, type PaymentAction,
+  type PayResult,
+} from '@paykit/core';
+import { DEFAULT_CASHIER_URL, type LianlianWebOptions } from './config.js';
+import { amountToWire } from './mapping.js';
+import { buildRiskItem, type RiskItemInput } from './reference/index.js';
+import { signFields, type LoadedKeys } from './signer.js';
+import { WebPaymentRequestCodec, type WebPaymentRequest } from './wire.js';
+
+/** One split receiver of `shareing_data` (spec 4.1: at most 3 besides the main receiver). */
+export interface SplitReceiver {
+  /** The receiver's 18-digit LianLian merchant number. */
+  readonly oidPartner: string;
+  /** Its business type (may equal the order's busi_partner). */
+  readonly busiPartner: string;
+  /** Its share (CNY, fen). */
+  readonly amount: Money;
+  /** Description: at most 100 characters, no `^` or `|`. */
+  readonly description: string;
+}
+
+const SplitCodec = t.type({ oidPartner: t.string, busiPartner: t.string, amount: t.type({ amount: t.number, currency: t.string }), description: t.string });
+
+/** LianLian-specific options of a payment, in `CreatePaymentInput.extra`. Unknown keys are refused. */
+export const PaymentExtraCodec = t.exact(t.partial({
+  busiPartner: t.string,
+  bankCode: t.string,
+  payType: t.string,
+  noAgree: t.string,
+  orderUrl: t.string,
+  backUrl: t.string,
+  flagModify: t.union([t.literal('0'), t.literal('1')]),
+  platform: t.string,
+  /** Risk parameters for `buildRiskItem`, or the finished JSON text. */
+  riskItem: t.union([t.string, t.UnknownRecord]),
+  /** Goods category for the default risk_item (spec 6.3). */
+  goodsCategory: t.string,
+  split: t.array(SplitCodec),
+}));
+
+/** Serialises split receivers as `partner^busi^amount^note|…`, checking count, format and total. */
+export function buildShareingData(receivers: readonly SplitReceiver[], order: Money): PayResult<string> {
+  const path = 'extra.split';
+  if (receivers.length === 0 || receivers.length > 3) return err(PaymentErrors.invalidRequest(`${path}: 1 to 3 split receivers (spec 4.1), got ${receivers.length}`, { path }));
+  const parts: string[] = [];
+  for (const [i, r] of receivers.entries()) {
+    const p = `${path}.${i}`;
+    if (!/^\d{18}$/.test(r.oidPartner)) return err(PaymentErrors.invalidRequest(`${p}.oidPartner must be an 18-digit LianLian merchant number`, { path: `${p}.oidPartner` }));
+    if (!/^\d{6}$/.test(r.busiPartner)) return err(PaymentErrors.invalidRequest(`${p}.busiPartner must be a 6-digit business type such as 101001`, { path: `${p}.busiPartner` }));
+    if (r.description.length === 0 || [...r.description].length > 100 || /[\^|]/.test(r.description)) {
+      return err(PaymentErrors.invalidRequest(`${p}.description must be 1-100 characters without ^ or |`, { path: `${p}.description` }));
+    }
+    const amount = amountToWire(r.amount, `${p}.amount`);
+    if (amount.isErr()) return err(amount.error);
+    parts.push(`${r.oidPartner}^${r.busiPartner}^${amount.value}^${r.description}`);
+  }
+  const total = sumMoney(receivers.map((r) => r.amount), 'CNY').andThen((s) => compareMoney(s, order));
+  if (total.isErr()) return err(total.error);
+  if (total.value > 0) return err(PaymentErrors.invalidRequest(`${path}: the shares add up to more than the order amount`, { path, code: 'invalid_amount' }));
+  return ok(parts.join('|'));
+}
+
+function riskItemOf(input: CreatePaymentInput, extra: t.TypeOf<typeof PaymentExtraCodec>, o: LianlianWebOptions): PayResult<string> {
+  if (typeof extra.riskItem === 'string') return ok(extra.riskItem);
+  if (extra.riskItem !== undefined) return buildRiskItem(extra.riskItem as unknown as RiskItemInput);
+  const category = extra.goodsCategory ?? o.goodsCategory;
+  const payer = input.payer;
+  if (category === undefined || payer?.id === undefined || payer.registeredAt === undefined) {
+    return err(PaymentErrors.invalidRequest('risk_item is required (spec 4.1, 6.2): pass extra.riskItem, or payer.id, payer.registeredAt and a goods category (extra.goodsCategory or the goodsCategory option)', { path: 'extra.riskItem' }));
+  }
+  return buildRiskItem({
+    base: {
+      wareCategory: category as RiskItemInput['base']['wareCategory'], userNo: payer.id, registeredAt: payer.registeredAt,
+      ...(payer.phone !== undefined ? { bindPhone: payer.phone } : {}),
+      ...(payer.email !== undefined ? { mail: payer.email } : {}),
+    },
+  });
+}
+
+function put(fields: Record<string, string>, key: string, value: string | undefined): void {
+  if (value !== undefined && value !== '') fields[key] = value;
+}
+
+/**
+ * The unsigned form fields of a payment. Every length and format rule of spec 4.1 is checked
+ * (`InvalidRequest` naming the field) before anything is signed.
+ */
+export function buildPaymentFields(input: CreatePaymentInput, o: LianlianWebOptions, now: Date): PayResult<WebPaymentRequest> {
+  const extraR = decodeWith(PaymentExtraCodec, input.extra ?? {}, 'extra');
+  if (extraR.isErr()) return err(extraR.error);
+  const extraKeys = Object.keys(input.extra ?? {}).filter((k) => !(k in PaymentExtraCodec.type.props));
+  if (extraKeys.length > 0) return err(PaymentErrors.invalidRequest(`extra.${extraKeys[0]?.slice(0, 40)} is not a LianLian web option; allowed are ${Object.keys(PaymentExtraCodec.type.props).join(', ')}`, { path: `extra.${extraKeys[0]?.slice(0, 40)}` }));
+  const extra = extraR.value;
+  const payer = input.payer ?? {};
+  if (payer.id === undefined) return err(PaymentErrors.invalidRequest('payer.id is required: LianLian needs user_id, the payer\'s id in your system (spec 4.1)', { path: 'payer.id' }));
+  const money = amountToWire(input.amount, 'amount');
+  if (money.isErr()) return err(money.error);
+  const notifyUrl = input.notifyUrl ?? o.notifyUrl;
+  if (notifyUrl === undefined) return err(PaymentErrors.invalidRequest('notifyUrl is required: pass it or set the notifyUrl option', { path: 'notifyUrl' }));
+  const risk = riskItemOf(input, extra, o);
+  if (risk.isErr()) return err(risk.error);
+  let ip: string | undefined;
+  if (payer.ip !== undefined) {
+    if (isIP(payer.ip) === 0) return err(PaymentErrors.invalidRequest('payer.ip must be an IPv4 or IPv6 address', { path: 'payer.ip' }));
+    ip = payer.ip.replace(/\./g, '_'); // spec 4.1: "." becomes "_"
+  }
+  let shares: string | undefined;
+  if (extra.split !== undefined) {
+    const r = buildShareingData(extra.split as SplitReceiver[], input.amount);
+    if (r.isErr()) return err(r.error);
+    shares = r.value;
+  }
+  if (input.validForMinutes !== undefined && (!Number.isSafeInteger(input.validForMinutes) || input.validForMinutes < 1 || input.validForMinutes > 99_999_999)) {
+    return err(PaymentErrors.invalidRequest('validForMinutes must be a whole number of minutes, 1 to 99999999', { path: 'validForMinutes' }));
+  }
+  const fields: Record<string, string> = {
+    version: '1.0', charset_name: o.charset ?? 'UTF-8', oid_partner: o.oidPartner, user_id: payer.id,
+    timestamp: formatCst(now), sign_type: o.signType, busi_partner: extra.busiPartner ?? o.busiPartner ?? '101001',
+    no_order: input.orderId, dt_order: formatCst(input.createdAt ?? now), name_goods: input.description,
+    money_order: money.value, notify_url: notifyUrl, risk_item: risk.value,
+  };
+  put(fields, 'platform', extra.platform ?? o.platform);
+  put(fields, 'info_order', input.details);
+  put(fields, 'url_return', input.returnUrl ?? o.returnUrl);
+  put(fields, 'userreq_ip', ip);
+  put(fields, 'url_order', extra.orderUrl);
+  put(fields, 'valid_order', input.validForMinutes === undefined ? undefined : String(input.validForMinutes));
+  put(fields, 'bank_code', extra.bankCode);
+  put(fields, 'pay_type', extra.payType);
+  put(fields, 'no_agree', extra.noAgree);
+  put(fields, 'shareing_data', shares);
+  put(fields, 'id_type', payer.idType);
+  put(fields, 'id_no', payer.idNumber);
+  put(fields, 'acct_name', payer.name);
+  put(fields, 'flag_modify', extra.flagModify);
+  put(fields, 'card_no', payer.cardNumber?.replace(/\s+/g, ''));
+  put(fields, 'back_url', extra.backUrl);
+  if (!['101001', '109001', '108001'].includes(fields.busi_partner as string)) {
+    return err(PaymentErrors.invalidRequest('extra.busiPartner must be 101001 (virtual goods), 109001 (physical goods) or 108001 (top-up)', { path: 'extra.busiPartner' }));
+  }
+  if (fields.pay_type !== undefined && !['1', '2', '3', '8', '9', 'D'].includes(fields.pay_type)) {
+    return err(PaymentErrors.invalidRequest('extra.payType must be one of 1, 2, 3, 8, 9, D (spec 4.1, 4.3)', { path: 'extra.payType' }));
+  }
+  // Validate every field against the wire table; card numbers and id numbers are never echoed.
+  return decodeWith(WebPaymentRequestCodec, fields, 'payments.create').mapErr((e) => (/card_no|id_no/.test(e.path ?? '')
+    ? PaymentErrors.invalidRequest(`${e.path}: has the wrong length or format (value hidden)`, { ...(e.path !== undefined ? { path: e.path } : {}) })
+    : e));
+}
+
+/** Signs the form fields (in the form's charset) and returns the redirect action. */
+export function paymentAction(fields: WebPaymentRequest, o: LianlianWebOptions, keys: LoadedKeys): PayResult<PaymentAction> {
+  const charset = o.charset ?? 'UTF-8';
+  return signFields(fields, o.signType, keys, charset).map((sign) => ({
+    kind: 'redirect', method: 'POST', url: o.cashierUrl ?? DEFAULT_CASHIER_URL, fields: { ...fields, sign }, charset,
+  }));
+}
+
+const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * Renders the page that posts a redirect action from the payer's browser, with the charset meta
+ * spec 4.1 requires (it must equal `charset_name`). Serve it encoded in that charset.
+ *
+ * @example
+ * ```ts
+ * const r = await paykit.payments.create(input);
+ * if (r.isOk() && r.value.action.kind === 'redirect') res.type(`text/html; charset=${r.value.action.charset}`).send(renderCashierPage(r.value.action));
+ * ```
+ */
+export function renderCashierPage(action: Extract<PaymentAction, { kind: 'redirect' }>): string {
+  const inputs = Object.entries(action.fields)
+    .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`).join('\n');
+  return `<!DOCTYPE html>
+<html><head><meta http-equiv="content-type" content="text/html; charset=${escapeHtml(action.charset)}"><title>LianLian</title></head>
+<body onload="document.forms[0].submit()">
+<form method="${action.method}" action="${escapeHtml(action.url)}" accept-charset="${escapeHtml(action.charset)}">
+${inputs}
+<noscript><input type="submit" value="立即支付"></noscript>
+</form></body></html>`;
+}

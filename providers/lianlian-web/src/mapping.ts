@@ -1,0 +1,126 @@
+/** LianLian web wire ↔ paykit domain: statuses, return codes, amounts, reports. */
+import { err, ok } from 'neverthrow';
+import {
+  formatDecimal, parseCst, parseDecimal, PaymentErrors, type CodeMapping, type Money, type PaymentError,
+  type PaymentReport, type PaymentStatus, type PayResult, type StatusMapping,
+} from '@paykit/core';
+
+/** Plugin id, used in errors. */
+export const PROVIDER_ID = 'lianlian-web';
+
+/** `result_pay` values of spec 4.4 (4.2/4.3 only ever carry SUCCESS). */
+export const RESULT_PAY = ['SUCCESS', 'WAITING', 'PROCESSING', 'REFUND', 'FAILURE'] as const;
+/** A documented `result_pay`. */
+export type ResultPay = (typeof RESULT_PAY)[number];
+
+function assertNever(x: never): never {
+  throw new Error(`unexpected ${String(x)}`);
+}
+
+function isResultPay(s: string): s is ResultPay {
+  return (RESULT_PAY as readonly string[]).includes(s);
+}
+
+/** Maps `result_pay`; an undocumented value is `processing`, never a success. */
+export function paymentStatusOf(resultPay: string): PaymentStatus {
+  if (!isResultPay(resultPay)) return 'processing';
+  switch (resultPay) {
+    case 'SUCCESS': return 'succeeded';
+    case 'WAITING': return 'pending';
+    case 'PROCESSING': return 'processing';
+    // REFUND: the order was paid and then refunded in full (spec 4.4).
+    case 'REFUND': return 'refunded';
+    case 'FAILURE': return 'failed';
+    default: return assertNever(resultPay);
+  }
+}
+
+/** The payment status vocabulary, for introspection. */
+export const paymentStatuses: StatusMapping<PaymentStatus> = { wire: RESULT_PAY, map: paymentStatusOf };
+
+/**
+ * LianLian return codes this plugin knows. The web spec has no table: 0000 is spec 4.3–4.7, 1003
+ * and 1008 come from the integration guide, 8901 and 9999 from the README's LianLian notes, 1001
+ * is LianLian's signature failure.
+ */
+const CODES: Readonly<Record<string, CodeMapping>> = {
+  '0000': { code: 'internal_error', retryable: false, description: '交易成功 (success: not an error)' },
+  '1001': { code: 'invalid_signature', retryable: false, category: 'merchant', description: '签名验证失败: the request signature did not verify' },
+  '1003': { code: 'card_declined', retryable: false, category: 'user', description: '交易有风险: blocked by risk control (check risk_item; whitelist test cards)' },
+  '1008': { code: 'permission_denied', retryable: false, category: 'merchant', description: '域名或IP未配置: register the domain / server IP with LianLian' },
+  '8901': { code: 'not_found', retryable: false, category: 'merchant', description: '没有记录: no such order' },
+  '9999': { code: 'provider_error', retryable: true, category: 'provider', description: '系统错误: LianLian system error' },
+};
+
+/** Maps a return code onto the shared vocabulary; unknown codes are provider errors. */
+export function codeMappingOf(retCode: string): CodeMapping {
+  // Own keys only: "valueOf" or "__proto__" must not reach Object.prototype.
+  const known = Object.prototype.hasOwnProperty.call(CODES, retCode) ? CODES[retCode] : undefined;
+  return known ?? { code: 'provider_error', retryable: false, category: 'provider', description: 'undocumented LianLian return code' };
+}
+
+/** The return code vocabulary, for introspection. */
+export const errorCodes = { codes: Object.keys(CODES), map: codeMappingOf } as const;
+
+/** The error for a reply whose `ret_code` is not 0000. */
+export function errorFromReply(retCode: string, retMsg: string, operation: string): PaymentError {
+  const m = codeMappingOf(retCode);
+  const d = { code: m.code, retryable: m.retryable, providerId: PROVIDER_ID, providerCode: retCode, providerMessage: retMsg.slice(0, 100) };
+  const message = `LianLian ${operation} answered ${retCode}${m.description ? ` (${m.description})` : ''}`;
+  if (m.code === 'not_found') return PaymentErrors.notFound(message, d);
+  if (m.code === 'invalid_signature') return PaymentErrors.providerRejected(`${message}: check signType and keys`, d);
+  return PaymentErrors.providerRejected(message, d);
+}
+
+/** Yuan decimal of the wire → fen. A malformed amount in a message from LianLian is a `Decode` error. */
+export function amountFromWire(text: string, path: string): PayResult<Money> {
+  return parseDecimal(text, 'CNY', { path, allowZero: false })
+    .mapErr((e) => PaymentErrors.decode(`${e.message} (in a message from LianLian)`, { path, providerId: PROVIDER_ID }));
+}
+
+/** Fen → the yuan decimal of the wire (`49.65`); LianLian takes CNY only. */
+export function amountToWire(m: Money, path = 'amount'): PayResult<string> {
+  if (m.currency !== 'CNY') return err(PaymentErrors.invalidRequest(`${path}: LianLian web takes CNY only, got ${m.currency}`, { path, code: 'invalid_amount' }));
+  if (!Number.isSafeInteger(m.amount) || m.amount <= 0) return err(PaymentErrors.invalidRequest(`${path} must be a positive integer of fen`, { path, code: 'invalid_amount' }));
+  const text = formatDecimal(m, 'fixed');
+  return text.length > 12 ? err(PaymentErrors.invalidRequest(`${path} ${text} exceeds money_order's 12 characters`, { path, code: 'invalid_amount' })) : ok(text);
+}
+
+/** The fields of a payment result message (notification, sync return, query reply). */
+export interface PaymentResultFields {
+  readonly no_order: string;
+  readonly oid_paybill: string;
+  readonly money_order: string;
+  readonly result_pay: string;
+  readonly settle_date?: string;
+  readonly memo?: string;
+}
+
+/** Builds the domain report of a verified, decoded payment result message. */
+export function reportOf(w: PaymentResultFields, paidAt?: Date): PayResult<PaymentReport> {
+  return amountFromWire(w.money_order, 'money_order').map((amount) => {
+    const status = paymentStatusOf(w.result_pay);
+    return {
+      orderId: w.no_order,
+      status,
+      amount,
+      providerPaymentId: w.oid_paybill,
+      providerStatus: w.result_pay,
+      ...(w.settle_date !== undefined ? { settleDate: w.settle_date } : {}),
+      ...(paidAt !== undefined && status === 'succeeded' ? { paidAt } : {}),
+      ...(status === 'failed' ? { failure: { message: w.memo ?? 'LianLian reports the payment failed' } } : {}),
+    };
+  });
+}
+
+/** The order date of a payment reference as `dt_order` (spec 3.1: merchant, date and number identify an order). */
+export function dtOrderOf(createdAt: Date | undefined, path: string): PayResult<Date> {
+  return createdAt instanceof Date && !Number.isNaN(createdAt.getTime())
+    ? ok(createdAt)
+    : err(PaymentErrors.invalidRequest(`${path}: LianLian needs the order's creation time (dt_order)`, { path }));
+}
+
+/** Parses a `YYYYMMDDHHmmss` from LianLian; a malformed one is a `Decode` error. */
+export function cstFromWire(text: string, path: string): PayResult<Date> {
+  return parseCst(text, path).mapErr((e) => PaymentErrors.decode(e.message, { path, providerId: PROVIDER_ID }));
+}

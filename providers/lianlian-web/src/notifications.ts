@@ -1,0 +1,160 @@
+/**
+ * Spec 4.3 (async notification) and 4.2 (sync return): raw bytes in, verified domain result out.
+ * Pure functions; the injectable service binds them to an instance's options.
+ */
+import { inject, injectable } from 'inversify';
+import { err, ok } from 'neverthrow';
+import {
+  decodeText, decodeWith, guard, PaymentErrors, Tokens, type Charset, type HttpReply, type NotificationsCapability,
+  type PaymentError, type PaymentReport, type PayResult, type RawHttpRequest, type VerifiedNotification,
+} from '@paykit/core';
+import { parseJsonObject } from './api.js';
+import { notifySignTypeOf, type LianlianWebOptions } from './config.js';
+import { cstFromWire, PROVIDER_ID, reportOf } from './mapping.js';
+import { verifyFields, type LoadedKeys } from './signer.js';
+import { InstanceKeys } from './keys.js';
+import { NOTIFICATION_ACK, NotificationCodec, SyncReturnCodec, type Notification, type SyncReturn } from './wire.js';
+
+/** Largest notification body accepted (the real ones are well under 2 KiB). */
+const MAX_BODY = 64 * 1024;
+
+/** The exact acknowledgement of spec 4.3, sent only for a verified notification. */
+export const ACK_REPLY: HttpReply = { status: 200, headers: { 'content-type': 'application/json;charset=UTF-8' }, body: NOTIFICATION_ACK };
+
+/** A verified notification: the wire message and its domain report. */
+export interface VerifiedLianlianNotification {
+  /** The decoded wire fields. */
+  readonly wire: Notification;
+  /** The domain report. */
+  readonly report: PaymentReport;
+  /** The exact text whose signature was checked. */
+  readonly signedText: string;
+}
+
+function checkPartner(oidPartner: string, o: LianlianWebOptions): PayResult<void> {
+  return oidPartner === o.oidPartner ? ok(undefined)
+    : err(PaymentErrors.signature(`message is for merchant ${oidPartner}, not this instance's ${o.oidPartner}`, { providerId: PROVIDER_ID }));
+}
+
+/**
+ * Verifies a raw notification body: strict UTF-8 JSON with exactly the fields of spec 4.3, signed
+ * with the sign type configured on the merchant site (README rule 6: not the request's), for this
+ * merchant. Nothing in it is trusted before this returns Ok.
+ */
+export function verifyNotificationBody(body: Uint8Array, o: LianlianWebOptions, keys: LoadedKeys): PayResult<VerifiedLianlianNotification> {
+  if (body.length === 0) return err(PaymentErrors.decode('empty notification body: pass the raw request body, unparsed', { providerId: PROVIDER_ID }));
+  if (body.length > MAX_BODY) return err(PaymentErrors.decode(`notification body of ${body.length} bytes is too large`, { providerId: PROVIDER_ID }));
+  return parseJsonObject(body, 'notification')
+    .andThen((json) => decodeWith(NotificationCodec, json, 'notification', 'reply')
+      .andThen((wire) => verifyFields(json, [notifySignTypeOf(o)], keys).map((signedText) => ({ wire, signedText }))))
+    .andThen(({ wire, signedText }) => checkPartner(wire.oid_partner, o)
+      .andThen(() => cstFromWire(wire.dt_order, 'dt_order'))
+      .andThen(() => reportOf(wire))
+      .map((report) => ({ wire, report, signedText })));
+}
+
+/** The identity of a notification, the same on every redelivery (spec 4.3 retries). */
+export function eventKeyOf(w: Notification): string {
+  return `${w.no_order}:${w.oid_paybill}:${w.result_pay}`;
+}
+
+/** Percent-decodes one form value into bytes, then text in the form's charset. */
+function formValue(raw: string, charset: Charset): PayResult<string> {
+  const bytes: number[] = [];
+  for (let i = 0; i < raw.length; i += 1) {
+    const c = raw[i] as string;
+    if (c === '+') bytes.push(0x20);
+    else if (c === '%' && /^[0-9A-Fa-f]{2}$/.test(raw.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(raw.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else {
+      const code = c.charCodeAt(0);
+      if (code > 0x7e || code < 0x20) return err(PaymentErrors.decode('form body has raw non-ASCII bytes: it must be URL-encoded'));
+      bytes.push(code);
+    }
+  }
+  return decodeText(Uint8Array.from(bytes), charset);
+}
+
+/** Decodes an `application/x-www-form-urlencoded` body whose values are in `charset`. Duplicate keys are refused. */
+export function parseFormBody(body: Uint8Array, charset: Charset): PayResult<Record<string, string>> {
+  const text = decodeText(body, 'UTF-8');
+  if (text.isErr()) return err(PaymentErrors.decode('form body is not URL-encoded ASCII'));
+  const out: Record<string, string> = {};
+  if (text.value.length === 0) return ok(out);
+  for (const pair of text.value.split('&')) {
+    const i = pair.indexOf('=');
+    const k = formValue(i < 0 ? pair : pair.slice(0, i), charset);
+    const v = formValue(i < 0 ? '' : pair.slice(i + 1), charset);
+    if (k.isErr()) return err(k.error);
+    if (v.isErr()) return err(v.error);
+    if (Object.prototype.hasOwnProperty.call(out, k.value)) return err(PaymentErrors.decode(`form field "${k.value.slice(0, 40)}" appears twice`));
+    out[k.value] = v.value;
+  }
+  return ok(out);
+}
+
+/** The sync return, verified: a hint for the page, never the payment's final state. */
+export interface SyncReturnHint {
+  /** Always false: only the async notification or an order query settles a payment (spec 4.2, 4.3). */
+  readonly final: false;
+  /** What the page may show while the notification or a query confirms. */
+  readonly claimed: PaymentReport;
+  /** The decoded wire fields. */
+  readonly wire: SyncReturn;
+  /** What to do next. */
+  readonly advice: string;
+  /** The exact text whose signature was checked. */
+  readonly signedText: string;
+}
+
+/**
+ * Verifies and parses the form LianLian's cashier posts to `url_return` (spec 4.2). It only says
+ * what the page may show: record the payment from the notification or `payments.query`.
+ *
+ * @example
+ * ```ts
+ * const hint = parseSyncReturn(rawBody, options);
+ * if (hint.isOk()) showThanksPage(hint.value.claimed.orderId); // then wait for the notification
+ * ```
+ */
+export function parseSyncReturn(body: Uint8Array, o: LianlianWebOptions, keys?: LoadedKeys): PayResult<SyncReturnHint> {
+  return guard('lianlian-web.parseSyncReturn', () => {
+    const loaded = keys === undefined ? InstanceKeys.load(o) : ok(keys);
+    if (loaded.isErr()) return err(loaded.error);
+    const charset = o.charset ?? 'UTF-8';
+    return parseFormBody(body, charset)
+      .andThen((form) => decodeWith(SyncReturnCodec, form, 'sync return', 'reply')
+        .andThen((wire) => verifyFields(form, [o.signType, notifySignTypeOf(o)], loaded.value, [], 'UTF-8').map((signedText) => ({ wire, signedText }))))
+      .andThen(({ wire, signedText }) => checkPartner(wire.oid_partner, o).andThen(() => reportOf(wire)).map((claimed) => ({
+        final: false as const, claimed, wire, signedText,
+        advice: 'show the result page only; the payment is recorded from the async notification or payments.query',
+      })));
+  });
+}
+
+/** The notifications capability of a LianLian web instance. */
+@injectable()
+export class LianlianWebNotifications implements NotificationsCapability {
+  readonly #options: LianlianWebOptions;
+  readonly #keys: InstanceKeys;
+
+  /** Built by the container. */
+  constructor(@inject(Tokens.InstanceConfig) options: unknown, @inject(InstanceKeys) keys: InstanceKeys) {
+    this.#options = options as LianlianWebOptions;
+    this.#keys = keys;
+  }
+
+  /** Verifies a raw notification and maps it to a payment event with the exact acknowledgement. */
+  verify(request: RawHttpRequest): PayResult<VerifiedNotification> {
+    return guard('lianlian-web.notifications.verify', () => this.#keys.get()
+      .andThen((keys) => verifyNotificationBody(request.body, this.#options, keys))
+      .map((v) => ({ event: { type: 'payment' as const, report: v.report }, eventKey: eventKeyOf(v.wire), ack: ACK_REPLY })));
+  }
+
+  /** A non-0000 reply, so LianLian delivers the notification again. */
+  reject(error: PaymentError): HttpReply {
+    const code = error.kind === 'Signature' ? '1001' : '9999';
+    return { status: 200, headers: { 'content-type': 'application/json;charset=UTF-8' }, body: JSON.stringify({ ret_code: code, ret_msg: 'notification not accepted' }) };
+  }
+}

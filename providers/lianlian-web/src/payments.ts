@@ -1,0 +1,72 @@
+/** The payments capability: the cashier form (spec 4.1) and the order query (spec 4.4). */
+import { inject, injectable } from 'inversify';
+import { errAsync, okAsync } from 'neverthrow';
+import {
+  formatCst, guardAsync, PaymentErrors, Tokens, type Clock, type CreatedPayment, type CreatePaymentInput, type HttpTransport, type Logger,
+  type PaymentReport, type PaymentRef, type PaymentsCapability, type PayResultAsync,
+} from '@paykit/core';
+import { callApi } from './api.js';
+import type { LianlianWebOptions } from './config.js';
+import { buildPaymentFields, paymentAction } from './form.js';
+import { InstanceKeys } from './keys.js';
+import { dtOrderOf, PROVIDER_ID, reportOf } from './mapping.js';
+import { OrderQueryReplyCodec, UNSIGNED_FIELDS } from './wire.js';
+
+/** LianLian web payments: a redirect to the cashier, and the order query. */
+@injectable()
+export class LianlianWebPayments implements PaymentsCapability {
+  readonly #o: LianlianWebOptions;
+  readonly #keys: InstanceKeys;
+  readonly #transport: HttpTransport;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+
+  /** Built by the container. */
+  constructor(
+    @inject(Tokens.InstanceConfig) options: unknown,
+    @inject(InstanceKeys) keys: InstanceKeys,
+    @inject(Tokens.Transport) transport: HttpTransport,
+    @inject(Tokens.Clock) clock: Clock,
+    @inject(Tokens.Logger) logger: Logger,
+  ) {
+    this.#o = options as LianlianWebOptions;
+    this.#keys = keys;
+    this.#transport = transport;
+    this.#clock = clock;
+    this.#logger = logger;
+  }
+
+  /**
+   * Builds the signed cashier form (spec 4.1). Nothing is sent: the payer's browser posts the form,
+   * so the payment starts `pending`.
+   */
+  create(input: CreatePaymentInput): PayResultAsync<CreatedPayment> {
+    return guardAsync('lianlian-web.payments.create', () => {
+      const built = this.#keys.get().andThen((keys) => buildPaymentFields(input, this.#o, this.#clock.now())
+        .andThen((fields) => paymentAction(fields, this.#o, keys)));
+      if (built.isErr()) return errAsync(built.error);
+      this.#logger.log('info', 'lianlian-web cashier form built', { no_order: input.orderId });
+      return okAsync({ action: built.value, report: { orderId: input.orderId, status: 'pending', amount: input.amount } });
+    });
+  }
+
+  /** Queries the order (spec 4.4, query_version 1.1: `bank_name` and `memo` are not signed). */
+  query(ref: PaymentRef): PayResultAsync<PaymentReport> {
+    return guardAsync('lianlian-web.payments.query', () => {
+      const keys = this.#keys.get();
+      if (keys.isErr()) return errAsync(keys.error);
+      const created = dtOrderOf(ref.createdAt, 'ref.createdAt');
+      if (created.isErr()) return errAsync(created.error);
+      const request = { oid_partner: this.#o.oidPartner, sign_type: this.#o.signType, no_order: ref.orderId, dt_order: formatCst(created.value), query_version: '1.1' };
+      return callApi({ options: this.#o, keys: keys.value, transport: this.#transport, logger: this.#logger },
+        'orderQuery', request, OrderQueryReplyCodec, UNSIGNED_FIELDS.orderQuery, 'query')
+        .andThen((reply) => {
+          if (reply.oid_partner !== this.#o.oidPartner || reply.no_order !== ref.orderId) {
+            return errAsync(PaymentErrors.decode(`order query reply is for ${reply.no_order} of merchant ${reply.oid_partner}, not ${ref.orderId}`, { providerId: PROVIDER_ID }));
+          }
+          const report = reportOf(reply);
+          return report.isErr() ? errAsync(report.error) : okAsync(report.value);
+        });
+    });
+  }
+}

@@ -1,0 +1,56 @@
+import * as t from 'io-ts';
+import { ContainerModule } from 'inversify';
+import { Tokens, type ProviderPlugin } from '@paykit/core';
+import { LianlianWebCards, LianlianWebTokens } from './cards.js';
+import { LianlianWebOptionsCodec, type LianlianWebOptions } from './config.js';
+import { InstanceKeys } from './keys.js';
+import { errorCodes, paymentStatuses, PROVIDER_ID } from './mapping.js';
+import { LianlianWebNotifications } from './notifications.js';
+import { LianlianWebPayments } from './payments.js';
+import { lianlianWebTools } from './tools.js';
+
+/** The options codec plus the checks that need several options: keys present for the sign types, and parseable. */
+const CheckedOptionsCodec = new t.Type<LianlianWebOptions, unknown, unknown>(
+  'LianlianWebOptions',
+  LianlianWebOptionsCodec.is,
+  (u, c) => {
+    const base = LianlianWebOptionsCodec.validate(u, c);
+    if (base._tag === 'Left') return base;
+    const keys = InstanceKeys.load(base.right);
+    if (keys.isErr()) {
+      const key = keys.error.path ?? 'options';
+      return t.failure('[REDACTED]', [...c, { key, type: t.unknown, actual: undefined }], keys.error.message);
+    }
+    return base;
+  },
+  (a) => LianlianWebOptionsCodec.encode(a),
+);
+
+/** Binds the LianLian web services of one instance. */
+export const lianlianWebModule = new ContainerModule(({ bind }) => {
+  bind(InstanceKeys).toSelf();
+  bind(Tokens.Payments).to(LianlianWebPayments);
+  bind(Tokens.Notifications).to(LianlianWebNotifications);
+  bind(LianlianWebTokens.Cards).to(LianlianWebCards);
+});
+
+/**
+ * The LianLian web payment plugin (spec v2.2): cashier form, sync return, async notifications,
+ * order query, and card BIN / bound-card / unbind services via `LianlianWebTokens.Cards`.
+ *
+ * @example
+ * ```ts
+ * const paykit = await createPaykit({
+ *   instances: { shop: { plugin: 'lianlian-web', options: { oidPartner: '201408071000001543', signType: 'MD5', md5Key: 'env:LL_MD5_KEY', notifyUrl: 'https://shop.example/ll/notify' } } },
+ * }, { plugins: [lianlianWebPlugin], transport: kyTransport() });
+ * ```
+ */
+export const lianlianWebPlugin: ProviderPlugin<LianlianWebOptions> = {
+  id: PROVIDER_ID,
+  displayName: 'LianLian web payments',
+  capabilities: ['payments', 'notifications'],
+  configCodec: CheckedOptionsCodec,
+  module: lianlianWebModule,
+  introspection: { paymentStatuses, errorCodes },
+  tools: lianlianWebTools,
+};

@@ -1,0 +1,97 @@
+/**
+ * LianLian signing (spec 6.1 and README "LianLian: signing"): sorted `k=v&…` of every non-empty
+ * field but `sign` (the literal `null` skipped too), MD5 of `text&key=KEY` as lowercase hex, or
+ * MD5withRSA over the text's bytes, base64.
+ */
+import type { KeyObject } from 'node:crypto';
+import { err, ok } from 'neverthrow';
+import {
+  constantTimeEqual, encodeText, kvString, loadPrivateKey, loadPublicKey, md5Hex, PaymentErrors, rsaSign, rsaVerify,
+  type Charset, type PayResult, type Secret,
+} from '@paykit/core';
+import type { SignType } from './wire.js';
+
+/** The text LianLian signs: every field but `sign` and `unsigned`, sorted, empty values and `null` skipped. */
+export function signingText(fields: Readonly<Record<string, unknown>>, unsigned: readonly string[] = []): string {
+  return kvString(fields, { order: 'sorted', exclude: ['sign', ...unsigned], skipNullLiteral: true });
+}
+
+/** Loaded key material for one instance (keys parsed once, not per request). */
+export interface LoadedKeys {
+  /** MD5 key. */
+  readonly md5Key?: Secret;
+  /** Merchant private key. */
+  readonly privateKey?: KeyObject;
+  /** LianLian's public key. */
+  readonly publicKey?: KeyObject;
+}
+
+/** Parses the configured key texts; an unreadable key is an `InvalidConfig` error naming the option. */
+export function loadKeys(k: { md5Key?: Secret; privateKey?: Secret; lianlianPublicKey?: string }): PayResult<LoadedKeys> {
+  const out: { md5Key?: Secret; privateKey?: KeyObject; publicKey?: KeyObject } = {};
+  if (k.md5Key !== undefined) out.md5Key = k.md5Key;
+  if (k.privateKey !== undefined) {
+    const pk = loadPrivateKey(k.privateKey.reveal());
+    if (pk.isErr()) return err(PaymentErrors.invalidConfig(`privateKey: ${pk.error.message}`, { path: 'privateKey' }));
+    out.privateKey = pk.value;
+  }
+  if (k.lianlianPublicKey !== undefined) {
+    const pub = loadPublicKey(k.lianlianPublicKey);
+    if (pub.isErr()) return err(PaymentErrors.invalidConfig(`lianlianPublicKey: ${pub.error.message}`, { path: 'lianlianPublicKey' }));
+    out.publicKey = pub.value;
+  }
+  return ok(out);
+}
+
+/**
+ * Signs a text. MD5 hashes the charset's bytes of `text&key=KEY`; RSA signs the charset's bytes of
+ * the text (the cashier form is signed in its `charset_name`; every API message is UTF-8).
+ */
+export function signText(text: string, signType: SignType, keys: LoadedKeys, charset: Charset = 'UTF-8'): PayResult<string> {
+  if (signType === 'MD5') {
+    if (keys.md5Key === undefined) return err(PaymentErrors.invalidConfig('sign type MD5 needs md5Key in the instance options', { path: 'md5Key' }));
+    return encodeText(`${text}&key=${keys.md5Key.reveal()}`, charset).map((bytes) => md5Hex(bytes, 'lower'));
+  }
+  if (keys.privateKey === undefined) return err(PaymentErrors.invalidConfig('sign type RSA needs privateKey (the merchant RSA private key) in the instance options', { path: 'privateKey' }));
+  const key = keys.privateKey;
+  return encodeText(text, charset).andThen((bytes) => rsaSign('md5', key, bytes));
+}
+
+/** Signs fields; returns the signature for the `sign` field. */
+export function signFields(fields: Readonly<Record<string, unknown>>, signType: SignType, keys: LoadedKeys, charset: Charset = 'UTF-8'): PayResult<string> {
+  return signText(signingText(fields), signType, keys, charset);
+}
+
+/**
+ * Verifies a message LianLian signed: recomputes the text without `sign` and the unsigned fields and
+ * checks `sign` (MD5 compared exactly in constant time; RSA with LianLian's public key). Only the
+ * `expected` sign types are accepted, so a message cannot choose a weaker check than configured.
+ */
+export function verifyFields(
+  fields: Readonly<Record<string, unknown>>,
+  expected: readonly SignType[],
+  keys: LoadedKeys,
+  unsigned: readonly string[] = [],
+  charset: Charset = 'UTF-8',
+): PayResult<string> {
+  const declared = fields.sign_type;
+  const signature = fields.sign;
+  if (typeof signature !== 'string' || signature.length === 0) return err(PaymentErrors.signature('the message has no sign field: it cannot be trusted'));
+  if (declared !== 'MD5' && declared !== 'RSA') return err(PaymentErrors.signature('sign_type must be MD5 or RSA'));
+  if (!expected.includes(declared)) {
+    return err(PaymentErrors.signature(`message is signed with ${declared} but this instance expects ${expected.join(' or ')}: check notifySignType/signType against the merchant site settings`));
+  }
+  const text = signingText(fields, unsigned);
+  if (declared === 'MD5') {
+    if (keys.md5Key === undefined) return err(PaymentErrors.invalidConfig('verifying an MD5 signature needs md5Key in the instance options', { path: 'md5Key' }));
+    const bytes = encodeText(`${text}&key=${keys.md5Key.reveal()}`, charset);
+    if (bytes.isErr()) return err(PaymentErrors.signature('the signed text cannot be encoded in its charset'));
+    return constantTimeEqual(md5Hex(bytes.value, 'lower'), signature) ? ok(text) : err(PaymentErrors.signature('MD5 signature does not match: check md5Key, and that the raw body was passed unchanged'));
+  }
+  if (keys.publicKey === undefined) return err(PaymentErrors.invalidConfig('verifying an RSA signature needs lianlianPublicKey in the instance options', { path: 'lianlianPublicKey' }));
+  const bytes = encodeText(text, charset);
+  if (bytes.isErr()) return err(PaymentErrors.signature('the signed text cannot be encoded in its charset'));
+  // Form decoding may have turned '+' of the base64 signature into spaces: base64 has no spaces.
+  const sig = signature.replace(/ /g, '+');
+  return rsaVerify('md5', keys.publicKey, bytes.value, sig) ? ok(text) : err(PaymentErrors.signature('RSA signature does not verify with lianlianPublicKey: check the key, and that the raw body was passed unchanged'));
+}

@@ -1,0 +1,277 @@
+/**
+ * LianLian web payment v2.2: every wire field of every message, with its documented length and
+ * required flag. Field names are the wire names. Lengths count characters (the spec's 变(n)/定(n)).
+ */
+import * as t from 'io-ts';
+
+/** A string of `min`–`max` characters, optionally matching a pattern; `what` names the rule in errors. */
+export function wireString(name: string, min: number, max: number, pattern?: RegExp, what?: string): t.Type<string, string, unknown> {
+  const rule = what ?? (min === max ? `exactly ${max} characters` : `${min}-${max} characters`);
+  return new t.Type<string, string, unknown>(
+    name,
+    (u): u is string => typeof u === 'string',
+    (u, c) => {
+      if (typeof u !== 'string') return t.failure(u, c, `expected a string of ${rule}`);
+      const len = [...u].length;
+      if (len < min || len > max) return t.failure(u, c, `expected ${rule} (got ${len})`);
+      if (pattern !== undefined && !pattern.test(u)) return t.failure(u, c, `expected ${rule}`);
+      return t.success(u);
+    },
+    t.identity,
+  );
+}
+
+/** 变(n): 1–n characters. */
+const v = (n: number): t.Type<string, string, unknown> => wireString(`varchar(${n})`, 1, n);
+/** 定(n) digits. */
+const digits = (n: number): t.Type<string, string, unknown> => wireString(`digits(${n})`, n, n, new RegExp(`^\\d{${n}}$`), `${n} digits`);
+/** `YYYYMMDDHHmmss`. */
+const dateTime14 = wireString('YYYYMMDDHHmmss', 14, 14, /^\d{14}$/, 'YYYYMMDDHHmmss (14 digits, China Standard Time)');
+/** `YYYYMMDD`. */
+const date8 = wireString('YYYYMMDD', 8, 8, /^\d{8}$/, 'YYYYMMDD (8 digits)');
+/** An amount in yuan: up to 12 characters, at most two decimals (precision is checked when parsed). */
+const amountYuan = wireString('money(12)', 1, 12, /^\d+(\.\d+)?$/, 'a yuan amount such as 49.65 (at most 12 characters)');
+/** `sign_type`. */
+export const SignTypeCodec = t.union([t.literal('MD5'), t.literal('RSA')], 'sign_type');
+/** Sign types LianLian uses. */
+export type SignType = t.TypeOf<typeof SignTypeCodec>;
+/** `sign`: base64 RSA or 32 hex MD5. */
+const sign = wireString('sign', 1, 255);
+/** `ret_code`: 4 characters. */
+const retCode = wireString('ret_code', 4, 4);
+
+/** A codec that also rejects keys it does not list (nothing is silently dropped or smuggled in). */
+export function closed<P extends t.Props, O extends t.Props>(name: string, required: P, optional: O): t.Type<t.TypeOf<t.TypeC<P>> & t.TypeOf<t.PartialC<O>>, unknown, unknown> {
+  const req = t.type(required);
+  const opt = t.partial(optional);
+  const base = t.intersection([req, opt]);
+  const known = new Set([...Object.keys(required), ...Object.keys(optional)]);
+  return new t.Type<t.TypeOf<t.TypeC<P>> & t.TypeOf<t.PartialC<O>>, unknown, unknown>(
+    name,
+    (u): u is t.TypeOf<t.TypeC<P>> & t.TypeOf<t.PartialC<O>> => base.is(u),
+    (u, c) => {
+      if (typeof u !== 'object' || u === null || Array.isArray(u)) return t.failure(u, c, 'expected a JSON object');
+      const extra = Object.keys(u).filter((k) => !known.has(k));
+      if (extra.length > 0) {
+        return t.failure(u, [...c, { key: extra[0] as string, type: t.never, actual: (u as Record<string, unknown>)[extra[0] as string] }],
+          `unexpected field "${(extra[0] as string).slice(0, 40)}" (not in the spec's table)`);
+      }
+      // Validate both halves against the same context so error paths read `root.field`.
+      const a = req.validate(u, c);
+      const b = opt.validate(u, c);
+      if (a._tag === 'Left' || b._tag === 'Left') return t.failures([...(a._tag === 'Left' ? a.left : []), ...(b._tag === 'Left' ? b.left : [])]);
+      return t.success({ ...b.right, ...a.right } as t.TypeOf<t.TypeC<P>> & t.TypeOf<t.PartialC<O>>);
+    },
+    t.identity,
+  );
+}
+
+// ---------------------------------------------------------------- 4.1 web payment request
+
+/** Spec 4.1: the cashier form (`bankgateway.htm`). */
+export const WebPaymentRequestCodec = closed('WebPaymentRequest', {
+  version: v(6),
+  oid_partner: digits(18),
+  user_id: v(32),
+  timestamp: dateTime14,
+  sign_type: SignTypeCodec,
+  busi_partner: digits(6),
+  no_order: v(32),
+  dt_order: dateTime14,
+  name_goods: v(40),
+  money_order: amountYuan,
+  notify_url: v(128),
+  // Spec 4.1 marks risk_item required, with no length limit.
+  risk_item: wireString('risk_item', 2, Number.MAX_SAFE_INTEGER, /^\{[\s\S]*\}$/, 'a JSON object text'),
+}, {
+  charset_name: wireString('charset_name', 1, 18, /^(UTF-8|GBK|GB2312|GB18030)$/, 'one of UTF-8, GBK, GB2312, GB18030'),
+  platform: v(32),
+  sign: sign,
+  info_order: v(255),
+  url_return: v(128),
+  userreq_ip: wireString('userreq_ip', 1, 32, /^[0-9A-Fa-f_:]+$/, 'an IP with "." replaced by "_" (at most 32 characters)'),
+  url_order: v(255),
+  valid_order: wireString('valid_order', 1, 8, /^[1-9]\d{0,7}$/, 'whole minutes, 1-8 digits'),
+  bank_code: digits(8),
+  pay_type: wireString('pay_type', 1, 1, /^[0-9A-Z]$/, 'one character'),
+  no_agree: wireString('no_agree', 16, 16),
+  shareing_data: v(1024),
+  id_type: wireString('id_type', 1, 2, /^(\d|10|X)$/, 'an id type 0-10 or X'),
+  id_no: v(32),
+  acct_name: v(12),
+  flag_modify: wireString('flag_modify', 1, 1, /^[01]$/, '0 or 1'),
+  card_no: wireString('card_no', 15, 19, /^\d+$/, '15-19 digits'),
+  back_url: v(128),
+});
+/** The cashier form fields. */
+export type WebPaymentRequest = t.TypeOf<typeof WebPaymentRequestCodec>;
+
+// ---------------------------------------------------------------- 4.2 sync return, 4.3 notification
+
+/** Spec 4.2: the form LianLian's cashier posts to `url_return` through the payer's browser. */
+export const SyncReturnCodec = closed('SyncReturn', {
+  oid_partner: digits(18),
+  sign_type: SignTypeCodec,
+  sign: sign,
+  dt_order: dateTime14,
+  no_order: v(32),
+  oid_paybill: digits(16),
+  money_order: amountYuan,
+  result_pay: v(12),
+}, {
+  settle_date: date8,
+  info_order: v(255),
+  pay_type: wireString('pay_type', 1, 1),
+  bank_code: digits(8),
+});
+/** The sync return form. */
+export type SyncReturn = t.TypeOf<typeof SyncReturnCodec>;
+
+/** Spec 4.3: the asynchronous notification (raw JSON body). */
+export const NotificationCodec = closed('Notification', {
+  oid_partner: digits(18),
+  sign_type: SignTypeCodec,
+  sign: sign,
+  dt_order: dateTime14,
+  no_order: v(32),
+  oid_paybill: digits(16),
+  money_order: amountYuan,
+  result_pay: v(12),
+}, {
+  settle_date: date8,
+  info_order: v(255),
+  pay_type: wireString('pay_type', 1, 1),
+  bank_code: digits(8),
+  no_agree: wireString('no_agree', 16, 16),
+  id_type: wireString('id_type', 1, 2),
+  id_no: v(32),
+  acct_name: v(12),
+});
+/** A notification. */
+export type Notification = t.TypeOf<typeof NotificationCodec>;
+
+/** Spec 4.3 reply: `{"ret_code":"0000","ret_msg":"交易成功"}` stops the retries. */
+export const NotificationAckCodec = closed('NotificationAck', { ret_code: retCode, ret_msg: v(100) }, {});
+
+// ---------------------------------------------------------------- 4.4 order query
+
+/** Spec 4.4 request. */
+export const OrderQueryRequestCodec = closed('OrderQueryRequest', {
+  oid_partner: digits(18),
+  sign_type: SignTypeCodec,
+  no_order: v(32),
+  dt_order: dateTime14,
+}, { sign: sign, oid_paybill: digits(16), query_version: v(6) });
+/** Order query request. */
+export type OrderQueryRequest = t.TypeOf<typeof OrderQueryRequestCodec>;
+
+/** Spec 4.4 reply with ret_code 0000 (query_version 1.1 adds the unsigned `bank_name` and `memo`). */
+export const OrderQueryReplyCodec = closed('OrderQueryReply', {
+  ret_code: retCode,
+  ret_msg: v(100),
+  sign_type: SignTypeCodec,
+  sign: sign,
+  result_pay: v(12),
+  oid_partner: digits(18),
+  dt_order: dateTime14,
+  no_order: v(32),
+  oid_paybill: digits(16),
+  money_order: amountYuan,
+}, {
+  settle_date: date8,
+  info_order: v(255),
+  pay_type: wireString('pay_type', 1, 1),
+  bank_code: digits(8),
+  bank_name: v(32),
+  memo: v(255),
+});
+/** Order query reply. */
+export type OrderQueryReply = t.TypeOf<typeof OrderQueryReplyCodec>;
+
+/** An error reply of any API: `ret_code` other than 0000, sign fields when LianLian signed it. */
+export const ErrorReplyCodec = closed('ErrorReply', { ret_code: retCode, ret_msg: wireString('ret_msg', 0, 100) }, {
+  sign_type: SignTypeCodec, sign: sign,
+});
+
+// ---------------------------------------------------------------- 4.5 card BIN
+
+/** Spec 4.5 request. */
+export const CardBinRequestCodec = closed('CardBinRequest', {
+  oid_partner: digits(18),
+  sign_type: SignTypeCodec,
+  card_no: wireString('card_no', 15, 19, /^\d+$/, '15-19 digits'),
+}, { sign: sign });
+
+/** Spec 4.5 reply. */
+export const CardBinReplyCodec = closed('CardBinReply', {
+  ret_code: retCode,
+  ret_msg: v(100),
+  sign_type: SignTypeCodec,
+  sign: sign,
+  card_no: wireString('card_no', 15, 19, /^\d+$/, '15-19 digits'),
+  bank_code: digits(8),
+  bank_name: v(32),
+  card_type: wireString('card_type', 1, 1, /^[23]$/, '2 (debit) or 3 (credit)'),
+}, {});
+/** Card BIN reply. */
+export type CardBinReply = t.TypeOf<typeof CardBinReplyCodec>;
+
+// ---------------------------------------------------------------- 4.6 bound cards, 4.7 unbind
+
+/** Spec 4.6 request. */
+export const BindListRequestCodec = closed('BindListRequest', {
+  oid_partner: digits(18),
+  user_id: v(32),
+  sign_type: SignTypeCodec,
+  offset: wireString('offset', 1, 8, /^\d+$/, '0-99999999'),
+}, {
+  platform: v(32),
+  sign: sign,
+  no_agree: wireString('no_agree', 16, 16),
+  card_no: wireString('card_no', 15, 19, /^\d+$/, '15-19 digits'),
+  pay_type: wireString('pay_type', 1, 1),
+});
+
+/** One entry of `agreement_list` (spec 4.6; the whole list is not signed). */
+export const AgreementCodec = closed('Agreement', {}, {
+  no_agree: wireString('no_agree', 16, 16),
+  card_no: wireString('card_no', 4, 4, /^\d{4}$/, 'the last 4 card digits'),
+  bank_code: digits(8),
+  bank_name: v(32),
+  card_type: wireString('card_type', 1, 1, /^[23]$/, '2 (debit) or 3 (credit)'),
+  bind_mobile: wireString('bind_mobile', 11, 11, /^[\d*]{11}$/, '11 digits'),
+});
+/** One bound card on the wire. */
+export type Agreement = t.TypeOf<typeof AgreementCodec>;
+
+/** Spec 4.6 reply. */
+export const BindListReplyCodec = closed('BindListReply', {
+  ret_code: retCode,
+  ret_msg: v(100),
+  user_id: v(32),
+  count: wireString('count', 1, 8, /^\d+$/, 'a record count'),
+  sign_type: SignTypeCodec,
+  sign: sign,
+}, { agreement_list: t.array(AgreementCodec) });
+/** Bound card list reply. */
+export type BindListReply = t.TypeOf<typeof BindListReplyCodec>;
+
+/** Spec 4.7 request. */
+export const UnbindRequestCodec = closed('UnbindRequest', {
+  oid_partner: digits(18),
+  user_id: v(32),
+  sign_type: SignTypeCodec,
+  no_agree: wireString('no_agree', 16, 16),
+}, { platform: v(32), pay_type: wireString('pay_type', 1, 1), sign: sign });
+
+/** Spec 4.7 reply. */
+export const UnbindReplyCodec = closed('UnbindReply', { ret_code: retCode, ret_msg: v(100), sign_type: SignTypeCodec, sign: sign }, {});
+
+/** Reply fields LianLian leaves out of the signature (README, LianLian signing rule 5). */
+export const UNSIGNED_FIELDS = {
+  orderQuery: ['bank_name', 'memo'],
+  bindList: ['agreement_list'],
+} as const;
+
+/** The exact acknowledgement body of spec 4.3. */
+export const NOTIFICATION_ACK = '{"ret_code":"0000","ret_msg":"交易成功"}';
