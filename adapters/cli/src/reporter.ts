@@ -15,7 +15,10 @@ export class ConsoleDemoReporter implements DemoReporter {
   readonly #write: (text: string) => void;
   #step = 0;
 
-  /** @param write where the text goes (standard output in the CLI). */
+  /**
+   * Creates a reporter.
+   * @param write where the text goes (standard output in the CLI).
+   */
   constructor(write: (text: string) => void) {
     this.#write = write;
   }

@@ -57,7 +57,7 @@ export function neverSent(e: unknown): boolean {
 }
 
 /**
- * Turns whatever fetch or ky threw into a {@link PaymentError}:
+ * Turns whatever fetch or ky threw into a `PaymentError`:
  * - a timeout → `Timeout` (retryable only for queries: for money it is an unknown outcome);
  * - connection refused, DNS failure, unreachable host → `Network` with `sent: false` (retryable);
  * - a TLS handshake failure → `Network` with `sent: false`, not retryable (fix the certificate);

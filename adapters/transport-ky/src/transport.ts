@@ -134,7 +134,7 @@ class KyTransport implements HttpTransport {
 }
 
 /**
- * An {@link HttpTransport} built on ky. Non-2xx replies are returned, not failed (the provider decides
+ * An `HttpTransport` built on ky. Non-2xx replies are returned, not failed (the provider decides
  * what they mean). `query` calls are retried with exponential backoff after a refused connection, a
  * DNS failure, a timeout or a 502/503/504; `money` calls are sent exactly once. `timeoutMs` applies
  * to each attempt (headers and body). Plain `http:` is refused except to loopback hosts.

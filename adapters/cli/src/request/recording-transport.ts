@@ -10,7 +10,7 @@ export interface CapturedRequest {
 }
 
 /**
- * An {@link HttpTransport} that sends nothing: it records each request and answers with a
+ * An `HttpTransport` that sends nothing: it records each request and answers with a
  * `Network` error (`sent: false`), so `paykit request` can print what a provider would send.
  */
 export class RecordingTransport implements HttpTransport {
