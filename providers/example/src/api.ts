@@ -4,10 +4,10 @@
  * verified answer is `OutcomeUnknown`, never a guess.
  */
 import { inject, injectable } from 'inversify';
-import { decodeWith, PaymentErrors, Tokens, type HttpTransport, type PaymentError, type PayResultAsync, type Resolution } from '@paykit/core';
+import { decodeWith, PaymentErrors, Tokens, type Clock, type HttpTransport, type PaymentError, type PayResultAsync, type Resolution } from '@paykit/core';
 import type * as t from 'io-ts';
 import { errAsync, okAsync } from 'neverthrow';
-import type { ExampleOptions } from './config.js';
+import { ExampleConfig, type ExampleOptions } from './config.js';
 import { errorFromReply } from './mapping.js';
 import { signFields, verifyFields } from './signer.js';
 import { parseFlatJson, ReplyHead } from './wire.js';
@@ -26,11 +26,22 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 export class ExampleApi {
   readonly #options: ExampleOptions;
   readonly #transport: HttpTransport;
+  readonly #clock: Clock;
 
   /** Built by the container. */
-  constructor(@inject(Tokens.InstanceConfig) options: unknown, @inject(Tokens.Transport) transport: HttpTransport) {
-    this.#options = options as ExampleOptions;
+  constructor(
+    @inject(ExampleConfig) options: ExampleOptions,
+    @inject(Tokens.Transport) transport: HttpTransport,
+    @inject(Tokens.Clock) clock: Clock,
+  ) {
+    this.#options = options;
     this.#transport = transport;
+    this.#clock = clock;
+  }
+
+  /** The current instant, from paykit's clock. */
+  now(): Date {
+    return this.#clock.now();
   }
 
   /** The instance options. */

@@ -31,7 +31,7 @@ export class ExamplePayments implements PaymentsCapability {
     const fields = signFields({
       merchant_id: o.merchantId, order_no: input.orderId, amount: toWireAmount(input.amount), currency: input.amount.currency,
       subject: input.description, notify_url: input.notifyUrl ?? o.notifyUrl,
-      created_at: toWireTime(input.createdAt ?? new Date()),
+      created_at: toWireTime(input.createdAt ?? this.#api.now()),
       ...(returnUrl !== undefined ? { return_url: returnUrl } : {}),
       ...(input.validForMinutes !== undefined ? { valid_minutes: String(input.validForMinutes) } : {}),
     }, o.key);

@@ -1,4 +1,5 @@
-import { SecretFromString, UrlString } from '@paykit/core';
+import { SecretFromString, Tokens, UrlString } from '@paykit/core';
+import type { ServiceIdentifier } from 'inversify';
 import * as t from 'io-ts';
 import { MerchantId } from './wire.js';
 
@@ -27,3 +28,9 @@ export const ExampleOptionsCodec = t.intersection([
 
 /** Decoded {@link ExampleOptionsCodec}. */
 export type ExampleOptions = t.TypeOf<typeof ExampleOptionsCodec>;
+
+/**
+ * The instance options as the container holds them: `Tokens.InstanceConfig`, typed. paykit binds
+ * it to the value {@link ExampleOptionsCodec} decoded, so services can inject it without a cast.
+ */
+export const ExampleConfig = Tokens.InstanceConfig as ServiceIdentifier<ExampleOptions>;

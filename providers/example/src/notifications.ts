@@ -1,11 +1,11 @@
 /** Example Pay payment notifications: decoded and verified from the raw bytes, pure. */
 import { inject, injectable } from 'inversify';
 import {
-  decodeWith, PaymentErrors, Tokens, type HttpReply, type NotificationsCapability, type PaymentError,
+  decodeWith, PaymentErrors, type HttpReply, type NotificationsCapability, type PaymentError,
   type PayResult, type RawHttpRequest, type VerifiedNotification,
 } from '@paykit/core';
 import { err } from 'neverthrow';
-import type { ExampleOptions } from './config.js';
+import { ExampleConfig, type ExampleOptions } from './config.js';
 import { paymentReport } from './mapping.js';
 import { verifyFields } from './signer.js';
 import { ACK_BODY, NACK_BODY, Notification, parseFlatJson } from './wire.js';
@@ -46,8 +46,8 @@ export class ExampleNotifications implements NotificationsCapability {
   readonly #options: ExampleOptions;
 
   /** Built by the container. */
-  constructor(@inject(Tokens.InstanceConfig) options: unknown) {
-    this.#options = options as ExampleOptions;
+  constructor(@inject(ExampleConfig) options: ExampleOptions) {
+    this.#options = options;
   }
 
   /** Decodes and verifies a raw inbound request. */
