@@ -20,7 +20,7 @@ export interface PayoutScript {
   readonly hold?: '4002' | '4003' | '4004';
   /**
    * The apply reply: `normal`; `timeout` (order taken, reply after the client gave up);
-   * `query-first` (order taken, reply 9999); `query-first-untaken` (reply 2005, no order made);
+   * `query-first` (order taken, reply 9999); `query-first-untaken` (reply 2005 and no order made, on the first attempt only);
    * `reject` (4005, no order made).
    */
   readonly reply?: 'normal' | 'timeout' | 'query-first' | 'query-first-untaken' | 'reject';
@@ -122,6 +122,7 @@ export class LianlianPayoutSimulator {
   readonly #merchantKey: KeyObject;
   readonly #o: LianlianPayoutSimulatorOptions;
   readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #refusedOnce = new Set<string>();
   #closed = false;
 
   private constructor(server: SimulatorServer, o: LianlianPayoutSimulatorOptions, keys: { readonly privateKey: KeyObject; readonly publicKey: KeyObject }, merchantKey: KeyObject) {
@@ -214,7 +215,8 @@ export class LianlianPayoutSimulator {
     const s = this.#scriptOf(f.no_order);
     if (this.orders.has(f.no_order)) return this.#code('4006', '商户订单号重复,请先查询', ctx, { no_order: f.no_order });
     if (s.reply === 'reject') return this.#code('4005', '商户未开通权限', ctx);
-    if (s.reply === 'query-first-untaken') return this.#code('2005', '系统处理中,请查询', ctx, { no_order: f.no_order });
+    // A transient refusal: only the first attempt meets it, as a resubmission after 8901 would.
+    if (s.reply === 'query-first-untaken' && !this.#refusedOnce.has(f.no_order) && this.#refusedOnce.add(f.no_order)) return this.#code('2005', '系统处理中,请查询', ctx, { no_order: f.no_order });
     billCounter += 1;
     const order: SimPayoutOrder = {
       noOrder: f.no_order, amountFen: fen, moneyOrder: f.money_order, dtOrder: f.dt_order, infoOrder: f.info_order,

@@ -1,0 +1,232 @@
+import { createSign } from 'node:crypto';
+import { expect } from 'chai';
+import { createPaykit, InMemoryStore, loadPublicKey } from '@paykit/core';
+import { estimateArrival, filterMemo, lianlianPayoutPlugin, SameCardPolicy, verifyPayoutNotification } from '../src/index.js';
+import { lianlianKeys, merchantKeys, OID_PARTNER, payoutInput, startRig, until, type Rig } from './support.js';
+
+const baseOptions = { oidPartner: OID_PARTNER, privateKey: merchantKeys.privatePem, lianlianPublicKey: lianlianKeys.publicB64, notifyUrl: 'http://127.0.0.1:1/n' };
+
+async function configError(options: Record<string, unknown>): Promise<{ kind: string; message: string }> {
+  const r = await createPaykit({ instances: { payouts: { plugin: 'lianlian-payout', options } } }, { plugins: [lianlianPayoutPlugin] });
+  expect(r.isErr(), 'config should be refused').to.equal(true);
+  return r._unsafeUnwrapErr();
+}
+
+describe('LianLian payout configuration', () => {
+  it('refuses MD5 as the sign type: payouts are RSA only', async () => {
+    const e = await configError({ ...baseOptions, signType: 'MD5' });
+    expect(e.kind).to.equal('InvalidConfig');
+    expect(e.message).to.include('RSA only');
+  });
+  it('refuses an MD5 key, without printing it', async () => {
+    const e = await configError({ ...baseOptions, md5Key: 'super-secret-md5' });
+    expect(e.kind).to.equal('InvalidConfig');
+    expect(e.message).not.to.include('super-secret-md5');
+  });
+  it('refuses an unreadable private key without echoing it', async () => {
+    const e = await configError({ ...baseOptions, privateKey: 'MIIBOGUSKEYMATERIAL' });
+    expect(e.kind).to.equal('InvalidConfig');
+    expect(e.message).not.to.include('MIIBOGUSKEYMATERIAL');
+  });
+  it('refuses an oid_partner that is not 18 digits', async () => {
+    expect((await configError({ ...baseOptions, oidPartner: '1234' })).message).to.include('18-digit');
+  });
+});
+
+describe('LianLian payout request validation', () => {
+  let rig: Rig;
+  before(async () => { rig = await startRig(); });
+  after(() => rig.close());
+  const corporate = (extra: Record<string, string>) => ({ ...payoutInput('C'), account: { type: 'corporate' as const, accountNumber: '1234567890123', accountName: 'ACME Ltd', ...extra } });
+
+  for (const [what, input, path] of [
+    ['a corporate account without bank_code', corporate({}), 'account.bankCode'],
+    ['a corporate account at ICBC without branch details', corporate({ bankCode: '01020000' }), 'account.branchCode'],
+    ['a corporate account with city_code but no branch name', corporate({ bankCode: '03080000', cityCode: '310000' }), 'account.branchCode'],
+    ['a memo of 25 characters', { ...payoutInput('M'), memo: 'a'.repeat(25) }, 'memo'],
+    ['a memo with no accepted character', { ...payoutInput('M'), memo: '!!! ???' }, 'memo'],
+    ['an amount in USD', { ...payoutInput('U'), amount: { amount: 100, currency: 'USD' as const } }, 'amount.currency'],
+    ['a card number with letters', { ...payoutInput('K'), account: { ...payoutInput('K').account, accountNumber: '6216ABC' } }, 'account.accountNumber'],
+    ['an info_order of 256 characters', { ...payoutInput('I'), description: 'x'.repeat(256) }, 'payouts.submit.info_order'],
+  ] as const) {
+    it(`refuses ${what} before sending anything`, async () => {
+      const before = rig.sim.server.received.length;
+      const id = `V${Math.random().toString(36).slice(2, 10)}`;
+      const e = (await rig.paykit.payouts.submit({ ...input, payoutId: id }))._unsafeUnwrapErr();
+      expect(e.kind).to.equal('InvalidRequest');
+      expect(e.path).to.equal(path);
+      expect(e.message).not.to.include('6216');
+      expect(rig.sim.server.received.length).to.equal(before);
+    });
+  }
+
+  it('accepts a corporate CCB account without branch details (guide 十)', async () => {
+    expect((await rig.paykit.payouts.submit({ ...corporate({ bankCode: '01050000' }), payoutId: 'CCB-1' }))._unsafeUnwrap().status).to.equal('accepted');
+  });
+
+  it('accepts a corporate account with prcptcd and sends bank_code, prcptcd and flag_card 1', async () => {
+    const r = await rig.paykit.payouts.submit({ ...corporate({ bankCode: '03080000', branchCode: '308584000013' }), payoutId: 'PRC-1' });
+    expect(r._unsafeUnwrap().status).to.equal('accepted');
+  });
+
+  it('filters the memo by the spec\'s character rule before signing', async () => {
+    const r = await rig.paykit.payouts.submit({ ...payoutInput('MEMO-1'), memo: '工资 May-2024_#1!' });
+    expect(r.isOk()).to.equal(true);
+    expect(filterMemo('工资 May-2024_#1!')).to.equal('工资May-2024_1');
+    expect(rig.sim.orders.has('MEMO-1'), 'the simulator\'s wire codec accepted the filtered memo').to.equal(true);
+  });
+});
+
+describe('LianLian payout notifications', () => {
+  let rig: Rig;
+  before(async () => { rig = await startRig(); });
+  after(() => rig.close());
+  const key = loadPublicKey(lianlianKeys.publicB64)._unsafeUnwrap();
+  const raw = (body: string) => ({ method: 'POST', url: '/n', headers: {}, body: new Uint8Array(Buffer.from(body, 'utf8')) });
+
+  it('verifies a notification signed by LianLian and maps CANCEL to returned', async () => {
+    rig.sim.script('N-1', { notify: false });
+    await rig.paykit.payouts.submit(payoutInput('N-1', 1005));
+    const v = verifyPayoutNotification(Buffer.from(rig.sim.notification('N-1', 'CANCEL')), { oidPartner: OID_PARTNER, lianlianPublicKey: key })._unsafeUnwrap();
+    expect(v.report).to.include({ providerOrderId: 'N-1', status: 'returned', providerStatus: 'CANCEL' });
+    expect(v.report.amount).to.deep.equal({ amount: 1005, currency: 'CNY' });
+  });
+
+  it('acknowledges exactly, records a redelivery as a duplicate, and keeps a success after a late FAILURE', async () => {
+    rig.sim.script('N-2', { notify: false });
+    await rig.paykit.payouts.submit(payoutInput('N-2'));
+    const first = (await rig.paykit.notifications.handle('payouts', raw(rig.sim.notification('N-2', 'SUCCESS'))))._unsafeUnwrap();
+    expect(first.reply.body).to.equal('{"ret_code":"0000","ret_msg":"交易成功"}');
+    expect(first.duplicate).to.equal(false);
+    expect((await rig.paykit.notifications.handle('payouts', raw(rig.sim.notification('N-2', 'SUCCESS'))))._unsafeUnwrap().duplicate).to.equal(true);
+    await rig.paykit.notifications.handle('payouts', raw(rig.sim.notification('N-2', 'FAILURE')));
+    expect((await rig.paykit.payouts.get('N-2'))._unsafeUnwrap().status).to.equal('succeeded');
+  });
+
+  for (const [what, mutate, kind] of [
+    ['a changed amount', (j: Record<string, string>) => ({ ...j, money_order: '9999.00' }), 'Signature'],
+    ['no sign', (j: Record<string, string>) => { const { sign: _s, ...rest } = j; return rest; }, 'Signature'],
+    ['sign_type MD5', (j: Record<string, string>) => ({ ...j, sign_type: 'MD5' }), 'Signature'],
+  ] as const) {
+    it(`refuses a notification with ${what}, and the rejection is not the acknowledgement`, async () => {
+      rig.sim.script('N-3', { notify: false });
+      if (!rig.sim.orders.has('N-3')) await rig.paykit.payouts.submit(payoutInput('N-3'));
+      const body = JSON.stringify(mutate(JSON.parse(rig.sim.notification('N-3', 'SUCCESS')) as Record<string, string>));
+      const e = (await rig.paykit.notifications.handle('payouts', raw(body)))._unsafeUnwrapErr();
+      expect(e.kind).to.equal(kind);
+      expect(rig.paykit.notifications.rejection('payouts', e).body).not.to.include('"0000"');
+      expect((await rig.paykit.payouts.get('N-3'))._unsafeUnwrap().status).not.to.equal('succeeded');
+    });
+  }
+
+  it('refuses a correctly signed money_order with three decimals as a Decode error', () => {
+    const body = rig.sim.sign({ oid_partner: OID_PARTNER, sign_type: 'RSA', no_order: 'N-4', dt_order: '20240301090000', money_order: '1.005', result_pay: 'SUCCESS' });
+    const r = verifyPayoutNotification(Buffer.from(JSON.stringify(body)), { oidPartner: OID_PARTNER, lianlianPublicKey: key });
+    expect(r._unsafeUnwrapErr().kind).to.equal('Decode');
+  });
+
+  it('refuses a notification for another merchant, and non-JSON bytes, without throwing', () => {
+    const other = rig.sim.sign({ oid_partner: '201606221000000000', sign_type: 'RSA', no_order: 'N-5', dt_order: '20240301090000', money_order: '1.00', result_pay: 'SUCCESS' });
+    expect(verifyPayoutNotification(Buffer.from(JSON.stringify(other)), { oidPartner: OID_PARTNER, lianlianPublicKey: key })._unsafeUnwrapErr().kind).to.equal('Decode');
+    expect(verifyPayoutNotification(Buffer.from([0xff, 0x00, 0x7b]), { oidPartner: OID_PARTNER, lianlianPublicKey: key }).isErr()).to.equal(true);
+  });
+
+  it('delivers a delayed notification and the payout ends succeeded', async () => {
+    rig.sim.script('N-6', { notifyDelayMs: 100 });
+    await rig.paykit.payouts.submit(payoutInput('N-6'));
+    await until(async () => (await rig.paykit.payouts.get('N-6'))._unsafeUnwrap().status === 'succeeded');
+  });
+});
+
+describe('LianLian payout CLI tools', () => {
+  const tools = lianlianPayoutPlugin.tools!;
+  const fields = { oid_partner: OID_PARTNER, no_order: 'T-1' };
+
+  it('signs a query with MD5withRSA over the sorted text (independent createSign agrees)', () => {
+    const r = tools.sign(fields, { privateKey: merchantKeys.privatePem })._unsafeUnwrap();
+    expect(r.signedText).to.equal(`api_version=1.0&no_order=T-1&oid_partner=${OID_PARTNER}&sign_type=RSA`);
+    expect(r.signature).to.equal(createSign('RSA-MD5').update(r.signedText).sign(merchantKeys.privateKey, 'base64'));
+  });
+  it('refuses MD5 signing as InvalidConfig', () => {
+    expect(tools.sign(fields, { signType: 'MD5', md5Key: 'k' })._unsafeUnwrapErr().kind).to.equal('InvalidConfig');
+  });
+  it('refuses to sign an apply with a three-decimal money_order', () => {
+    const e = tools.sign({ ...fields, card_no: '6216261234567890018', money_order: '1.005', dt_order: '20240301090000', acct_name: 'a', info_order: 'i', flag_card: '0', notify_url: 'http://x/n', memo: 'm' }, { privateKey: merchantKeys.privatePem })._unsafeUnwrapErr();
+    expect(e).to.include({ kind: 'InvalidRequest' });
+    expect(e.message).to.include('money_order');
+  });
+
+  it('verifies apply replies, query replies and notifications the simulator signs, and refuses a forgery', async () => {
+    const rig = await startRig();
+    try {
+      rig.sim.script('T-2', { hold: '4003', notify: false });
+      await rig.paykit.payouts.submit(payoutInput('T-2'));
+      const applyReply = rig.sim.sign({ ret_code: '4003', ret_msg: '收款人姓名与卡号不一致', sign_type: 'RSA', oid_partner: OID_PARTNER, no_order: 'T-2', confirm_code: '123456' });
+      const a = tools.verify(Buffer.from(JSON.stringify(applyReply)), { publicKey: rig.sim.publicKey })._unsafeUnwrap();
+      expect(a.message).to.equal('payout apply or confirm reply');
+      expect(a.result).to.include({ outcome: 'held', confirmCode: '123456' });
+      const queryReply = rig.sim.sign({ ret_code: '0000', ret_msg: '交易成功', sign_type: 'RSA', oid_partner: OID_PARTNER, no_order: 'T-2', dt_order: '20240301090000', money_order: '49.65', result_pay: 'CHECK' });
+      expect(tools.verify(Buffer.from(JSON.stringify(queryReply)), { publicKey: rig.sim.publicKey })._unsafeUnwrap().result).to.include({ status: 'held_for_review' });
+      const n = tools.verify(Buffer.from(rig.sim.notification('T-2', 'SUCCESS')), { publicKey: rig.sim.publicKey })._unsafeUnwrap();
+      expect(n.message).to.equal('payout notification');
+      const forged = { ...queryReply, result_pay: 'SUCCESS' };
+      expect(tools.verify(Buffer.from(JSON.stringify(forged)), { publicKey: rig.sim.publicKey })._unsafeUnwrapErr().kind).to.equal('Signature');
+    } finally {
+      await rig.close();
+    }
+  });
+});
+
+describe('Same card in, same card out (guide 七)', () => {
+  const card = '6216261234567890018';
+  const cny = (amount: number) => ({ amount, currency: 'CNY' as const });
+  const policy = () => new SameCardPolicy(new InMemoryStore(), 'payouts');
+
+  it('refuses a card that never paid in', async () => {
+    expect((await policy().authorize(card, cny(100), 'P1'))._unsafeUnwrapErr()).to.include({ kind: 'InvalidRequest', code: 'invalid_account' });
+  });
+  it('allows up to pay-ins plus gains, counts a redelivered pay-in once, and refuses above', async () => {
+    const p = policy();
+    await p.recordPayIn(card, cny(10000), 'order-1');
+    await p.recordPayIn(card, cny(10000), 'order-1');
+    await p.declareGain(card, cny(250), 'interest-may');
+    expect((await p.authorize(card, cny(6000), 'P1'))._unsafeUnwrap().available).to.deep.equal(cny(4250));
+    expect((await p.authorize(card, cny(6000), 'P1'))._unsafeUnwrap().available, 'same payout again is not counted twice').to.deep.equal(cny(4250));
+    expect((await p.authorize(card, cny(4251), 'P2'))._unsafeUnwrapErr()).to.include({ code: 'limit_exceeded' });
+    expect((await p.release(card, 'P1'))._unsafeUnwrap().available).to.deep.equal(cny(10250));
+  });
+  it('is enforced on submit when sameCardPolicy is set, before anything is sent', async () => {
+    const rig = await startRig({ options: { sameCardPolicy: true } });
+    try {
+      const e = (await rig.paykit.payouts.submit(payoutInput('SC-1', 500)))._unsafeUnwrapErr();
+      expect(e.code).to.equal('invalid_account');
+      expect(rig.sim.server.received.length).to.equal(0);
+      const { LianlianPayoutTokens } = await import('../src/index.js');
+      const ext = rig.paykit.extension('payouts', LianlianPayoutTokens.CardPolicy)._unsafeUnwrap();
+      await ext.recordPayIn(card, cny(500), 'order-9');
+      expect((await rig.paykit.payouts.submit(payoutInput('SC-2', 500)))._unsafeUnwrap().status).to.equal('accepted');
+      expect((await rig.paykit.payouts.submit(payoutInput('SC-3', 1)))._unsafeUnwrapErr().code).to.equal('limit_exceeded');
+    } finally {
+      await rig.close();
+    }
+  });
+});
+
+describe('estimateArrival (guide 十 batch schedule)', () => {
+  // Instants written in UTC: CST is UTC+8.
+  for (const [submitted, batch, arrival] of [
+    ['2024-03-01T02:29:59Z', 'morning', '2024-03-01T04:00:00.000Z'], // 10:29:59 CST → 12:00 CST
+    ['2024-03-01T02:30:00Z', 'afternoon', '2024-03-01T09:00:00.000Z'], // 10:30 CST → 17:00 CST
+    ['2024-03-01T05:59:59Z', 'afternoon', '2024-03-01T09:00:00.000Z'], // 13:59:59 CST
+    ['2024-03-01T06:00:00Z', 'next-day', '2024-03-02T04:00:00.000Z'], // 14:00 CST → next day 12:00
+    ['2024-02-29T20:00:00Z', 'morning', '2024-03-01T04:00:00.000Z'], // 04:00 CST on 1 March
+    ['2024-12-31T15:00:00Z', 'next-day', '2025-01-01T04:00:00.000Z'], // 23:00 CST, year end
+  ] as const) {
+    it(`puts a payout submitted at ${submitted} in the ${batch} batch`, () => {
+      const e = estimateArrival(new Date(submitted));
+      expect(e.batch).to.equal(batch);
+      expect(e.estimatedArrival.toISOString()).to.equal(arrival);
+    });
+  }
+});
+
