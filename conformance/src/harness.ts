@@ -41,6 +41,12 @@ export interface HarnessContext {
    * money by server call (then it must declare none of refunds, payouts, preauth).
    */
   moneyMovingCall?(paykit: Paykit, paidOrderId: string): PayResultAsync<unknown>;
+  /**
+   * A read-only query through the facade (e.g. `payouts.query`) for a reference the kit created with
+   * {@link HarnessContext.moneyMovingCall}. The kit uses `payments.query` when the plugin declares
+   * payments; a plugin that declares payouts but not payments must give this.
+   */
+  queryCall?(paykit: Paykit, reference: string): PayResultAsync<unknown>;
   /** Secrets configured (keys, passwords): none may appear in any error or log line. */
   readonly secrets: readonly string[];
   /** A full card number the harness puts in requests: it may appear only masked. */

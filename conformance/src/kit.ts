@@ -132,6 +132,19 @@ export async function paidOrder(sut: Sut, amount: Money): Promise<string> {
   return orderId;
 }
 
+/**
+ * A reference the provider has settled but paykit has not heard about yet: an order created and paid
+ * at the simulator, or (for a plugin without payments) the reference of a money-moving call.
+ */
+export async function unsettledReference(harness: ConformanceHarness, s: Sut, amount: number): Promise<string> {
+  if (declares(harness, 'payments')) return (await createAndPay(s, { amount, currency: firstCurrency(s.ctx) })).orderId;
+  const call = s.ctx.moneyMovingCall;
+  if (call === undefined) throw new Error('a plugin without payments must give HarnessContext.moneyMovingCall: notifications and queries are about what that call creates');
+  const reference = s.orderId();
+  expectOk(await s.run(() => call(s.paykit, reference)), `moneyMovingCall(${reference})`);
+  return reference;
+}
+
 /** Every record paykit holds (payments, refunds, payouts, pre-authorisations), to prove a call changed nothing. */
 export async function snapshot(sut: Sut): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};

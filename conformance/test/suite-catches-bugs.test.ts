@@ -45,7 +45,7 @@ describe('describeProviderConformance', function () {
     const cases: ReadonlyArray<readonly [string, string, readonly string[]]> = [
       ['unknown-status-succeeds', 'an unknown status mapped to success', ['maps any unknown string to a waiting status, never a final one', 'maps near-misses of documented statuses to a waiting status, never a final one']],
       ['unverified-notifications', 'a notification trusted without its signature', ['refuses a tampered notification with a Signature or Decode error and changes nothing', 'refuses an unsigned notification']],
-      ['query-invents-data', 'a failed query answered with made-up data', ['returns an error on server-error and leaves the payment as recorded', 'returns an error on bad-signature and leaves the payment as recorded']],
+      ['query-invents-data', 'a failed query answered with made-up data', ['returns an error on server-error and leaves every record as it was', 'returns an error on bad-signature and leaves every record as it was']],
       ['secret-in-errors', 'the merchant key in an error message', ['never puts a secret or a full card number in an error']],
       ['float-amounts', 'amounts parsed through floating point', ['pays and queries every amount in every currency exactly']],
       ['lost-reply-is-failure', 'a lost refund reply reported as a failure', ['answers OutcomeUnknown with a resolution on timeout-after-processing', 'answers OutcomeUnknown with a resolution on drop-reply-after-processing']],

@@ -2,10 +2,7 @@ import type { DomainEvent, PaymentError, RawHttpRequest } from '@paykit/core';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import type { ConformanceHarness } from '../harness.js';
-import {
-  createAndPay, declares, describeWithSut, expectErr, expectOk, firstCurrency, snapshot, SUT,
-  type LeakLedger, type Sut,
-} from '../kit.js';
+import { declares, describeWithSut, expectErr, expectOk, snapshot, SUT, unsettledReference, type LeakLedger, type Sut } from '../kit.js';
 
 const CONTENT_TYPES = ['application/x-www-form-urlencoded', 'application/json', 'text/plain', 'application/octet-stream', 'multipart/form-data; boundary=x'];
 
@@ -19,19 +16,6 @@ async function expectRefused(sut: Sut, request: RawHttpRequest, what: string): P
   const reply = sut.paykit.notifications.rejection(SUT, e);
   expect(sut.ctx.isAck(reply.body), `${what}: the rejection reply must not be the acknowledgement`).to.equal(false);
   return e;
-}
-
-/**
- * A reference the provider has settled but paykit has not heard about yet: an order created and paid
- * at the simulator, or (for a plugin without payments) the reference of a money-moving call.
- */
-async function unsettledReference(harness: ConformanceHarness, s: Sut, amount: number): Promise<string> {
-  if (declares(harness, 'payments')) return (await createAndPay(s, { amount, currency: firstCurrency(s.ctx) })).orderId;
-  const call = s.ctx.moneyMovingCall;
-  if (call === undefined) throw new Error('a plugin with notifications but no payments must give HarnessContext.moneyMovingCall: its notifications are about what that call creates');
-  const reference = s.orderId();
-  expectOk(await s.run(() => call(s.paykit, reference)), `moneyMovingCall(${reference})`);
-  return reference;
 }
 
 /** paykit's recorded status of what an event is about. */
