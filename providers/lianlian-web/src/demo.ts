@@ -7,6 +7,7 @@ import { LianlianWebTokens } from './cards.js';
 import { renderCashierPage } from './form.js';
 import { submitForm, testKeys, TEST_MD5_KEY, TEST_OID_PARTNER } from './harness.js';
 import { lianlianWebPlugin } from './plugin.js';
+import { demoStatement } from './statements/index.js';
 import { LianlianWebSimulator } from './simulator/index.js';
 
 function must<T>(r: PayResult<T>, what: string): T {
@@ -37,7 +38,7 @@ async function startMerchant(paykit: () => Paykit | undefined, reporter: DemoRep
 /**
  * Starts the LianLian web simulator in-process and walks one order: the signed cashier form, the
  * payment, the notification delivered twice (signed with RSA while requests use MD5), the order
- * query and the card BIN query.
+ * query, the card BIN query and the day's statement file.
  *
  * @example
  * ```ts
@@ -45,7 +46,7 @@ async function startMerchant(paykit: () => Paykit | undefined, reporter: DemoRep
  * ```
  */
 export const lianlianWebDemo: ProviderDemo = {
-  title: 'LianLian web: cashier form, payment, repeated notifications, order query, card BIN',
+  title: 'LianLian web: cashier form, payment, repeated notifications, order query, card BIN, statement',
   async run(reporter) {
     reporter.section(this.title);
     const sim = await LianlianWebSimulator.start({
@@ -77,6 +78,10 @@ export const lianlianWebDemo: ProviderDemo = {
       reporter.step('order query (query_version 1.1)', must(await paykit.payments.query(orderId), 'payments.query'));
       const cards = must(paykit.extension('shop', LianlianWebTokens.Cards), 'extension(Cards)');
       reporter.step('card BIN query', must(await cards.cardBin('6222020200112233445'), 'cards.cardBin'));
+      const statement = must(await demoStatement(sim.ledger.orders()), 'statement');
+      reporter.step(`the day's statement ${statement.fileName} (GBK, comma layout), parsed back and checked against JYMXSUM`, {
+        text: statement.text, entries: statement.entries, discrepancies: statement.discrepancies,
+      });
     } finally {
       merchant.server.closeAllConnections();
       await new Promise<void>((resolve) => merchant.server.close(() => resolve()));

@@ -28,3 +28,4 @@ export { NOTIFICATION_ACK, type SignType } from './wire.js';
 export { lianlianWebDemo } from './demo.js';
 export { conformanceHarness } from './harness.js';
 export * from './reference/index.js';
+export * from './statements/index.js';

@@ -7,6 +7,7 @@ import { InstanceKeys } from './keys.js';
 import { errorCodes, paymentStatuses, PROVIDER_ID } from './mapping.js';
 import { LianlianWebNotifications } from './notifications.js';
 import { LianlianWebPayments } from './payments.js';
+import { LianlianWebStatements } from './statements/index.js';
 import { lianlianWebTools } from './tools.js';
 
 /** The options codec plus the checks that need several options: keys present for the sign types, and parseable. */
@@ -31,12 +32,13 @@ export const lianlianWebModule = new ContainerModule(({ bind }) => {
   bind(InstanceKeys).toSelf();
   bind(Tokens.Payments).to(LianlianWebPayments);
   bind(Tokens.Notifications).to(LianlianWebNotifications);
+  bind(Tokens.Statements).to(LianlianWebStatements);
   bind(LianlianWebTokens.Cards).to(LianlianWebCards);
 });
 
 /**
  * The LianLian web payment plugin (spec v2.2): cashier form, sync return, async notifications,
- * order query, and card BIN / bound-card / unbind services via `LianlianWebTokens.Cards`.
+ * order query, statements (spec 5), and card BIN / bound-card / unbind services via `LianlianWebTokens.Cards`.
  *
  * @example
  * ```ts
@@ -48,7 +50,7 @@ export const lianlianWebModule = new ContainerModule(({ bind }) => {
 export const lianlianWebPlugin: ProviderPlugin<LianlianWebOptions> = {
   id: PROVIDER_ID,
   displayName: 'LianLian web payments',
-  capabilities: ['payments', 'notifications'],
+  capabilities: ['payments', 'notifications', 'statements'],
   configCodec: CheckedOptionsCodec,
   module: lianlianWebModule,
   introspection: { paymentStatuses, errorCodes },

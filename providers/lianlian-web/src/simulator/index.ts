@@ -7,4 +7,5 @@
 export * from './server.js';
 export * from './ledger.js';
 export * from './cards.js';
+export * from './statements.js';
 export { simSign, simSigningText, simVerify, yuanToFen, fenToYuan, type SimKeys } from './crypto.js';

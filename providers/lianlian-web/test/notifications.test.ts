@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import { expect } from 'chai';
+import type { RawHttpRequest } from '@paykit/core';
+import { simSign, simSigningText } from '../src/simulator/index.js';
+import { submitForm } from '../src/harness.js';
+import { must, paymentInput, startWorld, testKeys, TEST_MD5_KEY, type World } from './support.js';
+import { createPrivateKey } from 'node:crypto';
+
+const ACK = '{"ret_code":"0000","ret_msg":"交易成功"}';
+const lianlianPrivate = createPrivateKey({ key: Buffer.from(testKeys.lianlianPrivate, 'base64'), format: 'der', type: 'pkcs8' });
+
+function raw(body: string | Buffer): RawHttpRequest {
+  return { method: 'POST', url: '/ll/notify', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body };
+}
+
+async function paidOrder(w: World, orderId: string): Promise<void> {
+  const created = must(await w.paykit.payments.create(paymentInput(orderId)));
+  expect((await submitForm(created.action)).status).to.equal(200);
+}
+
+describe('LianLian web notifications', function () {
+  context('when requests are signed with MD5 and the merchant site signs notifications with RSA', function () {
+    let w: World;
+    before(async function () { w = await startWorld({ signType: 'MD5', notifySignType: 'RSA' }); });
+    after(async function () { await w.close(); });
+
+    it('verifies the RSA notification, records the success and acknowledges with the exact body', async function () {
+      await paidOrder(w, 'N1001');
+      const attempts = await w.sim.complete('N1001', 'succeeded');
+      expect(attempts).to.have.length(1);
+      expect(attempts[0]?.body).to.equal(ACK);
+      expect(must(await w.paykit.payments.get('N1001')).status).to.equal('succeeded');
+      const body = JSON.parse(w.sim.notificationBody('N1001')) as Record<string, string>;
+      expect(body.sign_type).to.equal('RSA');
+    });
+
+    it('acknowledges redeliveries as duplicates and applies nothing twice', async function () {
+      const before = must(await w.store.get('payment', 'N1001'));
+      await w.sim.notify('N1001');
+      await w.sim.notify('N1001');
+      const after = must(await w.store.get('payment', 'N1001'));
+      expect(after).to.deep.equal(before);
+      expect(w.replies.slice(-2)).to.deep.equal([ACK, ACK]);
+    });
+
+    it('keeps the success when a FAILURE notification arrives afterwards (spec 3.3)', async function () {
+      const attempts = await w.sim.notify('N1001', 'FAILURE');
+      expect(attempts[0]?.acknowledged).to.equal(true);
+      expect(must(await w.paykit.payments.get('N1001')).status).to.equal('succeeded');
+    });
+  });
+
+  context('when the merchant endpoint refuses (a notification signed with the wrong type)', function () {
+    let w: World;
+    before(async function () { w = await startWorld({ signType: 'RSA', notifySignType: 'RSA' }); });
+    after(async function () { await w.close(); });
+
+    it('refuses it, and while the merchant is down LianLian tries exactly 30 times and paykit stays pending', async function () {
+      await paidOrder(w, 'N2001');
+      // The simulator's merchant-site setting says MD5 while the instance expects RSA: never acked.
+      const md5Body = JSON.parse(w.sim.notificationBody('N2001')) as Record<string, string>;
+      const { sign: _s, ...fields } = { ...md5Body, sign_type: 'MD5' };
+      const forged = { ...fields, sign: createHash('md5').update(`${simSigningText(fields)}&key=${TEST_MD5_KEY}`).digest('hex') };
+      const r = await w.paykit.notifications.handle('shop', raw(JSON.stringify(forged)));
+      expect(r._unsafeUnwrapErr().kind).to.equal('Signature');
+      expect(w.paykit.notifications.rejection('shop', r._unsafeUnwrapErr()).body).not.to.equal(ACK);
+      w.outage = true;
+      const attempts = await w.sim.complete('N2001', 'succeeded');
+      expect(attempts).to.have.length(30);
+      expect(attempts.every((a) => !a.acknowledged && a.status === 500)).to.equal(true);
+      expect(must(await w.paykit.payments.get('N2001')).status).to.equal('pending');
+      w.outage = false;
+    });
+
+    it('stops at the first exact acknowledgement when the merchant answers correctly', async function () {
+      const attempts = await w.sim.notify('N2001');
+      expect(attempts.map((a) => a.acknowledged)).to.deep.equal([true]);
+    });
+  });
+
+  context('when the body is bad', function () {
+    let w: World;
+    let good: Record<string, string>;
+    before(async function () {
+      w = await startWorld({ signType: 'MD5', notifySignType: 'RSA' });
+      await paidOrder(w, 'N3001');
+      good = JSON.parse(w.sim.notificationBody('N3001', 'SUCCESS')) as Record<string, string>;
+    });
+    after(async function () { await w.close(); });
+
+    const resign = (f: Record<string, unknown>): string => {
+      const { sign: _s, ...rest } = f;
+      return JSON.stringify({ ...rest, sign: simSign(simSigningText(rest), 'RSA', { lianlianPrivateKey: lianlianPrivate }) });
+    };
+
+    const cases: [string, () => RawHttpRequest, string][] = [
+      ['malformed JSON', () => raw('{"oid_partner":'), 'Decode'],
+      ['a JSON array', () => raw('[1,2]'), 'Decode'],
+      ['a GBK body', () => raw(Buffer.from([0xc4, 0xe3, 0xba, 0xc3])), 'Decode'],
+      ['a missing field (oid_paybill), re-signed', () => { const { oid_paybill: _o, ...f } = good; return raw(resign(f)); }, 'Decode'],
+      ['an extra field, re-signed', () => raw(resign({ ...good, extra_field: 'x' })), 'Decode'],
+      ['a number where a string belongs, re-signed', () => raw(resign({ ...good, money_order: 49.65 })), 'Decode'],
+      ['an amount with three decimals, re-signed', () => raw(resign({ ...good, money_order: '49.650' })), 'Decode'],
+      ['a wrong signature', () => raw(JSON.stringify({ ...good, sign: `A${(good.sign ?? '').slice(1)}` })), 'Signature'],
+      ['a changed amount with the original signature', () => raw(JSON.stringify({ ...good, money_order: '0.01' })), 'Signature'],
+      ['another merchant\'s number, re-signed', () => raw(resign({ ...good, oid_partner: '201304121000001004' })), 'Signature'],
+    ];
+    for (const [what, make, kind] of cases) {
+      it(`refuses ${what} with ${kind}, answers non-0000 and changes nothing`, async function () {
+        const before = must(await w.store.get('payment', 'N3001'));
+        const r = await w.paykit.notifications.handle('shop', make());
+        expect(r.isErr()).to.equal(true);
+        expect(r._unsafeUnwrapErr().kind, r._unsafeUnwrapErr().message).to.equal(kind);
+        const reply = JSON.parse(w.paykit.notifications.rejection('shop', r._unsafeUnwrapErr()).body) as { ret_code: string };
+        expect(reply.ret_code).not.to.equal('0000');
+        expect(must(await w.store.get('payment', 'N3001'))).to.deep.equal(before);
+      });
+    }
+
+    it('accepts the untouched notification afterwards (so the refusals above prove something)', async function () {
+      const r = must(await w.paykit.notifications.handle('shop', raw(JSON.stringify(good))));
+      expect(r.reply.body).to.equal(ACK);
+      expect(must(await w.paykit.payments.get('N3001')).status).to.equal('succeeded');
+    });
+  });
+});

@@ -1,0 +1,84 @@
+import { createHash, createSign, createVerify, createPrivateKey, createPublicKey } from 'node:crypto';
+import { expect } from 'chai';
+import iconv from 'iconv-lite';
+import { Secret } from '@paykit/core';
+import { loadKeys, signingText, signText, verifyFields } from '../src/index.js';
+import { testKeys } from './support.js';
+
+// Spec 6.1.3's example request fields (the document wraps the string over lines; "¬ify_url" is
+// its rendering of "&notify_url").
+const EXAMPLE = {
+  busi_partner: '101001', dt_order: '20130516131212', info_order: '用户13958069593购买了3桶羽毛球', money_order: '210.97',
+  name_goods: '羽毛球', no_order: '20130516000000001', notify_url: 'http://payhttp.xiaofubao.com/***/back.shtml',
+  oid_partner: '201304121000001004', sign_type: 'RSA',
+};
+const EXAMPLE_TEXT = 'busi_partner=101001&dt_order=20130516131212&info_order=用户13958069593购买了3桶羽毛球&money_order=210.97'
+  + '&name_goods=羽毛球&no_order=20130516000000001&notify_url=http://payhttp.xiaofubao.com/***/back.shtml'
+  + '&oid_partner=201304121000001004&sign_type=RSA';
+
+const keys = loadKeys({ md5Key: new Secret('lianlian1234567890'), privateKey: new Secret(testKeys.merchantPrivate), lianlianPublicKey: testKeys.lianlianPublic })._unsafeUnwrap();
+const merchantPublic = createPublicKey({ key: Buffer.from(testKeys.merchantPublic, 'base64'), format: 'der', type: 'spki' });
+const lianlianPrivate = createPrivateKey({ key: Buffer.from(testKeys.lianlianPrivate, 'base64'), format: 'der', type: 'pkcs8' });
+
+describe('LianLian web signing', function () {
+  context('when building the signing string of the spec 6.1.3 example', function () {
+    it('reproduces the documented string exactly', function () {
+      expect(signingText(EXAMPLE)).to.equal(EXAMPLE_TEXT);
+    });
+
+    it('sorts keys, skips empty values and the literal null, and leaves sign out', function () {
+      const shuffled = { sign_type: 'RSA', sign: 'zzz', url_order: '', platform: 'null', ...EXAMPLE };
+      expect(signingText(shuffled)).to.equal(EXAMPLE_TEXT);
+    });
+
+    it('appends &key= for MD5 and hashes lowercase hex, as node:crypto computes it', function () {
+      const md5 = { ...EXAMPLE, sign_type: 'MD5' };
+      const expected = createHash('md5').update(`${EXAMPLE_TEXT.replace('sign_type=RSA', 'sign_type=MD5')}&key=lianlian1234567890`, 'utf8').digest('hex');
+      expect(signText(signingText(md5), 'MD5', keys)._unsafeUnwrap()).to.equal(expected);
+      expect(expected).to.match(/^[0-9a-f]{32}$/);
+    });
+  });
+
+  context('when signing with RSA (MD5withRSA)', function () {
+    it('produces a signature that bare node:crypto verifies with the merchant public key', function () {
+      const sig = signText(EXAMPLE_TEXT, 'RSA', keys)._unsafeUnwrap();
+      expect(createVerify('RSA-MD5').update(Buffer.from(EXAMPLE_TEXT, 'utf8')).verify(merchantPublic, sig, 'base64')).to.equal(true);
+    });
+
+    it('verifies a signature made by bare node:crypto with LianLian\'s private key', function () {
+      const fields = { ...EXAMPLE, sign: createSign('RSA-MD5').update(Buffer.from(EXAMPLE_TEXT, 'utf8')).sign(lianlianPrivate, 'base64') };
+      expect(verifyFields(fields, ['RSA'], keys).isOk()).to.equal(true);
+    });
+
+    it('refuses the same signature once one character of a field changes', function () {
+      const sig = createSign('RSA-MD5').update(Buffer.from(EXAMPLE_TEXT, 'utf8')).sign(lianlianPrivate, 'base64');
+      const e = verifyFields({ ...EXAMPLE, money_order: '210.98', sign: sig }, ['RSA'], keys);
+      expect(e._unsafeUnwrapErr().kind).to.equal('Signature');
+    });
+  });
+
+  context('when the form charset is GBK', function () {
+    it('signs the GBK bytes, not the UTF-8 ones (MD5 checked against iconv + node:crypto)', function () {
+      const gbkBytes = iconv.encode(`${EXAMPLE_TEXT}&key=lianlian1234567890`, 'gbk');
+      const expected = createHash('md5').update(gbkBytes).digest('hex');
+      const got = signText(EXAMPLE_TEXT, 'MD5', keys, 'GBK')._unsafeUnwrap();
+      expect(got).to.equal(expected);
+      expect(got).not.to.equal(signText(EXAMPLE_TEXT, 'MD5', keys, 'UTF-8')._unsafeUnwrap());
+    });
+
+    it('signs GB18030 bytes with RSA so node:crypto verifies them', function () {
+      const sig = signText(EXAMPLE_TEXT, 'RSA', keys, 'GB18030')._unsafeUnwrap();
+      expect(createVerify('RSA-MD5').update(iconv.encode(EXAMPLE_TEXT, 'gb18030')).verify(merchantPublic, sig, 'base64')).to.equal(true);
+    });
+  });
+
+  context('when a message chooses a sign type the instance does not expect', function () {
+    it('refuses an MD5-signed message where RSA is configured, even with a correct MD5', function () {
+      const md5 = { ...EXAMPLE, sign_type: 'MD5' };
+      const sign = createHash('md5').update(`${signingText(md5)}&key=lianlian1234567890`).digest('hex');
+      const r = verifyFields({ ...md5, sign }, ['RSA'], keys);
+      expect(r._unsafeUnwrapErr().kind).to.equal('Signature');
+      expect(r._unsafeUnwrapErr().message).not.to.include('lianlian1234567890');
+    });
+  });
+});
