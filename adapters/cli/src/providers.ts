@@ -1,5 +1,6 @@
 import type { ProviderDemo, ProviderPlugin } from '@paykit/core';
 import { exampleDemo, examplePlugin } from '@paykit/provider-example';
+import { lianlianPayoutDemo, lianlianPayoutPlugin } from '@paykit/provider-lianlian-payout';
 
 /** A provider built into the CLI: its plugin, and the demo `paykit demo` runs, if it has one. */
 export interface CliProvider {
@@ -14,4 +15,5 @@ export interface CliProvider {
  */
 export const PROVIDERS: readonly CliProvider[] = [
   { plugin: examplePlugin, demo: exampleDemo },
+  { plugin: lianlianPayoutPlugin, demo: lianlianPayoutDemo },
 ];
