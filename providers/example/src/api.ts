@@ -44,6 +44,11 @@ export class ExampleApi {
     return this.#clock.now();
   }
 
+  /** An endpoint under the configured base URL (a path prefix such as `/v1` is kept). */
+  url(path: string): string {
+    return `${this.#options.baseUrl.replace(/\/+$/, '')}${path}`;
+  }
+
   /** The instance options. */
   get options(): ExampleOptions {
     return this.#options;
@@ -61,7 +66,7 @@ export class ExampleApi {
       return errAsync(PaymentErrors.outcomeUnknown(`${operation}: ${why}; the call may have taken effect`, call.resolution, { providerId: 'example', ...(cause ? { cause } : {}) }));
     };
     return this.#transport.send(
-      { method: 'POST', url: new URL(path, this.#options.baseUrl).toString(), headers: { 'content-type': 'application/json; charset=utf-8' }, body },
+      { method: 'POST', url: this.url(path), headers: { 'content-type': 'application/json; charset=utf-8' }, body },
       { timeoutMs: this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS, kind: call.kind, operation },
     )
       .orElse((e) => {

@@ -39,7 +39,7 @@ export class ExamplePayments implements PaymentsCapability {
     const form = decodeWith(PayForm, fields, 'payments.create');
     if (form.isErr()) return errAsync(form.error);
     return okAsync({
-      action: { kind: 'redirect', method: 'POST', url: new URL('/pay', o.baseUrl).toString(), fields: form.value, charset: 'UTF-8' },
+      action: { kind: 'redirect', method: 'POST', url: this.#api.url('/pay'), fields: form.value, charset: 'UTF-8' },
       report: { orderId: input.orderId, status: 'pending', amount: input.amount },
     });
   }
