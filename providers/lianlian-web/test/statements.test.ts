@@ -112,6 +112,15 @@ describe('LianLian statement parsing', () => {
       expect(results.map((r) => (r.isOk() ? 'ok' : r.error.path))).to.deep.equal(['line 1', 'ok']);
     });
 
+    it('reports an over-long line split over many chunks without holding it, then carries on', async () => {
+      const bytes = Buffer.from(`${'x'.repeat(70_000)}\n${SPEC_LINES[0]}\n${'y'.repeat(70_000)}`);
+      async function* small(): AsyncGenerator<Uint8Array> {
+        for (let at = 0; at < bytes.length; at += 1000) yield bytes.subarray(at, at + 1000);
+      }
+      const results = await collect({ name: DAILY, content: small() });
+      expect(results.map((r) => (r.isOk() ? r.value.line : r.error.path))).to.deep.equal(['line 1', 2, 'line 3']);
+    });
+
     it('skips blank lines and a header line', async () => {
       const results = await collect(file(DAILY, `商户订单号,商户号,…\n\n${SPEC_LINES[0]}\n\n`));
       expect(results.map((r) => r._unsafeUnwrap().line)).to.deep.equal([3]);

@@ -43,12 +43,41 @@ export interface LianlianStatementEntry extends StatementEntry {
   readonly exchangeRate?: string;
 }
 
+/**
+ * Results already computed for this file: amounts, times and settlement days repeat across
+ * lines, and each is parsed once. Bounded: a map is cleared when it reaches {@link MEMO_LIMIT}.
+ */
+export interface LineMemo {
+  /** `currency NUL text` → parsed amount (or its error). */
+  readonly amounts: Map<string, PayResult<Money>>;
+  /** `yyyymmdd hh:mm:ss` text → epoch ms, NaN when invalid. */
+  readonly times: Map<string, number>;
+  /** `YYYYMMDD` → whether it is a real date. */
+  readonly days: Map<string, boolean>;
+}
+
+/** Entries each {@link LineMemo} map holds at most. */
+export const MEMO_LIMIT = 4096;
+
 /** What the line parser needs to know about the file. */
 export interface LineContext {
   /** JYMX or FKMX. */
   readonly family: Exclude<StatementFileFamily, 'summary'>;
   /** Currency of comma-layout amounts (RMB yuan per spec 5.2). */
   readonly currency: CurrencyCode;
+  /** Per-file memo; lines parse the same without it, only slower. */
+  readonly memo?: LineMemo;
+}
+
+/** A {@link LineContext} with a fresh memo, for one file. */
+export function lineContext(family: LineContext['family'], currency: CurrencyCode): LineContext {
+  return { family, currency, memo: { amounts: new Map(), times: new Map(), days: new Map() } };
+}
+
+function remember<V>(m: Map<string, V>, key: string, value: V): V {
+  if (m.size >= MEMO_LIMIT) m.clear();
+  m.set(key, value);
+  return value;
 }
 
 function splitColumns(text: string, sep: string, count: number): string[] {
@@ -68,16 +97,36 @@ type Fail = (column: string, problem: string) => PayResult<never>;
 
 const DATE_TIME = /^(\d{8}) ?(\d{2}):?(\d{2}):?(\d{2})$/;
 
-function dateTime(value: string, column: string, fail: Fail): PayResult<Date> {
+function epochOf(value: string): number {
   const m = DATE_TIME.exec(value);
-  if (!m) return fail(column, `"${value.slice(0, 24)}" is not "yyyymmdd hh:mm:ss"`);
-  const r = parseCst(`${m[1]}${m[2]}${m[3]}${m[4]}`, column);
-  return r.isOk() ? r : fail(column, `"${value.slice(0, 24)}" is not a real date and time`);
+  if (!m) return Number.NaN;
+  const r = parseCst(`${m[1]}${m[2]}${m[3]}${m[4]}`);
+  return r.isOk() ? r.value.getTime() : Number.NaN;
 }
 
-function amount(value: string, currency: string, column: string, fail: Fail): PayResult<Money> {
-  const r = parseDecimal(value, currency, { allowNegative: true, path: column });
-  return r.isOk() ? r : fail(column, r.error.message);
+function dateTime(value: string, column: string, fail: Fail, memo: LineMemo | undefined): PayResult<Date> {
+  let ms = memo?.times.get(value);
+  if (ms === undefined) ms = memo ? remember(memo.times, value, epochOf(value)) : epochOf(value);
+  // A fresh Date per entry: entries never share a mutable object.
+  return Number.isNaN(ms) ? fail(column, `"${value.slice(0, 24)}" is not a real "yyyymmdd hh:mm:ss" China Standard Time`) : ok(new Date(ms));
+}
+
+function realDay(value: string, memo: LineMemo | undefined): boolean {
+  const known = memo?.days.get(value);
+  if (known !== undefined) return known;
+  const real = /^\d{8}$/.test(value) && parseCst(value).isOk();
+  return memo ? remember(memo.days, value, real) : real;
+}
+
+function amount(value: string, currency: string, column: string, fail: Fail, memo: LineMemo | undefined): PayResult<Money> {
+  const key = `${currency}\u0000${value}`;
+  let r = memo?.amounts.get(key);
+  if (r === undefined) {
+    // Frozen: a cached amount is shared by the entries that carry it.
+    r = parseDecimal(value, currency, { allowNegative: true }).map((m) => Object.freeze(m));
+    if (memo) remember(memo.amounts, key, r);
+  }
+  return r.isOk() ? r : fail(column, r.error.message.replace(/^amount /, ''));
 }
 
 interface Common {
@@ -91,10 +140,10 @@ function entryOf(c: Common, amt: Money, fee: Money, direction: 'in' | 'out', lin
   if (!/^\d{18}$/.test(c.partnerId)) return fail('oid_partner', `"${c.partnerId.slice(0, 24)}" is not an 18-digit merchant number`);
   if (!/^\d{6}$/.test(c.busiPartner)) return fail('busi_partner', `"${c.busiPartner.slice(0, 12)}" is not a 6-digit business type`);
   if (!/^\S{1,32}$/.test(c.paybill)) return fail('oid_paybill', 'must be 1 to 32 characters without spaces');
-  if (!/^\d{8}$/.test(c.settleDate) || parseCst(c.settleDate).isErr()) return fail('settle_date', `"${c.settleDate.slice(0, 12)}" is not a YYYYMMDD date`);
-  const occurred = dateTime(c.dtOrder, 'dt_order', fail);
+  if (!realDay(c.settleDate, ctx.memo)) return fail('settle_date', `"${c.settleDate.slice(0, 12)}" is not a YYYYMMDD date`);
+  const occurred = dateTime(c.dtOrder, 'dt_order', fail, ctx.memo);
   if (occurred.isErr()) return err(occurred.error);
-  const updated = c.dtUpdate === '' ? ok(undefined) : dateTime(c.dtUpdate, 'dt_update', fail);
+  const updated = c.dtUpdate === '' ? ok(undefined) : dateTime(c.dtUpdate, 'dt_update', fail, ctx.memo);
   if (updated.isErr()) return err(updated.error);
   let kind: StatementEntryKind;
   if (c.status === '5') {
@@ -108,10 +157,11 @@ function entryOf(c: Common, amt: Money, fee: Money, direction: 'in' | 'out', lin
   } else {
     return fail('status', `unknown transaction status "${c.status.slice(0, 8)}": expected 0 (success) or 5 (refunded)`);
   }
-  const entry: LianlianStatementEntry = {
+  // Built in one literal with a fixed shape (no spreads): this runs once per line.
+  const refund = kind === 'refund';
+  const entry: { -readonly [K in keyof LianlianStatementEntry]: LianlianStatementEntry[K] } = {
     kind,
-    orderId: kind === 'refund' ? c.paybill : c.orderNo,
-    ...(kind === 'refund' ? { refundId: c.orderNo } : { providerTransactionId: c.paybill }),
+    orderId: refund ? c.paybill : c.orderNo,
     amount: amt,
     fee,
     settleDate: c.settleDate,
@@ -125,9 +175,13 @@ function entryOf(c: Common, amt: Money, fee: Money, direction: 'in' | 'out', lin
     partnerId: c.partnerId,
     busiPartner: c.busiPartner,
     direction,
-    ...(updated.value !== undefined ? { updatedAt: updated.value } : {}),
-    ...extra,
   };
+  if (refund) entry.refundId = c.orderNo;
+  else entry.providerTransactionId = c.paybill;
+  if (updated.value !== undefined) entry.updatedAt = updated.value;
+  if (extra.paidAmount !== undefined) entry.paidAmount = extra.paidAmount;
+  if (extra.settledAmount !== undefined) entry.settledAmount = extra.settledAmount;
+  if (extra.exchangeRate !== undefined) entry.exchangeRate = extra.exchangeRate;
   return ok(entry);
 }
 
@@ -156,9 +210,9 @@ export function parseStatementLine(text: string, lineNo: number, layout: Stateme
     const [orderNo = '', partnerId = '', dtOrder = '', busiPartner = '', paybill = '', settleDate = '', money = '', flag = '',
       status = '', dtUpdate = '', feeText = '', product = '', method = '', info = ''] = cols;
     if (flag !== '0' && flag !== '1') return fail('flag', `"${flag.slice(0, 8)}" must be 0 (收款) or 1 (付款)`);
-    const amt = amount(money, ctx.currency, 'money_order', fail);
+    const amt = amount(money, ctx.currency, 'money_order', fail, ctx.memo);
     if (amt.isErr()) return err(amt.error);
-    const fee = amount(feeText === '' ? '0' : feeText, ctx.currency, 'fee', fail);
+    const fee = amount(feeText === '' ? '0' : feeText, ctx.currency, 'fee', fail, ctx.memo);
     if (fee.isErr()) return err(fee.error);
     const c = { orderNo, partnerId, dtOrder, busiPartner, paybill, settleDate, status, dtUpdate, product, method, info };
     return entryOf(c, amt.value, fee.value, flag === '1' ? 'out' : 'in', lineNo, layout, ctx, fail, {});
@@ -167,15 +221,15 @@ export function parseStatementLine(text: string, lineNo: number, layout: Stateme
     curPay = '', moneyPay = '', curSettle = '', moneySettle = '', rate = '', status = '', dtUpdate = '', feeText = '', product = '',
     payType = '', info = ''] = cols;
   const orderCurrency = curOrder === '' ? ctx.currency : curOrder;
-  const amt = amount(money, orderCurrency, 'money_order', fail);
+  const amt = amount(money, orderCurrency, 'money_order', fail, ctx.memo);
   if (amt.isErr()) return err(amt.error);
-  const paid = moneyPay === '' ? ok(undefined) : amount(moneyPay, curPay === '' ? orderCurrency : curPay, 'money_pay', fail);
+  const paid = moneyPay === '' ? ok(undefined) : amount(moneyPay, curPay === '' ? orderCurrency : curPay, 'money_pay', fail, ctx.memo);
   if (paid.isErr()) return err(paid.error);
   const settleCurrency = curSettle === '' ? orderCurrency : curSettle;
-  const settled = moneySettle === '' ? ok(undefined) : amount(moneySettle, settleCurrency, 'money_settle', fail);
+  const settled = moneySettle === '' ? ok(undefined) : amount(moneySettle, settleCurrency, 'money_settle', fail, ctx.memo);
   if (settled.isErr()) return err(settled.error);
   // The fee is charged in the settlement currency.
-  const fee = amount(feeText === '' ? '0' : feeText, settleCurrency, 'transaction_fee', fail);
+  const fee = amount(feeText === '' ? '0' : feeText, settleCurrency, 'transaction_fee', fail, ctx.memo);
   if (fee.isErr()) return err(fee.error);
   if (rate !== '' && !/^\d{1,12}(\.\d{1,12})?$/.test(rate)) return fail('exchange_rate', `"${rate.slice(0, 24)}" is not a decimal number`);
   if (payType !== '' && !isPayType(payType)) return fail('pay_type', `"${payType.slice(0, 4)}" is not a pay_type of the spec`);

@@ -59,6 +59,22 @@ class LineDecoder {
     }
   }
 
+  /**
+   * Decodes a run of whole lines (ending with a line break) in one call; undefined when any byte
+   * is invalid, so the caller decodes line by line to name the bad ones.
+   */
+  decodeRun(bytes: Uint8Array): string | undefined {
+    if (this.#label !== undefined) return this.#try(this.#label, bytes);
+    const utf8 = this.#try('utf-8', bytes);
+    if (utf8 !== undefined) {
+      if (utf8.length !== bytes.length) this.#label = 'utf-8';
+      return utf8;
+    }
+    const gbk = this.#try('gbk', bytes);
+    if (gbk !== undefined) this.#label = 'gbk';
+    return gbk;
+  }
+
   decode(bytes: Uint8Array, lineNo: number): PayResult<string> {
     if (this.#label !== undefined) {
       const text = this.#try(this.#label, bytes);
@@ -95,65 +111,101 @@ function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
   return out;
 }
 
+const tooLong = (lineNo: number): PayResult<NumberedLine> =>
+  err(PaymentErrors.decode(`line ${lineNo}: longer than ${MAX_LINE_BYTES} bytes: not a reconciliation line`, { path: `line ${lineNo}` }));
+
+/** Splits whole lines (the run ends with a line break) and decodes them, numbering from `first`. */
+function decodeLines(decoder: LineDecoder, run: Uint8Array, first: number, out: PayResult<NumberedLine>[]): number {
+  let lineNo = first;
+  const text = decoder.decodeRun(run);
+  if (text !== undefined) {
+    // Fast path: the whole run decoded; cut the text at "\n" (one per byte 0x0A).
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      lineNo += 1;
+      const end = nl > start && text.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
+      out.push(end - start > MAX_LINE_BYTES ? tooLong(lineNo) : ok({ lineNo, text: text.slice(start, end) }));
+      start = nl + 1;
+    }
+    return lineNo;
+  }
+  // Some bytes are invalid: decode line by line so each error names its line.
+  let start = 0;
+  for (let nl = run.indexOf(NL); nl !== -1; nl = run.indexOf(NL, start)) {
+    lineNo += 1;
+    const end = nl > start && run[nl - 1] === CR ? nl - 1 : nl;
+    const n = lineNo;
+    out.push(end - start > MAX_LINE_BYTES ? tooLong(n) : decoder.decode(run.subarray(start, end), n).map((t) => ({ lineNo: n, text: t })));
+    start = nl + 1;
+  }
+  return lineNo;
+}
+
 /**
- * Splits a byte stream into decoded lines. Yields an error value for a line that does not decode
- * or is longer than {@link MAX_LINE_BYTES} (and carries on with the next line); a failing stream
- * ends with one error value.
+ * Splits a byte stream into decoded lines, one batch per chunk read (the lines that chunk
+ * completes). A line that does not decode, or is longer than {@link MAX_LINE_BYTES}, is an error
+ * value and reading carries on; a failing stream ends with one error value.
  */
-export async function* readLines(content: AsyncIterable<Uint8Array>, encoding: StatementEncoding): AsyncGenerator<PayResult<NumberedLine>> {
+export async function* readLineBatches(content: AsyncIterable<Uint8Array>, encoding: StatementEncoding): AsyncGenerator<PayResult<NumberedLine>[]> {
   const decoder = new LineDecoder(encoding);
-  let parts: Uint8Array[] = [];
-  let pending = 0;
+  let carry: Uint8Array[] = [];
+  let carryLength = 0;
   let overflow = false;
   let lineNo = 0;
-
-  const finish = (bytes: Uint8Array): PayResult<NumberedLine> => {
-    lineNo += 1;
-    if (overflow || bytes.length > MAX_LINE_BYTES) {
-      overflow = false;
-      return err(PaymentErrors.decode(`line ${lineNo}: longer than ${MAX_LINE_BYTES} bytes: not a reconciliation line`, { path: `line ${lineNo}` }));
-    }
-    const end = bytes.length > 0 && bytes[bytes.length - 1] === CR ? bytes.length - 1 : bytes.length;
-    return decoder.decode(bytes.subarray(0, end), lineNo).map((text) => ({ lineNo, text }));
-  };
-
   try {
     for await (const chunk of content) {
       if (!(chunk instanceof Uint8Array)) {
-        yield err(PaymentErrors.invalidRequest('statement content must be an async iterable of Uint8Array chunks', { path: 'content' }));
+        yield [err(PaymentErrors.invalidRequest('statement content must be an async iterable of Uint8Array chunks', { path: 'content' }))];
         return;
       }
-      let start = 0;
-      for (;;) {
-        const nl = chunk.indexOf(NL, start);
-        if (nl === -1) break;
-        const piece = chunk.subarray(start, nl);
-        if (pending === 0) {
-          yield finish(piece);
-        } else {
-          if (!overflow) parts.push(piece);
-          const line = overflow ? new Uint8Array(0) : concat(parts, pending + piece.length);
-          parts = [];
-          pending = 0;
-          yield finish(line);
-        }
-        start = nl + 1;
-      }
-      if (start < chunk.length) {
-        const rest = chunk.subarray(start);
-        pending += rest.length;
-        if (pending > MAX_LINE_BYTES) {
+      const last = chunk.lastIndexOf(NL);
+      if (last === -1) {
+        carryLength += chunk.length;
+        if (carryLength > MAX_LINE_BYTES) {
           overflow = true;
-          parts = [];
-        } else {
-          // Copy: the producer may reuse its buffer after we pull the next chunk.
-          parts.push(rest.slice());
+          carry = [];
+        } else if (chunk.length > 0) {
+          // Copy: the producer may reuse its buffer once the next chunk is pulled.
+          carry.push(chunk.slice());
         }
+        continue;
       }
+      const out: PayResult<NumberedLine>[] = [];
+      let run: Uint8Array;
+      if (overflow) {
+        // The carried line is too long: report it, and start after its line break.
+        const first = chunk.indexOf(NL);
+        lineNo += 1;
+        out.push(tooLong(lineNo));
+        run = chunk.subarray(first + 1, last + 1);
+      } else if (carryLength > 0) {
+        carry.push(chunk.subarray(0, last + 1));
+        run = concat(carry, carryLength + last + 1);
+      } else {
+        run = chunk.subarray(0, last + 1);
+      }
+      lineNo = decodeLines(decoder, run, lineNo, out);
+      overflow = false;
+      const rest = chunk.subarray(last + 1);
+      carry = rest.length > 0 ? [rest.slice()] : [];
+      carryLength = rest.length;
+      yield out;
     }
   } catch (e) {
-    yield err(PaymentErrors.decode(`reading the statement failed after line ${lineNo}`, { cause: e }));
+    yield [err(PaymentErrors.decode(`reading the statement failed after line ${lineNo}`, { cause: e }))];
     return;
   }
-  if (pending > 0 || overflow) yield finish(overflow ? new Uint8Array(0) : concat(parts, pending));
+  if (overflow) {
+    yield [tooLong(lineNo + 1)];
+  } else if (carryLength > 0) {
+    // The last line has no line break: give it one.
+    const out: PayResult<NumberedLine>[] = [];
+    decodeLines(decoder, concat([...carry, new Uint8Array([NL])], carryLength + 1), lineNo, out);
+    yield out;
+  }
+}
+
+/** {@link readLineBatches}, one line at a time. */
+export async function* readLines(content: AsyncIterable<Uint8Array>, encoding: StatementEncoding): AsyncGenerator<PayResult<NumberedLine>> {
+  for await (const batch of readLineBatches(content, encoding)) yield* batch;
 }

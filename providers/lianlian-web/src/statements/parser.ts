@@ -2,8 +2,8 @@
 import { err } from 'neverthrow';
 import { PaymentErrors, toPaymentError, type CurrencyCode, type PayResult, type StatementFile } from '@paykit/core';
 import { statementFileKind } from './file-name.js';
-import { detectLayout, parseStatementLine, type LianlianStatementEntry, type StatementLayout } from './line.js';
-import { readLines, type StatementEncoding } from './lines.js';
+import { detectLayout, lineContext, parseStatementLine, type LianlianStatementEntry, type StatementLayout } from './line.js';
+import { readLineBatches, type StatementEncoding } from './lines.js';
 
 /** How to read a statement file. */
 export interface StatementParseOptions {
@@ -44,30 +44,29 @@ export async function* parseStatement(file: StatementFile, options: StatementPar
     ));
     return;
   }
-  const ctx = { family: kind.value.family, currency: options.currency ?? 'CNY' } as const;
+  const ctx = lineContext(kind.value.family, options.currency ?? 'CNY');
   let layout: StatementLayout | undefined = options.layout === 'auto' ? undefined : options.layout;
   let seenData = false;
   let lastLine = 0;
   try {
-    yield* lines();
+    // One batch of lines per chunk read: a single async step per chunk, not per line.
+    for await (const batch of readLineBatches(file.content, options.encoding ?? 'auto')) {
+      for (const line of batch) {
+        if (line.isErr()) {
+          yield err(line.error);
+          continue;
+        }
+        const { text, lineNo } = line.value;
+        lastLine = lineNo;
+        if (text.trim() === '') continue;
+        if (!seenData && HEADER.test(text)) continue;
+        seenData = true;
+        layout ??= detectLayout(text);
+        yield parseStatementLine(text, lineNo, layout, ctx);
+      }
+    }
   } catch (e) {
     // Only a bug can land here; it ends the stream as a value, never as a throw.
     yield err(toPaymentError(e, `parsing ${file.name} after line ${lastLine}`));
-  }
-
-  async function* lines(): AsyncGenerator<PayResult<LianlianStatementEntry>> {
-    for await (const line of readLines(file.content, options.encoding ?? 'auto')) {
-      if (line.isErr()) {
-        yield err(line.error);
-        continue;
-      }
-      const { text, lineNo } = line.value;
-      lastLine = lineNo;
-      if (text.trim() === '') continue;
-      if (!seenData && HEADER.test(text)) continue;
-      seenData = true;
-      layout ??= detectLayout(text);
-      yield parseStatementLine(text, lineNo, layout, ctx);
-    }
   }
 }
