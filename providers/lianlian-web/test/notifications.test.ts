@@ -59,7 +59,8 @@ describe('LianLian web notifications', function () {
       await paidOrder(w, 'N2001');
       // The simulator's merchant-site setting says MD5 while the instance expects RSA: never acked.
       const md5Body = JSON.parse(w.sim.notificationBody('N2001')) as Record<string, string>;
-      const { sign: _s, ...fields } = { ...md5Body, sign_type: 'MD5' };
+      const { sign: _s, ...rest } = md5Body;
+      const fields = { ...rest, sign_type: 'MD5' };
       const forged = { ...fields, sign: createHash('md5').update(`${simSigningText(fields)}&key=${TEST_MD5_KEY}`).digest('hex') };
       const r = await w.paykit.notifications.handle('shop', raw(JSON.stringify(forged)));
       expect(r._unsafeUnwrapErr().kind).to.equal('Signature');

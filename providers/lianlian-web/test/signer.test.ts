@@ -27,7 +27,7 @@ describe('LianLian web signing', function () {
     });
 
     it('sorts keys, skips empty values and the literal null, and leaves sign out', function () {
-      const shuffled = { sign_type: 'RSA', sign: 'zzz', url_order: '', platform: 'null', ...EXAMPLE };
+      const shuffled = { sign: 'zzz', url_order: '', platform: 'null', ...EXAMPLE };
       expect(signingText(shuffled)).to.equal(EXAMPLE_TEXT);
     });
 

@@ -1,0 +1,168 @@
+import { expect } from 'chai';
+import { FixedClock } from '@paykit/core';
+import { encodeForm, submitForm } from '../src/harness.js';
+import { parseSyncReturn, renderCashierPage, type LianlianWebOptions } from '../src/index.js';
+import { simSigningText, simVerify } from '../src/simulator/index.js';
+import { must, paymentInput, startWorld, testKeys, TEST_MD5_KEY, type World } from './support.js';
+import { createPublicKey } from 'node:crypto';
+import { Secret } from '@paykit/core';
+
+const merchantPublic = createPublicKey({ key: Buffer.from(testKeys.merchantPublic, 'base64'), format: 'der', type: 'spki' });
+
+describe('LianLian web payments', function () {
+  let w: World;
+  before(async function () { w = await startWorld({ signType: 'RSA', notifySignType: 'MD5' }); });
+  after(async function () { await w.close(); });
+
+  context('when creating a payment', function () {
+    it('builds the cashier form with the wire fields of spec 4.1, signed so the gateway verifies it', async function () {
+      const r = must(await w.paykit.payments.create({ ...paymentInput('P1001', 21097), validForMinutes: 30, extra: { payType: '2', bankCode: '01020000' } }));
+      expect(r.payment.status).to.equal('pending');
+      if (r.action.kind !== 'redirect') throw new Error('redirect expected');
+      const f = r.action.fields;
+      expect(r.action.url).to.equal(w.sim.cashierUrl);
+      expect(r.action.charset).to.equal('UTF-8');
+      expect(f.money_order).to.equal('210.97');
+      expect(f.userreq_ip).to.equal('122_11_37_211');
+      expect(f.sign_type).to.equal('RSA');
+      expect(f.valid_order).to.equal('30');
+      expect(f.busi_partner).to.equal('101001');
+      expect(JSON.parse(f.risk_item as string)).to.deep.equal({ frms_ware_category: '1002', user_info_mercht_userno: 'U1001', user_info_dt_register: '20240101080000' });
+      expect(f.timestamp).to.match(/^\d{14}$/);
+      expect(simVerify(simSigningText(f), 'RSA', f.sign as string, { merchantPublicKey: merchantPublic })).to.equal(true);
+      const reply = await submitForm(r.action);
+      expect(reply.status, reply.body).to.equal(200);
+      expect(w.sim.ledger.get('P1001')?.amountMinor).to.equal(21097);
+    });
+
+    it('renders an auto-submitting page with the charset meta and escaped values', async function () {
+      const r = must(await w.paykit.payments.create({ ...paymentInput('P1002'), description: '<b>"茶"</b>' }));
+      if (r.action.kind !== 'redirect') throw new Error('redirect expected');
+      const html = renderCashierPage(r.action);
+      expect(html).to.include('<meta http-equiv="content-type" content="text/html; charset=UTF-8">');
+      expect(html).to.include('name="name_goods" value="&#60;b&#62;&#34;茶&#34;&#60;/b&#62;"');
+      expect(html).to.include('document.forms[0].submit()');
+    });
+
+    it('serialises split receivers as partner^busi^amount^note|…', async function () {
+      const split = [{ oidPartner: '201304121000001004', busiPartner: '101001', amount: { amount: 1000, currency: 'CNY' }, description: '分账一' },
+        { oidPartner: '201304121000001005', busiPartner: '109001', amount: { amount: 5, currency: 'CNY' }, description: 'two' }];
+      const r = must(await w.paykit.payments.create({ ...paymentInput('P1003'), extra: { split } }));
+      expect(r.action.kind === 'redirect' && r.action.fields.shareing_data).to.equal('201304121000001004^101001^10.00^分账一|201304121000001005^109001^0.05^two');
+    });
+
+    const invalid: [string, Record<string, unknown>, string][] = [
+      ['a goods name over 40 characters', { description: '茶'.repeat(41) }, 'payments.create.name_goods'],
+      ['an order number over 32 characters', { orderId: 'A'.repeat(33) }, 'payments.create.no_order'],
+      ['a USD amount', { amount: { amount: 100, currency: 'USD' } }, 'amount'],
+      ['no payer id', { payer: { ip: '1.2.3.4', registeredAt: new Date() } }, 'payer.id'],
+      ['a bad IP', { payer: { id: 'U1', ip: '999.1.1.1', registeredAt: new Date() } }, 'payer.ip'],
+      ['a 12-digit card number', { payer: { id: 'U1', registeredAt: new Date(), cardNumber: '622202020011' } }, 'payments.create.card_no'],
+      ['an unknown extra option', { extra: { colour: 'red' } }, 'extra.colour'],
+      ['four split receivers', { extra: { split: Array.from({ length: 4 }, () => ({ oidPartner: '201304121000001004', busiPartner: '101001', amount: { amount: 1, currency: 'CNY' }, description: 'x' })) } }, 'extra.split'],
+      ['shares above the order', { extra: { split: [{ oidPartner: '201304121000001004', busiPartner: '101001', amount: { amount: 4966, currency: 'CNY' }, description: 'x' }] } }, 'extra.split'],
+      ['a share description with ^', { extra: { split: [{ oidPartner: '201304121000001004', busiPartner: '101001', amount: { amount: 1, currency: 'CNY' }, description: 'a^b' }] } }, 'extra.split.0.description'],
+      ['an unknown busi_partner', { extra: { busiPartner: '999999' } }, 'extra.busiPartner'],
+    ];
+    for (const [what, change, path] of invalid) {
+      it(`refuses ${what} with InvalidRequest at ${path}, before anything is recorded`, async function () {
+        const input = { ...paymentInput(`PX${path.length}${what.length}`), ...change };
+        const r = await w.paykit.payments.create(input as Parameters<typeof w.paykit.payments.create>[0]);
+        const e = r._unsafeUnwrapErr();
+        expect(e.kind, e.message).to.equal('InvalidRequest');
+        expect(e.path ?? e.message).to.include(path);
+        expect(e.message).not.to.match(/622202020011/);
+        expect((await w.store.get('payment', input.orderId as string))._unsafeUnwrap()).to.equal(undefined);
+      });
+    }
+  });
+
+  context('when the cashier checks the form', function () {
+    it('refuses a form whose timestamp is more than 30 minutes old', async function () {
+      const clock = new FixedClock(new Date('2024-05-01T00:00:00Z'));
+      const stale = await startWorld({ signType: 'MD5', notifySignType: 'MD5', clock });
+      try {
+        const r = must(await stale.paykit.payments.create(paymentInput('P2001')));
+        clock.advance(31 * 60 * 1000);
+        const reply = await submitForm(r.action);
+        expect(reply.status).to.equal(400);
+        expect(reply.body).to.include('timestamp expired');
+        expect(stale.sim.ledger.get('P2001')).to.equal(undefined);
+      } finally {
+        await stale.close();
+      }
+    });
+
+    it('accepts a GBK form signed over GBK bytes, and refuses it once a byte is changed', async function () {
+      const gbk = await startWorld({ signType: 'MD5', notifySignType: 'MD5', charset: 'GBK' });
+      try {
+        const r = must(await gbk.paykit.payments.create(paymentInput('P3001')));
+        if (r.action.kind !== 'redirect') throw new Error('redirect expected');
+        expect(r.action.charset).to.equal('GBK');
+        expect(r.action.fields.charset_name).to.equal('GBK');
+        expect(encodeForm(r.action.fields, 'GBK')).to.include('name_goods=%D3%F0%C3%AB%C7%F2'); // 羽毛球 in GBK
+        expect((await submitForm(r.action)).status).to.equal(200);
+        const tampered = { ...r.action, fields: { ...r.action.fields, name_goods: '羽毛拍' } };
+        expect((await submitForm(tampered)).status).to.equal(400);
+      } finally {
+        await gbk.close();
+      }
+    });
+  });
+
+  context('when querying an order (spec 4.4, query_version 1.1)', function () {
+    it('sends a signed JSON query and maps WAITING, FAILURE (with memo) and SUCCESS', async function () {
+      const r = must(await w.paykit.payments.create(paymentInput('P4001')));
+      await submitForm(r.action);
+      expect(must(await w.paykit.payments.query('P4001')).status).to.equal('pending');
+      const sent = w.transport.sent.at(-1);
+      const body = JSON.parse(String(sent?.request.body)) as Record<string, string>;
+      expect(body).to.include({ oid_partner: '201408071000001543', no_order: 'P4001', query_version: '1.1', sign_type: 'RSA' });
+      expect(sent?.options.kind).to.equal('query');
+      await w.sim.complete('P4001', 'failed', { memo: '余额不足' });
+      const failed = must(await w.paykit.payments.query('P4001'));
+      expect(failed.status).to.equal('failed');
+      expect(failed.failure?.message).to.equal('余额不足');
+      await submitForm(r.action);
+      await w.sim.complete('P4001', 'succeeded', { notify: false });
+      const paid = must(await w.paykit.payments.query('P4001'));
+      expect(paid).to.include({ status: 'succeeded' });
+      expect(paid.amount).to.deep.equal({ amount: 4965, currency: 'CNY' });
+      expect(paid.providerPaymentId).to.match(/^\d{16}$/);
+    });
+
+    it('answers NotFound for an order LianLian has no record of (8901)', async function () {
+      must(await w.paykit.payments.create(paymentInput('P4002')));
+      const e = (await w.paykit.payments.query('P4002'))._unsafeUnwrapErr();
+      expect(e.kind).to.equal('NotFound');
+      expect(e.providerCode).to.equal('8901');
+    });
+
+    it('refuses a reply with a bad signature and keeps the record', async function () {
+      const before = must(await w.paykit.payments.get('P4001'));
+      w.sim.inject({ badSignature: true });
+      expect((await w.paykit.payments.query('P4001'))._unsafeUnwrapErr().kind).to.equal('Signature');
+      expect(must(await w.paykit.payments.get('P4001'))).to.deep.equal(before);
+    });
+  });
+
+  context('when the browser comes back to url_return (spec 4.2)', function () {
+    const options = (): LianlianWebOptions => ({
+      oidPartner: '201408071000001543', signType: 'RSA', notifySignType: 'MD5', md5Key: new Secret(TEST_MD5_KEY),
+      privateKey: new Secret(testKeys.merchantPrivate), lianlianPublicKey: testKeys.lianlianPublic,
+    });
+
+    it('verifies the form and returns a hint that is never final', async function () {
+      const body = Buffer.from(w.sim.syncReturnBody('P4001', 'RSA'), 'utf8');
+      const hint = parseSyncReturn(body, options())._unsafeUnwrap();
+      expect(hint.final).to.equal(false);
+      expect(hint.claimed).to.include({ orderId: 'P4001', status: 'succeeded' });
+      expect(hint.advice).to.include('notification');
+    });
+
+    it('refuses a form with a changed amount', function () {
+      const body = w.sim.syncReturnBody('P4001', 'MD5').replace('money_order=49.65', 'money_order=0.01');
+      expect(parseSyncReturn(Buffer.from(body), options())._unsafeUnwrapErr().kind).to.equal('Signature');
+    });
+  });
+});

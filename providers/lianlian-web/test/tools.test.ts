@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import { expect } from 'chai';
+import { lianlianWebDemo, lianlianWebPlugin } from '../src/index.js';
+import { submitForm } from '../src/harness.js';
+import { must, paymentInput, startWorld, testKeys, TEST_MD5_KEY, type World } from './support.js';
+
+describe('LianLian web CLI tools', function () {
+  const tools = lianlianWebPlugin.tools;
+  if (!tools) throw new Error('tools expected');
+
+  context('when signing with MD5', function () {
+    it('returns the signature node:crypto computes and shows the key as <md5Key>', function () {
+      const fields = { oid_partner: '201408071000001543', no_order: 'A1', sign_type: 'MD5', money_order: '0.01' };
+      const r = must(tools.sign(fields, { md5Key: 'k123' }));
+      const text = 'money_order=0.01&no_order=A1&oid_partner=201408071000001543&sign_type=MD5';
+      expect(r).to.deep.equal({ field: 'sign', signature: createHash('md5').update(`${text}&key=k123`).digest('hex'), signedText: `${text}&key=<md5Key>` });
+    });
+  });
+
+  context('when verifying messages LianLian sends', function () {
+    let w: World;
+    before(async function () {
+      w = await startWorld({ signType: 'RSA', notifySignType: 'MD5' });
+      const r = must(await w.paykit.payments.create(paymentInput('T1001')));
+      await submitForm(r.action);
+      await w.sim.complete('T1001', 'succeeded', { notify: false });
+    });
+    after(async function () { await w.close(); });
+
+    it('recognises and verifies a notification', function () {
+      const r = must(tools.verify(Buffer.from(w.sim.notificationBody('T1001')), { md5Key: TEST_MD5_KEY }));
+      expect(r.message).to.equal('notification');
+      expect(r.result).to.include({ orderId: 'T1001', status: 'succeeded' });
+    });
+
+    it('recognises and verifies an order query reply and a sync return', async function () {
+      must(await w.paykit.payments.query('T1001'));
+      const last = w.transport.sent.at(-1);
+      if (!last) throw new Error('no request sent');
+      const res = must(await w.transport.send(last.request, last.options));
+      const query = must(tools.verify(res.body, { publicKey: testKeys.lianlianPublic }));
+      expect(query.message).to.equal('order-query-reply');
+      expect(query.result).to.include({ orderId: 'T1001', status: 'succeeded' });
+      expect(query.signedText).not.to.include('bank_name');
+      const sync = must(tools.verify(Buffer.from(w.sim.syncReturnBody('T1001', 'RSA')), { publicKey: testKeys.lianlianPublic }));
+      expect(sync.message).to.equal('sync-return');
+      expect(sync.result).to.deep.include({ final: false });
+    });
+
+    it('refuses a notification with a changed field', function () {
+      const tampered = w.sim.notificationBody('T1001').replace('"49.65"', '"0.01"');
+      expect(tools.verify(Buffer.from(tampered), { md5Key: TEST_MD5_KEY })._unsafeUnwrapErr().kind).to.equal('Signature');
+    });
+  });
+});
+
+describe('LianLian web demo', function () {
+  it('walks an order through form, payment, repeated notifications, query, card BIN and statement', async function () {
+    const steps: string[] = [];
+    await lianlianWebDemo.run({ section: () => undefined, step: (what) => { steps.push(what); } });
+    expect(steps.filter((s) => s.startsWith('merchant accepted the notification')).length).to.equal(3);
+    expect(steps.some((s) => s.includes('(a redelivery: nothing applied again)'))).to.equal(true);
+    expect(steps.some((s) => s.startsWith('order query'))).to.equal(true);
+    expect(steps.some((s) => s.includes('JYMX'))).to.equal(true);
+  });
+});
