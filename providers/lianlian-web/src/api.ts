@@ -5,7 +5,7 @@
 import type * as t from 'io-ts';
 import { err, errAsync, ok } from 'neverthrow';
 import {
-  decodeText, decodeWith, PaymentErrors, type HttpTransport, type Logger, type PayResult, type PayResultAsync,
+  decodeWith, PaymentErrors, type HttpTransport, type Logger, type PayResult, type PayResultAsync,
 } from '@paykit/core';
 import { DEFAULT_API_BASE_URL, type LianlianWebOptions } from './config.js';
 import { errorFromReply, PROVIDER_ID } from './mapping.js';
@@ -23,10 +23,18 @@ export const API_PATHS = {
 /** Which API. */
 export type ApiName = keyof typeof API_PATHS;
 
+// One strict decoder for every reply (core's decodeText builds one per call; this is the hot path).
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Parses a reply body into a JSON object: strict UTF-8, then JSON; anything else is a `Decode` error. */
 export function parseJsonObject(body: Uint8Array, what: string): PayResult<Record<string, unknown>> {
-  const text = decodeText(body, 'UTF-8');
-  if (text.isErr()) return err(PaymentErrors.decode(`${what} is not valid UTF-8`, { providerId: PROVIDER_ID }));
+  let decoded: string;
+  try {
+    decoded = STRICT_UTF8.decode(body);
+  } catch {
+    return err(PaymentErrors.decode(`${what} is not valid UTF-8`, { providerId: PROVIDER_ID }));
+  }
+  const text = { value: decoded };
   let json: unknown;
   try {
     json = JSON.parse(text.value);

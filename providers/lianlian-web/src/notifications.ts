@@ -10,7 +10,7 @@ import {
 } from '@paykit/core';
 import { parseJsonObject } from './api.js';
 import { notifySignTypeOf, type LianlianWebOptions } from './config.js';
-import { cstFromWire, PROVIDER_ID, reportOf } from './mapping.js';
+import { PROVIDER_ID, reportOf } from './mapping.js';
 import { verifyFields, type LoadedKeys } from './signer.js';
 import { InstanceKeys } from './keys.js';
 import { NOTIFICATION_ACK, NotificationCodec, SyncReturnCodec, type Notification, type SyncReturn } from './wire.js';
@@ -48,7 +48,6 @@ export function verifyNotificationBody(body: Uint8Array, o: LianlianWebOptions, 
     .andThen((json) => decodeWith(NotificationCodec, json, 'notification', 'reply')
       .andThen((wire) => verifyFields(json, [notifySignTypeOf(o)], keys).map((signedText) => ({ wire, signedText }))))
     .andThen(({ wire, signedText }) => checkPartner(wire.oid_partner, o)
-      .andThen(() => cstFromWire(wire.dt_order, 'dt_order'))
       .andThen(() => reportOf(wire))
       .map((report) => ({ wire, report, signedText })));
 }

@@ -13,7 +13,18 @@ import type { SignType } from './wire.js';
 
 /** The text LianLian signs: every field but `sign` and `unsigned`, sorted, empty values and `null` skipped. */
 export function signingText(fields: Readonly<Record<string, unknown>>, unsigned: readonly string[] = []): string {
-  return kvString(fields, { order: 'sorted', exclude: ['sign', ...unsigned], skipNullLiteral: true });
+  if (unsigned.length > 0 || Object.values(fields).some((v) => typeof v !== 'string')) {
+    return kvString(fields, { order: 'sorted', exclude: ['sign', ...unsigned], skipNullLiteral: true });
+  }
+  // All-string fields (every notification and reply): the same rule as kvString, without its
+  // general machinery, because this runs on every notification.
+  let out = '';
+  for (const k of Object.keys(fields).sort()) {
+    const v = fields[k] as string;
+    if (k === 'sign' || v === '' || v === 'null') continue;
+    out += out.length === 0 ? `${k}=${v}` : `&${k}=${v}`;
+  }
+  return out;
 }
 
 /** Loaded key material for one instance (keys parsed once, not per request). */

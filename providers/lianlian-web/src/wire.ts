@@ -12,7 +12,8 @@ export function wireString(name: string, min: number, max: number, pattern?: Reg
     (u): u is string => typeof u === 'string',
     (u, c) => {
       if (typeof u !== 'string') return t.failure(u, c, `expected a string of ${rule}`);
-      const len = [...u].length;
+      // Lengths count characters; only astral characters (surrogate pairs) make that differ from .length.
+      const len = /[\uD800-\uDFFF]/.test(u) ? [...u].length : u.length;
       if (len < min || len > max) return t.failure(u, c, `expected ${rule} (got ${len})`);
       if (pattern !== undefined && !pattern.test(u)) return t.failure(u, c, `expected ${rule}`);
       return t.success(u);
@@ -46,17 +47,38 @@ export function closed<P extends t.Props, O extends t.Props>(name: string, requi
   const opt = t.partial(optional);
   const base = t.intersection([req, opt]);
   const known = new Set([...Object.keys(required), ...Object.keys(optional)]);
+  const reqEntries = Object.entries(required) as [string, t.Mixed][];
+  const optEntries = Object.entries(optional) as [string, t.Mixed][];
   return new t.Type<t.TypeOf<t.TypeC<P>> & t.TypeOf<t.PartialC<O>>, unknown, unknown>(
     name,
     (u): u is t.TypeOf<t.TypeC<P>> & t.TypeOf<t.PartialC<O>> => base.is(u),
     (u, c) => {
       if (typeof u !== 'object' || u === null || Array.isArray(u)) return t.failure(u, c, 'expected a JSON object');
-      const extra = Object.keys(u).filter((k) => !known.has(k));
+      const extra: string[] = [];
+      for (const k in u) if (!known.has(k)) extra.push(k);
       if (extra.length > 0) {
         return t.failure(u, [...c, { key: extra[0] as string, type: t.never, actual: (u as Record<string, unknown>)[extra[0] as string] }],
           `unexpected field "${(extra[0] as string).slice(0, 40)}" (not in the spec's table)`);
       }
-      // Validate both halves against the same context so error paths read `root.field`.
+      // Fast path (every field valid, the usual case): no per-field contexts are built.
+      const out: Record<string, unknown> = {};
+      let valid = true;
+      for (const [k, codec] of reqEntries) {
+        const r = codec.validate((u as Record<string, unknown>)[k], c);
+        if (r._tag === 'Left') { valid = false; break; }
+        out[k] = r.right;
+      }
+      if (valid) {
+        for (const [k, codec] of optEntries) {
+          const value = (u as Record<string, unknown>)[k];
+          if (value === undefined) continue;
+          const r = codec.validate(value, c);
+          if (r._tag === 'Left') { valid = false; break; }
+          out[k] = r.right;
+        }
+      }
+      if (valid) return t.success(out as t.TypeOf<t.TypeC<P>> & t.TypeOf<t.PartialC<O>>);
+      // Slow path, for the error report: both halves against the same context so paths read `root.field`.
       const a = req.validate(u, c);
       const b = opt.validate(u, c);
       if (a._tag === 'Left' || b._tag === 'Left') return t.failures([...(a._tag === 'Left' ? a.left : []), ...(b._tag === 'Left' ? b.left : [])]);
