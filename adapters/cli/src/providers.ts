@@ -1,6 +1,7 @@
 import type { ProviderDemo, ProviderPlugin } from '@paykit/core';
 import { exampleDemo, examplePlugin } from '@paykit/provider-example';
 import { lianlianPayoutDemo, lianlianPayoutPlugin } from '@paykit/provider-lianlian-payout';
+import { lianlianWebDemo, lianlianWebPlugin } from '@paykit/provider-lianlian-web';
 
 /** A provider built into the CLI: its plugin, and the demo `paykit demo` runs, if it has one. */
 export interface CliProvider {
@@ -16,4 +17,5 @@ export interface CliProvider {
 export const PROVIDERS: readonly CliProvider[] = [
   { plugin: examplePlugin, demo: exampleDemo },
   { plugin: lianlianPayoutPlugin, demo: lianlianPayoutDemo },
+  { plugin: lianlianWebPlugin, demo: lianlianWebDemo },
 ];
