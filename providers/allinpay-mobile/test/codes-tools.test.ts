@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import { expect } from 'chai';
+import { STANDARD_CODES } from '@paykit/core';
+import { allinpayErrorCode, allinpayMobilePlugin, ALLINPAY_ERROR_CODES, parseSyncResult } from '../src/index.js';
+import { AllinpaySimulator } from '../src/simulator/index.js';
+
+const md5 = (s: string): string => createHash('md5').update(s, 'utf8').digest('hex').toUpperCase();
+
+describe('Allinpay error codes (spec 6.1)', () => {
+  context('when looking up documented codes', () => {
+    it('keeps Allinpay\'s code, description and user-facing message with a standard code, category and retry flag', () => {
+      expect(allinpayErrorCode('EM0001_000009')).to.deep.equal({
+        code: 'invalid_card', retryable: false, category: 'user', providerCode: 'EM0001_000009',
+        description: '卡有效期为空或非法', userMessage: '卡片有效期不正确，请重新输入',
+      });
+      expect(allinpayErrorCode('EM0001_000022')).to.include({ code: 'provider_error', retryable: true, category: 'retry', userMessage: '网络超时(E1,22)，请重试' });
+      expect(allinpayErrorCode('ZF30005')).to.include({ code: 'merchant_config', category: 'merchant', retryable: false });
+      expect(allinpayErrorCode('EM0001_000030')).to.include({ code: 'limit_exceeded', category: 'user' });
+      expect(allinpayErrorCode('ZF10002').description).to.equal('参数取货地址不正确 / 参数通知地址不正确');
+    });
+
+    it('covers every row of 6.1 plus the refund query codes 001-011 and FC0003_000008, each with a known standard code', () => {
+      expect(ALLINPAY_ERROR_CODES).to.have.length(234 + 11 + 1);
+      for (const c of ['BL0003_000001', '30007', 'TX10013', 'QZ90103', 'U00004_000005', '001', '011', 'FC0003_000008', 'EB0001_100014']) {
+        expect(ALLINPAY_ERROR_CODES).to.include(c);
+      }
+      for (const c of ALLINPAY_ERROR_CODES) {
+        const m = allinpayErrorCode(c);
+        expect(STANDARD_CODES, c).to.include(m.code);
+        expect(['user', 'merchant', 'provider', 'retry'], c).to.include(m.category);
+        expect(m.userMessage.length, c).to.be.greaterThan(0);
+      }
+      expect(allinpayMobilePlugin.introspection?.errorCodes?.map('011').code).to.equal('not_found');
+    });
+  });
+
+  context('when the code is unknown', () => {
+    it('maps to a non-retryable provider error that keeps the code', () => {
+      expect(allinpayErrorCode('NOPE_1')).to.include({ code: 'provider_error', retryable: false, category: 'provider', providerCode: 'NOPE_1' });
+    });
+  });
+});
+
+describe('Allinpay control sync result (spec 2.2.2)', () => {
+  context('when the iOS control returns', () => {
+    it('maps payResult 0 / 1 / -1 to accepted / failed / cancelled', () => {
+      const ok = parseSyncResult('{"payResult":0,"payAmount":1000,"payTime":"20240101120000","payOrderId":"P1"}');
+      expect(ok.isOk() && ok.value).to.deep.equal({ platform: 'ios', outcome: 'accepted', amount: { amount: 1000, currency: 'CNY' }, payTime: '20240101120000', payOrderId: 'P1' });
+      expect(parseSyncResult('{"payResult":1}')._unsafeUnwrap().outcome).to.equal('failed');
+      expect(parseSyncResult('{"payResult":-1,"payOrderId":""}')._unsafeUnwrap().outcome).to.equal('cancelled');
+    });
+  });
+  context('when the Android control returns', () => {
+    it('maps allinpay_pay_success / allinpay_pay_fail, amounts in the given currency', () => {
+      const r = parseSyncResult('{"allinpay_pay_res":"allinpay_pay_success","payAmount":"1000","payTime":"x","payOrderId":"P"}', 'JPY');
+      expect(r.isOk() && r.value).to.deep.include({ platform: 'android', outcome: 'accepted', amount: { amount: 1000, currency: 'JPY' } });
+      expect(parseSyncResult('{"allinpay_pay_res":"allinpay_pay_fail"}')._unsafeUnwrap().outcome).to.equal('failed');
+    });
+  });
+  context('when the result is not one of the documented forms', () => {
+    it('returns Decode errors, never throws', () => {
+      expect(parseSyncResult('not json')._unsafeUnwrapErr().kind).to.equal('Decode');
+      expect(parseSyncResult('{"payResult":7}')._unsafeUnwrapErr().message).to.contain('0, 1 or -1');
+      expect(parseSyncResult('{"payResult":0,"payAmount":"10.00"}')._unsafeUnwrapErr().kind).to.equal('Decode');
+    });
+  });
+});
+
+describe('Allinpay CLI tools', () => {
+  const tools = allinpayMobilePlugin.tools;
+  if (!tools) throw new Error('no tools');
+
+  context('when signing', () => {
+    it('signs payData by default and shows the key as <md5Key>', () => {
+      const r = tools.sign({ inputCharset: '1', receiveUrl: 'http://x', version: 'v1.0', signType: '0', merchantId: '1', orderNo: 'A', orderAmount: '1', orderDatetime: '20240101000000', productName: 'p', payType: '0', cardNo: '6222021234567890123' }, { md5Key: 'K' });
+      const text = 'inputCharset=1&receiveUrl=http://x&version=v1.0&signType=0&merchantId=1&orderNo=A&orderAmount=1&orderDatetime=20240101000000&productName=p&payType=0';
+      expect(r._unsafeUnwrap()).to.deep.equal({ field: 'signMsg', signature: md5(`${text}&key=K`), signedText: `${text}&key=<md5Key>` });
+    });
+    it('signs another request with --message, in that request\'s order', () => {
+      const r = tools.sign({ orderNo: 'A', merchantId: '1', version: 'v2.3', signType: '1', refundAmount: '5', orderDatetime: '20240101000000' }, { md5Key: 'K', message: 'refund' });
+      expect(r._unsafeUnwrap().signedText).to.equal('version=v2.3&signType=1&merchantId=1&orderNo=A&refundAmount=5&orderDatetime=20240101000000&key=<md5Key>');
+      expect(tools.sign({}, { md5Key: 'K', message: 'nope' })._unsafeUnwrapErr().kind).to.equal('InvalidRequest');
+      expect(tools.sign({}, {})._unsafeUnwrapErr().message).to.contain('MD5 key');
+    });
+  });
+
+  context('when verifying what Allinpay sends', () => {
+    it('recognises a certificate-signed notification and an ERRORCODE reply', async () => {
+      const sim = await AllinpaySimulator.start({ md5Key: 'K' });
+      try {
+        const payData: Record<string, string> = { inputCharset: '1', receiveUrl: 'http://127.0.0.1:9/n', version: 'v1.0', signType: '1', merchantId: sim.merchantId, orderNo: 'T1', orderAmount: '5', orderCurrency: '156', orderDatetime: '20240101000000', productName: 'p', payType: '0' };
+        payData.signMsg = tools.sign(payData, { md5Key: 'K' })._unsafeUnwrap().signature;
+        sim.pay(JSON.stringify(payData), 'succeeded', false);
+        const body = new Uint8Array(Buffer.from(sim.notificationBody('T1')));
+        const v = tools.verify(body, { cert: sim.certificatePem });
+        expect(v.isOk() && v.value.message).to.equal('payment notification');
+        expect(tools.verify(body, { cert: sim.certificateDer }).isOk()).to.equal(true);
+        const wrong = tools.verify(new Uint8Array(Buffer.from(sim.notificationBody('T1').replace('orderAmount=5', 'orderAmount=6'))), { cert: sim.certificatePem });
+        expect(wrong.isErr() && wrong.error.kind).to.equal('Signature');
+        expect(tools.verify(new Uint8Array(Buffer.from('ERRORCODE=011&ERRORMSG=退款订单不存在')), {})._unsafeUnwrapErr().kind).to.equal('NotFound');
+      } finally {
+        await sim.close();
+      }
+    });
+  });
+});

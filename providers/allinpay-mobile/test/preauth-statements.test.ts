@@ -1,0 +1,115 @@
+import { createHash, createSign } from 'node:crypto';
+import { expect } from 'chai';
+import { Tokens } from '@paykit/core';
+import { simulatorIdentity } from '../src/simulator/index.js';
+import { lastForm, MD5_KEY, paidOrder, world, type World } from './support.js';
+
+const md5 = (s: string): string => createHash('md5').update(s, 'utf8').digest('hex').toUpperCase();
+const INTL = {
+  payType: '30', issuerId: 'visa', tradeNature: 'SERVICES', international: {
+    ship_to_country: 'US', ship_to_state: 'IL', ship_to_city: 'Chicago', ship_to_street1: '1 Main', ship_to_phonenumber: '312',
+    ship_to_postalcode: '60601', ship_to_firstname: 'Ada', ship_to_lastname: 'L',
+  },
+};
+
+describe('Allinpay mobile pre-authorisation', () => {
+  let w: World;
+  afterEach(async () => { await w?.sim.close(); });
+
+  context('when confirming part of an authorised international-card payment', () => {
+    it('sends v1.9 with confirmAmount and the 6.3 currency code, and records the capture', async () => {
+      w = await world();
+      await paidOrder(w, 'PA-1', 5000, 'USD', INTL);
+      const r = await w.paykit.preauth.capture({ orderId: 'PA-1', amount: { amount: 4200, currency: 'USD' } });
+      expect(r.isOk() && r.value).to.deep.include({ status: 'captured', captured: { amount: 4200, currency: 'USD' } });
+      const sent = lastForm(w);
+      expect(sent).to.include({ version: 'v1.9', orderAmount: '5000', confirmAmount: '4200', currency: '840' });
+      const source = `version=v1.9&merchantId=${sent.merchantId}&orderAmount=5000&confirmAmount=4200&currency=840&orderNo=PA-1&orderDatetime=${sent.orderDatetime}&signType=1`;
+      expect(sent.signMsg).to.equal(md5(`${source}&key=${MD5_KEY}`));
+    });
+
+    it('refuses a confirm above the authorised amount without calling Allinpay', async () => {
+      w = await world();
+      const preauth = w.paykit.extension('app', Tokens.PreAuth)._unsafeUnwrap();
+      const r = await preauth.capture({ payment: { orderId: 'PA-2', amount: { amount: 5000, currency: 'USD' }, createdAt: new Date() }, amount: { amount: 5001, currency: 'USD' } });
+      expect(r.isErr() && r.error.code).to.equal('invalid_amount');
+      expect(w.sim.server.received.length).to.equal(0);
+    });
+  });
+
+  context('when cancelling twice', () => {
+    it('voids once, then maps Allinpay\'s FC0003_000008 refusal', async () => {
+      w = await world({ signType: '0' });
+      await paidOrder(w, 'PA-3', 5000, 'USD', INTL);
+      const first = await w.paykit.preauth.void('PA-3');
+      expect(first.isOk() && first.value.status).to.equal('voided');
+      expect(lastForm(w)).to.include({ version: 'v1.8', currency: '840', orderAmount: '5000' });
+      const preauth = w.paykit.extension('app', Tokens.PreAuth)._unsafeUnwrap();
+      const created = w.sim.orders.get('PA-3');
+      const again = await preauth.void({ payment: { orderId: 'PA-3', amount: { amount: 5000, currency: 'USD' }, createdAt: new Date(Number(0)) } });
+      expect(created).not.to.equal(undefined);
+      expect(again.isErr() && again.error).to.deep.include({ kind: 'ProviderRejected', providerCode: 'FC0003_000008' });
+    });
+  });
+
+  context('when the confirm reply times out after Allinpay processed it', () => {
+    it('returns OutcomeUnknown', async () => {
+      w = await world({}, {}, 300);
+      await paidOrder(w, 'PA-4', 5000, 'USD', INTL);
+      w.sim.server.inject({ path: '/gateway/index.do', delayMs: 800 });
+      const r = await w.paykit.preauth.capture({ orderId: 'PA-4', amount: { amount: 100, currency: 'USD' } });
+      expect(r.isErr() && r.error.kind).to.equal('OutcomeUnknown');
+    });
+  });
+});
+
+describe('Allinpay mobile batch query statements', () => {
+  let w: World;
+  afterEach(async () => { await w?.sim.close(); });
+  const today = (): string => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10).replace(/-/g, '');
+
+  context('when a day has more paid orders than one page holds', () => {
+    it('pages until the header says N and returns every order as a statement entry', async () => {
+      w = await world({}, { pageSize: 2 });
+      for (const id of ['B-1', 'B-2', 'B-3']) await paidOrder(w, id, 100);
+      const day = today();
+      const s = await w.paykit.statements.fetch({ from: day, to: day });
+      if (s.isErr()) throw new Error(s.error.message);
+      expect(s.value.entries.map((e) => e.orderId).sort()).to.deep.equal(['B-1', 'B-2', 'B-3']);
+      expect(s.value.entries[0]?.amount).to.deep.equal({ amount: 100, currency: 'CNY' });
+      expect(s.value.discrepancies).to.deep.equal([]);
+      const batch = w.sim.server.received.filter((r) => r.path === '/mchtoq/index.do').map((r) => Object.fromEntries(new URLSearchParams(r.body.toString())));
+      expect(batch.map((f) => f.pageNo)).to.deep.equal(['1', '2']);
+      expect(batch[0]).to.include({ version: 'v1.6', beginDateTime: `${day}00`, endDateTime: `${day}23`, signType: '1' });
+    });
+  });
+
+  const reply = (body: string) => async (): Promise<string | undefined> => {
+    await w?.sim.close();
+    w = await world();
+    w.sim.server.route('POST', '/mchtoq/index.do', () => ({ body }));
+    const s = await w.paykit.statements.fetch({ from: today(), to: today() });
+    return s.isErr() ? `${s.error.kind}: ${s.error.message}` : undefined;
+  };
+  const signed = (text: string): string => createSign('RSA-SHA1').update(md5(text)).sign(simulatorIdentity().privateKey, 'base64');
+
+  context('when the reply is bad', () => {
+    it('reports non-base64 text as a Decode error', async () => {
+      expect(await reply('<html>oops</html>')()).to.match(/^Decode: .*base64/);
+    });
+    it('reports a truncated reply as a Decode error', async () => {
+      const good = Buffer.from(`H|0|0|N\r\n\r\n${signed('H|0|0|N\r\n')}\r\n`).toString('base64');
+      expect(await reply(good.slice(0, good.length - 3))()).to.match(/^Decode: .*truncated/);
+    });
+    it('reports a missing signature line as a Decode error', async () => {
+      expect(await reply(Buffer.from('100020091218001|0|0|N\r\n').toString('base64'))()).to.match(/^Decode: .*signature line/);
+    });
+    it('reports a wrong signature as a Signature error', async () => {
+      expect(await reply(Buffer.from(`100020091218001|0|0|N\r\n\r\n${signed('other\r\n')}\r\n`).toString('base64'))()).to.match(/^Signature:/);
+    });
+    it('reports ERRORCODE= (plain or base64) as a typed provider error', async () => {
+      expect(await reply('ERRORCODE=ZF10024&ERRORMSG="参数查询开始时间不正确"')()).to.match(/^ProviderRejected: .*ZF10024/);
+      expect(await reply(Buffer.from('ERRORCODE=ZF10020&ERRORMSG=签名错误').toString('base64'))()).to.match(/^ProviderRejected: .*ZF10020/);
+    });
+  });
+});
