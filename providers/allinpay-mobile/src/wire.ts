@@ -74,12 +74,16 @@ export const InternationalFields = wireMessage('internationalCard', [
   ['mdd18', 255, false],
 ] as const);
 
+// Spec 2.2.3 and 3.6 give `errorCode` 10 characters, yet the codes of table 6.1 have up to 13
+// (EM0001_000001): the codes win, so errorCode is bounded at 20 here.
+const ERROR_CODE_MAX = 20;
+
 /** Payment result posted to receiveUrl (spec 2.2.3) and the single order query reply (3.2). */
 export const PaymentResult = wireMessage('paymentResult', [
   ['merchantId', 30, true], ['version', 10, true], ['language', 2, false], ['signType', 2, true], ['payType', 2, false],
   ['issuerId', 8, false], ['paymentOrderId', 50, true], ['orderNo', 50, true], ['orderDatetime', 14, true],
   ['orderAmount', 10, true], ['payDatetime', 14, true], ['payAmount', 10, true], ['ext1', 128, false], ['ext2', 128, false],
-  ['payResult', 2, true], ['errorCode', 10, false], ['returnDatetime', 14, true], ['signMsg', 1024, true],
+  ['payResult', 2, true], ['errorCode', ERROR_CODE_MAX, false], ['returnDatetime', 14, true], ['signMsg', 1024, true],
 ] as const);
 
 /** Single order query v1.5 (spec 3.1). */
@@ -119,7 +123,7 @@ export const RefundApply = wireMessage('refund', [
 export const RefundReply = wireMessage('refundReply', [
   ['merchantId', 30, true], ['version', 10, true], ['signType', 2, true], ['orderNo', 50, true],
   ['orderAmount', 10, true], ['orderDatetime', 14, true], ['refundAmount', 10, true], ['refundDatetime', 14, true],
-  ['refundResult', 10, true], ['errorCode', 10, false], ['mchtRefundOrderNo', 50, false], ['returnDatetime', 14, true],
+  ['refundResult', 10, true], ['errorCode', ERROR_CODE_MAX, false], ['mchtRefundOrderNo', 50, false], ['returnDatetime', 14, true],
   ['signMsg', 1024, true],
 ] as const);
 

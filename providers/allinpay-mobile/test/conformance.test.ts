@@ -1,0 +1,4 @@
+import { describeProviderConformance } from '@paykit/conformance';
+import { conformanceHarness } from '../src/index.js';
+
+describeProviderConformance(conformanceHarness());
