@@ -1,4 +1,5 @@
 import type { ProviderDemo, ProviderPlugin } from '@paykit/core';
+import { allinpayMobileDemo, allinpayMobilePlugin } from '@paykit/provider-allinpay-mobile';
 import { exampleDemo, examplePlugin } from '@paykit/provider-example';
 import { lianlianPayoutDemo, lianlianPayoutPlugin } from '@paykit/provider-lianlian-payout';
 import { lianlianWebDemo, lianlianWebPlugin } from '@paykit/provider-lianlian-web';
@@ -18,4 +19,5 @@ export const PROVIDERS: readonly CliProvider[] = [
   { plugin: examplePlugin, demo: exampleDemo },
   { plugin: lianlianPayoutPlugin, demo: lianlianPayoutDemo },
   { plugin: lianlianWebPlugin, demo: lianlianWebDemo },
+  { plugin: allinpayMobilePlugin, demo: allinpayMobileDemo },
 ];
