@@ -11,6 +11,8 @@
  */
 import { execFile } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +51,14 @@ async function countLines(chunks: readonly Uint8Array[]): Promise<number> {
     const text = decoder.decode(c, { stream: true });
     for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n += 1;
   }
+  return n;
+}
+
+/** A second reference: Node's own streamed line reader (readline over the same chunks), counting lines. */
+async function readlineCount(chunks: readonly Uint8Array[]): Promise<number> {
+  let n = 0;
+  const rl = createInterface({ input: Readable.from(replay(chunks)), crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const _ of rl) n += 1;
   return n;
 }
 
@@ -96,6 +106,11 @@ export async function rows(): Promise<BenchRow[]> {
     subject: () => parseAll(chunks),
     bare: () => countLines(chunks),
     target: 0.5,
+  }), await measureRatio({
+    name: 'lianlian-web statement parse (same file), for reference',
+    baseline: 'node:readline line count of the same chunks (no decoding check)',
+    subject: () => parseAll(chunks),
+    bare: () => readlineCount(chunks),
   })];
   const dir = await mkdtemp(join(tmpdir(), 'paykit-ll-statements-'));
   let small: MemoryReport;
