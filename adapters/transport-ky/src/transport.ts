@@ -96,6 +96,8 @@ class KyTransport implements HttpTransport {
   async #send(url: URL, request: HttpRequest, options: SendOptions): Promise<HttpResponse> {
     const query = options.kind === 'query';
     const abort = new AbortController();
+    // When the latest attempt started: its headers and body together get `timeoutMs`.
+    let attemptStarted = Date.now();
     const shouldRetry = ({ error, retryCount }: ShouldRetryState): boolean => {
       // Only failures where repeating a query is safe and may help; never a money call (limit 0 anyway).
       const safe = query && (neverSent(error) || isTimeout(error) || (isHTTPError(error) && RETRY_STATUSES.has(error.response.status)));
@@ -113,6 +115,7 @@ class KyTransport implements HttpTransport {
         ...(request.body !== undefined ? { body: typeof request.body === 'string' ? request.body : Buffer.from(request.body) } : {}),
         timeout: options.timeoutMs,
         signal: abort.signal,
+        hooks: { beforeRequest: [() => { attemptStarted = Date.now(); }] },
         // A status error is raised only where a query retry may follow; every reply is otherwise returned as is.
         throwHttpErrors: (status) => query && RETRY_STATUSES.has(status),
         retry: {
@@ -128,7 +131,8 @@ class KyTransport implements HttpTransport {
       if (isHTTPError(e)) response = e.response;
       else throw e;
     }
-    const body = await readBody(response, options.timeoutMs, abort, options.operation);
+    const remaining = Math.max(1, options.timeoutMs - (Date.now() - attemptStarted));
+    const body = await readBody(response, remaining, abort, options.operation);
     return { status: response.status, headers: headersOf(response), body };
   }
 }
@@ -136,8 +140,8 @@ class KyTransport implements HttpTransport {
 /**
  * An `HttpTransport` built on ky. Non-2xx replies are returned, not failed (the provider decides
  * what they mean). `query` calls are retried with exponential backoff after a refused connection, a
- * DNS failure, a timeout or a 502/503/504; `money` calls are sent exactly once. `timeoutMs` applies
- * to each attempt (headers and body). Plain `http:` is refused except to loopback hosts.
+ * DNS failure, a timeout or a 502/503/504; `money` calls are sent exactly once. `timeoutMs` bounds
+ * each attempt, headers and body together. Plain `http:` is refused except to loopback hosts.
  * Never throws or rejects: failures are `Timeout`, `Network` (with `sent`) or `InvalidConfig`/`InvalidRequest`.
  *
  * @example
