@@ -57,7 +57,7 @@ export function errorReplyOf(text: ReplyText, operation: string): PaymentError {
   const mapping = allinpayErrorCode(code);
   const message = (msg ?? mapping.description).replace(/^"|"$/g, '');
   const details = { providerId: PROVIDER_ID, providerCode: code, providerMessage: message, code: mapping.code, retryable: mapping.retryable };
-  if (mapping.code === 'not_found') return PaymentErrors.notFound(`Allinpay ${operation}: ${message} (${code})`, details);
+  if (mapping.code === 'not_found') return PaymentErrors.notFound(`Allinpay found nothing for ${operation}: ${message} (${code})`, details);
   return PaymentErrors.providerRejected(`Allinpay refused ${operation}: ${message} (${code}, ${mapping.category} to fix)`, details);
 }
 

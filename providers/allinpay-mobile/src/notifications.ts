@@ -2,6 +2,7 @@
  * Payment results: the form Allinpay posts to receiveUrl (spec 2.2.3) and the single order query
  * reply that has the same fields (3.2). Decoded, then verified, then mapped; nothing is trusted before.
  */
+import { isAscii } from 'node:buffer';
 import { inject, injectable } from 'inversify';
 import { err, ok } from 'neverthrow';
 import {
@@ -14,6 +15,8 @@ import { PROVIDER_ID } from './http.js';
 import { paymentStatuses, wireAmount } from './mapping.js';
 import { signSource, verifyCertificateSignature, verifyMd5SignMsg } from './signer.js';
 import { PaymentResult, type WireOf } from './wire.js';
+
+const PAYMENT_RESULT_SIGN_ORDER = PaymentResult.order.filter((n) => n !== 'signMsg');
 
 /** A decoded and verified payment result. */
 export interface VerifiedPaymentResult {
@@ -31,7 +34,7 @@ export interface VerifiedPaymentResult {
  */
 export function verifyPaymentResult(fields: Readonly<Record<string, string>>, settings: AllinpaySettings, currency: CurrencyCode): PayResult<VerifiedPaymentResult> {
   return decodeWith(PaymentResult.codec, fields, 'paymentResult', 'reply').andThen((wire) => {
-    const source = signSource(wire, PaymentResult.order);
+    const source = signSource(wire, PAYMENT_RESULT_SIGN_ORDER);
     if (wire.signType !== settings.signType) {
       return err(PaymentErrors.signature(`payment result has signType ${wire.signType.slice(0, 2)} but this instance is configured for signType ${settings.signType}: check the instance's signType`, { providerId: PROVIDER_ID }));
     }
@@ -62,18 +65,35 @@ export function verifyPaymentResult(fields: Readonly<Record<string, string>>, se
 
 /** Parses an `application/x-www-form-urlencoded` body; `+` that form decoding made a space in `signMsg` is restored. */
 export function parseNotificationForm(body: Uint8Array): PayResult<Record<string, string>> {
-  return decodeText(body, 'UTF-8').andThen((text) => {
-    if (text.trim() === '') return err(PaymentErrors.decode('the notification body is empty: pass the raw form body Allinpay posted'));
+  // A form body is ASCII (other characters arrive %-escaped and are checked by decodeURIComponent);
+  // only a body with raw non-ASCII bytes goes through the strict UTF-8 decoder.
+  const text = isAscii(body) ? ok(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('latin1')) : decodeText(body, 'UTF-8');
+  return text.andThen((text) => {
+    const trimmed = text.trim();
+    if (trimmed === '') return err(PaymentErrors.decode('the notification body is empty: pass the raw form body Allinpay posted'));
     const out: Record<string, string> = {};
-    try {
-      for (const [k, v] of new URLSearchParams(text.trim())) out[k] = v;
-    } catch {
-      return err(PaymentErrors.decode('the notification body is not a form'));
+    for (const pair of trimmed.split('&')) {
+      const i = pair.indexOf('=');
+      if (i <= 0) continue;
+      const value = formDecode(pair.slice(i + 1));
+      if (value === undefined) return err(PaymentErrors.decode('the notification body is not a valid form: a value has a broken %-escape'));
+      out[pair.slice(0, i)] = value;
     }
     // Spec 2.2.3 / README: base64 `signMsg` holds no spaces; a space is a `+` that was form-decoded.
     if (out.signMsg !== undefined) out.signMsg = out.signMsg.replace(/ /g, '+');
     return ok(out);
   });
+}
+
+/** Decodes one form value (`+` is a space, `%XX` a UTF-8 byte); undefined for a broken escape. */
+function formDecode(raw: string): string | undefined {
+  const spaced = raw.includes('+') ? raw.replace(/\+/g, ' ') : raw;
+  if (!spaced.includes('%')) return spaced;
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The acknowledgement Allinpay needs: any successful HTTP reply stops its retries (spec 2.2.1). */

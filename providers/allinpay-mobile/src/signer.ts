@@ -16,8 +16,10 @@ export interface Signed {
 
 /** The `name=value&…` source string of a request: fields in table order, empty ones skipped (spec 5.1). */
 export function signSource(fields: Readonly<Record<string, string | undefined>>, order: readonly string[]): string {
-  return kvString(fields, { order: order.filter((n) => n !== 'signMsg' && n !== 'cardNo') });
+  return kvString(fields, { order, exclude: UNSIGNED });
 }
+
+const UNSIGNED = ['signMsg', 'cardNo'];
 
 /** Request `signMsg`: uppercase MD5 of the source string + `&key=` + the MD5 key (spec 5.2). */
 export function md5SignMsg(fields: Readonly<Record<string, string | undefined>>, order: readonly string[], key: Secret): Signed {
@@ -32,7 +34,7 @@ export function verifyMd5SignMsg(source: string, key: Secret, signMsg: string): 
 
 /** Checks a SHA1withRSA `signMsg` over the UTF-8 bytes of `text` with Allinpay's certificate key. */
 export function verifyCertificateSignature(text: string, key: KeyObject, signMsg: string): boolean {
-  return rsaVerify('sha1', key, Buffer.from(text, 'utf8'), signMsg);
+  return rsaVerify('sha1', key, text, signMsg);
 }
 
 /** The text a line-format reply signs: its record lines joined with `\r\n` (spec 3.8 note 2). */

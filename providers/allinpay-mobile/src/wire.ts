@@ -41,12 +41,37 @@ export interface WireMessage<S extends Spec> {
   readonly codec: t.Type<WireOf<S>, Record<string, string>, unknown>;
 }
 
-/** Builds a {@link WireMessage} from its spec table. */
+/**
+ * Builds a {@link WireMessage} from its spec table. The codec walks the table once (it is on every
+ * notification's path): unknown keys are dropped, absent optional fields stay absent.
+ */
 export function wireMessage<const S extends Spec>(name: string, fields: S): WireMessage<S> {
-  const req: Record<string, t.Mixed> = {};
-  const opt: Record<string, t.Mixed> = {};
-  for (const [n, max, required] of fields) (required ? req : opt)[n] = bounded(n, max, required);
-  const codec = t.exact(t.intersection([t.type(req), t.partial(opt)]), name) as unknown as t.Type<WireOf<S>, Record<string, string>, unknown>;
+  const types = fields.map(([n, max, required]) => [n, bounded(n, max, required), required] as const);
+  const codec = new t.Type<WireOf<S>, Record<string, string>, unknown>(
+    name,
+    (u): u is WireOf<S> => typeof u === 'object' && u !== null && types.every(([n, type, required]) => {
+      const v = (u as Record<string, unknown>)[n];
+      return v === undefined ? !required : type.is(v);
+    }),
+    (u, c) => {
+      if (typeof u !== 'object' || u === null) return t.failure(u, c, `expected the ${name} fields`);
+      const out: Record<string, string> = {};
+      const errors: t.ValidationError[] = [];
+      for (const [n, type, required] of types) {
+        const v = (u as Record<string, unknown>)[n];
+        if (v === undefined && !required) continue;
+        if (type.is(v) && (!required || v !== '')) {
+          out[n] = v;
+          continue;
+        }
+        // Only a failing field pays for its context and message.
+        const r = type.validate(v, [...c, { key: n, type, actual: v }]);
+        if (r._tag === 'Left') errors.push(...r.left);
+      }
+      return errors.length > 0 ? t.failures(errors) : t.success(out as WireOf<S>);
+    },
+    (a) => ({ ...(a as Record<string, string>) }),
+  );
   return { name, fields, order: fields.map((f) => f[0]), codec };
 }
 
