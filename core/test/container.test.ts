@@ -184,6 +184,11 @@ describe('createPaykit (container and config)', () => {
         expect(created.payment).to.deep.include({ orderId: 'T1', instanceId: 'acme', status: 'pending' });
       });
     }
+    it('resolves a relative module path against the config folder (deps.baseDir), not core', async () => {
+      const baseDir = fileURLToPath(new URL('./fixtures/', import.meta.url));
+      const paykit = await built({ instances: { acme: { plugin: 'acme', module: './third-party-plugin/index.ts', options: { shopCode: 'S7' } } } }, { baseDir });
+      expect(paykit.instances().map((i) => i.pluginId)).to.deep.equal(['acme']);
+    });
     it('a module without that plugin id is an InvalidConfig naming the module path', async () => {
       const e = await failure(createPaykit({ instances: { x: { plugin: 'zeta', module: thirdPartyFile } } }, {}));
       expect(e.path).to.equal('config.instances.x.module');

@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Container } from 'inversify';
 import { err, errAsync, ok, okAsync, ResultAsync } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
@@ -44,8 +46,12 @@ function isPlugin(v: unknown): v is ProviderPlugin {
 }
 
 /** Imports a third-party plugin module and finds the plugin with the wanted id among its exports. */
-function importPlugin(moduleName: string, pluginId: string, path: string): PayResultAsync<ProviderPlugin> {
-  return ResultAsync.fromPromise(import(moduleName) as Promise<Record<string, unknown>>,
+function importPlugin(moduleName: string, pluginId: string, path: string, baseDir: string): PayResultAsync<ProviderPlugin> {
+  // A relative or absolute path is a file next to the config; anything else is a package name.
+  const specifier = /^\.{1,2}[\\/]/.test(moduleName) || isAbsolute(moduleName)
+    ? pathToFileURL(resolve(baseDir, moduleName)).href
+    : moduleName;
+  return ResultAsync.fromPromise(import(specifier) as Promise<Record<string, unknown>>,
     (e) => PaymentErrors.invalidConfig(`${path}: cannot import plugin module "${moduleName}": ${(e as Error).message}`, { path }))
     .andThen((mod) => {
       const found = Object.values(mod).find((v) => isPlugin(v) && v.id === pluginId);
@@ -130,7 +136,7 @@ export function createPaykit(config: unknown, deps: PaykitDeps = {}): PayResultA
     const path = `config.instances.${id}.plugin`;
     const p = known.get(inst.plugin);
     if (p) return okAsync<ProviderPlugin, never>(p);
-    if (inst.module !== undefined) return importPlugin(inst.module, inst.plugin, `config.instances.${id}.module`);
+    if (inst.module !== undefined) return importPlugin(inst.module, inst.plugin, `config.instances.${id}.module`, deps.baseDir ?? process.cwd());
     return errAsync(PaymentErrors.invalidConfig(`${path}: unknown plugin "${inst.plugin}"; available are ${[...known.keys()].join(', ') || 'none'}, or set "module" to import it`, { path }));
   });
   return ResultAsync.combine(plugins).andThen((resolved) => {
