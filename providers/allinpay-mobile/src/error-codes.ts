@@ -1,7 +1,7 @@
 import type { CodeMapping } from '@paykit/core';
 import { ERROR_TABLE_6_1, type ErrorCategory, type ErrorRow } from './error-table.js';
 
-/** A {@link CodeMapping} that keeps Allinpay's own code, description and user-facing message. */
+/** A core `CodeMapping` that keeps Allinpay's own code, description and user-facing message. */
 export interface AllinpayCodeMapping extends CodeMapping {
   /** Who can act on it. */
   readonly category: ErrorCategory;

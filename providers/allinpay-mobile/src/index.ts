@@ -23,6 +23,7 @@ export { verifyPaymentResult, parseNotificationForm, ALLINPAY_ACK, type Verified
 export { verifyRefundReply, verifyRefundQueryReply, type RefundQueryReply } from './refunds.js';
 export { verifyPreAuthReply, type PreAuthReplyRecord, type PreAuthOperation } from './preauth.js';
 export { parseBatchReply, type BatchPage } from './statements.js';
+export type { WireOf, WireField, WireSpec, RequiredFields, OptionalFields } from './wire.js';
 export { allinpayTools, SIGNABLE_MESSAGES, type VerifiableMessage } from './tools.js';
 /** Alias of {@link allinpayMobilePlugin} under the `<name>Plugin` convention. */
 export { allinpayMobilePlugin as allinpayPlugin } from './plugin.js';

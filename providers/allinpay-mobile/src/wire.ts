@@ -8,11 +8,14 @@ import * as t from 'io-ts';
 /** One wire field: name, maximum length in characters, required flag. */
 export type WireField = readonly [name: string, max: number, required: boolean];
 
-type Spec = readonly WireField[];
-type Required<S extends Spec> = { readonly [E in S[number] as E[2] extends true ? E[0] : never]: string };
-type Optional<S extends Spec> = { readonly [E in S[number] as E[2] extends false ? E[0] : never]?: string };
+/** A message table: its fields in the spec's order. */
+export type WireSpec = readonly WireField[];
+/** The required fields of a table, as strings. */
+export type RequiredFields<S extends WireSpec> = { readonly [E in S[number] as E[2] extends true ? E[0] : never]: string };
+/** The optional fields of a table, possibly absent. */
+export type OptionalFields<S extends WireSpec> = { readonly [E in S[number] as E[2] extends false ? E[0] : never]?: string };
 /** The decoded record of a message table: required fields are strings, optional ones may be absent. */
-export type WireOf<S extends Spec> = Required<S> & Optional<S>;
+export type WireOf<S extends WireSpec> = RequiredFields<S> & OptionalFields<S>;
 
 /** A string of at most `max` characters; required fields must also be non-empty. */
 function bounded(name: string, max: number, required: boolean): t.Type<string, string, unknown> {
@@ -30,7 +33,7 @@ function bounded(name: string, max: number, required: boolean): t.Type<string, s
 }
 
 /** A message table with its codec and field order. */
-export interface WireMessage<S extends Spec> {
+export interface WireMessage<S extends WireSpec> {
   /** Name for error messages. */
   readonly name: string;
   /** The fields in the spec's order. */
@@ -45,7 +48,7 @@ export interface WireMessage<S extends Spec> {
  * Builds a {@link WireMessage} from its spec table. The codec walks the table once (it is on every
  * notification's path): unknown keys are dropped, absent optional fields stay absent.
  */
-export function wireMessage<const S extends Spec>(name: string, fields: S): WireMessage<S> {
+export function wireMessage<const S extends WireSpec>(name: string, fields: S): WireMessage<S> {
   const types = fields.map(([n, max, required]) => [n, bounded(n, max, required), required] as const);
   const codec = new t.Type<WireOf<S>, Record<string, string>, unknown>(
     name,

@@ -102,5 +102,27 @@ describe('Allinpay CLI tools', () => {
         await sim.close();
       }
     });
+
+    it('recognises refund query, pre-auth and batch replies, and refuses one without its signature line', async () => {
+      const sim = await AllinpaySimulator.start({ md5Key: 'K' });
+      try {
+        const key = (await import('../src/simulator/index.js')).simulatorIdentity().privateKey;
+        const { createSign } = await import('node:crypto');
+        const rsa = (text: string): string => createSign('RSA-SHA1').update(text).sign(key, 'base64');
+        const rec = 'v2.4|1|100020091218001|NO1|100|20240101000000|RF1|TKSUCC0006|20240101000001';
+        const rq = tools.verify(new Uint8Array(Buffer.from(`${rec}\r\n${rsa(md5(rec))}`)), { cert: sim.certificatePem });
+        expect(rq.isOk() && rq.value.message).to.equal('refund query reply');
+        expect(tools.verify(new Uint8Array(Buffer.from(`${rec}\r\n`)), { cert: sim.certificatePem })._unsafeUnwrapErr().message).to.contain('signature line');
+        const pa = '0000|ok|v1.8|0|100020091218001|NO1|20240101000000|5000|840|PA1|20240102000000';
+        const pr = tools.verify(new Uint8Array(Buffer.from(`${pa}\r\n${md5(`${pa}|K`)}`)), { md5Key: 'K' });
+        expect(pr.isOk() && pr.value.message).to.equal('pre-authorisation reply');
+        const signed = '100020091218001|0|0|N\r\n';
+        const batch = Buffer.from(`${signed}\r\n${rsa(md5(signed))}\r\n`).toString('base64');
+        const br = tools.verify(new Uint8Array(Buffer.from(batch)), { cert: sim.certificateDer });
+        expect(br.isOk() && br.value.signedText).to.equal(signed);
+      } finally {
+        await sim.close();
+      }
+    });
   });
 });
