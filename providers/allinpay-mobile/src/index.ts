@@ -25,7 +25,3 @@ export { verifyPreAuthReply, type PreAuthReplyRecord, type PreAuthOperation } fr
 export { parseBatchReply, type BatchPage } from './statements.js';
 export type { WireOf, WireField, WireSpec, RequiredFields, OptionalFields } from './wire.js';
 export { allinpayTools, SIGNABLE_MESSAGES, type VerifiableMessage } from './tools.js';
-/** Alias of {@link allinpayMobilePlugin} under the `<name>Plugin` convention. */
-export { allinpayMobilePlugin as allinpayPlugin } from './plugin.js';
-/** Alias of {@link allinpayMobileDemo} under the `<name>Demo` convention. */
-export { allinpayMobileDemo as allinpayDemo } from './demo.js';

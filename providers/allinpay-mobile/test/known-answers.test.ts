@@ -73,6 +73,13 @@ describe('Allinpay known answers', () => {
       expect(der.isOk() && der.value.report.status).to.equal('succeeded');
     });
 
+    it('accepts an unpaid result whose errorCode has the 13 characters of table 6.1 (the field table says 10)', () => {
+      const unpaid = { ...fields, payResult: '0', errorCode: 'P00002_100003' };
+      const source = text.replace('&payResult=1', '&payResult=0&errorCode=P00002_100003');
+      const r = verifyPaymentResult({ ...unpaid, signMsg: rsaSha1(simulatorIdentity().privateKey, source) }, settings(), 'CNY');
+      expect(r.isOk() && r.value.report).to.deep.include({ status: 'pending', failure: { providerCode: 'P00002_100003', message: 'Allinpay error P00002_100003' } });
+    });
+
     it('rejects the same notification against Allinpay\'s published test certificate', () => {
       const cer = readFileSync(new URL('../../../../shared/fixtures/allinpay-TLCert-test.cer', import.meta.url), 'utf8');
       const signMsg = rsaSha1(simulatorIdentity().privateKey, text);
