@@ -220,6 +220,16 @@ describe('facade', () => {
       expect(again.status).to.equal('accepted');
       expect(submits(w.script)).to.have.length(1);
     });
+    it('refuses the same payout id with a different amount or beneficiary, sending nothing', async () => {
+      const w = await world();
+      await w.paykit.payouts.submit(input);
+      const more = await failure(w.paykit.payouts.submit({ ...input, amount: cny(5001) }));
+      expect(more).to.deep.include({ kind: 'Conflict', path: 'payoutId' });
+      const other = await failure(w.paykit.payouts.submit({ ...input, account: { ...input.account, accountNumber: '6222021234567891' } }));
+      expect(other.kind).to.equal('Conflict');
+      expect(other.message).not.to.contain('6222021234567891');
+      expect(submits(w.script)).to.have.length(1);
+    });
     it('refuses a second payout claiming the same provider order number', async () => {
       const w = await world();
       await w.paykit.payouts.submit({ ...input, providerOrderId: 'ORD-9' });

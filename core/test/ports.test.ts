@@ -27,8 +27,17 @@ describe('ports', () => {
       expect(maskCardNumber('12345678')).to.equal('****5678');
     });
     it('masks every 13–19 digit run in a text and leaves shorter numbers', () => {
-      expect(maskCardNumbersIn(`card ${CARD} order 20240101080000 amount 4965`)).to.equal('card 622202******7890 order 202401****0000 amount 4965');
+      expect(maskCardNumbersIn(`card ${CARD} order 201403171000001 amount 4965`)).to.equal('card 622202******7890 order 201403*****0001 amount 4965');
       expect(maskCardNumbersIn('order 123456789012')).to.equal('order 123456789012');
+    });
+    it('masks card numbers written in groups with spaces or dashes', () => {
+      expect(maskCardNumbersIn('card 6222 0212 3456 7890 ok')).to.equal('card 622202******7890 ok');
+      expect(maskCardNumbersIn('card 6222-0212-3456-7890')).to.equal('card 622202******7890');
+    });
+    it('leaves a 14-digit China-time timestamp readable (no card has 14 digits starting 19/20)', () => {
+      expect(maskCardNumbersIn('dt_order 20240101080000')).to.equal('dt_order 20240101080000');
+      // Not a real time of day (hour 25): masked like any other 14-digit run.
+      expect(maskCardNumbersIn('x 20240101250000')).to.equal('x 202401****0000');
     });
   });
 

@@ -3,7 +3,7 @@ import { isLeft } from 'fp-ts/lib/Either.js';
 import { err, ok } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
 import type { PayResult } from '../errors/result.js';
-import { Secret } from '../ports/secret.js';
+import { maskCardNumbersIn, Secret } from '../ports/secret.js';
 
 /** io-ts codec: a non-empty string that becomes a {@link Secret} (never printed). */
 export const SecretFromString = new t.Type<Secret, string, unknown>(
@@ -33,7 +33,7 @@ export const UrlString = new t.Type<string, string, unknown>(
 function describeValue(v: unknown): string {
   if (v === '[REDACTED]') return 'a value (hidden)';
   if (v === undefined) return 'nothing';
-  if (typeof v === 'string') return `"${v.slice(0, 40)}"`;
+  if (typeof v === 'string') return `"${maskCardNumbersIn(v.slice(0, 40))}"`;
   if (v === null || typeof v === 'number' || typeof v === 'boolean') return String(v);
   return Array.isArray(v) ? 'an array' : typeof v;
 }

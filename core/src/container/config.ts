@@ -67,7 +67,14 @@ export function resolveReferences(value: unknown, ctx: ReferenceContext, path: s
         const p = value.slice(5);
         const full = isAbsolute(p) ? p : resolve(ctx.baseDir, p);
         try {
-          return ok(readFileSync(full, 'utf8').replace(/\r?\n$/, ''));
+          const bytes = readFileSync(full);
+          // Text files (PEM keys, passwords) come as text; binary ones (DER certificates) as
+          // base64, which every key loader accepts.
+          try {
+            return ok(new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/\r?\n$/, ''));
+          } catch {
+            return ok(bytes.toString('base64'));
+          }
         } catch {
           return err(PaymentErrors.invalidConfig(`${path}: cannot read file ${full} (referenced as "file:${p}")`, { path }));
         }
@@ -129,6 +136,10 @@ export function parseConfig(input: unknown): PayResult<PaykitConfig> {
 /** Reads and validates a JSON config file. */
 export function loadConfigFile(path: string): PayResult<PaykitConfig> {
   return guard('loadConfigFile', () => {
+    // Only a path string: readFileSync would also take a file descriptor number or a Buffer.
+    if (typeof path !== 'string' || path.length === 0 || path.includes('\0')) {
+      return err(PaymentErrors.invalidConfig('config file path must be a non-empty string', { path: 'config' }));
+    }
     let text: string;
     try {
       text = readFileSync(path, 'utf8');

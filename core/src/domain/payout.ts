@@ -30,11 +30,13 @@ export const PAYOUT_STATUSES: readonly PayoutStatus[] = [
 
 /** Payout transitions: accepted → held for review → processing → succeeded | failed | closed; succeeded → returned. */
 export const PAYOUT_TRANSITIONS: TransitionTable<PayoutStatus> = {
-  created: ['unknown', 'accepted', 'held_for_review', 'processing', 'succeeded', 'failed', 'closed'],
-  unknown: ['created', 'accepted', 'held_for_review', 'processing', 'succeeded', 'failed', 'closed'],
-  accepted: ['held_for_review', 'processing', 'succeeded', 'failed', 'closed'],
-  held_for_review: ['accepted', 'processing', 'succeeded', 'failed', 'closed'],
-  processing: ['succeeded', 'failed', 'closed'],
+  created: ['unknown', 'accepted', 'held_for_review', 'processing', 'succeeded', 'failed', 'closed', 'returned'],
+  // `returned` straight from an in-flight state: a query can answer CANCEL (paid, then returned)
+  // when the success itself was never reported to us.
+  unknown: ['created', 'accepted', 'held_for_review', 'processing', 'succeeded', 'failed', 'closed', 'returned'],
+  accepted: ['held_for_review', 'processing', 'succeeded', 'failed', 'closed', 'returned'],
+  held_for_review: ['accepted', 'processing', 'succeeded', 'failed', 'closed', 'returned'],
+  processing: ['succeeded', 'failed', 'closed', 'returned'],
   succeeded: ['returned'],
   failed: [],
   closed: [],

@@ -100,7 +100,16 @@ export class PayoutOps {
         status: 'created', request, attempts: 0,
       };
       return store.get<StoredPayout>('payout', input.payoutId).andThen((existing) => {
-        if (existing) return okAsync(publicPayout(existing.value));
+        if (existing) {
+          // The same payout again is answered from the record; a different one under the same id
+          // is refused, never silently mistaken for the first.
+          const prev = existing.value.request;
+          const same = prev.amount.amount === input.amount.amount && prev.amount.currency === input.amount.currency
+            && prev.account.accountNumber === input.account.accountNumber && prev.account.accountName === input.account.accountName
+            && prev.providerOrderId === providerOrderId;
+          return same ? okAsync(publicPayout(existing.value))
+            : errAsync(PaymentErrors.conflict(`payout ${input.payoutId} already exists with a different amount, beneficiary or order number; use a new payout id`, { code: 'duplicate_order', path: 'payoutId' }));
+        }
         // The index claims the provider order number first: no two payouts ever share one.
         return store.insert('card', `payout-order:${providerOrderId}`, { payoutId: input.payoutId })
           .andThen(() => store.insert('payout', input.payoutId, record))

@@ -44,7 +44,25 @@ export function maskCardNumber(card: string): string {
   return '*'.repeat(digits.length);
 }
 
-/** Replaces every run of 13–19 digits in a text with its masked form. */
+/**
+ * Whether 14 digits read as a `YYYYMMDDHHmmss` timestamp of 1900–2099. No card number has
+ * exactly 14 digits and starts with 19 or 20 (14-digit cards are Diners, 30/36/38), so these
+ * provider timestamps are left readable.
+ */
+function isTimestamp(digits: string): boolean {
+  const m = /^(19|20)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])([01]\d|2[0-3])[0-5]\d[0-5]\d$/.exec(digits);
+  return m !== null;
+}
+
+/**
+ * Masks every card-number-like run in a text: 13–19 digits, written together or in groups
+ * separated by single spaces or dashes (`6222 0212 3456 7890`). 14-digit timestamps stay readable.
+ */
 export function maskCardNumbersIn(text: string): string {
-  return text.replace(/(?<!\d)\d{13,19}(?!\d)/g, (m) => maskCardNumber(m));
+  return text.replace(/(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])/g, (m) => {
+    const digits = m.replace(/[ -]/g, '');
+    if (digits.length < 13 || digits.length > 19) return m;
+    if (digits.length === 14 && digits === m && isTimestamp(digits)) return m;
+    return maskCardNumber(digits);
+  });
 }
