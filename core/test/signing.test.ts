@@ -210,7 +210,7 @@ describe('signing', () => {
     }
 
     it('loads the Allinpay test certificate (PEM, CRLF) as node:crypto reads it', () => {
-      const bytes = readFileSync('/work/shared/fixtures/allinpay-TLCert-test.cer');
+      const bytes = readFileSync(new URL('../../../shared/fixtures/allinpay-TLCert-test.cer', import.meta.url));
       const direct = new X509Certificate(bytes);
       const loaded = okValue(loadCertificate(bytes));
       expect(loaded.serialNumber).to.equal('0126084A1F7A');
