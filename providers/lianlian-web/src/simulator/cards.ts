@@ -23,7 +23,8 @@ export const SIM_BINS: readonly { prefix: string; bankCode: string; bankName: st
   { prefix: '625965', bankCode: '01050000', bankName: '中国建设银行', cardType: '3' },
 ];
 
-type Handler = (f: Record<string, string>) => { fields: Record<string, unknown>; unsigned?: readonly string[]; signed?: boolean };
+/** A simulator API handler: request fields in, reply fields out (and which of them go unsigned). */
+export type Handler = (f: Record<string, string>) => { fields: Record<string, unknown>; unsigned?: readonly string[]; signed?: boolean };
 
 /** Adds the card routes of spec 4.5–4.7 to a simulator server. */
 export function routeCards(server: SimulatorServer, s: {
