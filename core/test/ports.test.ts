@@ -34,6 +34,9 @@ describe('ports', () => {
       expect(maskCardNumbersIn('card 6222 0212 3456 7890 ok')).to.equal('card 622202******7890 ok');
       expect(maskCardNumbersIn('card 6222-0212-3456-7890')).to.equal('card 622202******7890');
     });
+    it('leaves identifiers whose digits are glued to letters readable', () => {
+      expect(maskCardNumbersIn('order DEMO1795316657123 card 6222021234567890.')).to.equal('order DEMO1795316657123 card 622202******7890.');
+    });
     it('leaves a 14-digit China-time timestamp readable (no card has 14 digits starting 19/20)', () => {
       expect(maskCardNumbersIn('dt_order 20240101080000')).to.equal('dt_order 20240101080000');
       // Not a real time of day (hour 25): masked like any other 14-digit run.

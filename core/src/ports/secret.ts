@@ -55,11 +55,12 @@ function isTimestamp(digits: string): boolean {
 }
 
 /**
- * Masks every card-number-like run in a text: 13–19 digits, written together or in groups
- * separated by single spaces or dashes (`6222 0212 3456 7890`). 14-digit timestamps stay readable.
+ * Masks every card-number-like run in a text: 13–19 digits standing as a word of their own, written
+ * together or in groups separated by single spaces or dashes (`6222 0212 3456 7890`). Digits glued
+ * to letters (`DEMO1795316657123`) are identifiers, and 14-digit timestamps stay readable.
  */
 export function maskCardNumbersIn(text: string): string {
-  return text.replace(/(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])/g, (m) => {
+  return text.replace(/(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w])/g, (m) => {
     const digits = m.replace(/[ -]/g, '');
     if (digits.length < 13 || digits.length > 19) return m;
     if (digits.length === 14 && digits === m && isTimestamp(digits)) return m;
