@@ -42,6 +42,32 @@ describe('LianLian payout through the facade', () => {
     });
   });
 
+  context('when a query answers CANCEL for a payout whose success was never reported', () => {
+    it('moves an accepted payout straight to returned, paid once', async () => {
+      rig.sim.script('RETQ-1', { outcome: 'success-then-cancel', notify: false });
+      expect((await rig.paykit.payouts.submit(payoutInput('RETQ-1')))._unsafeUnwrap().status).to.equal('accepted');
+      await until(() => rig.sim.orders.get('RETQ-1')?.status === 'CANCEL');
+      expect((await rig.paykit.payouts.get('RETQ-1'))._unsafeUnwrap().status, 'no notification told it anything').to.equal('accepted');
+      const resolved = (await rig.paykit.payouts.resolve('RETQ-1'))._unsafeUnwrap();
+      expect(resolved).to.include({ status: 'returned', providerOrderId: 'RETQ-1' });
+      expect(rig.sim.ledger.get('RETQ-1')).to.include({ paidCount: 1, returned: true });
+      expect(rig.sim.server.received.filter((r) => r.path === '/paymentapi/payment.htm')).to.have.length(1);
+      const [query] = rig.sim.server.received.filter((r) => r.path === '/paymentapi/queryPayment.htm').map((r) => JSON.parse(r.body.toString('utf8')) as Record<string, string>);
+      expect(query).to.include({ no_order: 'RETQ-1', oid_partner: OID_PARTNER, api_version: '1.0', sign_type: 'RSA' });
+    });
+
+    it('moves a payout of unknown outcome (reply lost) straight to returned, without resubmitting', async () => {
+      rig.sim.script('RETQ-2', { outcome: 'success-then-cancel', notify: false });
+      rig.sim.server.inject({ path: '/paymentapi/payment.htm', dropReply: true });
+      expect((await rig.paykit.payouts.submit(payoutInput('RETQ-2')))._unsafeUnwrapErr().kind).to.equal('OutcomeUnknown');
+      await until(() => rig.sim.orders.get('RETQ-2')?.status === 'CANCEL');
+      expect((await rig.paykit.payouts.get('RETQ-2'))._unsafeUnwrap().status).to.equal('unknown');
+      expect((await rig.paykit.payouts.resolve('RETQ-2'))._unsafeUnwrap().status).to.equal('returned');
+      expect(rig.sim.ledger.get('RETQ-2')).to.include({ paidCount: 1, returned: true });
+      expect(rig.sim.server.received.filter((r) => r.path === '/paymentapi/payment.htm')).to.have.length(1);
+    });
+  });
+
   context('when the payout fails at the bank', () => {
     it('records it failed with the reason from info_order', async () => {
       rig.sim.script('FAIL-1', { outcome: 'failure' });
