@@ -2,13 +2,20 @@
  * "Same card in, same card out" (guide section 七): a payout may go only to a card that paid in,
  * and the payouts to a card may not exceed what it paid in plus declared gains. Kept in the store
  * under record kind `card`, keyed by a SHA-256 of the card number (the number itself is not stored).
+ *
+ * A reservation stops counting as soon as the payout's own record (store kind `payout`, kept by
+ * paykit's facade) is `failed`, `closed` or `returned`, whichever way that news arrived: reply,
+ * query or notification. Nothing has to remember to release it.
  */
 import { inject, injectable } from 'inversify';
-import { err, errAsync, ok, okAsync } from 'neverthrow';
+import { err, errAsync, ok, okAsync, ResultAsync } from 'neverthrow';
 import {
   compareMoney, PaymentErrors, shaHex, subtractMoney, sumMoney, Tokens, updateRecord, type CurrencyCode, type Money,
-  type PayResult, type PayResultAsync, type Store,
+  type Payout, type PayoutStatus, type PayResult, type PayResultAsync, type Store,
 } from '@paykit/core';
+
+/** Final payout statuses in which no money stays with the beneficiary: their reservations no longer count. */
+export const RELEASING_STATUSES: readonly PayoutStatus[] = ['failed', 'closed', 'returned'];
 
 /** What the store keeps per card: every pay-in, gain and payout reservation by its reference. */
 export interface CardLedger {
@@ -38,9 +45,9 @@ function sum(items: Readonly<Record<string, Money>>, currency: CurrencyCode): Pa
   return sumMoney(Object.values(items), currency);
 }
 
-/** Computes a card's allowance, optionally leaving one payout's reservation out. */
-export function allowanceOf(ledger: CardLedger, except?: string): PayResult<CardAllowance> {
-  const payouts = Object.fromEntries(Object.entries(ledger.payouts).filter(([id]) => id !== except));
+/** Computes a card's allowance, leaving out one payout's reservation (`except`) and any `released` ones. */
+export function allowanceOf(ledger: CardLedger, except?: string, released: ReadonlySet<string> = new Set()): PayResult<CardAllowance> {
+  const payouts = Object.fromEntries(Object.entries(ledger.payouts).filter(([id]) => id !== except && !released.has(id)));
   return sum(ledger.payIns, ledger.currency).andThen((paidIn) => sum(ledger.gains, ledger.currency).andThen((gains) =>
     sum(payouts, ledger.currency).andThen((paidOut) => sumMoney([paidIn, gains], ledger.currency)
       .andThen((total) => subtractMoney(total, paidOut)).map((available) => ({ paidIn, gains, paidOut, available })))));
@@ -84,6 +91,13 @@ export class SameCardPolicy {
       }));
   }
 
+  /** The reserved payout ids whose payout record is final without money kept by the beneficiary. */
+  #released(ledger: CardLedger): PayResultAsync<ReadonlySet<string>> {
+    return ResultAsync.combine(Object.keys(ledger.payouts).map((id) => this.#store.get<Payout>('payout', id)
+      .map((r) => (r !== undefined && RELEASING_STATUSES.includes(r.value.status) ? id : undefined))))
+      .map((ids) => new Set(ids.filter((id): id is string => id !== undefined)));
+  }
+
   /** Records a payment into the card (once per reference). */
   recordPayIn(cardNumber: string, amount: Money, reference: string): PayResultAsync<CardLedger> {
     return this.#update(cardNumber, amount.currency, (l) => ok(Object.hasOwn(l.payIns, reference) ? undefined : { ...l, payIns: { ...l.payIns, [reference]: amount } }));
@@ -104,16 +118,23 @@ export class SameCardPolicy {
       if (!cur || Object.keys(cur.value.payIns).length === 0) {
         return errAsync(PaymentErrors.invalidRequest('same card in, same card out: this card never paid in, so it cannot receive a payout (guide 七)', { path: 'account.accountNumber', code: 'invalid_account' }));
       }
-      return this.#update(cardNumber, amount.currency, (l) => allowanceOf(l, payoutId).andThen((a) => compareMoney(amount, a.available).andThen((c) => {
-        if (c > 0) {
-          return err(PaymentErrors.invalidRequest(`same card in, same card out: ${amount.amount} exceeds the ${a.available.amount} this card may still receive (paid in ${a.paidIn.amount} + gains ${a.gains.amount} − paid out ${a.paidOut.amount}, minor units)`, { path: 'amount', code: 'limit_exceeded' }));
-        }
-        return ok(Object.hasOwn(l.payouts, payoutId) ? undefined : { ...l, payouts: { ...l.payouts, [payoutId]: amount } });
-      }))).andThen((l) => allowanceOf(l));
+      return this.#released(cur.value).andThen((released) => this.#update(cardNumber, amount.currency, (l) => allowanceOf(l, payoutId, released)
+        .andThen((a) => compareMoney(amount, a.available).andThen((c) => {
+          if (c > 0) {
+            return err(PaymentErrors.invalidRequest(`same card in, same card out: ${amount.amount} exceeds the ${a.available.amount} this card may still receive (paid in ${a.paidIn.amount} + gains ${a.gains.amount} − paid out ${a.paidOut.amount}, minor units)`, { path: 'amount', code: 'limit_exceeded' }));
+          }
+          // Released reservations are final (no payout leaves failed/closed/returned): drop them.
+          const kept = Object.fromEntries(Object.entries(l.payouts).filter(([id]) => !released.has(id)));
+          const unchanged = Object.hasOwn(l.payouts, payoutId) && Object.keys(kept).length === Object.keys(l.payouts).length;
+          return ok(unchanged ? undefined : { ...l, payouts: { ...kept, [payoutId]: amount } });
+        }))).andThen((l) => allowanceOf(l)));
     });
   }
 
-  /** Releases a payout's reservation (it failed, closed, or its money came back). */
+  /**
+   * Releases a payout's reservation by hand. Payouts sent through `paykit.payouts` need no call: their
+   * reservation stops counting once their record is failed, closed or returned.
+   */
   release(cardNumber: string, payoutId: string): PayResultAsync<CardAllowance> {
     return this.#store.get<CardLedger>('card', this.#id(cardNumber)).andThen((cur) => {
       if (!cur) return errAsync(PaymentErrors.notFound('no pay-in is recorded for this card'));
@@ -121,13 +142,14 @@ export class SameCardPolicy {
         if (!Object.hasOwn(l.payouts, payoutId)) return ok(undefined);
         const { [payoutId]: _released, ...rest } = l.payouts;
         return ok({ ...l, payouts: rest });
-      }).andThen((l) => allowanceOf(l));
+      }).andThen((l) => this.#released(l).andThen((released) => allowanceOf(l, undefined, released)));
     });
   }
 
   /** The card's current allowance; `NotFound` when nothing was recorded for it. */
   allowance(cardNumber: string): PayResultAsync<CardAllowance> {
     return this.#store.get<CardLedger>('card', this.#id(cardNumber)).andThen((cur) =>
-      (cur ? allowanceOf(cur.value).asyncAndThen((a) => okAsync(a)) : errAsync(PaymentErrors.notFound('no pay-in is recorded for this card'))));
+      (cur ? this.#released(cur.value).andThen((released) => allowanceOf(cur.value, undefined, released))
+        : errAsync(PaymentErrors.notFound('no pay-in is recorded for this card'))));
   }
 }

@@ -92,18 +92,13 @@ export class LianlianPayouts implements PayoutsCapability {
       case 'held':
         return okAsync({ ...base, status: 'held_for_review', reason: { providerCode: reply.ret_code, message: reply.ret_msg }, ...(reply.confirm_code !== undefined ? { confirmCode: reply.confirm_code } : {}) });
       case 'rejected':
-        return this.#release(request, 'failed').andThen(() => errAsync(PaymentErrors.providerRejected(`LianLian refused payout ${request.providerOrderId}: ${reply.ret_msg} (${reply.ret_code})`, {
+        // The facade records the payout failed, which also ends its same-card reservation.
+        return errAsync(PaymentErrors.providerRejected(`LianLian refused payout ${request.providerOrderId}: ${reply.ret_msg} (${reply.ret_code})`, {
           code: c.mapping.code, retryable: c.mapping.retryable, providerId: PROVIDER_ID, providerCode: reply.ret_code, providerMessage: reply.ret_msg,
-        })));
+        }));
       default:
         return errAsync(unknown(request, `LianLian answered ${reply.ret_code} (${reply.ret_msg}), which means "query first"`, undefined, reply.ret_code));
     }
-  }
-
-  /** Gives a payout's same-card reservation back when it ends without money leaving (or the money came back). */
-  #release(request: PayoutRequest, status: PayoutReport['status']): PayResultAsync<void> {
-    if (this.#o.sameCardPolicy !== true || !['failed', 'closed', 'returned'].includes(status)) return okAsync(undefined);
-    return this.#policy.release(request.account.accountNumber, request.payoutId).map(() => undefined).orElse(() => okAsync(undefined));
   }
 
   /** Sends a payout to `payment.htm`. */
@@ -162,7 +157,7 @@ export class LianlianPayouts implements PayoutsCapability {
           ...(r.settle_date !== undefined ? { settleDate: r.settle_date } : {}),
           ...(['failed', 'closed'].includes(status) ? { reason: { providerCode: f.result_pay, message: r.info_order ?? r.ret_msg } } : {}),
         };
-        return this.#release(request, status).map(() => report);
+        return okAsync(report);
       });
     });
   }

@@ -210,6 +210,31 @@ describe('Same card in, same card out (guide 七)', () => {
       await rig.close();
     }
   });
+
+  for (const [what, outcome, final] of [['fails', 'failure', 'failed'], ['is returned (CANCEL)', 'success-then-cancel', 'returned']] as const) {
+    context(`when a payout ${what} and only a notification says so`, () => {
+      it('holds the reservation while it is in flight, then frees it for the next payout to the card', async () => {
+        const rig = await startRig({ options: { sameCardPolicy: true }, sim: { settleAfterMs: 150 } });
+        try {
+          const { LianlianPayoutTokens } = await import('../src/index.js');
+          const ext = rig.paykit.extension('payouts', LianlianPayoutTokens.CardPolicy)._unsafeUnwrap();
+          await ext.recordPayIn(card, cny(500), 'order-9');
+          rig.sim.script('SCN-1', { outcome });
+          expect((await rig.paykit.payouts.submit(payoutInput('SCN-1', 500)))._unsafeUnwrap().status).to.equal('accepted');
+          expect((await rig.paykit.payouts.submit(payoutInput('SCN-2', 500)))._unsafeUnwrapErr().code, 'in flight: still reserved').to.equal('limit_exceeded');
+          await until(async () => (await rig.paykit.payouts.get('SCN-1'))._unsafeUnwrap().status === final);
+          expect(rig.sim.server.received.filter((r) => r.path === '/paymentapi/queryPayment.htm'), 'no query: the notification alone').to.have.length(0);
+          expect((await ext.allowance(card))._unsafeUnwrap().available).to.deep.equal(cny(500));
+          expect((await rig.paykit.payouts.submit(payoutInput('SCN-3', 500)))._unsafeUnwrap().status).to.equal('accepted');
+          expect((await ext.allowance(card))._unsafeUnwrap()).to.deep.include({ available: cny(0), paidOut: cny(500) });
+          const sent = rig.sim.server.received.filter((r) => r.path === '/paymentapi/payment.htm');
+          expect(sent, 'SCN-1 and SCN-3 sent, SCN-2 refused before sending').to.have.length(2);
+        } finally {
+          await rig.close();
+        }
+      });
+    });
+  }
 });
 
 describe('estimateArrival (guide 十 batch schedule)', () => {
