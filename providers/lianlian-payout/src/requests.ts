@@ -18,8 +18,12 @@ export function filterMemo(memo: string): string {
  */
 export const CORPORATE_BRANCH_EXEMPT: ReadonlyMap<string, string> = new Map([['01050000', 'China Construction Bank']]);
 
-/** Largest `money_order`: Number(10,2) holds 99999999.99 yuan. */
-const MAX_FEN = 9_999_999_999;
+/**
+ * Largest payout, in fen. Apply takes `money_order` Number(10,2), but the query reply carries it as
+ * Number(8,2) (999999.99 yuan): a larger payout could be sent and then never resolved by query, so
+ * the smaller bound applies.
+ */
+const MAX_FEN = 99_999_999;
 
 function memoOf(request: PayoutRequest): PayResult<string> {
   if (request.memo === undefined) {
@@ -63,7 +67,7 @@ function accountFields(request: PayoutRequest): PayResult<Record<string, string>
 export function applyFields(request: PayoutRequest, o: LianlianPayoutOptions): PayResult<ApplyFields> {
   if (request.amount.currency !== 'CNY') return err(PaymentErrors.invalidRequest(`LianLian pays out CNY only, not ${request.amount.currency}`, { path: 'amount.currency', code: 'invalid_amount' }));
   if (!Number.isSafeInteger(request.amount.amount) || request.amount.amount <= 0 || request.amount.amount > MAX_FEN) {
-    return err(PaymentErrors.invalidRequest('amount must be 1 to 9999999999 fen (money_order is Number(10,2))', { path: 'amount', code: 'invalid_amount' }));
+    return err(PaymentErrors.invalidRequest('amount must be 1 to 99999999 fen (999999.99 yuan): the payout query reports money_order as Number(8,2), so a larger payout could not be resolved', { path: 'amount', code: 'invalid_amount' }));
   }
   const notifyUrl = request.notifyUrl ?? o.notifyUrl;
   if (notifyUrl === undefined) return err(PaymentErrors.invalidRequest('notify_url is required: pass notifyUrl or set options.notifyUrl', { path: 'notifyUrl' }));

@@ -26,6 +26,8 @@ const Timestamp = str('dt_order', 14, { min: 14, pattern: /^\d{14}$/, rule: 'YYY
 const NoOrder = str('no_order', 32, { min: 1 });
 const Sign = str('sign', Unbounded, { min: 1, rule: 'a non-empty base64 signature' });
 const RetCode = str('ret_code', 4, { min: 4, pattern: /^\d{4}$/, rule: 'four digits' });
+/** `result_pay` is String with no length in the query table: any non-empty text (unknown values map to processing). */
+const ResultPayText = str('result_pay', Unbounded, { min: 1, rule: 'a non-empty status such as SUCCESS' });
 
 /** Fields every payout request carries (spec tables of payment.htm, confirmPayment.htm, queryPayment.htm). */
 const RequestBase = {
@@ -112,7 +114,7 @@ export const QueryReply = t.intersection([
   t.type(ReplyBase),
   t.partial({
     no_order: NoOrder, dt_order: Timestamp, money_order: amount('money_order', 8, 2), oid_paybill: str('oid_paybill', 18),
-    result_pay: str('result_pay', 16, { min: 1 }), settle_date: str('settle_date', 8, { min: 8, pattern: /^\d{8}$/, rule: 'YYYYMMDD' }),
+    result_pay: ResultPayText, settle_date: str('settle_date', 8, { min: 8, pattern: /^\d{8}$/, rule: 'YYYYMMDD' }),
     info_order: str('info_order', 255),
   }),
 ], 'QueryReply');
@@ -120,13 +122,13 @@ export const QueryReply = t.intersection([
 export type QueryReply = t.TypeOf<typeof QueryReply>;
 
 /** The fields a query reply must carry when it found the order (ret_code 0000). */
-export const QueryFound = t.type({ no_order: NoOrder, dt_order: Timestamp, money_order: amount('money_order', 8, 2), result_pay: str('result_pay', 16, { min: 1 }) }, 'QueryFound');
+export const QueryFound = t.type({ no_order: NoOrder, dt_order: Timestamp, money_order: amount('money_order', 8, 2), result_pay: ResultPayText }, 'QueryFound');
 
 /** The payout result notification (README "Notification fields"; old spec section 3.3). */
 export const PayoutNotification = t.intersection([
   t.type({
     oid_partner: OidPartner, sign_type: t.string, sign: Sign, no_order: NoOrder, dt_order: Timestamp,
-    money_order: amount('money_order', 10, 2), result_pay: str('result_pay', 16, { min: 1 }),
+    money_order: amount('money_order', 10, 2), result_pay: ResultPayText,
   }),
   t.partial({ oid_paybill: str('oid_paybill', 18), info_order: str('info_order', 255), settle_date: str('settle_date', 8, { min: 8, pattern: /^\d{8}$/, rule: 'YYYYMMDD' }) }),
 ], 'PayoutNotification');

@@ -48,6 +48,7 @@ describe('LianLian payout request validation', () => {
     ['an amount in USD', { ...payoutInput('U'), amount: { amount: 100, currency: 'USD' as const } }, 'amount.currency'],
     ['a card number with letters', { ...payoutInput('K'), account: { ...payoutInput('K').account, accountNumber: '6216ABC' } }, 'account.accountNumber'],
     ['an info_order of 256 characters', { ...payoutInput('I'), description: 'x'.repeat(256) }, 'payouts.submit.info_order'],
+    ['an amount the query could not report (1000000.00 yuan, above Number(8,2))', payoutInput('B', 100_000_000), 'amount'],
   ] as const) {
     it(`refuses ${what} before sending anything`, async () => {
       const before = rig.sim.server.received.length;
@@ -59,6 +60,11 @@ describe('LianLian payout request validation', () => {
       expect(rig.sim.server.received.length).to.equal(before);
     });
   }
+
+  it('accepts the largest amount the query can report, 999999.99 yuan, and sends it as such', async () => {
+    expect((await rig.paykit.payouts.submit(payoutInput('BIG-1', 99_999_999)))._unsafeUnwrap().status).to.equal('accepted');
+    expect(rig.sim.orders.get('BIG-1')).to.include({ moneyOrder: '999999.99', amountFen: 99_999_999 });
+  });
 
   it('accepts a corporate CCB account without branch details (guide 十)', async () => {
     expect((await rig.paykit.payouts.submit({ ...corporate({ bankCode: '01050000' }), payoutId: 'CCB-1' }))._unsafeUnwrap().status).to.equal('accepted');
