@@ -44,12 +44,18 @@ function checkPartner(oidPartner: string, o: LianlianWebOptions): PayResult<void
 export function verifyNotificationBody(body: Uint8Array, o: LianlianWebOptions, keys: LoadedKeys): PayResult<VerifiedLianlianNotification> {
   if (body.length === 0) return err(PaymentErrors.decode('empty notification body: pass the raw request body, unparsed', { providerId: PROVIDER_ID }));
   if (body.length > MAX_BODY) return err(PaymentErrors.decode(`notification body of ${body.length} bytes is too large`, { providerId: PROVIDER_ID }));
-  return parseJsonObject(body, 'notification')
-    .andThen((json) => decodeWith(NotificationCodec, json, 'notification', 'reply')
-      .andThen((wire) => verifyFields(json, [notifySignTypeOf(o)], keys).map((signedText) => ({ wire, signedText }))))
-    .andThen(({ wire, signedText }) => checkPartner(wire.oid_partner, o)
-      .andThen(() => reportOf(wire))
-      .map((report) => ({ wire, report, signedText })));
+  // Straight-line early returns rather than a chain of closures: this runs on every notification.
+  const json = parseJsonObject(body, 'notification');
+  if (json.isErr()) return err(json.error);
+  const wire = decodeWith(NotificationCodec, json.value, 'notification', 'reply');
+  if (wire.isErr()) return err(wire.error);
+  const signedText = verifyFields(json.value, [notifySignTypeOf(o)], keys, [], 'UTF-8', NotificationCodec.sortedKeys);
+  if (signedText.isErr()) return err(signedText.error);
+  const partner = checkPartner(wire.value.oid_partner, o);
+  if (partner.isErr()) return err(partner.error);
+  const report = reportOf(wire.value);
+  if (report.isErr()) return err(report.error);
+  return ok({ wire: wire.value, report: report.value, signedText: signedText.value });
 }
 
 /** The identity of a notification, the same on every redelivery (spec 4.3 retries). */

@@ -3,25 +3,32 @@
  * field but `sign` (the literal `null` skipped too), MD5 of `text&key=KEY` as lowercase hex, or
  * MD5withRSA over the text's bytes, base64.
  */
-import type { KeyObject } from 'node:crypto';
+import { createVerify, type KeyObject } from 'node:crypto';
 import { err, ok } from 'neverthrow';
 import {
-  constantTimeEqual, encodeText, kvString, loadPrivateKey, loadPublicKey, md5Hex, PaymentErrors, rsaSign, rsaVerify,
+  constantTimeEqual, encodeText, kvString, loadPrivateKey, loadPublicKey, md5Hex, PaymentErrors, rsaSign,
   type Charset, type PayResult, type Secret,
 } from '@paykit/core';
 import type { SignType } from './wire.js';
 
-/** The text LianLian signs: every field but `sign` and `unsigned`, sorted, empty values and `null` skipped. */
-export function signingText(fields: Readonly<Record<string, unknown>>, unsigned: readonly string[] = []): string {
-  if (unsigned.length > 0 || Object.values(fields).some((v) => typeof v !== 'string')) {
-    return kvString(fields, { order: 'sorted', exclude: ['sign', ...unsigned], skipNullLiteral: true });
-  }
-  // All-string fields (every notification and reply): the same rule as kvString, without its
-  // general machinery, because this runs on every notification.
+/**
+ * The text LianLian signs: every field but `sign` and `unsigned`, sorted, empty values and `null` skipped.
+ * `sortedKeys` (a closed codec's `sortedKeys`) may be passed for fields that codec decoded: they have
+ * no other keys, so the per-message sort is skipped.
+ */
+export function signingText(fields: Readonly<Record<string, unknown>>, unsigned: readonly string[] = [], sortedKeys?: readonly string[]): string {
+  // One pass over the sorted keys, straight into the string (this runs on every notification and
+  // reply). A non-string value (a nested risk_item object) falls back to kvString, which signs its JSON text.
+  const keys = sortedKeys ?? Object.keys(fields).sort();
   let out = '';
-  for (const k of Object.keys(fields).sort()) {
-    const v = fields[k] as string;
-    if (k === 'sign' || v === '' || v === 'null') continue;
+  for (let i = 0; i < keys.length; i += 1) {
+    const k = keys[i] as string;
+    const v = fields[k];
+    if (typeof v !== 'string') {
+      if (v === undefined || v === null) continue;
+      return kvString(fields, { order: 'sorted', exclude: ['sign', ...unsigned], skipNullLiteral: true });
+    }
+    if (v === '' || v === 'null' || k === 'sign' || (unsigned.length > 0 && unsigned.includes(k))) continue;
     out += out.length === 0 ? `${k}=${v}` : `&${k}=${v}`;
   }
   return out;
@@ -77,6 +84,7 @@ export function signFields(fields: Readonly<Record<string, unknown>>, signType: 
  * Verifies a message LianLian signed: recomputes the text without `sign` and the unsigned fields and
  * checks `sign` (MD5 compared exactly in constant time; RSA with LianLian's public key). Only the
  * `expected` sign types are accepted, so a message cannot choose a weaker check than configured.
+ * Pass `sortedKeys` only for fields a closed codec has already decoded (see {@link signingText}).
  */
 export function verifyFields(
   fields: Readonly<Record<string, unknown>>,
@@ -84,6 +92,7 @@ export function verifyFields(
   keys: LoadedKeys,
   unsigned: readonly string[] = [],
   charset: Charset = 'UTF-8',
+  sortedKeys?: readonly string[],
 ): PayResult<string> {
   const declared = fields.sign_type;
   const signature = fields.sign;
@@ -92,7 +101,7 @@ export function verifyFields(
   if (!expected.includes(declared)) {
     return err(PaymentErrors.signature(`message is signed with ${declared} but this instance expects ${expected.join(' or ')}: check notifySignType/signType against the merchant site settings`));
   }
-  const text = signingText(fields, unsigned);
+  const text = signingText(fields, unsigned, sortedKeys);
   if (declared === 'MD5') {
     if (keys.md5Key === undefined) return err(PaymentErrors.invalidConfig('verifying an MD5 signature needs md5Key in the instance options', { path: 'md5Key' }));
     const bytes = encodeText(`${text}&key=${keys.md5Key.reveal()}`, charset);
@@ -100,9 +109,35 @@ export function verifyFields(
     return constantTimeEqual(md5Hex(bytes.value, 'lower'), signature) ? ok(text) : err(PaymentErrors.signature('MD5 signature does not match: check md5Key, and that the raw body was passed unchanged'));
   }
   if (keys.publicKey === undefined) return err(PaymentErrors.invalidConfig('verifying an RSA signature needs lianlianPublicKey in the instance options', { path: 'lianlianPublicKey' }));
-  const bytes = encodeText(text, charset);
-  if (bytes.isErr()) return err(PaymentErrors.signature('the signed text cannot be encoded in its charset'));
-  // Form decoding may have turned '+' of the base64 signature into spaces: base64 has no spaces.
-  const sig = signature.replace(/ /g, '+');
-  return rsaVerify('md5', keys.publicKey, bytes.value, sig) ? ok(text) : err(PaymentErrors.signature('RSA signature does not verify with lianlianPublicKey: check the key, and that the raw body was passed unchanged'));
+  const bytes = bytesOf(text, charset);
+  if (bytes === undefined) return err(PaymentErrors.signature('the signed text cannot be encoded in its charset'));
+  return verifyMd5WithRsa(keys.publicKey, bytes, signature) ? ok(text) : err(PaymentErrors.signature('RSA signature does not verify with lianlianPublicKey: check the key, and that the raw body was passed unchanged'));
+}
+
+/** Strict base64 (no whitespace): node's base64 decoder skips junk characters, so it is checked first. */
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** The bytes of a signed text: UTF-8 directly (every API message), other charsets through core's strict encoder. */
+function bytesOf(text: string, charset: Charset): Uint8Array | undefined {
+  if (charset === 'UTF-8') return Buffer.from(text, 'utf8');
+  const encoded = encodeText(text, charset);
+  return encoded.isOk() ? encoded.value : undefined;
+}
+
+/**
+ * MD5withRSA verification with node:crypto. Form decoding may have turned '+' of the base64
+ * signature into spaces (the sync return of spec 4.2): base64 has no spaces, so they are restored.
+ */
+function verifyMd5WithRsa(key: KeyObject, bytes: Uint8Array, signature: string): boolean {
+  let sig = signature.includes(' ') ? signature.replace(/ /g, '+') : signature;
+  if (!BASE64.test(sig)) {
+    // Old Java encoders wrap base64 with line breaks: those are not part of the signature.
+    sig = sig.replace(/\s+/g, '');
+    if (!BASE64.test(sig)) return false;
+  }
+  try {
+    return createVerify('RSA-MD5').update(bytes).verify(key, sig, 'base64');
+  } catch {
+    return false;
+  }
 }

@@ -4,19 +4,30 @@
  */
 import * as t from 'io-ts';
 
-/** A string of `min`–`max` characters, optionally matching a pattern; `what` names the rule in errors. */
+/**
+ * A string of `min`–`max` characters, optionally matching a pattern; `what` names the rule in errors.
+ * Its `is` checks the whole rule (length and pattern), so a closed codec can check a message without
+ * building per-field results.
+ */
 export function wireString(name: string, min: number, max: number, pattern?: RegExp, what?: string): t.Type<string, string, unknown> {
   const rule = what ?? (min === max ? `exactly ${max} characters` : `${min}-${max} characters`);
+  // Lengths count characters; only astral characters (surrogate pairs) make that differ from
+  // .length, and only downwards: a non-empty string within max code units is within 1..max
+  // characters, so counting is needed only beyond max or for a minimum above 1.
+  const lengthOf = (u: string): number => ((u.length > max || min > 1) && /[\uD800-\uDFFF]/.test(u) ? [...u].length : u.length);
+  const is = (u: unknown): u is string => {
+    if (typeof u !== 'string') return false;
+    const len = lengthOf(u);
+    return len >= min && len <= max && (pattern === undefined || pattern.test(u));
+  };
   return new t.Type<string, string, unknown>(
     name,
-    (u): u is string => typeof u === 'string',
+    is,
     (u, c) => {
+      if (is(u)) return t.success(u);
       if (typeof u !== 'string') return t.failure(u, c, `expected a string of ${rule}`);
-      // Lengths count characters; only astral characters (surrogate pairs) make that differ from .length.
-      const len = /[\uD800-\uDFFF]/.test(u) ? [...u].length : u.length;
-      if (len < min || len > max) return t.failure(u, c, `expected ${rule} (got ${len})`);
-      if (pattern !== undefined && !pattern.test(u)) return t.failure(u, c, `expected ${rule}`);
-      return t.success(u);
+      const len = lengthOf(u);
+      return t.failure(u, c, len < min || len > max ? `expected ${rule} (got ${len})` : `expected ${rule}`);
     },
     t.identity,
   );
@@ -41,51 +52,56 @@ const sign = wireString('sign', 1, 255);
 /** `ret_code`: 4 characters. */
 const retCode = wireString('ret_code', 4, 4);
 
+/** A codec of a closed field set: it rejects keys it does not list, and knows its keys in signing order. */
+export interface ClosedCodec<A> extends t.Type<A, unknown, unknown> {
+  /**
+   * Every key the codec allows, sorted as the signing string sorts them. A value it decoded has no
+   * other keys, so its signing string is built by walking this list (no per-message sort).
+   */
+  readonly sortedKeys: readonly string[];
+}
+
 /** A codec that also rejects keys it does not list (nothing is silently dropped or smuggled in). */
-export function closed<P extends t.Props, O extends t.Props>(name: string, required: P, optional: O): t.Type<t.TypeOf<t.TypeC<P>> & t.TypeOf<t.PartialC<O>>, unknown, unknown> {
+export function closed<P extends t.Props, O extends t.Props>(name: string, required: P, optional: O): ClosedCodec<t.TypeOf<t.TypeC<P>> & t.TypeOf<t.PartialC<O>>> {
+  type A = t.TypeOf<t.TypeC<P>> & t.TypeOf<t.PartialC<O>>;
   const req = t.type(required);
   const opt = t.partial(optional);
-  const base = t.intersection([req, opt]);
-  const known = new Set([...Object.keys(required), ...Object.keys(optional)]);
-  const reqEntries = Object.entries(required) as [string, t.Mixed][];
-  const optEntries = Object.entries(optional) as [string, t.Mixed][];
-  return new t.Type<t.TypeOf<t.TypeC<P>> & t.TypeOf<t.PartialC<O>>, unknown, unknown>(
-    name,
-    (u): u is t.TypeOf<t.TypeC<P>> & t.TypeOf<t.PartialC<O>> => base.is(u),
-    (u, c) => {
-      if (typeof u !== 'object' || u === null || Array.isArray(u)) return t.failure(u, c, 'expected a JSON object');
-      const extra: string[] = [];
-      for (const k in u) if (!known.has(k)) extra.push(k);
-      if (extra.length > 0) {
-        return t.failure(u, [...c, { key: extra[0] as string, type: t.never, actual: (u as Record<string, unknown>)[extra[0] as string] }],
-          `unexpected field "${(extra[0] as string).slice(0, 40)}" (not in the spec's table)`);
+  const fields = new Map<string, { readonly codec: t.Mixed; readonly required: boolean }>([
+    ...Object.entries(optional).map(([k, codec]) => [k, { codec, required: false }] as const),
+    ...Object.entries(required).map(([k, codec]) => [k, { codec, required: true }] as const),
+  ]);
+  const requiredCount = Object.keys(required).length;
+  // The usual case, a valid message, in one pass over its own keys: every key known, no undefined
+  // values, every value passing its field's full check, every required field present.
+  const wellFormed = (u: unknown): u is A => {
+    if (typeof u !== 'object' || u === null || Array.isArray(u)) return false;
+    let present = 0;
+    for (const k in u) {
+      const f = fields.get(k);
+      const value = (u as Record<string, unknown>)[k];
+      if (f === undefined || value === undefined || !f.codec.is(value)) return false;
+      if (f.required) present += 1;
+    }
+    return present === requiredCount;
+  };
+  const validate = (u: unknown, c: t.Context): t.Validation<A> => {
+    if (wellFormed(u)) return t.success(u);
+    if (typeof u !== 'object' || u === null || Array.isArray(u)) return t.failure(u, c, 'expected a JSON object');
+    for (const k in u) {
+      if (!fields.has(k)) {
+        return t.failure(u, [...c, { key: k, type: t.never, actual: (u as Record<string, unknown>)[k] }], `unexpected field "${k.slice(0, 40)}" (not in the spec's table)`);
       }
-      // Fast path (every field valid, the usual case): no per-field contexts are built.
-      const out: Record<string, unknown> = {};
-      let valid = true;
-      for (const [k, codec] of reqEntries) {
-        const r = codec.validate((u as Record<string, unknown>)[k], c);
-        if (r._tag === 'Left') { valid = false; break; }
-        out[k] = r.right;
-      }
-      if (valid) {
-        for (const [k, codec] of optEntries) {
-          const value = (u as Record<string, unknown>)[k];
-          if (value === undefined) continue;
-          const r = codec.validate(value, c);
-          if (r._tag === 'Left') { valid = false; break; }
-          out[k] = r.right;
-        }
-      }
-      if (valid) return t.success(out as t.TypeOf<t.TypeC<P>> & t.TypeOf<t.PartialC<O>>);
-      // Slow path, for the error report: both halves against the same context so paths read `root.field`.
-      const a = req.validate(u, c);
-      const b = opt.validate(u, c);
-      if (a._tag === 'Left' || b._tag === 'Left') return t.failures([...(a._tag === 'Left' ? a.left : []), ...(b._tag === 'Left' ? b.left : [])]);
-      return t.success({ ...b.right, ...a.right } as t.TypeOf<t.TypeC<P>> & t.TypeOf<t.PartialC<O>>);
-    },
-    t.identity,
-  );
+    }
+    // The error report (or optional keys holding undefined): both halves against the same context so paths read `root.field`.
+    const a = req.validate(u, c);
+    const b = opt.validate(u, c);
+    if (a._tag === 'Left' || b._tag === 'Left') return t.failures([...(a._tag === 'Left' ? a.left : []), ...(b._tag === 'Left' ? b.left : [])]);
+    const out: Record<string, unknown> = { ...b.right, ...a.right };
+    for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
+    return t.success(out as A);
+  };
+  const codec = new t.Type<A, unknown, unknown>(name, (u): u is A => validate(u, [])._tag === 'Right', validate, t.identity);
+  return Object.assign(codec, { sortedKeys: [...fields.keys()].sort() });
 }
 
 // ---------------------------------------------------------------- 4.1 web payment request
