@@ -133,7 +133,7 @@ export class LianlianWebCards implements LianlianWebCardsService {
     return guardAsync('lianlian-web.cards.cardBin', () => {
       const card = typeof cardNumber === 'string' ? cardNumber.replace(/\s+/g, '') : '';
       const req = { oid_partner: this.#o.oidPartner, sign_type: this.#o.signType, card_no: card };
-      const valid = decodeWith(CardBinRequestCodec, req, 'cards.cardBin');
+      const valid = decodeWith(CardBinRequestCodec.unsigned, req, 'cards.cardBin');
       if (valid.isErr()) return errAsync(PaymentErrors.invalidRequest('cardNumber must be 15-19 digits', { path: 'cardNumber', code: 'invalid_card' }));
       const keys = this.#deps();
       if (keys.isErr()) return errAsync(keys.error);
@@ -156,7 +156,7 @@ export class LianlianWebCards implements LianlianWebCardsService {
       if (query.agreementNo !== undefined) req.no_agree = query.agreementNo;
       if (query.cardNumber !== undefined) req.card_no = query.cardNumber.replace(/\s+/g, '');
       if (query.payType !== undefined) req.pay_type = query.payType;
-      const valid = decodeWith(BindListRequestCodec, req, 'cards.boundCards');
+      const valid = decodeWith(BindListRequestCodec.unsigned, req, 'cards.boundCards');
       if (valid.isErr()) return errAsync(/card_no/.test(valid.error.path ?? '') ? PaymentErrors.invalidRequest('cardNumber must be 15-19 digits', { path: 'cardNumber' }) : valid.error);
       const keys = this.#deps();
       if (keys.isErr()) return errAsync(keys.error);
@@ -185,7 +185,7 @@ export class LianlianWebCards implements LianlianWebCardsService {
       const req: Record<string, string> = { oid_partner: this.#o.oidPartner, user_id: request.userId, sign_type: this.#o.signType, no_agree: request.agreementNo };
       if (this.#o.platform !== undefined) req.platform = this.#o.platform;
       if (request.payType !== undefined) req.pay_type = request.payType;
-      const valid = decodeWith(UnbindRequestCodec, req, 'cards.unbind');
+      const valid = decodeWith(UnbindRequestCodec.unsigned, req, 'cards.unbind');
       if (valid.isErr()) return errAsync(valid.error);
       const keys = this.#deps();
       if (keys.isErr()) return errAsync(keys.error);

@@ -13,7 +13,7 @@ import { DEFAULT_CASHIER_URL, type LianlianWebOptions } from './config.js';
 import { amountToWire } from './mapping.js';
 import { buildRiskItem, type RiskItemInput } from './reference/index.js';
 import { signFields, type LoadedKeys } from './signer.js';
-import { WebPaymentRequestCodec, type WebPaymentRequest } from './wire.js';
+import { WebPaymentRequestCodec, type UnsignedWebPaymentRequest } from './wire.js';
 
 /** One split receiver of `shareing_data` (spec 4.1: at most 3 besides the main receiver). */
 export interface SplitReceiver {
@@ -93,7 +93,7 @@ function put(fields: Record<string, string>, key: string, value: string | undefi
  * The unsigned form fields of a payment. Every length and format rule of spec 4.1 is checked
  * (`InvalidRequest` naming the field) before anything is signed.
  */
-export function buildPaymentFields(input: CreatePaymentInput, o: LianlianWebOptions, now: Date): PayResult<WebPaymentRequest> {
+export function buildPaymentFields(input: CreatePaymentInput, o: LianlianWebOptions, now: Date): PayResult<UnsignedWebPaymentRequest> {
   const extraR = decodeWith(PaymentExtraCodec, input.extra ?? {}, 'extra');
   if (extraR.isErr()) return err(extraR.error);
   const extraKeys = Object.keys(input.extra ?? {}).filter((k) => !(k in PaymentExtraCodec.type.props));
@@ -150,13 +150,13 @@ export function buildPaymentFields(input: CreatePaymentInput, o: LianlianWebOpti
     return err(PaymentErrors.invalidRequest('extra.payType must be one of 1, 2, 3, 8, 9, D (spec 4.1, 4.3)', { path: 'extra.payType' }));
   }
   // Validate every field against the wire table; card numbers and id numbers are never echoed.
-  return decodeWith(WebPaymentRequestCodec, fields, 'payments.create').mapErr((e) => (/card_no|id_no/.test(e.path ?? '')
+  return decodeWith(WebPaymentRequestCodec.unsigned, fields, 'payments.create').mapErr((e) => (/card_no|id_no/.test(e.path ?? '')
     ? PaymentErrors.invalidRequest(`${e.path}: has the wrong length or format (value hidden)`, { ...(e.path !== undefined ? { path: e.path } : {}) })
     : e));
 }
 
 /** Signs the form fields (in the form's charset) and returns the redirect action. */
-export function paymentAction(fields: WebPaymentRequest, o: LianlianWebOptions, keys: LoadedKeys): PayResult<PaymentAction> {
+export function paymentAction(fields: UnsignedWebPaymentRequest, o: LianlianWebOptions, keys: LoadedKeys): PayResult<PaymentAction> {
   const charset = o.charset ?? 'UTF-8';
   return signFields(fields, o.signType, keys, charset).map((sign) => ({
     kind: 'redirect', method: 'POST', url: o.cashierUrl ?? DEFAULT_CASHIER_URL, fields: { ...fields, sign }, charset,

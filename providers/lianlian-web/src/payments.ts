@@ -2,7 +2,7 @@
 import { inject, injectable } from 'inversify';
 import { errAsync, okAsync } from 'neverthrow';
 import {
-  formatCst, guardAsync, PaymentErrors, Tokens, type Clock, type CreatedPayment, type CreatePaymentInput, type HttpTransport, type Logger,
+  decodeWith, formatCst, guardAsync, PaymentErrors, Tokens, type Clock, type CreatedPayment, type CreatePaymentInput, type HttpTransport, type Logger,
   type PaymentReport, type PaymentRef, type PaymentsCapability, type PayResultAsync,
 } from '@paykit/core';
 import { callApi } from './api.js';
@@ -10,7 +10,7 @@ import type { LianlianWebOptions } from './config.js';
 import { buildPaymentFields, paymentAction } from './form.js';
 import { InstanceKeys } from './keys.js';
 import { dtOrderOf, PROVIDER_ID, reportOf } from './mapping.js';
-import { OrderQueryReplyCodec, UNSIGNED_FIELDS } from './wire.js';
+import { OrderQueryReplyCodec, OrderQueryRequestCodec, UNSIGNED_FIELDS } from './wire.js';
 
 /** LianLian web payments: a redirect to the cashier, and the order query. */
 @injectable()
@@ -58,6 +58,9 @@ export class LianlianWebPayments implements PaymentsCapability {
       const created = dtOrderOf(ref.createdAt, 'ref.createdAt');
       if (created.isErr()) return errAsync(created.error);
       const request = { oid_partner: this.#o.oidPartner, sign_type: this.#o.signType, no_order: ref.orderId, dt_order: formatCst(created.value), query_version: '1.1' };
+      // Spec 4.4's table: no_order is at most 32 characters; nothing is sent that LianLian would refuse.
+      const valid = decodeWith(OrderQueryRequestCodec.unsigned, request, 'payments.query');
+      if (valid.isErr()) return errAsync(valid.error);
       return callApi({ options: this.#o, keys: keys.value, transport: this.#transport, logger: this.#logger },
         'orderQuery', request, OrderQueryReplyCodec, UNSIGNED_FIELDS.orderQuery, 'query')
         .andThen((reply) => {
