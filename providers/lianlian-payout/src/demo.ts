@@ -9,7 +9,8 @@ const OID_PARTNER = '201606221000921503';
 const account = { type: 'private' as const, accountNumber: '6216261234567890018', accountName: '张三' };
 
 async function waitFor(paykit: Paykit, payoutId: string, statuses: readonly PayoutStatus[]): Promise<PayoutStatus | undefined> {
-  for (let i = 0; i < 200; i += 1) {
+  // A deadline, not a count of polls: a busy machine delays the notification, it does not lose it.
+  for (const end = Date.now() + 10_000; Date.now() < end;) {
     const p = await paykit.payouts.get(payoutId);
     if (p.isOk() && statuses.includes(p.value.status)) return p.value.status;
     await new Promise((r) => setTimeout(r, 10));
@@ -20,7 +21,7 @@ async function waitFor(paykit: Paykit, payoutId: string, statuses: readonly Payo
 async function run(reporter: DemoReporter): Promise<void> {
   reporter.section('LianLian payout (simulator on 127.0.0.1)');
   const merchant = generateKeyPairSync('rsa', { modulusLength: 1024 });
-  const sim = await LianlianPayoutSimulator.start({ oidPartner: OID_PARTNER, merchantPublicKey: merchant.publicKey, lateReplyMs: 600 });
+  const sim = await LianlianPayoutSimulator.start({ oidPartner: OID_PARTNER, merchantPublicKey: merchant.publicKey });
   try {
     let paykitRef: Paykit | undefined;
     sim.server.route('POST', '/merchant/notify', async (req) => {
@@ -31,7 +32,7 @@ async function run(reporter: DemoReporter): Promise<void> {
     });
     const built = await createPaykit({ instances: { payouts: { plugin: 'lianlian-payout', options: {
       oidPartner: OID_PARTNER, privateKey: merchant.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-      lianlianPublicKey: sim.publicKey, baseUrl: sim.baseUrl, notifyUrl: `${sim.server.url}/merchant/notify`, timeoutMs: 300,
+      lianlianPublicKey: sim.publicKey, baseUrl: sim.baseUrl, notifyUrl: `${sim.server.url}/merchant/notify`, timeoutMs: 10_000,
     } } } }, { plugins: [lianlianPayoutPlugin], transport: loopbackTransport() });
     if (built.isErr()) throw new Error(built.error.message);
     const paykit = built.value;
