@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import iconv from 'iconv-lite';
 import type { PayResult, StatementFile } from '@paykit/core';
 import {
-  checkStatementSummary, LianlianWebStatements, parseStatement, readStatementSummary, statementFileKind, type LianlianStatementEntry,
+  checkStatementSummary, LianlianWebStatements, parseStatement, parseStatementBatches, readStatementSummary, statementFileKind, type LianlianStatementEntry,
   type StatementParseOptions,
 } from '../src/statements/index.js';
 
@@ -249,5 +249,65 @@ describe('LianlianWebStatements', () => {
     const e = (await svc.fetch({ from: '20140528', to: '20140528' }))._unsafeUnwrapErr();
     expect(e).to.include({ kind: 'Unsupported', providerId: 'lianlian-web' });
     expect(e.message).to.contain('SFTP');
+  });
+});
+
+describe('LianLian payout and monthly files (spec 5.1, 5.3, 5.4)', () => {
+  const payout = (day: string, no: string, amount: string) =>
+    `${no},${PARTNER},${day} 09:00:00,201001,${no}P,${day},${amount},1,0,${day} 09:00:05,1,API渠道,余额支付,提现`;
+
+  context('when an FKMX file is parsed', () => {
+    it('reads its lines as payouts (money out) with their fees', async () => {
+      const results = await collect(file(`FKMX_${PARTNER}_20140528.txt`, `${payout('20140528', 'W1', '500')}\n`));
+      expect(results.map((r) => r._unsafeUnwrap())).to.have.length(1);
+      expect(results[0]?._unsafeUnwrap()).to.deep.include({
+        kind: 'payout', direction: 'out', orderId: 'W1', amount: { amount: 50000, currency: 'CNY' }, fee: { amount: 100, currency: 'CNY' },
+        settleDate: '20140528', product: 'API渠道', method: '余额支付', busiPartner: '201001',
+      });
+    });
+  });
+
+  context('when a JYMX line says money went out (flag 1, a settlement or withdrawal, spec 5.2)', () => {
+    it('is a payout even in a transaction file', async () => {
+      const [r] = await collect(file(DAILY, payout('20140528', 'S1', '12.5')));
+      expect(r?._unsafeUnwrap()).to.deep.include({ kind: 'payout', direction: 'out', amount: { amount: 1250, currency: 'CNY' } });
+    });
+  });
+
+  context('when a monthly file is parsed', () => {
+    it('reads lines of every settlement day of the month, each with its own settle date', async () => {
+      const monthly = `JYMX_${PARTNER}_201405.txt`;
+      const lines = [(SPEC_LINES[0] as string).replace(/20140528/g, '20140501'), SPEC_LINES[1], (SPEC_LINES[2] as string).replace(/20140528/g, '20140531')];
+      const results = (await collect(file(monthly, lines.join('\r\n')))).map((r) => r._unsafeUnwrap());
+      expect(results.map((e) => [e.settleDate, e.amount.amount, e.fee?.amount])).to.deep.equal([['20140501', 10000, 50], ['20140528', 1500, 10], ['20140531', 10000, 50]]);
+      expect(statementFileKind(monthly)._unsafeUnwrap()).to.include({ period: 'monthly', from: '20140501', to: '20140531' });
+    });
+  });
+
+  context('when a daily file carries the .csv suffix (spec revision 1.9)', () => {
+    it('is read like the .txt one; a monthly .csv name is refused', async () => {
+      const results = await collect(file(`JYMX_${PARTNER}_20140528.csv`, SPEC_LINES.join('\n')));
+      expect(results.map((r) => r.isOk())).to.deep.equal([true, true, true]);
+      expect(statementFileKind(`JYMXSUM_${PARTNER}_20140528.csv`)._unsafeUnwrap()).to.include({ family: 'summary', period: 'daily' });
+      expect(statementFileKind(`JYMX_${PARTNER}_201405.csv`)._unsafeUnwrapErr().kind).to.equal('InvalidRequest');
+    });
+  });
+});
+
+describe('parseStatementBatches', () => {
+  context('when a file with good and bad lines arrives in small chunks', () => {
+    it('gives the same results as parseStatement, in order, a chunk at a time', async () => {
+      const text = `${[...SPEC_LINES, 'garbage', SPEC_LINES[0]].join('\r\n')}\r\n`;
+      const bytes = iconv.encode(text, 'gbk');
+      async function* pieces(): AsyncGenerator<Uint8Array> {
+        for (let at = 0; at < bytes.length; at += 97) yield bytes.subarray(at, at + 97);
+      }
+      const batches: PayResult<LianlianStatementEntry>[][] = [];
+      for await (const b of parseStatementBatches({ name: DAILY, content: pieces() })) batches.push(b);
+      const each = await collect({ name: DAILY, content: pieces() });
+      expect(batches.length).to.be.greaterThan(1);
+      expect(JSON.stringify(batches.flat())).to.equal(JSON.stringify(each));
+      expect(batches.flat().map((r) => (r.isOk() ? r.value.line : r.error.path))).to.deep.equal([1, 2, 3, 'line 4', 5]);
+    });
   });
 });

@@ -4,6 +4,8 @@
 //   JYMX_<oid_partner>_<YYYYMM>.txt       monthly transaction details
 //   FKMX_<oid_partner>_<YYYYMM>.txt       monthly payout details
 //   JYMXSUM_<oid_partner>_<YYYYMMDD>.txt  daily summary
+// Revision 1.9 of the spec (2014-05-29) changed the daily files' suffix to .csv: daily names are
+// accepted with either suffix, monthly ones with .txt.
 import { err, ok } from 'neverthrow';
 import { parseCst, PaymentErrors, type PayResult } from '@paykit/core';
 
@@ -27,7 +29,7 @@ export interface StatementFileKind {
   readonly to: string;
 }
 
-const PATTERN = /^(JYMXSUM|JYMX|FKMX)_(\d{18})_(\d{6}|\d{8})\.txt$/;
+const PATTERN = /^(JYMXSUM|JYMX|FKMX)_(\d{18})_(\d{6}|\d{8})\.(txt|csv)$/;
 
 const FAMILY: Readonly<Record<string, StatementFileFamily>> = { JYMX: 'transactions', FKMX: 'payouts', JYMXSUM: 'summary' };
 
@@ -51,12 +53,15 @@ function lastDayOfMonth(yyyymm: string): string {
 export function statementFileKind(name: string): PayResult<StatementFileKind> {
   const base = typeof name === 'string' ? name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1) : '';
   const m = PATTERN.exec(base);
-  const hint = 'expected JYMX_<oid_partner>_<YYYYMMDD|YYYYMM>.txt, FKMX_<oid_partner>_<YYYYMMDD|YYYYMM>.txt or JYMXSUM_<oid_partner>_<YYYYMMDD>.txt (spec 5.1, 5.3, 5.5)';
+  const hint = 'expected JYMX_<oid_partner>_<YYYYMMDD|YYYYMM>.txt, FKMX_<oid_partner>_<YYYYMMDD|YYYYMM>.txt or JYMXSUM_<oid_partner>_<YYYYMMDD>.txt, daily ones also .csv (spec 5.1, 5.3, 5.5, revision 1.9)';
   if (!m) return err(PaymentErrors.invalidRequest(`statement file name "${base.slice(0, 80)}" is not a LianLian reconciliation file: ${hint}`, { path: 'name' }));
-  const [, prefix = '', partnerId = '', date = ''] = m;
+  const [, prefix = '', partnerId = '', date = '', suffix = ''] = m;
   const family = FAMILY[prefix] as StatementFileFamily;
   if (family === 'summary' && date.length !== 8) {
     return err(PaymentErrors.invalidRequest(`summary file "${base}" must carry a settlement day YYYYMMDD: ${hint}`, { path: 'name' }));
+  }
+  if (suffix === 'csv' && date.length !== 8) {
+    return err(PaymentErrors.invalidRequest(`monthly file "${base}" must end in .txt (only daily files became .csv, spec revision 1.9): ${hint}`, { path: 'name' }));
   }
   const first = date.length === 8 ? date : `${date}01`;
   if (parseCst(first).isErr()) return err(PaymentErrors.invalidRequest(`statement file name "${base}" has an impossible date ${date}`, { path: 'name' }));

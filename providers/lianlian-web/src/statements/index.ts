@@ -7,6 +7,7 @@
  */
 export * from './file-name.js';
 export * from './lines.js';
+export * from './fields.js';
 export * from './line.js';
 export * from './parser.js';
 export * from './summary.js';

@@ -6,12 +6,17 @@
 //    currency_order|money_order|currency_pay|money_pay|currency_settle|money_settle|exchange_rate|
 //    transaction_status|dt_update|transaction_fee|pay_product|pay_type|info_order.
 // info_order is last in both, so separators inside it stay part of it.
+//
+// This runs once per line of files of a million lines, so columns are read in place in the
+// decoded chunk (fields.ts), values repeated from the previous line (merchant number, settle
+// day, product, description…) reuse the previous string, and each distinct day is checked once.
 import { err, ok } from 'neverthrow';
 import {
-  parseCst, parseDecimal, PaymentErrors, type CurrencyCode, type Money, type PayResult, type StatementEntry, type StatementEntryKind,
+  CURRENCIES, currencyOf, PaymentErrors, type CurrencyCode, type Money, type PayResult, type StatementEntry, type StatementEntryKind,
 } from '@paykit/core';
 import { PAY_TYPES, isPayType } from '../reference/codes.js';
 import type { StatementFileFamily } from './file-name.js';
+import { DayCache, fastMinorUnits, isDigits, isRate, isSpace, isToken, slowAmount } from './fields.js';
 
 /** The two line layouts of LianLian reconciliation files. */
 export type StatementLayout = 'comma' | 'pipe';
@@ -43,147 +48,24 @@ export interface LianlianStatementEntry extends StatementEntry {
   readonly exchangeRate?: string;
 }
 
-/**
- * Results already computed for this file: amounts, times and settlement days repeat across
- * lines, and each is parsed once. Bounded: a map is cleared when it reaches {@link MEMO_LIMIT}.
- */
-export interface LineMemo {
-  /** `currency NUL text` → parsed amount (or its error). */
-  readonly amounts: Map<string, PayResult<Money>>;
-  /** `yyyymmdd hh:mm:ss` text → epoch ms, NaN when invalid. */
-  readonly times: Map<string, number>;
-  /** `YYYYMMDD` → whether it is a real date. */
-  readonly days: Map<string, boolean>;
-}
-
-/** Entries each {@link LineMemo} map holds at most. */
-export const MEMO_LIMIT = 4096;
-
 /** What the line parser needs to know about the file. */
 export interface LineContext {
   /** JYMX or FKMX. */
   readonly family: Exclude<StatementFileFamily, 'summary'>;
-  /** Currency of comma-layout amounts (RMB yuan per spec 5.2). */
+  /** Currency of amounts that carry none (comma-layout amounts are RMB yuan per spec 5.2). */
   readonly currency: CurrencyCode;
-  /** Per-file memo; lines parse the same without it, only slower. */
-  readonly memo?: LineMemo;
 }
 
-/** A {@link LineContext} with a fresh memo, for one file. */
-export function lineContext(family: LineContext['family'], currency: CurrencyCode): LineContext {
-  return { family, currency, memo: { amounts: new Map(), times: new Map(), days: new Map() } };
+/** Where the columns every layout shares sit in a layout. */
+interface Columns {
+  readonly order: number; readonly partner: number; readonly dtOrder: number; readonly busi: number; readonly paybill: number;
+  readonly settle: number; readonly status: number; readonly dtUpdate: number; readonly product: number; readonly info: number;
 }
 
-function remember<V>(m: Map<string, V>, key: string, value: V): V {
-  if (m.size >= MEMO_LIMIT) m.clear();
-  m.set(key, value);
-  return value;
-}
+const COMMA: Columns = { order: 0, partner: 1, dtOrder: 2, busi: 3, paybill: 4, settle: 5, status: 8, dtUpdate: 9, product: 11, info: 13 };
+const PIPE: Columns = { order: 0, partner: 1, dtOrder: 2, busi: 3, paybill: 4, settle: 5, status: 13, dtUpdate: 14, product: 16, info: 18 };
 
-function splitColumns(text: string, sep: string, count: number): string[] {
-  const out: string[] = [];
-  let start = 0;
-  while (out.length < count - 1) {
-    const at = text.indexOf(sep, start);
-    if (at === -1) break;
-    out.push(text.slice(start, at).trim());
-    start = at + 1;
-  }
-  out.push(text.slice(start).trim());
-  return out;
-}
-
-type Fail = (column: string, problem: string) => PayResult<never>;
-
-const DATE_TIME = /^(\d{8}) ?(\d{2}):?(\d{2}):?(\d{2})$/;
-
-function epochOf(value: string): number {
-  const m = DATE_TIME.exec(value);
-  if (!m) return Number.NaN;
-  const r = parseCst(`${m[1]}${m[2]}${m[3]}${m[4]}`);
-  return r.isOk() ? r.value.getTime() : Number.NaN;
-}
-
-function dateTime(value: string, column: string, fail: Fail, memo: LineMemo | undefined): PayResult<Date> {
-  let ms = memo?.times.get(value);
-  if (ms === undefined) ms = memo ? remember(memo.times, value, epochOf(value)) : epochOf(value);
-  // A fresh Date per entry: entries never share a mutable object.
-  return Number.isNaN(ms) ? fail(column, `"${value.slice(0, 24)}" is not a real "yyyymmdd hh:mm:ss" China Standard Time`) : ok(new Date(ms));
-}
-
-function realDay(value: string, memo: LineMemo | undefined): boolean {
-  const known = memo?.days.get(value);
-  if (known !== undefined) return known;
-  const real = /^\d{8}$/.test(value) && parseCst(value).isOk();
-  return memo ? remember(memo.days, value, real) : real;
-}
-
-function amount(value: string, currency: string, column: string, fail: Fail, memo: LineMemo | undefined): PayResult<Money> {
-  const key = `${currency}\u0000${value}`;
-  let r = memo?.amounts.get(key);
-  if (r === undefined) {
-    // Frozen: a cached amount is shared by the entries that carry it.
-    r = parseDecimal(value, currency, { allowNegative: true }).map((m) => Object.freeze(m));
-    if (memo) remember(memo.amounts, key, r);
-  }
-  return r.isOk() ? r : fail(column, r.error.message.replace(/^amount /, ''));
-}
-
-interface Common {
-  orderNo: string; partnerId: string; dtOrder: string; busiPartner: string; paybill: string; settleDate: string;
-  status: string; dtUpdate: string; product: string; method: string; info: string;
-}
-
-function entryOf(c: Common, amt: Money, fee: Money, direction: 'in' | 'out', lineNo: number, layout: StatementLayout,
-  ctx: LineContext, fail: Fail, extra: Partial<LianlianStatementEntry>): PayResult<LianlianStatementEntry> {
-  if (!/^\S{1,32}$/.test(c.orderNo)) return fail('no_order', 'must be 1 to 32 characters without spaces');
-  if (!/^\d{18}$/.test(c.partnerId)) return fail('oid_partner', `"${c.partnerId.slice(0, 24)}" is not an 18-digit merchant number`);
-  if (!/^\d{6}$/.test(c.busiPartner)) return fail('busi_partner', `"${c.busiPartner.slice(0, 12)}" is not a 6-digit business type`);
-  if (!/^\S{1,32}$/.test(c.paybill)) return fail('oid_paybill', 'must be 1 to 32 characters without spaces');
-  if (!realDay(c.settleDate, ctx.memo)) return fail('settle_date', `"${c.settleDate.slice(0, 12)}" is not a YYYYMMDD date`);
-  const occurred = dateTime(c.dtOrder, 'dt_order', fail, ctx.memo);
-  if (occurred.isErr()) return err(occurred.error);
-  const updated = c.dtUpdate === '' ? ok(undefined) : dateTime(c.dtUpdate, 'dt_update', fail, ctx.memo);
-  if (updated.isErr()) return err(updated.error);
-  let kind: StatementEntryKind;
-  if (c.status === '5') {
-    // Spec 5.2 note 3: a refund is a new line with negative amount and fee, status 5, and the
-    // original merchant order number in the oid_paybill column.
-    if (amt.amount > 0) return fail('money_order', 'a refund line (status 5) must carry a negative amount');
-    if (fee.amount > 0) return fail('fee', 'a refund line (status 5) must carry a negative or zero fee');
-    kind = 'refund';
-  } else if (c.status === '0') {
-    kind = ctx.family === 'payouts' || direction === 'out' ? 'payout' : 'payment';
-  } else {
-    return fail('status', `unknown transaction status "${c.status.slice(0, 8)}": expected 0 (success) or 5 (refunded)`);
-  }
-  // Built in one literal with a fixed shape (no spreads): this runs once per line.
-  const refund = kind === 'refund';
-  const entry: { -readonly [K in keyof LianlianStatementEntry]: LianlianStatementEntry[K] } = {
-    kind,
-    orderId: refund ? c.paybill : c.orderNo,
-    amount: amt,
-    fee,
-    settleDate: c.settleDate,
-    occurredAt: occurred.value,
-    providerStatus: c.status,
-    product: c.product,
-    method: c.method,
-    description: c.info,
-    line: lineNo,
-    layout,
-    partnerId: c.partnerId,
-    busiPartner: c.busiPartner,
-    direction,
-  };
-  if (refund) entry.refundId = c.orderNo;
-  else entry.providerTransactionId = c.paybill;
-  if (updated.value !== undefined) entry.updatedAt = updated.value;
-  if (extra.paidAmount !== undefined) entry.paidAmount = extra.paidAmount;
-  if (extra.settledAmount !== undefined) entry.settledAmount = extra.settledAmount;
-  if (extra.exchangeRate !== undefined) entry.exchangeRate = extra.exchangeRate;
-  return ok(entry);
-}
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Reads the layout of a line: 19 pipe-separated columns, else comma-separated. */
 export function detectLayout(text: string): StatementLayout {
@@ -193,51 +75,263 @@ export function detectLayout(text: string): StatementLayout {
 }
 
 /**
- * Parses one reconciliation line of a known layout. Every problem is a `Decode` error whose
- * message and path name the line and column (values of info_order are never echoed).
+ * Parses the lines of one file, keeping what repeats from line to line. Every problem is a
+ * `Decode` error whose message and path name the line and column (values of info_order are
+ * never echoed).
+ */
+export class StatementLineParser {
+  readonly #family: LineContext['family'];
+  readonly #currency: CurrencyCode;
+  readonly #exponent: number;
+  readonly #days = new DayCache();
+  readonly #from = new Int32Array(19);
+  readonly #to = new Int32Array(19);
+  // The previous line's value of each column, reused when the next line has the same text.
+  readonly #previous: string[] = new Array<string>(19).fill('');
+  // The last merchant number and business type that passed their checks.
+  #validPartner = '';
+  #validBusi = '';
+  // The last currency column read, and what it resolved to.
+  #currencyText = '';
+  #currencyCode: CurrencyCode = 'CNY';
+  // The last separator search: no separator in text[#scanFrom, #scanAt); keeps lines without
+  // separators from each searching to the end of the chunk.
+  #scanText = '';
+  #scanFrom = 0;
+  #scanAt = 0;
+
+  /** A parser for one JYMX or FKMX file. */
+  constructor(ctx: LineContext) {
+    this.#family = ctx.family;
+    this.#currency = ctx.currency;
+    this.#exponent = CURRENCIES[ctx.currency].exponent;
+  }
+
+  /** Parses the line `text[start, end)` (no line break) of a known layout. */
+  parse(text: string, start: number, end: number, lineNo: number, layout: StatementLayout): PayResult<LianlianStatementEntry> {
+    const count = LAYOUT_COLUMNS[layout];
+    const sep = layout === 'pipe' ? '|' : ',';
+    const found = this.#split(text, start, end, sep, count);
+    if (found !== count) {
+      return err(PaymentErrors.decode(`line ${lineNo}: has ${found} ${sep}-separated columns; the ${layout} layout has ${count}`, { path: `line ${lineNo}` }));
+    }
+    return layout === 'comma' ? this.#comma(text, lineNo) : this.#pipe(text, lineNo);
+  }
+
+  #comma(text: string, lineNo: number): PayResult<LianlianStatementEntry> {
+    const from = this.#from;
+    const to = this.#to;
+    const flag = at(to, 7) - at(from, 7) === 1 ? text.charCodeAt(at(from, 7)) : -1;
+    if (flag !== 0x30 && flag !== 0x31) return fail(lineNo, 'flag', `"${text.slice(at(from, 7), at(to, 7)).slice(0, 8)}" must be 0 (收款) or 1 (付款)`);
+    const amount = this.#amount(text, 6, this.#currency, lineNo, 'money_order');
+    if (!isMoney(amount)) return amount;
+    const fee = this.#amount(text, 10, this.#currency, lineNo, 'fee');
+    if (!isMoney(fee)) return fee;
+    return this.#entry(text, lineNo, 'comma', COMMA, amount, fee, flag === 0x31 ? 'out' : 'in', this.#column(text, 12), undefined, undefined, undefined);
+  }
+
+  #pipe(text: string, lineNo: number): PayResult<LianlianStatementEntry> {
+    const from = this.#from;
+    const to = this.#to;
+    const orderCurrency = this.#currencyAt(text, 6, this.#currency);
+    if (orderCurrency === undefined) return this.#badCurrency(text, 6, 7, lineNo, 'money_order');
+    const amount = this.#amount(text, 7, orderCurrency, lineNo, 'money_order');
+    if (!isMoney(amount)) return amount;
+    let paid: Money | undefined;
+    if (at(to, 9) > at(from, 9)) {
+      const payCurrency = this.#currencyAt(text, 8, orderCurrency);
+      if (payCurrency === undefined) return this.#badCurrency(text, 8, 9, lineNo, 'money_pay');
+      const r = this.#amount(text, 9, payCurrency, lineNo, 'money_pay');
+      if (!isMoney(r)) return r;
+      paid = r;
+    }
+    // The settlement currency (the order's when empty) is also the fee's.
+    const hasSettled = at(to, 11) > at(from, 11);
+    const settleCurrency = this.#currencyAt(text, 10, orderCurrency);
+    if (settleCurrency === undefined) return this.#badCurrency(text, 10, hasSettled ? 11 : 15, lineNo, hasSettled ? 'money_settle' : 'transaction_fee');
+    let settled: Money | undefined;
+    if (hasSettled) {
+      const r = this.#amount(text, 11, settleCurrency, lineNo, 'money_settle');
+      if (!isMoney(r)) return r;
+      settled = r;
+    }
+    const fee = this.#amount(text, 15, settleCurrency, lineNo, 'transaction_fee');
+    if (!isMoney(fee)) return fee;
+    const hasRate = at(to, 12) > at(from, 12);
+    if (hasRate && !isRate(text, at(from, 12), at(to, 12))) return fail(lineNo, 'exchange_rate', `"${text.slice(at(from, 12), at(to, 12)).slice(0, 24)}" is not a decimal number`);
+    let method = '';
+    if (at(to, 17) > at(from, 17)) {
+      const payType = text.slice(at(from, 17), at(to, 17));
+      if (!isPayType(payType)) return fail(lineNo, 'pay_type', `"${payType.slice(0, 4)}" is not a pay_type of the spec`);
+      method = PAY_TYPES[payType];
+    }
+    const direction = this.#family === 'payouts' ? 'out' : 'in';
+    return this.#entry(text, lineNo, 'pipe', PIPE, amount, fee, direction, method, paid, settled, hasRate ? this.#column(text, 12) : undefined);
+  }
+
+  /** The checks and columns both layouts share, then the entry. */
+  #entry(text: string, lineNo: number, layout: StatementLayout, c: Columns, amount: Money, fee: Money, direction: 'in' | 'out', method: string,
+    paid: Money | undefined, settled: Money | undefined, rate: string | undefined): PayResult<LianlianStatementEntry> {
+    const from = this.#from;
+    const to = this.#to;
+    if (!isToken(text, at(from, c.order), at(to, c.order), 32)) return fail(lineNo, 'no_order', 'must be 1 to 32 characters without spaces');
+    const partnerId = this.#column(text, c.partner);
+    const busiPartner = this.#column(text, c.busi);
+    if (partnerId !== this.#validPartner && !isDigits(text, at(from, c.partner), at(to, c.partner), 18)) return fail(lineNo, 'oid_partner', `"${this.#raw(text, c.partner, 24)}" is not an 18-digit merchant number`);
+    if (busiPartner !== this.#validBusi && !isDigits(text, at(from, c.busi), at(to, c.busi), 6)) return fail(lineNo, 'busi_partner', `"${this.#raw(text, c.busi, 12)}" is not a 6-digit business type`);
+    this.#validPartner = partnerId;
+    this.#validBusi = busiPartner;
+    if (!isToken(text, at(from, c.paybill), at(to, c.paybill), 32)) return fail(lineNo, 'oid_paybill', 'must be 1 to 32 characters without spaces');
+    if (!this.#days.isDay(text, at(from, c.settle), at(to, c.settle))) return fail(lineNo, 'settle_date', `"${this.#raw(text, c.settle, 12)}" is not a YYYYMMDD date`);
+    const occurred = this.#days.dateTime(text, at(from, c.dtOrder), at(to, c.dtOrder));
+    if (occurred !== occurred) return badTime(lineNo, 'dt_order', this.#raw(text, c.dtOrder, 24));
+    const hasUpdate = at(to, c.dtUpdate) > at(from, c.dtUpdate);
+    const updated = hasUpdate ? this.#days.dateTime(text, at(from, c.dtUpdate), at(to, c.dtUpdate)) : 0;
+    if (updated !== updated) return badTime(lineNo, 'dt_update', this.#raw(text, c.dtUpdate, 24));
+    const status = at(to, c.status) - at(from, c.status) === 1 ? text.charCodeAt(at(from, c.status)) : -1;
+    let kind: StatementEntryKind;
+    if (status === 0x35) {
+      // Spec 5.2 note 3: a refund is a new line with negative amount and fee, status 5, and the
+      // original merchant order number in the oid_paybill column.
+      if (amount.amount > 0) return fail(lineNo, 'money_order', 'a refund line (status 5) must carry a negative amount');
+      if (fee.amount > 0) return fail(lineNo, 'fee', 'a refund line (status 5) must carry a negative or zero fee');
+      kind = 'refund';
+    } else if (status === 0x30) {
+      kind = this.#family === 'payouts' || direction === 'out' ? 'payout' : 'payment';
+    } else {
+      return fail(lineNo, 'status', `unknown transaction status "${this.#raw(text, c.status, 8)}": expected 0 (success) or 5 (refunded)`);
+    }
+    const refund = kind === 'refund';
+    const orderNo = text.slice(at(from, c.order), at(to, c.order));
+    const paybill = text.slice(at(from, c.paybill), at(to, c.paybill));
+    // One literal with a fixed shape (no spreads), then only the columns the line has.
+    const entry: Mutable<LianlianStatementEntry> = {
+      kind,
+      orderId: refund ? paybill : orderNo,
+      amount,
+      fee,
+      settleDate: this.#column(text, c.settle),
+      occurredAt: new Date(occurred),
+      providerStatus: refund ? '5' : '0',
+      product: this.#column(text, c.product),
+      method,
+      description: this.#column(text, c.info),
+      line: lineNo,
+      layout,
+      partnerId,
+      busiPartner,
+      direction,
+    };
+    if (refund) entry.refundId = orderNo;
+    else entry.providerTransactionId = paybill;
+    if (hasUpdate) entry.updatedAt = new Date(updated);
+    if (paid !== undefined) entry.paidAmount = paid;
+    if (settled !== undefined) entry.settledAmount = settled;
+    if (rate !== undefined) entry.exchangeRate = rate;
+    return ok(entry);
+  }
+
+  /** Finds the columns of `text[start, end)`, trimmed; returns how many there are (at most `count`). */
+  #split(text: string, start: number, end: number, sep: string, count: number): number {
+    let at = start;
+    let n = 0;
+    while (n < count - 1) {
+      const next = this.#separator(text, sep, at);
+      if (next >= end) break;
+      this.#trim(text, n, at, next);
+      n += 1;
+      at = next + 1;
+    }
+    this.#trim(text, n, at, end);
+    return n + 1;
+  }
+
+  #separator(text: string, sep: string, at: number): number {
+    if (text === this.#scanText && at >= this.#scanFrom && at <= this.#scanAt) return this.#scanAt;
+    const found = text.indexOf(sep, at);
+    this.#scanText = text;
+    this.#scanFrom = at;
+    this.#scanAt = found === -1 ? text.length : found;
+    return this.#scanAt;
+  }
+
+  #trim(text: string, i: number, start: number, end: number): void {
+    let s = start;
+    let e = end;
+    while (s < e && isSpace(text.charCodeAt(s))) s += 1;
+    while (e > s && isSpace(text.charCodeAt(e - 1))) e -= 1;
+    this.#from[i] = s;
+    this.#to[i] = e;
+  }
+
+  /** Column `i` as a string: the previous line's string when the text is the same. */
+  #column(text: string, i: number): string {
+    const value = text.slice(at(this.#from, i), at(this.#to, i));
+    const previous = this.#previous[i] as string;
+    // Equal contents: keep one string for both lines (entries retain less).
+    if (value === previous) return previous;
+    this.#previous[i] = value;
+    return value;
+  }
+
+  /** Column `i`, cut to `max` characters, for an error message. */
+  #raw(text: string, i: number, max: number): string {
+    return text.slice(at(this.#from, i), Math.min(at(this.#to, i), at(this.#from, i) + max));
+  }
+
+  #amount(text: string, i: number, currency: CurrencyCode, lineNo: number, column: string): Money | PayResult<never> {
+    // An empty fee is no fee (spec examples always carry one; some exports leave it blank).
+    const s = at(this.#from, i);
+    const e = at(this.#to, i);
+    if (s === e && (column === 'fee' || column === 'transaction_fee')) return { amount: 0, currency };
+    const n = fastMinorUnits(text, s, e, currency === this.#currency ? this.#exponent : CURRENCIES[currency].exponent);
+    if (n === n) return { amount: n, currency };
+    const r = slowAmount(text, s, e, currency);
+    return r.isOk() ? r.value : fail(lineNo, column, r.error.message.replace(/^amount /, ''));
+  }
+
+  /** The currency of column `i`: `fallback` when empty, undefined when not a currency core knows. */
+  #currencyAt(text: string, i: number, fallback: CurrencyCode): CurrencyCode | undefined {
+    const s = at(this.#from, i);
+    const e = at(this.#to, i);
+    if (s === e) return fallback;
+    if (this.#currencyText.length === e - s && text.startsWith(this.#currencyText, s)) return this.#currencyCode;
+    const code = text.slice(s, e);
+    const c = currencyOf(code);
+    if (c.isErr()) return undefined;
+    this.#currencyText = code;
+    this.#currencyCode = c.value.code;
+    return c.value.code;
+  }
+
+  /** The error parseDecimal gives for an amount in an unknown currency, on the amount's column. */
+  #badCurrency(text: string, currencyColumn: number, amountColumn: number, lineNo: number, column: string): PayResult<never> {
+    const r = slowAmount(text, at(this.#from, amountColumn), at(this.#to, amountColumn), this.#raw(text, currencyColumn, 16) as CurrencyCode);
+    return fail(lineNo, column, r.isErr() ? r.error.message.replace(/^amount /, '') : `unknown currency "${this.#raw(text, currencyColumn, 16)}"`);
+  }
+}
+
+/** Element `i` of a column bound array (always in range: columns are 0–18). */
+function at(a: Int32Array, i: number): number {
+  return a[i] as number;
+}
+
+function isMoney(r: Money | PayResult<never>): r is Money {
+  return (r as Money).currency !== undefined;
+}
+
+function fail(lineNo: number, column: string, problem: string): PayResult<never> {
+  return err(PaymentErrors.decode(`line ${lineNo}: ${column}: ${problem}`, { path: `line ${lineNo}.${column}` }));
+}
+
+function badTime(lineNo: number, column: string, value: string): PayResult<never> {
+  return fail(lineNo, column, `"${value}" is not a real "yyyymmdd hh:mm:ss" China Standard Time`);
+}
+
+/**
+ * Parses one reconciliation line of a known layout (a file is parsed by {@link StatementLineParser},
+ * which keeps what repeats between lines).
  */
 export function parseStatementLine(text: string, lineNo: number, layout: StatementLayout, ctx: LineContext): PayResult<LianlianStatementEntry> {
-  const fail: Fail = (column, problem) => err(PaymentErrors.decode(`line ${lineNo}: ${column}: ${problem}`, { path: `line ${lineNo}.${column}` }));
-  const count = LAYOUT_COLUMNS[layout];
-  const cols = splitColumns(text, layout === 'pipe' ? '|' : ',', count);
-  if (cols.length !== count) {
-    return err(PaymentErrors.decode(
-      `line ${lineNo}: has ${cols.length} ${layout === 'pipe' ? '|' : ','}-separated columns; the ${layout} layout has ${count}`,
-      { path: `line ${lineNo}` },
-    ));
-  }
-  if (layout === 'comma') {
-    const [orderNo = '', partnerId = '', dtOrder = '', busiPartner = '', paybill = '', settleDate = '', money = '', flag = '',
-      status = '', dtUpdate = '', feeText = '', product = '', method = '', info = ''] = cols;
-    if (flag !== '0' && flag !== '1') return fail('flag', `"${flag.slice(0, 8)}" must be 0 (收款) or 1 (付款)`);
-    const amt = amount(money, ctx.currency, 'money_order', fail, ctx.memo);
-    if (amt.isErr()) return err(amt.error);
-    const fee = amount(feeText === '' ? '0' : feeText, ctx.currency, 'fee', fail, ctx.memo);
-    if (fee.isErr()) return err(fee.error);
-    const c = { orderNo, partnerId, dtOrder, busiPartner, paybill, settleDate, status, dtUpdate, product, method, info };
-    return entryOf(c, amt.value, fee.value, flag === '1' ? 'out' : 'in', lineNo, layout, ctx, fail, {});
-  }
-  const [orderNo = '', partnerId = '', dtOrder = '', busiPartner = '', paybill = '', settleDate = '', curOrder = '', money = '',
-    curPay = '', moneyPay = '', curSettle = '', moneySettle = '', rate = '', status = '', dtUpdate = '', feeText = '', product = '',
-    payType = '', info = ''] = cols;
-  const orderCurrency = curOrder === '' ? ctx.currency : curOrder;
-  const amt = amount(money, orderCurrency, 'money_order', fail, ctx.memo);
-  if (amt.isErr()) return err(amt.error);
-  const paid = moneyPay === '' ? ok(undefined) : amount(moneyPay, curPay === '' ? orderCurrency : curPay, 'money_pay', fail, ctx.memo);
-  if (paid.isErr()) return err(paid.error);
-  const settleCurrency = curSettle === '' ? orderCurrency : curSettle;
-  const settled = moneySettle === '' ? ok(undefined) : amount(moneySettle, settleCurrency, 'money_settle', fail, ctx.memo);
-  if (settled.isErr()) return err(settled.error);
-  // The fee is charged in the settlement currency.
-  const fee = amount(feeText === '' ? '0' : feeText, settleCurrency, 'transaction_fee', fail, ctx.memo);
-  if (fee.isErr()) return err(fee.error);
-  if (rate !== '' && !/^\d{1,12}(\.\d{1,12})?$/.test(rate)) return fail('exchange_rate', `"${rate.slice(0, 24)}" is not a decimal number`);
-  if (payType !== '' && !isPayType(payType)) return fail('pay_type', `"${payType.slice(0, 4)}" is not a pay_type of the spec`);
-  const method = payType === '' ? '' : PAY_TYPES[payType as keyof typeof PAY_TYPES];
-  const c = { orderNo, partnerId, dtOrder, busiPartner, paybill, settleDate, status, dtUpdate, product, method, info };
-  return entryOf(c, amt.value, fee.value, ctx.family === 'payouts' ? 'out' : 'in', lineNo, layout, ctx, fail, {
-    ...(paid.value !== undefined ? { paidAmount: paid.value } : {}),
-    ...(settled.value !== undefined ? { settledAmount: settled.value } : {}),
-    ...(rate !== '' ? { exchangeRate: rate } : {}),
-  });
+  return new StatementLineParser(ctx).parse(text, 0, text.length, lineNo, layout);
 }

@@ -111,42 +111,64 @@ function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
   return out;
 }
 
-const tooLong = (lineNo: number): PayResult<NumberedLine> =>
-  err(PaymentErrors.decode(`line ${lineNo}: longer than ${MAX_LINE_BYTES} bytes: not a reconciliation line`, { path: `line ${lineNo}` }));
-
-/** Splits whole lines (the run ends with a line break) and decodes them, numbering from `first`. */
-function decodeLines(decoder: LineDecoder, run: Uint8Array, first: number, out: PayResult<NumberedLine>[]): number {
-  let lineNo = first;
-  const text = decoder.decodeRun(run);
-  if (text !== undefined) {
-    // Fast path: the whole run decoded; cut the text at "\n" (one per byte 0x0A).
-    let start = 0;
-    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-      lineNo += 1;
-      const end = nl > start && text.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
-      out.push(end - start > MAX_LINE_BYTES ? tooLong(lineNo) : ok({ lineNo, text: text.slice(start, end) }));
-      start = nl + 1;
-    }
-    return lineNo;
+/**
+ * What one chunk read gives: the text of whole lines (each ending with `\n`, the `\r` before it
+ * kept), decoded in one call, or, when some bytes are invalid or a line is too long, the lines
+ * one by one with an error value for each bad one.
+ */
+export type LineRun =
+  | {
+    /** Decoded text of whole lines. */
+    readonly kind: 'text';
+    /** The lines, each ending with `\n` (a line may be longer than {@link MAX_LINE_BYTES}: check it). */
+    readonly text: string;
+    /** Line number of the first line of the text. */
+    readonly firstLine: number;
   }
+  | {
+    /** Lines one by one. */
+    readonly kind: 'lines';
+    /** Each line, or its error. */
+    readonly lines: PayResult<NumberedLine>[];
+  };
+
+/** Error value of a line longer than {@link MAX_LINE_BYTES}. */
+export function lineTooLong(lineNo: number): PayResult<never> {
+  return err(PaymentErrors.decode(`line ${lineNo}: longer than ${MAX_LINE_BYTES} bytes: not a reconciliation line`, { path: `line ${lineNo}` }));
+}
+
+/** Counts the line breaks of a text. */
+function countLines(text: string): number {
+  let n = 0;
+  for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', nl + 1)) n += 1;
+  return n;
+}
+
+/** Decodes a run of whole lines (it ends with a line break) numbered from `first + 1`; returns the run and the last line number. */
+function decodeRun(decoder: LineDecoder, run: Uint8Array, first: number): [LineRun, number] {
+  const text = decoder.decodeRun(run);
+  if (text !== undefined) return [{ kind: 'text', text, firstLine: first + 1 }, first + countLines(text)];
   // Some bytes are invalid: decode line by line so each error names its line.
+  const lines: PayResult<NumberedLine>[] = [];
+  let lineNo = first;
   let start = 0;
   for (let nl = run.indexOf(NL); nl !== -1; nl = run.indexOf(NL, start)) {
     lineNo += 1;
     const end = nl > start && run[nl - 1] === CR ? nl - 1 : nl;
     const n = lineNo;
-    out.push(end - start > MAX_LINE_BYTES ? tooLong(n) : decoder.decode(run.subarray(start, end), n).map((t) => ({ lineNo: n, text: t })));
+    lines.push(end - start > MAX_LINE_BYTES ? lineTooLong(n) : decoder.decode(run.subarray(start, end), n).map((t) => ({ lineNo: n, text: t })));
     start = nl + 1;
   }
-  return lineNo;
+  return [{ kind: 'lines', lines }, lineNo];
 }
 
 /**
- * Splits a byte stream into decoded lines, one batch per chunk read (the lines that chunk
- * completes). A line that does not decode, or is longer than {@link MAX_LINE_BYTES}, is an error
- * value and reading carries on; a failing stream ends with one error value.
+ * Splits a byte stream into runs of whole decoded lines, one text per chunk read (the lines
+ * that chunk completes), in memory bounded by the chunk and the longest line. A line that does
+ * not decode, or is longer than {@link MAX_LINE_BYTES}, is an error value and reading carries
+ * on; a failing stream ends with one error value.
  */
-export async function* readLineBatches(content: AsyncIterable<Uint8Array>, encoding: StatementEncoding): AsyncGenerator<PayResult<NumberedLine>[]> {
+export async function* readLineRuns(content: AsyncIterable<Uint8Array>, encoding: StatementEncoding): AsyncGenerator<LineRun> {
   const decoder = new LineDecoder(encoding);
   let carry: Uint8Array[] = [];
   let carryLength = 0;
@@ -155,7 +177,7 @@ export async function* readLineBatches(content: AsyncIterable<Uint8Array>, encod
   try {
     for await (const chunk of content) {
       if (!(chunk instanceof Uint8Array)) {
-        yield [err(PaymentErrors.invalidRequest('statement content must be an async iterable of Uint8Array chunks', { path: 'content' }))];
+        yield { kind: 'lines', lines: [err(PaymentErrors.invalidRequest('statement content must be an async iterable of Uint8Array chunks', { path: 'content' }))] };
         return;
       }
       const last = chunk.lastIndexOf(NL);
@@ -170,37 +192,59 @@ export async function* readLineBatches(content: AsyncIterable<Uint8Array>, encod
         }
         continue;
       }
-      const out: PayResult<NumberedLine>[] = [];
       let run: Uint8Array;
       if (overflow) {
         // The carried line is too long: report it, and start after its line break.
-        const first = chunk.indexOf(NL);
         lineNo += 1;
-        out.push(tooLong(lineNo));
-        run = chunk.subarray(first + 1, last + 1);
+        yield { kind: 'lines', lines: [lineTooLong(lineNo)] };
+        run = chunk.subarray(chunk.indexOf(NL) + 1, last + 1);
       } else if (carryLength > 0) {
         carry.push(chunk.subarray(0, last + 1));
         run = concat(carry, carryLength + last + 1);
       } else {
         run = chunk.subarray(0, last + 1);
       }
-      lineNo = decodeLines(decoder, run, lineNo, out);
       overflow = false;
       const rest = chunk.subarray(last + 1);
       carry = rest.length > 0 ? [rest.slice()] : [];
       carryLength = rest.length;
-      yield out;
+      if (run.length > 0) {
+        const [out, next] = decodeRun(decoder, run, lineNo);
+        lineNo = next;
+        yield out;
+      }
     }
   } catch (e) {
-    yield [err(PaymentErrors.decode(`reading the statement failed after line ${lineNo}`, { cause: e }))];
+    yield { kind: 'lines', lines: [err(PaymentErrors.decode(`reading the statement failed after line ${lineNo}`, { cause: e }))] };
     return;
   }
   if (overflow) {
-    yield [tooLong(lineNo + 1)];
+    yield { kind: 'lines', lines: [lineTooLong(lineNo + 1)] };
   } else if (carryLength > 0) {
     // The last line has no line break: give it one.
+    yield decodeRun(decoder, concat([...carry, new Uint8Array([NL])], carryLength + 1), lineNo)[0];
+  }
+}
+
+/**
+ * The lines of {@link readLineRuns}, one array per run. A line that does not decode, or is longer
+ * than {@link MAX_LINE_BYTES}, is an error value and reading carries on.
+ */
+export async function* readLineBatches(content: AsyncIterable<Uint8Array>, encoding: StatementEncoding): AsyncGenerator<PayResult<NumberedLine>[]> {
+  for await (const run of readLineRuns(content, encoding)) {
+    if (run.kind === 'lines') {
+      yield run.lines;
+      continue;
+    }
     const out: PayResult<NumberedLine>[] = [];
-    decodeLines(decoder, concat([...carry, new Uint8Array([NL])], carryLength + 1), lineNo, out);
+    const { text } = run;
+    let lineNo = run.firstLine;
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start), lineNo += 1) {
+      const end = nl > start && text.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
+      out.push(end - start > MAX_LINE_BYTES ? lineTooLong(lineNo) : ok({ lineNo, text: text.slice(start, end) }));
+      start = nl + 1;
+    }
     yield out;
   }
 }

@@ -2,8 +2,9 @@
 import { err } from 'neverthrow';
 import { PaymentErrors, toPaymentError, type CurrencyCode, type PayResult, type StatementFile } from '@paykit/core';
 import { statementFileKind } from './file-name.js';
-import { detectLayout, lineContext, parseStatementLine, type LianlianStatementEntry, type StatementLayout } from './line.js';
-import { readLineBatches, type StatementEncoding } from './lines.js';
+import { isSpace } from './fields.js';
+import { detectLayout, StatementLineParser, type LianlianStatementEntry, type LineContext, type StatementLayout } from './line.js';
+import { lineTooLong, MAX_LINE_BYTES, readLineRuns, type LineRun, type StatementEncoding } from './lines.js';
 
 /** How to read a statement file. */
 export interface StatementParseOptions {
@@ -18,11 +19,104 @@ export interface StatementParseOptions {
 // Some exports start with a column header; data lines never start with these words.
 const HEADER = /^\s*(no_order|商户订单号)/;
 
+/** Reads the lines of one file into entries: skips blank and header lines, fixes the layout. */
+class FileLines {
+  readonly #parser: StatementLineParser;
+  #layout: StatementLayout | undefined;
+  #seenData = false;
+
+  constructor(ctx: LineContext, layout: StatementLayout | undefined) {
+    this.#parser = new StatementLineParser(ctx);
+    this.#layout = layout;
+  }
+
+  /** Adds the entry (or error) of the line `text[start, end)` to `out`, unless the line is blank or a header. */
+  line(text: string, start: number, end: number, lineNo: number, out: PayResult<LianlianStatementEntry>[]): void {
+    let s = start;
+    while (s < end && isSpace(text.charCodeAt(s))) s += 1;
+    if (s === end) return;
+    let layout = this.#layout;
+    if (layout === undefined || !this.#seenData) {
+      const line = text.slice(start, end);
+      if (!this.#seenData && HEADER.test(line)) return;
+      this.#seenData = true;
+      layout ??= detectLayout(line);
+      this.#layout = layout;
+    }
+    out.push(this.#parser.parse(text, start, end, lineNo, layout));
+  }
+
+  /** The entries of one run of lines. */
+  run(run: LineRun): PayResult<LianlianStatementEntry>[] {
+    const out: PayResult<LianlianStatementEntry>[] = [];
+    if (run.kind === 'lines') {
+      for (const line of run.lines) {
+        if (line.isErr()) out.push(err(line.error));
+        else this.line(line.value.text, 0, line.value.text.length, line.value.lineNo, out);
+      }
+      return out;
+    }
+    const { text } = run;
+    let lineNo = run.firstLine;
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start), lineNo += 1) {
+      const end = nl > start && text.charCodeAt(nl - 1) === 0x0d ? nl - 1 : nl;
+      if (end - start > MAX_LINE_BYTES) out.push(lineTooLong(lineNo));
+      else this.line(text, start, end, lineNo, out);
+      start = nl + 1;
+    }
+    return out;
+  }
+}
+
+/**
+ * Parses a JYMX (transactions) or FKMX (payouts) file, daily or monthly, streaming: one array of
+ * results per chunk read, holding one result per line in file order; memory is bounded by the
+ * chunk and the longest line. A bad line is an error value naming its line number, and parsing
+ * carries on with the next line. This is the fast form (one async step per chunk, not per line)
+ * for bulk work such as reconciling a day's SFTP download; {@link parseStatement} gives the
+ * same results one at a time.
+ *
+ * @example
+ * ```ts
+ * for await (const batch of parseStatementBatches({ name: 'JYMX_201403251000001147_20140528.txt', content })) {
+ *   for (const r of batch) if (r.isOk()) book(r.value); else report(r.error); // r.error.path is "line 12.money_order"
+ * }
+ * ```
+ */
+export async function* parseStatementBatches(file: StatementFile, options: StatementParseOptions = {}): AsyncGenerator<PayResult<LianlianStatementEntry>[]> {
+  const kind = statementFileKind(file?.name);
+  if (kind.isErr()) {
+    yield [err(kind.error)];
+    return;
+  }
+  if (kind.value.family === 'summary') {
+    yield [err(PaymentErrors.invalidRequest(
+      `${file.name} is a summary file (spec 5.6) with totals, not lines: read it with readStatementSummary / checkStatementSummary`,
+      { path: 'name' },
+    ))];
+    return;
+  }
+  const lines = new FileLines({ family: kind.value.family, currency: options.currency ?? 'CNY' }, options.layout === 'auto' ? undefined : options.layout);
+  let runs = 0;
+  try {
+    for await (const run of readLineRuns(file.content, options.encoding ?? 'auto')) {
+      runs += 1;
+      const out = lines.run(run);
+      if (out.length > 0) yield out;
+    }
+  } catch (e) {
+    // Only a bug can land here; it ends the stream as a value, never as a throw.
+    yield [err(toPaymentError(e, `parsing ${file.name} after ${runs} chunks`))];
+  }
+}
+
 /**
  * Parses a JYMX (transactions) or FKMX (payouts) file, daily or monthly, streaming: one result per
  * line, in file order, memory bounded by the longest line. A bad line is an error value naming
  * its line number, and parsing carries on with the next line. Summary files (JYMXSUM) are read
- * by {@link readStatementSummary} instead.
+ * by {@link readStatementSummary} instead. {@link parseStatementBatches} gives the same results
+ * a chunk at a time, faster.
  *
  * @example
  * ```ts
@@ -32,41 +126,5 @@ const HEADER = /^\s*(no_order|商户订单号)/;
  * ```
  */
 export async function* parseStatement(file: StatementFile, options: StatementParseOptions = {}): AsyncGenerator<PayResult<LianlianStatementEntry>> {
-  const kind = statementFileKind(file?.name);
-  if (kind.isErr()) {
-    yield err(kind.error);
-    return;
-  }
-  if (kind.value.family === 'summary') {
-    yield err(PaymentErrors.invalidRequest(
-      `${file.name} is a summary file (spec 5.6) with totals, not lines: read it with readStatementSummary / checkStatementSummary`,
-      { path: 'name' },
-    ));
-    return;
-  }
-  const ctx = lineContext(kind.value.family, options.currency ?? 'CNY');
-  let layout: StatementLayout | undefined = options.layout === 'auto' ? undefined : options.layout;
-  let seenData = false;
-  let lastLine = 0;
-  try {
-    // One batch of lines per chunk read: a single async step per chunk, not per line.
-    for await (const batch of readLineBatches(file.content, options.encoding ?? 'auto')) {
-      for (const line of batch) {
-        if (line.isErr()) {
-          yield err(line.error);
-          continue;
-        }
-        const { text, lineNo } = line.value;
-        lastLine = lineNo;
-        if (text.trim() === '') continue;
-        if (!seenData && HEADER.test(text)) continue;
-        seenData = true;
-        layout ??= detectLayout(text);
-        yield parseStatementLine(text, lineNo, layout, ctx);
-      }
-    }
-  } catch (e) {
-    // Only a bug can land here; it ends the stream as a value, never as a throw.
-    yield err(toPaymentError(e, `parsing ${file.name} after line ${lastLine}`));
-  }
+  for await (const batch of parseStatementBatches(file, options)) yield* batch;
 }
