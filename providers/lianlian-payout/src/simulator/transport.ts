@@ -4,7 +4,7 @@ import { err, errAsync, ok, ResultAsync } from 'neverthrow';
 import { PaymentErrors, type HttpResponse, type HttpTransport, type PayResult } from '@paykit/core';
 
 /**
- * An {@link HttpTransport} that talks only to loopback addresses over plain HTTP. A timeout is a
+ * An `HttpTransport` that talks only to loopback addresses over plain HTTP. A timeout is a
  * `Timeout`; a failure after the connection opened is `Network` with `sent: true`.
  *
  * @example
