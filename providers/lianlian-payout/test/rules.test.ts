@@ -181,6 +181,25 @@ describe('LianLian payout CLI tools', () => {
       await rig.close();
     }
   });
+
+  it('verifies confirm replies, the 4005 reply without no_order (spec sample shape) and a query 8901, each named', async () => {
+    const rig = await startRig();
+    try {
+      const verify = (fields: Record<string, string>, message?: string) =>
+        tools.verify(Buffer.from(JSON.stringify(rig.sim.sign({ oid_partner: OID_PARTNER, sign_type: 'RSA', ...fields }))), { publicKey: rig.sim.publicKey, ...(message ? { message } : {}) });
+      const c = verify({ ret_code: '0000', ret_msg: '交易成功', no_order: '2016072814226', oid_paybill: '2016080446983389' }, 'confirm')._unsafeUnwrap();
+      expect(c.message).to.equal('payout confirm reply');
+      expect(c.result).to.include({ retCode: '0000', outcome: 'accepted', noOrder: '2016072814226', oidPaybill: '2016080446983389' });
+      expect(verify({ ret_code: '4005', ret_msg: '商户未开通权限' })._unsafeUnwrap().result).to.include({ retCode: '4005', outcome: 'rejected' });
+      const q = verify({ ret_code: '8901', ret_msg: '没有该订单记录' }, 'query')._unsafeUnwrap();
+      expect(q.message).to.equal('payout query reply');
+      expect(q.result).to.include({ outcome: 'no-record' });
+      expect(verify({ ret_code: '0000', ret_msg: '交易成功', no_order: 'x' }, 'confirm').map((r) => r.signedText)._unsafeUnwrap())
+        .to.equal(`no_order=x&oid_partner=${OID_PARTNER}&ret_code=0000&ret_msg=交易成功&sign_type=RSA`);
+    } finally {
+      await rig.close();
+    }
+  });
 });
 
 describe('Same card in, same card out (guide 七)', () => {
