@@ -117,9 +117,13 @@ export function verifyFields(
 /** Strict base64 (no whitespace): node's base64 decoder skips junk characters, so it is checked first. */
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
-/** The bytes of a signed text: UTF-8 directly (every API message), other charsets through core's strict encoder. */
-function bytesOf(text: string, charset: Charset): Uint8Array | undefined {
-  if (charset === 'UTF-8') return Buffer.from(text, 'utf8');
+/**
+ * What node:crypto hashes for a signed text: a UTF-8 text is handed over as the string itself
+ * (node:crypto encodes it natively, no Buffer is built per message); other charsets go through
+ * core's strict encoder.
+ */
+function bytesOf(text: string, charset: Charset): Uint8Array | string | undefined {
+  if (charset === 'UTF-8') return text;
   const encoded = encodeText(text, charset);
   return encoded.isOk() ? encoded.value : undefined;
 }
@@ -128,7 +132,7 @@ function bytesOf(text: string, charset: Charset): Uint8Array | undefined {
  * MD5withRSA verification with node:crypto. Form decoding may have turned '+' of the base64
  * signature into spaces (the sync return of spec 4.2): base64 has no spaces, so they are restored.
  */
-function verifyMd5WithRsa(key: KeyObject, bytes: Uint8Array, signature: string): boolean {
+function verifyMd5WithRsa(key: KeyObject, data: Uint8Array | string, signature: string): boolean {
   let sig = signature.includes(' ') ? signature.replace(/ /g, '+') : signature;
   if (!BASE64.test(sig)) {
     // Old Java encoders wrap base64 with line breaks: those are not part of the signature.
@@ -136,7 +140,10 @@ function verifyMd5WithRsa(key: KeyObject, bytes: Uint8Array, signature: string):
     if (!BASE64.test(sig)) return false;
   }
   try {
-    return createVerify('RSA-MD5').update(bytes).verify(key, sig, 'base64');
+    const verifier = createVerify('RSA-MD5');
+    if (typeof data === 'string') verifier.update(data, 'utf8');
+    else verifier.update(data);
+    return verifier.verify(key, sig, 'base64');
   } catch {
     return false;
   }

@@ -18,6 +18,7 @@ const EXAMPLE_TEXT = 'busi_partner=101001&dt_order=20130516131212&info_order=用
 
 const keys = loadKeys({ md5Key: new Secret('lianlian1234567890'), privateKey: new Secret(testKeys.merchantPrivate), lianlianPublicKey: testKeys.lianlianPublic })._unsafeUnwrap();
 const merchantPublic = createPublicKey({ key: Buffer.from(testKeys.merchantPublic, 'base64'), format: 'der', type: 'spki' });
+const lianlianPublicOf = () => createPublicKey({ key: Buffer.from(testKeys.lianlianPublic, 'base64'), format: 'der', type: 'spki' });
 const lianlianPrivate = createPrivateKey({ key: Buffer.from(testKeys.lianlianPrivate, 'base64'), format: 'der', type: 'pkcs8' });
 
 describe('LianLian web signing', function () {
@@ -48,6 +49,17 @@ describe('LianLian web signing', function () {
     it('verifies a signature made by bare node:crypto with LianLian\'s private key', function () {
       const fields = { ...EXAMPLE, sign: createSign('RSA-MD5').update(Buffer.from(EXAMPLE_TEXT, 'utf8')).sign(lianlianPrivate, 'base64') };
       expect(verifyFields(fields, ['RSA'], keys).isOk()).to.equal(true);
+    });
+
+    it('accepts the signature wrapped by an old Java encoder or with + turned into spaces, and refuses junk characters', function () {
+      const sig = createSign('RSA-MD5').update(Buffer.from(EXAMPLE_TEXT, 'utf8')).sign(lianlianPrivate, 'base64');
+      expect(sig).to.include('+', 'this test needs a signature with a "+"; regenerate the fixture key if it ever has none');
+      const wrapped = `${sig.slice(0, 76)}\r\n${sig.slice(76)}`;
+      expect(verifyFields({ ...EXAMPLE, sign: wrapped }, ['RSA'], keys).isOk()).to.equal(true);
+      expect(verifyFields({ ...EXAMPLE, sign: sig.replace(/\+/g, ' ') }, ['RSA'], keys).isOk()).to.equal(true);
+      // node's base64 decoder would skip "!" and still verify: the plugin refuses it.
+      expect(createVerify('RSA-MD5').update(Buffer.from(EXAMPLE_TEXT, 'utf8')).verify(lianlianPublicOf(), `${sig.slice(0, 10)}!${sig.slice(10)}`, 'base64')).to.equal(true);
+      expect(verifyFields({ ...EXAMPLE, sign: `${sig.slice(0, 10)}!${sig.slice(10)}` }, ['RSA'], keys)._unsafeUnwrapErr().kind).to.equal('Signature');
     });
 
     it('refuses the same signature once one character of a field changes', function () {
