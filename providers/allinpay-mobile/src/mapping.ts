@@ -23,7 +23,7 @@ export const CROSS_BORDER_CURRENCIES: Readonly<Partial<Record<CurrencyCode, stri
 
 /** Spec 6.3, international-card payments: currency → ISO numeric code. */
 export const INTERNATIONAL_CARD_CURRENCIES: Readonly<Partial<Record<CurrencyCode, string>>> = {
-  CNY: '156', USD: '840', GBP: '826', HKD: '344', EUR: '978', CAD: '124', AUD: '036', JPY: '392', SGD: '702',
+  CNY: '156', USD: '840', GBP: '826', HKD: '344', EUR: '978', CAD: '124', AUD: '036', JPY: '392', SGD: '702', SEK: '752',
 };
 
 /** The Allinpay currency code of a currency in a table, or an error naming the ones accepted. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { STANDARD_CODES } from '@paykit/core';
-import { allinpayErrorCode, allinpayMobilePlugin, ALLINPAY_ERROR_CODES, parseSyncResult } from '../src/index.js';
+import { allinpayCurrency, allinpayErrorCode, allinpayMobilePlugin, ALLINPAY_ERROR_CODES, parseSyncResult } from '../src/index.js';
 import { AllinpaySimulator } from '../src/simulator/index.js';
 
 const md5 = (s: string): string => createHash('md5').update(s, 'utf8').digest('hex').toUpperCase();
@@ -62,6 +62,33 @@ describe('Allinpay control sync result (spec 2.2.2)', () => {
       expect(parseSyncResult('not json')._unsafeUnwrapErr().kind).to.equal('Decode');
       expect(parseSyncResult('{"payResult":7}')._unsafeUnwrapErr().message).to.contain('0, 1 or -1');
       expect(parseSyncResult('{"payResult":0,"payAmount":"10.00"}')._unsafeUnwrapErr().kind).to.equal('Decode');
+    });
+  });
+});
+
+describe('Allinpay currency tables', () => {
+  // Copied by hand from spec 6.2 and 6.3 (every row).
+  const CROSS_BORDER = { CNY: '156', USD: '840', HKD: '344', JPY: '392', EUR: '978', MYR: '458', AUD: '032' } as const;
+  const INTERNATIONAL_CARD = { CNY: '156', USD: '840', GBP: '826', HKD: '344', EUR: '978', CAD: '124', AUD: '036', JPY: '392', SGD: '702', SEK: '752' } as const;
+
+  context('when a currency is in the table of its payment kind', () => {
+    it('sends every row of 6.2 for cross-border and every row of 6.3 for international cards', () => {
+      for (const [currency, code] of Object.entries(CROSS_BORDER)) {
+        expect(allinpayCurrency(currency as keyof typeof CROSS_BORDER, 'cross-border')._unsafeUnwrap(), currency).to.equal(code);
+      }
+      for (const [currency, code] of Object.entries(INTERNATIONAL_CARD)) {
+        expect(allinpayCurrency(currency as keyof typeof INTERNATIONAL_CARD, 'international-card')._unsafeUnwrap(), currency).to.equal(code);
+      }
+    });
+  });
+
+  context('when a currency is not in the table', () => {
+    it('returns InvalidRequest naming the table, for SEK cross-border and MYR on an international card', () => {
+      const sek = allinpayCurrency('SEK', 'cross-border');
+      expect(sek.isErr() && sek.error.message).to.contain('6.2');
+      const myr = allinpayCurrency('MYR', 'international-card');
+      expect(myr.isErr() && myr.error.kind).to.equal('InvalidRequest');
+      expect(myr.isErr() && myr.error.message).to.contain('6.3');
     });
   });
 });
