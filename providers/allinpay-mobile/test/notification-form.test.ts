@@ -1,6 +1,10 @@
 import { createSign } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
-import { AllinpayConfigCodec, parseNotificationForm, settingsOf, verifyPaymentResult, type AllinpaySettings } from '../src/index.js';
+import { createPaykit, Tokens } from '@paykit/core';
+import { allinpayMobilePlugin, AllinpayConfigCodec, parseNotificationForm, settingsOf, verifyPaymentResult, type AllinpaySettings } from '../src/index.js';
 import { simulatorIdentity } from '../src/simulator/index.js';
 
 const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf8'));
@@ -78,4 +82,32 @@ describe('Allinpay notification form', () => {
       expect(wrongOrder.isErr() && wrongOrder.error.kind).to.equal('Signature');
     });
   });
+});
+
+describe('Allinpay certificate configuration', () => {
+  let dir = '';
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'allinpay-cert-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  for (const format of ['PEM', 'DER'] as const) {
+    context(`when "certificate" is a file: reference to a ${format} certificate`, () => {
+      it('verifies a notification signed by independent code with the key of that certificate', async () => {
+        const file = format === 'PEM' ? 'TLCert.pem' : 'TLCert.cer';
+        writeFileSync(join(dir, file), format === 'PEM' ? simulatorIdentity().certificatePem : simulatorIdentity().certificateDer);
+        const built = await createPaykit({
+          instances: { app: { plugin: 'allinpay-mobile', options: {
+            merchantId: '100020091218001', md5Key: 'literal:1234567890', certificate: `file:${file}`, receiveUrl: 'http://127.0.0.1:9/notify',
+          } } },
+        }, { plugins: [allinpayMobilePlugin], baseDir: dir, env: {} });
+        if (built.isErr()) throw new Error(built.error.message);
+        const notifications = built.value.extension('app', Tokens.Notifications)._unsafeUnwrap();
+        const body = bytes(new URLSearchParams({ ...FIELDS, signMsg: rsaSha1(SIGNED) }).toString());
+        const r = notifications.verify({ method: 'POST', url: '/notify', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+        expect(r.isOk() && r.value.event).to.deep.include({ type: 'payment' });
+        const tampered = bytes(new URLSearchParams({ ...FIELDS, orderAmount: '1', signMsg: rsaSha1(SIGNED) }).toString());
+        const bad = notifications.verify({ method: 'POST', url: '/notify', headers: {}, body: tampered });
+        expect(bad.isErr() && bad.error.kind).to.equal('Signature');
+      });
+    });
+  }
 });
