@@ -288,6 +288,15 @@ describe('facade', () => {
         expect(sent.confirmCode).to.equal('C-123');
         expect(sent.request.providerOrderId).to.equal('PO-1');
       });
+      it('keeps the hold reason while held and drops it once the confirmed payout moves on', async () => {
+        const w = await world();
+        const reason = { providerCode: '4003', message: 'name and card do not match' };
+        w.script.submit = (req) => okAsync({ providerOrderId: req.providerOrderId, status: 'held_for_review', confirmCode: 'C-1', reason });
+        expect((await w.paykit.payouts.submit(input))._unsafeUnwrap().reason).to.deep.equal(reason);
+        const confirmed = (await w.paykit.payouts.confirm('PO-1'))._unsafeUnwrap();
+        expect(confirmed.status).to.equal('processing');
+        expect(confirmed).not.to.have.property('reason');
+      });
       it('refuses to confirm a payout that is not held, calling nothing', async () => {
         const w = await world();
         await w.paykit.payouts.submit(input);

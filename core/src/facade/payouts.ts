@@ -34,10 +34,14 @@ export function applyPayoutReport(ctx: PaykitContext, report: PayoutReport): Pay
   return findByProviderOrder(ctx, report.providerOrderId).andThen((payoutId) =>
     updateRecord<StoredPayout>(ctx.store, 'payout', payoutId, (cur) => payoutTransition(cur.status, report.status).map((t) => {
       if (t.kind === 'ignored') return { write: false, value: cur };
+      // A hold's reason belongs to the hold: once the payout moves on without a new reason, drop it.
+      const { reason: _previous, ...rest } = cur;
+      const keepsReason = report.reason === undefined && cur.reason !== undefined && t.to === 'held_for_review';
       return {
         write: true,
         value: {
-          ...cur, status: t.to,
+          ...rest, status: t.to,
+          ...(keepsReason ? { reason: cur.reason } : {}),
           ...(report.confirmCode !== undefined ? { confirmCode: report.confirmCode } : {}),
           ...(report.providerPayoutId !== undefined ? { providerPayoutId: report.providerPayoutId } : {}),
           ...(report.reason !== undefined ? { reason: report.reason } : {}),
