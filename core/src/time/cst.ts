@@ -31,16 +31,43 @@ export function formatCstDate(at: Date): string {
  */
 export function parseCst(text: string, path = 'timestamp'): PayResult<Date> {
   return guard('parseCst', () => {
-    const m = typeof text === 'string' ? /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2}))?$/.exec(text) : null;
-    if (!m) return err(PaymentErrors.invalidRequest(`${path} "${String(text).slice(0, 20)}" must be YYYYMMDDHHmmss (China Standard Time)`, { path }));
-    const [y, mo, d, h, mi, s] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x))) as [number, number, number, number, number, number];
-    const utc = Date.UTC(y, mo - 1, d, h, mi, s);
-    const check = new Date(utc);
-    if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || check.getUTCHours() !== h || check.getUTCMinutes() !== mi || check.getUTCSeconds() !== s) {
+    // Hand-rolled digit reading: this runs once or twice for every notification and statement line.
+    const n = typeof text === 'string' ? text.length : 0;
+    const digits = n === 14 || n === 8 ? readDigits(text) : undefined;
+    if (digits === undefined) return err(PaymentErrors.invalidRequest(`${path} "${String(text).slice(0, 20)}" must be YYYYMMDDHHmmss (China Standard Time)`, { path }));
+    const y = num(digits, 0, 4);
+    const mo = num(digits, 4, 2);
+    const d = num(digits, 6, 2);
+    const h = n === 14 ? num(digits, 8, 2) : 0;
+    const mi = n === 14 ? num(digits, 10, 2) : 0;
+    const s = n === 14 ? num(digits, 12, 2) : 0;
+    if (mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || h > 23 || mi > 59 || s > 59) {
       return err(PaymentErrors.invalidRequest(`${path} "${text}" is not a real date and time`, { path }));
     }
-    return ok(new Date(utc - CST_OFFSET_MS));
+    return ok(new Date(Date.UTC(y, mo - 1, d, h, mi, s) - CST_OFFSET_MS));
   });
+}
+
+/** The digit values of an all-ASCII-digit string, or undefined. */
+function readDigits(text: string): number[] | undefined {
+  const out = new Array<number>(text.length);
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return undefined;
+    out[i] = c;
+  }
+  return out;
+}
+
+function num(digits: readonly number[], from: number, count: number): number {
+  let v = 0;
+  for (let i = from; i < from + count; i += 1) v = v * 10 + (digits[i] as number);
+  return v;
+}
+
+function daysIn(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** Whether a CST timestamp is within `maxAgeMs` of `now` (either side, for clock skew). */
