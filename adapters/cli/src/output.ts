@@ -1,4 +1,4 @@
-import { formatPaymentError, isPaymentError, redact, type PaymentError } from '@paykit/core';
+import { formatPaymentError, isPaymentError, maskCardNumber, redact, type PaymentError } from '@paykit/core';
 import type { CliIo } from './io.js';
 
 /** Exit codes: success, a failed operation or invalid input, a command line mistake. */
@@ -32,4 +32,13 @@ export function redactedJson(value: unknown): string {
 export function indent(text: string, spaces: number): string {
   const pad = ' '.repeat(spaces);
   return text.split('\n').map((line) => `${pad}${line}`).join('\n');
+}
+
+/**
+ * Masks the values of card-number fields (`card_no=…`, `cardNo=…`, `pan=…`, `acct_no=…`) in a
+ * `k=v` text, leaving every other character exact.
+ */
+export function maskCardFields(text: string): string {
+  return text.replace(/(^|[&|\n])(card_no|cardNo|cardNumber|card_number|pan|acct_no|accountNumber)=([^&|\r\n]*)/g,
+    (_m, sep: string, key: string, value: string) => `${sep}${key}=${maskCardNumber(value)}`);
 }

@@ -160,6 +160,14 @@ describe('paykit CLI', () => {
       expect(io.stdout).not.to.contain(KEY);
     });
 
+    it('with --explain prints long merchant and order numbers exactly, masking only card fields', async () => {
+      const io = new MemoryIo(signedBody('card_no=6222020200112233445&oid_partner=201408071000001543&order_id=2013051500001234'));
+      expect(await runCli(['verify', '--provider', 'fakepay', '--key', KEY, '--explain'], io, FAKE_PROVIDERS)).to.equal(0);
+      const text = (JSON.parse(io.stdout) as { signedText: string }).signedText;
+      expect(text).to.equal('card_no=622202*********3445&oid_partner=201408071000001543&order_id=2013051500001234&key=<md5Key>');
+      expect(io.stdout).not.to.contain('6222020200112233445');
+    });
+
     it('exits 1 with the reason when the message was tampered with', async () => {
       const io = new MemoryIo(signedBody('order_id=A1001&amount=1.00').replace('amount=1.00', 'amount=9.00'));
       expect(await runCli(['verify', '--provider', 'fakepay', '--md5-key', KEY], io, FAKE_PROVIDERS)).to.equal(1);

@@ -2,7 +2,7 @@ import { PaymentErrors, type VerifyToolOptions } from '@paykit/core';
 import { stringOption } from '../argv.js';
 import type { Command } from '../command.js';
 import { readFileBytes } from '../io.js';
-import { EXIT, fail, redactedJson, usageError } from '../output.js';
+import { EXIT, fail, maskCardFields, redactedJson, usageError } from '../output.js';
 import { findProvider, hideSecret, readKeyFile, resolveOptionValue } from './shared.js';
 
 /** `paykit verify`: checks a provider message (raw bytes on standard input) and prints what it says. */
@@ -67,9 +67,11 @@ Example:
     };
     const verified = tools.verify(raw, options);
     if (verified.isErr()) return fail(io, verified.error);
-    const out: Record<string, unknown> = { valid: true, message: verified.value.message, result: verified.value.result };
-    if (args.options.explain === true) out.signedText = hideSecret(verified.value.signedText, md5Key, '<md5Key>');
-    io.out(`${redactedJson(out)}\n`);
+    const out: Record<string, unknown> = JSON.parse(redactedJson({ valid: true, message: verified.value.message, result: verified.value.result })) as Record<string, unknown>;
+    // The signed text is printed exactly (it is what users compare byte for byte when a signature
+    // does not match), with the key hidden and only card-number fields masked.
+    if (args.options.explain === true) out.signedText = maskCardFields(hideSecret(verified.value.signedText, md5Key, '<md5Key>'));
+    io.out(`${JSON.stringify(out, null, 2)}\n`);
     return EXIT.ok;
   },
 };
