@@ -101,6 +101,12 @@ describe('LianLian statement parsing', () => {
       expect(results[8]?._unsafeUnwrap().line).to.equal(9);
     });
 
+    it('rejects an empty merchant number or business type even on the first line', async () => {
+      const good = SPEC_LINES[0] as string;
+      const results = await collect(file(DAILY, [good.replace('201403251000001147', ''), good.replace(', 101001,', ', ,')].join('\n')));
+      expect(results.map((r) => (r.isOk() ? 'ok' : r.error.path))).to.deep.equal(['line 1.oid_partner', 'line 2.busi_partner']);
+    });
+
     it('never echoes the order description in an error', async () => {
       const line = (SPEC_LINES[0] as string).replace(', 100,', ', abc,').replace('彩票连连支付充值', 'SECRET-NOTE');
       const [r] = await collect(file(DAILY, line));

@@ -16,7 +16,9 @@ import {
 } from '@paykit/core';
 import { PAY_TYPES, isPayType } from '../reference/codes.js';
 import type { StatementFileFamily } from './file-name.js';
+import { ByteColumns } from './byte-columns.js';
 import { DayCache, fastMinorUnits, isDigits, isRate, isSpace, isToken, slowAmount } from './fields.js';
+import type { LineSource } from './lines.js';
 
 /** The two line layouts of LianLian reconciliation files. */
 export type StatementLayout = 'comma' | 'pipe';
@@ -89,8 +91,9 @@ export class StatementLineParser {
   // The previous line's value of each column, reused when the next line has the same text.
   readonly #previous: string[] = new Array<string>(19).fill('');
   // The last merchant number and business type that passed their checks.
-  #validPartner = '';
-  #validBusi = '';
+  // (None at first: an empty column must be checked too, never match an empty cache.)
+  #validPartner: string | undefined;
+  #validBusi: string | undefined;
   // The last currency column read, and what it resolved to.
   #currencyText = '';
   #currencyCode: CurrencyCode = 'CNY';
@@ -99,6 +102,9 @@ export class StatementLineParser {
   #scanText = '';
   #scanFrom = 0;
   #scanAt = 0;
+  // Byte form: the column finder, and while a line is read from bytes, its decoded text columns.
+  #bytes: ByteColumns | undefined;
+  #decoded: readonly (string | undefined)[] | undefined;
 
   /** A parser for one JYMX or FKMX file. */
   constructor(ctx: LineContext) {
@@ -118,6 +124,25 @@ export class StatementLineParser {
     return layout === 'comma' ? this.#comma(text, lineNo) : this.#pipe(text, lineNo);
   }
 
+  /**
+   * Parses the line `bytes[start, end)` (no line break) of a known layout from its bytes, with
+   * `view` the same bytes one character each (latin1): only the text columns are decoded (see
+   * byte-columns.ts). Undefined when the line is not a clean one (bad bytes, a bad column, white
+   * space to trim…): the caller then decodes the line and calls {@link parse}, which gives the
+   * result or the error, so every error is the string path's.
+   */
+  parseBytes(bytes: Uint8Array, view: string, start: number, end: number, lineNo: number, layout: StatementLayout, source: LineSource): PayResult<LianlianStatementEntry> | undefined {
+    this.#bytes ??= new ByteColumns(this.#from, this.#to);
+    if (!this.#bytes.split(bytes, view, start, end, layout, source)) return undefined;
+    this.#decoded = this.#bytes.decoded;
+    try {
+      const r = layout === 'comma' ? this.#comma(view, lineNo) : this.#pipe(view, lineNo);
+      return r.isOk() ? r : undefined;
+    } finally {
+      this.#decoded = undefined;
+    }
+  }
+
   #comma(text: string, lineNo: number): PayResult<LianlianStatementEntry> {
     const from = this.#from;
     const to = this.#to;
@@ -127,7 +152,7 @@ export class StatementLineParser {
     if (!isMoney(amount)) return amount;
     const fee = this.#amount(text, 10, this.#currency, lineNo, 'fee');
     if (!isMoney(fee)) return fee;
-    return this.#entry(text, lineNo, 'comma', COMMA, amount, fee, flag === 0x31 ? 'out' : 'in', this.#column(text, 12), undefined, undefined, undefined);
+    return this.#entry(text, lineNo, 'comma', COMMA, amount, fee, flag === 0x31 ? 'out' : 'in', this.#text(text, 12), undefined, undefined, undefined);
   }
 
   #pipe(text: string, lineNo: number): PayResult<LianlianStatementEntry> {
@@ -144,6 +169,9 @@ export class StatementLineParser {
       const r = this.#amount(text, 9, payCurrency, lineNo, 'money_pay');
       if (!isMoney(r)) return r;
       paid = r;
+    } else if (!this.#ascii(text, 8)) {
+      // Byte form: currency_pay is not read without money_pay, but its bytes must still be valid.
+      return fail(lineNo, 'currency_pay', 'not ASCII: left to the string path');
     }
     // The settlement currency (the order's when empty) is also the fee's.
     const hasSettled = at(to, 11) > at(from, 11);
@@ -174,14 +202,14 @@ export class StatementLineParser {
     paid: Money | undefined, settled: Money | undefined, rate: string | undefined): PayResult<LianlianStatementEntry> {
     const from = this.#from;
     const to = this.#to;
-    if (!isToken(text, at(from, c.order), at(to, c.order), 32)) return fail(lineNo, 'no_order', 'must be 1 to 32 characters without spaces');
+    if (!isToken(text, at(from, c.order), at(to, c.order), 32) || !this.#ascii(text, c.order)) return fail(lineNo, 'no_order', 'must be 1 to 32 characters without spaces');
     const partnerId = this.#column(text, c.partner);
     const busiPartner = this.#column(text, c.busi);
     if (partnerId !== this.#validPartner && !isDigits(text, at(from, c.partner), at(to, c.partner), 18)) return fail(lineNo, 'oid_partner', `"${this.#raw(text, c.partner, 24)}" is not an 18-digit merchant number`);
     if (busiPartner !== this.#validBusi && !isDigits(text, at(from, c.busi), at(to, c.busi), 6)) return fail(lineNo, 'busi_partner', `"${this.#raw(text, c.busi, 12)}" is not a 6-digit business type`);
     this.#validPartner = partnerId;
     this.#validBusi = busiPartner;
-    if (!isToken(text, at(from, c.paybill), at(to, c.paybill), 32)) return fail(lineNo, 'oid_paybill', 'must be 1 to 32 characters without spaces');
+    if (!isToken(text, at(from, c.paybill), at(to, c.paybill), 32) || !this.#ascii(text, c.paybill)) return fail(lineNo, 'oid_paybill', 'must be 1 to 32 characters without spaces');
     if (!this.#days.isDay(text, at(from, c.settle), at(to, c.settle))) return fail(lineNo, 'settle_date', `"${this.#raw(text, c.settle, 12)}" is not a YYYYMMDD date`);
     const occurred = this.#days.dateTime(text, at(from, c.dtOrder), at(to, c.dtOrder));
     if (occurred !== occurred) return badTime(lineNo, 'dt_order', this.#raw(text, c.dtOrder, 24));
@@ -213,9 +241,9 @@ export class StatementLineParser {
       settleDate: this.#column(text, c.settle),
       occurredAt: new Date(occurred),
       providerStatus: refund ? '5' : '0',
-      product: this.#column(text, c.product),
+      product: this.#text(text, c.product),
       method,
-      description: this.#column(text, c.info),
+      description: this.#text(text, c.info),
       line: lineNo,
       layout,
       partnerId,
@@ -274,6 +302,18 @@ export class StatementLineParser {
     return value;
   }
 
+  /** Whether column `i` is ASCII; always true for decoded text (the byte form reads a latin1 view). */
+  #ascii(text: string, i: number): boolean {
+    if (this.#decoded === undefined) return true;
+    for (let k = at(this.#from, i); k < at(this.#to, i); k += 1) if (text.charCodeAt(k) >= 0x80) return false;
+    return true;
+  }
+
+  /** Text column `i` (product, method, info_order): decoded from the line's bytes in the byte form. */
+  #text(text: string, i: number): string {
+    return this.#decoded?.[i] ?? this.#column(text, i);
+  }
+
   /** Column `i`, cut to `max` characters, for an error message. */
   #raw(text: string, i: number, max: number): string {
     return text.slice(at(this.#from, i), Math.min(at(this.#to, i), at(this.#from, i) + max));
@@ -286,6 +326,8 @@ export class StatementLineParser {
     if (s === e && (column === 'fee' || column === 'transaction_fee')) return { amount: 0, currency };
     const n = fastMinorUnits(text, s, e, currency === this.#currency ? this.#exponent : CURRENCIES[currency].exponent);
     if (n === n) return { amount: n, currency };
+    // Byte form: the view is not the decoded text outside ASCII; core reads it after decoding.
+    if (this.#decoded !== undefined) return fail(lineNo, column, 'left to the string path');
     const r = slowAmount(text, s, e, currency);
     return r.isOk() ? r.value : fail(lineNo, column, r.error.message.replace(/^amount /, ''));
   }
@@ -296,6 +338,7 @@ export class StatementLineParser {
     const e = at(this.#to, i);
     if (s === e) return fallback;
     if (this.#currencyText.length === e - s && text.startsWith(this.#currencyText, s)) return this.#currencyCode;
+    if (this.#decoded !== undefined && !this.#ascii(text, i)) return undefined;
     const code = text.slice(s, e);
     const c = currencyOf(code);
     if (c.isErr()) return undefined;

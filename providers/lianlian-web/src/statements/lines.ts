@@ -98,6 +98,40 @@ class LineDecoder {
     }
     return err(PaymentErrors.decode(`line ${lineNo}: bytes are neither valid UTF-8 nor valid GBK`, { path: `line ${lineNo}` }));
   }
+
+  /** The encoding once fixed (declared, or detected from an earlier non-ASCII line); undefined before. */
+  get label(): Label | undefined {
+    return this.#label;
+  }
+
+  /** Decodes bytes strictly in the fixed encoding; undefined when they are not valid in it (or none is fixed). */
+  decodeFixed(bytes: Uint8Array): string | undefined {
+    return this.#label === undefined ? undefined : this.#try(this.#label, bytes);
+  }
+}
+
+/**
+ * Strict decoding of a file whose encoding is fixed, for readers that work on the bytes and
+ * decode only some columns.
+ */
+export interface LineSource {
+  /** Whether the encoding is GBK or GB18030 (a byte 0x81–0xFE leads a character of two or four bytes). */
+  readonly gbk: boolean;
+  /** Decodes bytes strictly; undefined when they are not valid in the file's encoding. */
+  decode(bytes: Uint8Array): string | undefined;
+  /** Decodes one line strictly, or gives the Decode error naming it (the same one a text run gives). */
+  decodeLine(bytes: Uint8Array, lineNo: number): PayResult<string>;
+  /** The run decoded as {@link readLineRuns} gives it (for runs a byte reader cannot take). */
+  textRun(bytes: Uint8Array, firstLine: number): LineRun;
+}
+
+function sourceOf(decoder: LineDecoder, gbk: boolean): LineSource {
+  return {
+    gbk,
+    decode: (bytes) => decoder.decodeFixed(bytes),
+    decodeLine: (bytes, lineNo) => decoder.decode(bytes, lineNo),
+    textRun: (bytes, firstLine) => decodeRun(decoder, bytes, firstLine - 1)[0],
+  };
 }
 
 function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
@@ -131,6 +165,21 @@ export type LineRun =
     /** Each line, or its error. */
     readonly lines: PayResult<NumberedLine>[];
   };
+
+/**
+ * A run of whole lines (each ending with `\n`) left as bytes, once the file's encoding is fixed:
+ * {@link readByteRuns} gives these so a reader can skip decoding what it does not need.
+ */
+export interface ByteRun {
+  /** Bytes of whole lines. */
+  readonly kind: 'bytes';
+  /** The lines, each ending with `\n` (valid only until the next run is pulled). */
+  readonly bytes: Uint8Array;
+  /** Line number of the first line of the run. */
+  readonly firstLine: number;
+  /** Strict decoding in the file's encoding. */
+  readonly source: LineSource;
+}
 
 /** Error value of a line longer than {@link MAX_LINE_BYTES}. */
 export function lineTooLong(lineNo: number): PayResult<never> {
@@ -169,7 +218,27 @@ function decodeRun(decoder: LineDecoder, run: Uint8Array, first: number): [LineR
  * on; a failing stream ends with one error value.
  */
 export async function* readLineRuns(content: AsyncIterable<Uint8Array>, encoding: StatementEncoding): AsyncGenerator<LineRun> {
+  yield* runs(content, encoding, false) as AsyncGenerator<LineRun>;
+}
+
+/**
+ * {@link readLineRuns}, except that once the encoding is fixed (declared, or detected from an
+ * earlier line) whole runs come as bytes with their decoder: the same lines, numbered the same.
+ */
+export async function* readByteRuns(content: AsyncIterable<Uint8Array>, encoding: StatementEncoding): AsyncGenerator<LineRun | ByteRun> {
+  yield* runs(content, encoding, true);
+}
+
+/** Counts the line breaks of bytes. */
+function countBreaks(bytes: Uint8Array): number {
+  let n = 0;
+  for (let nl = bytes.indexOf(NL); nl !== -1; nl = bytes.indexOf(NL, nl + 1)) n += 1;
+  return n;
+}
+
+async function* runs(content: AsyncIterable<Uint8Array>, encoding: StatementEncoding, asBytes: boolean): AsyncGenerator<LineRun | ByteRun> {
   const decoder = new LineDecoder(encoding);
+  let source: LineSource | undefined;
   let carry: Uint8Array[] = [];
   let carryLength = 0;
   let overflow = false;
@@ -208,7 +277,11 @@ export async function* readLineRuns(content: AsyncIterable<Uint8Array>, encoding
       const rest = chunk.subarray(last + 1);
       carry = rest.length > 0 ? [rest.slice()] : [];
       carryLength = rest.length;
-      if (run.length > 0) {
+      if (asBytes && run.length > 0 && decoder.label !== undefined) {
+        source ??= sourceOf(decoder, decoder.label !== 'utf-8');
+        yield { kind: 'bytes', bytes: run, firstLine: lineNo + 1, source };
+        lineNo += countBreaks(run);
+      } else if (run.length > 0) {
         const [out, next] = decodeRun(decoder, run, lineNo);
         lineNo = next;
         yield out;
