@@ -294,10 +294,12 @@ export class StatementLineParser {
 
   /** Column `i` as a string: the previous line's string when the text is the same. */
   #column(text: string, i: number): string {
-    const value = text.slice(at(this.#from, i), at(this.#to, i));
+    const s = at(this.#from, i);
+    const e = at(this.#to, i);
     const previous = this.#previous[i] as string;
-    // Equal contents: keep one string for both lines (entries retain less).
-    if (value === previous) return previous;
+    // Equal contents: keep one string for both lines (entries retain less), compared in place.
+    if (previous.length === e - s && text.startsWith(previous, s)) return previous;
+    const value = text.slice(s, e);
     this.#previous[i] = value;
     return value;
   }
