@@ -37,7 +37,9 @@ const MUTATIONS: readonly ((col: string) => Piece[])[] = [
   () => [{ t: '衣服,两件|x' }],
 ];
 
-interface LineSpec { readonly i: number; readonly muts: readonly (readonly [number, number])[]; readonly blank: boolean; readonly crlf: boolean }
+interface LineSpec {
+  readonly i: number; readonly muts: readonly (readonly [number, number])[]; readonly blank: boolean; readonly crlf: boolean; readonly info?: string;
+}
 
 function encode(p: Piece, encoding: 'UTF-8' | 'GBK'): number[] {
   if ('b' in p) return [...p.b];
@@ -48,7 +50,8 @@ function fileBytes(layout: StatementLayout, encoding: 'UTF-8' | 'GBK', header: b
   const sep = layout === 'pipe' ? '|' : ',';
   const out: number[] = header ? encode({ t: layout === 'pipe' ? 'no_order|oid_partner\n' : '商户订单号,商户号\n' }, encoding) : [];
   for (const l of lines) {
-    const cols = formatSimStatementLine(syntheticLine(l.i, PARTNER, '20240101'), layout).split(sep);
+    const synthetic = syntheticLine(l.i, PARTNER, '20240101');
+    const cols = formatSimStatementLine(l.info === undefined ? synthetic : { ...synthetic, info: l.info }, layout).split(sep);
     const pieces: Piece[][] = cols.map((c) => [{ t: c }]);
     for (const [col, m] of l.muts) pieces[col % cols.length] = (MUTATIONS[m % MUTATIONS.length] as (c: string) => Piece[])(cols[col % cols.length] as string);
     pieces.forEach((ps, k) => {
@@ -102,6 +105,27 @@ describe('LianLian statement byte reader', () => {
       });
     }
   }
+
+  context('when most lines carry a description of their own (the reader switches to decoding whole runs)', () => {
+    it('gives exactly what the text reader gives, in both layouts and encodings', async () => {
+      const described = fc.record({
+        i: fc.nat(5000),
+        muts: fc.array(fc.tuple(fc.nat(18), fc.nat(MUTATIONS.length * 3)), { maxLength: 1 }),
+        blank: fc.constant(false),
+        crlf: fc.boolean(),
+        info: fc.oneof(fc.stringMatching(/^[a-z0-9]{1,12}$/), fc.stringMatching(/^[a-z]{0,3}$/).map((t) => `彩票${t}充值`), fc.constant('衣服,两件|x')),
+      });
+      await fc.assert(fc.asyncProperty(
+        fc.constantFrom('pipe', 'comma'), fc.constantFrom('GBK', 'UTF-8'), fc.array(described, { minLength: 20, maxLength: 120 }), fc.boolean(),
+        fc.integer({ min: 500, max: 20_000 }),
+        async (layout, encoding, lines, declared, size) => {
+          const bytes = fileBytes(layout as StatementLayout, encoding as 'GBK' | 'UTF-8', false, lines);
+          const base: StatementParseOptions = declared ? { encoding: encoding as 'GBK' | 'UTF-8' } : {};
+          expect(await parse(bytes, size, { ...base, reader: 'bytes' })).to.deep.equal(await parse(bytes, size, { ...base, reader: 'text' }));
+        },
+      ), { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) / 3 });
+    });
+  });
 
   context('when a GBK character ends in the byte of a separator (亅 is 0x81 0x7C)', () => {
     it('keeps the character in its column instead of splitting there', async () => {

@@ -21,6 +21,8 @@ import { isSpace } from './fields.js';
 
 /** The last decoded value of one text column, kept with its bytes. */
 class ColumnMemo {
+  /** Decoder calls made (the bytes differed from the kept ones). */
+  decodes = 0;
   #bytes = new Uint8Array(64);
   #length = -1;
   #text = '';
@@ -35,6 +37,7 @@ class ColumnMemo {
       while (i < n && kept[i] === bytes[start + i]) i += 1;
       if (i === n) return this.#text;
     }
+    this.decodes += 1;
     const text = source.decode(bytes.subarray(start, end));
     // Strict decoding failed, or white space at an edge that the string path would trim.
     if (text === undefined || text.length === 0 || isSpace(text.charCodeAt(0)) || isSpace(text.charCodeAt(text.length - 1))) return undefined;
@@ -60,6 +63,13 @@ export class ByteColumns {
   readonly decoded: (string | undefined)[] = new Array<string | undefined>(19).fill(undefined);
 
   /** Column bounds shared with the line parser. */
+  /** Decoder calls made for text columns so far. */
+  get decodes(): number {
+    let n = 0;
+    for (const m of this.#memos) n += m.decodes;
+    return n;
+  }
+
   constructor(from: Int32Array, to: Int32Array) {
     this.#from = from;
     this.#to = to;

@@ -124,6 +124,11 @@ export class StatementLineParser {
     return layout === 'comma' ? this.#comma(text, lineNo) : this.#pipe(text, lineNo);
   }
 
+  /** Decoder calls the byte form has made for text columns (a cost measure for the caller). */
+  get textDecodes(): number {
+    return this.#bytes?.decodes ?? 0;
+  }
+
   /**
    * Parses the line `bytes[start, end)` (no line break) of a known layout from its bytes, with
    * `view` the same bytes one character each (latin1): only the text columns are decoded (see

@@ -30,6 +30,10 @@ class FileLines {
   readonly #parser: StatementLineParser;
   #layout: StatementLayout | undefined;
   #seenData = false;
+  // Runs left to read as text: the byte form pays a decoder call per text column that differs
+  // from the previous line's, so files whose descriptions all differ read faster decoded whole.
+  #textRuns = 0;
+  #backoff = TEXT_RUNS;
 
   constructor(ctx: LineContext, layout: StatementLayout | undefined) {
     this.#parser = new StatementLineParser(ctx);
@@ -54,7 +58,11 @@ class FileLines {
 
   /** The entries of one run of lines. */
   run(run: LineRun | ByteRun): PayResult<LianlianStatementEntry>[] {
-    if (run.kind === 'bytes') return this.#bytes(run);
+    if (run.kind === 'bytes') {
+      if (this.#textRuns === 0) return this.#bytes(run);
+      this.#textRuns -= 1;
+      return this.run(run.source.textRun(run.bytes, run.firstLine));
+    }
     const out: PayResult<LianlianStatementEntry>[] = [];
     if (run.kind === 'lines') {
       for (const line of run.lines) {
@@ -82,6 +90,8 @@ class FileLines {
     const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
     const out: PayResult<LianlianStatementEntry>[] = [];
     const [layoutBefore, seenBefore] = [this.#layout, this.#seenData];
+    const decodesBefore = this.#parser.textDecodes;
+    let lineDecodes = 0;
     let lineNo = run.firstLine;
     let start = 0;
     for (let nl = bytes.indexOf(0x0a); nl !== -1; nl = bytes.indexOf(0x0a, start), lineNo += 1) {
@@ -92,21 +102,35 @@ class FileLines {
         this.#seenData = seenBefore;
         return this.run(source.textRun(bytes, run.firstLine));
       }
+      const seen = lineNo - run.firstLine;
+      if (seen >= 16 && (seen & 7) === 0 && (this.#parser.textDecodes - decodesBefore + lineDecodes) * 4 > seen) {
+        // More than one decoder call per four lines: read the rest decoded whole, and the next
+        // runs too (longer each time the byte form proves costly again).
+        this.#textRuns = this.#backoff;
+        this.#backoff = Math.min(this.#backoff * 2, 1024);
+        for (const r of this.run(source.textRun(bytes.subarray(start), lineNo))) out.push(r);
+        return out;
+      }
       const first = bytes[start] as number;
       const clean = this.#layout !== undefined && this.#seenData && end > start && first > 0x20 && first < 0x80;
       const r = clean ? this.#parser.parseBytes(bytes, view, start, end, lineNo, this.#layout as StatementLayout, source) : undefined;
       if (r !== undefined) {
         out.push(r);
       } else {
+        lineDecodes += 1;
         const text = source.decodeLine(bytes.subarray(start, end), lineNo);
         if (text.isErr()) out.push(err(text.error));
         else this.line(text.value, 0, text.value.length, lineNo, out);
       }
       start = nl + 1;
     }
+    this.#backoff = TEXT_RUNS;
     return out;
   }
 }
+
+/** How many runs are read decoded whole after the first run that needed many decoder calls. */
+const TEXT_RUNS = 8;
 
 /**
  * Parses a JYMX (transactions) or FKMX (payouts) file, daily or monthly, streaming: one array of
