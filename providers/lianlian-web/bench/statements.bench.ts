@@ -3,8 +3,8 @@
  * - throughput of the streaming parser (its batch form, parseStatementBatches) against a bare line
  *   count of the same file (target ≥ 0.5). The count decodes: a statement's lines are lines of
  *   GBK text, and the parser must decode every byte strictly too, so "count the lines" here is
- *   "decode strictly and count the line breaks" (the row name says so). Two reference rows: the
- *   per-entry form, and node:readline's count;
+ *   "decode strictly and count the line breaks" (the row name says so). Reference rows: the text
+ *   reader (every line decoded first), the per-entry form, and node:readline's count;
  * - peak memory of parsing 100,000 and 1,000,000 lines, each in its own child process so the
  *   numbers are clean (target: the larger under 1.5× the smaller).
  *
@@ -41,9 +41,9 @@ async function* replay(chunks: readonly Uint8Array[]): AsyncGenerator<Uint8Array
 }
 
 /** The parser, a chunk of entries at a time (parseStatementBatches): every line to a checked entry. */
-async function parseAll(chunks: readonly Uint8Array[]): Promise<number> {
+async function parseAll(chunks: readonly Uint8Array[], reader: 'bytes' | 'text' = 'bytes'): Promise<number> {
   let n = 0;
-  for await (const batch of parseStatementBatches({ name: NAME, content: replay(chunks) }, { encoding: 'GBK' })) {
+  for await (const batch of parseStatementBatches({ name: NAME, content: replay(chunks) }, { encoding: 'GBK', reader })) {
     for (const r of batch) if (r.isOk()) n += 1;
   }
   return n;
@@ -119,6 +119,11 @@ export async function rows(): Promise<BenchRow[]> {
     subject: () => parseAll(chunks),
     bare: () => countLines(chunks),
     target: 0.5,
+  }), await measureRatio({
+    name: 'lianlian-web statement parse, parseStatementBatches with reader "text" (every line decoded first; same file), for reference',
+    baseline: 'the same bare decode + line count',
+    subject: () => parseAll(chunks, 'text'),
+    bare: () => countLines(chunks),
   }), await measureRatio({
     name: 'lianlian-web statement parse, parseStatement one entry at a time (same file), for reference',
     baseline: 'the same bare decode + line count',
