@@ -159,8 +159,8 @@ export type UnsignedWebPaymentRequest = t.TypeOf<typeof WebPaymentRequestCodec.u
 
 // ---------------------------------------------------------------- 4.2 sync return, 4.3 notification
 
-/** Spec 4.2: the form LianLian's cashier posts to `url_return` through the payer's browser. */
-export const SyncReturnCodec = closed('SyncReturn', {
+/** The payment-result fields 4.2 and 4.3 share, required ones first. */
+const RESULT_REQUIRED = {
   oid_partner: digits(18),
   sign_type: SignTypeCodec,
   sign: sign,
@@ -169,30 +169,22 @@ export const SyncReturnCodec = closed('SyncReturn', {
   oid_paybill: digits(16),
   money_order: amountYuan,
   result_pay: v(12),
-}, {
+};
+const RESULT_OPTIONAL = {
   settle_date: date8,
   info_order: v(255),
   pay_type: wireString('pay_type', 1, 1),
   bank_code: digits(8),
-});
+};
+
+/** Spec 4.2: the form LianLian's cashier posts to `url_return` through the payer's browser. */
+export const SyncReturnCodec = closed('SyncReturn', RESULT_REQUIRED, RESULT_OPTIONAL);
 /** The sync return form. */
 export type SyncReturn = t.TypeOf<typeof SyncReturnCodec>;
 
-/** Spec 4.3: the asynchronous notification (raw JSON body). */
-export const NotificationCodec = closed('Notification', {
-  oid_partner: digits(18),
-  sign_type: SignTypeCodec,
-  sign: sign,
-  dt_order: dateTime14,
-  no_order: v(32),
-  oid_paybill: digits(16),
-  money_order: amountYuan,
-  result_pay: v(12),
-}, {
-  settle_date: date8,
-  info_order: v(255),
-  pay_type: wireString('pay_type', 1, 1),
-  bank_code: digits(8),
+/** Spec 4.3: the asynchronous notification (raw JSON body): the 4.2 fields plus the agreement and payer ones. */
+export const NotificationCodec = closed('Notification', RESULT_REQUIRED, {
+  ...RESULT_OPTIONAL,
   no_agree: wireString('no_agree', 16, 16),
   id_type: wireString('id_type', 1, 2),
   id_no: v(32),
