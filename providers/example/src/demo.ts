@@ -1,8 +1,7 @@
 /** The Example Pay demo: one order walked through the simulator, step by step. */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { LoopbackTransport } from '@paykit/conformance/transport';
 import { createPaykit, MemoryLogger, type DemoReporter, type Paykit, type PayResult, type ProviderDemo } from '@paykit/core';
+import { SimulatorServer } from '@paykit/core/simulator';
 import { examplePlugin } from './plugin.js';
 import { ExampleSimulator } from './simulator/index.js';
 
@@ -14,24 +13,22 @@ function must<T>(r: PayResult<T>, what: string): T {
   return r.value;
 }
 
-/** The merchant's notification endpoint: hands the raw request to paykit and answers what it says. */
-async function startMerchant(paykit: () => Paykit | undefined, reporter: DemoReporter): Promise<{ server: Server; url: string }> {
-  const server = createServer((req: IncomingMessage, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const pk = paykit();
-      const raw = { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers as Record<string, string | undefined>, body: new Uint8Array(Buffer.concat(chunks)) };
-      if (!pk) return void res.writeHead(503).end();
-      void pk.notifications.handle('shop', raw).then((r) => {
-        const reply = r.isOk() ? r.value.reply : pk.notifications.rejection('shop', r.error);
-        reporter.step(r.isOk() ? `merchant handled the notification${r.value.duplicate ? ' (a redelivery: nothing applied again)' : ''}` : `merchant refused the notification: ${r.error.message}`, { reply: reply.body });
-        res.writeHead(reply.status, reply.headers).end(reply.body);
-      });
-    });
+/**
+ * The merchant's notification endpoint, on core's loopback server: hands the raw request to
+ * paykit and answers exactly what it says.
+ */
+async function startMerchant(paykit: () => Paykit | undefined, reporter: DemoReporter): Promise<{ server: SimulatorServer; url: string }> {
+  const server = await SimulatorServer.start();
+  server.route('POST', '/notify/example', async (req) => {
+    const pk = paykit();
+    if (!pk) return { status: 503, body: '' };
+    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
+    const r = await pk.notifications.handle('shop', { method: req.method, url: req.path, headers, body: new Uint8Array(req.body) });
+    const reply = r.isOk() ? r.value.reply : pk.notifications.rejection('shop', r.error);
+    reporter.step(r.isOk() ? `merchant handled the notification${r.value.duplicate ? ' (a redelivery: nothing applied again)' : ''}` : `merchant refused the notification: ${r.error.message}`, { reply: reply.body });
+    return { status: reply.status, headers: reply.headers, body: reply.body };
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/notify/example` };
+  return { server, url: `${server.url}/notify/example` };
 }
 
 /**
@@ -67,8 +64,7 @@ export const exampleDemo: ProviderDemo = {
       reporter.step('refunded 10.00 of 49.65', refund);
       reporter.step('the payment now', must(await paykit.payments.get(orderId), 'payments.get'));
     } finally {
-      merchant.server.closeAllConnections();
-      await new Promise<void>((resolve) => merchant.server.close(() => resolve()));
+      await merchant.server.close();
       await sim.close();
     }
   },
