@@ -6,7 +6,8 @@ import { createPublicKey, createVerify } from 'node:crypto';
 import { measureRatio, type BenchRow } from '@paykit/conformance/bench';
 import { createPaykit, Tokens } from '@paykit/core';
 import { allinpayMobilePlugin } from '../src/index.js';
-import { AllinpaySimulator, loopbackTransport, simSource, SIM_ORDERS } from '../src/simulator/index.js';
+import { LoopbackTransport } from '@paykit/conformance/transport';
+import { AllinpaySimulator, simSource, SIM_ORDERS } from '../src/simulator/index.js';
 
 /** The bench rows of this package. */
 export async function rows(): Promise<BenchRow[]> {
@@ -16,7 +17,7 @@ export async function rows(): Promise<BenchRow[]> {
       instances: { app: { plugin: 'allinpay-mobile', options: {
         merchantId: sim.merchantId, md5Key: 'bench-key', certificate: sim.certificatePem, baseUrl: sim.url, receiveUrl: 'http://127.0.0.1:9/n',
       } } },
-    }, { plugins: [allinpayMobilePlugin], transport: loopbackTransport() }))._unsafeUnwrap();
+    }, { plugins: [allinpayMobilePlugin], transport: new LoopbackTransport() }))._unsafeUnwrap();
     const notifications = paykit.extension('app', Tokens.Notifications)._unsafeUnwrap();
     const payData = { inputCharset: '1', receiveUrl: 'http://127.0.0.1:9/n', version: 'v1.0', signType: '1', merchantId: sim.merchantId, orderNo: 'BENCH1', orderAmount: '4965', orderCurrency: '156', orderDatetime: '20240101120000', productName: 'tea', payType: '0' };
     const signMsg = allinpayMobilePlugin.tools?.sign(payData, { md5Key: 'bench-key' })._unsafeUnwrap().signature ?? '';

@@ -1,7 +1,7 @@
 import { createPaykit, formatPaymentError, type DemoReporter, type Paykit, type PaymentError, type ProviderDemo } from '@paykit/core';
 import { allinpayMobilePlugin } from './plugin.js';
 import { AllinpaySimulator } from './simulator/simulator.js';
-import { loopbackTransport } from './simulator/transport.js';
+import { LoopbackTransport } from '@paykit/conformance/transport';
 
 const US_SHOPPER = {
   ship_to_country: 'US', ship_to_state: 'IL', ship_to_city: 'Chicago', ship_to_street1: '1 Main St', ship_to_phonenumber: '312-5550100',
@@ -20,7 +20,7 @@ async function run(reporter: DemoReporter): Promise<void> {
         merchantId: sim.merchantId, md5Key: 'env:ALLINPAY_MD5_KEY', signType: '1', certificate: sim.certificatePem,
         baseUrl: sim.url, receiveUrl: 'http://127.0.0.1:9/allinpay/notify',
       } } },
-    }, { plugins: [allinpayMobilePlugin], transport: loopbackTransport(), env: { ALLINPAY_MD5_KEY: sim.md5Key } });
+    }, { plugins: [allinpayMobilePlugin], transport: new LoopbackTransport(), env: { ALLINPAY_MD5_KEY: sim.md5Key } });
     if (built.isErr()) fail(built.error);
     const paykit: Paykit = built.value;
 

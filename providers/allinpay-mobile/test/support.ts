@@ -1,6 +1,7 @@
 import { createPaykit, FixedClock, MemoryLogger, type Paykit } from '@paykit/core';
 import { allinpayMobilePlugin } from '../src/index.js';
-import { AllinpaySimulator, loopbackTransport, type AllinpaySimulatorOptions, type LoopbackTransport } from '../src/simulator/index.js';
+import { LoopbackTransport } from '@paykit/conformance/transport';
+import { AllinpaySimulator, type AllinpaySimulatorOptions } from '../src/simulator/index.js';
 
 /** The MD5 key every test instance uses. */
 export const MD5_KEY = 'test-md5-KEY-4711';
@@ -17,7 +18,7 @@ export interface World {
 /** Starts a simulator and builds paykit against it. */
 export async function world(options: Record<string, unknown> = {}, simOptions: AllinpaySimulatorOptions = {}, timeoutMs?: number): Promise<World> {
   const sim = await AllinpaySimulator.start({ md5Key: MD5_KEY, ...simOptions });
-  const transport = loopbackTransport(timeoutMs);
+  const transport = new LoopbackTransport(timeoutMs);
   const logger = new MemoryLogger();
   const clock = new FixedClock(new Date());
   const built = await createPaykit({

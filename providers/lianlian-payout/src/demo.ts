@@ -3,7 +3,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createPaykit, formatPaymentError, type DemoReporter, type Paykit, type PayoutStatus, type ProviderDemo } from '@paykit/core';
 import { estimateArrival } from './arrival.js';
 import { lianlianPayoutPlugin } from './plugin.js';
-import { LianlianPayoutSimulator, loopbackTransport } from './simulator/index.js';
+import { LoopbackTransport } from '@paykit/conformance/transport';
+import { LianlianPayoutSimulator } from './simulator/index.js';
 
 const OID_PARTNER = '201606221000921503';
 const account = { type: 'private' as const, accountNumber: '6216261234567890018', accountName: '张三' };
@@ -33,7 +34,7 @@ async function run(reporter: DemoReporter): Promise<void> {
     const built = await createPaykit({ instances: { payouts: { plugin: 'lianlian-payout', options: {
       oidPartner: OID_PARTNER, privateKey: merchant.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
       lianlianPublicKey: sim.publicKey, baseUrl: sim.baseUrl, notifyUrl: `${sim.server.url}/merchant/notify`, timeoutMs: 10_000,
-    } } } }, { plugins: [lianlianPayoutPlugin], transport: loopbackTransport() });
+    } } } }, { plugins: [lianlianPayoutPlugin], transport: new LoopbackTransport() });
     if (built.isErr()) throw new Error(built.error.message);
     const paykit = built.value;
     paykitRef = paykit;

@@ -2,7 +2,8 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createPaykit, InMemoryStore, MemoryLogger, type Paykit } from '@paykit/core';
 import { createLianlianPayoutPlugin, type RandomSource } from '../src/index.js';
-import { LianlianPayoutSimulator, loopbackTransport, type LianlianPayoutSimulatorOptions } from '../src/simulator/index.js';
+import { LoopbackTransport } from '@paykit/conformance/transport';
+import { LianlianPayoutSimulator, type LianlianPayoutSimulatorOptions } from '../src/simulator/index.js';
 
 /** A test merchant number (18 digits, as in the spec samples). */
 export const OID_PARTNER = '201606221000921503';
@@ -53,7 +54,7 @@ export async function startRig(o: { sim?: Partial<LianlianPayoutSimulatorOptions
     notifyUrl, timeoutMs: 1500, ...o.options,
   };
   const created = await createPaykit({ instances: { payouts: { plugin: 'lianlian-payout', options } } },
-    { plugins: [plugin], transport: loopbackTransport(), logger, store });
+    { plugins: [plugin], transport: new LoopbackTransport(), logger, store });
   if (created.isErr()) throw new Error(created.error.message);
   paykitRef = created.value;
   return { sim, paykit: created.value, logger, store, plugin, options, notifyUrl, close: () => sim.close() };

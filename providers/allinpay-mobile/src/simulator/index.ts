@@ -6,5 +6,4 @@
  */
 export * from './simulator.js';
 export * from './keys.js';
-export * from './transport.js';
 export { simSource, simMd5, simRsa, SIM_ORDERS } from './wire.js';

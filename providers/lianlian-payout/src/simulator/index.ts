@@ -13,4 +13,3 @@
  */
 export * from './server.js';
 export * from './crypto.js';
-export * from './transport.js';
