@@ -6,6 +6,8 @@ import { zero } from '../money/money.js';
 import type { DomainEvent, PaymentReport } from '../plugin/capabilities.js';
 import type { PaykitContext } from '../container/paykit.js';
 import type { HttpReply, RawHttpRequest } from '../ports/transport.js';
+import type { Store } from '../ports/store.js';
+import { inUnitOfWork } from '../ports/unit-of-work.js';
 import { applyPaymentReport } from './payments.js';
 import { applyPayoutReport } from './payouts.js';
 import { applyRefundReport } from './refunds.js';
@@ -49,11 +51,14 @@ export class NotificationOps {
         return errAsync(verified.error);
       }
       const { event, eventKey, ack } = verified.value;
-      return this.#apply(instanceId, event)
-        .andThen(() => this.#ctx.store.recordNotification(svc.value.instance.plugin.id, `${instanceId}:${eventKey}`, JSON.stringify(event)))
-        .map((rec) => {
-          this.#ctx.logger.log('info', 'notification accepted', { instance: instanceId, event: event.type, key: eventKey, duplicate: rec === 'duplicate' });
-          return { event, duplicate: rec === 'duplicate', reply: ack };
+      const notification = { providerId: svc.value.instance.plugin.id, eventKey: `${instanceId}:${eventKey}`, payload: JSON.stringify(event) };
+      // The event's effects and its entry in the notification ledger are committed together: a
+      // redelivery (even one racing the first in another process) finds the entry and changes nothing.
+      return inUnitOfWork(this.#ctx.store, (tx) => this.#apply(withStore(this.#ctx, tx), instanceId, event), { notification })
+        .map((done) => {
+          const duplicate = done.outcome === 'duplicate';
+          this.#ctx.logger.log('info', 'notification accepted', { instance: instanceId, event: event.type, key: eventKey, duplicate });
+          return { event, duplicate, reply: ack };
         });
     });
   }
@@ -69,24 +74,29 @@ export class NotificationOps {
     }
   }
 
-  #apply(instanceId: string, event: DomainEvent): PayResultAsync<unknown> {
-    const { store } = this.#ctx;
+  #apply(ctx: PaykitContext, instanceId: string, event: DomainEvent): PayResultAsync<unknown> {
+    const { store } = ctx;
     switch (event.type) {
       case 'payment':
         return store.get<StoredPayment>('payment', event.report.orderId).andThen((rec) =>
-          rec ? okAsync(undefined) : store.insert<StoredPayment>('payment', event.report.orderId, recordFromReport(instanceId, event.report, this.#ctx.clock.now()))
+          rec ? okAsync(undefined) : store.insert<StoredPayment>('payment', event.report.orderId, recordFromReport(instanceId, event.report, ctx.clock.now()))
             .map(() => undefined).orElse((e) => (e.kind === 'Conflict' ? okAsync(undefined) : errAsync(e))))
           .andThen(() => updateRecord<StoredPayment>(store, 'payment', event.report.orderId, (cur) => applyPaymentReport(cur, event.report)));
       case 'refund':
-        return applyRefundReport(this.#ctx, event.report);
+        return applyRefundReport(ctx, event.report);
       case 'payout':
-        return applyPayoutReport(this.#ctx, event.report);
+        return applyPayoutReport(ctx, event.report);
       case 'preauth':
-        return applyPreAuthReport(this.#ctx, event.report);
+        return applyPreAuthReport(ctx, event.report);
       default:
         return errAsync(PaymentErrors.internal('unknown event type'));
     }
   }
+}
+
+/** The context with its store replaced by a unit of work's view. */
+function withStore(ctx: PaykitContext, store: Store): PaykitContext {
+  return { store, clock: ctx.clock, logger: ctx.logger, service: (c, op, id) => ctx.service(c, op, id) };
 }
 
 /** A payment record made from a verified notification for an order paykit has no record of. */

@@ -1,5 +1,3 @@
-import { errAsync, okAsync } from 'neverthrow';
-import { PaymentErrors } from '../errors/constructors.js';
 import type { PayResultAsync } from '../errors/result.js';
 
 /** Record collections the store keeps. */
@@ -16,65 +14,70 @@ export interface Versioned<T> {
 /** What recording a notification found. */
 export type NotificationRecord = 'new' | 'duplicate';
 
+/** One record write of a {@link ChangeSet}. */
+export interface RecordWrite {
+  /** Collection. */
+  readonly kind: RecordKind;
+  /** Record id. */
+  readonly id: string;
+  /** The version the writer read; `0` means "create: the record must not exist yet". */
+  readonly expectedVersion: number;
+  /** The new value (stored at `expectedVersion + 1`). */
+  readonly value: unknown;
+}
+
+/** A verified provider notification, recorded once per provider event key. */
+export interface NotificationEntry {
+  /** The plugin id. */
+  readonly providerId: string;
+  /** The provider's event key (unique per event, the same on every redelivery). */
+  readonly eventKey: string;
+  /** What the notification said, for audit (the verified domain event as JSON). */
+  readonly payload: string;
+}
+
+/** Writes that are applied together or not at all. */
+export interface ChangeSet {
+  /** Record writes, each checked against its expected version. */
+  readonly writes: readonly RecordWrite[];
+  /**
+   * The notification these writes apply. When its event key is already recorded the whole change
+   * set is dropped and the commit answers `duplicate`: a provider event takes effect once.
+   */
+  readonly notification?: NotificationEntry;
+}
+
+/** What a commit did. */
+export type CommitOutcome = 'committed' | 'duplicate';
+
+/** Narrows {@link Store.list} to records whose `status` field is one of these. */
+export interface ListFilter {
+  /** Statuses to keep. */
+  readonly statuses?: readonly string[];
+}
+
 /**
- * The store port: versioned records and a notification ledger. Implementations make `insert`
- * fail with `Conflict` when the id exists, and `update` fail with `Conflict` when the version moved
- * (someone else changed the record first): callers re-read and re-decide.
+ * The store port: versioned records, their history, and a notification ledger.
+ *
+ * Every write goes through {@link Store.commit}: a change set is applied atomically, each write only
+ * if its record is still at the version the writer read (`Conflict`, retryable, otherwise: re-read
+ * and re-decide), together with the notification it applies, which is recorded once per provider
+ * event. `insert`, `update` and `recordNotification` are one-write shorthands. Records hold plain
+ * JSON values plus `Date`s; durable stores must give back what they were given.
  */
 export interface Store {
   /** Reads a record. */
   get<T>(kind: RecordKind, id: string): PayResultAsync<Versioned<T> | undefined>;
   /** Inserts a record at version 1; `Conflict` if it exists. */
   insert<T>(kind: RecordKind, id: string, value: T): PayResultAsync<Versioned<T>>;
-  /** Replaces a record if it is still at `expectedVersion`; `Conflict` otherwise. */
+  /** Replaces a record if it is still at `expectedVersion`; `NotFound` if absent, `Conflict` if it moved. */
   update<T>(kind: RecordKind, id: string, expectedVersion: number, value: T): PayResultAsync<Versioned<T>>;
-  /** Lists records of a kind (small collections: tests, pending-outcome scans). */
-  list<T>(kind: RecordKind): PayResultAsync<readonly Versioned<T>[]>;
+  /** Lists records of a kind, optionally only those in some statuses (pending-outcome scans). */
+  list<T>(kind: RecordKind, filter?: ListFilter): PayResultAsync<readonly Versioned<T>[]>;
   /** Records a verified notification once per provider event key; says whether it was new. */
   recordNotification(providerId: string, eventKey: string, payload: string): PayResultAsync<NotificationRecord>;
-}
-
-/** An in-memory {@link Store} for unit tests and the demo. Not shared between processes. */
-export class InMemoryStore implements Store {
-  readonly #records = new Map<string, Versioned<unknown>>();
-  readonly #notifications = new Map<string, string>();
-
-  /** Reads a record. */
-  get<T>(kind: RecordKind, id: string): PayResultAsync<Versioned<T> | undefined> {
-    return okAsync(this.#records.get(`${kind}:${id}`) as Versioned<T> | undefined);
-  }
-
-  /** Inserts a record. */
-  insert<T>(kind: RecordKind, id: string, value: T): PayResultAsync<Versioned<T>> {
-    const key = `${kind}:${id}`;
-    if (this.#records.has(key)) return errAsync(PaymentErrors.conflict(`${kind} ${id} already exists`));
-    const rec = { value, version: 1 };
-    this.#records.set(key, rec);
-    return okAsync(rec);
-  }
-
-  /** Updates a record at an expected version. */
-  update<T>(kind: RecordKind, id: string, expectedVersion: number, value: T): PayResultAsync<Versioned<T>> {
-    const key = `${kind}:${id}`;
-    const cur = this.#records.get(key);
-    if (!cur) return errAsync(PaymentErrors.notFound(`${kind} ${id} does not exist`));
-    if (cur.version !== expectedVersion) return errAsync(PaymentErrors.conflict(`${kind} ${id} changed concurrently (version ${cur.version}, expected ${expectedVersion})`, { retryable: true }));
-    const rec = { value, version: cur.version + 1 };
-    this.#records.set(key, rec);
-    return okAsync(rec);
-  }
-
-  /** Lists records of a kind. */
-  list<T>(kind: RecordKind): PayResultAsync<readonly Versioned<T>[]> {
-    const prefix = `${kind}:`;
-    return okAsync([...this.#records.entries()].filter(([k]) => k.startsWith(prefix)).map(([, v]) => v as Versioned<T>));
-  }
-
-  /** Records a notification once. */
-  recordNotification(providerId: string, eventKey: string, payload: string): PayResultAsync<NotificationRecord> {
-    const key = `${providerId}:${eventKey}`;
-    if (this.#notifications.has(key)) return okAsync('duplicate');
-    this.#notifications.set(key, payload);
-    return okAsync('new');
-  }
+  /** Applies a change set atomically (see {@link ChangeSet}). */
+  commit(changes: ChangeSet): PayResultAsync<CommitOutcome>;
+  /** Every version a record has had, oldest first (the audit trail of its transitions). */
+  history<T>(kind: RecordKind, id: string): PayResultAsync<readonly Versioned<T>[]>;
 }

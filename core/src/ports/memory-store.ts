@@ -1,0 +1,80 @@
+import { errAsync, okAsync } from 'neverthrow';
+import { PaymentErrors } from '../errors/constructors.js';
+import type { PayResultAsync } from '../errors/result.js';
+import type { PaymentError } from '../errors/payment-error.js';
+import type { ChangeSet, CommitOutcome, ListFilter, NotificationRecord, RecordKind, Store, Versioned } from './store.js';
+
+/** The `Conflict` a commit answers when a record moved since it was read. */
+export function versionConflict(kind: RecordKind, id: string, detail: string): PaymentError {
+  return PaymentErrors.conflict(`${kind} ${id} changed concurrently (${detail}): read it again and retry`, { retryable: true });
+}
+
+/** Whether a record's `status` passes a list filter. */
+export function matchesFilter(value: unknown, filter: ListFilter | undefined): boolean {
+  if (!filter?.statuses) return true;
+  const status = (value as { status?: unknown } | null)?.status;
+  return typeof status === 'string' && filter.statuses.includes(status);
+}
+
+/** An in-memory {@link Store} for unit tests and the demo. Not shared between processes. */
+export class InMemoryStore implements Store {
+  readonly #records = new Map<string, Versioned<unknown>[]>();
+  readonly #notifications = new Map<string, string>();
+
+  /** Reads a record. */
+  get<T>(kind: RecordKind, id: string): PayResultAsync<Versioned<T> | undefined> {
+    return okAsync(this.#records.get(`${kind}:${id}`)?.at(-1) as Versioned<T> | undefined);
+  }
+
+  /** Inserts a record. */
+  insert<T>(kind: RecordKind, id: string, value: T): PayResultAsync<Versioned<T>> {
+    if (this.#records.has(`${kind}:${id}`)) return errAsync(PaymentErrors.conflict(`${kind} ${id} already exists`));
+    return this.commit({ writes: [{ kind, id, expectedVersion: 0, value }] }).map(() => ({ value, version: 1 }));
+  }
+
+  /** Updates a record at an expected version. */
+  update<T>(kind: RecordKind, id: string, expectedVersion: number, value: T): PayResultAsync<Versioned<T>> {
+    if (!this.#records.has(`${kind}:${id}`)) return errAsync(PaymentErrors.notFound(`${kind} ${id} does not exist`));
+    return this.commit({ writes: [{ kind, id, expectedVersion, value }] }).map(() => ({ value, version: expectedVersion + 1 }));
+  }
+
+  /** Lists records of a kind. */
+  list<T>(kind: RecordKind, filter?: ListFilter): PayResultAsync<readonly Versioned<T>[]> {
+    const prefix = `${kind}:`;
+    const out: Versioned<T>[] = [];
+    for (const [k, versions] of this.#records) {
+      const last = versions.at(-1);
+      if (k.startsWith(prefix) && last && matchesFilter(last.value, filter)) out.push(last as Versioned<T>);
+    }
+    return okAsync(out);
+  }
+
+  /** Records a notification once. */
+  recordNotification(providerId: string, eventKey: string, payload: string): PayResultAsync<NotificationRecord> {
+    return this.commit({ writes: [], notification: { providerId, eventKey, payload } }).map((o) => (o === 'committed' ? 'new' : 'duplicate'));
+  }
+
+  /** Applies a change set: every check first, then every write, with no await in between. */
+  commit(changes: ChangeSet): PayResultAsync<CommitOutcome> {
+    const n = changes.notification;
+    const nKey = n ? `${n.providerId}:${n.eventKey}` : undefined;
+    if (nKey !== undefined && this.#notifications.has(nKey)) return okAsync('duplicate');
+    for (const w of changes.writes) {
+      const current = this.#records.get(`${w.kind}:${w.id}`)?.at(-1)?.version ?? 0;
+      if (current !== w.expectedVersion) return errAsync(versionConflict(w.kind, w.id, `version ${current}, expected ${w.expectedVersion}`));
+    }
+    for (const w of changes.writes) {
+      const key = `${w.kind}:${w.id}`;
+      const versions = this.#records.get(key) ?? [];
+      versions.push({ value: w.value, version: w.expectedVersion + 1 });
+      this.#records.set(key, versions);
+    }
+    if (nKey !== undefined && n) this.#notifications.set(nKey, n.payload);
+    return okAsync('committed');
+  }
+
+  /** Every version of a record, oldest first. */
+  history<T>(kind: RecordKind, id: string): PayResultAsync<readonly Versioned<T>[]> {
+    return okAsync([...(this.#records.get(`${kind}:${id}`) ?? [])] as Versioned<T>[]);
+  }
+}

@@ -1,0 +1,113 @@
+import { errAsync, okAsync } from 'neverthrow';
+import { PaymentErrors } from '../errors/constructors.js';
+import type { PayResultAsync } from '../errors/result.js';
+import { versionConflict } from './memory-store.js';
+import type { ChangeSet, CommitOutcome, NotificationEntry, NotificationRecord, RecordKind, RecordWrite, Store, Versioned } from './store.js';
+
+/** What a unit of work ended with. */
+export type UnitOfWorkResult<T> =
+  | { readonly outcome: 'committed'; readonly value: T }
+  | { readonly outcome: 'duplicate' };
+
+/** Options of {@link inUnitOfWork}. */
+export interface UnitOfWorkOptions {
+  /** The notification the work applies: recorded in the same commit, and a redelivery is dropped. */
+  readonly notification?: NotificationEntry;
+  /** How many times to re-run the work when another writer moved a record first (default 8). */
+  readonly attempts?: number;
+}
+
+/**
+ * Runs `work` against a view of the store that reads through and buffers every write, then commits
+ * the writes (and the notification, if any) in one {@link Store.commit}. When another writer moved a
+ * record in between, the work runs again on fresh reads. Nothing is written when the work fails.
+ *
+ * @example
+ * ```ts
+ * const r = await inUnitOfWork(store, (tx) => updateRecord(tx, 'payment', id, decide),
+ *   { notification: { providerId: 'lianlian-web', eventKey, payload } });
+ * if (r.isOk() && r.value.outcome === 'duplicate') { /* already applied: acknowledge *\/ }
+ * ```
+ */
+export function inUnitOfWork<T>(store: Store, work: (tx: Store) => PayResultAsync<T>, options: UnitOfWorkOptions = {}): PayResultAsync<UnitOfWorkResult<T>> {
+  const attempts = options.attempts ?? 8;
+  const tx = new UnitOfWorkStore(store);
+  return work(tx).andThen((value) => store.commit(tx.changes(options.notification))
+    .map((outcome: CommitOutcome): UnitOfWorkResult<T> => (outcome === 'committed' ? { outcome, value } : { outcome })))
+    .orElse((e) => (e.kind === 'Conflict' && e.retryable && attempts > 1
+      ? inUnitOfWork(store, work, { ...options, attempts: attempts - 1 })
+      : errAsync(e)));
+}
+
+interface Buffered {
+  readonly write: RecordWrite;
+  readonly version: number;
+}
+
+/** A store view that reads through to a base store and buffers writes until {@link inUnitOfWork} commits them. */
+class UnitOfWorkStore implements Store {
+  readonly #base: Store;
+  readonly #read = new Map<string, Versioned<unknown> | undefined>();
+  readonly #written = new Map<string, Buffered>();
+
+  constructor(base: Store) {
+    this.#base = base;
+  }
+
+  changes(notification: NotificationEntry | undefined): ChangeSet {
+    const writes = [...this.#written.values()].map((b) => b.write);
+    return notification ? { writes, notification } : { writes };
+  }
+
+  get<T>(kind: RecordKind, id: string): PayResultAsync<Versioned<T> | undefined> {
+    const key = `${kind}:${id}`;
+    const w = this.#written.get(key);
+    if (w) return okAsync({ value: w.write.value as T, version: w.version });
+    if (this.#read.has(key)) return okAsync(this.#read.get(key) as Versioned<T> | undefined);
+    return this.#base.get<T>(kind, id).map((v) => {
+      this.#read.set(key, v);
+      return v;
+    });
+  }
+
+  insert<T>(kind: RecordKind, id: string, value: T): PayResultAsync<Versioned<T>> {
+    return this.get<T>(kind, id).andThen((cur) => {
+      if (cur) return errAsync(PaymentErrors.conflict(`${kind} ${id} already exists`));
+      return okAsync(this.#buffer(kind, id, value));
+    });
+  }
+
+  update<T>(kind: RecordKind, id: string, expectedVersion: number, value: T): PayResultAsync<Versioned<T>> {
+    return this.get<T>(kind, id).andThen((cur) => {
+      if (!cur) return errAsync(PaymentErrors.notFound(`${kind} ${id} does not exist`));
+      if (cur.version !== expectedVersion) return errAsync(versionConflict(kind, id, `version ${cur.version}, expected ${expectedVersion}`));
+      return okAsync(this.#buffer(kind, id, value));
+    });
+  }
+
+  // Every write of one record in a unit of work becomes a single write, checked against the
+  // version first read from the base store.
+  #buffer<T>(kind: RecordKind, id: string, value: T): Versioned<T> {
+    const key = `${kind}:${id}`;
+    const base = this.#read.get(key)?.version ?? 0;
+    this.#written.set(key, { write: { kind, id, expectedVersion: base, value }, version: base + 1 });
+    return { value, version: base + 1 };
+  }
+
+  // A unit of work decides on records it names; scans belong outside it.
+  list<T>(): PayResultAsync<readonly Versioned<T>[]> {
+    return errAsync(PaymentErrors.internal('list inside a unit of work: scan before starting it'));
+  }
+
+  recordNotification(): PayResultAsync<NotificationRecord> {
+    return errAsync(PaymentErrors.internal('recordNotification inside a unit of work: pass the notification to inUnitOfWork instead'));
+  }
+
+  commit(): PayResultAsync<CommitOutcome> {
+    return errAsync(PaymentErrors.internal('commit inside a unit of work: inUnitOfWork commits when the work ends'));
+  }
+
+  history<T>(kind: RecordKind, id: string): PayResultAsync<readonly Versioned<T>[]> {
+    return this.#base.history<T>(kind, id);
+  }
+}
