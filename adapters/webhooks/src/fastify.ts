@@ -1,0 +1,62 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { readBodyStream, type BodyRead } from './shared/body.js';
+import { headersToSend } from './shared/replies.js';
+import { processWebhook } from './shared/process.js';
+import { DEFAULT_MAX_BODY_BYTES, type WebhookOptions, type WebhookPaykit, type WebhookRequestLine } from './shared/types.js';
+
+/** Options of {@link fastifyWebhooks}: the route path besides the common webhook options. */
+export type FastifyWebhookOptions = WebhookOptions & {
+  /** Route path, e.g. `/paykit/notify/:instance` (with `instanceFromPath`) or `/ll/notify`. */
+  readonly path: string;
+};
+
+/** A Fastify plugin function as `app.register` takes it (encapsulated: not wrapped in fastify-plugin). */
+export type FastifyWebhookPlugin = (app: FastifyInstance) => Promise<void>;
+
+function isBodyRead(v: unknown): v is BodyRead {
+  return typeof v === 'object' && v !== null && 'kind' in v;
+}
+
+function lineOf(request: FastifyRequest): WebhookRequestLine {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  return { method: request.method.toUpperCase(), url: request.url, headers };
+}
+
+/**
+ * A Fastify 5 plugin that registers the notification route in its own encapsulated context, whose
+ * only content-type parser hands over the raw bytes for any content type (JSON, forms, text or none);
+ * the app's other routes keep their parsers. Every method reaches the route so non-POST gets 405.
+ * The acknowledgement is sent only once paykit has durably recorded the notification; otherwise the
+ * provider's rejection. Never throws.
+ *
+ * @example
+ * ```ts
+ * import Fastify from 'fastify';
+ * import { fastifyWebhooks } from '@paykit/webhooks';
+ *
+ * const app = Fastify();
+ * await app.register(fastifyWebhooks(paykit, { path: '/paykit/notify/:instance', instanceFromPath: true }));
+ * await app.listen({ port: 8080 });
+ * ```
+ */
+export function fastifyWebhooks(paykit: WebhookPaykit, options: FastifyWebhookOptions): FastifyWebhookPlugin {
+  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  return async (app) => {
+    // Only inside this plugin's context: the app's own routes keep their JSON and other parsers.
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', (request: FastifyRequest, payload: FastifyRequest['raw']) => readBodyStream(payload, limit, request.headers['content-length']));
+    app.all(options.path, async (request: FastifyRequest, reply: FastifyReply) => {
+      const body = request.body;
+      const outcome = await processWebhook(paykit, options, {
+        line: lineOf(request),
+        // Fastify skips parsing a request with no body at all: that is an empty body.
+        readBody: () => Promise.resolve(isBodyRead(body) ? body : { kind: 'complete', bytes: new Uint8Array(0) }),
+      });
+      const sent = outcome.match((accepted) => accepted.reply, (rejected) => rejected.reply);
+      const unread = outcome.isErr() && (outcome.error.reason === 'body-too-large' || outcome.error.reason === 'aborted');
+      const bytes = Buffer.from(sent.body, 'utf8');
+      return reply.code(sent.status).headers({ ...headersToSend(sent, bytes.length), ...(unread ? { connection: 'close' } : {}) }).send(bytes);
+    });
+  };
+}

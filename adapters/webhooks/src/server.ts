@@ -1,0 +1,57 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ResultAsync } from 'neverthrow';
+import { PaymentErrors, type PayResultAsync } from '@paykit/core';
+import { nodeWebhookHandler } from './node.js';
+import type { WebhookOptions, WebhookPaykit } from './shared/types.js';
+
+/** Where {@link listenForNotifications} listens. */
+export type ListenOptions = WebhookOptions & {
+  /** Port; 0 (the default) picks a free one. */
+  readonly port?: number;
+  /** Interface; `127.0.0.1` by default (put a TLS-terminating proxy in front in production). */
+  readonly host?: string;
+};
+
+/** A running notification server. */
+export interface WebhookServer {
+  /** Base URL, e.g. `http://127.0.0.1:8080`; append the notify path given to the provider. */
+  readonly url: string;
+  /** Stops accepting requests, ends open connections and resolves once closed. */
+  close(): Promise<void>;
+}
+
+/**
+ * The quick start: a `node:http` server that serves {@link nodeWebhookHandler} on every path.
+ * `InvalidConfig` when it cannot listen (port in use, bad host).
+ *
+ * @example
+ * ```ts
+ * const server = await listenForNotifications(paykit, { instanceFromPath: true, port: 8080 });
+ * if (server.isOk()) console.log(`notify URL: ${server.value.url}/paykit/notify/shop`);
+ * ```
+ */
+export function listenForNotifications(paykit: WebhookPaykit, options: ListenOptions): PayResultAsync<WebhookServer> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 0;
+  const listening = new Promise<WebhookServer>((resolve, reject) => {
+    const server = createServer(nodeWebhookHandler(paykit, options));
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address() as AddressInfo;
+      const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      resolve({
+        url: `http://${shownHost}:${address.port}`,
+        close: () => new Promise<void>((done) => {
+          server.close(() => done());
+          server.closeAllConnections();
+        }),
+      });
+    });
+  });
+  return ResultAsync.fromPromise(listening, (e) => PaymentErrors.invalidConfig(
+    `cannot listen for notifications on ${host}:${port} (${e instanceof Error ? e.message : String(e)}): choose a free port or another host`,
+    { path: 'port' },
+  ));
+}
