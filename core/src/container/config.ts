@@ -23,6 +23,9 @@ export const StoreConfigCodec = t.union([
   t.type({ kind: t.literal('postgres'), url: t.string }),
 ], 'StoreConfig');
 
+/** The decoded `store` section: which store keeps paykit's state. */
+export type StoreConfig = t.TypeOf<typeof StoreConfigCodec>;
+
 /** The paykit configuration file. */
 export const PaykitConfigCodec = t.intersection([
   t.type({ instances: t.record(t.string, InstanceConfigCodec) }),

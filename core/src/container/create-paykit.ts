@@ -15,7 +15,7 @@ import { InMemoryStore } from '../ports/memory-store.js';
 import type { Store } from '../ports/store.js';
 import type { HttpTransport } from '../ports/transport.js';
 import { decodeWith } from './codecs.js';
-import { parseConfig, resolveReferences, type PaykitConfig } from './config.js';
+import { parseConfig, resolveReferences, type PaykitConfig, type StoreConfig } from './config.js';
 import { Paykit, type Instance } from './paykit.js';
 
 /** What `createPaykit` needs besides the config. */
@@ -24,8 +24,13 @@ export interface PaykitDeps {
   readonly plugins?: readonly ProviderPlugin<any>[];
   /** HTTP transport (e.g. `kyTransport()` from `@paykit/transport-ky`). Required when any instance calls out. */
   readonly transport?: HttpTransport;
-  /** Store; an in-memory store when absent (tests, demos: not for production). */
+  /**
+   * Store. When absent, the config's `store` section is opened with {@link PaykitDeps.openStore};
+   * with neither, an in-memory store (tests, demos: not for production).
+   */
   readonly store?: Store;
+  /** Opens the config's `store` section (`openStore` from `@paykit/store-sql`). */
+  readonly openStore?: (config: StoreConfig, options: { readonly baseDir?: string }) => PayResultAsync<Store>;
   /** Clock; the system clock when absent. */
   readonly clock?: Clock;
   /** Logger; silent when absent. */
@@ -125,11 +130,28 @@ export function createPaykit(config: unknown, deps: PaykitDeps = {}): PayResultA
   } catch (e) {
     return errAsync(toPaymentError(e, 'createPaykit'));
   }
+  return storeFor(cfg, deps).andThen((store) => build(cfg, { ...deps, store }));
+}
+
+/** The store: the one passed in, else the config's `store` section opened, else in memory. */
+function storeFor(cfg: PaykitConfig, deps: PaykitDeps): PayResultAsync<Store> {
+  if (deps.store) return okAsync(deps.store);
+  const wanted = cfg.store;
+  if (!wanted || wanted.kind === 'memory') return okAsync(new InMemoryStore());
+  const resolved = resolveReferences(wanted, { env: deps.env ?? process.env, baseDir: deps.baseDir ?? process.cwd() }, 'config.store');
+  if (resolved.isErr()) return errAsync(resolved.error);
+  if (!deps.openStore) {
+    return errAsync(PaymentErrors.invalidConfig(`config.store: a "${wanted.kind}" store needs @paykit/store-sql: pass { openStore } from it to createPaykit`, { path: 'config.store' }));
+  }
+  return deps.openStore(resolved.value as StoreConfig, deps.baseDir === undefined ? {} : { baseDir: deps.baseDir });
+}
+
+function build(cfg: PaykitConfig, deps: PaykitDeps & { readonly store: Store }): PayResultAsync<Paykit> {
   const known = new Map((deps.plugins ?? []).map((p) => [p.id, p]));
   const root = new Container({ defaultScope: 'Singleton' });
   root.bind(Tokens.Transport).toConstantValue(deps.transport ?? missingTransport);
   root.bind(Tokens.Clock).toConstantValue(deps.clock ?? systemClock);
-  root.bind(Tokens.Store).toConstantValue(deps.store ?? new InMemoryStore());
+  root.bind(Tokens.Store).toConstantValue(deps.store);
   root.bind(Tokens.Logger).toConstantValue(deps.logger ?? silentLogger);
 
   const entries = Object.entries(cfg.instances);

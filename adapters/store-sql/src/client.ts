@@ -1,0 +1,58 @@
+import type { PGlite } from '@electric-sql/pglite';
+import type { Pool } from 'pg';
+
+/** A row as a driver returns it. */
+export type Row = Readonly<Record<string, unknown>>;
+
+/** Runs one statement: a script of several when `params` is absent and the driver allows it. */
+export type SqlQuery = (text: string, params?: readonly unknown[]) => Promise<readonly Row[]>;
+
+/**
+ * What the store needs from a database: one parameterised statement at a time, and a way to close.
+ * PGlite (embedded) and `pg` (PostgreSQL server) both fit; the SQL is the same.
+ */
+export interface SqlClient {
+  /** Runs one statement with `$1…` parameters. */
+  query(text: string, params?: readonly unknown[]): Promise<readonly Row[]>;
+  /** Runs `work` in one transaction on one connection: committed if it resolves, rolled back if it rejects. */
+  transaction<T>(work: (tx: SqlQuery) => Promise<T>): Promise<T>;
+  /** Releases the database. */
+  close(): Promise<void>;
+  /** `pglite` or `postgres`, for messages. */
+  readonly dialect: 'pglite' | 'postgres';
+}
+
+/** Wraps a PGlite database. */
+export function pgliteClient(db: PGlite): SqlClient {
+  return {
+    dialect: 'pglite',
+    query: async (text, params) => (await db.query<Row>(text, params ? [...params] : undefined)).rows,
+    transaction: (work) => db.transaction((tx) => work(async (text, params) => (params
+      ? (await tx.query<Row>(text, [...params])).rows
+      : (await tx.exec(text)).flatMap((r) => r.rows as Row[])))),
+    close: () => db.close(),
+  };
+}
+
+/** Wraps a `pg` connection pool. */
+export function pgPoolClient(pool: Pool): SqlClient {
+  return {
+    dialect: 'postgres',
+    query: async (text, params) => (await pool.query(text, params ? [...params] : undefined)).rows as Row[],
+    transaction: async (work) => {
+      const conn = await pool.connect();
+      try {
+        await conn.query('BEGIN');
+        const out = await work(async (text, params) => (await conn.query(text, params ? [...params] : undefined)).rows as Row[]);
+        await conn.query('COMMIT');
+        return out;
+      } catch (e) {
+        await conn.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        conn.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,12 @@
+/**
+ * Durable paykit state on SQL: PGlite (PostgreSQL compiled to WebAssembly, embedded, a data
+ * directory on disk) by default, or a PostgreSQL server shared by several processes. One schema,
+ * one set of versioned migrations, the same statements for both.
+ *
+ * @packageDocumentation
+ */
+export { openStore, DEFAULT_PGLITE_DIR, type OpenStoreOptions } from './open.js';
+export { SqlStore, databaseError, type DurableStore } from './sql-store.js';
+export { MIGRATIONS, migrate, type Migration } from './migrations.js';
+export { pgliteClient, pgPoolClient, type SqlClient, type SqlQuery, type Row } from './client.js';
+export { toJson, reviveDates } from './values.js';

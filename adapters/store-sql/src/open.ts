@@ -1,0 +1,71 @@
+import { isAbsolute, resolve } from 'node:path';
+import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import { InMemoryStore, PaymentErrors, type PayResultAsync, type StoreConfig } from '@paykit/core';
+import { pgliteClient, pgPoolClient, type SqlClient } from './client.js';
+import { migrate } from './migrations.js';
+import { databaseError, SqlStore, type DurableStore } from './sql-store.js';
+
+/** Where the embedded database lives when the config names no `dataDir`. */
+export const DEFAULT_PGLITE_DIR = 'paykit-data';
+
+/** Options of {@link openStore}. */
+export interface OpenStoreOptions {
+  /** Directory a relative `dataDir` is resolved against (the config file's folder). Default: the working directory. */
+  readonly baseDir?: string;
+  /** Most connections a PostgreSQL pool opens per process (default 10). */
+  readonly maxConnections?: number;
+}
+
+/**
+ * Opens the store a config names, migrated and ready: `memory` (tests), `pglite` (embedded, a data
+ * directory on disk, the default for a first run) or `postgres` (a server shared by several
+ * application instances).
+ *
+ * @example
+ * ```ts
+ * const store = await openStore({ kind: 'pglite', dataDir: './paykit-data' });
+ * if (store.isErr()) throw new Error(store.error.message);
+ * const paykit = await createPaykit(config, { plugins, transport: kyTransport(), store: store.value });
+ * ```
+ */
+export function openStore(config: StoreConfig, options: OpenStoreOptions = {}): PayResultAsync<DurableStore | InMemoryStore> {
+  switch (config.kind) {
+    case 'memory':
+      return okAsync(new InMemoryStore());
+    case 'pglite': {
+      const dir = config.dataDir ?? DEFAULT_PGLITE_DIR;
+      const full = isAbsolute(dir) || dir.startsWith('memory://') ? dir : resolve(options.baseDir ?? process.cwd(), dir);
+      return connect('pglite', async () => {
+        const { PGlite } = await import('@electric-sql/pglite');
+        return pgliteClient(await PGlite.create(full));
+      });
+    }
+    case 'postgres': {
+      if (!/^postgres(ql)?:\/\//.test(config.url)) {
+        return errAsync(PaymentErrors.invalidConfig('store.url: expected a postgres:// connection URL (for example "env:DATABASE_URL")', { path: 'store.url' }));
+      }
+      return connect('postgres', async () => {
+        const pg = await import('pg');
+        const pool = new pg.default.Pool({ connectionString: config.url, max: options.maxConnections ?? 10 });
+        // An idle client losing its server must not crash the process: the next query reports it.
+        pool.on('error', () => undefined);
+        return pgPoolClient(pool);
+      });
+    }
+    default:
+      return errAsync(PaymentErrors.invalidConfig('store.kind: expected "memory", "pglite" or "postgres"', { path: 'store.kind' }));
+  }
+}
+
+function connect(dialect: SqlClient['dialect'], open: () => Promise<SqlClient>): PayResultAsync<DurableStore> {
+  return ResultAsync.fromPromise((async () => {
+    const client = await open();
+    try {
+      await migrate(client);
+    } catch (e) {
+      await client.close().catch(() => undefined);
+      throw e;
+    }
+    return new SqlStore(client);
+  })(), (e) => databaseError('open', e, dialect));
+}

@@ -1,0 +1,193 @@
+import { expect } from 'chai';
+import { ok } from 'neverthrow';
+import { inUnitOfWork, updateRecord, type PayResult, type Store, type UpdateDecision } from '@paykit/core';
+
+/** How the store suite gets a store: a fresh, empty one per test. */
+export interface StoreUnderTest {
+  /** A name for the suite title, e.g. `PGlite (data directory)`. */
+  readonly name: string;
+  /** Opens a fresh, empty store. */
+  open(): Promise<Store>;
+  /** Closes a store opened by `open` (default: nothing to do). */
+  close?(store: Store): Promise<void>;
+  /** For durable stores: closes the store and opens the same database again. */
+  reopen?(store: Store): Promise<Store>;
+}
+
+interface Counter {
+  readonly n: number;
+  readonly status: string;
+  readonly seen: readonly string[];
+}
+
+const unwrap = <T>(r: { isOk(): boolean; value?: T; error?: { message: string } }): T => {
+  if (!r.isOk()) throw new Error(`expected Ok, got ${r.error?.message}`);
+  return r.value as T;
+};
+
+/**
+ * Declares the store contract every {@link Store} implementation passes (mocha `describe`/`it`):
+ * versioned inserts and updates, atomic change sets, the once-per-event notification ledger,
+ * history, status-filtered lists, values (dates, integers) coming back as written, and no lost or
+ * doubled effect under concurrent units of work.
+ *
+ * @example
+ * ```ts
+ * describeStoreConformance({ name: 'in memory', open: async () => new InMemoryStore() });
+ * ```
+ */
+export function describeStoreConformance(sut: StoreUnderTest): void {
+  describe(`store contract: ${sut.name}`, function () {
+    this.timeout(60_000);
+    let store: Store;
+    beforeEach(async () => {
+      store = await sut.open();
+    });
+    afterEach(async () => {
+      await sut.close?.(store);
+    });
+
+    context('when records are inserted and updated', () => {
+      it('reads nothing for an unknown id, then version 1 after insert, 2 after update', async () => {
+        expect(unwrap(await store.get('payment', 'p1'))).to.equal(undefined);
+        expect(unwrap(await store.insert('payment', 'p1', { status: 'created', n: 1 })).version).to.equal(1);
+        expect(unwrap(await store.update('payment', 'p1', 1, { status: 'pending', n: 2 })).version).to.equal(2);
+        expect(unwrap(await store.get('payment', 'p1'))).to.deep.equal({ version: 2, value: { status: 'pending', n: 2 } });
+      });
+
+      it('refuses a second insert of the same id with a Conflict that is not retryable', async () => {
+        unwrap(await store.insert('refund', 'r1', { status: 'pending' }));
+        const again = await store.insert('refund', 'r1', { status: 'succeeded' });
+        expect(again.isErr() && again.error.kind).to.equal('Conflict');
+        expect(again.isErr() && again.error.retryable).to.equal(false);
+        expect(unwrap(await store.get('refund', 'r1'))).to.deep.equal({ version: 1, value: { status: 'pending' } });
+      });
+
+      it('refuses an update at a stale version (retryable Conflict) and an update of a missing record (NotFound)', async () => {
+        unwrap(await store.insert('payout', 'x', { status: 'created' }));
+        unwrap(await store.update('payout', 'x', 1, { status: 'submitted' }));
+        const stale = await store.update('payout', 'x', 1, { status: 'failed' });
+        expect(stale.isErr() && stale.error.kind).to.equal('Conflict');
+        expect(stale.isErr() && stale.error.retryable).to.equal(true);
+        const missing = await store.update('payout', 'nope', 1, { status: 'failed' });
+        expect(missing.isErr() && missing.error.kind).to.equal('NotFound');
+        expect(unwrap(await store.get('payout', 'x'))?.value).to.deep.equal({ status: 'submitted' });
+      });
+
+      it('keeps the same id apart in different kinds', async () => {
+        unwrap(await store.insert('payment', 'same', { status: 'created' }));
+        unwrap(await store.insert('refund', 'same', { status: 'pending' }));
+        expect(unwrap(await store.get('payment', 'same'))?.value).to.deep.equal({ status: 'created' });
+      });
+    });
+
+    context('when values hold dates, large integers, unicode and nesting', () => {
+      it('gives back exactly what was written', async () => {
+        const value = {
+          status: 'created', createdAt: new Date('2026-11-22T03:04:05.678Z'),
+          amount: { amount: 9_007_199_254_740_991, currency: 'CNY' }, name: '商品 "quoted" \\ back', nested: [{ at: new Date(0) }, null, true],
+        };
+        unwrap(await store.insert('payment', 'd', value));
+        const back = unwrap(await store.get<typeof value>('payment', 'd'))?.value;
+        expect(back).to.deep.equal(value);
+        expect(back?.createdAt).to.be.instanceOf(Date);
+        expect((back?.nested[0] as { at: Date }).at.getTime()).to.equal(0);
+      });
+    });
+
+    context('when a change set is committed', () => {
+      it('applies every write or none: one stale write undoes the others', async () => {
+        unwrap(await store.insert('payment', 'a', { status: 'created' }));
+        unwrap(await store.insert('payment', 'b', { status: 'created' }));
+        unwrap(await store.update('payment', 'b', 1, { status: 'pending' }));
+        const r = await store.commit({ writes: [
+          { kind: 'payment', id: 'a', expectedVersion: 1, value: { status: 'succeeded' } },
+          { kind: 'refund', id: 'new', expectedVersion: 0, value: { status: 'pending' } },
+          { kind: 'payment', id: 'b', expectedVersion: 1, value: { status: 'failed' } },
+        ], notification: { providerId: 'p', eventKey: 'e1', payload: '{}' } });
+        expect(r.isErr() && r.error.kind).to.equal('Conflict');
+        expect(unwrap(await store.get('payment', 'a'))).to.deep.equal({ version: 1, value: { status: 'created' } });
+        expect(unwrap(await store.get('refund', 'new'))).to.equal(undefined);
+        // The notification was not recorded either: a redelivery will apply it.
+        expect(unwrap(await store.recordNotification('p', 'e1', '{}'))).to.equal('new');
+      });
+
+      it('drops the whole change set when its notification is already recorded', async () => {
+        unwrap(await store.insert('payment', 'a', { status: 'created' }));
+        expect(unwrap(await store.commit({ writes: [{ kind: 'payment', id: 'a', expectedVersion: 1, value: { status: 'succeeded' } }], notification: { providerId: 'p', eventKey: 'e', payload: '1' } }))).to.equal('committed');
+        expect(unwrap(await store.commit({ writes: [{ kind: 'payment', id: 'a', expectedVersion: 2, value: { status: 'failed' } }], notification: { providerId: 'p', eventKey: 'e', payload: '2' } }))).to.equal('duplicate');
+        expect(unwrap(await store.get('payment', 'a'))).to.deep.equal({ version: 2, value: { status: 'succeeded' } });
+      });
+
+      it('records each notification once per provider and event key', async () => {
+        expect(unwrap(await store.recordNotification('p', 'k', 'x'))).to.equal('new');
+        expect(unwrap(await store.recordNotification('p', 'k', 'x'))).to.equal('duplicate');
+        expect(unwrap(await store.recordNotification('q', 'k', 'x'))).to.equal('new');
+      });
+    });
+
+    context('when history and lists are read', () => {
+      it('keeps every version of a record, oldest first', async () => {
+        unwrap(await store.insert('payment', 'h', { status: 'created' }));
+        unwrap(await store.update('payment', 'h', 1, { status: 'pending' }));
+        unwrap(await store.update('payment', 'h', 2, { status: 'succeeded' }));
+        const h = unwrap(await store.history<{ status: string }>('payment', 'h'));
+        expect(h.map((v) => [v.version, v.value.status])).to.deep.equal([[1, 'created'], [2, 'pending'], [3, 'succeeded']]);
+        expect(unwrap(await store.history('payment', 'none'))).to.deep.equal([]);
+      });
+
+      it('lists a kind, or only the records in some statuses', async () => {
+        unwrap(await store.insert('payout', 'u1', { status: 'unknown' }));
+        unwrap(await store.insert('payout', 'u2', { status: 'succeeded' }));
+        unwrap(await store.insert('payout', 'u3', { status: 'submitted' }));
+        unwrap(await store.insert('payment', 'u4', { status: 'unknown' }));
+        expect(unwrap(await store.list('payout')).length).to.equal(3);
+        const pending = unwrap(await store.list<{ status: string }>('payout', { statuses: ['unknown', 'submitted'] }));
+        expect(pending.map((v) => v.value.status).sort()).to.deep.equal(['submitted', 'unknown']);
+      });
+    });
+
+    context('when units of work race on the same records', () => {
+      it('loses no update: 20 concurrent increments give 20 and 21 versions', async () => {
+        unwrap(await store.insert<Counter>('card', 'c', { n: 0, status: 'open', seen: [] }));
+        const results = await Promise.all(Array.from({ length: 20 }, (_, i) => inUnitOfWork(store, (tx) =>
+          updateRecord<Counter>(tx, 'card', 'c', (cur) => okDecision({ ...cur, n: cur.n + 1, seen: [...cur.seen, `w${i}`] }), 1), { attempts: 200 })));
+        for (const r of results) expect(r.isOk(), r.isErr() ? r.error.message : '').to.equal(true);
+        const final = unwrap(await store.get<Counter>('card', 'c'));
+        expect(final?.value.n).to.equal(20);
+        expect(new Set(final?.value.seen).size).to.equal(20);
+        expect(unwrap(await store.history('card', 'c')).length).to.equal(21);
+      });
+
+      it('applies one notification once when 10 deliveries of it race', async () => {
+        unwrap(await store.insert<Counter>('payment', 'o', { n: 0, status: 'pending', seen: [] }));
+        const results = await Promise.all(Array.from({ length: 10 }, () => inUnitOfWork(store, (tx) =>
+          updateRecord<Counter>(tx, 'payment', 'o', (cur) => okDecision({ ...cur, n: cur.n + 1, status: 'succeeded' }), 1),
+        { notification: { providerId: 'p', eventKey: 'paid-o', payload: '{}' }, attempts: 100 })));
+        const outcomes = results.map((r) => unwrap(r).outcome);
+        expect(outcomes.filter((o) => o === 'committed').length).to.equal(1);
+        expect(outcomes.filter((o) => o === 'duplicate').length).to.equal(9);
+        expect(unwrap(await store.get<Counter>('payment', 'o'))?.value.n).to.equal(1);
+      });
+    });
+
+    if (sut.reopen) {
+      const reopen = sut.reopen.bind(sut);
+      context('when the store is closed and opened again', () => {
+        it('still has every record, version, history entry and notification', async () => {
+          unwrap(await store.insert('payment', 'keep', { status: 'created', at: new Date(1_700_000_000_000) }));
+          unwrap(await store.update('payment', 'keep', 1, { status: 'succeeded', at: new Date(1_700_000_000_000) }));
+          unwrap(await store.recordNotification('p', 'kept', 'x'));
+          store = await reopen(store);
+          expect(unwrap(await store.get('payment', 'keep'))).to.deep.equal({ version: 2, value: { status: 'succeeded', at: new Date(1_700_000_000_000) } });
+          expect(unwrap(await store.history('payment', 'keep')).length).to.equal(2);
+          expect(unwrap(await store.recordNotification('p', 'kept', 'x'))).to.equal('duplicate');
+        });
+      });
+    }
+  });
+}
+
+function okDecision<T>(value: T): PayResult<UpdateDecision<T>> {
+  return ok({ write: true, value });
+}
