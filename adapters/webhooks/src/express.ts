@@ -1,9 +1,8 @@
 import type { Request, RequestHandler, Response } from 'express';
-import type { ResultAsync } from 'neverthrow';
 import { readBodyStream, type BodyRead } from './shared/body.js';
 import { requestLineOf, writeOutcome } from './shared/node-io.js';
 import { processWebhook } from './shared/process.js';
-import type { WebhookAccepted, WebhookOptions, WebhookPaykit, WebhookRejected } from './shared/types.js';
+import type { WebhookOptions, WebhookPaykit } from './shared/types.js';
 
 /** What to do when a body parser got to the body first. */
 const PARSED_BEFORE = 'a body parser mounted before the paykit route (express.json(), express.urlencoded() or express.text()) '
@@ -44,8 +43,11 @@ function expressBody(req: Request, limit: number): Promise<BodyRead> {
  * ```
  */
 export function expressWebhook(paykit: WebhookPaykit, options: WebhookOptions): RequestHandler {
-  return (req: Request, res: Response): ResultAsync<WebhookAccepted, WebhookRejected> => writeOutcome(res, processWebhook(paykit, options, {
-    line: requestLineOf(req, req.originalUrl),
-    readBody: (limit) => expressBody(req, limit),
-  }));
+  return (req: Request, res: Response): void => {
+    // Not returned: Express 5 wants a native promise, and the outcome never rejects anyway.
+    void writeOutcome(res, processWebhook(paykit, options, {
+      line: requestLineOf(req, req.originalUrl),
+      readBody: (limit) => expressBody(req, limit),
+    }));
+  };
 }

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import type { WebhookOptions, WebhookPaykit } from '../src/index.js';
 import {
-  abortMidBody, ALLINPAY_ACK, allinpayPaidFields, LIANLIAN_ACK, lianlianPaidNotification, nextOrderId, paymentRecord, send,
+  abortMidBody, ALLINPAY_ACK, ALLINPAY_MD5_KEY, allinpayPaidFields, LIANLIAN_ACK, LL_MD5_KEY, lianlianPaidNotification, nextOrderId, paymentRecord, send,
   startWorld, type World,
 } from './support.js';
 
@@ -84,9 +84,13 @@ export function describeWebhookAdapter(name: string, mount: Mount): void {
         expect(after).to.deep.equal(before);
       });
 
-      it('never logs the notification body or its signature', function () {
-        const sign = (JSON.parse(body) as { sign: string }).sign;
-        expect(JSON.stringify(w.logger.lines)).not.to.contain(sign);
+      it('never logs the notification body, its signature or a key', async function () {
+        await send(at('shop'), body.replace('"money_order":"', '"money_order":"1'), { contentType: JSON_TYPE }); // a rejection, logged
+        const logged = JSON.stringify(w.logger.lines);
+        expect(logged).to.contain('webhook not acknowledged');
+        expect(logged).not.to.contain((JSON.parse(body) as { sign: string }).sign);
+        expect(logged).not.to.contain(LL_MD5_KEY);
+        expect(logged).not.to.contain(ALLINPAY_MD5_KEY);
       });
     });
 

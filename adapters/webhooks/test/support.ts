@@ -24,8 +24,10 @@ export const LIANLIAN_ACK = '{"ret_code":"0000","ret_msg":"交易成功"}';
 export const ALLINPAY_ACK = 'success';
 
 const OID_PARTNER = '201408071000001543';
-const LL_MD5_KEY = 'webhooks-test-md5-key-2014';
-const ALLINPAY_MD5_KEY = 'webhooks-test-allinpay-key';
+/** The MD5 keys the instances use (must never reach a log line). */
+export const LL_MD5_KEY = 'webhooks-test-md5-key-2014';
+/** See {@link LL_MD5_KEY}. */
+export const ALLINPAY_MD5_KEY = 'webhooks-test-allinpay-key';
 
 /** Unwraps an Ok or throws with the error. */
 export function must<T>(r: PayResult<T>): T {
@@ -202,10 +204,4 @@ export function abortMidBody(url: string, declared: number, sent: string): Promi
     });
     socket.on('error', () => resolve());
   });
-}
-
-/** Waits until `check` holds or `ms` pass. */
-export async function eventually(check: () => boolean, ms = 1000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check() && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
 }

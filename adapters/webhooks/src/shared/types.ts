@@ -28,9 +28,18 @@ export interface WebhookRequestLine {
  * segment of the request path (`/paykit/notify/shop` → `shop`), or a function of the request.
  */
 export type InstanceChoice =
-  | { readonly instanceId: string }
-  | { readonly instanceFromPath: true }
-  | { readonly resolveInstance: (request: WebhookRequestLine) => string | undefined };
+  | {
+    /** The one instance every request is for. */
+    readonly instanceId: string;
+  }
+  | {
+    /** Take the instance id from the last path segment (percent-decoded). */
+    readonly instanceFromPath: true;
+  }
+  | {
+    /** Returns the instance id for a request, or undefined for none (404). Must not throw (a throw answers 500). */
+    readonly resolveInstance: (request: WebhookRequestLine) => string | undefined;
+  };
 
 /** Options every adapter accepts. */
 export type WebhookOptions = InstanceChoice & {
