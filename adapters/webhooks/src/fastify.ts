@@ -13,8 +13,9 @@ export type FastifyWebhookOptions = WebhookOptions & {
 /** A Fastify plugin function as `app.register` takes it (encapsulated: not wrapped in fastify-plugin). */
 export type FastifyWebhookPlugin = (app: FastifyInstance) => Promise<void>;
 
-function isBodyRead(v: unknown): v is BodyRead {
-  return typeof v === 'object' && v !== null && 'kind' in v;
+/** What this plugin's parser puts in `request.body`: told apart from anything a parser elsewhere could produce. */
+class RawBody {
+  constructor(readonly read: BodyRead) {}
 }
 
 function lineOf(request: FastifyRequest): WebhookRequestLine {
@@ -45,13 +46,13 @@ export function fastifyWebhooks(paykit: WebhookPaykit, options: FastifyWebhookOp
   return async (app) => {
     // Only inside this plugin's context: the app's own routes keep their JSON and other parsers.
     app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', (request: FastifyRequest, payload: FastifyRequest['raw']) => readBodyStream(payload, limit, request.headers['content-length']));
+    app.addContentTypeParser('*', async (request: FastifyRequest, payload: FastifyRequest['raw']) => new RawBody(await readBodyStream(payload, limit, request.headers['content-length'])));
     app.all(options.path, async (request: FastifyRequest, reply: FastifyReply) => {
       const body = request.body;
       const outcome = await processWebhook(paykit, options, {
         line: lineOf(request),
         // Fastify skips parsing a request with no body at all: that is an empty body.
-        readBody: () => Promise.resolve(isBodyRead(body) ? body : { kind: 'complete', bytes: new Uint8Array(0) }),
+        readBody: () => Promise.resolve(body instanceof RawBody ? body.read : { kind: 'complete', bytes: new Uint8Array(0) }),
       });
       const sent = outcome.match((accepted) => accepted.reply, (rejected) => rejected.reply);
       const unread = outcome.isErr() && (outcome.error.reason === 'body-too-large' || outcome.error.reason === 'aborted');
