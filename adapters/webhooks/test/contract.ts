@@ -217,7 +217,9 @@ export function describeWebhookAdapter(name: string, mount: Mount): void {
         const body = await lianlianPaidNotification(w, orderId);
         const before = await paymentRecord(w, orderId);
         w.storeFails = true;
+        const lines = w.logger.lines.length;
         const refused = await send(at('shop'), body, { contentType: JSON_TYPE });
+        expect(w.logger.lines.slice(lines).map((l) => l.message).join('\n')).to.contain('store unavailable (test)');
         expect(refused.body).not.to.equal(LIANLIAN_ACK);
         expect(retCode(refused.body)).not.to.equal('0000');
         w.storeFails = false;
