@@ -63,6 +63,13 @@ describe('fetchStatementFiles', () => {
     });
   });
 
+  context('when the fingerprint is written with its base64 padding', () => {
+    it('accepts it as the same key', async () => {
+      const connection = connectionTo(server, { hostKeySha256: ` ${server.fingerprint}= ` });
+      expect((await fetchStatementFiles(options({ connection, families: ['summary'] }))).isOk()).to.equal(true);
+    });
+  });
+
   context('when the files are already complete locally', () => {
     it('does not open them on the server again and reports them as not downloaded', async () => {
       (await fetchStatementFiles(options()))._unsafeUnwrap();
@@ -126,12 +133,14 @@ describe('fetchStatementFiles', () => {
       ['a short merchant number', (o) => ({ ...o, partnerId: '12345' }), 'partnerId'],
       ['a period that is neither day nor month', (o) => ({ ...o, period: '2024-01-01' }), 'period'],
       ['zero attempts', (o) => ({ ...o, retry: { attempts: 0 } }), 'retry.attempts'],
+      ['a private key that does not parse', (o) => ({ ...o, connection: { ...o.connection, password: undefined, privateKey: new Secret('-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-key-but-secret-text\n-----END OPENSSH PRIVATE KEY-----') } }), 'connection.privateKey'],
     ];
     for (const [what, spoil, path] of cases) {
       it(`returns InvalidConfig at ${path} for ${what}, without connecting`, async () => {
         const e = (await fetchStatementFiles(spoil(options())))._unsafeUnwrapErr();
         expect([e.kind, e.path, e.retryable]).to.deep.equal(['InvalidConfig', path, false]);
         expect(server.connections).to.equal(0);
+        expect(JSON.stringify(e)).to.not.contain('not-a-key-but-secret-text').and.to.not.contain(server.password);
       });
     }
   });
