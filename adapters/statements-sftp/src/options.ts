@@ -1,7 +1,7 @@
 // What a fetch needs, and the one place it is checked. LianLian hands out the SFTP parameters
 // (host, port, account, key or password) after signing and filters by source IP (integration
 // guide 九, 方式二); the file names come from spec 5.1, 5.3 and 5.5.
-import { err, ok } from 'neverthrow';
+import { err, ok, Result } from 'neverthrow';
 import { PaymentErrors, Secret, type PayResult } from '@paykit/core';
 import type { StatementFileFamily } from '@paykit/provider-lianlian-web';
 import { parseHostKeyFingerprint } from './host-key.js';
@@ -125,16 +125,14 @@ export function checkConnection(c: SftpConnectionOptions | undefined): PayResult
   }
   const fingerprint = parseHostKeyFingerprint(c.hostKeySha256);
   if (fingerprint.isErr()) return err(fingerprint.error);
-  const port = orDefault(c.port, 22, 1, 65535, 'connection.port');
-  const connectTimeoutMs = orDefault(c.connectTimeoutMs, 20_000, 1, 600_000, 'connection.connectTimeoutMs');
-  const stallTimeoutMs = orDefault(c.stallTimeoutMs, 30_000, 1, 600_000, 'connection.stallTimeoutMs');
-  if (port.isErr()) return err(port.error);
-  if (connectTimeoutMs.isErr()) return err(connectTimeoutMs.error);
-  if (stallTimeoutMs.isErr()) return err(stallTimeoutMs.error);
-  return ok({
-    host: c.host.trim(), port: port.value, username: c.username, password: c.password, privateKey: c.privateKey, passphrase: c.passphrase,
-    hostKeySha256: fingerprint.value, connectTimeoutMs: connectTimeoutMs.value, stallTimeoutMs: stallTimeoutMs.value,
-  });
+  return Result.combine([
+    orDefault(c.port, 22, 1, 65535, 'connection.port'),
+    orDefault(c.connectTimeoutMs, 20_000, 1, 600_000, 'connection.connectTimeoutMs'),
+    orDefault(c.stallTimeoutMs, 30_000, 1, 600_000, 'connection.stallTimeoutMs'),
+  ]).map(([port, connectTimeoutMs, stallTimeoutMs]) => ({
+    host: c.host.trim(), port, username: c.username, password: c.password, privateKey: c.privateKey, passphrase: c.passphrase,
+    hostKeySha256: fingerprint.value, connectTimeoutMs, stallTimeoutMs,
+  }));
 }
 
 /** Checks the fetch options; defaults: remote `.`, all families, 4 attempts, 500 ms → 10 s backoff, 30 KiB × 8 reads. */
@@ -156,15 +154,14 @@ export function checkFetchOptions(o: FetchStatementOptions | undefined): PayResu
     return bad('families', `families must list some of ${FAMILIES.join(', ')}`);
   }
   const r = o.retry ?? {};
-  const attempts = orDefault(r.attempts, 4, 1, 100, 'retry.attempts');
-  const initialDelayMs = orDefault(r.initialDelayMs, 500, 0, 600_000, 'retry.initialDelayMs');
-  const maxDelayMs = orDefault(r.maxDelayMs, 10_000, 0, 3_600_000, 'retry.maxDelayMs');
-  const readSize = orDefault(o.readSize, 30 * 1024, 1, 256 * 1024, 'readSize');
-  const readsInFlight = orDefault(o.readsInFlight, 8, 1, 64, 'readsInFlight');
-  for (const n of [attempts, initialDelayMs, maxDelayMs, readSize, readsInFlight]) if (n.isErr()) return err(n.error);
-  return ok({
+  return Result.combine([
+    orDefault(r.attempts, 4, 1, 100, 'retry.attempts'),
+    orDefault(r.initialDelayMs, 500, 0, 600_000, 'retry.initialDelayMs'),
+    orDefault(r.maxDelayMs, 10_000, 0, 3_600_000, 'retry.maxDelayMs'),
+    orDefault(o.readSize, 30 * 1024, 1, 256 * 1024, 'readSize'),
+    orDefault(o.readsInFlight, 8, 1, 64, 'readsInFlight'),
+  ]).map(([attempts, initialDelayMs, maxDelayMs, readSize, readsInFlight]) => ({
     connection: connection.value, remoteDir, localDir: o.localDir, partnerId: o.partnerId, period: o.period, families: new Set(families),
-    attempts: attempts._unsafeUnwrap(), initialDelayMs: initialDelayMs._unsafeUnwrap(), maxDelayMs: maxDelayMs._unsafeUnwrap(),
-    readSize: readSize._unsafeUnwrap(), readsInFlight: readsInFlight._unsafeUnwrap(),
-  });
+    attempts, initialDelayMs, maxDelayMs, readSize, readsInFlight,
+  }));
 }

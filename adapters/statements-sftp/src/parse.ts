@@ -77,8 +77,8 @@ export interface StatementDayReconciliation {
   readonly discrepancies: readonly StatementDiscrepancy[];
 }
 
-/** Options of {@link reconcileStatementDay}: a fetch of one settlement day, and how to parse. */
-export interface ReconcileStatementDayOptions extends FetchStatementOptions {
+/** Options of {@link reconcileStatementDay}: a fetch of one settlement day (all three families), and how to parse. */
+export interface ReconcileStatementDayOptions extends Omit<FetchStatementOptions, 'families'> {
   /** Passed to the parser (encoding, layout, currency); both are detected per file by default. */
   readonly parse?: StatementParseOptions;
 }
