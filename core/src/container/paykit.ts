@@ -1,7 +1,7 @@
 import type { Container, ServiceIdentifier } from 'inversify';
 import { err, ok } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
-import { guard, type PayResult } from '../errors/result.js';
+import { guard, type PayResult, type PayResultAsync } from '../errors/result.js';
 import type { Capability, CapabilityServices } from '../plugin/capabilities.js';
 import type { ProviderPlugin } from '../plugin/contract.js';
 import { CAPABILITY_TOKENS, Tokens } from '../plugin/tokens.js';
@@ -14,6 +14,7 @@ import { PaymentOps } from '../facade/payments.js';
 import { PayoutOps } from '../facade/payouts.js';
 import { PreAuthOps } from '../facade/preauth.js';
 import { RefundOps } from '../facade/refunds.js';
+import { resolvePending, type PendingReport, type ResolvePendingOptions } from '../facade/resolve-pending.js';
 import { StatementOps } from '../facade/statements.js';
 
 /** A configured provider instance. */
@@ -98,6 +99,23 @@ export class Paykit implements PaykitContext {
     this.preauth = new PreAuthOps(this);
     this.payouts = new PayoutOps(this);
     this.statements = new StatementOps(this);
+  }
+
+  /**
+   * Settles every payment, refund and payout whose outcome is unknown or stale by asking its
+   * provider through the facade operations (`payments.query`, `refunds.query`, `payouts.resolve`,
+   * `payouts.query`), so transitions follow the domain tables and a success is never undone. Records
+   * younger than `olderThan` (10 minutes by default, by the injected clock) are left alone. One
+   * record's error is reported in its entry and never stops the others.
+   *
+   * @example
+   * ```ts
+   * const report = await paykit.resolvePending({ olderThan: 10 * 60_000, kinds: ['payments', 'payouts'] });
+   * if (report.isOk()) console.log(report.value.totals); // { checked, settled, stillPending, failed, skipped, remaining }
+   * ```
+   */
+  resolvePending(options: ResolvePendingOptions = {}): PayResultAsync<PendingReport> {
+    return resolvePending(this, options);
   }
 
   /** Every configured instance with its capabilities (run-time discovery). */

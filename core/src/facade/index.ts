@@ -7,3 +7,4 @@ export * from './statements.js';
 export * from './stored.js';
 export { updateRecord, type UpdateDecision } from './records.js';
 export * from './inputs.js';
+export * from './resolve-pending.js';
