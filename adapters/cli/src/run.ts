@@ -3,6 +3,7 @@ import type { Command } from './command.js';
 import { configCommand } from './commands/config-check.js';
 import { demoCommand } from './commands/demo.js';
 import { requestCommand } from './commands/request.js';
+import { resolvePendingCommand } from './commands/resolve-pending.js';
 import { signCommand } from './commands/sign.js';
 import { verifyCommand } from './commands/verify.js';
 import type { CliIo } from './io.js';
@@ -10,10 +11,11 @@ import { describeThrown, EXIT } from './output.js';
 import type { CliProvider } from './providers.js';
 
 /** Every command, in help order. */
-export const COMMANDS: readonly Command[] = [demoCommand, signCommand, verifyCommand, requestCommand, configCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, signCommand, verifyCommand, requestCommand, configCommand, resolvePendingCommand];
 
 function mainHelp(providers: readonly CliProvider[]): string {
-  const list = COMMANDS.map((c) => `  ${c.name.padEnd(8)} ${c.summary}`).join('\n');
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const list = COMMANDS.map((c) => `  ${c.name.padEnd(width)} ${c.summary}`).join('\n');
   return `Usage: paykit <command> [options]
 
 Commands:

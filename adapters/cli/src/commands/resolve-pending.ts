@@ -1,0 +1,146 @@
+import { dirname, resolve } from 'node:path';
+import { err, ok, type Result } from 'neverthrow';
+import {
+  createPaykit, loadConfigFile, PaymentErrors, PENDING_KINDS, type PaymentError, type PayResultAsync, type PendingKind, type PendingReport,
+  type ResolvePendingOptions, type Store, type StoreConfig,
+} from '@paykit/core';
+import { openStore } from '@paykit/store-sql';
+import { kyTransport } from '@paykit/transport-ky';
+import { stringOption, type ParsedArgs } from '../argv.js';
+import type { Command, CommandContext } from '../command.js';
+import { EXIT, fail, redactedJson, usageError } from '../output.js';
+
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Parses `90s`, `10m`, `2h`, `1d`, `500ms` or `0` into milliseconds. */
+export function parseDuration(text: string): Result<number, string> {
+  const m = /^(\d{1,9})(ms|s|m|h|d)?$/.exec(text.trim());
+  const unit = m?.[2] ?? (m?.[1] !== undefined && Number(m[1]) === 0 ? 'ms' : undefined);
+  if (!m || unit === undefined) return err(`--older-than "${text.slice(0, 20)}" is not a duration: use a whole number with a unit, e.g. 90s, 10m, 2h, 1d`);
+  const ms = Number(m[1]) * (UNIT_MS[unit] ?? 1);
+  return Number.isSafeInteger(ms) ? ok(ms) : err('--older-than is too long');
+}
+
+/** Parses `--kind payments,refunds` into a list of kinds. */
+export function parseKinds(text: string): Result<readonly PendingKind[], string> {
+  const parts = text.split(',').map((k) => k.trim()).filter((k) => k.length > 0);
+  const unknown = parts.filter((k) => !(PENDING_KINDS as readonly string[]).includes(k));
+  if (parts.length === 0 || unknown.length > 0) {
+    return err(`--kind ${unknown.length > 0 ? `"${unknown[0]?.slice(0, 20)}" is unknown` : 'is empty'}: use a comma-separated list of ${PENDING_KINDS.join(', ')}`);
+  }
+  return ok([...new Set(parts)] as PendingKind[]);
+}
+
+function parseCount(args: ParsedArgs, name: string): Result<number | undefined, string> {
+  const v = stringOption(args, name);
+  if (v === undefined) return ok(undefined);
+  return /^[1-9]\d{0,5}$/.test(v) ? ok(Number(v)) : err(`--${name} must be a whole number from 1 to 999999`);
+}
+
+function optionsOf(args: ParsedArgs): Result<ResolvePendingOptions, string> {
+  const older = stringOption(args, 'older-than');
+  const kind = stringOption(args, 'kind');
+  const olderThan = older === undefined ? ok(undefined) : parseDuration(older);
+  if (olderThan.isErr()) return err(olderThan.error);
+  const kinds = kind === undefined ? ok(undefined) : parseKinds(kind);
+  if (kinds.isErr()) return err(kinds.error);
+  const limit = parseCount(args, 'limit');
+  if (limit.isErr()) return err(limit.error);
+  const concurrency = parseCount(args, 'concurrency');
+  if (concurrency.isErr()) return err(concurrency.error);
+  return ok({
+    ...(olderThan.value !== undefined ? { olderThan: olderThan.value } : {}),
+    ...(kinds.value !== undefined ? { kinds: kinds.value } : {}),
+    ...(limit.value !== undefined ? { limit: limit.value } : {}),
+    ...(concurrency.value !== undefined ? { concurrency: concurrency.value } : {}),
+  });
+}
+
+/** A table of the report: one row per record, its error under it, then the totals. */
+export function renderPendingReport(report: PendingReport): string {
+  const head = ['KIND', 'ID', 'INSTANCE', 'OPERATION', 'BEFORE', 'AFTER', 'OUTCOME'];
+  const rows = report.entries.map((e) => [e.kind, e.id, e.instanceId, e.operation, e.before, e.after ?? '-', e.outcome]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const out: string[] = [];
+  if (report.entries.length === 0) out.push('No pending records are due.');
+  else {
+    out.push(line(head));
+    for (const [i, e] of report.entries.entries()) {
+      out.push(line(rows[i] ?? []));
+      if (e.error) out.push(`    ${e.error.kind} [${e.error.code}] ${e.error.message}`);
+    }
+  }
+  const t = report.totals;
+  out.push('', `checked ${t.checked}: settled ${t.settled}, still pending ${t.stillPending}, failed ${t.failed}, skipped ${t.skipped}`
+    + (t.remaining > 0 ? `; ${t.remaining} more due beyond --limit` : ''));
+  return `${out.join('\n')}\n`;
+}
+
+/** Builds paykit on the config's durable store, runs the scan and closes the store whatever happened. */
+async function scan(ctx: CommandContext, file: string, options: ResolvePendingOptions): Promise<Result<PendingReport, PaymentError>> {
+  const path = resolve(ctx.io.cwd, file);
+  const loaded = loadConfigFile(path);
+  if (loaded.isErr()) return err(loaded.error);
+  const kind = loaded.value.store?.kind ?? 'memory';
+  if (kind === 'memory') {
+    return err(PaymentErrors.invalidConfig(`config.store is ${loaded.value.store ? '"memory"' : 'not set (memory)'}: a memory store starts empty in this process, so there is nothing to resolve; set "store" to the pglite or postgres store your application writes to`, { path: 'config.store' }));
+  }
+  const opened: Store[] = [];
+  const open = (config: StoreConfig, o: { readonly baseDir?: string }): PayResultAsync<Store> => openStore(config, o).map((s) => {
+    opened.push(s);
+    return s;
+  });
+  try {
+    const built = await createPaykit(loaded.value, {
+      plugins: ctx.providers.map((p) => p.plugin), transport: kyTransport(), openStore: open, env: ctx.io.env, baseDir: dirname(path),
+    });
+    if (built.isErr()) return err(built.error);
+    return await built.value.resolvePending(options);
+  } finally {
+    // A durable store holds a database (PGlite keeps its data directory open): always let it go.
+    for (const s of opened as Partial<{ close(): PromiseLike<unknown> }>[]) await s.close?.();
+  }
+}
+
+/** `paykit resolve-pending`: settles payments, refunds and payouts whose outcome is unknown or stale. */
+export const resolvePendingCommand: Command = {
+  name: 'resolve-pending',
+  summary: 'settle stale payments, refunds and payouts by asking their providers',
+  options: { config: 'string', 'older-than': 'string', kind: 'string', limit: 'string', concurrency: 'string', json: 'boolean' },
+  help: `Usage: paykit resolve-pending --config FILE [--older-than 10m] [--kind payments,refunds,payouts] [--json]
+
+Opens the durable store the config names (pglite or postgres; a memory store has nothing to
+resolve) and asks each record's provider about every payment still created, pending or
+processing, every refund pending or processing, and every payout of unknown outcome or in flight,
+once it is older than --older-than. Answers are applied by the domain rules: a success is never
+undone, and a payout of unknown outcome is sent again, with the same provider order number, only
+when the provider has no record of it. One record's error never stops the others.
+Prints a table (or the report as JSON) and exits 0 when nothing failed, 1 otherwise; a record
+whose instance cannot do the operation is skipped, one whose outcome stays unknown is pending.
+
+Options:
+  --config FILE        paykit config file with a "store" section (references resolve from its directory)
+  --older-than TIME    only records at least this old: 500ms, 90s, 10m, 2h, 1d (default 10m)
+  --kind LIST          comma-separated: payments, refunds, payouts (default all)
+  --limit N            check at most N records, oldest first
+  --concurrency N      provider calls at once (default 4)
+  --json               print the report as JSON
+  -h, --help           show this help
+
+Example:
+  paykit resolve-pending --config paykit.config.json --older-than 15m --kind payments,payouts
+`,
+  async run(args, ctx) {
+    const { io } = ctx;
+    const configFile = stringOption(args, 'config');
+    if (configFile === undefined) return usageError(io, 'resolve-pending', '--config is required');
+    if (args.positionals.length > 0) return usageError(io, 'resolve-pending', `unexpected argument "${args.positionals[0]?.slice(0, 40)}"`);
+    const options = optionsOf(args);
+    if (options.isErr()) return usageError(io, 'resolve-pending', options.error);
+    const report = await scan(ctx, configFile, options.value);
+    if (report.isErr()) return fail(io, report.error);
+    io.out(args.options.json === true ? `${redactedJson(report.value)}\n` : renderPendingReport(report.value));
+    return report.value.totals.failed > 0 ? EXIT.error : EXIT.ok;
+  },
+};
