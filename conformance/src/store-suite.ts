@@ -131,8 +131,10 @@ export function describeStoreConformance(sut: StoreUnderTest): void {
         unwrap(await store.insert('payment', 'h', { status: 'created' }));
         unwrap(await store.update('payment', 'h', 1, { status: 'pending' }));
         unwrap(await store.update('payment', 'h', 2, { status: 'succeeded' }));
-        const h = unwrap(await store.history<{ status: string }>('payment', 'h'));
-        expect(h.map((v) => [v.version, v.value.status])).to.deep.equal([[1, 'created'], [2, 'pending'], [3, 'succeeded']]);
+        const h = unwrap(await store.history('payment', 'h'));
+        expect(h.map((v) => [v.version, v.status, v.eventKey])).to.deep.equal([[1, 'created', null], [2, 'pending', null], [3, 'succeeded', null]]);
+        unwrap(await store.commit({ writes: [{ kind: 'payment', id: 'h', expectedVersion: 3, value: { status: 'refunded' } }], notification: { providerId: 'p', eventKey: 'refund-1', payload: '{}' } }));
+        expect(unwrap(await store.history('payment', 'h')).at(-1)).to.deep.equal({ version: 4, status: 'refunded', eventKey: 'refund-1' });
         expect(unwrap(await store.history('payment', 'none'))).to.deep.equal([]);
       });
 

@@ -44,20 +44,21 @@ export function openStore(config: StoreConfig, options: OpenStoreOptions = {}): 
       if (!/^postgres(ql)?:\/\//.test(config.url)) {
         return errAsync(PaymentErrors.invalidConfig('store.url: expected a postgres:// connection URL (for example "env:DATABASE_URL")', { path: 'store.url' }));
       }
+      const connections = options.maxConnections ?? 10;
       return connect('postgres', async () => {
         const pg = await import('pg');
-        const pool = new pg.default.Pool({ connectionString: config.url, max: options.maxConnections ?? 10 });
+        const pool = new pg.default.Pool({ connectionString: config.url, max: connections });
         // An idle client losing its server must not crash the process: the next query reports it.
         pool.on('error', () => undefined);
         return pgPoolClient(pool);
-      });
+      }, connections);
     }
     default:
       return errAsync(PaymentErrors.invalidConfig('store.kind: expected "memory", "pglite" or "postgres"', { path: 'store.kind' }));
   }
 }
 
-function connect(dialect: SqlClient['dialect'], open: () => Promise<SqlClient>): PayResultAsync<DurableStore> {
+function connect(dialect: SqlClient['dialect'], open: () => Promise<SqlClient>, concurrency = 1): PayResultAsync<DurableStore> {
   return ResultAsync.fromPromise((async () => {
     const client = await open();
     try {
@@ -66,6 +67,6 @@ function connect(dialect: SqlClient['dialect'], open: () => Promise<SqlClient>):
       await client.close().catch(() => undefined);
       throw e;
     }
-    return new SqlStore(client);
+    return new SqlStore(client, concurrency);
   })(), (e) => databaseError('open', e, dialect));
 }

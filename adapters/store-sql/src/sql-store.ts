@@ -1,8 +1,10 @@
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import {
-  PaymentErrors, matchesFilter, type ChangeSet, type CommitOutcome, type ListFilter, type NotificationRecord,
-  type PaymentError, type PayResultAsync, type RecordKind, type Store, type Versioned,
+  PaymentErrors, matchesFilter, statusOf, type ChangeSet, type CommitOutcome, type ListFilter, type NotificationRecord,
+  type NotificationEntry, type PaymentError, type PayResultAsync, type RecordKind, type RecordVersion, type RecordWrite, type Store, type Versioned,
 } from '@paykit/core';
+import { Batcher } from './batcher.js';
+import { OPEN_PREDICATE, OPEN_STATUSES } from './migrations.js';
 import type { Row, SqlClient } from './client.js';
 import { reviveDates, toJson } from './values.js';
 
@@ -21,19 +23,28 @@ export interface DurableStore extends Store {
  */
 export class SqlStore implements DurableStore {
   readonly #db: SqlClient;
+  readonly #reads: Batcher<readonly [RecordKind, string], Row | undefined>;
+  readonly #commits: Batcher<PreparedSet, string>;
   /** `pglite` or `postgres`. */
   readonly dialect: SqlClient['dialect'];
 
-  /** Wraps a migrated database (use `openStore`, which migrates). */
-  constructor(db: SqlClient) {
+  /**
+   * Wraps a migrated database (use `openStore`, which migrates).
+   * @param db the database
+   * @param concurrency statements sent at once (PGlite runs one at a time; a pool, up to its size)
+   */
+  constructor(db: SqlClient, concurrency = 1) {
     this.#db = db;
     this.dialect = db.dialect;
+    // Reads and commits that arrive while the database is busy go together in the next statement.
+    this.#reads = new Batcher((keys) => this.#readMany(keys), concurrency);
+    this.#commits = new Batcher((sets) => this.#commitMany(sets), concurrency);
   }
 
   /** Reads a record. */
   get<T>(kind: RecordKind, id: string): PayResultAsync<Versioned<T> | undefined> {
-    return this.#run('get', 'SELECT version, value FROM paykit_records WHERE kind = $1 AND id = $2', [kind, id])
-      .map((rows) => (rows[0] ? versioned<T>(rows[0]) : undefined));
+    return ResultAsync.fromPromise(this.#reads.submit([kind, id]), (e) => databaseError('get', e, this.dialect))
+      .map((row) => (row ? versioned<T>(row) : undefined));
   }
 
   /** Inserts a record at version 1. */
@@ -53,9 +64,11 @@ export class SqlStore implements DurableStore {
 
   /** Lists records of a kind, optionally only some statuses. */
   list<T>(kind: RecordKind, filter?: ListFilter): PayResultAsync<readonly Versioned<T>[]> {
-    const query = filter?.statuses
-      ? this.#run('list', 'SELECT version, value FROM paykit_records WHERE kind = $1 AND status = ANY($2) ORDER BY updated_at', [kind, [...filter.statuses]])
-      : this.#run('list', 'SELECT version, value FROM paykit_records WHERE kind = $1 ORDER BY updated_at', [kind]);
+    const statuses = filter?.statuses;
+    const onlyOpen = statuses !== undefined && statuses.every((s) => OPEN_STATUSES.includes(s));
+    const query = statuses === undefined
+      ? this.#run('list', 'SELECT version, value FROM paykit_records WHERE kind = $1 ORDER BY updated_at', [kind])
+      : this.#run('list', `SELECT version, value FROM paykit_records WHERE kind = $1 AND status = ANY($2::text[])${onlyOpen ? ` AND ${OPEN_PREDICATE}` : ''} ORDER BY updated_at`, [kind, [...statuses]]);
     return query.map((rows) => rows.map((r) => versioned<T>(r)).filter((v) => matchesFilter(v.value, filter)));
   }
 
@@ -64,21 +77,83 @@ export class SqlStore implements DurableStore {
     return this.commit({ writes: [], notification: { providerId, eventKey, payload } }).map((o) => (o === 'committed' ? 'new' : 'duplicate'));
   }
 
-  /** Applies a change set atomically (one `paykit_commit` call). */
+  /** Applies a change set atomically (group-committed with the others of the same moment). */
   commit(changes: ChangeSet): PayResultAsync<CommitOutcome> {
-    let json: string;
+    let prepared: PreparedSet;
     try {
-      json = toJson(changes);
+      prepared = {
+        writes: changes.writes.map((w) => ({ ...w, status: statusOf(w.value), json: toJson(w.value) })),
+        ...(changes.notification ? { notification: changes.notification } : {}),
+      };
     } catch {
       return errAsync(PaymentErrors.invalidRequest('a record holds a value that cannot be stored (an invalid Date, a BigInt or a cycle)'));
     }
-    return this.#run('commit', 'SELECT paykit_commit($1::jsonb) AS outcome', [json]).map((rows) => rows[0]?.outcome as CommitOutcome);
+    return ResultAsync.fromPromise(this.#commits.submit(prepared), (e) => databaseError('commit', e, this.dialect)).andThen((outcome) => {
+      if (outcome === 'committed' || outcome === 'duplicate') return okAsync<CommitOutcome, PaymentError>(outcome);
+      if (outcome === 'conflict') return errAsync(PaymentErrors.conflict('store.commit: a record changed concurrently: read it again and retry', { retryable: true }));
+      return errAsync(PaymentErrors.internal(`store.commit: the ${this.dialect} database refused the change set (${firstLine(outcome.replace(/^error:/, 'SQLSTATE '))})`));
+    });
+  }
+
+  async #readMany(keys: readonly (readonly [RecordKind, string])[]): Promise<readonly (Row | undefined)[]> {
+    // One indexed lookup per kind in the batch (usually one): `id = ANY(...)` walks the primary key.
+    const kinds = [...new Set(keys.map((k) => k[0]))];
+    const found = new Map<string, Row>();
+    for (const kind of kinds) {
+      const ids = keys.filter((k) => k[0] === kind).map((k) => k[1]);
+      const rows = await this.#db.query('SELECT id, version, value FROM paykit_records WHERE kind = $1 AND id = ANY($2::text[])', [kind, ids]);
+      for (const r of rows) found.set(`${kind}\u0000${String(r.id)}`, r);
+    }
+    // A record asked for twice in one batch is copied for the second caller: dates are revived in place.
+    const given = new Set<Row>();
+    return keys.map(([kind, id]) => {
+      const r = found.get(`${kind}\u0000${id}`);
+      if (!r) return undefined;
+      if (!given.has(r)) {
+        given.add(r);
+        return r;
+      }
+      return { version: r.version, value: structuredClone(r.value) };
+    });
+  }
+
+  // Change sets travel as parallel arrays (see paykit_commit_sets): nothing for the database to
+  // parse beyond the record values themselves.
+  async #commitMany(sets: readonly PreparedSet[]): Promise<readonly string[]> {
+    const first: number[] = [];
+    const kind: string[] = [];
+    const id: string[] = [];
+    const expected: number[] = [];
+    const status: (string | null)[] = [];
+    const value: string[] = [];
+    const provider: (string | null)[] = [];
+    const key: (string | null)[] = [];
+    const payload: (string | null)[] = [];
+    for (const set of sets) {
+      first.push(kind.length + 1);
+      for (const w of set.writes) {
+        kind.push(w.kind);
+        id.push(w.id);
+        expected.push(w.expectedVersion);
+        status.push(w.status);
+        value.push(w.json);
+      }
+      provider.push(set.notification?.providerId ?? null);
+      key.push(set.notification?.eventKey ?? null);
+      payload.push(set.notification?.payload ?? null);
+    }
+    first.push(kind.length + 1);
+    const rows = await this.#db.query(
+      'SELECT paykit_commit_sets($1, $2::int[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[]) AS outcomes',
+      [sets.length, first, kind, id, expected, status, value, provider, key, payload],
+    );
+    return rows[0]?.outcomes as string[];
   }
 
   /** Every version of a record, oldest first. */
-  history<T>(kind: RecordKind, id: string): PayResultAsync<readonly Versioned<T>[]> {
-    return this.#run('history', 'SELECT version, value FROM paykit_record_versions WHERE kind = $1 AND id = $2 ORDER BY version', [kind, id])
-      .map((rows) => rows.map((r) => versioned<T>(r)));
+  history(kind: RecordKind, id: string): PayResultAsync<readonly RecordVersion[]> {
+    return this.#run('history', 'SELECT version, status, event_key FROM paykit_record_versions WHERE kind = $1 AND id = $2 ORDER BY version', [kind, id])
+      .map((rows) => rows.map((r) => ({ version: Number(r.version), status: (r.status as string | null) ?? null, eventKey: (r.event_key as string | null) ?? null })));
   }
 
   /** Closes the database. */
@@ -89,6 +164,12 @@ export class SqlStore implements DurableStore {
   #run(operation: string, text: string, params: readonly unknown[]): PayResultAsync<readonly Row[]> {
     return ResultAsync.fromPromise(this.#db.query(text, params), (e) => databaseError(operation, e, this.dialect));
   }
+}
+
+/** A change set ready for the database: values serialised, statuses lifted out. */
+interface PreparedSet {
+  readonly writes: readonly (RecordWrite & { readonly status: string | null; readonly json: string })[];
+  readonly notification?: NotificationEntry;
 }
 
 function versioned<T>(row: Row): Versioned<T> {

@@ -71,8 +71,8 @@ function crashScenarios(where: () => Where): void {
           const rec = (await store.get<StoredPayment>('payment', orderId(n)))._unsafeUnwrap();
           expect(rec?.value.status).to.equal('succeeded');
           expect(rec?.value.amount).to.deep.equal({ amount: 100 + n, currency: 'CNY' });
-          const history = (await store.history<StoredPayment>('payment', orderId(n)))._unsafeUnwrap();
-          expect(history.map((v) => v.value.status)).to.deep.equal(['succeeded']);
+          const history = (await store.history('payment', orderId(n)))._unsafeUnwrap();
+          expect(history.map((v) => v.status)).to.deep.equal(['succeeded']);
           expect((await store.recordNotification('lianlian-web', `shop:${orderId(n)}:20261122${String(n).padStart(8, '0')}:SUCCESS`, '{}'))._unsafeUnwrap()).to.equal('duplicate');
         } finally {
           await store.close();

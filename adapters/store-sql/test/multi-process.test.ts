@@ -82,7 +82,7 @@ describe('four merchant processes sharing one PostgreSQL database', function () 
 
     it('applies no transition twice: each status appears at most once in a payment history, success exactly once', async () => {
       const rows = (await client.query<{ id: string; statuses: string[] }>(
-        "SELECT id, array_agg(value->>'status' ORDER BY version) AS statuses FROM paykit_record_versions WHERE kind = 'payment' GROUP BY id",
+        "SELECT id, array_agg(status ORDER BY version) AS statuses FROM paykit_record_versions WHERE kind = 'payment' GROUP BY id",
       )).rows;
       expect(rows.length).to.equal(700);
       for (const r of rows) {

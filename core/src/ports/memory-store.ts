@@ -2,28 +2,35 @@ import { errAsync, okAsync } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
 import type { PayResultAsync } from '../errors/result.js';
 import type { PaymentError } from '../errors/payment-error.js';
-import type { ChangeSet, CommitOutcome, ListFilter, NotificationRecord, RecordKind, Store, Versioned } from './store.js';
+import type { ChangeSet, CommitOutcome, ListFilter, NotificationRecord, RecordKind, RecordVersion, Store, Versioned } from './store.js';
 
 /** The `Conflict` a commit answers when a record moved since it was read. */
 export function versionConflict(kind: RecordKind, id: string, detail: string): PaymentError {
   return PaymentErrors.conflict(`${kind} ${id} changed concurrently (${detail}): read it again and retry`, { retryable: true });
 }
 
+/** A record's `status` field, when it is a string. */
+export function statusOf(value: unknown): string | null {
+  const status = (value as { status?: unknown } | null)?.status;
+  return typeof status === 'string' ? status : null;
+}
+
 /** Whether a record's `status` passes a list filter. */
 export function matchesFilter(value: unknown, filter: ListFilter | undefined): boolean {
   if (!filter?.statuses) return true;
-  const status = (value as { status?: unknown } | null)?.status;
-  return typeof status === 'string' && filter.statuses.includes(status);
+  const status = statusOf(value);
+  return status !== null && filter.statuses.includes(status);
 }
 
 /** An in-memory {@link Store} for unit tests and the demo. Not shared between processes. */
 export class InMemoryStore implements Store {
-  readonly #records = new Map<string, Versioned<unknown>[]>();
+  readonly #records = new Map<string, (Versioned<unknown> & { readonly eventKey: string | null })[]>();
   readonly #notifications = new Map<string, string>();
 
   /** Reads a record. */
   get<T>(kind: RecordKind, id: string): PayResultAsync<Versioned<T> | undefined> {
-    return okAsync(this.#records.get(`${kind}:${id}`)?.at(-1) as Versioned<T> | undefined);
+    const last = this.#records.get(`${kind}:${id}`)?.at(-1);
+    return okAsync(last ? { value: last.value as T, version: last.version } : undefined);
   }
 
   /** Inserts a record. */
@@ -44,7 +51,7 @@ export class InMemoryStore implements Store {
     const out: Versioned<T>[] = [];
     for (const [k, versions] of this.#records) {
       const last = versions.at(-1);
-      if (k.startsWith(prefix) && last && matchesFilter(last.value, filter)) out.push(last as Versioned<T>);
+      if (k.startsWith(prefix) && last && matchesFilter(last.value, filter)) out.push({ value: last.value as T, version: last.version });
     }
     return okAsync(out);
   }
@@ -66,7 +73,7 @@ export class InMemoryStore implements Store {
     for (const w of changes.writes) {
       const key = `${w.kind}:${w.id}`;
       const versions = this.#records.get(key) ?? [];
-      versions.push({ value: w.value, version: w.expectedVersion + 1 });
+      versions.push({ value: w.value, version: w.expectedVersion + 1, eventKey: n?.eventKey ?? null });
       this.#records.set(key, versions);
     }
     if (nKey !== undefined && n) this.#notifications.set(nKey, n.payload);
@@ -74,7 +81,7 @@ export class InMemoryStore implements Store {
   }
 
   /** Every version of a record, oldest first. */
-  history<T>(kind: RecordKind, id: string): PayResultAsync<readonly Versioned<T>[]> {
-    return okAsync([...(this.#records.get(`${kind}:${id}`) ?? [])] as Versioned<T>[]);
+  history(kind: RecordKind, id: string): PayResultAsync<readonly RecordVersion[]> {
+    return okAsync((this.#records.get(`${kind}:${id}`) ?? []).map((v) => ({ version: v.version, status: statusOf(v.value), eventKey: v.eventKey })));
   }
 }

@@ -47,6 +47,16 @@ export interface ChangeSet {
   readonly notification?: NotificationEntry;
 }
 
+/** One entry of a record's history: a version, the status it had, and what wrote it. */
+export interface RecordVersion {
+  /** The version number (1 for the insert). */
+  readonly version: number;
+  /** The record's `status` field at that version, when it has one. */
+  readonly status: string | null;
+  /** The event key of the notification whose change set wrote it, when one did. */
+  readonly eventKey: string | null;
+}
+
 /** What a commit did. */
 export type CommitOutcome = 'committed' | 'duplicate';
 
@@ -64,6 +74,7 @@ export interface ListFilter {
  * and re-decide), together with the notification it applies, which is recorded once per provider
  * event. `insert`, `update` and `recordNotification` are one-write shorthands. Records hold plain
  * JSON values plus `Date`s; durable stores must give back what they were given.
+ * A record's `status` field, when it has one, is what `list` filters on and `history` reports.
  */
 export interface Store {
   /** Reads a record. */
@@ -78,6 +89,6 @@ export interface Store {
   recordNotification(providerId: string, eventKey: string, payload: string): PayResultAsync<NotificationRecord>;
   /** Applies a change set atomically (see {@link ChangeSet}). */
   commit(changes: ChangeSet): PayResultAsync<CommitOutcome>;
-  /** Every version a record has had, oldest first (the audit trail of its transitions). */
-  history<T>(kind: RecordKind, id: string): PayResultAsync<readonly Versioned<T>[]>;
+  /** Every version a record has had, oldest first: the audit trail of its transitions. */
+  history(kind: RecordKind, id: string): PayResultAsync<readonly RecordVersion[]>;
 }

@@ -2,7 +2,7 @@ import { errAsync, okAsync } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
 import type { PayResultAsync } from '../errors/result.js';
 import { versionConflict } from './memory-store.js';
-import type { ChangeSet, CommitOutcome, NotificationEntry, NotificationRecord, RecordKind, RecordWrite, Store, Versioned } from './store.js';
+import type { ChangeSet, CommitOutcome, NotificationEntry, NotificationRecord, RecordKind, RecordVersion, RecordWrite, Store, Versioned } from './store.js';
 
 /** What a unit of work ended with. */
 export type UnitOfWorkResult<T> =
@@ -107,7 +107,7 @@ class UnitOfWorkStore implements Store {
     return errAsync(PaymentErrors.internal('commit inside a unit of work: inUnitOfWork commits when the work ends'));
   }
 
-  history<T>(kind: RecordKind, id: string): PayResultAsync<readonly Versioned<T>[]> {
-    return this.#base.history<T>(kind, id);
+  history(kind: RecordKind, id: string): PayResultAsync<readonly RecordVersion[]> {
+    return this.#base.history(kind, id);
   }
 }
