@@ -1,4 +1,4 @@
-import { createPaykit, formatPaymentError, type DemoReporter, type Paykit, type PaymentError, type ProviderDemo } from '@paykit/core';
+import { createPaykit, formatPaymentError, type DemoContext, type DemoReporter, type Paykit, type PaymentError, type ProviderDemo } from '@paykit/core';
 import { allinpayMobilePlugin } from './plugin.js';
 import { AllinpaySimulator } from './simulator/simulator.js';
 import { LoopbackTransport } from '@paykit/conformance/transport';
@@ -12,7 +12,7 @@ function fail(e: PaymentError): never {
   throw new Error(formatPaymentError(e));
 }
 
-async function run(reporter: DemoReporter): Promise<void> {
+async function run(reporter: DemoReporter, context?: DemoContext): Promise<void> {
   const sim = await AllinpaySimulator.start({ md5Key: 'demo-md5-key' });
   try {
     const built = await createPaykit({
@@ -20,7 +20,7 @@ async function run(reporter: DemoReporter): Promise<void> {
         merchantId: sim.merchantId, md5Key: 'env:ALLINPAY_MD5_KEY', signType: '1', certificate: sim.certificatePem,
         baseUrl: sim.url, receiveUrl: 'http://127.0.0.1:9/allinpay/notify',
       } } },
-    }, { plugins: [allinpayMobilePlugin], transport: new LoopbackTransport(), env: { ALLINPAY_MD5_KEY: sim.md5Key } });
+    }, { plugins: [allinpayMobilePlugin], transport: new LoopbackTransport(), env: { ALLINPAY_MD5_KEY: sim.md5Key }, store: context?.store });
     if (built.isErr()) fail(built.error);
     const paykit: Paykit = built.value;
 
@@ -72,7 +72,11 @@ async function run(reporter: DemoReporter): Promise<void> {
   }
 }
 
-/** The `paykit demo` scenario of the Allinpay mobile plugin: payment, partial refund + status, pre-auth confirm. */
+/**
+ * The `paykit demo` scenario of the Allinpay mobile plugin: payment, partial refund + status, pre-auth confirm.
+ * Records go to `context.store` when given (order ids starting with `NOM` and `INT`, refund ids with
+ * `RF`), else to an in-memory store.
+ */
 export const allinpayMobileDemo: ProviderDemo = {
   title: 'Allinpay mobile payment control',
   run,

@@ -33,7 +33,8 @@ async function startMerchant(paykit: () => Paykit | undefined, reporter: DemoRep
 
 /**
  * Starts the Example Pay simulator in-process and walks one order: create, pay at the cashier,
- * the notification delivered twice, a query, and a partial refund.
+ * the notification delivered twice, a query, and a partial refund. Records go to `context.store`
+ * when given (order ids start with `DEMO`, refund ids with `RDEMO`), else to an in-memory store.
  *
  * @example
  * ```ts
@@ -42,7 +43,7 @@ async function startMerchant(paykit: () => Paykit | undefined, reporter: DemoRep
  */
 export const exampleDemo: ProviderDemo = {
   title: 'Example Pay: pay, notification delivered twice, query, partial refund',
-  async run(reporter) {
+  async run(reporter, context) {
     reporter.section(this.title);
     const sim = await ExampleSimulator.start({ merchantId: MERCHANT, key: DEMO_KEY, autoNotify: false });
     let paykit: Paykit | undefined;
@@ -50,7 +51,7 @@ export const exampleDemo: ProviderDemo = {
     try {
       paykit = must(await createPaykit(
         { instances: { shop: { plugin: 'example', options: { merchantId: MERCHANT, key: DEMO_KEY, baseUrl: sim.url, notifyUrl: merchant.url } } } },
-        { plugins: [examplePlugin], transport: new LoopbackTransport(), logger: new MemoryLogger() },
+        { plugins: [examplePlugin], transport: new LoopbackTransport(), logger: new MemoryLogger(), store: context?.store },
       ), 'createPaykit');
       const orderId = `DEMO${Date.now()}`;
       const created = must(await paykit.payments.create({ orderId, amount: { amount: 4965, currency: 'CNY' }, description: 'Green tea, 250 g' }), 'payments.create');

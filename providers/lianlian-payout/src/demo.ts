@@ -1,6 +1,6 @@
 /** `paykit demo` for LianLian payouts: a payout, a review hold confirmed, an unknown outcome resolved by query. */
 import { generateKeyPairSync } from 'node:crypto';
-import { createPaykit, formatPaymentError, type DemoReporter, type Paykit, type PayoutStatus, type ProviderDemo } from '@paykit/core';
+import { createPaykit, formatPaymentError, type DemoContext, type DemoReporter, type Paykit, type PayoutStatus, type ProviderDemo } from '@paykit/core';
 import { estimateArrival } from './arrival.js';
 import { lianlianPayoutPlugin } from './plugin.js';
 import { LoopbackTransport } from '@paykit/conformance/transport';
@@ -19,7 +19,7 @@ async function waitFor(paykit: Paykit, payoutId: string, statuses: readonly Payo
   return undefined;
 }
 
-async function run(reporter: DemoReporter): Promise<void> {
+async function run(reporter: DemoReporter, context?: DemoContext): Promise<void> {
   reporter.section('LianLian payout (simulator on 127.0.0.1)');
   const merchant = generateKeyPairSync('rsa', { modulusLength: 1024 });
   const sim = await LianlianPayoutSimulator.start({ oidPartner: OID_PARTNER, merchantPublicKey: merchant.publicKey });
@@ -34,7 +34,7 @@ async function run(reporter: DemoReporter): Promise<void> {
     const built = await createPaykit({ instances: { payouts: { plugin: 'lianlian-payout', options: {
       oidPartner: OID_PARTNER, privateKey: merchant.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
       lianlianPublicKey: sim.publicKey, baseUrl: sim.baseUrl, notifyUrl: `${sim.server.url}/merchant/notify`, timeoutMs: 10_000,
-    } } } }, { plugins: [lianlianPayoutPlugin], transport: new LoopbackTransport() });
+    } } } }, { plugins: [lianlianPayoutPlugin], transport: new LoopbackTransport(), store: context?.store });
     if (built.isErr()) throw new Error(built.error.message);
     const paykit = built.value;
     paykitRef = paykit;
@@ -65,7 +65,8 @@ async function run(reporter: DemoReporter): Promise<void> {
 }
 
 /**
- * The demo `paykit demo` runs for LianLian payouts.
+ * The demo `paykit demo` runs for LianLian payouts. Records go to `context.store` when given
+ * (payout ids `DEMO-PAYOUT-1` to `-3`), else to an in-memory store.
  *
  * @example
  * ```ts

@@ -9,6 +9,9 @@ import { lianlianWebPlugin } from './plugin.js';
 import { demoStatement } from './statements/index.js';
 import { LianlianWebSimulator } from './simulator/index.js';
 
+// Not `shop`, which the Example Pay demo uses: `paykit demo` records every demo in one store.
+const INSTANCE = 'llweb';
+
 function must<T>(r: PayResult<T>, what: string): T {
   if (r.isErr()) throw new Error(`${what} failed: ${r.error.kind}: ${r.error.message}`);
   return r.value;
@@ -24,8 +27,8 @@ async function startMerchant(paykit: () => Paykit | undefined, reporter: DemoRep
     const pk = paykit();
     if (!pk) return { status: 503, body: '' };
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
-    const r = await pk.notifications.handle('shop', { method: req.method, url: req.path, headers, body: new Uint8Array(req.body) });
-    const reply = r.isOk() ? r.value.reply : pk.notifications.rejection('shop', r.error);
+    const r = await pk.notifications.handle(INSTANCE, { method: req.method, url: req.path, headers, body: new Uint8Array(req.body) });
+    const reply = r.isOk() ? r.value.reply : pk.notifications.rejection(INSTANCE, r.error);
     reporter.step(r.isOk() ? `merchant accepted the notification${r.value.duplicate ? ' (a redelivery: nothing applied again)' : ''}` : `merchant refused the notification: ${r.error.message}`, { reply: reply.body });
     return { status: reply.status, headers: reply.headers, body: reply.body };
   });
@@ -35,7 +38,8 @@ async function startMerchant(paykit: () => Paykit | undefined, reporter: DemoRep
 /**
  * Starts the LianLian web simulator in-process and walks one order: the signed cashier form, the
  * payment, the notification delivered twice (signed with RSA while requests use MD5), the order
- * query, the card BIN query and the day's statement file.
+ * query, the card BIN query and the day's statement file. Records go to `context.store` when given
+ * (instance `llweb`, order ids starting with `LLDEMO`), else to an in-memory store.
  *
  * @example
  * ```ts
@@ -44,7 +48,7 @@ async function startMerchant(paykit: () => Paykit | undefined, reporter: DemoRep
  */
 export const lianlianWebDemo: ProviderDemo = {
   title: 'LianLian web: cashier form, payment, repeated notifications, order query, card BIN, statement',
-  async run(reporter) {
+  async run(reporter, context) {
     reporter.section(this.title);
     const sim = await LianlianWebSimulator.start({
       oidPartner: TEST_OID_PARTNER, md5Key: TEST_MD5_KEY, notifySignType: 'RSA',
@@ -54,11 +58,11 @@ export const lianlianWebDemo: ProviderDemo = {
     const merchant = await startMerchant(() => paykit, reporter);
     try {
       paykit = must(await createPaykit({
-        instances: { shop: { plugin: 'lianlian-web', options: {
+        instances: { llweb: { plugin: 'lianlian-web', options: {
           oidPartner: TEST_OID_PARTNER, signType: 'MD5', notifySignType: 'RSA', md5Key: TEST_MD5_KEY, lianlianPublicKey: testKeys.lianlianPublic,
           cashierUrl: sim.cashierUrl, apiBaseUrl: sim.url, notifyUrl: merchant.url, goodsCategory: '1002',
         } } },
-      }, { plugins: [lianlianWebPlugin], transport: new LoopbackTransport(), logger: new MemoryLogger() }), 'createPaykit');
+      }, { plugins: [lianlianWebPlugin], transport: new LoopbackTransport(), logger: new MemoryLogger(), store: context?.store }), 'createPaykit');
       const orderId = `LLDEMO${Date.now()}`;
       const created = must(await paykit.payments.create({
         orderId, amount: { amount: 4965, currency: 'CNY' }, description: '羽毛球', details: '用户购买了3桶羽毛球',
@@ -73,7 +77,7 @@ export const lianlianWebDemo: ProviderDemo = {
       reporter.step('a late FAILURE notification arrives after the success', await sim.notify(orderId, 'FAILURE'));
       reporter.step('the payment as recorded: still succeeded', must(await paykit.payments.get(orderId), 'payments.get'));
       reporter.step('order query (query_version 1.1)', must(await paykit.payments.query(orderId), 'payments.query'));
-      const cards = must(paykit.extension('shop', LianlianWebTokens.Cards), 'extension(Cards)');
+      const cards = must(paykit.extension(INSTANCE, LianlianWebTokens.Cards), 'extension(Cards)');
       reporter.step('card BIN query', must(await cards.cardBin('6222020200112233445'), 'cards.cardBin'));
       const statement = must(await demoStatement(sim.ledger.orders()), 'statement');
       reporter.step(`the day's statement ${statement.fileName} (GBK, comma layout), parsed back and checked against JYMXSUM`, {
