@@ -95,7 +95,7 @@ describe('paykit demo', () => {
   context('when a demo fails', () => {
     it('reports it in one line, still runs the others, and exits 1', async () => {
       const io = new MemoryIo();
-      expect(await runCli(['demo'], io, [brokenProvider, { plugin: fakePlugin, demo: fakeDemo }])).to.equal(1);
+      expect(await runCli(['demo', '--store', 'memory'], io, [brokenProvider, { plugin: fakePlugin, demo: fakeDemo }])).to.equal(1);
       expect(io.stderr).to.contain('error: demo of brokenpay failed: Error: simulator did not start');
       expect(io.stderr).not.to.match(/\n\s+at /);
       expect(io.stdout).to.contain('=== Fake Pay (fakepay): fake scenario ===');
@@ -105,7 +105,7 @@ describe('paykit demo', () => {
   context('with --provider', () => {
     it('runs only that provider', async () => {
       const io = new MemoryIo();
-      expect(await runCli(['demo', '--provider', 'fakepay'], io, [brokenProvider, { plugin: fakePlugin, demo: fakeDemo }])).to.equal(0);
+      expect(await runCli(['demo', '--provider', 'fakepay', '--store', 'memory'], io, [brokenProvider, { plugin: fakePlugin, demo: fakeDemo }])).to.equal(0);
       expect(io.stdout).not.to.contain('Broken Pay');
     });
 
