@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { expect } from 'chai';
@@ -9,7 +9,7 @@ import { brokenProvider } from './fixtures/fakepay.js';
 import { MemoryIo, tempDir } from './fixtures/memory-io.js';
 import { recordingProvider, recordsOf } from './fixtures/recording-demo.js';
 
-const STORE_LINE = /^Store: PGlite \(embedded PostgreSQL\), data directory (\S+)( \(removed at the end; --keep keeps it\))?\n/;
+const STORE_LINE = /^Store: PGlite \(embedded PostgreSQL\), data directory (\S+)\/pglite, record key in (\S+)\/record\.key( \((\S+) is removed at the end; --keep keeps it\))?\n/;
 
 /** Runs `paykit demo` with the given arguments and providers. */
 async function demo(args: readonly string[], providers: readonly CliProvider[], cwd = tmpdir()): Promise<{ code: number; io: MemoryIo }> {
@@ -18,16 +18,23 @@ async function demo(args: readonly string[], providers: readonly CliProvider[], 
   return { code, io };
 }
 
-/** The data directory the first output line names. */
-function dataDirOf(io: MemoryIo): string {
+/**
+ * The run's directory, which the first output line names: the PGlite data directory and the record
+ * key file are both in it (and, when it is removed at the end, it is the one named as removed).
+ */
+function runDirOf(io: MemoryIo): string {
   const m = STORE_LINE.exec(io.stdout);
-  expect(m, `first line names the PGlite data directory:\n${io.stdout.slice(0, 200)}`).not.to.equal(null);
-  return (m as RegExpExecArray)[1] as string;
+  expect(m, `first line names the PGlite data directory:\n${io.stdout.slice(0, 300)}`).not.to.equal(null);
+  const [, dataParent, keyParent, removal, removed] = m as RegExpExecArray;
+  expect(keyParent).to.equal(dataParent);
+  if (removal !== undefined) expect(removed).to.equal(dataParent);
+  return dataParent as string;
 }
 
-/** Reads the data directory back with openStore, closing it afterwards. */
-async function withStore<T>(dataDir: string, read: (store: Store) => Promise<T>): Promise<T> {
-  const store = (await openStore({ kind: 'pglite', dataDir }))._unsafeUnwrap();
+/** Reads a run's directory back with openStore (its data directory and record key), closing it afterwards. */
+async function withStore<T>(runDir: string, read: (store: Store) => Promise<T>): Promise<T> {
+  const recordKey = readFileSync(join(runDir, 'record.key'), 'utf8');
+  const store = (await openStore({ kind: 'pglite', dataDir: join(runDir, 'pglite'), recordKey }))._unsafeUnwrap();
   try {
     return await read(store);
   } finally {
@@ -45,17 +52,17 @@ describe('paykit demo on a store', function () {
 
       expect(io.stderr).to.equal('');
       expect(code).to.equal(0);
-      const dataDir = dataDirOf(io);
-      expect(dirname(dataDir)).to.equal(tmpdir());
-      expect(basename(dataDir)).to.match(/^paykit-demo-/);
-      expect(io.stdout).to.match(STORE_LINE).and.to.contain('(removed at the end; --keep keeps it)');
+      const runDir = runDirOf(io);
+      expect(dirname(runDir)).to.equal(tmpdir());
+      expect(basename(runDir)).to.match(/^paykit-demo-/);
+      expect(io.stdout.split('\n')[0]).to.contain(`(${runDir} is removed at the end; --keep keeps it)`);
       expect(received).to.have.length(2);
       expect(received[0]).not.to.equal(undefined);
       expect(received[1]).to.equal(received[0]);
       // Each recording demo wrote 2 payments, 1 refund, 1 payout and applied 1 notification (twice delivered).
       expect(io.stdout).to.contain('\nRead back from the store: 4 payments, 2 refunds, 0 pre-authorisations, 2 payouts; 2 provider notifications changed them.\n');
       expect(io.stdout).to.match(/2 demo\(s\) finished\.\n$/);
-      expect(existsSync(dataDir)).to.equal(false);
+      expect(existsSync(runDir)).to.equal(false);
     });
 
     it("runs the built-in providers' demos on it and counts exactly what their scenarios record", async () => {
@@ -63,7 +70,7 @@ describe('paykit demo on a store', function () {
 
       expect(io.stderr).to.equal('');
       expect(code).to.equal(0);
-      const dataDir = dataDirOf(io);
+      const runDir = runDirOf(io);
       // What the scenarios do (providers/*/src/demo.ts):
       //   example:         1 payment, 1 partial refund; its notification delivered twice applies once
       //   lianlian-payout: 3 payouts; notifications for the first two (the third is resolved by query)
@@ -72,7 +79,7 @@ describe('paykit demo on a store', function () {
       //                    2 refunds (the second, too large, is recorded as failed); 1 notification
       expect(io.stdout).to.contain('\nRead back from the store: 4 payments, 3 refunds, 1 pre-authorisation, 3 payouts; 5 provider notifications changed them.\n');
       expect(io.stdout).to.contain('4 demo(s) finished.');
-      expect(existsSync(dataDir)).to.equal(false);
+      expect(existsSync(runDir)).to.equal(false);
     });
 
     it('still closes and removes the store when a demo fails, and exits 1', async () => {
@@ -82,41 +89,45 @@ describe('paykit demo on a store', function () {
       expect(code).to.equal(1);
       expect(io.stderr).to.contain('error: demo of brokenpay failed: Error: simulator did not start');
       expect(io.stdout).to.contain('Read back from the store: 2 payments, 1 refund, 0 pre-authorisations, 1 payout; 1 provider notification changed them.');
-      expect(existsSync(dataDirOf(io))).to.equal(false);
+      expect(existsSync(runDirOf(io))).to.equal(false);
     });
   });
 
   context('with --keep', () => {
     it('leaves the data directory, says how to read it, and openStore finds the recorded payments there', async () => {
       const { code, io } = await demo(['--keep'], [recordingProvider('K', [])]);
-      const dataDir = dataDirOf(io);
+      const runDir = runDirOf(io);
       try {
         expect(io.stderr).to.equal('');
         expect(code).to.equal(0);
         expect(io.stdout.split('\n')[0]).not.to.contain('removed');
-        expect(io.stdout).to.contain(`Kept ${dataDir}: a PGlite data directory. Read it with openStore({ kind: 'pglite', dataDir: '${dataDir}' })`);
+        expect(io.stdout).to.contain(`Kept ${runDir}: pglite/ is a PGlite data directory, record.key the key that seals its payout records. `
+          + `Name them as a config's store, { "kind": "pglite", "dataDir": "${join(runDir, 'pglite')}", "recordKey": "file:${join(runDir, 'record.key')}" }`);
+        expect(statSync(join(runDir, 'record.key')).mode & 0o077).to.equal(0);
         const expected = recordsOf('K');
-        const { payments, paid } = await withStore(dataDir, async (store) => ({
+        const { payments, paid, payout } = await withStore(runDir, async (store) => ({
           payments: (await store.list<StoredPayment>('payment'))._unsafeUnwrap().map((r) => r.value.orderId).sort(),
           paid: (await store.get<StoredPayment>('payment', expected.paid.orderId))._unsafeUnwrap(),
+          payout: (await store.get<unknown>('payout', expected.payout.payoutId))._unsafeUnwrap(),
         }));
         expect(payments).to.deep.equal([expected.paid.orderId, expected.open.orderId]);
         expect(paid).to.deep.equal({ value: { ...expected.paid, status: 'succeeded' }, version: 2 });
+        expect(payout).to.deep.equal({ value: expected.payout, version: 1 });
       } finally {
-        rmSync(dataDir, { recursive: true, force: true });
+        rmSync(runDir, { recursive: true, force: true });
       }
     });
   });
 
   context('with --data-dir', () => {
-    it('creates a directory that does not exist yet (relative to the working directory) and keeps it', async () => {
+    it('creates a directory that does not exist yet (relative to the working directory), keeps the store there and keeps it', async () => {
       const cwd = tempDir({});
       try {
         const { code, io } = await demo(['--data-dir', 'state/demo'], [recordingProvider('D', [])], cwd);
         expect(io.stderr).to.equal('');
         expect(code).to.equal(0);
-        expect(dataDirOf(io)).to.equal(join(cwd, 'state', 'demo'));
-        expect(io.stdout).to.contain(`Kept ${join(cwd, 'state', 'demo')}: a PGlite data directory.`);
+        expect(runDirOf(io)).to.equal(join(cwd, 'state', 'demo'));
+        expect(io.stdout).to.contain(`Kept ${join(cwd, 'state', 'demo')}: pglite/ is a PGlite data directory`);
         const orderIds = await withStore(join(cwd, 'state', 'demo'), async (store) =>
           (await store.list<StoredPayment>('payment'))._unsafeUnwrap().map((r) => r.value.orderId).sort());
         expect(orderIds).to.deep.equal(['D-P1', 'D-P2']);

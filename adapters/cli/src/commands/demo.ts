@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
@@ -17,12 +18,21 @@ type DemoStorePlan =
   | { readonly kind: 'memory' }
   | { readonly kind: 'pglite'; readonly dataDir?: string; readonly keep: boolean };
 
-/** A PGlite store the demos share, and what to do with its directory afterwards. */
-interface OpenedDemoStore {
-  readonly store: DurableStore;
+/** Where a run keeps its store: `pglite/` (the PGlite data directory) and `record.key` inside one directory. */
+interface DemoDir {
+  /** The run's directory. */
+  readonly dir: string;
+  /** The PGlite data directory in it. */
   readonly dataDir: string;
+  /** The file holding the record key (base64) that seals payout records. */
+  readonly keyFile: string;
   /** True when the command made the directory (under the system temp folder), so it may remove it. */
   readonly temporary: boolean;
+}
+
+/** A PGlite store the demos share, and the directory it lives in. */
+interface OpenedDemoStore extends DemoDir {
+  readonly store: DurableStore;
 }
 
 /** How many records of each kind the demos left in the store, and how many provider notifications changed them. */
@@ -46,31 +56,40 @@ function planOf(args: ParsedArgs): Result<DemoStorePlan, string> {
   return ok({ kind: 'pglite', keep, ...(dataDir !== undefined ? { dataDir } : {}) });
 }
 
-/** A data directory for this run: the one named (new or empty), or a fresh one under the system temp folder. */
-function prepareDataDir(ctx: CommandContext, named: string | undefined): PayResult<{ readonly dataDir: string; readonly temporary: boolean }> {
+/** The run's directory: the one named (new or empty), or a fresh one under the system temp folder. */
+function prepareDemoDir(ctx: CommandContext, named: string | undefined): PayResult<DemoDir> {
+  const layout = (dir: string, temporary: boolean): DemoDir => ({ dir, dataDir: join(dir, 'pglite'), keyFile: join(dir, 'record.key'), temporary });
   try {
-    if (named === undefined) return ok({ dataDir: mkdtempSync(join(tmpdir(), 'paykit-demo-')), temporary: true });
-    const dataDir = resolve(ctx.io.cwd, named);
-    const info = statSync(dataDir, { throwIfNoEntry: false });
-    if (info !== undefined && (!info.isDirectory() || readdirSync(dataDir).length > 0)) {
+    if (named === undefined) return ok(layout(mkdtempSync(join(tmpdir(), 'paykit-demo-')), true));
+    const dir = resolve(ctx.io.cwd, named);
+    const info = statSync(dir, { throwIfNoEntry: false });
+    if (info !== undefined && (!info.isDirectory() || readdirSync(dir).length > 0)) {
       // Refused so that a run never mixes its orders with an earlier run's (the demos reuse order ids).
-      return err(PaymentErrors.invalidRequest(`--data-dir ${dataDir} ${info.isDirectory() ? 'is not empty' : 'is not a directory'}: name a new or empty directory, or leave out --data-dir for a fresh temporary one`, { path: '--data-dir' }));
+      return err(PaymentErrors.invalidRequest(`--data-dir ${dir} ${info.isDirectory() ? 'is not empty' : 'is not a directory'}: name a new or empty directory, or leave out --data-dir for a fresh temporary one`, { path: '--data-dir' }));
     }
-    // PGlite creates the data directory itself but not its parents.
-    mkdirSync(dataDir, { recursive: true });
-    return ok({ dataDir, temporary: false });
+    mkdirSync(dir, { recursive: true });
+    return ok(layout(dir, false));
   } catch (e) {
-    return err(PaymentErrors.invalidRequest(`cannot prepare the demo data directory: ${describeThrown(e)}`, { path: '--data-dir' }));
+    return err(PaymentErrors.invalidRequest(`cannot prepare the demo directory: ${describeThrown(e)}`, { path: '--data-dir' }));
   }
 }
 
 async function openDemoStore(ctx: CommandContext, named: string | undefined): Promise<PayResult<OpenedDemoStore>> {
-  const dir = prepareDataDir(ctx, named);
-  if (dir.isErr()) return err(dir.error);
-  const { dataDir, temporary } = dir.value;
-  const opened = await openStore({ kind: 'pglite', dataDir });
-  if (opened.isOk() && 'close' in opened.value) return ok({ store: opened.value, dataDir, temporary });
-  if (temporary) rmSync(dataDir, { recursive: true, force: true });
+  const prepared = prepareDemoDir(ctx, named);
+  if (prepared.isErr()) return err(prepared.error);
+  const demoDir = prepared.value;
+  // A durable store keeps payout records (they hold account numbers) only sealed: each run makes its
+  // own random record key and keeps it beside the data, readable by this user only, never printed.
+  const recordKey = randomBytes(32).toString('base64');
+  try {
+    writeFileSync(demoDir.keyFile, `${recordKey}\n`, { mode: 0o600 });
+  } catch (e) {
+    if (demoDir.temporary) rmSync(demoDir.dir, { recursive: true, force: true });
+    return err(PaymentErrors.invalidRequest(`cannot write the demo record key: ${describeThrown(e)}`, { path: '--data-dir' }));
+  }
+  const opened = await openStore({ kind: 'pglite', dataDir: demoDir.dataDir, recordKey });
+  if (opened.isOk() && 'close' in opened.value) return ok({ ...demoDir, store: opened.value });
+  if (demoDir.temporary) rmSync(demoDir.dir, { recursive: true, force: true });
   return err(opened.isErr() ? opened.error : PaymentErrors.internal('openStore returned a store that cannot be closed for a pglite config'));
 }
 
@@ -142,9 +161,9 @@ async function runOnPglite(ctx: CommandContext, selected: CommandContext['provid
   const { io } = ctx;
   const opened = await openDemoStore(ctx, plan.dataDir);
   if (opened.isErr()) return fail(io, opened.error);
-  const { store, dataDir, temporary } = opened.value;
+  const { store, dir, dataDir, keyFile, temporary } = opened.value;
   const removed = temporary && !plan.keep;
-  io.out(`Store: PGlite (embedded PostgreSQL), data directory ${dataDir}${removed ? ' (removed at the end; --keep keeps it)' : ''}\n`);
+  io.out(`Store: PGlite (embedded PostgreSQL), data directory ${dataDir}, record key in ${keyFile}${removed ? ` (${dir} is removed at the end; --keep keeps it)` : ''}\n`);
   let summary: PayResult<DemoStoreSummary> | undefined;
   let outcome: { failed: string[]; ran: number };
   try {
@@ -154,13 +173,13 @@ async function runOnPglite(ctx: CommandContext, selected: CommandContext['provid
     // PGlite holds its data directory until closed: close it before removing the directory or exiting.
     const closed = await store.close();
     if (closed.isErr()) io.err(`warning: closing the demo store failed: ${closed.error.message}\n`);
-    if (removed) rmSync(dataDir, { recursive: true, force: true });
+    if (removed) rmSync(dir, { recursive: true, force: true });
   }
   if (summary.isErr()) return fail(io, summary.error);
   io.out(`\n${renderSummary(summary.value)}`);
   if (!removed) {
-    io.out(`Kept ${dataDir}: a PGlite data directory. Read it with openStore({ kind: 'pglite', dataDir: '${dataDir}' }) `
-      + `from @paykit/store-sql, or name it as a config's store ({ "kind": "pglite", "dataDir": "${dataDir}" }).\n`);
+    io.out(`Kept ${dir}: pglite/ is a PGlite data directory, record.key the key that seals its payout records. Name them as a config's store, `
+      + `{ "kind": "pglite", "dataDir": "${dataDir}", "recordKey": "file:${keyFile}" }, or pass them to openStore from @paykit/store-sql.\n`);
   }
   return outcome;
 }
@@ -175,16 +194,18 @@ export const demoCommand: Command = {
 Runs every built-in provider's demo scenario in turn: each starts its simulator on 127.0.0.1,
 walks orders through it and prints a readable log (keys hidden, card numbers masked).
 Nothing leaves this machine. By default every demo records into one embedded PGlite store in a
-fresh data directory under the system temp folder; at the end the command reads back how many
-payments, refunds, pre-authorisations and payouts it holds, closes it and removes the directory.
+fresh directory under the system temp folder, with a fresh random key sealing its payout records;
+at the end the command reads back how many payments, refunds, pre-authorisations and payouts it
+holds, closes it and removes the directory.
 Exits 0 when every demo finishes, 1 otherwise.
 
 Options:
   --provider ID          run only this provider's demo
   --store pglite|memory  pglite (default): one durable store for all demos;
                          memory: each demo on its own in-memory store, nothing written to disk
-  --data-dir DIR         use DIR (new or empty) as the PGlite data directory; it is kept
-  --keep                 keep the temporary data directory and print where it is
+  --data-dir DIR         keep the store in DIR (new or empty) instead: DIR/pglite is the PGlite
+                         data directory, DIR/record.key the run's record key; it is kept
+  --keep                 keep the temporary directory and print how to read it
   -h, --help             show this help
 
 Example:
