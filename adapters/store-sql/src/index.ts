@@ -10,3 +10,4 @@ export { SqlStore, databaseError, type DurableStore } from './sql-store.js';
 export { MIGRATIONS, OPEN_STATUSES, OPEN_PREDICATE, migrate, type Migration } from './migrations.js';
 export { pgliteClient, pgPoolClient, type SqlClient, type SqlQuery, type Row } from './client.js';
 export { toJson, reviveDates } from './values.js';
+export { RecordSealer, SEALED_KINDS } from './sealing.js';

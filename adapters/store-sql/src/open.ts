@@ -3,6 +3,7 @@ import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import { InMemoryStore, PaymentErrors, type PayResultAsync, type StoreConfig } from '@paykit/core';
 import { pgliteClient, pgPoolClient, type SqlClient } from './client.js';
 import { migrate } from './migrations.js';
+import { RecordSealer } from './sealing.js';
 import { databaseError, SqlStore, type DurableStore } from './sql-store.js';
 
 /** Where the embedded database lives when the config names no `dataDir`. */
@@ -29,6 +30,12 @@ export interface OpenStoreOptions {
  * ```
  */
 export function openStore(config: StoreConfig, options: OpenStoreOptions = {}): PayResultAsync<DurableStore | InMemoryStore> {
+  let sealer: RecordSealer | undefined;
+  if (config.kind !== 'memory' && config.recordKey !== undefined) {
+    const made = RecordSealer.fromBase64(config.recordKey);
+    if (made.isErr()) return errAsync(made.error);
+    sealer = made.value;
+  }
   switch (config.kind) {
     case 'memory':
       return okAsync(new InMemoryStore());
@@ -38,7 +45,7 @@ export function openStore(config: StoreConfig, options: OpenStoreOptions = {}): 
       return connect('pglite', async () => {
         const { PGlite } = await import('@electric-sql/pglite');
         return pgliteClient(await PGlite.create(full));
-      });
+      }, 1, sealer);
     }
     case 'postgres': {
       if (!/^postgres(ql)?:\/\//.test(config.url)) {
@@ -51,14 +58,14 @@ export function openStore(config: StoreConfig, options: OpenStoreOptions = {}): 
         // An idle client losing its server must not crash the process: the next query reports it.
         pool.on('error', () => undefined);
         return pgPoolClient(pool);
-      }, connections);
+      }, connections, sealer);
     }
     default:
       return errAsync(PaymentErrors.invalidConfig('store.kind: expected "memory", "pglite" or "postgres"', { path: 'store.kind' }));
   }
 }
 
-function connect(dialect: SqlClient['dialect'], open: () => Promise<SqlClient>, concurrency = 1): PayResultAsync<DurableStore> {
+function connect(dialect: SqlClient['dialect'], open: () => Promise<SqlClient>, concurrency: number, sealer: RecordSealer | undefined): PayResultAsync<DurableStore> {
   return ResultAsync.fromPromise((async () => {
     const client = await open();
     try {
@@ -67,6 +74,6 @@ function connect(dialect: SqlClient['dialect'], open: () => Promise<SqlClient>, 
       await client.close().catch(() => undefined);
       throw e;
     }
-    return new SqlStore(client, concurrency);
+    return new SqlStore(client, concurrency, sealer);
   })(), (e) => databaseError('open', e, dialect));
 }

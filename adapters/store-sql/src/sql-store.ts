@@ -1,11 +1,12 @@
-import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import { err, errAsync, ok, okAsync, Result, ResultAsync } from 'neverthrow';
 import {
   PaymentErrors, matchesFilter, statusOf, type ChangeSet, type CommitOutcome, type ListFilter, type NotificationRecord,
-  type NotificationEntry, type PaymentError, type PayResultAsync, type RecordKind, type RecordVersion, type RecordWrite, type Store, type Versioned,
+  type NotificationEntry, type PaymentError, type PayResult, type PayResultAsync, type RecordKind, type RecordVersion, type RecordWrite, type Store, type Versioned,
 } from '@paykit/core';
 import { Batcher } from './batcher.js';
 import { OPEN_PREDICATE, OPEN_STATUSES } from './migrations.js';
 import type { Row, SqlClient } from './client.js';
+import { RecordSealer, SEALED_KINDS } from './sealing.js';
 import { reviveDates, toJson } from './values.js';
 
 /** A durable {@link Store} that can be closed. */
@@ -25,6 +26,7 @@ export class SqlStore implements DurableStore {
   readonly #db: SqlClient;
   readonly #reads: Batcher<readonly [RecordKind, string], Row | undefined>;
   readonly #commits: Batcher<PreparedSet, string>;
+  readonly #sealer: RecordSealer | undefined;
   /** `pglite` or `postgres`. */
   readonly dialect: SqlClient['dialect'];
 
@@ -32,9 +34,11 @@ export class SqlStore implements DurableStore {
    * Wraps a migrated database (use `openStore`, which migrates).
    * @param db the database
    * @param concurrency statements sent at once (PGlite runs one at a time; a pool, up to its size)
+   * @param sealer seals the {@link SEALED_KINDS} at rest; without one they cannot be written
    */
-  constructor(db: SqlClient, concurrency = 1) {
+  constructor(db: SqlClient, concurrency = 1, sealer?: RecordSealer) {
     this.#db = db;
+    this.#sealer = sealer;
     this.dialect = db.dialect;
     // Reads and commits that arrive while the database is busy go together in the next statement.
     this.#reads = new Batcher((keys) => this.#readMany(keys), concurrency);
@@ -44,7 +48,7 @@ export class SqlStore implements DurableStore {
   /** Reads a record. */
   get<T>(kind: RecordKind, id: string): PayResultAsync<Versioned<T> | undefined> {
     return ResultAsync.fromPromise(this.#reads.submit([kind, id]), (e) => databaseError('get', e, this.dialect))
-      .map((row) => (row ? versioned<T>(row) : undefined));
+      .andThen((row) => (row ? this.#versioned<T>(kind, id, row) : ok(undefined)));
   }
 
   /** Inserts a record at version 1. */
@@ -67,9 +71,10 @@ export class SqlStore implements DurableStore {
     const statuses = filter?.statuses;
     const onlyOpen = statuses !== undefined && statuses.every((s) => OPEN_STATUSES.includes(s));
     const query = statuses === undefined
-      ? this.#run('list', 'SELECT version, value FROM paykit_records WHERE kind = $1 ORDER BY updated_at', [kind])
-      : this.#run('list', `SELECT version, value FROM paykit_records WHERE kind = $1 AND status = ANY($2::text[])${onlyOpen ? ` AND ${OPEN_PREDICATE}` : ''} ORDER BY updated_at`, [kind, [...statuses]]);
-    return query.map((rows) => rows.map((r) => versioned<T>(r)).filter((v) => matchesFilter(v.value, filter)));
+      ? this.#run('list', 'SELECT id, version, value FROM paykit_records WHERE kind = $1 ORDER BY updated_at', [kind])
+      : this.#run('list', `SELECT id, version, value FROM paykit_records WHERE kind = $1 AND status = ANY($2::text[])${onlyOpen ? ` AND ${OPEN_PREDICATE}` : ''} ORDER BY updated_at`, [kind, [...statuses]]);
+    return query.andThen((rows) => Result.combine(rows.map((r) => this.#versioned<T>(kind, String(r.id), r))))
+      .map((all) => all.filter((v) => matchesFilter(v.value, filter)));
   }
 
   /** Records a notification once. */
@@ -81,10 +86,13 @@ export class SqlStore implements DurableStore {
   commit(changes: ChangeSet): PayResultAsync<CommitOutcome> {
     let prepared: PreparedSet;
     try {
-      prepared = {
-        writes: changes.writes.map((w) => ({ ...w, status: statusOf(w.value), json: toJson(w.value) })),
-        ...(changes.notification ? { notification: changes.notification } : {}),
-      };
+      const writes = [];
+      for (const w of changes.writes) {
+        const json = this.#serialise(w);
+        if (json.isErr()) return errAsync(json.error);
+        writes.push({ ...w, status: statusOf(w.value), json: json.value });
+      }
+      prepared = { writes, ...(changes.notification ? { notification: changes.notification } : {}) };
     } catch {
       return errAsync(PaymentErrors.invalidRequest('a record holds a value that cannot be stored (an invalid Date, a BigInt or a cycle)'));
     }
@@ -93,6 +101,24 @@ export class SqlStore implements DurableStore {
       if (outcome === 'conflict') return errAsync(PaymentErrors.conflict('store.commit: a record changed concurrently: read it again and retry', { retryable: true }));
       return errAsync(PaymentErrors.internal(`store.commit: the ${this.dialect} database refused the change set (${firstLine(outcome.replace(/^error:/, 'SQLSTATE '))})`));
     });
+  }
+
+  // A sealed kind is written sealed, or not at all: its status stays readable for scans.
+  #serialise(w: RecordWrite): PayResult<string> {
+    const json = toJson(w.value);
+    if (!SEALED_KINDS.has(w.kind)) return ok(json);
+    if (!this.#sealer) {
+      return err(PaymentErrors.invalidConfig(`a ${w.kind} record holds an account number, which a durable store keeps only encrypted: set store.recordKey (base64 of 32 random bytes, e.g. "env:PAYKIT_RECORD_KEY")`, { path: 'store.recordKey' }));
+    }
+    return ok(this.#sealer.seal(w.kind, w.id, json));
+  }
+
+  #versioned<T>(kind: RecordKind, id: string, row: Row): PayResult<Versioned<T>> {
+    const version = Number(row.version);
+    const sealed = (row.value as { $sealed?: unknown } | null)?.$sealed;
+    if (typeof sealed !== 'string') return ok({ version, value: reviveDates(row.value) as T });
+    if (!this.#sealer) return err(PaymentErrors.invalidConfig(`${kind} ${id} is sealed: set store.recordKey to the key it was written with`, { path: 'store.recordKey' }));
+    return this.#sealer.open(kind, id, sealed).andThen((json) => parseJson(json, `${kind} ${id}`)).map((value) => ({ version, value: reviveDates(value) as T }));
   }
 
   async #readMany(keys: readonly (readonly [RecordKind, string])[]): Promise<readonly (Row | undefined)[]> {
@@ -166,15 +192,20 @@ export class SqlStore implements DurableStore {
   }
 }
 
+function parseJson(json: string, what: string): PayResult<unknown> {
+  try {
+    return ok(JSON.parse(json) as unknown);
+  } catch {
+    return err(PaymentErrors.internal(`${what}: its stored value is not JSON`));
+  }
+}
+
 /** A change set ready for the database: values serialised, statuses lifted out. */
 interface PreparedSet {
   readonly writes: readonly (RecordWrite & { readonly status: string | null; readonly json: string })[];
   readonly notification?: NotificationEntry;
 }
 
-function versioned<T>(row: Row): Versioned<T> {
-  return { version: Number(row.version), value: reviveDates(row.value) as T };
-}
 
 /**
  * Maps a driver error to a PaymentError. Only the SQLSTATE and the server's message are kept:

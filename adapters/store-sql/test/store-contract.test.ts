@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,9 @@ import { InMemoryStore, type Store } from '@paykit/core';
 import { describeStoreConformance } from '@paykit/conformance/store';
 import { openStore, type DurableStore } from '../src/index.js';
 import { freshDatabase, postgresUrl, skipWithoutPostgres } from './postgres-db.js';
+
+/** A record key made for this run (the contract stores payouts, which durable stores seal). */
+const recordKey = randomBytes(32).toString('base64');
 
 async function open(config: Parameters<typeof openStore>[0]): Promise<DurableStore> {
   const r = await openStore(config);
@@ -19,7 +23,7 @@ describeStoreConformance({
   name: 'PGlite in a data directory',
   async open() {
     const dir = mkdtempSync(join(tmpdir(), 'paykit-pglite-'));
-    const s = await open({ kind: 'pglite', dataDir: dir });
+    const s = await open({ kind: 'pglite', dataDir: dir, recordKey });
     dirs.set(s, dir);
     return s;
   },
@@ -31,7 +35,7 @@ describeStoreConformance({
   async reopen(s) {
     const dir = dirs.get(s) as string;
     await (s as DurableStore).close();
-    const again = await open({ kind: 'pglite', dataDir: dir });
+    const again = await open({ kind: 'pglite', dataDir: dir, recordKey });
     dirs.set(again, dir);
     return again;
   },
@@ -46,7 +50,7 @@ describe('PostgreSQL (DATABASE_URL)', function () {
     name: 'PostgreSQL server',
     async open() {
       const db = await freshDatabase(postgresUrl as string);
-      const s = await open({ kind: 'postgres', url: db.url });
+      const s = await open({ kind: 'postgres', url: db.url, recordKey });
       drops.set(s, db);
       return s;
     },
@@ -57,7 +61,7 @@ describe('PostgreSQL (DATABASE_URL)', function () {
     async reopen(s) {
       const db = drops.get(s) as { url: string; drop: () => Promise<void> };
       await (s as DurableStore).close();
-      const again = await open({ kind: 'postgres', url: db.url });
+      const again = await open({ kind: 'postgres', url: db.url, recordKey });
       drops.set(again, db);
       return again;
     },

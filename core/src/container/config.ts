@@ -16,11 +16,14 @@ export const InstanceConfigCodec = t.intersection([
   }),
 ], 'InstanceConfig');
 
-/** Where state is kept. */
+/**
+ * Where state is kept. `recordKey` (base64 of 32 random bytes, e.g. `env:PAYKIT_RECORD_KEY`)
+ * encrypts the records that hold beneficiary account numbers (payouts) at rest in a durable store.
+ */
 export const StoreConfigCodec = t.union([
   t.type({ kind: t.literal('memory') }),
-  t.intersection([t.type({ kind: t.literal('pglite') }), t.partial({ dataDir: t.string })]),
-  t.type({ kind: t.literal('postgres'), url: t.string }),
+  t.intersection([t.type({ kind: t.literal('pglite') }), t.partial({ dataDir: t.string, recordKey: t.string })]),
+  t.intersection([t.type({ kind: t.literal('postgres'), url: t.string }), t.partial({ recordKey: t.string })]),
 ], 'StoreConfig');
 
 /** The decoded `store` section: which store keeps paykit's state. */
