@@ -1,3 +1,4 @@
+import type { Store } from '@paykit/core';
 import type {
   CreatePaymentInput, CurrencyCode, PaykitDeps, PaymentAction, PaymentStatus, PayResultAsync, Paykit,
   ProviderPlugin, RawHttpRequest,
@@ -70,4 +71,9 @@ export interface ConformanceHarness {
   setup(): Promise<HarnessContext>;
   /** Statuses an order can be driven to by {@link HarnessContext.pay} (for the mapping tests). */
   readonly payOutcomes?: readonly PaymentStatus[];
+  /**
+   * The store each group's paykit is built with; an in-memory store when absent. Set by
+   * `describeProviderConformance(harness, { store })`, not by plugins.
+   */
+  readonly store?: () => Store;
 }

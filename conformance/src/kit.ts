@@ -1,7 +1,7 @@
 import {
   createPaykit, InMemoryStore, MemoryLogger, zero,
   type CreatePaymentResult, type CurrencyCode, type Money, type PaymentError, type Paykit, type PayResult,
-  type PayResultAsync, type StoredPayment,
+  type PayResultAsync, type Store, type StoredPayment,
 } from '@paykit/core';
 import { expect } from 'chai';
 import type { ConformanceHarness, HarnessContext } from './harness.js';
@@ -33,7 +33,7 @@ export interface Sut {
   /** The transport (set `timeoutMs` to shorten every call). */
   readonly transport: LoopbackTransport;
   /** The store. */
-  readonly store: InMemoryStore;
+  readonly store: Store;
   /** The logger. */
   readonly logger: MemoryLogger;
   /** Awaits an operation, records its error in the ledger, and fails the test if it threw. */
@@ -54,7 +54,7 @@ export async function startSut(harness: ConformanceHarness, ledger: LeakLedger):
   for (const s of ctx.secrets) ledger.secrets.add(s);
   if (ctx.cardNumber !== undefined) ledger.cardNumbers.add(ctx.cardNumber);
   const transport = new LoopbackTransport();
-  const store = new InMemoryStore();
+  const store = harness.store?.() ?? new InMemoryStore();
   const logger = new MemoryLogger();
   ledger.loggers.push(logger);
   const built = await createPaykit(

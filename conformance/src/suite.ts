@@ -4,8 +4,25 @@ import { moneyGroup } from './groups/money.js';
 import { notificationGroup } from './groups/notifications.js';
 import { secretsGroup } from './groups/secrets.js';
 import { statusGroup } from './groups/statuses.js';
+import type { Store } from '@paykit/core';
 import type { ConformanceHarness } from './harness.js';
 import { newLedger } from './kit.js';
+
+/** A store the whole suite runs on instead of in-memory ones (e.g. PGlite, to prove a plugin's records survive a durable store). */
+export interface ConformanceStore {
+  /** Shown in the suite title. */
+  readonly name: string;
+  /** Opens the store, once for the suite (every group's ids are unique, so they can share it). */
+  open(): Promise<Store>;
+  /** Closes it after the suite. */
+  close?(store: Store): Promise<void>;
+}
+
+/** Options of {@link describeProviderConformance}. */
+export interface ConformanceOptions {
+  /** Run on this store; in-memory stores, one per group, when absent. */
+  readonly store?: ConformanceStore;
+}
 
 /**
  * Declares the shared conformance suite for a provider plugin (mocha `describe`/`it`, chai
@@ -26,10 +43,24 @@ import { newLedger } from './kit.js';
  * describeProviderConformance(conformanceHarness());
  * ```
  */
-export function describeProviderConformance(harness: ConformanceHarness): void {
+export function describeProviderConformance(base: ConformanceHarness, options: ConformanceOptions = {}): void {
   const ledger = newLedger();
-  describe(`${harness.plugin.displayName} (${harness.plugin.id}) conformance`, function () {
+  const durable = options.store;
+  let store: Store | undefined;
+  const harness: ConformanceHarness = durable ? { ...base, store: () => {
+    if (store === undefined) throw new Error(`the ${durable.name} store did not open (see the before hook)`);
+    return store;
+  } } : base;
+  describe(`${harness.plugin.displayName} (${harness.plugin.id}) conformance${durable ? ` on ${durable.name}` : ''}`, function () {
     this.timeout(30_000);
+    if (durable) {
+      before(async () => {
+        store = await durable.open();
+      });
+      after(async () => {
+        if (store !== undefined) await durable.close?.(store);
+      });
+    }
     capabilityGroup(harness, ledger);
     moneyGroup(harness, ledger);
     statusGroup(harness, ledger);
