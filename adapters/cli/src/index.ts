@@ -1,5 +1,6 @@
 /**
- * The `paykit` command line: `demo`, `sign`, `verify`, `request` and `config check`.
+ * The `paykit` command line: `demo`, `sign`, `verify`, `request`, `config check` and
+ * `resolve-pending`.
  * `runCli` is the whole CLI as a function (the `paykit` binary calls it with the process streams
  * and {@link PROVIDERS}), so it can be embedded or tested with another provider list.
  *
