@@ -17,10 +17,10 @@ const KEY = 'refund-race-key';
  * every call (and, on PostgreSQL, by 10 pooled connections): at most three can succeed.
  */
 function refundRace(open: () => Promise<{ store: Store; done: () => Promise<void> }>): void {
-  let sim: ExampleSimulator;
+  let sim: ExampleSimulator | undefined;
   let paykit: Paykit;
   let store: Store;
-  let done: () => Promise<void>;
+  let done: (() => Promise<void>) | undefined;
 
   before(async () => {
     ({ store, done } = await open());
@@ -29,13 +29,14 @@ function refundRace(open: () => Promise<{ store: Store; done: () => Promise<void
       { plugins: [examplePlugin], transport: new LoopbackTransport(), store }))._unsafeUnwrap();
   });
   after(async () => {
-    await sim.close();
-    await done();
+    // (nothing was opened when the PostgreSQL variant is skipped)
+    await sim?.close();
+    await done?.();
   });
 
   it('never refunds more than was paid: three succeed, the rest are refused, the totals add up', async () => {
     const created = (await paykit.payments.create({ orderId: 'RACE1', amount: { amount: 1000, currency: 'CNY' }, description: 'race' }))._unsafeUnwrap();
-    await sim.pay(created.action, 'succeeded');
+    await sim?.pay(created.action, 'succeeded');
     expect((await paykit.payments.query('RACE1'))._unsafeUnwrap().status).to.equal('succeeded');
 
     const results = await Promise.all(Array.from({ length: 12 }, (_, i) =>
@@ -48,7 +49,7 @@ function refundRace(open: () => Promise<{ store: Store; done: () => Promise<void
     expect(payment.refunded).to.deep.equal({ amount: 900, currency: 'CNY' });
     expect(payment.status).to.equal('partially_refunded');
     // The provider was asked for exactly the three refunds that were recorded.
-    expect(sim.server.received.filter((r) => r.path === '/refund')).to.have.length(3);
+    expect(sim?.server.received.filter((r) => r.path === '/refund')).to.have.length(3);
   });
 }
 
