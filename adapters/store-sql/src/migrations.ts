@@ -31,8 +31,9 @@ export const OPEN_PREDICATE = `status IN (${OPEN_STATUSES.map((s) => `'${s}'`).j
  * - `paykit_commit_sets(...)`: applies change sets given as parallel arrays (group commit). Each
  *   set records its notification first and is a `duplicate` if the event is known; then every
  *   write must find its record at the expected version, or the set is a `conflict` and none of it
- *   stays. The whole batch is tried in one subtransaction; only when a set fails is it redone set
- *   by set, so the others still commit.
+ *   stays. The whole batch is first tried as four set-based statements (one subtransaction);
+ *   only when an event is already known or a record moved is it redone set by set, so the others
+ *   still commit.
  *
  * Values are `json`, not `jsonb`: they are written far more often than searched, and parsing into
  * jsonb was the largest cost of a commit on PGlite.
@@ -110,25 +111,53 @@ END
 $fn$;
 
 -- Change sets 1..n_count; set n owns writes w_first[n] .. w_first[n + 1] - 1 (w_first has
--- n_count + 1 entries). Answers one outcome per set: committed, duplicate, conflict, or
--- error:<SQLSTATE>:<message>.
-CREATE FUNCTION paykit_commit_sets(n_count integer, w_first integer[],
+-- n_count + 1 entries), and w_set[i] names the set of write i. Answers one outcome per set:
+-- committed, duplicate, conflict, or error:<SQLSTATE>:<message>.
+CREATE FUNCTION paykit_commit_sets(n_count integer, w_first integer[], w_set integer[],
   w_kind text[], w_id text[], w_expected integer[], w_status text[], w_value text[],
   n_provider text[], n_key text[], n_payload text[]) RETURNS text[] LANGUAGE plpgsql AS $fn$
 DECLARE
   n integer;
   outcome text;
   outcomes text[] := '{}';
+  wanted integer;
+  done integer;
 BEGIN
+  -- Fast path: the whole batch in four set-based statements, when no event in it is known yet and
+  -- every record is where its writer read it. Any shortfall undoes it and takes the slow path.
   BEGIN
-    FOR n IN 1 .. n_count LOOP
-      outcomes := outcomes || paykit_commit_set(n, w_first[n], w_first[n + 1] - 1,
-        w_kind, w_id, w_expected, w_status, w_value, n_provider, n_key, n_payload);
-    END LOOP;
-    RETURN outcomes;
+    SELECT count(*) INTO wanted FROM unnest(n_key) AS k WHERE k IS NOT NULL;
+    WITH added AS (
+      INSERT INTO paykit_notifications (provider_id, event_key, payload)
+        SELECT p, k, b FROM unnest(n_provider, n_key, n_payload) AS t(p, k, b) WHERE k IS NOT NULL
+        ON CONFLICT DO NOTHING RETURNING 1)
+    SELECT count(*) INTO done FROM added;
+    IF done <> wanted THEN RAISE EXCEPTION USING ERRCODE = '40001', MESSAGE = 'paykit: slow path'; END IF;
+
+    SELECT count(*) INTO wanted FROM unnest(w_expected) AS e WHERE e = 0;
+    WITH added AS (
+      INSERT INTO paykit_records (kind, id, version, status, value)
+        SELECT k, i, 1, s, v::json FROM unnest(w_kind, w_id, w_expected, w_status, w_value) AS t(k, i, e, s, v) WHERE e = 0
+        ON CONFLICT DO NOTHING RETURNING 1)
+    SELECT count(*) INTO done FROM added;
+    IF done <> wanted THEN RAISE EXCEPTION USING ERRCODE = '40001', MESSAGE = 'paykit: slow path'; END IF;
+
+    SELECT count(*) INTO wanted FROM unnest(w_expected) AS e WHERE e > 0;
+    WITH moved AS (
+      UPDATE paykit_records r SET version = r.version + 1, status = t.s, value = t.v::json, updated_at = now()
+        FROM unnest(w_kind, w_id, w_expected, w_status, w_value) AS t(k, i, e, s, v)
+       WHERE t.e > 0 AND r.kind = t.k AND r.id = t.i AND r.version = t.e
+      RETURNING 1)
+    SELECT count(*) INTO done FROM moved;
+    IF done <> wanted THEN RAISE EXCEPTION USING ERRCODE = '40001', MESSAGE = 'paykit: slow path'; END IF;
+
+    INSERT INTO paykit_record_versions (kind, id, version, status, event_key)
+      SELECT t.k, t.i, t.e + 1, t.s, n_key[t.n] FROM unnest(w_kind, w_id, w_expected, w_status, w_set) AS t(k, i, e, s, n);
+    RETURN array_fill('committed'::text, ARRAY[n_count]);
   EXCEPTION WHEN OTHERS THEN
     outcomes := '{}';
   END;
+  -- Slow path: set by set, each in its own subtransaction, so that the others still commit.
   FOR n IN 1 .. n_count LOOP
     BEGIN
       outcome := paykit_commit_set(n, w_first[n], w_first[n + 1] - 1,

@@ -147,6 +147,7 @@ export class SqlStore implements DurableStore {
   // parse beyond the record values themselves.
   async #commitMany(sets: readonly PreparedSet[]): Promise<readonly string[]> {
     const first: number[] = [];
+    const owner: number[] = [];
     const kind: string[] = [];
     const id: string[] = [];
     const expected: number[] = [];
@@ -155,9 +156,10 @@ export class SqlStore implements DurableStore {
     const provider: (string | null)[] = [];
     const key: (string | null)[] = [];
     const payload: (string | null)[] = [];
-    for (const set of sets) {
+    for (const [n, set] of sets.entries()) {
       first.push(kind.length + 1);
       for (const w of set.writes) {
+        owner.push(n + 1);
         kind.push(w.kind);
         id.push(w.id);
         expected.push(w.expectedVersion);
@@ -170,8 +172,8 @@ export class SqlStore implements DurableStore {
     }
     first.push(kind.length + 1);
     const rows = await this.#db.query(
-      'SELECT paykit_commit_sets($1, $2::int[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[]) AS outcomes',
-      [sets.length, first, kind, id, expected, status, value, provider, key, payload],
+      'SELECT paykit_commit_sets($1, $2::int[], $3::int[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[]) AS outcomes',
+      [sets.length, first, owner, kind, id, expected, status, value, provider, key, payload],
     );
     return rows[0]?.outcomes as string[];
   }
