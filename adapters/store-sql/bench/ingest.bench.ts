@@ -17,6 +17,7 @@ import { listenForNotifications } from '@paykit/webhooks';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { migrate, pgliteClient, pgPoolClient, SqlStore, type SqlClient } from '../src/index.js';
+import { freshDatabase } from '../test/postgres-db.js';
 import { ACK, notification, WORKER_INSTANCE_OPTIONS } from '../test/processes/notifications.js';
 
 const PER_ROUND = 1500;
@@ -95,7 +96,7 @@ export async function rows(): Promise<BenchRow[]> {
   const lite = pgliteClient(await PGlite.create(dir));
   const out: BenchRow[] = [];
   try {
-    out.push(...await rowsFor('PGlite', lite, Number(process.env.INFLIGHT ?? 32)));
+    out.push(...await rowsFor('PGlite', lite, 32));
   } finally {
     await lite.close();
     rmSync(dir, { recursive: true, force: true });
@@ -105,20 +106,14 @@ export async function rows(): Promise<BenchRow[]> {
     process.stderr.write('bench: PostgreSQL ingest rows skipped: set DATABASE_URL to run them\n');
     return out;
   }
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  const name = `paykit_bench_${process.pid}`;
-  await admin.query(`CREATE DATABASE ${name}`);
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  const pool = new pg.Pool({ connectionString: u.toString(), max: 8 });
+  const db = await freshDatabase(url);
+  const pool = new pg.Pool({ connectionString: db.url, max: 8 });
   pool.on('error', () => undefined);
   try {
     out.push(...await rowsFor('PostgreSQL', pgPoolClient(pool), 32));
   } finally {
     await pool.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await db.drop();
   }
   return out;
 }

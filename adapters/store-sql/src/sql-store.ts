@@ -1,6 +1,6 @@
 import { err, errAsync, ok, okAsync, Result, ResultAsync } from 'neverthrow';
 import {
-  PaymentErrors, matchesFilter, statusOf, type ChangeSet, type CommitOutcome, type ListFilter, type NotificationRecord,
+  PaymentErrors, statusOf, type ChangeSet, type CommitOutcome, type ListFilter, type NotificationRecord,
   type NotificationEntry, type PaymentError, type PayResult, type PayResultAsync, type RecordKind, type RecordVersion, type RecordWrite, type Store, type Versioned,
 } from '@paykit/core';
 import { Batcher } from './batcher.js';
@@ -73,8 +73,8 @@ export class SqlStore implements DurableStore {
     const query = statuses === undefined
       ? this.#run('list', 'SELECT id, version, value FROM paykit_records WHERE kind = $1 ORDER BY updated_at', [kind])
       : this.#run('list', `SELECT id, version, value FROM paykit_records WHERE kind = $1 AND status = ANY($2::text[])${onlyOpen ? ` AND ${OPEN_PREDICATE}` : ''} ORDER BY updated_at`, [kind, [...statuses]]);
-    return query.andThen((rows) => Result.combine(rows.map((r) => this.#versioned<T>(kind, String(r.id), r))))
-      .map((all) => all.filter((v) => matchesFilter(v.value, filter)));
+    // The status column is the record's `status` field, so the SQL filter is the whole filter.
+    return query.andThen((rows) => Result.combine(rows.map((r) => this.#versioned<T>(kind, String(r.id), r))));
   }
 
   /** Records a notification once. */

@@ -1,6 +1,6 @@
 /** Refunds v2.3 (spec 3.5/3.6) and the refund status query v2.4 (3.7/3.8). */
 import { inject, injectable } from 'inversify';
-import { err, errAsync, ok, okAsync } from 'neverthrow';
+import { err, errAsync, ok } from 'neverthrow';
 import {
   compareMoney, decodeWith, formatCst, formatMinorUnits, guardAsync, parseKv, PaymentErrors, Tokens,
   type HttpTransport, type PayResult, type PayResultAsync, type RefundReport, type RefundRequest, type RefundsCapability,
