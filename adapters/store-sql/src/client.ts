@@ -1,5 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { Pool } from 'pg';
+import { PgliteStatements } from './pglite-statements.js';
 
 /** A row as a driver returns it. */
 export type Row = Readonly<Record<string, unknown>>;
@@ -14,6 +15,11 @@ export type SqlQuery = (text: string, params?: readonly unknown[]) => Promise<re
 export interface SqlClient {
   /** Runs one statement with `$1…` parameters. */
   query(text: string, params?: readonly unknown[]): Promise<readonly Row[]>;
+  /**
+   * Runs a statement the store sends on every notification, as the named prepared statement
+   * `name`: parsed and planned once per connection, then only bound and executed.
+   */
+  prepared(name: string, text: string, params: readonly unknown[]): Promise<readonly Row[]>;
   /** Runs `work` in one transaction on one connection: committed if it resolves, rolled back if it rejects. */
   transaction<T>(work: (tx: SqlQuery) => Promise<T>): Promise<T>;
   /** Releases the database. */
@@ -24,9 +30,11 @@ export interface SqlClient {
 
 /** Wraps a PGlite database. */
 export function pgliteClient(db: PGlite): SqlClient {
+  const statements = new PgliteStatements(db);
   return {
     dialect: 'pglite',
     query: async (text, params) => (await db.query<Row>(text, params ? [...params] : undefined)).rows,
+    prepared: (name, text, params) => statements.run(name, text, params),
     transaction: (work) => db.transaction((tx) => work(async (text, params) => (params
       ? (await tx.query<Row>(text, [...params])).rows
       : (await tx.exec(text)).flatMap((r) => r.rows as Row[])))),
@@ -39,6 +47,8 @@ export function pgPoolClient(pool: Pool): SqlClient {
   return {
     dialect: 'postgres',
     query: async (text, params) => (await pool.query(text, params ? [...params] : undefined)).rows as Row[],
+    // pg prepares a named query on each pooled connection the first time it runs there.
+    prepared: async (name, text, params) => (await pool.query({ name, text, values: [...params] })).rows as Row[],
     transaction: async (work) => {
       const conn = await pool.connect();
       try {

@@ -127,7 +127,7 @@ export class SqlStore implements DurableStore {
     const found = new Map<string, Row>();
     for (const kind of kinds) {
       const ids = keys.filter((k) => k[0] === kind).map((k) => k[1]);
-      const rows = await this.#db.query('SELECT id, version, value FROM paykit_records WHERE kind = $1 AND id = ANY($2::text[])', [kind, ids]);
+      const rows = await this.#db.prepared('paykit_read_records', 'SELECT id, version, value FROM paykit_records WHERE kind = $1 AND id = ANY($2::text[])', [kind, ids]);
       for (const r of rows) found.set(`${kind}\u0000${String(r.id)}`, r);
     }
     // A record asked for twice in one batch is copied for the second caller: dates are revived in place.
@@ -171,7 +171,8 @@ export class SqlStore implements DurableStore {
       payload.push(set.notification?.payload ?? null);
     }
     first.push(kind.length + 1);
-    const rows = await this.#db.query(
+    const rows = await this.#db.prepared(
+      'paykit_commit_sets',
       'SELECT paykit_commit_sets($1, $2::int[], $3::int[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[]) AS outcomes',
       [sets.length, first, owner, kind, id, expected, status, value, provider, key, payload],
     );
