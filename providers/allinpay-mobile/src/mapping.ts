@@ -65,7 +65,9 @@ export const refundStatuses: StatusMapping<RefundStatus> = {
 
 /** A whole number of minor units from the wire, in a currency. */
 export function wireAmount(text: string, currency: CurrencyCode, path: string): PayResult<Money> {
-  return parseMinorUnits(text, currency, { path }).mapErr((e) => PaymentErrors.decode(`${path}: ${e.message}`, { path }));
+  // A branch rather than mapErr: on every notification's path, and an Ok passes through unwrapped.
+  const amount = parseMinorUnits(text, currency, { path });
+  return amount.isOk() ? amount : err(PaymentErrors.decode(`${path}: ${amount.error.message}`, { path }));
 }
 
 /** What the payment control says when it closes: only whether the payment was accepted (2.2.2). */
