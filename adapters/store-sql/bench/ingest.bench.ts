@@ -3,7 +3,7 @@
  * (verified, applied, recorded once, acknowledged), against a bare `INSERT … ON CONFLICT DO
  * NOTHING` loop on the same database, measured in alternating rounds of the same run. The
  * notifications come from a separate process, as they do from a provider: the webhook side is
- * measured with `concurrency` deliveries in flight (group commit batches them), and also one at a
+ * measured with 32 deliveries in flight (group commit batches them), and also one at a
  * time, without a target, for comparison.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -35,10 +35,15 @@ function ask(child: ChildProcess, message: unknown): Promise<{ acked: number; re
   });
 }
 
-async function rowsFor(label: string, db: SqlClient, concurrency: number): Promise<BenchRow[]> {
+/** Deliveries in flight from the load generator. */
+const IN_FLIGHT = 32;
+
+// `statements`: statements the store sends at once, as openStore sets it (1 on PGlite, the pool
+// size on PostgreSQL), so the bench measures the store a merchant gets.
+async function rowsFor(label: string, db: SqlClient, statements: number): Promise<BenchRow[]> {
   await migrate(db);
   await db.query('CREATE TABLE IF NOT EXISTS bench_inbox (provider_id text, event_key text, payload text, PRIMARY KEY (provider_id, event_key))');
-  const store = new SqlStore(db, concurrency);
+  const store = new SqlStore(db, statements);
   const paykit = (await createPaykit({ instances: { shop: { plugin: 'lianlian-web', options: WORKER_INSTANCE_OPTIONS } } }, { plugins: [lianlianWebPlugin], store }))._unsafeUnwrap();
   const server = (await listenForNotifications(paykit, { instanceFromPath: true }))._unsafeUnwrap();
   const url = `${server.url}/paykit/notify/shop`;
@@ -62,9 +67,9 @@ async function rowsFor(label: string, db: SqlClient, concurrency: number): Promi
   };
   try {
     await bare();
-    await through(concurrency);
+    await through(IN_FLIGHT);
     const rows: BenchRow[] = [];
-    for (const inFlight of [concurrency, 1]) {
+    for (const inFlight of [IN_FLIGHT, 1]) {
       const subject: number[] = [];
       const base: number[] = [];
       for (let i = 0; i < ROUNDS; i += 1) {
@@ -96,7 +101,7 @@ export async function rows(): Promise<BenchRow[]> {
   const lite = pgliteClient(await PGlite.create(dir));
   const out: BenchRow[] = [];
   try {
-    out.push(...await rowsFor('PGlite', lite, 32));
+    out.push(...await rowsFor('PGlite', lite, 1));
   } finally {
     await lite.close();
     rmSync(dir, { recursive: true, force: true });
@@ -107,10 +112,11 @@ export async function rows(): Promise<BenchRow[]> {
     return out;
   }
   const db = await freshDatabase(url);
-  const pool = new pg.Pool({ connectionString: db.url, max: 8 });
+  const connections = 8;
+  const pool = new pg.Pool({ connectionString: db.url, max: connections });
   pool.on('error', () => undefined);
   try {
-    out.push(...await rowsFor('PostgreSQL', pgPoolClient(pool), 32));
+    out.push(...await rowsFor('PostgreSQL', pgPoolClient(pool), connections));
   } finally {
     await pool.end();
     await db.drop();
