@@ -17,16 +17,27 @@ export interface Signed {
 /** The `name=value&…` source string of a request: fields in table order, empty ones skipped (spec 5.1). */
 export function signSource(fields: Readonly<Record<string, string | undefined>>, order: readonly string[]): string {
   // core's kvString with the Allinpay rules, written out: every notification and reply is signed
-  // this way, and this loop does no per-call set-up (bench row "verify certificate-signed notification").
+  // this way (bench row "verify certificate-signed notification"). The `name=` and `&name=` texts
+  // are made once per order array (the orders are module constants), so a field adds two pieces of
+  // text to the source instead of four: fewer strings to allocate, and to flatten for the digest.
+  let texts = SIGN_TEXTS.get(order);
+  if (texts === undefined) {
+    const names = order.filter((name) => name !== 'signMsg' && name !== 'cardNo'); // never signed (spec 2.1, 5.2)
+    texts = { names, first: names.map((name) => `${name}=`), next: names.map((name) => `&${name}=`) };
+    SIGN_TEXTS.set(order, texts);
+  }
+  const { names, first, next } = texts;
   let source = '';
-  for (const name of order) {
-    if (name === 'signMsg' || name === 'cardNo') continue; // never signed (spec 2.1, 5.2)
-    const value = fields[name];
+  for (let i = 0; i < names.length; i += 1) {
+    const value = fields[names[i] as string];
     if (value === undefined || value === '') continue;
-    source = source === '' ? `${name}=${value}` : `${source}&${name}=${value}`;
+    source = source === '' ? (first[i] as string) + value : source + (next[i] as string) + value;
   }
   return source;
 }
+
+/** Per sign order: the signed names, and the `name=` and `&name=` text before each one's value. */
+const SIGN_TEXTS = new WeakMap<readonly string[], { readonly names: readonly string[]; readonly first: readonly string[]; readonly next: readonly string[] }>();
 
 /** Request `signMsg`: uppercase MD5 of the source string + `&key=` + the MD5 key (spec 5.2). */
 export function md5SignMsg(fields: Readonly<Record<string, string | undefined>>, order: readonly string[], key: Secret): Signed {
