@@ -1,7 +1,9 @@
 /**
  * "Same card in, same card out" (guide section 七): a payout may go only to a card that paid in,
  * and the payouts to a card may not exceed what it paid in plus declared gains. Kept in the store
- * under record kind `card`, keyed by a SHA-256 of the card number (the number itself is not stored).
+ * under record kind `card`, keyed by an HMAC-SHA256 of the card number under the instance's
+ * `cardLedgerKey` (neither the number nor a plain hash of it is stored: a plain hash is reversed by
+ * trying the numbers of its BIN).
  *
  * A reservation stops counting as soon as the payout's own record (store kind `payout`, kept by
  * paykit's facade) is `failed`, `closed` or `returned`, whichever way that news arrived: reply,
@@ -10,8 +12,8 @@
 import { inject, injectable } from 'inversify';
 import { err, errAsync, ok, okAsync, ResultAsync } from 'neverthrow';
 import {
-  compareMoney, PaymentErrors, shaHex, subtractMoney, sumMoney, Tokens, updateRecord, type CurrencyCode, type Money,
-  type Payout, type PayoutStatus, type PayResult, type PayResultAsync, type Store,
+  compareMoney, hmac, PaymentErrors, subtractMoney, sumMoney, Tokens, updateRecord, type CurrencyCode, type Money,
+  type Payout, type PayoutStatus, type PayResult, type PayResultAsync, type Secret, type Store, type Versioned,
 } from '@paykit/core';
 
 /** Final payout statuses in which no money stays with the beneficiary: their reservations no longer count. */
@@ -68,19 +70,31 @@ export function allowanceOf(ledger: CardLedger, except?: string, released: Reado
 export class SameCardPolicy {
   readonly #store: Store;
   readonly #instanceId: string;
+  readonly #key: Secret | undefined;
 
-  /** Built by the container. */
-  constructor(@inject(Tokens.Store) store: Store, @inject(Tokens.InstanceId) instanceId: string) {
+  /** Built by the container, with the instance's options (`cardLedgerKey`). */
+  constructor(@inject(Tokens.Store) store: Store, @inject(Tokens.InstanceId) instanceId: string, @inject(Tokens.InstanceConfig) options: unknown) {
     this.#store = store;
     this.#instanceId = instanceId;
+    this.#key = (options as { cardLedgerKey?: Secret } | undefined)?.cardLedgerKey;
   }
 
-  #id(cardNumber: string): string {
-    return `lianlian-payout:${this.#instanceId}:${shaHex('sha256', cardNumber.replace(/\s+/g, ''))}`;
+  #id(cardNumber: string): PayResult<string> {
+    if (!this.#key) {
+      return err(PaymentErrors.invalidConfig('the same-card ledger needs cardLedgerKey in the instance options (e.g. "env:PAYKIT_CARD_LEDGER_KEY" holding `openssl rand -base64 32`)', { path: 'cardLedgerKey' }));
+    }
+    return ok(`lianlian-payout:${this.#instanceId}:${hmac('sha256', this.#key.reveal(), cardNumber.replace(/\s+/g, '')).toString('hex')}`);
+  }
+
+  #ledger(cardNumber: string): PayResultAsync<Versioned<CardLedger> | undefined> {
+    const id = this.#id(cardNumber);
+    return id.isErr() ? errAsync(id.error) : this.#store.get<CardLedger>('card', id.value);
   }
 
   #update(cardNumber: string, currency: CurrencyCode, change: (l: CardLedger) => PayResult<CardLedger | undefined>): PayResultAsync<CardLedger> {
-    const id = this.#id(cardNumber);
+    const ledgerId = this.#id(cardNumber);
+    if (ledgerId.isErr()) return errAsync(ledgerId.error);
+    const id = ledgerId.value;
     const empty: CardLedger = { currency, payIns: {}, gains: {}, payouts: {} };
     return this.#store.get<CardLedger>('card', id)
       .andThen((cur) => (cur ? okAsync(undefined) : this.#store.insert('card', id, empty).map(() => undefined)
@@ -114,7 +128,7 @@ export class SameCardPolicy {
    * (`invalid_account`) or the amount exceeds what is available (`limit_exceeded`).
    */
   authorize(cardNumber: string, amount: Money, payoutId: string): PayResultAsync<CardAllowance> {
-    return this.#store.get<CardLedger>('card', this.#id(cardNumber)).andThen((cur) => {
+    return this.#ledger(cardNumber).andThen((cur) => {
       if (!cur || Object.keys(cur.value.payIns).length === 0) {
         return errAsync(PaymentErrors.invalidRequest('same card in, same card out: this card never paid in, so it cannot receive a payout (guide 七)', { path: 'account.accountNumber', code: 'invalid_account' }));
       }
@@ -136,7 +150,7 @@ export class SameCardPolicy {
    * reservation stops counting once their record is failed, closed or returned.
    */
   release(cardNumber: string, payoutId: string): PayResultAsync<CardAllowance> {
-    return this.#store.get<CardLedger>('card', this.#id(cardNumber)).andThen((cur) => {
+    return this.#ledger(cardNumber).andThen((cur) => {
       if (!cur) return errAsync(PaymentErrors.notFound('no pay-in is recorded for this card'));
       return this.#update(cardNumber, cur.value.currency, (l) => {
         if (!Object.hasOwn(l.payouts, payoutId)) return ok(undefined);
@@ -148,7 +162,7 @@ export class SameCardPolicy {
 
   /** The card's current allowance; `NotFound` when nothing was recorded for it. */
   allowance(cardNumber: string): PayResultAsync<CardAllowance> {
-    return this.#store.get<CardLedger>('card', this.#id(cardNumber)).andThen((cur) =>
+    return this.#ledger(cardNumber).andThen((cur) =>
       (cur ? this.#released(cur.value).andThen((released) => allowanceOf(cur.value, undefined, released))
         : errAsync(PaymentErrors.notFound('no pay-in is recorded for this card'))));
   }

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import * as t from 'io-ts';
-import { loadPrivateKey, loadPublicKey, UrlString } from '@paykit/core';
+import { loadPrivateKey, loadPublicKey, Secret, UrlString } from '@paykit/core';
 
 /** LianLian's production payout API base (instant pay, spec "付款 API 功能接口"). */
 export const DEFAULT_BASE_URL = 'https://instantpay.lianlianpay.com/paymentapi';
@@ -44,6 +44,15 @@ const TimeoutMs = new t.Type<number, number, unknown>('timeoutMs', (u): u is num
   t.identity);
 
 /**
+ * The key card ledgers are found by (`HMAC-SHA256(key, card number)`): a plain hash of a card
+ * number is reversed by trying every number of its BIN, so the store keeps only this keyed one.
+ */
+const CardLedgerKey = new t.Type<Secret, string, unknown>('cardLedgerKey', (u): u is Secret => u instanceof Secret,
+  (u, c) => (u instanceof Secret || (typeof u === 'string' && u.length >= 32) ? t.success(u instanceof Secret ? u : new Secret(u))
+    : t.failure('[REDACTED]', c, 'expected at least 32 random characters (e.g. the output of `openssl rand -base64 32`, "env:PAYKIT_CARD_LEDGER_KEY")')),
+  (s) => s.reveal());
+
+/**
  * The options of a `lianlian-payout` instance.
  *
  * @example
@@ -68,10 +77,25 @@ export const LianlianPayoutOptionsCodec = t.intersection([
     platform: Platform,
     /** Per-call timeout, 30 s by default. */
     timeoutMs: TimeoutMs,
-    /** Enforce the "same card in, same card out" policy (guide 七) on every submit. */
+    /** Enforce the "same card in, same card out" policy (guide 七) on every submit; needs `cardLedgerKey`. */
     sameCardPolicy: t.boolean,
+    /** The secret card ledgers are keyed by; keep it for as long as the ledgers (a new key starts empty ones). */
+    cardLedgerKey: CardLedgerKey,
   }),
 ], 'LianlianPayoutOptions');
+
+/** {@link LianlianPayoutOptionsCodec} plus the rule that the same-card policy needs its ledger key. */
+export const LianlianPayoutConfigCodec = new t.Type<t.TypeOf<typeof LianlianPayoutOptionsCodec>, unknown, unknown>(
+  'LianlianPayoutConfig',
+  (u): u is t.TypeOf<typeof LianlianPayoutOptionsCodec> => LianlianPayoutOptionsCodec.is(u),
+  (u, c) => {
+    const r = LianlianPayoutOptionsCodec.validate(u, c);
+    if (r._tag === 'Left' || r.right.sameCardPolicy !== true || r.right.cardLedgerKey !== undefined) return r;
+    return t.failure(undefined, [...c, { key: 'cardLedgerKey', type: CardLedgerKey, actual: undefined }],
+      'sameCardPolicy needs cardLedgerKey, the secret card ledgers are keyed by (e.g. "env:PAYKIT_CARD_LEDGER_KEY" holding `openssl rand -base64 32`)');
+  },
+  (a) => LianlianPayoutOptionsCodec.encode(a),
+);
 
 /** Decoded options of a `lianlian-payout` instance. */
 export type LianlianPayoutOptions = t.TypeOf<typeof LianlianPayoutOptionsCodec>;

@@ -3,7 +3,7 @@ import { ContainerModule } from 'inversify';
 import { Tokens, type ProviderPlugin } from '@paykit/core';
 import { SameCardPolicy } from './card-policy.js';
 import { LianlianPayouts } from './client.js';
-import { LianlianPayoutOptionsCodec, type LianlianPayoutOptions } from './config.js';
+import { LianlianPayoutConfigCodec, type LianlianPayoutOptions } from './config.js';
 import { mapErrorCode, payoutStatusOf, RESULT_PAY, RET_CODES } from './mapping.js';
 import { LianlianPayoutNotifications } from './notifications.js';
 import { systemRandom, type RandomSource } from './payload.js';
@@ -31,7 +31,7 @@ export function createLianlianPayoutPlugin(o: LianlianPayoutPluginOptions = {}):
     id: 'lianlian-payout',
     displayName: 'LianLian payout',
     capabilities: ['payouts', 'notifications'],
-    configCodec: LianlianPayoutOptionsCodec,
+    configCodec: LianlianPayoutConfigCodec,
     module: new ContainerModule(({ bind }) => {
       bind(LianlianPayoutTokens.Random).toConstantValue(random);
       bind(LianlianPayoutTokens.CardPolicy).to(SameCardPolicy);

@@ -1,8 +1,8 @@
-import { createSign } from 'node:crypto';
+import { createHash, createHmac, createSign } from 'node:crypto';
 import { expect } from 'chai';
-import { createPaykit, InMemoryStore, loadPublicKey } from '@paykit/core';
+import { createPaykit, InMemoryStore, loadPublicKey, Secret } from '@paykit/core';
 import { estimateArrival, filterMemo, lianlianPayoutPlugin, SameCardPolicy, verifyPayoutNotification } from '../src/index.js';
-import { lianlianKeys, merchantKeys, OID_PARTNER, payoutInput, startRig, until, type Rig } from './support.js';
+import { CARD_LEDGER_KEY, lianlianKeys, merchantKeys, OID_PARTNER, payoutInput, startRig, until, type Rig } from './support.js';
 
 const baseOptions = { oidPartner: OID_PARTNER, privateKey: merchantKeys.privatePem, lianlianPublicKey: lianlianKeys.publicB64, notifyUrl: 'http://127.0.0.1:1/n' };
 
@@ -205,7 +205,41 @@ describe('LianLian payout CLI tools', () => {
 describe('Same card in, same card out (guide 七)', () => {
   const card = '6216261234567890018';
   const cny = (amount: number) => ({ amount, currency: 'CNY' as const });
-  const policy = () => new SameCardPolicy(new InMemoryStore(), 'payouts');
+  const policy = (store = new InMemoryStore()) => new SameCardPolicy(store, 'payouts', { cardLedgerKey: new Secret(CARD_LEDGER_KEY) });
+
+  it('keys the ledger by an HMAC of the card number under cardLedgerKey, never the number or its plain hash', async () => {
+    const store = new InMemoryStore();
+    await policy(store).recordPayIn('6216 2612 3456 7890 018', cny(100), 'order-1');
+    expect((await store.list('card'))._unsafeUnwrap()).to.have.length(1);
+    const keyed = createHmac('sha256', CARD_LEDGER_KEY).update(card).digest('hex');
+    expect((await store.get('card', `lianlian-payout:payouts:${keyed}`))._unsafeUnwrap(), 'found under the keyed id').to.not.equal(undefined);
+    const stored = JSON.stringify([...(await store.list('card'))._unsafeUnwrap()]);
+    expect(stored).to.not.include(card);
+    expect((await store.get('card', `lianlian-payout:payouts:${createHash('sha256').update(card).digest('hex')}`))._unsafeUnwrap()).to.equal(undefined);
+    // Another key finds nothing: the ledger cannot be looked up without the secret.
+    const other = new SameCardPolicy(store, 'payouts', { cardLedgerKey: new Secret('another key of at least thirty-two chars') });
+    expect((await other.allowance(card))._unsafeUnwrapErr().kind).to.equal('NotFound');
+  });
+
+  it('without cardLedgerKey says to set it, and stores nothing', async () => {
+    const store = new InMemoryStore();
+    const keyless = new SameCardPolicy(store, 'payouts', {});
+    for (const r of [await keyless.recordPayIn(card, cny(100), 'order-1'), await keyless.authorize(card, cny(1), 'P1'), await keyless.allowance(card)]) {
+      expect(r._unsafeUnwrapErr()).to.include({ kind: 'InvalidConfig' });
+      expect(r._unsafeUnwrapErr().message).to.include('cardLedgerKey');
+    }
+    expect((await store.list('card'))._unsafeUnwrap()).to.have.length(0);
+  });
+
+  it('refuses a configuration with sameCardPolicy but no cardLedgerKey, and a key shorter than 32 characters', async () => {
+    const base = { oidPartner: OID_PARTNER, privateKey: merchantKeys.privatePem, lianlianPublicKey: merchantKeys.publicB64, sameCardPolicy: true };
+    for (const [options, says] of [[base, 'sameCardPolicy needs cardLedgerKey'], [{ ...base, cardLedgerKey: 'short' }, 'at least 32']] as const) {
+      const e = (await createPaykit({ instances: { payouts: { plugin: 'lianlian-payout', options } } }, { plugins: [lianlianPayoutPlugin] }))._unsafeUnwrapErr();
+      expect(e.kind).to.equal('InvalidConfig');
+      expect(e.message).to.include(says);
+      expect(e.message).to.not.include('short');
+    }
+  });
 
   it('refuses a card that never paid in', async () => {
     expect((await policy().authorize(card, cny(100), 'P1'))._unsafeUnwrapErr()).to.include({ kind: 'InvalidRequest', code: 'invalid_account' });
@@ -221,7 +255,7 @@ describe('Same card in, same card out (guide 七)', () => {
     expect((await p.release(card, 'P1'))._unsafeUnwrap().available).to.deep.equal(cny(10250));
   });
   it('is enforced on submit when sameCardPolicy is set, before anything is sent', async () => {
-    const rig = await startRig({ options: { sameCardPolicy: true } });
+    const rig = await startRig({ options: { sameCardPolicy: true, cardLedgerKey: CARD_LEDGER_KEY } });
     try {
       const e = (await rig.paykit.payouts.submit(payoutInput('SC-1', 500)))._unsafeUnwrapErr();
       expect(e.code).to.equal('invalid_account');
@@ -239,7 +273,7 @@ describe('Same card in, same card out (guide 七)', () => {
   for (const [what, outcome, final] of [['fails', 'failure', 'failed'], ['is returned (CANCEL)', 'success-then-cancel', 'returned']] as const) {
     context(`when a payout ${what} and only a notification says so`, () => {
       it('holds the reservation while it is in flight, then frees it for the next payout to the card', async () => {
-        const rig = await startRig({ options: { sameCardPolicy: true }, sim: { settleAfterMs: 150 } });
+        const rig = await startRig({ options: { sameCardPolicy: true, cardLedgerKey: CARD_LEDGER_KEY }, sim: { settleAfterMs: 150 } });
         try {
           const { LianlianPayoutTokens } = await import('../src/index.js');
           const ext = rig.paykit.extension('payouts', LianlianPayoutTokens.CardPolicy)._unsafeUnwrap();

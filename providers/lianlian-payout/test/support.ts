@@ -35,6 +35,9 @@ export interface Rig {
   close(): Promise<void>;
 }
 
+/** A `cardLedgerKey` for the tests (any 32+ characters). */
+export const CARD_LEDGER_KEY = 'test-card-ledger-key-0123456789abcdef';
+
 /** Starts a simulator and paykit; notifications from the simulator go through `paykit.notifications.handle`. */
 export async function startRig(o: { sim?: Partial<LianlianPayoutSimulatorOptions>; options?: Record<string, unknown>; random?: RandomSource } = {}): Promise<Rig> {
   const sim = await LianlianPayoutSimulator.start({ oidPartner: OID_PARTNER, merchantPublicKey: merchantKeys.publicB64, keys: lianlianKeys, ...o.sim });
