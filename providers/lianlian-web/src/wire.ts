@@ -4,45 +4,91 @@
  */
 import * as t from 'io-ts';
 
+/** Surrogate halves: only astral characters (pairs of them) make a character count differ from `.length`. */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * What a wire string must be. Kept on its codec so a {@link closed} codec can check a field
+ * with one direct call instead of a call through the field's codec.
+ */
+export interface WireRule {
+  /** Fewest characters. */
+  readonly min: number;
+  /** Most characters. */
+  readonly max: number;
+  /** What the whole string must match, if anything. */
+  readonly pattern: RegExp | undefined;
+  /**
+   * The pattern matches ASCII text only: a string it matches has as many characters as UTF-16
+   * units, and one with a surrogate fails it anyway, so the length needs no character count.
+   */
+  readonly asciiPattern: boolean;
+}
+
+/** A wire string codec, with its rule. */
+export interface WireStringType extends t.Type<string, string, unknown> {
+  /** The rule its `is` checks. */
+  readonly rule: WireRule;
+}
+
+/** The number of characters (code points) of `u`. */
+function charCount(u: string): number {
+  return SURROGATE.test(u) ? [...u].length : u.length;
+}
+
+/** Whether `u` is a string meeting `rule` (length in characters, then pattern). */
+export function meetsRule(u: unknown, rule: WireRule): u is string {
+  if (typeof u !== 'string') return false;
+  const units = u.length;
+  // Characters never outnumber UTF-16 units, so too few units is too few characters.
+  if (units < rule.min) return false;
+  if (units > rule.max || rule.min > 1) {
+    // Surrogate pairs only lower the count: it is needed beyond max, or for a minimum above 1 —
+    // unless an ASCII-only pattern is to be met, which no string with a surrogate meets.
+    if (rule.asciiPattern) {
+      if (units > rule.max) return false;
+    } else {
+      const chars = charCount(u);
+      if (chars < rule.min || chars > rule.max) return false;
+    }
+  }
+  return rule.pattern === undefined || rule.pattern.test(u);
+}
+
 /**
  * A string of `min`–`max` characters, optionally matching a pattern; `what` names the rule in errors.
  * Its `is` checks the whole rule (length and pattern), so a closed codec can check a message without
- * building per-field results.
+ * building per-field results. Pass `asciiPattern` only for a pattern that matches ASCII text alone.
  */
-export function wireString(name: string, min: number, max: number, pattern?: RegExp, what?: string): t.Type<string, string, unknown> {
-  const rule = what ?? (min === max ? `exactly ${max} characters` : `${min}-${max} characters`);
-  // Lengths count characters; only astral characters (surrogate pairs) make that differ from
-  // .length, and only downwards: a non-empty string within max code units is within 1..max
-  // characters, so counting is needed only beyond max or for a minimum above 1.
-  const lengthOf = (u: string): number => ((u.length > max || min > 1) && /[\uD800-\uDFFF]/.test(u) ? [...u].length : u.length);
-  const is = (u: unknown): u is string => {
-    if (typeof u !== 'string') return false;
-    const len = lengthOf(u);
-    return len >= min && len <= max && (pattern === undefined || pattern.test(u));
-  };
-  return new t.Type<string, string, unknown>(
+export function wireString(name: string, min: number, max: number, pattern?: RegExp, what?: string, asciiPattern = false): WireStringType {
+  const text = what ?? (min === max ? `exactly ${max} characters` : `${min}-${max} characters`);
+  // Every rule has the same four properties, so meetsRule sees one object shape.
+  const rule: WireRule = { min, max, pattern, asciiPattern: pattern !== undefined && asciiPattern };
+  const is = (u: unknown): u is string => meetsRule(u, rule);
+  const codec = new t.Type<string, string, unknown>(
     name,
     is,
     (u, c) => {
       if (is(u)) return t.success(u);
-      if (typeof u !== 'string') return t.failure(u, c, `expected a string of ${rule}`);
-      const len = lengthOf(u);
-      return t.failure(u, c, len < min || len > max ? `expected ${rule} (got ${len})` : `expected ${rule}`);
+      if (typeof u !== 'string') return t.failure(u, c, `expected a string of ${text}`);
+      const len = charCount(u);
+      return t.failure(u, c, len < min || len > max ? `expected ${text} (got ${len})` : `expected ${text}`);
     },
     t.identity,
   );
+  return Object.assign(codec, { rule });
 }
 
 /** 变(n): 1–n characters. */
-const v = (n: number): t.Type<string, string, unknown> => wireString(`varchar(${n})`, 1, n);
+const v = (n: number): WireStringType => wireString(`varchar(${n})`, 1, n);
 /** 定(n) digits. */
-const digits = (n: number): t.Type<string, string, unknown> => wireString(`digits(${n})`, n, n, new RegExp(`^\\d{${n}}$`), `${n} digits`);
+const digits = (n: number): WireStringType => wireString(`digits(${n})`, n, n, new RegExp(`^\\d{${n}}$`), `${n} digits`, true);
 /** `YYYYMMDDHHmmss`. */
-const dateTime14 = wireString('YYYYMMDDHHmmss', 14, 14, /^\d{14}$/, 'YYYYMMDDHHmmss (14 digits, China Standard Time)');
+const dateTime14 = wireString('YYYYMMDDHHmmss', 14, 14, /^\d{14}$/, 'YYYYMMDDHHmmss (14 digits, China Standard Time)', true);
 /** `YYYYMMDD`. */
-const date8 = wireString('YYYYMMDD', 8, 8, /^\d{8}$/, 'YYYYMMDD (8 digits)');
+const date8 = wireString('YYYYMMDD', 8, 8, /^\d{8}$/, 'YYYYMMDD (8 digits)', true);
 /** An amount in yuan: up to 12 characters, at most two decimals (precision is checked when parsed). */
-const amountYuan = wireString('money(12)', 1, 12, /^\d+(\.\d+)?$/, 'a yuan amount such as 49.65 (at most 12 characters)');
+const amountYuan = wireString('money(12)', 1, 12, /^\d+(\.\d+)?$/, 'a yuan amount such as 49.65 (at most 12 characters)', true);
 /** `sign_type`. */
 export const SignTypeCodec = t.union([t.literal('MD5'), t.literal('RSA')], 'sign_type');
 /** Sign types LianLian uses. */
@@ -66,9 +112,10 @@ export function closed<P extends t.Props, O extends t.Props>(name: string, requi
   type A = t.TypeOf<t.TypeC<P>> & t.TypeOf<t.PartialC<O>>;
   const req = t.type(required);
   const opt = t.partial(optional);
-  const fields = new Map<string, { readonly codec: t.Mixed; readonly required: boolean }>([
-    ...Object.entries(optional).map(([k, codec]) => [k, { codec, required: false }] as const),
-    ...Object.entries(required).map(([k, codec]) => [k, { codec, required: true }] as const),
+  const ruleOf = (codec: t.Mixed): WireRule | undefined => ('rule' in codec ? (codec as WireStringType).rule : undefined);
+  const fields = new Map<string, { readonly codec: t.Mixed; readonly rule: WireRule | undefined; readonly required: boolean }>([
+    ...Object.entries(optional).map(([k, codec]) => [k, { codec, rule: ruleOf(codec), required: false }] as const),
+    ...Object.entries(required).map(([k, codec]) => [k, { codec, rule: ruleOf(codec), required: true }] as const),
   ]);
   const requiredCount = Object.keys(required).length;
   // The usual case, a valid message, in one pass over its own keys: every key known, no undefined
@@ -79,7 +126,9 @@ export function closed<P extends t.Props, O extends t.Props>(name: string, requi
     for (const k in u) {
       const f = fields.get(k);
       const value = (u as Record<string, unknown>)[k];
-      if (f === undefined || value === undefined || !f.codec.is(value)) return false;
+      if (f === undefined || value === undefined) return false;
+      // A wire string's rule is checked by one direct call (the usual field); other codecs by their own `is`.
+      if (f.rule !== undefined ? !meetsRule(value, f.rule) : !f.codec.is(value)) return false;
       if (f.required) present += 1;
     }
     return present === requiredCount;

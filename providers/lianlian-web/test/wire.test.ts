@@ -4,6 +4,7 @@ import {
   BindListReplyCodec, BindListRequestCodec, CardBinReplyCodec, CardBinRequestCodec, NotificationAckCodec, NotificationCodec,
   OrderQueryReplyCodec, OrderQueryRequestCodec, SyncReturnCodec, UnbindReplyCodec, UnbindRequestCodec, WebPaymentRequestCodec,
 } from '../src/wire.js';
+import { seededRandom } from './support.js';
 
 // The field tables of spec 4.1–4.7, written out here independently of src/wire.ts: name, required
 // (是/否), values that fit the documented length and values one character too short or too long.
@@ -117,4 +118,33 @@ describe('LianLian web wire codecs', function () {
       expect(decodes(NotificationCodec, { ...message, info_order: '𠀀'.repeat(256) })).to.equal(false);
     });
   });
+
+  context('when a notification field gets generated text (digits, letters, Chinese, astral characters, spaces, points)', function () {
+    // Spec 4.3's rules restated here on their own: length in characters (code points) and format.
+    const digitsOf = (n: number) => (u: string): boolean => [...u].length === n && /^[0-9]+$/.test(u);
+    const lengthIn = (min: number, max: number) => (u: string): boolean => [...u].length >= min && [...u].length <= max;
+    const RULES: Record<string, (u: string) => boolean> = {
+      oid_partner: digitsOf(18), dt_order: digitsOf(14), oid_paybill: digitsOf(16), settle_date: digitsOf(8), bank_code: digitsOf(8),
+      money_order: (u) => lengthIn(1, 12)(u) && /^[0-9]+(\.[0-9]+)?$/.test(u),
+      no_order: lengthIn(1, 32), result_pay: lengthIn(1, 12), info_order: lengthIn(1, 255), pay_type: lengthIn(1, 1), id_no: lengthIn(1, 32),
+      acct_name: lengthIn(1, 12), sign: lengthIn(1, 255), no_agree: lengthIn(16, 16),
+    };
+    const message = Object.fromEntries(TABLES[2]?.[2].filter((f) => f.required).map((f) => [f.name, f.ok[0] as string]) ?? []);
+    const PIECES = ['0', '7', '9', '.', 'a', 'Z', ' ', '用', '户', '𠀀', '😀', '٣', '１', '-'];
+
+    it('accepts exactly the values that meet the field\'s rule, for 20 000 generated values', function () {
+      const r = seededRandom(0x5eed4c0d);
+      const names = Object.keys(RULES);
+      for (let i = 0; i < 20_000; i += 1) {
+        const name = r.pick(names);
+        // Lengths cluster around the rule's bounds, where counting characters rather than units matters.
+        const length = r.pick([0, 1, 2, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 31, 32, 33, 254, 255, 256]);
+        const usual = r.int(2) === 0 ? '0123456789' : '';
+        const value = Array.from({ length }, () => (usual !== '' && r.int(8) > 0 ? r.pick([...usual]) : r.pick(PIECES))).join('');
+        const rule = RULES[name] as (u: string) => boolean;
+        expect(decodes(NotificationCodec, { ...message, [name]: value }), `${name}=${JSON.stringify(value)}`).to.equal(rule(value));
+      }
+    });
+  });
 });
+
