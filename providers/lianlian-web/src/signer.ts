@@ -20,6 +20,8 @@ export function signingText(fields: Readonly<Record<string, unknown>>, unsigned:
   // One pass over the sorted keys, straight into the string (this runs on every notification and
   // reply). A non-string value (a nested risk_item object) falls back to kvString, which signs its JSON text.
   const keys = sortedKeys ?? Object.keys(fields).sort();
+  // `&key=` is built once per codec key list, not twice per field per message; the leading `&` is cut at the end.
+  const prefixes = sortedKeys === undefined ? undefined : prefixesOf(sortedKeys);
   let out = '';
   for (let i = 0; i < keys.length; i += 1) {
     const k = keys[i] as string;
@@ -29,9 +31,21 @@ export function signingText(fields: Readonly<Record<string, unknown>>, unsigned:
       return kvString(fields, { order: 'sorted', exclude: ['sign', ...unsigned], skipNullLiteral: true });
     }
     if (v === '' || v === 'null' || k === 'sign' || (unsigned.length > 0 && unsigned.includes(k))) continue;
-    out += out.length === 0 ? `${k}=${v}` : `&${k}=${v}`;
+    out = out + (prefixes === undefined ? `&${k}=` : (prefixes[i] as string)) + v;
   }
-  return out;
+  return out.slice(1);
+}
+
+/** `&key=` for each key of a codec's `sortedKeys`, kept per list (there are a handful of lists). */
+const PREFIXES = new WeakMap<readonly string[], readonly string[]>();
+
+function prefixesOf(sortedKeys: readonly string[]): readonly string[] {
+  let prefixes = PREFIXES.get(sortedKeys);
+  if (prefixes === undefined) {
+    prefixes = sortedKeys.map((k) => `&${k}=`);
+    PREFIXES.set(sortedKeys, prefixes);
+  }
+  return prefixes;
 }
 
 /** Loaded key material for one instance (keys parsed once, not per request). */
