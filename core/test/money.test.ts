@@ -116,6 +116,51 @@ describe('money', () => {
         expect(errValue(parseDecimal('0.00', 'CNY', { allowZero: false })).message).to.contain('greater than zero');
       });
     });
+
+    context('on any text (short wire amounts take a fast path)', () => {
+      // The rule restated character by character: optional "-", ASCII digits, optionally "." and
+      // more digits, no more decimals than the exponent, within ±(2^53 - 1) minor units.
+      function reference(text: string, exponent: number, o: { allowZero: boolean; allowNegative: boolean }): number | 'refused' {
+        const negative = text.startsWith('-');
+        const body = negative ? text.slice(1) : text;
+        const parts = body.split('.');
+        if (parts.length > 2) return 'refused';
+        const [whole = '', frac = ''] = parts;
+        const isDigits = (s: string): boolean => s.length > 0 && [...s].every((ch) => ch >= '0' && ch <= '9');
+        if (!isDigits(whole) || (parts.length === 2 && !isDigits(frac)) || frac.length > exponent) return 'refused';
+        let minor = 0n;
+        for (const ch of whole + frac + '0'.repeat(exponent - frac.length)) minor = minor * 10n + BigInt(ch.charCodeAt(0) - 48);
+        if (negative) minor = -minor;
+        if (minor > MAX || minor < -MAX) return 'refused';
+        if ((minor < 0n && !o.allowNegative) || (minor === 0n && !o.allowZero)) return 'refused';
+        return Number(minor);
+      }
+      const digitsUpTo = (n: number) => fc.array(fc.constantFrom(...'0123456789'), { maxLength: n }).map((ds) => ds.join(''));
+      const wireLike = fc.tuple(fc.boolean(), digitsUpTo(18), fc.option(digitsUpTo(4)))
+        .map(([minus, whole, frac]) => `${minus ? '-' : ''}${whole}${frac === null ? '' : `.${frac}`}`);
+      const damaged = fc.tuple(wireLike, fc.nat(), fc.constantFrom('-', '+', 'e', ' ', '.', '１', 'x', '0', '٣', ''))
+        .map(([t, at, ch]) => t.slice(0, at % (t.length + 1)) + ch + t.slice(at % (t.length + 1)));
+
+      it('agrees with the rule restated in the test, for 10,000 generated texts in CNY, JPY and USD', () => {
+        fc.assert(fc.property(fc.oneof(wireLike, damaged), fc.constantFrom<CurrencyCode>('CNY', 'JPY', 'USD'), fc.boolean(), fc.boolean(), (text, currency, allowZero, allowNegative) => {
+          const expected = reference(text, CURRENCIES[currency].exponent, { allowZero, allowNegative });
+          const got = parseDecimal(text, currency, { allowZero, allowNegative });
+          if (expected === 'refused') expect(got.isErr(), text).to.equal(true);
+          else expect(okValue(got), text).to.deep.equal({ amount: expected, currency });
+        }), { numRuns: 10_000, seed: 0x5eed });
+      });
+
+      it('reads the edges of the fast path exactly', () => {
+        expect(okValue(parseDecimal('9999999999999.9', 'CNY')).amount).to.equal(999999999999990);
+        expect(okValue(parseDecimal('90071992547409.91', 'CNY')).amount).to.equal(Number.MAX_SAFE_INTEGER);
+        expect(errValue(parseDecimal('90071992547409.92', 'CNY')).message).to.contain('too large');
+        expect(okValue(parseDecimal('999999999999999', 'JPY')).amount).to.equal(999999999999999);
+        expect(errValue(parseDecimal('1.', 'CNY')).code).to.equal('invalid_amount');
+        expect(errValue(parseDecimal('.5', 'CNY')).code).to.equal('invalid_amount');
+        expect(okValue(parseDecimal('0', 'CNY')).amount).to.equal(0);
+        expect(okValue(parseDecimal('7', 'cny')).amount, 'a lower-case code takes the general path').to.equal(700);
+      });
+    });
   });
 
   describe('parseMinorUnits', () => {

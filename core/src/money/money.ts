@@ -62,6 +62,37 @@ export function money(amount: number, currency: string, o: AmountOptions = {}): 
 const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
 
 /**
+ * Minor units of an unsigned plain decimal of at most 15 characters (`"49.65"`, what providers
+ * send), by integer arithmetic that stays exact below 2^53; undefined for anything else, which
+ * takes the general path (and its error messages). Every notification runs through here.
+ */
+function shortDecimal(text: string, exponent: number): number | undefined {
+  const n = text.length;
+  if (n === 0 || n > 15) return undefined;
+  let minor = 0;
+  let i = 0;
+  for (; i < n; i += 1) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) break;
+    minor = minor * 10 + d;
+  }
+  if (i === 0) return undefined;
+  let decimals = 0;
+  if (i < n) {
+    if (text.charCodeAt(i) !== 46 || i === n - 1) return undefined; // only "." then at least one digit
+    for (i += 1; i < n; i += 1) {
+      const d = text.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) return undefined;
+      minor = minor * 10 + d;
+      decimals += 1;
+    }
+  }
+  if (decimals > exponent) return undefined;
+  for (; decimals < exponent; decimals += 1) minor *= 10;
+  return minor <= Number.MAX_SAFE_INTEGER ? minor : undefined;
+}
+
+/**
  * Parses a provider decimal string (`"49.65"`, `"0.5"`, `"100"`) into minor units, exactly.
  * Rejects more decimals than the currency allows, exponents, hex, signs other than a leading `-`
  * (when allowed), whitespace, empty strings, NaN and values past 2^53.
@@ -73,6 +104,10 @@ const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
  * ```
  */
 export function parseDecimal(text: string, currency: string, o: AmountOptions = {}): PayResult<Money> {
+  if (typeof text === 'string' && isCurrencyCode(currency)) {
+    const minor = shortDecimal(text, CURRENCIES[currency].exponent);
+    if (minor !== undefined && (minor > 0 || o.allowZero !== false)) return ok({ amount: minor, currency });
+  }
   return guard('parseDecimal', () => {
     const path = o.path ?? 'amount';
     if (typeof text !== 'string') return err(PaymentErrors.invalidRequest(`${path} must be a decimal string such as "49.65"`, { path, code: 'invalid_amount' }));

@@ -72,42 +72,8 @@ export function errorFromReply(retCode: string, retMsg: string, operation: strin
   return PaymentErrors.providerRejected(message, d);
 }
 
-/**
- * Fen of the usual wire amount — digits, optionally a point and one or two decimals, at most 12
- * characters, not zero — by exact integer arithmetic (12 digits times 100 stays far below 2^53).
- * Undefined for anything else, which {@link amountFromWire} leaves to core's parseDecimal: this is
- * only a fast path (it runs on every notification) and never accepts what parseDecimal refuses.
- */
-export function fenOfYuan(text: string): number | undefined {
-  const n = text.length;
-  if (n === 0 || n > 12) return undefined;
-  let fen = 0;
-  let i = 0;
-  for (; i < n; i += 1) {
-    const d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) break;
-    fen = fen * 10 + d;
-  }
-  if (i === 0) return undefined;
-  let decimals = 0;
-  if (i < n) {
-    if (text.charCodeAt(i) !== 46) return undefined;
-    for (i += 1; i < n; i += 1) {
-      const d = text.charCodeAt(i) - 48;
-      if (d < 0 || d > 9 || decimals === 2) return undefined;
-      fen = fen * 10 + d;
-      decimals += 1;
-    }
-    if (decimals === 0) return undefined;
-  }
-  for (; decimals < 2; decimals += 1) fen *= 10;
-  return fen > 0 ? fen : undefined;
-}
-
 /** Yuan decimal of the wire → fen. A malformed amount in a message from LianLian is a `Decode` error. */
 export function amountFromWire(text: string, path: string): PayResult<Money> {
-  const fen = fenOfYuan(text);
-  if (fen !== undefined) return ok({ amount: fen, currency: 'CNY' });
   const parsed = parseDecimal(text, 'CNY', { path, allowZero: false });
   return parsed.isOk() ? parsed : err(PaymentErrors.decode(`${parsed.error.message} (in a message from LianLian)`, { path, providerId: PROVIDER_ID }));
 }
