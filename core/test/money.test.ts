@@ -150,6 +150,15 @@ describe('money', () => {
         }), { numRuns: 10_000, seed: 0x5eed });
       });
 
+      it('parseMinorUnits agrees with the same rule at exponent 0 (digits only), for 10,000 generated texts', () => {
+        fc.assert(fc.property(fc.oneof(wireLike, damaged), fc.constantFrom<CurrencyCode>('CNY', 'JPY'), fc.boolean(), fc.boolean(), (text, currency, allowZero, allowNegative) => {
+          const expected = reference(text, 0, { allowZero, allowNegative });
+          const got = parseMinorUnits(text, currency, { allowZero, allowNegative });
+          if (expected === 'refused') expect(got.isErr(), text).to.equal(true);
+          else expect(okValue(got), text).to.deep.equal({ amount: expected, currency });
+        }), { numRuns: 10_000, seed: 0x5eed2 });
+      });
+
       it('reads the edges of the fast path exactly', () => {
         expect(okValue(parseDecimal('9999999999999.9', 'CNY')).amount).to.equal(999999999999990);
         expect(okValue(parseDecimal('90071992547409.91', 'CNY')).amount).to.equal(Number.MAX_SAFE_INTEGER);

@@ -134,6 +134,11 @@ export function parseDecimal(text: string, currency: string, o: AmountOptions = 
  * Parses a provider integer minor-unit string (`"1000"` = ¥10.00) into {@link Money}.
  */
 export function parseMinorUnits(text: string, currency: string, o: AmountOptions = {}): PayResult<Money> {
+  if (typeof text === 'string' && isCurrencyCode(currency)) {
+    // With exponent 0 the short path takes digits only: the same fast path as parseDecimal.
+    const minor = shortDecimal(text, 0);
+    if (minor !== undefined && (minor > 0 || o.allowZero !== false)) return ok({ amount: minor, currency });
+  }
   return guard('parseMinorUnits', () => {
     const path = o.path ?? 'amount';
     if (typeof text !== 'string' || !/^-?\d{1,20}$/.test(text)) {
