@@ -16,8 +16,9 @@ export interface SqlClient {
   /** Runs one statement with `$1…` parameters. */
   query(text: string, params?: readonly unknown[]): Promise<readonly Row[]>;
   /**
-   * Runs a statement the store sends on every notification, as the named prepared statement
-   * `name`: parsed and planned once per connection, then only bound and executed.
+   * Runs a statement the store sends on every notification. On PGlite it is the named prepared
+   * statement `name`, parsed and planned once, then only bound and executed; on PostgreSQL it is
+   * sent like {@link SqlClient.query}.
    */
   prepared(name: string, text: string, params: readonly unknown[]): Promise<readonly Row[]>;
   /** Runs `work` in one transaction on one connection: committed if it resolves, rolled back if it rejects. */
@@ -47,8 +48,9 @@ export function pgPoolClient(pool: Pool): SqlClient {
   return {
     dialect: 'postgres',
     query: async (text, params) => (await pool.query(text, params ? [...params] : undefined)).rows as Row[],
-    // pg prepares a named query on each pooled connection the first time it runs there.
-    prepared: async (name, text, params) => (await pool.query({ name, text, values: [...params] })).rows as Row[],
+    // Sent unnamed: PostgreSQL plans these statements in microseconds, and as named statements
+    // the ingest bench measured a third slower (0.45 against 0.66–0.72).
+    prepared: async (_name, text, params) => (await pool.query(text, [...params])).rows as Row[],
     transaction: async (work) => {
       const conn = await pool.connect();
       try {
