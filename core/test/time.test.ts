@@ -69,6 +69,10 @@ describe('time (China Standard Time)', () => {
     it('parses a date alone as CST midnight', () => {
       expect(okValue(parseCst('20240101')).toISOString()).to.equal('2023-12-31T16:00:00.000Z');
     });
+    it('reads a two-digit year as itself, not as 19xx', () => {
+      expect(okValue(parseCst('00990301080000')).getUTCFullYear()).to.equal(99);
+      expect(okValue(parseCst('00990301080000')).toISOString()).to.equal('0099-03-01T00:00:00.000Z');
+    });
     for (const bad of ['20230229120000', '20240101240000', '20240230000000', '20241301000000', '20240101006000', '20240101000060', '2024010108000', '2024-01-01', '', 'abcdefghijklmn', ' 20240101080000']) {
       it(`rejects "${bad}" with an InvalidRequest naming the path`, () => {
         const r = parseCst(bad, 'notify.dt_order');

@@ -31,37 +31,38 @@ export function formatCstDate(at: Date): string {
  */
 export function parseCst(text: string, path = 'timestamp'): PayResult<Date> {
   return guard('parseCst', () => {
-    // Hand-rolled digit reading: this runs once or twice for every notification and statement line.
+    // Digits read in place, no intermediate array: this runs once or twice for every notification
+    // and statement line.
     const n = typeof text === 'string' ? text.length : 0;
-    const digits = n === 14 || n === 8 ? readDigits(text) : undefined;
-    if (digits === undefined) return err(PaymentErrors.invalidRequest(`${path} "${String(text).slice(0, 20)}" must be YYYYMMDDHHmmss (China Standard Time)`, { path }));
-    const y = num(digits, 0, 4);
-    const mo = num(digits, 4, 2);
-    const d = num(digits, 6, 2);
-    const h = n === 14 ? num(digits, 8, 2) : 0;
-    const mi = n === 14 ? num(digits, 10, 2) : 0;
-    const s = n === 14 ? num(digits, 12, 2) : 0;
+    if ((n !== 14 && n !== 8) || !allDigits(text)) return err(PaymentErrors.invalidRequest(`${path} "${String(text).slice(0, 20)}" must be YYYYMMDDHHmmss (China Standard Time)`, { path }));
+    const y = num(text, 0, 4);
+    const mo = num(text, 4, 2);
+    const d = num(text, 6, 2);
+    const h = n === 14 ? num(text, 8, 2) : 0;
+    const mi = n === 14 ? num(text, 10, 2) : 0;
+    const s = n === 14 ? num(text, 12, 2) : 0;
     if (mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || h > 23 || mi > 59 || s > 59) {
       return err(PaymentErrors.invalidRequest(`${path} "${text}" is not a real date and time`, { path }));
     }
-    return ok(new Date(Date.UTC(y, mo - 1, d, h, mi, s) - CST_OFFSET_MS));
+    const utc = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+    if (y < 100) utc.setUTCFullYear(y); // Date.UTC reads years 0-99 as 1900-1999
+    return ok(new Date(utc.getTime() - CST_OFFSET_MS));
   });
 }
 
-/** The digit values of an all-ASCII-digit string, or undefined. */
-function readDigits(text: string): number[] | undefined {
-  const out = new Array<number>(text.length);
+/** Whether every character of `text` is an ASCII digit. */
+function allDigits(text: string): boolean {
   for (let i = 0; i < text.length; i += 1) {
-    const c = text.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return undefined;
-    out[i] = c;
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
   }
-  return out;
+  return true;
 }
 
-function num(digits: readonly number[], from: number, count: number): number {
+/** The number written by the `count` ASCII digits of `text` from `from`. */
+function num(text: string, from: number, count: number): number {
   let v = 0;
-  for (let i = from; i < from + count; i += 1) v = v * 10 + (digits[i] as number);
+  for (let i = from; i < from + count; i += 1) v = v * 10 + (text.charCodeAt(i) - 48);
   return v;
 }
 
