@@ -62,34 +62,57 @@ export function money(amount: number, currency: string, o: AmountOptions = {}): 
 const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
 
 /**
- * Minor units of an unsigned plain decimal of at most 15 characters (`"49.65"`, what providers
- * send), by integer arithmetic that stays exact below 2^53; undefined for anything else, which
- * takes the general path (and its error messages). Every notification runs through here.
+ * The minor units of the decimal `text[start, end)` (`-?\d+(\.\d+)?`) in a currency with
+ * `exponent` decimals, read in place by integer arithmetic, or NaN when the text is not on this
+ * fast path: malformed, too many decimals, or more than 15 significant digits (integers below
+ * 10^15 are exact in a double; no float ever holds a fraction). For parsers that read columns in
+ * place; whatever it leaves (NaN) goes to {@link parseDecimal}, which also uses it first.
+ *
+ * @example
+ * ```ts
+ * fastMinorUnits('x|12.5|y', 2, 6, 2) // 1250
+ * fastMinorUnits('1.005', 0, 5, 2)    // NaN: parseDecimal says why
+ * ```
  */
-function shortDecimal(text: string, exponent: number): number | undefined {
-  const n = text.length;
-  if (n === 0 || n > 15) return undefined;
-  let minor = 0;
-  let i = 0;
-  for (; i < n; i += 1) {
-    const d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) break;
-    minor = minor * 10 + d;
+export function fastMinorUnits(text: string, start: number, end: number, exponent: number): number {
+  let i = start;
+  const negative = i < end && text.charCodeAt(i) === 0x2d;
+  if (negative) i += 1;
+  const wholeFrom = i;
+  let n = 0;
+  for (; i < end; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) break;
+    n = n * 10 + (c - 0x30);
   }
-  if (i === 0) return undefined;
+  const whole = i - wholeFrom;
+  if (whole === 0 || whole + exponent > 15) return Number.NaN;
   let decimals = 0;
-  if (i < n) {
-    if (text.charCodeAt(i) !== 46 || i === n - 1) return undefined; // only "." then at least one digit
-    for (i += 1; i < n; i += 1) {
-      const d = text.charCodeAt(i) - 48;
-      if (d < 0 || d > 9) return undefined;
-      minor = minor * 10 + d;
-      decimals += 1;
+  if (i < end) {
+    if (text.charCodeAt(i) !== 0x2e) return Number.NaN;
+    const fracFrom = i + 1;
+    for (i = fracFrom; i < end; i += 1) {
+      const c = text.charCodeAt(i);
+      if (c < 0x30 || c > 0x39) return Number.NaN;
+      n = n * 10 + (c - 0x30);
     }
+    decimals = end - fracFrom;
+    if (decimals === 0 || decimals > exponent) return Number.NaN;
   }
-  if (decimals > exponent) return undefined;
-  for (; decimals < exponent; decimals += 1) minor *= 10;
-  return minor <= Number.MAX_SAFE_INTEGER ? minor : undefined;
+  for (; decimals < exponent; decimals += 1) n *= 10;
+  // 0 - n, not -n: "-0.00" is zero, never negative zero (as with the bigint path).
+  return negative ? 0 - n : n;
+}
+
+/**
+ * The fast path of the parsers below: {@link fastMinorUnits} of the whole text (at the currency's
+ * exponent, or at `exponent`), when the options accept it; undefined sends the text the long way.
+ */
+function fastAmount(text: string, currency: string, o: AmountOptions, exponent?: number): PayResult<Money> | undefined {
+  if (typeof text !== 'string' || !isCurrencyCode(currency)) return undefined;
+  const minor = fastMinorUnits(text, 0, text.length, exponent ?? CURRENCIES[currency].exponent);
+  if (Number.isNaN(minor) || (minor === 0 && o.allowZero === false) || (minor < 0 && o.allowNegative !== true)) return undefined;
+  return ok({ amount: minor, currency });
 }
 
 /**
@@ -104,10 +127,8 @@ function shortDecimal(text: string, exponent: number): number | undefined {
  * ```
  */
 export function parseDecimal(text: string, currency: string, o: AmountOptions = {}): PayResult<Money> {
-  if (typeof text === 'string' && isCurrencyCode(currency)) {
-    const minor = shortDecimal(text, CURRENCIES[currency].exponent);
-    if (minor !== undefined && (minor > 0 || o.allowZero !== false)) return ok({ amount: minor, currency });
-  }
+  const fast = fastAmount(text, currency, o);
+  if (fast) return fast;
   return guard('parseDecimal', () => {
     const path = o.path ?? 'amount';
     if (typeof text !== 'string') return err(PaymentErrors.invalidRequest(`${path} must be a decimal string such as "49.65"`, { path, code: 'invalid_amount' }));
@@ -134,11 +155,9 @@ export function parseDecimal(text: string, currency: string, o: AmountOptions = 
  * Parses a provider integer minor-unit string (`"1000"` = ¥10.00) into {@link Money}.
  */
 export function parseMinorUnits(text: string, currency: string, o: AmountOptions = {}): PayResult<Money> {
-  if (typeof text === 'string' && isCurrencyCode(currency)) {
-    // With exponent 0 the short path takes digits only: the same fast path as parseDecimal.
-    const minor = shortDecimal(text, 0);
-    if (minor !== undefined && (minor > 0 || o.allowZero !== false)) return ok({ amount: minor, currency });
-  }
+  // At exponent 0 the fast path takes digits only, an optional "-" before them.
+  const fast = fastAmount(text, currency, o, 0);
+  if (fast) return fast;
   return guard('parseMinorUnits', () => {
     const path = o.path ?? 'amount';
     if (typeof text !== 'string' || !/^-?\d{1,20}$/.test(text)) {

@@ -3,7 +3,10 @@
 // has a million lines and each has up to 19 columns. Every reader gives exactly what core's
 // parseDecimal / parseCst give for the same text (test/statements-fields.test.ts checks this
 // property against them); anything outside the fast path is handed to core itself.
-import { parseCst, parseDecimal, type CurrencyCode, type Money, type PayResult } from '@paykit/core';
+import { fastMinorUnits, parseCst, parseDecimal, type CurrencyCode, type Money, type PayResult } from '@paykit/core';
+
+// Core's range reader of decimals, re-exported: the line parser reads amounts with it in place.
+export { fastMinorUnits };
 
 /**
  * Whether a UTF-16 code unit is white space as `String.prototype.trim` and the regex `\s` see it
@@ -54,44 +57,8 @@ export function isRate(text: string, start: number, end: number): boolean {
 }
 
 /**
- * The minor units of the decimal `text[start, end)` (`-?\d+(\.\d+)?`) in a currency with
- * `exponent` decimals, or NaN when the text is not on the fast path: malformed, too many
- * decimals, or more than 15 significant digits (then {@link slowAmount} asks core's parseDecimal).
- * Integer arithmetic below 10^15 is exact in a double; no float ever holds a fraction.
- */
-export function fastMinorUnits(text: string, start: number, end: number, exponent: number): number {
-  let i = start;
-  const negative = i < end && text.charCodeAt(i) === 0x2d;
-  if (negative) i += 1;
-  const wholeFrom = i;
-  let n = 0;
-  for (; i < end; i += 1) {
-    const c = text.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) break;
-    n = n * 10 + (c - 0x30);
-  }
-  const whole = i - wholeFrom;
-  if (whole === 0 || whole + exponent > 15) return Number.NaN;
-  let decimals = 0;
-  if (i < end) {
-    if (text.charCodeAt(i) !== 0x2e) return Number.NaN;
-    const fracFrom = i + 1;
-    for (i = fracFrom; i < end; i += 1) {
-      const c = text.charCodeAt(i);
-      if (c < 0x30 || c > 0x39) return Number.NaN;
-      n = n * 10 + (c - 0x30);
-    }
-    decimals = end - fracFrom;
-    if (decimals === 0 || decimals > exponent) return Number.NaN;
-  }
-  for (; decimals < exponent; decimals += 1) n *= 10;
-  // 0 - n, not -n: "-0.00" is zero, never negative zero (as with parseDecimal's bigint).
-  return negative ? 0 - n : n;
-}
-
-/**
  * The amount `text[start, end)` in `currency` as parseDecimal (negatives allowed) reads it: the
- * path for what {@link fastMinorUnits} leaves (NaN), so its error or its exact big value is core's.
+ * path for what core's `fastMinorUnits` leaves (NaN), so its error or its exact big value is core's.
  */
 export function slowAmount(text: string, start: number, end: number, currency: CurrencyCode): PayResult<Money> {
   return parseDecimal(text.slice(start, end), currency, { allowNegative: true });
