@@ -45,12 +45,13 @@ export function pgliteClient(db: PGlite): SqlClient {
 
 /** Wraps a `pg` connection pool. */
 export function pgPoolClient(pool: Pool): SqlClient {
+  const query = async (text: string, params?: readonly unknown[]): Promise<readonly Row[]> => (await pool.query(text, params ? [...params] : undefined)).rows as Row[];
   return {
     dialect: 'postgres',
-    query: async (text, params) => (await pool.query(text, params ? [...params] : undefined)).rows as Row[],
+    query,
     // Sent unnamed: PostgreSQL plans these statements in microseconds, and as named statements
     // the ingest bench measured a third slower (0.45 against 0.66–0.72).
-    prepared: async (_name, text, params) => (await pool.query(text, [...params])).rows as Row[],
+    prepared: (_name, text, params) => query(text, params),
     transaction: async (work) => {
       const conn = await pool.connect();
       try {

@@ -22,9 +22,9 @@ interface DataRow extends Message {
 
 // Loaded on first use, as open.ts loads PGlite itself: a PostgreSQL deployment never loads it.
 type PgliteModule = typeof import('@electric-sql/pglite');
-let pgliteModule: Promise<PgliteModule> | undefined;
-function loadPglite(): Promise<PgliteModule> {
-  pgliteModule ??= import('@electric-sql/pglite');
+let pgliteModule: PgliteModule | undefined;
+async function loadPglite(): Promise<PgliteModule> {
+  pgliteModule ??= await import('@electric-sql/pglite');
   return pgliteModule;
 }
 
@@ -71,8 +71,8 @@ export class PgliteStatements {
    */
   run(name: string, text: string, params: readonly unknown[]): Promise<readonly Row[]> {
     return this.#db._runExclusiveTransaction(() => this.#db._runExclusiveQuery(async () => {
-      const { protocol, types } = await loadPglite();
-      const statement = this.#prepared.get(name) ?? await this.#prepare(name, text);
+      const { protocol, types } = pgliteModule ?? await loadPglite();
+      const statement = this.#prepared.get(name) ?? await this.#prepare(protocol, name, text);
       if (statement.text !== text) throw new Error(`prepared statement ${name} was prepared for another text`);
       const serializers = this.#db.serializers;
       const values = params.map((p, i) => {
@@ -90,8 +90,7 @@ export class PgliteStatements {
     }));
   }
 
-  async #prepare(name: string, text: string): Promise<Prepared> {
-    const { protocol } = await loadPglite();
+  async #prepare(protocol: PgliteModule['protocol'], name: string, text: string): Promise<Prepared> {
     const { messages } = await this.#db.execProtocol(concat([
       protocol.serialize.parse({ name, text }),
       protocol.serialize.describe({ type: 'S', name }),
