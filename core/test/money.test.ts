@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import {
-  addMoney, compareMoney, CURRENCIES, CURRENCY_CODES, currencyOf, formatDecimal, formatMinorUnits, money,
+  addMoney, compareMoney, CURRENCIES, CURRENCY_CODES, currencyOf, fastMinorUnits, formatDecimal, formatMinorUnits, money,
   parseDecimal, parseMinorUnits, subtractMoney, sumMoney, type CurrencyCode, type Money, type PayResult,
 } from '../src/index.js';
 
@@ -203,13 +203,32 @@ describe('money', () => {
     ];
     for (const [amount, currency, fixed, trim] of cases) {
       it(`writes ${amount} ${currency} as "${fixed}" (fixed) and "${trim}" (trim)`, () => {
-        expect(formatDecimal({ amount, currency })).to.equal(fixed);
-        expect(formatDecimal({ amount, currency }, 'fixed')).to.equal(fixed);
-        expect(formatDecimal({ amount, currency }, 'trim')).to.equal(trim);
+        expect(okValue(formatDecimal({ amount, currency }))).to.equal(fixed);
+        expect(okValue(formatDecimal({ amount, currency }, 'fixed'))).to.equal(fixed);
+        expect(okValue(formatDecimal({ amount, currency }, 'trim'))).to.equal(trim);
       });
     }
     it('writes minor units as an integer string', () => {
-      expect(formatMinorUnits({ amount: 4965, currency: 'CNY' })).to.equal('4965');
+      expect(okValue(formatMinorUnits({ amount: 4965, currency: 'CNY' }))).to.equal('4965');
+      expect(okValue(formatMinorUnits({ amount: -7, currency: 'JPY' }))).to.equal('-7');
+    });
+    // Before, these threw (unknown currency) or wrote a wrong decimal to the wire (amount 49.65 → "49..65").
+    const notMoney: readonly [string, unknown][] = [
+      ['a float amount', { amount: 49.65, currency: 'CNY' }], ['NaN', { amount: Number.NaN, currency: 'CNY' }],
+      ['an unsafe integer', { amount: 2 ** 53, currency: 'CNY' }], ['a string amount', { amount: '4965', currency: 'CNY' }],
+      ['an unknown currency', { amount: 1, currency: 'XXX' }], ['null', null], ['a number', 4965],
+    ];
+    for (const [what, m] of notMoney) {
+      it(`refuses ${what} with InvalidRequest, in both formatters`, () => {
+        for (const r of [formatDecimal(m as never), formatDecimal(m as never, 'trim'), formatMinorUnits(m as never)]) {
+          const e = errValue(r);
+          expect(e.kind).to.equal('InvalidRequest');
+          expect(e.message).to.match(/amount|currency/);
+        }
+      });
+    }
+    it('refuses a style other than fixed or trim', () => {
+      expect(errValue(formatDecimal({ amount: 1, currency: 'CNY' }, 'round' as never)).kind).to.equal('InvalidRequest');
     });
   });
 
@@ -268,6 +287,20 @@ describe('money', () => {
     });
   });
 
+  describe('fastMinorUnits', () => {
+    it('reads a range in place', () => {
+      expect(fastMinorUnits('x|12.5|y', 2, 6, 2)).to.equal(1250);
+      expect(fastMinorUnits('1000', 0, 4, 0)).to.equal(1000);
+    });
+    it('gives NaN, never a throw or an endless loop, for anything that is not its fast path', () => {
+      const odd: readonly [unknown, unknown, unknown, unknown][] = [
+        [null, 0, 1, 2], [12.5, 0, 4, 2], ['12.5', 0, 4, Number.POSITIVE_INFINITY], ['12.5', 0, 4, Number.NaN], ['12.5', 0, 4, -1],
+        ['12.5', 0, 4, 1.5], ['12.5', 0, 4, '2'], ['12.5', 0, 99, 2], ['12.5', undefined, undefined, 2],
+      ];
+      for (const [text, start, end, exponent] of odd) expect(fastMinorUnits(text as never, start as never, end as never, exponent as never)).to.be.NaN;
+    });
+  });
+
   describe('round trips (property-based)', () => {
     const anyCurrency = fc.constantFrom(...CURRENCY_CODES);
     const anyAmount = fc.integer({ min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER });
@@ -275,14 +308,14 @@ describe('money', () => {
     it('parseDecimal(formatDecimal(m)) == m for every currency, safe integer and style', () => {
       fc.assert(fc.property(anyCurrency, anyAmount, fc.constantFrom('fixed' as const, 'trim' as const), (currency, amount, style) => {
         const m = { amount, currency };
-        expect(okValue(parseDecimal(formatDecimal(m, style), currency, { allowNegative: true }))).to.deep.equal(m);
+        expect(okValue(parseDecimal(okValue(formatDecimal(m, style)), currency, { allowNegative: true }))).to.deep.equal(m);
       }), { numRuns: 2000 });
     });
 
     it('parseMinorUnits(formatMinorUnits(m)) == m', () => {
       fc.assert(fc.property(anyCurrency, anyAmount, (currency, amount) => {
         const m = { amount, currency };
-        expect(okValue(parseMinorUnits(formatMinorUnits(m), currency, { allowNegative: true }))).to.deep.equal(m);
+        expect(okValue(parseMinorUnits(okValue(formatMinorUnits(m)), currency, { allowNegative: true }))).to.deep.equal(m);
       }), { numRuns: 2000 });
     });
 

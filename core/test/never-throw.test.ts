@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { Err, Ok, ResultAsync } from 'neverthrow';
 import {
-  addMoney, charsetOf, checkCapture, checkRefundable, compareMoney, createPaykit, currencyOf, decodeText, encodeText, loadCertificate,
+  addMoney, charsetOf, checkCapture, formatDecimal, formatMinorUnits, checkRefundable, compareMoney, createPaykit, currencyOf, decodeText, encodeText, loadCertificate,
   loadConfigFile, loadPrivateKey, loadPublicKey, money, parseConfig, parseCst, parseDecimal, parseMinorUnits, paymentTransition,
   payoutTransition, rsaOaepEncrypt, rsaSign, subtractMoney, sumMoney, type Paykit,
 } from '../src/index.js';
@@ -57,6 +57,8 @@ describe('never throw', () => {
       ['money', (a, b, c) => money(a as never, b as never, c as never)],
       ['parseDecimal', (a, b, c) => parseDecimal(a as never, b as never, c as never)],
       ['parseMinorUnits', (a, b, c) => parseMinorUnits(a as never, b as never, c as never)],
+      ['formatDecimal', (a, b) => formatDecimal(a as never, b as never)],
+      ['formatMinorUnits', (a) => formatMinorUnits(a as never)],
       ['currencyOf', (a) => currencyOf(a as never)],
       ['addMoney', (a, b) => addMoney(a as never, b as never)],
       ['subtractMoney', (a, b) => subtractMoney(a as never, b as never)],

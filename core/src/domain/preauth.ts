@@ -40,6 +40,7 @@ export function checkCapture(authorised: Money, capture: Money): PayResult<Money
     if (capture.amount <= 0) return err(PaymentErrors.invalidRequest('capture amount must be greater than zero', { path: 'amount', code: 'invalid_amount' }));
     return compareMoney(capture, authorised).andThen((c) => c <= 0
       ? ok(capture)
-      : err(PaymentErrors.invalidRequest(`capture of ${formatDecimal(capture)} exceeds the authorised ${formatDecimal(authorised)} ${authorised.currency}`, { path: 'amount', code: 'invalid_amount' })));
+      : formatDecimal(capture).andThen((c) => formatDecimal(authorised).andThen((a) => err(PaymentErrors.invalidRequest(
+        `capture of ${c} exceeds the authorised ${a} ${authorised.currency}`, { path: 'amount', code: 'invalid_amount' })))));
   });
 }

@@ -53,10 +53,10 @@ export function checkRefundable(paid: Money, alreadyRefunded: Money, requested: 
     return addMoney(alreadyRefunded, requested).andThen((total) =>
       compareMoney(total, paid).andThen((c) => {
         if (c <= 0) return ok(total);
-        return subtractMoney(paid, alreadyRefunded).andThen((remaining) => err(PaymentErrors.conflict(
-          `refund of ${formatDecimal(requested)} ${requested.currency} exceeds the remaining refundable ${formatDecimal(remaining)} ${remaining.currency}`,
+        return subtractMoney(paid, alreadyRefunded).andThen((remaining) => formatDecimal(requested).andThen((r) => formatDecimal(remaining).andThen((left) => err(PaymentErrors.conflict(
+          `refund of ${r} ${requested.currency} exceeds the remaining refundable ${left} ${remaining.currency}`,
           { code: 'invalid_amount', path: 'amount' },
-        )));
+        )))));
       }));
   });
 }

@@ -75,6 +75,8 @@ const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
  * ```
  */
 export function fastMinorUnits(text: string, start: number, end: number, exponent: number): number {
+  // Never a throw or an endless loop, whatever is passed: anything odd is simply not the fast path.
+  if (typeof text !== 'string' || !(end > start) || !(exponent >= 0 && exponent <= 15 && exponent % 1 === 0)) return Number.NaN;
   let i = start;
   const negative = i < end && text.charCodeAt(i) === 0x2d;
   if (negative) i += 1;
@@ -174,8 +176,38 @@ export type DecimalStyle =
   /** Trailing zeros and a bare point removed: `"49.65"`, `"0.5"`, `"100"`. */
   | 'trim';
 
-/** Writes {@link Money} as a provider decimal string, exactly (string arithmetic, no float). */
-export function formatDecimal(m: Money, style: DecimalStyle = 'fixed'): string {
+/**
+ * The amount and currency of `m` when it is a real {@link Money}: a safe integer of minor units
+ * (negative allowed) in a currency core knows. The formatters check this first, so a float, NaN,
+ * an unknown currency or a value that is not an object is an `InvalidRequest`, never a throw and
+ * never a wrong text on the wire.
+ */
+function checkedMoney(m: Money, path: string): PayResult<Money> {
+  if (typeof m !== 'object' || m === null) return err(PaymentErrors.invalidRequest(`${path} must be a Money { amount, currency }, got ${m === null ? 'null' : typeof m}`, { path, code: 'invalid_amount' }));
+  return money(m.amount, m.currency, { allowNegative: true, path });
+}
+
+/**
+ * Writes {@link Money} as a provider decimal string, exactly (string arithmetic, no float): the
+ * one function by which amounts leave for the wire as decimals. A value that is not a real Money
+ * (float amount, unknown currency…) is an `InvalidRequest`.
+ *
+ * @example
+ * ```ts
+ * formatDecimal({ amount: 4965, currency: 'CNY' })         // Ok("49.65")
+ * formatDecimal({ amount: 50, currency: 'CNY' }, 'trim')   // Ok("0.5")
+ * formatDecimal({ amount: 49.65, currency: 'CNY' })        // Err(InvalidRequest): minor units are integers
+ * ```
+ */
+export function formatDecimal(m: Money, style: DecimalStyle = 'fixed'): PayResult<string> {
+  return guard('formatDecimal', () => {
+    if (style !== 'fixed' && style !== 'trim') return err(PaymentErrors.invalidRequest(`decimal style must be "fixed" or "trim", got ${String(style).slice(0, 20)}`, { path: 'style' }));
+    return checkedMoney(m, 'amount').map((v) => decimalText(v, style));
+  });
+}
+
+/** The decimal text of a checked Money. */
+function decimalText(m: Money, style: DecimalStyle): string {
   const exponent = CURRENCIES[m.currency].exponent;
   const negative = m.amount < 0;
   const digits = String(negative ? -m.amount : m.amount).padStart(exponent + 1, '0');
@@ -185,9 +217,12 @@ export function formatDecimal(m: Money, style: DecimalStyle = 'fixed'): string {
   return `${negative ? '-' : ''}${whole}${frac.length > 0 ? `.${frac}` : ''}`;
 }
 
-/** Writes {@link Money} as an integer minor-unit string (`"1000"`). */
-export function formatMinorUnits(m: Money): string {
-  return String(m.amount);
+/**
+ * Writes {@link Money} as an integer minor-unit string (`"1000"`); a value that is not a real
+ * Money is an `InvalidRequest`.
+ */
+export function formatMinorUnits(m: Money): PayResult<string> {
+  return guard('formatMinorUnits', () => checkedMoney(m, 'amount').map((v) => String(v.amount)));
 }
 
 /** The dinero.js value of a {@link Money}, for arithmetic and formatting with dinero. */

@@ -64,7 +64,9 @@ export function buildPayData(input: CreatePaymentInput, settings: AllinpaySettin
       if (international && extra.memberId !== undefined) {
         return err(PaymentErrors.invalidRequest('ext1 carries either the member id or the international-card digest, not both: drop extra.memberId', { path: 'extra.memberId' }));
       }
-      const amountText = formatMinorUnits(input.amount);
+      const amount = formatMinorUnits(input.amount);
+      if (amount.isErr()) return err(amount.error);
+      const amountText = amount.value;
       if (input.amount.amount <= 0 || amountText.length > 10) {
         return err(PaymentErrors.invalidRequest('amount must be 1 to 9999999999 minor units (orderAmount has 10 digits)', { path: 'amount', code: 'invalid_amount' }));
       }

@@ -24,10 +24,14 @@ export function buildPreAuth(operation: PreAuthOperation, request: PreAuthReques
       ? (request.amount === undefined ? err(PaymentErrors.invalidRequest('a confirm needs the amount to capture', { path: 'amount' })) : checkCapture(payment.amount, request.amount))
       : ok(undefined);
     return confirmAmount.andThen((capture) => allinpayCurrency(payment.amount.currency, 'international-card').andThen((currency) => {
+      const orderAmount = formatMinorUnits(payment.amount);
+      if (orderAmount.isErr()) return err(orderAmount.error);
+      const captureAmount = capture === undefined ? undefined : formatMinorUnits(capture);
+      if (captureAmount?.isErr()) return err(captureAmount.error);
       const message = operation === 'confirm' ? PreAuthConfirm : PreAuthCancel;
       const fields: Record<string, string> = {
         version: operation === 'confirm' ? 'v1.9' : 'v1.8', merchantId: settings.merchantId,
-        orderAmount: formatMinorUnits(payment.amount), ...(capture !== undefined ? { confirmAmount: formatMinorUnits(capture) } : {}),
+        orderAmount: orderAmount.value, ...(captureAmount?.isOk() ? { confirmAmount: captureAmount.value } : {}),
         currency, orderNo: payment.orderId, orderDatetime: formatCst(payment.createdAt as Date), signType: settings.signType,
       };
       const signMsg = md5SignMsg(fields, message.order, settings.md5Key).signature;

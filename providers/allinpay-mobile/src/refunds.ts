@@ -23,10 +23,10 @@ export function checkRefundRequest(request: RefundRequest): PayResult<RefundRequ
 
 /** Builds the signed refund request v2.3 (spec 3.5). */
 export function buildRefund(request: RefundRequest, settings: AllinpaySettings): PayResult<Record<string, string>> {
-  return checkRefundRequest(request).andThen(() => {
+  return checkRefundRequest(request).andThen(() => formatMinorUnits(request.amount)).andThen((refundAmount) => {
     const fields: Record<string, string> = {
       version: 'v2.3', signType: settings.signType, merchantId: settings.merchantId, orderNo: request.payment.orderId,
-      refundAmount: formatMinorUnits(request.amount), mchtRefundOrderNo: request.refundId,
+      refundAmount, mchtRefundOrderNo: request.refundId,
       orderDatetime: formatCst(request.payment.createdAt as Date),
     };
     const signMsg = md5SignMsg(fields, RefundApply.order, settings.md5Key).signature;
@@ -36,10 +36,10 @@ export function buildRefund(request: RefundRequest, settings: AllinpaySettings):
 
 /** Builds the signed refund status query v2.4 (spec 3.7). */
 export function buildRefundQuery(request: RefundRequest, settings: AllinpaySettings): PayResult<Record<string, string>> {
-  return checkRefundRequest(request).andThen(() => {
+  return checkRefundRequest(request).andThen(() => formatMinorUnits(request.amount)).andThen((refundAmount) => {
     const fields: Record<string, string> = {
       version: 'v2.4', signType: settings.signType, merchantId: settings.merchantId, orderNo: request.payment.orderId,
-      refundAmount: formatMinorUnits(request.amount), mchtRefundOrderNo: request.refundId,
+      refundAmount, mchtRefundOrderNo: request.refundId,
     };
     const signMsg = md5SignMsg(fields, RefundQuery.order, settings.md5Key).signature;
     return decodeWith(RefundQuery.codec, { ...fields, signMsg }, 'refundQuery').map(() => ({ ...fields, signMsg }));

@@ -28,8 +28,10 @@ export class ExamplePayments implements PaymentsCapability {
       return errAsync(PaymentErrors.invalidRequest(`Example Pay settles ${WIRE_CURRENCIES.join(', ')}, not ${input.amount.currency}`, { path: 'amount.currency', code: 'invalid_amount' }));
     }
     const returnUrl = input.returnUrl ?? o.returnUrl;
+    const amount = toWireAmount(input.amount);
+    if (amount.isErr()) return errAsync(amount.error);
     const fields = signFields({
-      merchant_id: o.merchantId, order_no: input.orderId, amount: toWireAmount(input.amount), currency: input.amount.currency,
+      merchant_id: o.merchantId, order_no: input.orderId, amount: amount.value, currency: input.amount.currency,
       subject: input.description, notify_url: input.notifyUrl ?? o.notifyUrl,
       created_at: toWireTime(input.createdAt ?? this.#api.now()),
       ...(returnUrl !== undefined ? { return_url: returnUrl } : {}),
@@ -72,9 +74,11 @@ export class ExampleRefunds implements RefundsCapability {
   refund(request: RefundRequest): PayResultAsync<RefundReport> {
     const o = this.#api.options;
     const resolution = { operation: 'refunds.query', reference: request.refundId, hint: `call paykit.refunds.query("${request.refundId}") before refunding again` };
+    const amount = toWireAmount(request.amount);
+    if (amount.isErr()) return errAsync(amount.error);
     return this.#api.call('/refund', {
       merchant_id: o.merchantId, order_no: request.payment.orderId, refund_no: request.refundId,
-      refund_amount: toWireAmount(request.amount), currency: request.amount.currency,
+      refund_amount: amount.value, currency: request.amount.currency,
     }, RefundReply, { kind: 'money', resolution }).andThen((wire) => this.#report(wire, request));
   }
 

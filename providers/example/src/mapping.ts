@@ -87,8 +87,8 @@ export function errorFromReply(code: string, message: string, operation: string)
   return PaymentErrors.providerRejected(`${operation}: Example Pay refused the call with code ${code} (${m.description ?? 'see the provider message'})`, details);
 }
 
-/** Writes money as Example Pay's decimal string. */
-export function toWireAmount(m: Money): string {
+/** Writes money as Example Pay's decimal string; a value that is not a real Money is an `InvalidRequest`. */
+export function toWireAmount(m: Money): PayResult<string> {
   return formatDecimal(m, 'fixed');
 }
 

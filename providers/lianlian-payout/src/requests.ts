@@ -71,9 +71,11 @@ export function applyFields(request: PayoutRequest, o: LianlianPayoutOptions): P
   }
   const notifyUrl = request.notifyUrl ?? o.notifyUrl;
   if (notifyUrl === undefined) return err(PaymentErrors.invalidRequest('notify_url is required: pass notifyUrl or set options.notifyUrl', { path: 'notifyUrl' }));
+  const moneyOrder = formatDecimal(request.amount, 'fixed');
+  if (moneyOrder.isErr()) return err(moneyOrder.error);
   return memoOf(request).andThen((memo) => accountFields(request).andThen((account) => decodeWith(ApplyFields, {
     oid_partner: o.oidPartner, api_version: '1.0', sign_type: 'RSA', no_order: request.providerOrderId,
-    dt_order: formatCst(request.createdAt), money_order: formatDecimal(request.amount, 'fixed'),
+    dt_order: formatCst(request.createdAt), money_order: moneyOrder.value,
     info_order: request.description, notify_url: notifyUrl, memo, ...account,
     ...(o.platform !== undefined ? { platform: o.platform } : {}),
   }, 'payouts.submit')));

@@ -82,8 +82,9 @@ export function amountFromWire(text: string, path: string): PayResult<Money> {
 export function amountToWire(m: Money, path = 'amount'): PayResult<string> {
   if (m.currency !== 'CNY') return err(PaymentErrors.invalidRequest(`${path}: LianLian web takes CNY only, got ${m.currency}`, { path, code: 'invalid_amount' }));
   if (!Number.isSafeInteger(m.amount) || m.amount <= 0) return err(PaymentErrors.invalidRequest(`${path} must be a positive integer of fen`, { path, code: 'invalid_amount' }));
-  const text = formatDecimal(m, 'fixed');
-  return text.length > 12 ? err(PaymentErrors.invalidRequest(`${path} ${text} exceeds money_order's 12 characters`, { path, code: 'invalid_amount' })) : ok(text);
+  return formatDecimal(m, 'fixed').andThen((text) => (text.length > 12
+    ? err(PaymentErrors.invalidRequest(`${path} ${text} exceeds money_order's 12 characters`, { path, code: 'invalid_amount' }))
+    : ok(text)));
 }
 
 /** The fields of a payment result message (notification, sync return, query reply). */

@@ -43,6 +43,8 @@ const METHOD_OF_PAY_TYPE: Readonly<Record<string, StatementPayMethod>> = {
 };
 
 const cny = (minor: number) => ({ amount: minor, currency: 'CNY' as const });
+// The ledger holds safe integers of fen; anything else is written so that parsing the line fails loudly.
+const yuan = (minor: number, style: 'fixed' | 'trim' = 'fixed'): string => formatDecimal(cny(minor), style).unwrapOr('not-an-amount');
 const spaced = (ts: string): string => `${ts.slice(0, 8)} ${ts.slice(8, 10)}:${ts.slice(10, 12)}:${ts.slice(12, 14)}`;
 
 /**
@@ -52,14 +54,14 @@ const spaced = (ts: string): string => `${ts.slice(0, 8)} ${ts.slice(8, 10)}:${t
 export function formatSimStatementLine(l: SimStatementLine, layout: StatementLayout): string {
   if (layout === 'comma') {
     return [
-      l.orderNo, l.partnerId, spaced(l.dtOrder), l.busiPartner, l.paybill, l.settleDate, formatDecimal(cny(l.amountMinor), 'trim'),
-      '0', l.status, spaced(l.dtUpdate), formatDecimal(cny(l.feeMinor), 'trim'), 'WEB支付网关', METHOD_OF_PAY_TYPE[l.payType] ?? '储蓄卡快捷支付', l.info,
+      l.orderNo, l.partnerId, spaced(l.dtOrder), l.busiPartner, l.paybill, l.settleDate, yuan(l.amountMinor, 'trim'),
+      '0', l.status, spaced(l.dtUpdate), yuan(l.feeMinor, 'trim'), 'WEB支付网关', METHOD_OF_PAY_TYPE[l.payType] ?? '储蓄卡快捷支付', l.info,
     ].join(',');
   }
-  const amount = formatDecimal(cny(l.amountMinor));
+  const amount = yuan(l.amountMinor);
   return [
     l.orderNo, l.partnerId, l.dtOrder, l.busiPartner, l.paybill, l.settleDate, 'CNY', amount, 'CNY', amount, 'CNY', amount, '1.0000',
-    l.status, l.dtUpdate, formatDecimal(cny(l.feeMinor)), 'WEB支付网关', l.payType, l.info,
+    l.status, l.dtUpdate, yuan(l.feeMinor), 'WEB支付网关', l.payType, l.info,
   ].join('|');
 }
 
@@ -104,7 +106,7 @@ export function simSummaryLine(lines: readonly SimStatementLine[]): string {
       successSum += BigInt(l.amountMinor);
     }
   }
-  const fmt = (sum: bigint): string => formatDecimal(cny(Number(sum)), 'trim');
+  const fmt = (sum: bigint): string => yuan(Number(sum), 'trim');
   return [success + refunds, success, fmt(successSum), refunds, fmt(refundSum), 0, 0].join('|');
 }
 
