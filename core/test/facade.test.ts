@@ -189,6 +189,28 @@ describe('facade', () => {
         expect((await w.paykit.payments.get('R5'))._unsafeUnwrap().refunded).to.deep.equal(cny(8000));
       });
     });
+    context('when the provider reports the order refunded in full', () => {
+      it('sets the refunded total to the whole amount and refuses further refunds', async () => {
+        const w = await world();
+        await paid(w, 'R8');
+        (await w.paykit.refunds.create({ refundId: 'R8-a', orderId: 'R8', amount: cny(2500) }))._unsafeUnwrap();
+        // The rest was refunded in the provider's portal; a query or notification says REFUND.
+        (await w.paykit.notifications.handle('main', fakeNotification(KEY, paymentEvent('R8', 'refunded'))))._unsafeUnwrap();
+        expect((await w.paykit.payments.get('R8'))._unsafeUnwrap()).to.deep.include({ status: 'refunded', refunded: cny(10000) });
+        const before = ops(w.script).length;
+        expect((await failure(w.paykit.refunds.create({ refundId: 'R8-b', orderId: 'R8', amount: cny(100) }))).kind).to.equal('Conflict');
+        expect(ops(w.script).length).to.equal(before);
+      });
+      it('does not count a pending refund twice when it succeeds afterwards', async () => {
+        const w = await world();
+        await paid(w, 'R9');
+        w.script.refund = () => errAsync(PaymentErrors.timeout('no reply in 10 s'));
+        expect((await failure(w.paykit.refunds.create({ refundId: 'R9-a', orderId: 'R9', amount: cny(8000) }))).kind).to.equal('OutcomeUnknown');
+        (await w.paykit.notifications.handle('main', fakeNotification(KEY, paymentEvent('R9', 'refunded'))))._unsafeUnwrap();
+        expect((await w.paykit.refunds.query('R9-a'))._unsafeUnwrap().status).to.equal('succeeded');
+        expect((await w.paykit.payments.get('R9'))._unsafeUnwrap()).to.deep.include({ status: 'refunded', refunded: cny(10000) });
+      });
+    });
     context('when the refund call provably never left', () => {
       it('fails the refund and releases its reservation', async () => {
         const w = await world();

@@ -18,7 +18,9 @@ export interface CreatePaymentResult extends CreatedPayment {
 
 /**
  * Applies a provider report to a stored payment by the transition table. A report whose amount
- * differs from the order's is never applied (queries and notifications alike): `Conflict`.
+ * differs from the order's is never applied (queries and notifications alike): `Conflict`. A
+ * report that the order was refunded in full (refunds made outside paykit, in the provider's
+ * portal, included) sets the refunded total to the whole amount, so status and total agree.
  */
 export function applyPaymentReport(current: StoredPayment, report: PaymentReport): PayResult<UpdateDecision<StoredPayment>> {
   if (current.amount.currency !== report.amount.currency || current.amount.amount !== report.amount.amount) {
@@ -33,6 +35,7 @@ export function applyPaymentReport(current: StoredPayment, report: PaymentReport
       ...(report.paidAt !== undefined ? { paidAt: report.paidAt } : {}),
       ...(report.settleDate !== undefined ? { settleDate: report.settleDate } : {}),
       ...(report.failure !== undefined && t.to === 'failed' ? { failure: report.failure } : {}),
+      ...(t.to === 'refunded' ? { refunded: current.amount, refundReserved: current.amount } : {}),
     };
     return { write: true, value: next };
   });

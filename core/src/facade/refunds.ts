@@ -46,7 +46,9 @@ export function applyRefundReport(ctx: PaykitContext, report: RefundReport): Pay
       }
       return addMoney(p.refunded, refund.amount).andThen((refunded) => compareMoney(refunded, p.amount).map((c) => ({
         write: true,
-        value: { ...p, refunded, status: c >= 0 ? 'refunded' as const : 'partially_refunded' as const },
+        // Once the provider has reported the order refunded in full, its total already holds every
+        // refund, this one included: it is not counted twice.
+        value: { ...p, refunded: c > 0 && p.status === 'refunded' ? p.amount : refunded, status: c >= 0 ? 'refunded' as const : 'partially_refunded' as const },
       })));
     }).map(() => refund);
   });
