@@ -41,11 +41,17 @@ describe('domain transitions', () => {
     });
     context('when the move is illegal', () => {
       it('is a Conflict naming both statuses', () => {
-        const e = errValue(paymentTransition('created', 'refunded'));
+        const e = errValue(paymentTransition('created', 'partially_refunded'));
         expect(e.kind).to.equal('Conflict');
-        expect(e.message).to.equal('payment cannot move from created to refunded');
+        expect(e.message).to.equal('payment cannot move from created to partially_refunded');
         expect(errValue(paymentTransition('pending', 'partially_refunded')).kind).to.equal('Conflict');
       });
+    });
+    it('takes a full refund from any state before success: the order was paid and all of it went back', () => {
+      for (const from of ['created', 'pending', 'processing', 'failed', 'closed'] as const) {
+        expect(okValue(paymentTransition(from, 'refunded'))).to.deep.equal({ kind: 'applied', from, to: 'refunded' });
+        expect(errValue(paymentTransition(from, 'partially_refunded')).kind).to.equal('Conflict');
+      }
     });
     it('never turns a refunded payment back into anything', () => {
       for (const s of PAYMENT_STATUSES) expect(okValue(paymentTransition('refunded', s)).kind).to.equal('ignored');

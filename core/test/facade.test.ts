@@ -201,6 +201,16 @@ describe('facade', () => {
         expect((await failure(w.paykit.refunds.create({ refundId: 'R8-b', orderId: 'R8', amount: cny(100) }))).kind).to.equal('Conflict');
         expect(ops(w.script).length).to.equal(before);
       });
+      it('settles an order whose success was never heard as refunded in full', async () => {
+        const w = await world();
+        (await w.paykit.payments.create({ orderId: 'R10', amount: cny(10000), description: 'Tea' }))._unsafeUnwrap();
+        // The success notification was lost; the merchant refunded the order in the portal.
+        (await w.paykit.notifications.handle('main', fakeNotification(KEY, paymentEvent('R10', 'refunded'))))._unsafeUnwrap();
+        expect((await w.paykit.payments.get('R10'))._unsafeUnwrap()).to.deep.include({ status: 'refunded', refunded: cny(10000) });
+        // A late success changes nothing.
+        (await w.paykit.notifications.handle('main', fakeNotification(KEY, paymentEvent('R10', 'succeeded'))))._unsafeUnwrap();
+        expect((await w.paykit.payments.get('R10'))._unsafeUnwrap()).to.deep.include({ status: 'refunded', refunded: cny(10000) });
+      });
       it('does not count a pending refund twice when it succeeds afterwards', async () => {
         const w = await world();
         await paid(w, 'R9');

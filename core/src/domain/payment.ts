@@ -29,13 +29,16 @@ export const PAYMENT_STATUSES: readonly PaymentStatus[] = [
 /**
  * Payment transitions. A failure may be followed by a success (the payer tries again on the same
  * order); a success is never followed by a failure (LianLian web spec 3.3): see {@link PAYMENT_IGNORED}.
+ * A report that the order was refunded in full also settles an order whose success was never heard
+ * (its notification lost, then a refund made in the provider's portal): it was paid, and all of it
+ * went back. A partial refund has no such shortcut: the amount refunded would be unknown.
  */
 export const PAYMENT_TRANSITIONS: TransitionTable<PaymentStatus> = {
-  created: ['pending', 'processing', 'succeeded', 'failed', 'closed'],
-  pending: ['processing', 'succeeded', 'failed', 'closed'],
-  processing: ['succeeded', 'failed', 'closed'],
-  failed: ['succeeded', 'closed'],
-  closed: ['succeeded'],
+  created: ['pending', 'processing', 'succeeded', 'failed', 'closed', 'refunded'],
+  pending: ['processing', 'succeeded', 'failed', 'closed', 'refunded'],
+  processing: ['succeeded', 'failed', 'closed', 'refunded'],
+  failed: ['succeeded', 'closed', 'refunded'],
+  closed: ['succeeded', 'refunded'],
   succeeded: ['partially_refunded', 'refunded'],
   partially_refunded: ['refunded'],
   refunded: [],
