@@ -4,6 +4,7 @@ import iconv from 'iconv-lite';
 import { Secret } from '@paykit/core';
 import { loadKeys, signingText, signText, verifyFields } from '../src/index.js';
 import { NotificationCodec } from '../src/wire.js';
+import { simSign, simSigningText, simSpoil } from '../src/simulator/index.js';
 import { seededRandom, testKeys } from './support.js';
 
 // Spec 6.1.3's example request fields (the document wraps the string over lines; "¬ify_url" is
@@ -124,3 +125,26 @@ describe('LianLian web signing', function () {
   });
 });
 
+
+describe("the simulator's bad-signature fault (simSpoil)", () => {
+  const simKeys = { md5Key: 'lianlian1234567890', lianlianPrivateKey: createPrivateKey({ key: Buffer.from(testKeys.lianlianPrivate, 'base64'), format: 'der', type: 'pkcs8' }) };
+  // Signed fields whose signature starts with `first`: the case the old fault left unchanged
+  // (it always wrote "A" first for RSA), found by trying order numbers.
+  function signedStartingWith(signType: 'MD5' | 'RSA', first: string): Record<string, string> {
+    for (let i = 0; i < 10_000; i += 1) {
+      const fields = { oid_partner: '201304121000001004', sign_type: signType, no_order: `N${i}`, money_order: '1.00' };
+      const sign = simSign(simSigningText(fields), signType, simKeys);
+      if (sign.startsWith(first)) return { ...fields, sign };
+    }
+    throw new Error(`no ${signType} signature starting with ${first} in 10,000 tries`);
+  }
+  for (const [signType, first] of [['RSA', 'A'], ['RSA', 'B'], ['MD5', '0'], ['MD5', '1']] as const) {
+    it(`spoils a ${signType} signature starting with "${first}" so that it no longer verifies`, () => {
+      const fields = signedStartingWith(signType, first);
+      expect(verifyFields(fields, [signType], keys).isOk(), 'the unspoiled signature verifies').to.equal(true);
+      const spoiled = simSpoil(fields.sign as string, signType);
+      expect(spoiled).to.not.equal(fields.sign);
+      expect(verifyFields({ ...fields, sign: spoiled }, [signType], keys)._unsafeUnwrapErr().kind).to.equal('Signature');
+    });
+  }
+});

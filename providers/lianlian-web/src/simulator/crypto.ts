@@ -40,6 +40,18 @@ export function simSign(text: string, signType: 'MD5' | 'RSA', keys: SimKeys, ch
   return createSign('RSA-MD5').update(bytes(text, charset)).sign(keys.lianlianPrivateKey, 'base64');
 }
 
+/**
+ * A signature that no longer verifies (the `bad-signature` fault): its first character changed.
+ * The first character, because the last ones of base64 can carry padding bits a decoder drops;
+ * and always to a different one, or a signature that already starts with the replacement would
+ * come back unchanged (and verify).
+ */
+export function simSpoil(signature: string, signType: 'MD5' | 'RSA'): string {
+  const was = signature[0];
+  const now = signType === 'MD5' ? (was === '0' ? '1' : '0') : (was === 'A' ? 'B' : 'A');
+  return `${now}${signature.slice(1)}`;
+}
+
 /** Verifies a merchant's signature. */
 export function simVerify(text: string, signType: string, signature: string, keys: SimKeys, charset = 'UTF-8'): boolean {
   if (signType === 'MD5') return keys.md5Key !== undefined && createHash('md5').update(bytes(`${text}&key=${keys.md5Key}`, charset)).digest('hex') === signature;

@@ -8,4 +8,4 @@ export * from './server.js';
 export * from './ledger.js';
 export * from './cards.js';
 export * from './statements.js';
-export { simSign, simSigningText, simVerify, yuanToFen, fenToYuan, type SimKeys } from './crypto.js';
+export { simSign, simSigningText, simSpoil, simVerify, yuanToFen, fenToYuan, type SimKeys } from './crypto.js';

@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { formatCst, formatCstDate, parseCst } from '@paykit/core';
 import { deliver, SimulatorServer, type DeliveryAttempt, type Fault, type SimReply, type SimRequest } from '@paykit/core/simulator';
-import { simParseForm, simSign, simSigningText, simVerify, yuanToFen, fenToYuan, type SimKeys } from './crypto.js';
+import { simParseForm, simSign, simSigningText, simSpoil, simVerify, yuanToFen, fenToYuan, type SimKeys } from './crypto.js';
 import { SimLedger, type SimOrderRecord } from './ledger.js';
 import { routeCards, type SimCard } from './cards.js';
 
@@ -172,7 +172,8 @@ export class LianlianWebSimulator {
     const signType = f.sign_type as 'MD5' | 'RSA';
     const fields: Record<string, unknown> = { ...out.fields, sign_type: signType };
     let sign = simSign(simSigningText(fields, out.unsigned ?? []), signType, this.#keys);
-    if (badSignature) sign = signType === 'MD5' ? sign.replace(/^./, (c) => (c === '0' ? '1' : '0')) : `A${sign.slice(1)}`;
+    // Before simSpoil, a signature already starting with "A" (one in 64) came back unchanged.
+    if (badSignature) sign = simSpoil(sign, signType);
     return json({ ...fields, sign });
   }
 
