@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import type { RawHttpRequest } from '@paykit/core';
-import { simSign, simSigningText } from '../src/simulator/index.js';
+import { simSign, simSigningText, simSpoil } from '../src/simulator/index.js';
 import { submitForm } from '../src/harness.js';
 import { must, paymentInput, startWorld, testKeys, TEST_MD5_KEY, type World } from './support.js';
 import { createPrivateKey } from 'node:crypto';
@@ -102,7 +102,7 @@ describe('LianLian web notifications', function () {
       ['an extra field, re-signed', () => raw(resign({ ...good, extra_field: 'x' })), 'Decode'],
       ['a number where a string belongs, re-signed', () => raw(resign({ ...good, money_order: 49.65 })), 'Decode'],
       ['an amount with three decimals, re-signed', () => raw(resign({ ...good, money_order: '49.650' })), 'Decode'],
-      ['a wrong signature', () => raw(JSON.stringify({ ...good, sign: `A${(good.sign ?? '').slice(1)}` })), 'Signature'],
+      ['a wrong signature', () => raw(JSON.stringify({ ...good, sign: simSpoil(good.sign ?? '', 'RSA') })), 'Signature'],
       ['a changed amount with the original signature', () => raw(JSON.stringify({ ...good, money_order: '0.01' })), 'Signature'],
       ['another merchant\'s number, re-signed', () => raw(resign({ ...good, oid_partner: '201304121000001004' })), 'Signature'],
     ];
