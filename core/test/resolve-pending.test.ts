@@ -120,6 +120,49 @@ describe('paykit.resolvePending', () => {
     });
   });
 
+  context('when the provider has no record of a pending payment (the payer never reached it)', () => {
+    const DAY = 24 * 60 * MINUTE;
+    const notFound = () => errAsync(PaymentErrors.notFound('fake: no such order (8901)', { providerId: 'fake', providerCode: '8901' }));
+    it('reports it failed, as before, unless closeNotFoundAfter is given', async () => {
+      const w = await world();
+      await createPending(w, 'G1');
+      w.script.query = notFound;
+      w.clock.advance(30 * DAY);
+      const report = (await w.paykit.resolvePending())._unsafeUnwrap();
+      expect(report.entries[0]).to.deep.include({ outcome: 'failed', before: 'pending' });
+      expect(report.entries[0]?.error?.kind).to.equal('NotFound');
+      expect(await statusOf(w, 'payment', 'G1')).to.equal('pending');
+    });
+    it('closes it once older than closeNotFoundAfter, leaves a younger one, and a late success still applies', async () => {
+      const w = await world();
+      await createPending(w, 'G2');
+      w.clock.advance(3 * DAY);
+      await createPending(w, 'G3');
+      w.clock.advance(DAY);
+      const query = w.script.query;
+      w.script.query = notFound;
+      const report = (await w.paykit.resolvePending({ closeNotFoundAfter: 2 * DAY }))._unsafeUnwrap();
+      expect(report.entries.map((e) => [e.id, e.outcome, e.after ?? e.error?.kind])).to.deep.equal([['G2', 'settled', 'closed'], ['G3', 'failed', 'NotFound']]);
+      expect(report.totals).to.deep.include({ settled: 1, failed: 1 });
+      expect(await statusOf(w, 'payment', 'G2')).to.equal('closed');
+      expect(await statusOf(w, 'payment', 'G3')).to.equal('pending');
+      // The payer turns up after all: the provider's success is recorded.
+      w.script.query = query;
+      expect((await w.paykit.payments.query('G2'))._unsafeUnwrap().status).to.equal('succeeded');
+    });
+    it('never closes on a NotFound that is not the provider\'s, or on any other error', async () => {
+      const w = await world();
+      await createPending(w, 'G4');
+      await createPending(w, 'G5');
+      w.script.query = (ref) => errAsync(ref.orderId === 'G4' ? PaymentErrors.notFound('not the provider speaking') : PaymentErrors.providerRejected('merchant suspended', { providerId: 'fake' }));
+      w.clock.advance(30 * DAY);
+      const report = (await w.paykit.resolvePending({ closeNotFoundAfter: DAY }))._unsafeUnwrap();
+      expect(report.entries.map((e) => [e.id, e.outcome])).to.deep.equal([['G4', 'failed'], ['G5', 'failed']]);
+      expect(await statusOf(w, 'payment', 'G4')).to.equal('pending');
+      expect(await statusOf(w, 'payment', 'G5')).to.equal('pending');
+    });
+  });
+
   context('when one query fails', () => {
     it('reports that record with its error and still settles the others', async () => {
       const w = await world();
@@ -264,6 +307,7 @@ describe('paykit.resolvePending', () => {
       ['an unknown kind', { kinds: ['preauths'] }, 'resolvePending.options.kinds.0'],
       ['a zero limit', { limit: 0 }, 'resolvePending.options.limit'],
       ['a zero concurrency', { concurrency: 0 }, 'resolvePending.options.concurrency'],
+      ['a text closeNotFoundAfter', { closeNotFoundAfter: '7d' }, 'resolvePending.options.closeNotFoundAfter'],
     ];
     for (const [name, options, path] of bad) {
       it(`refuses ${name} with InvalidRequest at ${path}, asking no provider`, async () => {

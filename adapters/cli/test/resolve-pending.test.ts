@@ -115,6 +115,24 @@ describe('paykit resolve-pending', function () {
       expect((await storedPayment(data, 'B2001'))?.status).to.equal('pending');
     });
 
+    it('closes it with --close-not-found-after once old enough, and exits 0', async () => {
+      const dir = configDir();
+      const data = join(dir, 'data');
+      await seed(data, [pendingPayment('B2002', 300, new Date(Date.now() - 2 * HOUR)), pendingPayment('B2003', 300, new Date(Date.now() - HOUR / 2))]);
+
+      const { code, io } = await run(['--config', join(dir, 'paykit.json'), '--older-than', '10m', '--close-not-found-after', '1h', '--json']);
+
+      expect(code).to.equal(1);
+      const report = JSON.parse(io.stdout) as { entries: { id: string; outcome: string; after?: string }[] };
+      expect(report.entries.map((e) => [e.id, e.outcome, e.after ?? '-'])).to.deep.equal([['B2002', 'settled', 'closed'], ['B2003', 'failed', '-']]);
+      expect((await storedPayment(data, 'B2002'))?.status).to.equal('closed');
+      expect((await storedPayment(data, 'B2003'))?.status).to.equal('pending');
+      // Once the younger one is old enough too, the run is clean.
+      const again = await run(['--config', join(dir, 'paykit.json'), '--older-than', '10m', '--close-not-found-after', '20m']);
+      expect(again.code).to.equal(0);
+      expect((await storedPayment(data, 'B2003'))?.status).to.equal('closed');
+    });
+
     it('checks nothing younger than --older-than and exits 0', async () => {
       const dir = configDir();
       await seed(join(dir, 'data'), [pendingPayment('C3001', 300, new Date(Date.now() - 2 * HOUR))]);
@@ -148,6 +166,7 @@ describe('paykit resolve-pending', function () {
       ['--older-than has no unit', ['--config', 'x.json', '--older-than', '10'], '--older-than "10" is not a duration'],
       ['--kind names an unknown kind', ['--config', 'x.json', '--kind', 'payments,preauth'], '--kind "preauth" is unknown'],
       ['--limit is not a positive number', ['--config', 'x.json', '--limit', '0'], '--limit must be a whole number'],
+      ['--close-not-found-after has no unit', ['--config', 'x.json', '--close-not-found-after', '7'], '--close-not-found-after "7" is not a duration'],
     ];
     for (const [name, args, message] of cases) {
       it(`exits 2 when ${name}`, async () => {
@@ -160,7 +179,7 @@ describe('paykit resolve-pending', function () {
     it('prints its help with every option', async () => {
       const { code, io } = await run(['--help']);
       expect(code).to.equal(0);
-      for (const option of ['--config FILE', '--older-than', '--kind', '--limit', '--concurrency', '--json']) expect(io.stdout).to.contain(option);
+      for (const option of ['--config FILE', '--older-than', '--kind', '--limit', '--concurrency', '--close-not-found-after', '--json']) expect(io.stdout).to.contain(option);
     });
   });
 });

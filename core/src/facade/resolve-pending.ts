@@ -8,6 +8,7 @@ import type { PaymentError, PaymentErrorKind, StandardCode } from '../errors/pay
 import { guardAsync, type PayResultAsync } from '../errors/result.js';
 import type { Clock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
+import type { Money } from '../money/money.js';
 import type { PaymentOps } from './payments.js';
 import type { PayoutOps } from './payouts.js';
 import type { RefundOps } from './refunds.js';
@@ -44,6 +45,14 @@ export interface ResolvePendingOptions {
   readonly limit?: number;
   /** Provider calls in flight at once; default 4. */
   readonly concurrency?: number;
+  /**
+   * Closes a payment its provider has no record of (a `NotFound` from the provider) once it is at
+   * least this many milliseconds old: the payer never reached the provider's cashier. Off by
+   * default: such a payment is then reported `failed` on every scan. A success that arrives later
+   * still applies (`closed → succeeded`), so closing loses nothing; pick an age past the longest
+   * time a payer may take to open the cashier (LianLian's `valid_order`, for one).
+   */
+  readonly closeNotFoundAfter?: number;
 }
 
 /** The default age below which a record is left alone: its own call may still be in flight. */
@@ -112,8 +121,8 @@ export interface PendingResolverContext {
   readonly store: Store;
   /** Where "now" comes from. */
   readonly clock: Clock;
-  /** Payment queries. */
-  readonly payments: Pick<PaymentOps, 'query'>;
+  /** Payment queries, and applying a close. */
+  readonly payments: Pick<PaymentOps, 'query' | 'apply'>;
   /** Refund queries. */
   readonly refunds: Pick<RefundOps, 'query'>;
   /** Payout resolution and queries. */
@@ -132,6 +141,7 @@ const OptionsCodec = t.partial({
   kinds: t.array(t.keyof({ payments: null, refunds: null, payouts: null })),
   limit: WholeMs('count', 1),
   concurrency: WholeMs('count', 1),
+  closeNotFoundAfter: WholeMs('milliseconds', 0),
 });
 
 /** A record found by the scan, with the operation that settles it and its age reference. */
@@ -143,6 +153,8 @@ interface Candidate {
   readonly operation: SettleOperation;
   /** Milliseconds since the epoch, or undefined when the record carries no usable time. */
   readonly since: number | undefined;
+  /** A payment's amount (a close is reported with it). */
+  readonly amount?: Money;
 }
 
 /** Epoch milliseconds of a stored time (a Date, or its JSON string from a store that lost the type). */
@@ -156,7 +168,7 @@ function listCandidates(ctx: PendingResolverContext, kind: PendingKind): PayResu
   switch (kind) {
     case 'payments':
       return store.list<StoredPayment>('payment', { statuses: PENDING_PAYMENT_STATUSES }).map((rs) => rs.map(({ value: p }) => ({
-        kind, id: p.orderId, instanceId: p.instanceId, status: p.status, operation: 'payments.query' as const, since: epochOf(p.createdAt),
+        kind, id: p.orderId, instanceId: p.instanceId, status: p.status, operation: 'payments.query' as const, since: epochOf(p.createdAt), amount: p.amount,
       })));
     case 'refunds':
       return store.list<StoredRefund>('refund', { statuses: PENDING_REFUND_STATUSES }).map((rs) => rs.map(({ value: r }) => ({
@@ -188,8 +200,17 @@ function settleOne(ctx: PendingResolverContext, c: Candidate): PayResultAsync<{ 
   }
 }
 
+/**
+ * Whether a failed payment query says the provider has no record of a payment old enough to close
+ * (`closeBefore`: epoch ms, undefined when closing is off).
+ */
+function closable(c: Candidate, e: PaymentError, closeBefore: number | undefined): boolean {
+  return closeBefore !== undefined && c.kind === 'payments' && c.amount !== undefined && c.since !== undefined && c.since <= closeBefore
+    && e.kind === 'NotFound' && e.providerId !== undefined;
+}
+
 /** Settles one record; never fails: an error becomes the entry's outcome. */
-async function entryFor(ctx: PendingResolverContext, c: Candidate): Promise<PendingEntry> {
+async function entryFor(ctx: PendingResolverContext, c: Candidate, closeBefore: number | undefined): Promise<PendingEntry> {
   const base = { kind: c.kind, id: c.id, instanceId: c.instanceId, operation: c.operation, before: c.status };
   const result = await guardAsync(c.operation, () => settleOne(ctx, c));
   if (result.isOk()) {
@@ -197,6 +218,13 @@ async function entryFor(ctx: PendingResolverContext, c: Candidate): Promise<Pend
     return { ...base, after, outcome: stillOpen(c.kind, after) ? 'still_pending' : 'settled' };
   }
   const e: PaymentError = result.error;
+  if (closable(c, e, closeBefore)) {
+    // The provider has no record of it and it is old enough: the payer never got there. Closed by
+    // the transition table like any report, so a record that moved meanwhile is left as it is.
+    const closed = await guardAsync('payments.apply', () => ctx.payments.apply({ orderId: c.id, status: 'closed', amount: c.amount as Money }));
+    if (closed.isOk()) return { ...base, after: closed.value.status, outcome: stillOpen(c.kind, closed.value.status) ? 'still_pending' : 'settled' };
+    return { ...base, outcome: 'failed', error: { kind: closed.error.kind, code: closed.error.code, message: closed.error.message } };
+  }
   // Unsupported: the instance (or its provider) has no such operation, so there is nothing to ask.
   // OutcomeUnknown: the record stays as it is and the next scan asks again.
   const outcome: PendingOutcome = e.kind === 'Unsupported' ? 'skipped' : e.kind === 'OutcomeUnknown' ? 'still_pending' : 'failed';
@@ -251,7 +279,8 @@ export function resolvePending(ctx: PendingResolverContext, options: ResolvePend
       const due = lists.flat().filter((c) => c.since === undefined || c.since <= cutoff);
       const ordered = [...due].sort((a, b) => (a.since ?? 0) - (b.since ?? 0));
       const picked = o.limit === undefined ? ordered : ordered.slice(0, o.limit);
-      const run = mapPool(picked, o.concurrency ?? DEFAULT_PENDING_CONCURRENCY, (c) => entryFor(ctx, c));
+      const closeBefore = o.closeNotFoundAfter === undefined ? undefined : ctx.clock.now().getTime() - o.closeNotFoundAfter;
+      const run = mapPool(picked, o.concurrency ?? DEFAULT_PENDING_CONCURRENCY, (c) => entryFor(ctx, c, closeBefore));
       return ResultAsync.fromSafePromise(run).andThen((entries) => okAsync({ entries, totals: totalsOf(entries, ordered.length - picked.length) }));
     });
   });

@@ -12,13 +12,13 @@ import { EXIT, fail, redactedJson, usageError } from '../output.js';
 
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** Parses `90s`, `10m`, `2h`, `1d`, `500ms` or `0` into milliseconds. */
-export function parseDuration(text: string): Result<number, string> {
+/** Parses `90s`, `10m`, `2h`, `1d`, `500ms` or `0` into milliseconds; `flag` names the option in errors. */
+export function parseDuration(text: string, flag = '--older-than'): Result<number, string> {
   const m = /^(\d{1,9})(ms|s|m|h|d)?$/.exec(text.trim());
   const unit = m?.[2] ?? (m?.[1] !== undefined && Number(m[1]) === 0 ? 'ms' : undefined);
-  if (!m || unit === undefined) return err(`--older-than "${text.slice(0, 20)}" is not a duration: use a whole number with a unit, e.g. 90s, 10m, 2h, 1d`);
+  if (!m || unit === undefined) return err(`${flag} "${text.slice(0, 20)}" is not a duration: use a whole number with a unit, e.g. 90s, 10m, 2h, 1d`);
   const ms = Number(m[1]) * (UNIT_MS[unit] ?? 1);
-  return Number.isSafeInteger(ms) ? ok(ms) : err('--older-than is too long');
+  return Number.isSafeInteger(ms) ? ok(ms) : err(`${flag} is too long`);
 }
 
 /** Parses `--kind payments,refunds` into a list of kinds. */
@@ -48,11 +48,15 @@ function optionsOf(args: ParsedArgs): Result<ResolvePendingOptions, string> {
   if (limit.isErr()) return err(limit.error);
   const concurrency = parseCount(args, 'concurrency');
   if (concurrency.isErr()) return err(concurrency.error);
+  const close = stringOption(args, 'close-not-found-after');
+  const closeNotFoundAfter = close === undefined ? ok(undefined) : parseDuration(close, '--close-not-found-after');
+  if (closeNotFoundAfter.isErr()) return err(closeNotFoundAfter.error);
   return ok({
     ...(olderThan.value !== undefined ? { olderThan: olderThan.value } : {}),
     ...(kinds.value !== undefined ? { kinds: kinds.value } : {}),
     ...(limit.value !== undefined ? { limit: limit.value } : {}),
     ...(concurrency.value !== undefined ? { concurrency: concurrency.value } : {}),
+    ...(closeNotFoundAfter.value !== undefined ? { closeNotFoundAfter: closeNotFoundAfter.value } : {}),
   });
 }
 
@@ -107,8 +111,8 @@ async function scan(ctx: CommandContext, file: string, options: ResolvePendingOp
 export const resolvePendingCommand: Command = {
   name: 'resolve-pending',
   summary: 'settle stale payments, refunds and payouts by asking their providers',
-  options: { config: 'string', 'older-than': 'string', kind: 'string', limit: 'string', concurrency: 'string', json: 'boolean' },
-  help: `Usage: paykit resolve-pending --config FILE [--older-than 10m] [--kind payments,refunds,payouts] [--json]
+  options: { config: 'string', 'older-than': 'string', kind: 'string', limit: 'string', concurrency: 'string', 'close-not-found-after': 'string', json: 'boolean' },
+  help: `Usage: paykit resolve-pending --config FILE [--older-than 10m] [--kind payments,refunds,payouts] [--close-not-found-after 8d] [--json]
 
 Opens the durable store the config names (pglite or postgres; a memory store has nothing to
 resolve) and asks each record's provider about every payment still created, pending or
@@ -125,6 +129,10 @@ Options:
   --kind LIST          comma-separated: payments, refunds, payouts (default all)
   --limit N            check at most N records, oldest first
   --concurrency N      provider calls at once (default 4)
+  --close-not-found-after TIME
+                       close a payment its provider has no record of once it is this old (the
+                       payer never reached the cashier); off by default, when such a payment fails
+                       every run. A success that comes later still applies
   --json               print the report as JSON
   -h, --help           show this help
 
