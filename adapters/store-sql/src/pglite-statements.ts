@@ -30,16 +30,6 @@ async function loadPglite(): Promise<PgliteModule> {
 
 const PREPARED = new WeakMap<PGlite, Map<string, Prepared>>();
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /**
  * Named prepared statements on PGlite. `db.query` parses, describes and plans its statement on
  * every call, in six round trips into the WebAssembly backend, and planning there is slow: a
@@ -80,7 +70,7 @@ export class PgliteStatements {
         const serialise = serializers[statement.paramTypes[i] ?? 0];
         return serialise ? serialise(p) : String(p);
       });
-      const { messages } = await this.#db.execProtocol(concat([
+      const { messages } = await this.#db.execProtocol(Buffer.concat([
         protocol.serialize.bind({ statement: name, values }),
         protocol.serialize.describe({ type: 'P' }),
         protocol.serialize.execute({}),
@@ -91,7 +81,7 @@ export class PgliteStatements {
   }
 
   async #prepare(protocol: PgliteModule['protocol'], name: string, text: string): Promise<Prepared> {
-    const { messages } = await this.#db.execProtocol(concat([
+    const { messages } = await this.#db.execProtocol(Buffer.concat([
       protocol.serialize.parse({ name, text }),
       protocol.serialize.describe({ type: 'S', name }),
       protocol.serialize.sync(),

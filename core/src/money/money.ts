@@ -78,7 +78,7 @@ export function fastMinorUnits(text: string, start: number, end: number, exponen
   // Never a throw or an endless loop, whatever is passed: anything odd is simply not the fast path.
   if (typeof text !== 'string' || !(end > start) || !(exponent >= 0 && exponent <= 15 && exponent % 1 === 0)) return Number.NaN;
   let i = start;
-  const negative = i < end && text.charCodeAt(i) === 0x2d;
+  const negative = text.charCodeAt(i) === 0x2d;
   if (negative) i += 1;
   const wholeFrom = i;
   let n = 0;

@@ -85,19 +85,3 @@ export function paymentInput(orderId: string, amount = 4965): Parameters<Paykit[
   };
 }
 
-/**
- * A deterministic pseudo-random generator (mulberry32) for property-style tests: the same seed
- * gives the same inputs on every run, so a failure can be replayed.
- */
-export function seededRandom(seed: number): { int(below: number): number; pick<T>(xs: readonly T[]): T } {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = state;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (below: number): number => Math.floor(next() * below);
-  return { int, pick: <T>(xs: readonly T[]): T => xs[int(xs.length)] as T };
-}

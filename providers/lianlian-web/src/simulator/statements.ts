@@ -42,9 +42,8 @@ const METHOD_OF_PAY_TYPE: Readonly<Record<string, StatementPayMethod>> = {
   0: '余额支付', 1: '储蓄卡网银支付', 2: '储蓄卡快捷支付', 3: '信用卡快捷支付', 8: '信用卡网银支付', 9: '企业网银支付', D: '储蓄卡快捷支付',
 };
 
-const cny = (minor: number) => ({ amount: minor, currency: 'CNY' as const });
 // The ledger holds safe integers of fen; anything else is written so that parsing the line fails loudly.
-const yuan = (minor: number, style: 'fixed' | 'trim' = 'fixed'): string => formatDecimal(cny(minor), style).unwrapOr('not-an-amount');
+const yuan = (minor: number, style: 'fixed' | 'trim' = 'fixed'): string => formatDecimal({ amount: minor, currency: 'CNY' }, style).unwrapOr('not-an-amount');
 const spaced = (ts: string): string => `${ts.slice(0, 8)} ${ts.slice(8, 10)}:${ts.slice(10, 12)}:${ts.slice(12, 14)}`;
 
 /**
