@@ -1,3 +1,4 @@
+import type { StandardCode } from '../errors/payment-error.js';
 import type { PayResult } from '../errors/result.js';
 import type { Money } from '../money/money.js';
 import { decideTransition, type TransitionOutcome, type TransitionTable } from './transitions.js';
@@ -72,6 +73,16 @@ export interface PayoutAccount {
   readonly branchName?: string;
 }
 
+/** Why a payout failed or is held. */
+export interface PayoutReason {
+  /** The provider's code, verbatim. */
+  readonly providerCode?: string;
+  /** The standard code it maps to (`suspected_duplicate` for a hold that needs an explicit confirm). */
+  readonly code?: StandardCode;
+  /** The provider's message. */
+  readonly message: string;
+}
+
 /** A payout to a beneficiary, as plain data. */
 export interface Payout {
   /** The merchant's payout id. */
@@ -88,8 +99,8 @@ export interface Payout {
   readonly confirmCode?: string;
   /** The provider's payout bill id, once known. */
   readonly providerPayoutId?: string;
-  /** Why it failed or is held, in the provider's words. */
-  readonly reason?: { readonly providerCode?: string; readonly message: string };
+  /** Why it failed or is held, in the provider's words, with the standard code it maps to. */
+  readonly reason?: PayoutReason;
   /** Provider settlement date `YYYYMMDD`. */
   readonly settleDate?: string;
 }

@@ -39,6 +39,7 @@ export type StandardCode =
   | 'conflict'
   | 'not_found'
   | 'duplicate_order'
+  | 'suspected_duplicate'
   | 'card_declined'
   | 'insufficient_funds'
   | 'expired'
@@ -53,7 +54,7 @@ export type StandardCode =
 export const STANDARD_CODES: readonly StandardCode[] = [
   'invalid_request', 'invalid_amount', 'invalid_card', 'invalid_account', 'invalid_config',
   'unsupported_operation', 'invalid_signature', 'malformed_response', 'network_error', 'timeout',
-  'outcome_unknown', 'conflict', 'not_found', 'duplicate_order', 'card_declined',
+  'outcome_unknown', 'conflict', 'not_found', 'duplicate_order', 'suspected_duplicate', 'card_declined',
   'insufficient_funds', 'expired', 'limit_exceeded', 'permission_denied', 'merchant_config',
   'provider_error', 'rate_limited', 'internal_error',
 ];

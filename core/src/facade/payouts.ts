@@ -9,6 +9,7 @@ import type { PayoutReport, PayoutRequest } from '../plugin/capabilities.js';
 import type { CallOptions, PaykitContext } from '../container/paykit.js';
 import { PayoutInputCodec, Reference } from './inputs.js';
 import { updateRecord } from './records.js';
+import { inUnitOfWork } from '../ports/unit-of-work.js';
 import type { StoredPayout } from './stored.js';
 
 /** What a merchant asks for when paying out. */
@@ -114,9 +115,12 @@ export class PayoutOps {
           return same ? okAsync(publicPayout(existing.value))
             : errAsync(PaymentErrors.conflict(`payout ${input.payoutId} already exists with a different amount, beneficiary or order number; use a new payout id`, { code: 'duplicate_order', path: 'payoutId' }));
         }
-        // The index claims the provider order number first: no two payouts ever share one.
-        return store.insert('card', `payout-order:${providerOrderId}`, { payoutId: input.payoutId })
-          .andThen(() => store.insert('payout', input.payoutId, record))
+        // One commit claims the payout id, its provider order number (no two payouts ever share
+        // one) and the provider's reservations (same-card allowance, limits): all or nothing.
+        const reserve = svc.value.service.reserve?.bind(svc.value.service);
+        return inUnitOfWork(store, (tx) => tx.insert('card', `payout-order:${providerOrderId}`, { payoutId: input.payoutId })
+          .andThen(() => tx.insert('payout', input.payoutId, record))
+          .andThen(() => (reserve ? reserve(request, tx) : okAsync(undefined))), { attempts: 64 })
           .andThen(() => this.#send(input.payoutId));
       });
     });

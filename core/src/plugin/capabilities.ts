@@ -1,4 +1,4 @@
-import type { PayoutAccount, PayoutStatus } from '../domain/payout.js';
+import type { PayoutAccount, PayoutReason, PayoutStatus } from '../domain/payout.js';
 import type { PaymentStatus } from '../domain/payment.js';
 import type { PreAuthStatus } from '../domain/preauth.js';
 import type { RefundStatus } from '../domain/refund.js';
@@ -6,6 +6,7 @@ import type { Statement, StatementEntry } from '../domain/statement.js';
 import type { PayResult, PayResultAsync } from '../errors/result.js';
 import type { Money } from '../money/money.js';
 import type { HttpReply, RawHttpRequest } from '../ports/transport.js';
+import type { Store } from '../ports/store.js';
 import type { PaymentError } from '../errors/payment-error.js';
 
 /** The capabilities a provider plugin can declare. */
@@ -260,8 +261,8 @@ export interface PayoutReport {
   readonly confirmCode?: string;
   /** Provider's payout id. */
   readonly providerPayoutId?: string;
-  /** Provider's code and message when held, failed or closed. */
-  readonly reason?: { readonly providerCode?: string; readonly message: string };
+  /** Provider's code and message when held, failed or closed, with the standard code it maps to. */
+  readonly reason?: PayoutReason;
   /** Settlement date `YYYYMMDD`. */
   readonly settleDate?: string;
   /** Provider's status, verbatim. */
@@ -287,6 +288,16 @@ export interface PayoutsCapability {
   confirm(confirmation: PayoutConfirmation): PayResultAsync<PayoutReport>;
   /** Asks for a payout's state; `NotFound` when the provider has no record of the order. */
   query(request: PayoutRequest): PayResultAsync<PayoutReport>;
+  /**
+   * Optional: checks and reserves the payout against the provider's own ledgers (same-card
+   * allowance, daily limits) inside paykit's claim. `tx` is a unit-of-work view of the store: what
+   * this reads and writes commits together with the payout record, or not at all, and is redone
+   * on fresh reads when a concurrent claim got there first. Called once per claim, before anything
+   * is sent; an error refuses the payout (nothing is recorded, nothing is sent). A reservation
+   * stops counting when the payout's record is `failed`, `closed` or `returned`: compute it from
+   * the payout records (`tx.get('payout', id)`), never release it by a separate write.
+   */
+  reserve?(request: PayoutRequest, tx: Store): PayResultAsync<void>;
 }
 
 // ---------------------------------------------------------------- statements

@@ -127,4 +127,23 @@ export interface ProviderPlugin<C = unknown> {
   readonly introspection?: ProviderIntrospection;
   /** CLI debugging tools. */
   readonly tools?: ProviderTools;
+  /** Time limits on the provider's side that paykit plans around (query window, redelivery window). */
+  readonly limits?: ProviderLimits;
+}
+
+/**
+ * Time limits on the provider's side, in milliseconds. paykit uses them so that nothing waits for
+ * an answer the provider can no longer give.
+ */
+export interface ProviderLimits {
+  /**
+   * How long after a record was created the provider still answers queries about it (Allinpay:
+   * one month). Past it, `resolvePending` stops asking and marks the record `needs_attention`.
+   */
+  readonly queryWindowMs?: number;
+  /**
+   * How long the provider keeps redelivering a notification that was not acknowledged (LianLian:
+   * 30 tries, 2 minutes apart). Notification-ledger entries older than this may be pruned.
+   */
+  readonly redeliveryWindowMs?: number;
 }
