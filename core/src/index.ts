@@ -13,3 +13,4 @@ export * from './time/index.js';
 export * from './plugin/index.js';
 export * from './container/index.js';
 export * from './facade/index.js';
+export * from './protocol/index.js';

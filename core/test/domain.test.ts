@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import {
-  checkCapture, checkRefundable, finalStatuses, PAYMENT_STATUSES, PAYMENT_TRANSITIONS, paymentTransition, PAYOUT_STATUSES,
+  checkCapture, checkRefundable, finalStatuses, isCorrection, PAYMENT_STATUSES, PAYMENT_TRANSITIONS, paymentTransition, PAYOUT_STATUSES,
   PAYOUT_TRANSITIONS, payoutTransition, PREAUTH_TRANSITIONS, preAuthTransition, REFUND_TRANSITIONS, refundTransition,
   type Money, type PaymentStatus, type PayoutStatus, type PayResult,
 } from '../src/index.js';
@@ -74,8 +74,13 @@ describe('domain transitions', () => {
       expect(okValue(refundTransition('processing', 'succeeded')).kind).to.equal('applied');
       expect(okValue(refundTransition('succeeded', 'failed')).kind).to.equal('ignored');
     });
-    it('refuses failed → succeeded as a Conflict', () => {
-      expect(errValue(refundTransition('failed', 'succeeded')).kind).to.equal('Conflict');
+    it('applies failed → succeeded: the provider\'s verified word that it refunded wins (a correction)', () => {
+      expect(okValue(refundTransition('failed', 'succeeded')).kind).to.equal('applied');
+      expect(isCorrection('refund', 'failed', 'succeeded')).to.equal(true);
+    });
+    it('ignores a late pending or processing report after a failure', () => {
+      expect(okValue(refundTransition('failed', 'processing')).kind).to.equal('ignored');
+      expect(okValue(refundTransition('failed', 'pending')).kind).to.equal('ignored');
     });
   });
 
@@ -132,11 +137,19 @@ describe('domain transitions', () => {
     it('ignores a failure after a success', () => {
       expect(okValue(payoutTransition('succeeded', 'failed')).kind).to.equal('ignored');
     });
-    it('refuses to return a payout that never succeeded', () => {
-      expect(errValue(payoutTransition('failed', 'returned')).kind).to.equal('Conflict');
+    it('records a failed or closed payout the provider reports paid or returned (a correction: the beneficiary was paid)', () => {
+      for (const from of ['failed', 'closed'] as const) {
+        for (const to of ['succeeded', 'returned'] as const) {
+          expect(okValue(payoutTransition(from, to)).kind, `${from} → ${to}`).to.equal('applied');
+          expect(isCorrection('payout', from, to), `${from} → ${to}`).to.equal(true);
+        }
+      }
     });
-    it('refuses to revive a failed payout', () => {
-      expect(errValue(payoutTransition('failed', 'succeeded')).kind).to.equal('Conflict');
+    it('ignores a stale in-flight report after a failure, and never marks an ordinary move a correction', () => {
+      expect(okValue(payoutTransition('failed', 'processing')).kind).to.equal('ignored');
+      expect(isCorrection('payout', 'processing', 'succeeded')).to.equal(false);
+      expect(isCorrection('payment', 'failed', 'succeeded')).to.equal(false);
+      expect(isCorrection('payment', 'closed', 'succeeded')).to.equal(true);
     });
     it('lets an unknown payout settle to any reported state', () => {
       for (const s of ['accepted', 'held_for_review', 'processing', 'succeeded', 'failed', 'closed'] as const) {
@@ -173,8 +186,8 @@ describe('domain transitions', () => {
   describe('finalStatuses', () => {
     it('lists the statuses with no way out', () => {
       expect([...finalStatuses(PAYMENT_TRANSITIONS)]).to.have.members(['refunded']);
-      expect([...finalStatuses(REFUND_TRANSITIONS)]).to.have.members(['succeeded', 'failed']);
-      expect([...finalStatuses(PAYOUT_TRANSITIONS)]).to.have.members(['failed', 'closed', 'returned']);
+      expect([...finalStatuses(REFUND_TRANSITIONS)]).to.have.members(['succeeded']);
+      expect([...finalStatuses(PAYOUT_TRANSITIONS)]).to.have.members(['returned']);
       expect([...finalStatuses(PREAUTH_TRANSITIONS)]).to.have.members(['captured', 'voided']);
     });
     it('every table covers every status', () => {

@@ -28,8 +28,8 @@ const paymentEvent = (orderId: string, status: PaymentReport['status'], amount =
 const ops = (s: FakeScript) => s.calls.map((c) => c.op);
 
 /** Creates order `orderId` for ¥100.00 and has the provider notify its success. */
-async function paid(w: World, orderId: string, amount = 10000): Promise<void> {
-  (await w.paykit.payments.create({ orderId, amount: cny(amount), description: 'Tea' }))._unsafeUnwrap();
+async function paid(w: World, orderId: string, amount = 10000, preauth = false): Promise<void> {
+  (await w.paykit.payments.create({ orderId, amount: cny(amount), description: 'Tea', ...(preauth ? { preauth } : {}) }))._unsafeUnwrap();
   (await w.paykit.notifications.handle('main', fakeNotification(KEY, paymentEvent(orderId, 'succeeded', amount))))._unsafeUnwrap();
 }
 
@@ -164,11 +164,19 @@ describe('facade', () => {
       expect(ops(w.script).filter((o) => o === 'refunds.refund')).to.have.length(3);
       expect((await w.paykit.payments.get('R3'))._unsafeUnwrap().refunded).to.deep.equal(cny(9000));
     });
-    it('refuses a second refund under the same refund id', async () => {
+    it('answers the same refund again from the record, sending nothing', async () => {
+      const w = await world();
+      await paid(w, 'R4');
+      const first = (await w.paykit.refunds.create({ refundId: 'R4-a', orderId: 'R4', amount: cny(100) }))._unsafeUnwrap();
+      const again = (await w.paykit.refunds.create({ refundId: 'R4-a', orderId: 'R4', amount: cny(100) }))._unsafeUnwrap();
+      expect(again).to.deep.equal(first);
+      expect(ops(w.script).filter((o) => o === 'refunds.refund')).to.have.length(1);
+    });
+    it('refuses a different refund under the same refund id', async () => {
       const w = await world();
       await paid(w, 'R4');
       await w.paykit.refunds.create({ refundId: 'R4-a', orderId: 'R4', amount: cny(100) });
-      expect((await failure(w.paykit.refunds.create({ refundId: 'R4-a', orderId: 'R4', amount: cny(100) }))).code).to.equal('duplicate_order');
+      expect((await failure(w.paykit.refunds.create({ refundId: 'R4-a', orderId: 'R4', amount: cny(200) }))).code).to.equal('duplicate_order');
       expect(ops(w.script).filter((o) => o === 'refunds.refund')).to.have.length(1);
     });
     context('when the refund call may have reached the provider', () => {
@@ -342,7 +350,7 @@ describe('facade', () => {
   describe('preauth', () => {
     it('captures up to the authorised amount, once', async () => {
       const w = await world();
-      await paid(w, 'PA1');
+      await paid(w, 'PA1', 10000, true);
       expect((await failure(w.paykit.preauth.capture({ orderId: 'PA1', amount: cny(10001) }))).kind).to.equal('InvalidRequest');
       expect((await w.paykit.preauth.capture({ orderId: 'PA1', amount: cny(8000) }))._unsafeUnwrap()).to.deep.include({ status: 'captured', captured: cny(8000) });
       expect((await failure(w.paykit.preauth.void('PA1'))).kind).to.equal('Conflict');

@@ -48,7 +48,7 @@ describe('paykit.resolvePending', () => {
       w.clock.advance(11 * MINUTE);
       const report = (await w.paykit.resolvePending())._unsafeUnwrap();
       expect(report.entries).to.deep.equal([{ kind: 'payments', id: 'A1', instanceId: 'main', operation: 'payments.query', before: 'pending', after: 'succeeded', outcome: 'settled' }]);
-      expect(report.totals).to.deep.equal({ checked: 1, settled: 1, stillPending: 0, failed: 0, skipped: 0, remaining: 0 });
+      expect(report.totals).to.deep.equal({ checked: 1, settled: 1, stillPending: 0, failed: 0, skipped: 0, busy: 0, needsAttention: 0, remaining: 0 });
       expect(ops(w.script)).to.deep.equal(['payments.create', 'payments.query']);
       expect(w.script.calls[1]?.request).to.deep.equal({ orderId: 'A1', createdAt: start, amount: cny(4965) });
       expect(await statusOf(w, 'payment', 'A1')).to.equal('succeeded');
@@ -112,7 +112,7 @@ describe('paykit.resolvePending', () => {
       w.clock.advance(15 * MINUTE);
       const report = (await w.paykit.resolvePending())._unsafeUnwrap();
       expect(report.entries).to.deep.equal([{
-        kind: 'payouts', id: 'PAY-3', instanceId: 'main', operation: 'payouts.query', before: 'accepted', outcome: 'failed',
+        kind: 'payouts', id: 'PAY-3', instanceId: 'main', operation: 'payouts.resolve', before: 'accepted', outcome: 'failed',
         error: { kind: 'NotFound', code: 'not_found', message: 'no such order' },
       }]);
       expect(ops(w.script)).to.deep.equal(['payouts.submit', 'payouts.query']);
@@ -175,7 +175,7 @@ describe('paykit.resolvePending', () => {
         ['A1', 'settled', 'succeeded'], ['A2', 'failed', 'ProviderRejected'], ['A3', 'settled', 'succeeded'],
       ]);
       expect(report.entries[1]?.error?.message).to.equal('merchant suspended');
-      expect(report.totals).to.deep.equal({ checked: 3, settled: 2, stillPending: 0, failed: 1, skipped: 0, remaining: 0 });
+      expect(report.totals).to.deep.equal({ checked: 3, settled: 2, stillPending: 0, failed: 1, skipped: 0, busy: 0, needsAttention: 0, remaining: 0 });
       expect(await statusOf(w, 'payment', 'A2')).to.equal('pending');
     });
   });
@@ -191,7 +191,12 @@ describe('paykit.resolvePending', () => {
       expect(report.entries[0]).to.deep.include({ outcome: 'still_pending', before: 'pending' });
       expect(report.entries[0]?.error).to.deep.equal({ kind: 'OutcomeUnknown', code: 'outcome_unknown', message: 'provider said: query again later' });
       expect(report.entries[0]).not.to.have.property('after');
-      expect((await w.store.history('payment', 'U1'))._unsafeUnwrap()).to.deep.equal(before);
+      // The check held the record's lease (one version) and gave it back (another): the status never moved.
+      const after = (await w.store.history('payment', 'U1'))._unsafeUnwrap();
+      expect(after.slice(0, before.length)).to.deep.equal(before);
+      expect(after.slice(before.length).map((v) => [v.status, v.cause?.source])).to.deep.equal([['pending', 'resolve'], ['pending', 'resolve']]);
+      const rec = (await w.store.get<StoredPayment>('payment', 'U1'))._unsafeUnwrap()?.value;
+      expect(rec).not.to.have.property('lease');
     });
   });
 
@@ -206,7 +211,7 @@ describe('paykit.resolvePending', () => {
       (await w.paykit.payments.query('CLOSED'))._unsafeUnwrap();
       w.script.refund = (req) => okAsync({ refundId: req.refundId, orderId: req.payment.orderId, status: 'succeeded', amount: req.amount });
       (await w.paykit.refunds.create({ refundId: 'R-DONE', orderId: 'PAID', amount: cny(100) }))._unsafeUnwrap();
-      w.script.submit = () => errAsync(PaymentErrors.providerRejected('invalid account'));
+      w.script.submit = () => errAsync(PaymentErrors.providerRejected('invalid account', { providerCode: 'E01' }));
       await w.paykit.payouts.submit({ payoutId: 'P-FAILED', amount: cny(100), account, description: 'x' });
       expect([await statusOf(w, 'payment', 'PAID'), await statusOf(w, 'payment', 'CLOSED'), await statusOf(w, 'refund', 'R-DONE'), await statusOf(w, 'payout', 'P-FAILED')])
         .to.deep.equal(['partially_refunded', 'closed', 'succeeded', 'failed']);
@@ -304,7 +309,7 @@ describe('paykit.resolvePending', () => {
     const bad: readonly [string, unknown, string][] = [
       ['a negative olderThan', { olderThan: -1 }, 'resolvePending.options.olderThan'],
       ['a fractional olderThan', { olderThan: 1.5 }, 'resolvePending.options.olderThan'],
-      ['an unknown kind', { kinds: ['preauths'] }, 'resolvePending.options.kinds.0'],
+      ['an unknown kind', { kinds: ['orders'] }, 'resolvePending.options.kinds.0'],
       ['a zero limit', { limit: 0 }, 'resolvePending.options.limit'],
       ['a zero concurrency', { concurrency: 0 }, 'resolvePending.options.concurrency'],
       ['a text closeNotFoundAfter', { closeNotFoundAfter: '7d' }, 'resolvePending.options.closeNotFoundAfter'],

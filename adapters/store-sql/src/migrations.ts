@@ -12,12 +12,18 @@ export interface Migration {
 
 /**
  * Statuses of records still waiting for an outcome (payments, refunds and payouts in flight, open
- * pre-authorisations): the ones pending-outcome scans ask for, and the only ones indexed by status.
+ * pre-authorisations, and those paykit gave up on, `needs_attention`): the ones pending-outcome
+ * scans ask for, and the only ones indexed by status.
  */
-export const OPEN_STATUSES: readonly string[] = ['created', 'pending', 'processing', 'unknown', 'accepted', 'held_for_review', 'authorised'];
+export const OPEN_STATUSES: readonly string[] = ['created', 'pending', 'processing', 'unknown', 'accepted', 'held_for_review', 'authorised', 'needs_attention'];
+
+const predicate = (statuses: readonly string[]) => `status IN (${statuses.map((s) => `'${s}'`).join(', ')})`;
 
 /** The partial index's predicate; a query repeats it literally so the planner can use the index. */
-export const OPEN_PREDICATE = `status IN (${OPEN_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+export const OPEN_PREDICATE = predicate(OPEN_STATUSES);
+
+/** The open statuses of migration 1, frozen with it (migration 2 widened the index). */
+const V1_OPEN_PREDICATE = predicate(['created', 'pending', 'processing', 'unknown', 'accepted', 'held_for_review', 'authorised']);
 
 /**
  * The schema, as versioned migrations. Never edit a released migration: add a new one.
@@ -54,7 +60,7 @@ CREATE TABLE paykit_records (
 );
 -- Only records still waiting for an outcome are indexed by status (pending-outcome scans): most
 -- records end final, and an index entry per write was a fifth of a commit's cost on PGlite.
-CREATE INDEX paykit_records_open ON paykit_records (kind, status) WHERE ${OPEN_PREDICATE};
+CREATE INDEX paykit_records_open ON paykit_records (kind, status) WHERE ${V1_OPEN_PREDICATE};
 
 CREATE TABLE paykit_record_versions (
   kind        text        NOT NULL,
@@ -162,6 +168,109 @@ BEGIN
     BEGIN
       outcome := paykit_commit_set(n, w_first[n], w_first[n + 1] - 1,
         w_kind, w_id, w_expected, w_status, w_value, n_provider, n_key, n_payload);
+    EXCEPTION
+      WHEN serialization_failure OR deadlock_detected OR unique_violation THEN outcome := 'conflict';
+      WHEN OTHERS THEN outcome := 'error:' || SQLSTATE || ':' || SQLERRM;
+    END;
+    outcomes := outcomes || outcome;
+  END LOOP;
+  RETURN outcomes;
+END
+$fn$;
+`,
+  },
+  {
+    version: 2,
+    name: 'why each version was written (cause, corrections); needs_attention indexed as open',
+    sql: `
+ALTER TABLE paykit_record_versions ADD COLUMN cause json;
+
+DROP INDEX paykit_records_open;
+CREATE INDEX paykit_records_open ON paykit_records (kind, status) WHERE ${OPEN_PREDICATE};
+
+DROP FUNCTION paykit_commit_sets(integer, integer[], integer[], text[], text[], integer[], text[], text[], text[], text[], text[]);
+DROP FUNCTION paykit_commit_set(integer, integer, integer, text[], text[], integer[], text[], text[], text[], text[], text[]);
+
+-- As in migration 1, with w_cause: each write's cause as JSON text (or NULL), kept in its version row.
+CREATE FUNCTION paykit_commit_set(n integer, w_from integer, w_to integer,
+  w_kind text[], w_id text[], w_expected integer[], w_status text[], w_value text[], w_cause text[],
+  n_provider text[], n_key text[], n_payload text[]) RETURNS text LANGUAGE plpgsql AS $fn$
+DECLARE
+  i integer;
+  touched integer;
+BEGIN
+  IF n_key[n] IS NOT NULL THEN
+    INSERT INTO paykit_notifications (provider_id, event_key, payload)
+      VALUES (n_provider[n], n_key[n], n_payload[n]) ON CONFLICT DO NOTHING;
+    GET DIAGNOSTICS touched = ROW_COUNT;
+    IF touched = 0 THEN RETURN 'duplicate'; END IF;
+  END IF;
+  FOR i IN w_from .. w_to LOOP
+    IF w_expected[i] = 0 THEN
+      INSERT INTO paykit_records (kind, id, version, status, value)
+        VALUES (w_kind[i], w_id[i], 1, w_status[i], w_value[i]::json) ON CONFLICT DO NOTHING;
+    ELSE
+      UPDATE paykit_records SET version = version + 1, status = w_status[i], value = w_value[i]::json, updated_at = now()
+       WHERE kind = w_kind[i] AND id = w_id[i] AND version = w_expected[i];
+    END IF;
+    GET DIAGNOSTICS touched = ROW_COUNT;
+    IF touched = 0 THEN
+      RAISE EXCEPTION USING ERRCODE = '40001',
+        MESSAGE = format('%s %s changed concurrently (expected version %s)', w_kind[i], w_id[i], w_expected[i]);
+    END IF;
+    INSERT INTO paykit_record_versions (kind, id, version, status, event_key, cause)
+      VALUES (w_kind[i], w_id[i], w_expected[i] + 1, w_status[i], n_key[n], w_cause[i]::json);
+  END LOOP;
+  RETURN 'committed';
+END
+$fn$;
+
+CREATE FUNCTION paykit_commit_sets(n_count integer, w_first integer[], w_set integer[],
+  w_kind text[], w_id text[], w_expected integer[], w_status text[], w_value text[], w_cause text[],
+  n_provider text[], n_key text[], n_payload text[]) RETURNS text[] LANGUAGE plpgsql AS $fn$
+DECLARE
+  n integer;
+  outcome text;
+  outcomes text[] := '{}';
+  wanted integer;
+  done integer;
+BEGIN
+  BEGIN
+    SELECT count(*) INTO wanted FROM unnest(n_key) AS k WHERE k IS NOT NULL;
+    WITH added AS (
+      INSERT INTO paykit_notifications (provider_id, event_key, payload)
+        SELECT p, k, b FROM unnest(n_provider, n_key, n_payload) AS t(p, k, b) WHERE k IS NOT NULL
+        ON CONFLICT DO NOTHING RETURNING 1)
+    SELECT count(*) INTO done FROM added;
+    IF done <> wanted THEN RAISE EXCEPTION USING ERRCODE = '40001', MESSAGE = 'paykit: slow path'; END IF;
+
+    SELECT count(*) INTO wanted FROM unnest(w_expected) AS e WHERE e = 0;
+    WITH added AS (
+      INSERT INTO paykit_records (kind, id, version, status, value)
+        SELECT k, i, 1, s, v::json FROM unnest(w_kind, w_id, w_expected, w_status, w_value) AS t(k, i, e, s, v) WHERE e = 0
+        ON CONFLICT DO NOTHING RETURNING 1)
+    SELECT count(*) INTO done FROM added;
+    IF done <> wanted THEN RAISE EXCEPTION USING ERRCODE = '40001', MESSAGE = 'paykit: slow path'; END IF;
+
+    SELECT count(*) INTO wanted FROM unnest(w_expected) AS e WHERE e > 0;
+    WITH moved AS (
+      UPDATE paykit_records r SET version = r.version + 1, status = t.s, value = t.v::json, updated_at = now()
+        FROM unnest(w_kind, w_id, w_expected, w_status, w_value) AS t(k, i, e, s, v)
+       WHERE t.e > 0 AND r.kind = t.k AND r.id = t.i AND r.version = t.e
+      RETURNING 1)
+    SELECT count(*) INTO done FROM moved;
+    IF done <> wanted THEN RAISE EXCEPTION USING ERRCODE = '40001', MESSAGE = 'paykit: slow path'; END IF;
+
+    INSERT INTO paykit_record_versions (kind, id, version, status, event_key, cause)
+      SELECT t.k, t.i, t.e + 1, t.s, n_key[t.n], t.c::json FROM unnest(w_kind, w_id, w_expected, w_status, w_set, w_cause) AS t(k, i, e, s, n, c);
+    RETURN array_fill('committed'::text, ARRAY[n_count]);
+  EXCEPTION WHEN OTHERS THEN
+    outcomes := '{}';
+  END;
+  FOR n IN 1 .. n_count LOOP
+    BEGIN
+      outcome := paykit_commit_set(n, w_first[n], w_first[n + 1] - 1,
+        w_kind, w_id, w_expected, w_status, w_value, w_cause, n_provider, n_key, n_payload);
     EXCEPTION
       WHEN serialization_failure OR deadlock_detected OR unique_violation THEN outcome := 'conflict';
       WHEN OTHERS THEN outcome := 'error:' || SQLSTATE || ':' || SQLERRM;

@@ -90,7 +90,9 @@ export class SqlStore implements DurableStore {
       for (const w of changes.writes) {
         const json = this.#serialise(w);
         if (json.isErr()) return errAsync(json.error);
-        writes.push({ ...w, status: statusOf(w.value), json: json.value });
+        const cause = changes.cause === undefined && w.correction !== true ? null
+          : JSON.stringify({ ...(changes.cause ?? { source: 'local' }), ...(w.correction === true ? { correction: true } : {}) });
+        writes.push({ ...w, status: statusOf(w.value), json: json.value, cause });
       }
       prepared = { writes, ...(changes.notification ? { notification: changes.notification } : {}) };
     } catch {
@@ -153,6 +155,7 @@ export class SqlStore implements DurableStore {
     const expected: number[] = [];
     const status: (string | null)[] = [];
     const value: string[] = [];
+    const cause: (string | null)[] = [];
     const provider: (string | null)[] = [];
     const key: (string | null)[] = [];
     const payload: (string | null)[] = [];
@@ -165,6 +168,7 @@ export class SqlStore implements DurableStore {
         expected.push(w.expectedVersion);
         status.push(w.status);
         value.push(w.json);
+        cause.push(w.cause);
       }
       provider.push(set.notification?.providerId ?? null);
       key.push(set.notification?.eventKey ?? null);
@@ -173,16 +177,19 @@ export class SqlStore implements DurableStore {
     first.push(kind.length + 1);
     const rows = await this.#db.prepared(
       'paykit_commit_sets',
-      'SELECT paykit_commit_sets($1, $2::int[], $3::int[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[]) AS outcomes',
-      [sets.length, first, owner, kind, id, expected, status, value, provider, key, payload],
+      'SELECT paykit_commit_sets($1, $2::int[], $3::int[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[]) AS outcomes',
+      [sets.length, first, owner, kind, id, expected, status, value, cause, provider, key, payload],
     );
     return rows[0]?.outcomes as string[];
   }
 
   /** Every version of a record, oldest first. */
   history(kind: RecordKind, id: string): PayResultAsync<readonly RecordVersion[]> {
-    return this.#run('history', 'SELECT version, status, event_key FROM paykit_record_versions WHERE kind = $1 AND id = $2 ORDER BY version', [kind, id])
-      .map((rows) => rows.map((r) => ({ version: Number(r.version), status: (r.status as string | null) ?? null, eventKey: (r.event_key as string | null) ?? null })));
+    return this.#run('history', 'SELECT version, status, event_key, cause FROM paykit_record_versions WHERE kind = $1 AND id = $2 ORDER BY version', [kind, id])
+      .map((rows) => rows.map((r) => ({
+        version: Number(r.version), status: (r.status as string | null) ?? null, eventKey: (r.event_key as string | null) ?? null,
+        ...(r.cause !== null && r.cause !== undefined ? { cause: (typeof r.cause === 'string' ? JSON.parse(r.cause) : r.cause) as RecordVersion['cause'] } : {}),
+      })));
   }
 
   /** Closes the database. */
@@ -205,7 +212,7 @@ function parseJson(json: string, what: string): PayResult<unknown> {
 
 /** A change set ready for the database: values serialised, statuses lifted out. */
 interface PreparedSet {
-  readonly writes: readonly (RecordWrite & { readonly status: string | null; readonly json: string })[];
+  readonly writes: readonly (RecordWrite & { readonly status: string | null; readonly json: string; readonly cause: string | null })[];
   readonly notification?: NotificationEntry;
 }
 

@@ -1,6 +1,6 @@
 import type { PayResult } from '../errors/result.js';
 import type { Money } from '../money/money.js';
-import { decideTransition, type TransitionOutcome, type TransitionTable } from './transitions.js';
+import { decideTransition, type Attention, type TransitionOutcome, type TransitionTable } from './transitions.js';
 
 /** Where a payment stands. */
 export type PaymentStatus =
@@ -19,11 +19,16 @@ export type PaymentStatus =
   /** Part of the paid amount was refunded. */
   | 'partially_refunded'
   /** The whole paid amount was refunded. */
-  | 'refunded';
+  | 'refunded'
+  /**
+   * paykit stopped asking: the provider could not settle it within its query window or the attempt
+   * cap. `attention` says why and what to do; a verified provider report still moves it on.
+   */
+  | 'needs_attention';
 
 /** Every {@link PaymentStatus}. */
 export const PAYMENT_STATUSES: readonly PaymentStatus[] = [
-  'created', 'pending', 'processing', 'succeeded', 'failed', 'closed', 'partially_refunded', 'refunded',
+  'created', 'pending', 'processing', 'succeeded', 'failed', 'closed', 'partially_refunded', 'refunded', 'needs_attention',
 ];
 
 /**
@@ -34,25 +39,27 @@ export const PAYMENT_STATUSES: readonly PaymentStatus[] = [
  * went back. A partial refund has no such shortcut: the amount refunded would be unknown.
  */
 export const PAYMENT_TRANSITIONS: TransitionTable<PaymentStatus> = {
-  created: ['pending', 'processing', 'succeeded', 'failed', 'closed', 'refunded'],
-  pending: ['processing', 'succeeded', 'failed', 'closed', 'refunded'],
-  processing: ['succeeded', 'failed', 'closed', 'refunded'],
+  created: ['pending', 'processing', 'succeeded', 'failed', 'closed', 'refunded', 'needs_attention'],
+  pending: ['processing', 'succeeded', 'failed', 'closed', 'refunded', 'needs_attention'],
+  processing: ['succeeded', 'failed', 'closed', 'refunded', 'needs_attention'],
   failed: ['succeeded', 'closed', 'refunded'],
   closed: ['succeeded', 'refunded'],
   succeeded: ['partially_refunded', 'refunded'],
   partially_refunded: ['refunded'],
   refunded: [],
+  needs_attention: ['pending', 'processing', 'succeeded', 'failed', 'closed', 'refunded'],
 };
 
 /** Reports ignored rather than refused: nothing undoes a recorded success or refund. */
 export const PAYMENT_IGNORED: Partial<{ readonly [K in PaymentStatus]: readonly PaymentStatus[] }> = {
-  succeeded: ['created', 'pending', 'processing', 'failed', 'closed'],
-  partially_refunded: ['created', 'pending', 'processing', 'failed', 'closed', 'succeeded'],
-  refunded: ['created', 'pending', 'processing', 'failed', 'closed', 'succeeded', 'partially_refunded'],
-  failed: ['created', 'pending', 'processing'],
-  closed: ['created', 'pending', 'processing', 'failed'],
+  succeeded: ['created', 'pending', 'processing', 'failed', 'closed', 'needs_attention'],
+  partially_refunded: ['created', 'pending', 'processing', 'failed', 'closed', 'succeeded', 'needs_attention'],
+  refunded: ['created', 'pending', 'processing', 'failed', 'closed', 'succeeded', 'partially_refunded', 'needs_attention'],
+  failed: ['created', 'pending', 'processing', 'needs_attention'],
+  closed: ['created', 'pending', 'processing', 'failed', 'needs_attention'],
   processing: ['created', 'pending'],
   pending: ['created'],
+  needs_attention: ['created'],
 };
 
 /** A payment of an order, as plain data. */
@@ -75,6 +82,10 @@ export interface Payment {
   readonly settleDate?: string;
   /** Provider's failure code and message, for failed payments. */
   readonly failure?: { readonly providerCode?: string; readonly message: string };
+  /** Why paykit stopped settling it and what to do, while it is `needs_attention`. */
+  readonly attention?: Attention;
+  /** Pre-authorisation: the payment only holds the funds; capture or void it with `paykit.preauth`. */
+  readonly preauth?: boolean;
 }
 
 /** Decides what a reported payment status does to a recorded one. */

@@ -1,7 +1,7 @@
 import type { StandardCode } from '../errors/payment-error.js';
 import type { PayResult } from '../errors/result.js';
 import type { Money } from '../money/money.js';
-import { decideTransition, type TransitionOutcome, type TransitionTable } from './transitions.js';
+import { decideTransition, type Attention, type TransitionOutcome, type TransitionTable } from './transitions.js';
 
 /** Where a payout stands. */
 export type PayoutStatus =
@@ -22,35 +22,45 @@ export type PayoutStatus =
   /** Closed without paying (review not confirmed, cancelled before payment). */
   | 'closed'
   /** Paid, then returned by the beneficiary's bank. */
-  | 'returned';
+  | 'returned'
+  /** paykit stopped asking (attempt cap, query window): see `attention`. A verified report still moves it on. */
+  | 'needs_attention';
 
 /** Every {@link PayoutStatus}. */
 export const PAYOUT_STATUSES: readonly PayoutStatus[] = [
-  'created', 'unknown', 'accepted', 'held_for_review', 'processing', 'succeeded', 'failed', 'closed', 'returned',
+  'created', 'unknown', 'accepted', 'held_for_review', 'processing', 'succeeded', 'failed', 'closed', 'returned', 'needs_attention',
 ];
 
-/** Payout transitions: accepted → held for review → processing → succeeded | failed | closed; succeeded → returned. */
+/**
+ * Payout transitions: accepted → held for review → processing → succeeded | failed | closed;
+ * succeeded → returned. `failed`/`closed` → `succeeded`/`returned` are corrections: the provider's
+ * verified word that it paid wins over a failure recorded before (the beneficiary was paid).
+ */
 export const PAYOUT_TRANSITIONS: TransitionTable<PayoutStatus> = {
-  created: ['unknown', 'accepted', 'held_for_review', 'processing', 'succeeded', 'failed', 'closed', 'returned'],
+  created: ['unknown', 'accepted', 'held_for_review', 'processing', 'succeeded', 'failed', 'closed', 'returned', 'needs_attention'],
   // `returned` straight from an in-flight state: a query can answer CANCEL (paid, then returned)
   // when the success itself was never reported to us.
-  unknown: ['created', 'accepted', 'held_for_review', 'processing', 'succeeded', 'failed', 'closed', 'returned'],
-  accepted: ['held_for_review', 'processing', 'succeeded', 'failed', 'closed', 'returned'],
-  held_for_review: ['accepted', 'processing', 'succeeded', 'failed', 'closed', 'returned'],
-  processing: ['succeeded', 'failed', 'closed', 'returned'],
+  unknown: ['accepted', 'held_for_review', 'processing', 'succeeded', 'failed', 'closed', 'returned', 'needs_attention'],
+  accepted: ['held_for_review', 'processing', 'succeeded', 'failed', 'closed', 'returned', 'needs_attention'],
+  held_for_review: ['accepted', 'processing', 'succeeded', 'failed', 'closed', 'returned', 'needs_attention'],
+  processing: ['succeeded', 'failed', 'closed', 'returned', 'needs_attention'],
   succeeded: ['returned'],
-  failed: [],
-  closed: [],
+  failed: ['succeeded', 'returned'],
+  closed: ['succeeded', 'returned'],
   returned: [],
+  needs_attention: ['accepted', 'held_for_review', 'processing', 'succeeded', 'failed', 'closed', 'returned'],
 };
 
 const PAYOUT_IGNORED: Partial<{ readonly [K in PayoutStatus]: readonly PayoutStatus[] }> = {
-  succeeded: ['created', 'unknown', 'accepted', 'held_for_review', 'processing', 'failed', 'closed'],
-  returned: ['created', 'unknown', 'accepted', 'held_for_review', 'processing', 'succeeded', 'failed', 'closed'],
-  failed: ['created', 'unknown', 'accepted', 'held_for_review', 'processing'],
-  closed: ['created', 'unknown', 'accepted', 'held_for_review', 'processing'],
-  processing: ['created', 'unknown', 'accepted'],
+  succeeded: ['created', 'unknown', 'accepted', 'held_for_review', 'processing', 'failed', 'closed', 'needs_attention'],
+  returned: ['created', 'unknown', 'accepted', 'held_for_review', 'processing', 'succeeded', 'failed', 'closed', 'needs_attention'],
+  failed: ['created', 'unknown', 'accepted', 'held_for_review', 'processing', 'closed', 'needs_attention'],
+  closed: ['created', 'unknown', 'accepted', 'held_for_review', 'processing', 'failed', 'needs_attention'],
+  processing: ['created', 'unknown', 'accepted', 'held_for_review'],
   accepted: ['created', 'unknown'],
+  held_for_review: ['created', 'unknown'],
+  unknown: ['created'],
+  needs_attention: ['created', 'unknown'],
 };
 
 /** The beneficiary account of a payout. Card numbers are masked in every log line. */
@@ -103,6 +113,8 @@ export interface Payout {
   readonly reason?: PayoutReason;
   /** Provider settlement date `YYYYMMDD`. */
   readonly settleDate?: string;
+  /** Why paykit stopped settling it and what to do, while it is `needs_attention`. */
+  readonly attention?: Attention;
 }
 
 /** Decides what a reported payout status does to a recorded one. */

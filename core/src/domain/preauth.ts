@@ -2,19 +2,25 @@ import { err, ok } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
 import { guard, type PayResult } from '../errors/result.js';
 import { compareMoney, formatDecimal, type Money } from '../money/money.js';
-import { decideTransition, type TransitionOutcome, type TransitionTable } from './transitions.js';
+import { decideTransition, type Attention, type TransitionOutcome, type TransitionTable } from './transitions.js';
 
-/** Where a pre-authorisation stands. */
-export type PreAuthStatus = 'authorised' | 'captured' | 'voided';
+/** Where a pre-authorisation stands. `needs_attention`: a capture or void of unknown outcome paykit cannot settle on its own. */
+export type PreAuthStatus = 'authorised' | 'captured' | 'voided' | 'needs_attention';
 
 /** Every {@link PreAuthStatus}. */
-export const PREAUTH_STATUSES: readonly PreAuthStatus[] = ['authorised', 'captured', 'voided'];
+export const PREAUTH_STATUSES: readonly PreAuthStatus[] = ['authorised', 'captured', 'voided', 'needs_attention'];
 
 /** PreAuth transitions: authorised → captured (≤ authorised) | voided. */
 export const PREAUTH_TRANSITIONS: TransitionTable<PreAuthStatus> = {
-  authorised: ['captured', 'voided'],
+  authorised: ['captured', 'voided', 'needs_attention'],
   captured: [],
   voided: [],
+  needs_attention: ['authorised', 'captured', 'voided'],
+};
+
+const PREAUTH_IGNORED: Partial<{ readonly [K in PreAuthStatus]: readonly PreAuthStatus[] }> = {
+  captured: ['needs_attention'],
+  voided: ['needs_attention'],
 };
 
 /** A pre-authorisation (funds held on a card), as plain data. */
@@ -27,11 +33,13 @@ export interface PreAuth {
   readonly captured?: Money;
   /** Status. */
   readonly status: PreAuthStatus;
+  /** Why paykit stopped settling it and what to do, while it is `needs_attention`. */
+  readonly attention?: Attention;
 }
 
 /** Decides what a reported pre-auth status does to a recorded one. */
 export function preAuthTransition(from: PreAuthStatus, to: PreAuthStatus): PayResult<TransitionOutcome<PreAuthStatus>> {
-  return decideTransition('pre-authorisation', PREAUTH_TRANSITIONS, {}, from, to);
+  return decideTransition('pre-authorisation', PREAUTH_TRANSITIONS, PREAUTH_IGNORED, from, to);
 }
 
 /** Checks a capture amount: positive and not above the authorised amount. */

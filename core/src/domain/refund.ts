@@ -2,27 +2,35 @@ import { err, ok } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
 import { guard, type PayResult } from '../errors/result.js';
 import { addMoney, compareMoney, formatDecimal, subtractMoney, type Money } from '../money/money.js';
-import { decideTransition, type TransitionOutcome, type TransitionTable } from './transitions.js';
+import { decideTransition, type Attention, type TransitionOutcome, type TransitionTable } from './transitions.js';
 
-/** Where a refund stands. */
-export type RefundStatus = 'pending' | 'processing' | 'succeeded' | 'failed';
+/** Where a refund stands. `needs_attention`: paykit stopped asking (see `attention`). */
+export type RefundStatus = 'pending' | 'processing' | 'succeeded' | 'failed' | 'needs_attention';
 
 /** Every {@link RefundStatus}. */
-export const REFUND_STATUSES: readonly RefundStatus[] = ['pending', 'processing', 'succeeded', 'failed'];
+export const REFUND_STATUSES: readonly RefundStatus[] = ['pending', 'processing', 'succeeded', 'failed', 'needs_attention'];
 
-/** Refund transitions. */
+/**
+ * Refund transitions. `failed → succeeded` is a correction: the provider's verified word that it
+ * refunded wins over a failure paykit recorded (a refund it believed never arrived).
+ */
 export const REFUND_TRANSITIONS: TransitionTable<RefundStatus> = {
-  pending: ['processing', 'succeeded', 'failed'],
-  processing: ['succeeded', 'failed'],
+  pending: ['processing', 'succeeded', 'failed', 'needs_attention'],
+  processing: ['succeeded', 'failed', 'needs_attention'],
   succeeded: [],
-  failed: [],
+  failed: ['succeeded'],
+  needs_attention: ['processing', 'succeeded', 'failed'],
 };
 
 const REFUND_IGNORED: Partial<{ readonly [K in RefundStatus]: readonly RefundStatus[] }> = {
-  succeeded: ['pending', 'processing', 'failed'],
-  failed: ['pending', 'processing'],
+  succeeded: ['pending', 'processing', 'failed', 'needs_attention'],
+  failed: ['pending', 'processing', 'needs_attention'],
   processing: ['pending'],
+  needs_attention: ['pending'],
 };
+
+/** Refund statuses that hold their amount against the payment (reserved). */
+export const REFUND_RESERVING: readonly RefundStatus[] = ['pending', 'processing', 'succeeded', 'needs_attention'];
 
 /** A refund of (part of) a payment. */
 export interface Refund {
@@ -36,6 +44,10 @@ export interface Refund {
   readonly status: RefundStatus;
   /** Provider's refund reference, once known. */
   readonly providerRefundId?: string;
+  /** Why it failed, when it did. */
+  readonly failure?: { readonly providerCode?: string; readonly message: string };
+  /** Why paykit stopped settling it and what to do, while it is `needs_attention`. */
+  readonly attention?: Attention;
 }
 
 /** Decides what a reported refund status does to a recorded one. */

@@ -22,7 +22,7 @@ export const CreatePaymentInputCodec = t.intersection([
   t.type({ orderId: Reference, amount: PositiveMoneyCodec, description: t.string }),
   t.partial({
     createdAt: DateValue, details: t.string, validForMinutes: t.number, payer: t.UnknownRecord,
-    returnUrl: t.string, notifyUrl: t.string, extra: t.UnknownRecord,
+    returnUrl: t.string, notifyUrl: t.string, extra: t.UnknownRecord, preauth: t.boolean,
   }),
 ]);
 

@@ -2,18 +2,16 @@ import { errAsync, okAsync } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
 import type { PaymentError } from '../errors/payment-error.js';
 import { guard, guardAsync, type PayResultAsync } from '../errors/result.js';
-import { zero } from '../money/money.js';
-import type { DomainEvent, PaymentReport } from '../plugin/capabilities.js';
+import type { DomainEvent } from '../plugin/capabilities.js';
 import type { PaykitContext } from '../container/paykit.js';
 import type { HttpReply, RawHttpRequest } from '../ports/transport.js';
 import type { Store } from '../ports/store.js';
-import { inUnitOfWork } from '../ports/unit-of-work.js';
-import { applyPaymentReport } from './payments.js';
-import { applyPayoutReport } from './payouts.js';
-import { applyRefundReport } from './refunds.js';
-import { applyPreAuthReport } from './preauth.js';
-import { updateRecord } from './records.js';
-import type { StoredPayment } from './stored.js';
+import { commitWork, safeLog } from '../protocol/commit.js';
+import { settlePaymentReport } from './payments.js';
+import { settlePayoutReport } from './payouts.js';
+import { settleRefundReport } from './refunds.js';
+import { settlePreAuthReport } from './preauth.js';
+import type { StoredPayment, StoredPreAuth } from './stored.js';
 
 /** What handling a notification did. */
 export interface HandledNotification {
@@ -47,17 +45,17 @@ export class NotificationOps {
       if (svc.isErr()) return errAsync(svc.error);
       const verified = guard('notifications.verify', () => svc.value.service.verify(request));
       if (verified.isErr()) {
-        this.#ctx.logger.log('warn', 'notification rejected', { instance: instanceId, error: verified.error.message });
+        safeLog(this.#ctx.logger, 'warn', 'notification rejected', { instance: instanceId, error: verified.error.message });
         return errAsync(verified.error);
       }
       const { event, eventKey, ack } = verified.value;
       const notification = { providerId: svc.value.instance.plugin.id, eventKey: `${instanceId}:${eventKey}`, payload: JSON.stringify(event) };
       // The event's effects and its entry in the notification ledger are committed together: a
       // redelivery (even one racing the first in another process) finds the entry and changes nothing.
-      return inUnitOfWork(this.#ctx.store, (tx) => this.#apply(withStore(this.#ctx, tx), instanceId, event), { notification })
+      return commitWork(this.#ctx, (tx) => this.#apply(tx, instanceId, event), { notification, cause: { source: 'notification', operation: 'notifications.handle' } })
         .map((done) => {
           const duplicate = done.outcome === 'duplicate';
-          this.#ctx.logger.log('info', 'notification accepted', { instance: instanceId, event: event.type, key: eventKey, duplicate });
+          safeLog(this.#ctx.logger, 'info', 'notification accepted', { instance: instanceId, event: event.type, key: eventKey, duplicate });
           return { event, duplicate, reply: ack };
         });
     });
@@ -74,36 +72,27 @@ export class NotificationOps {
     }
   }
 
-  #apply(ctx: PaykitContext, instanceId: string, event: DomainEvent): PayResultAsync<unknown> {
-    const { store } = ctx;
+  #apply(tx: Store, instanceId: string, event: DomainEvent): PayResultAsync<unknown> {
+    const now = this.#ctx.clock.now();
     switch (event.type) {
       case 'payment':
-        return store.get<StoredPayment>('payment', event.report.orderId).andThen((rec) =>
-          rec ? okAsync(undefined) : store.insert<StoredPayment>('payment', event.report.orderId, recordFromReport(instanceId, event.report, ctx.clock.now()))
-            .map(() => undefined).orElse((e) => (e.kind === 'Conflict' ? okAsync(undefined) : errAsync(e))))
-          .andThen(() => updateRecord<StoredPayment>(store, 'payment', event.report.orderId, (cur) => applyPaymentReport(cur, event.report)));
+        return settlePaymentReport(tx, event.report, { instanceId, now });
       case 'refund':
-        return applyRefundReport(ctx, event.report);
+        return settleRefundReport(tx, event.report);
       case 'payout':
-        return applyPayoutReport(ctx, event.report);
+        return settlePayoutReport(tx, event.report, now);
       case 'preauth':
-        return applyPreAuthReport(ctx, event.report);
+        return ensurePreAuth(tx, event.report.orderId).andThen(() => settlePreAuthReport(tx, event.report));
       default:
         return errAsync(PaymentErrors.internal('unknown event type'));
     }
   }
 }
 
-/** The context with its store replaced by a unit of work's view. */
-function withStore(ctx: PaykitContext, store: Store): PaykitContext {
-  return { store, clock: ctx.clock, logger: ctx.logger, service: (c, op, id) => ctx.service(c, op, id) };
-}
-
-/** A payment record made from a verified notification for an order paykit has no record of. */
-function recordFromReport(instanceId: string, report: PaymentReport, now: Date): StoredPayment {
-  // Start from `created` so the report's own status is applied by the transition table.
-  return {
-    orderId: report.orderId, instanceId, amount: report.amount, status: 'created',
-    refunded: zero(report.amount.currency), refundReserved: zero(report.amount.currency), createdAt: now,
-  };
+/** The pre-authorisation record of an order created as one, made on its first report when no capture or void made it yet. */
+function ensurePreAuth(tx: Store, orderId: string): PayResultAsync<unknown> {
+  return tx.get<StoredPreAuth>('preauth', orderId).andThen((a) => (a ? okAsync(undefined) : tx.get<StoredPayment>('payment', orderId).andThen((p) => {
+    if (p?.value.preauth !== true) return errAsync(PaymentErrors.notFound(`no pre-authorisation is recorded for order ${orderId}`));
+    return tx.insert<StoredPreAuth>('preauth', orderId, { orderId, authorised: p.value.amount, status: 'authorised', instanceId: p.value.instanceId });
+  })));
 }

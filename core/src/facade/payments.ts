@@ -6,6 +6,10 @@ import { guardAsync, type PayResult, type PayResultAsync } from '../errors/resul
 import { zero } from '../money/money.js';
 import type { CreatedPayment, CreatePaymentInput, PaymentReport } from '../plugin/capabilities.js';
 import type { CallOptions, PaykitContext } from '../container/paykit.js';
+import type { ChangeCause, Store } from '../ports/store.js';
+import { commitValue } from '../protocol/commit.js';
+import { asOutcomeUnknown, provenNotApplied } from '../protocol/outcome.js';
+import { settledTracking, type Tracked } from '../protocol/tracking.js';
 import { CreatePaymentInputCodec, Reference } from './inputs.js';
 import { updateRecord, type UpdateDecision } from './records.js';
 import type { StoredPayment } from './stored.js';
@@ -16,20 +20,29 @@ export interface CreatePaymentResult extends CreatedPayment {
   readonly payment: Payment;
 }
 
+const PAID = ['succeeded', 'partially_refunded', 'refunded'];
+
+/** Whether a tracked record has anything for the protocol to clear once the provider has answered. */
+function hasTracking(r: Tracked): boolean {
+  return r.inFlight !== undefined || r.lease !== undefined || (r.checks ?? 0) > 0 || r.attention !== undefined;
+}
+
 /**
  * Applies a provider report to a stored payment by the transition table. A report whose amount
  * differs from the order's is never applied (queries and notifications alike): `Conflict`. A
  * report that the order was refunded in full (refunds made outside paykit, in the provider's
- * portal, included) sets the refunded total to the whole amount, so status and total agree.
+ * portal, included) sets the refunded total to the whole amount, so status and total agree. The
+ * provider has answered, so whatever the protocol tracked on the payment (an unknown create, a
+ * resolver's lease, a give-up note) is cleared.
  */
 export function applyPaymentReport(current: StoredPayment, report: PaymentReport): PayResult<UpdateDecision<StoredPayment>> {
   if (current.amount.currency !== report.amount.currency || current.amount.amount !== report.amount.amount) {
     return err(PaymentErrors.conflict(`provider reports ${report.amount.amount} ${report.amount.currency} minor units for order ${report.orderId}, but ${current.amount.amount} ${current.amount.currency} were recorded`));
   }
   return paymentTransition(current.status, report.status).map((t) => {
-    if (t.kind === 'ignored') return { write: false, value: current };
+    if (t.kind === 'ignored') return hasTracking(current) ? { write: true, value: settledTracking(current) } : { write: false, value: current };
     const next: StoredPayment = {
-      ...current,
+      ...settledTracking(current),
       status: t.to,
       ...(report.providerPaymentId !== undefined ? { providerPaymentId: report.providerPaymentId } : {}),
       ...(report.paidAt !== undefined ? { paidAt: report.paidAt } : {}),
@@ -39,6 +52,26 @@ export function applyPaymentReport(current: StoredPayment, report: PaymentReport
     };
     return { write: true, value: next };
   });
+}
+
+/** A payment record for an order paykit has no record of (a notification for it, an unknown create). */
+export function newPaymentRecord(orderId: string, instanceId: string, report: Pick<PaymentReport, 'amount'>, createdAt: Date): StoredPayment {
+  // Start from `created` so the report's own status is applied by the transition table.
+  return {
+    orderId, instanceId, amount: report.amount, status: 'created',
+    refunded: zero(report.amount.currency), refundReserved: zero(report.amount.currency), createdAt,
+  };
+}
+
+/**
+ * Applies a verified payment report inside a unit of work; with `instanceId`, a payment paykit has
+ * no record of is created from it first (a notification for an order made elsewhere).
+ */
+export function settlePaymentReport(tx: Store, report: PaymentReport, create?: { readonly instanceId: string; readonly now: Date }): PayResultAsync<StoredPayment> {
+  return tx.get<StoredPayment>('payment', report.orderId).andThen((rec) => {
+    if (rec || !create) return okAsync(undefined);
+    return tx.insert<StoredPayment>('payment', report.orderId, newPaymentRecord(report.orderId, create.instanceId, report, create.now)).map(() => undefined);
+  }).andThen(() => updateRecord<StoredPayment>(tx, 'payment', report.orderId, (cur) => applyPaymentReport(cur, report), 1));
 }
 
 /** Payment operations of the facade. */
@@ -51,7 +84,10 @@ export class PaymentOps {
 
   /**
    * Creates a payment: validates the input, asks the routed provider for the payer's action and
-   * records the payment. Paying an order that already succeeded is a `Conflict`.
+   * records the payment, in one commit. Creating an order that exists and is not paid (a retry
+   * after a failure, a fresh cashier form after the old one expired) keeps its recorded order time,
+   * so every form and every query names the same order. Paying an order that already succeeded is
+   * a `Conflict`.
    *
    * @example
    * ```ts
@@ -65,27 +101,63 @@ export class PaymentOps {
       if (valid.isErr()) return errAsync(valid.error);
       const svc = this.#ctx.service('payments', 'create', options.instance);
       if (svc.isErr()) return errAsync(svc.error);
+      const { instance, service } = svc.value;
+      const preauth = input.preauth === true;
+      if (preauth && !instance.capabilities.includes('preauth')) {
+        return errAsync(PaymentErrors.unsupported('preauth', `${instance.plugin.displayName} (instance ${instance.id}) does not support pre-authorisation; create the payment without preauth: true`, { providerId: instance.plugin.id }));
+      }
       const { store, clock } = this.#ctx;
-      const createdAt = input.createdAt ?? clock.now();
       return store.get<StoredPayment>('payment', input.orderId).andThen((existing) => {
-        if (existing && ['succeeded', 'partially_refunded', 'refunded'].includes(existing.value.status)) {
-          return errAsync(PaymentErrors.conflict(`order ${input.orderId} is already paid`, { code: 'duplicate_order', path: 'orderId' }));
-        }
-        if (existing && (existing.value.amount.amount !== input.amount.amount || existing.value.amount.currency !== input.amount.currency)) {
-          return errAsync(PaymentErrors.conflict(`order ${input.orderId} was created for ${existing.value.amount.amount} ${existing.value.amount.currency} minor units; a new attempt must ask for the same amount or use a new order id`, { code: 'duplicate_order', path: 'amount' }));
-        }
-        return svc.value.service.create({ ...input, createdAt }).andThen((created) => {
-          const record: StoredPayment = {
-            orderId: input.orderId, instanceId: svc.value.instance.id, amount: input.amount, status: created.report.status,
-            refunded: zero(input.amount.currency), refundReserved: zero(input.amount.currency), createdAt,
-          };
-          const saved = existing
-            ? store.update<StoredPayment>('payment', input.orderId, existing.version, { ...existing.value, ...record, status: existing.value.status === 'failed' ? 'failed' : record.status })
-            : store.insert<StoredPayment>('payment', input.orderId, record);
-          return saved.map((v) => ({ ...created, payment: publicPayment(v.value) }));
-        });
+        const conflict = existing ? this.#conflictWith(existing.value, input) : undefined;
+        if (conflict) return errAsync(conflict);
+        // The order time is the provider's order identity (LianLian's dt_order): fixed at the first create.
+        const createdAt = existing?.value.createdAt ?? input.createdAt ?? clock.now();
+        return service.create({ ...input, createdAt }).orElse((e) => {
+          if (provenNotApplied(e)) return errAsync(e);
+          // A provider whose create calls out may have created the order: record it, so that
+          // resolvePending asks about it, instead of leaving it where nothing looks.
+          const resolution = { operation: 'payments.query', reference: input.orderId, hint: `call paykit.payments.query("${input.orderId}") to learn whether the provider created it` };
+          return this.#recordUnknownCreate(input, instance.id, createdAt, preauth, e.message).andThen(() => errAsync(asOutcomeUnknown(e, `payment of order ${input.orderId}`, resolution)));
+        }).andThen((created) => commitValue(this.#ctx, (tx) => this.#record(tx, input, instance.id, createdAt, preauth, created), { cause: { source: 'reply', operation: 'payments.create' }, attempts: 16 })
+          .map((payment) => ({ ...created, payment: publicPayment(payment) })));
       });
     });
+  }
+
+  #conflictWith(existing: StoredPayment, input: CreatePaymentInput) {
+    if (PAID.includes(existing.status)) {
+      return PaymentErrors.conflict(`order ${input.orderId} is already paid`, { code: 'duplicate_order', path: 'orderId' });
+    }
+    if (existing.amount.amount !== input.amount.amount || existing.amount.currency !== input.amount.currency) {
+      return PaymentErrors.conflict(`order ${input.orderId} was created for ${existing.amount.amount} ${existing.amount.currency} minor units; a new attempt must ask for the same amount or use a new order id`, { code: 'duplicate_order', path: 'amount' });
+    }
+    if ((existing.preauth === true) !== (input.preauth === true)) {
+      return PaymentErrors.conflict(`order ${input.orderId} was created ${existing.preauth === true ? 'as' : 'without'} a pre-authorisation; a new attempt must ask for the same, or use a new order id`, { code: 'duplicate_order', path: 'preauth' });
+    }
+    return undefined;
+  }
+
+  /** Records the created payment: a new record, or the existing one moved by the create's report. */
+  #record(tx: Store, input: CreatePaymentInput, instanceId: string, createdAt: Date, preauth: boolean, created: CreatedPayment): PayResultAsync<StoredPayment> {
+    return tx.get<StoredPayment>('payment', input.orderId).andThen((existing) => {
+      if (existing) {
+        const conflict = this.#conflictWith(existing.value, input);
+        if (conflict) return errAsync(conflict);
+        return updateRecord<StoredPayment>(tx, 'payment', input.orderId, (cur) => paymentTransition(cur.status, created.report.status)
+          .map((t) => ({ write: true, value: { ...settledTracking(cur), instanceId, ...(t.kind === 'applied' ? { status: t.to } : {}) } })), 1);
+      }
+      const record: StoredPayment = { ...newPaymentRecord(input.orderId, instanceId, input, createdAt), status: created.report.status, ...(preauth ? { preauth } : {}) };
+      return tx.insert<StoredPayment>('payment', input.orderId, record).map((v) => v.value);
+    });
+  }
+
+  #recordUnknownCreate(input: CreatePaymentInput, instanceId: string, createdAt: Date, preauth: boolean, error: string): PayResultAsync<unknown> {
+    const now = this.#ctx.clock.now();
+    return commitValue(this.#ctx, (tx) => tx.get<StoredPayment>('payment', input.orderId).andThen((existing) => {
+      const inFlight = { operation: 'payments.create' as const, state: 'unknown' as const, since: now, error: error.slice(0, 300) };
+      if (existing) return tx.update('payment', input.orderId, existing.version, { ...existing.value, inFlight, lastAttemptAt: now });
+      return tx.insert<StoredPayment>('payment', input.orderId, { ...newPaymentRecord(input.orderId, instanceId, input, createdAt), ...(preauth ? { preauth } : {}), inFlight, lastAttemptAt: now, attempts: 1 });
+    }), { cause: { source: 'reply', operation: 'payments.create' }, attempts: 16 });
   }
 
   /** Queries the provider for a recorded payment and applies the answer (a success is never undone). */
@@ -98,7 +170,7 @@ export class PaymentOps {
         const svc = this.#ctx.service('payments', 'query', options.instance ?? rec.value.instanceId);
         if (svc.isErr()) return errAsync(svc.error);
         return svc.value.service.query({ orderId, createdAt: rec.value.createdAt, amount: rec.value.amount })
-          .andThen((report) => this.apply(report))
+          .andThen((report) => this.apply(report, { source: 'query', operation: 'payments.query' }))
           .map(publicPayment);
       });
     });
@@ -114,16 +186,16 @@ export class PaymentOps {
     });
   }
 
-  /** Applies a provider report to the record (used by queries and notifications). */
-  apply(report: PaymentReport): PayResultAsync<StoredPayment> {
+  /** Applies a provider report to the record (used by queries, resolvePending and notifications), in one commit. */
+  apply(report: PaymentReport, cause: ChangeCause = { source: 'query', operation: 'payments.query' }): PayResultAsync<StoredPayment> {
     // An amount that differs from the order is never applied: the record stays as it is and the
     // caller gets a Conflict to investigate (checked in applyPaymentReport).
-    return guardAsync('payments.apply', () => updateRecord<StoredPayment>(this.#ctx.store, 'payment', report.orderId, (cur) => applyPaymentReport(cur, report)));
+    return guardAsync('payments.apply', () => commitValue(this.#ctx, (tx) => settlePaymentReport(tx, report), { cause, attempts: 16 }));
   }
 }
 
 /** Strips storage-only fields. */
 export function publicPayment(p: StoredPayment): Payment {
-  const { refundReserved: _r, createdAt: _c, ...rest } = p;
+  const { refundReserved: _r, createdAt: _c, inFlight: _i, lease: _l, attempts: _a, checks: _k, lastAttemptAt: _t, ...rest } = p;
   return rest;
 }

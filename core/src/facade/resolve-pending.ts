@@ -1,27 +1,33 @@
 import * as t from 'io-ts';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import { decodeWith } from '../container/codecs.js';
+import type { PaykitContext } from '../container/paykit.js';
 import type { PaymentStatus } from '../domain/payment.js';
 import type { PayoutStatus } from '../domain/payout.js';
 import type { RefundStatus } from '../domain/refund.js';
+import type { Attention } from '../domain/transitions.js';
+import { PaymentErrors } from '../errors/constructors.js';
 import type { PaymentError, PaymentErrorKind, StandardCode } from '../errors/payment-error.js';
 import { guardAsync, type PayResultAsync } from '../errors/result.js';
-import type { Clock } from '../ports/clock.js';
-import type { Store } from '../ports/store.js';
-import type { Money } from '../money/money.js';
-import type { PaymentOps } from './payments.js';
+import type { Capability } from '../plugin/capabilities.js';
+import type { RecordKind } from '../ports/store.js';
+import { commitValue } from '../protocol/commit.js';
+import { dropLease, giveUp, takeLease, type TrackedRecord } from '../protocol/lease.js';
+import { DEFAULT_LEASE_MS, leaseLive } from '../protocol/tracking.js';
+import { settlePaymentReport } from './payments.js';
 import type { PayoutOps } from './payouts.js';
-import type { RefundOps } from './refunds.js';
-import type { StoredPayment, StoredPayout, StoredRefund } from './stored.js';
+import { settlePreAuthReport } from './preauth.js';
+import { failRefund, refundRequestOf, settleRefundReport } from './refunds.js';
+import type { StoredPayment, StoredPayout, StoredPreAuth, StoredRefund } from './stored.js';
 
 /** Which records a scan looks at. */
-export type PendingKind = 'payments' | 'refunds' | 'payouts';
+export type PendingKind = 'payments' | 'refunds' | 'payouts' | 'preauths';
 
 /** Every {@link PendingKind}, in the order a scan reports them when they are equally old. */
-export const PENDING_KINDS: readonly PendingKind[] = ['payments', 'refunds', 'payouts'];
+export const PENDING_KINDS: readonly PendingKind[] = ['payments', 'refunds', 'payouts', 'preauths'];
 
-/** The facade operation a scan settles a record with. */
-export type SettleOperation = 'payments.query' | 'refunds.query' | 'payouts.resolve' | 'payouts.query';
+/** The facade operation a scan settles a record with (`none` for a record in `needs_attention`, only reported). */
+export type SettleOperation = 'payments.query' | 'refunds.query' | 'payouts.resolve' | 'preauth.query' | 'none';
 
 /** Payment statuses whose outcome is not known yet: the payer or the provider has not finished. */
 export const PENDING_PAYMENT_STATUSES: readonly PaymentStatus[] = ['created', 'pending', 'processing'];
@@ -30,14 +36,14 @@ export const PENDING_REFUND_STATUSES: readonly RefundStatus[] = ['pending', 'pro
 /** Payout statuses of unknown outcome: settled by query, resent with the same order number only when the provider has no record. */
 export const UNKNOWN_PAYOUT_STATUSES: readonly PayoutStatus[] = ['created', 'unknown'];
 /**
- * Payout statuses the provider is still working on: settled by query, never resent. A payout
- * `held_for_review` waits for the merchant's confirm, not for the provider, so a scan leaves it.
+ * Payout statuses the provider is still working on, or holding for the merchant's review: settled
+ * by query (a held payout the provider paid or closed meanwhile is recorded so), never resent.
  */
-export const IN_FLIGHT_PAYOUT_STATUSES: readonly PayoutStatus[] = ['accepted', 'processing'];
+export const IN_FLIGHT_PAYOUT_STATUSES: readonly PayoutStatus[] = ['accepted', 'processing', 'held_for_review'];
 
 /** Options of `paykit.resolvePending`. */
 export interface ResolvePendingOptions {
-  /** Only records older than this many milliseconds (by the injected clock); default 10 minutes. */
+  /** Only records whose last send or check is older than this many milliseconds (by the injected clock); default 10 minutes. */
   readonly olderThan?: number;
   /** Which kinds of record to scan; default all of {@link PENDING_KINDS}. */
   readonly kinds?: readonly PendingKind[];
@@ -53,12 +59,20 @@ export interface ResolvePendingOptions {
    * time a payer may take to open the cashier (LianLian's `valid_order`, for one).
    */
   readonly closeNotFoundAfter?: number;
+  /** Checks in a row without a verified answer before a record becomes `needs_attention`; default 20. */
+  readonly maxChecks?: number;
+  /** Most times a payout is sent in all (resends after "no record") before `needs_attention`; default 3. */
+  readonly maxSends?: number;
+  /** How long a check holds a record's lease; default 5 minutes. */
+  readonly leaseMs?: number;
 }
 
 /** The default age below which a record is left alone: its own call may still be in flight. */
 export const DEFAULT_OLDER_THAN_MS = 10 * 60 * 1000;
 /** The default number of records settled at once. */
 export const DEFAULT_PENDING_CONCURRENCY = 4;
+/** The default number of checks in a row without an answer before `needs_attention`. */
+export const DEFAULT_MAX_CHECKS = 20;
 
 /** What happened to one record. */
 export type PendingOutcome =
@@ -69,11 +83,15 @@ export type PendingOutcome =
   /** Settling it failed with an error; the record is as the error left it. */
   | 'failed'
   /** Its instance cannot do the operation (`Unsupported`): nothing was asked. */
-  | 'skipped';
+  | 'skipped'
+  /** Another claim or resolver holds it right now: left to them. */
+  | 'busy'
+  /** paykit gave up on it (attempt cap, query window) or had before: a person must act (see `attention`). */
+  | 'needs_attention';
 
 /** One record a scan checked. */
 export interface PendingEntry {
-  /** Payment, refund or payout. */
+  /** Payment, refund, payout or pre-authorisation. */
   readonly kind: PendingKind;
   /** The merchant's order number, refund number or payout id. */
   readonly id: string;
@@ -89,11 +107,13 @@ export interface PendingEntry {
   readonly outcome: PendingOutcome;
   /** The typed error, when the operation returned one. */
   readonly error?: { readonly kind: PaymentErrorKind; readonly code: StandardCode; readonly message: string };
+  /** Why paykit gave up and what to do, for `needs_attention`. */
+  readonly attention?: Pick<Attention, 'reason' | 'action'>;
 }
 
 /** Counts of a scan. */
 export interface PendingTotals {
-  /** Records checked (every entry). */
+  /** Records reported (every entry). */
   readonly checked: number;
   /** Entries now final. */
   readonly settled: number;
@@ -103,6 +123,10 @@ export interface PendingTotals {
   readonly failed: number;
   /** Entries whose instance cannot do the operation. */
   readonly skipped: number;
+  /** Entries another process was settling. */
+  readonly busy: number;
+  /** Entries in `needs_attention`: a person must act. */
+  readonly needsAttention: number;
   /** Eligible records left unchecked because of `limit`. */
   readonly remaining: number;
 }
@@ -115,18 +139,10 @@ export interface PendingReport {
   readonly totals: PendingTotals;
 }
 
-/** What a scan needs from paykit: the store, the clock and the facade operations that settle records. */
-export interface PendingResolverContext {
-  /** The store scanned. */
-  readonly store: Store;
-  /** Where "now" comes from. */
-  readonly clock: Clock;
-  /** Payment queries, and applying a close. */
-  readonly payments: Pick<PaymentOps, 'query' | 'apply'>;
-  /** Refund queries. */
-  readonly refunds: Pick<RefundOps, 'query'>;
-  /** Payout resolution and queries. */
-  readonly payouts: Pick<PayoutOps, 'resolve' | 'query'>;
+/** What a scan needs from paykit: its context, and payout resolution (which may resend). */
+export interface PendingResolverContext extends PaykitContext {
+  /** Payout resolution. */
+  readonly payouts: Pick<PayoutOps, 'resolve'>;
 }
 
 const WholeMs = (name: string, min: number) => new t.Type<number, number, unknown>(
@@ -138,23 +154,39 @@ const WholeMs = (name: string, min: number) => new t.Type<number, number, unknow
 
 const OptionsCodec = t.partial({
   olderThan: WholeMs('milliseconds', 0),
-  kinds: t.array(t.keyof({ payments: null, refunds: null, payouts: null })),
+  kinds: t.array(t.keyof({ payments: null, refunds: null, payouts: null, preauths: null })),
   limit: WholeMs('count', 1),
   concurrency: WholeMs('count', 1),
   closeNotFoundAfter: WholeMs('milliseconds', 0),
+  maxChecks: WholeMs('count', 1),
+  maxSends: WholeMs('count', 1),
+  leaseMs: WholeMs('milliseconds', 1),
 });
 
-/** A record found by the scan, with the operation that settles it and its age reference. */
+interface Settings {
+  readonly closeBefore: number | undefined;
+  readonly maxChecks: number;
+  readonly maxSends: number;
+  readonly leaseMs: number;
+}
+
+/** A record found by the scan, with what settles it and its age references. */
 interface Candidate {
   readonly kind: PendingKind;
+  readonly record: RecordKind;
   readonly id: string;
   readonly instanceId: string;
   readonly status: string;
   readonly operation: SettleOperation;
-  /** Milliseconds since the epoch, or undefined when the record carries no usable time. */
+  /** The capability whose instance settles it (for the provider's query window). */
+  readonly capability: Capability;
+  /** Last send or check (else creation), epoch ms; undefined when the record carries no usable time. */
   readonly since: number | undefined;
-  /** A payment's amount (a close is reported with it). */
-  readonly amount?: Money;
+  /** Creation, epoch ms (the provider's query window counts from it). */
+  readonly created: number | undefined;
+  /** Whether a live lease is held on it. */
+  readonly leased: boolean;
+  readonly attention?: Attention;
 }
 
 /** Epoch milliseconds of a stored time (a Date, or its JSON string from a store that lost the type). */
@@ -163,72 +195,153 @@ function epochOf(value: unknown): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-function listCandidates(ctx: PendingResolverContext, kind: PendingKind): PayResultAsync<readonly Candidate[]> {
+function candidate(kind: PendingKind, record: RecordKind, capability: Capability, r: TrackedRecord & { readonly instanceId: string }, id: string, created: unknown, now: Date, operation: SettleOperation): Candidate {
+  const createdMs = epochOf(created);
+  return {
+    kind, record, capability, id, instanceId: r.instanceId, status: r.status,
+    operation: r.status === 'needs_attention' ? 'none' : operation,
+    since: epochOf(r.lastAttemptAt) ?? createdMs, created: createdMs, leased: leaseLive(r, now),
+    ...(r.attention ? { attention: r.attention } : {}),
+  };
+}
+
+function listCandidates(ctx: PendingResolverContext, kind: PendingKind, now: Date): PayResultAsync<readonly Candidate[]> {
   const { store } = ctx;
   switch (kind) {
     case 'payments':
-      return store.list<StoredPayment>('payment', { statuses: PENDING_PAYMENT_STATUSES }).map((rs) => rs.map(({ value: p }) => ({
-        kind, id: p.orderId, instanceId: p.instanceId, status: p.status, operation: 'payments.query' as const, since: epochOf(p.createdAt), amount: p.amount,
-      })));
+      return store.list<StoredPayment>('payment', { statuses: [...PENDING_PAYMENT_STATUSES, 'needs_attention'] })
+        .map((rs) => rs.map(({ value: p }) => candidate(kind, 'payment', 'payments', p, p.orderId, p.createdAt, now, 'payments.query')));
     case 'refunds':
-      return store.list<StoredRefund>('refund', { statuses: PENDING_REFUND_STATUSES }).map((rs) => rs.map(({ value: r }) => ({
-        kind, id: r.refundId, instanceId: r.instanceId, status: r.status, operation: 'refunds.query' as const, since: epochOf(r.requestedAt),
-      })));
+      return store.list<StoredRefund>('refund', { statuses: [...PENDING_REFUND_STATUSES, 'needs_attention'] })
+        .map((rs) => rs.map(({ value: r }) => candidate(kind, 'refund', 'refunds', r, r.refundId, r.requestedAt, now, 'refunds.query')));
     case 'payouts':
-      return store.list<StoredPayout>('payout', { statuses: [...UNKNOWN_PAYOUT_STATUSES, ...IN_FLIGHT_PAYOUT_STATUSES] }).map((rs) => rs.map(({ value: p }) => ({
-        kind, id: p.payoutId, instanceId: p.instanceId, status: p.status,
-        operation: (UNKNOWN_PAYOUT_STATUSES as readonly string[]).includes(p.status) ? 'payouts.resolve' as const : 'payouts.query' as const,
-        since: epochOf(p.request?.createdAt),
-      })));
+      return store.list<StoredPayout>('payout', { statuses: [...UNKNOWN_PAYOUT_STATUSES, ...IN_FLIGHT_PAYOUT_STATUSES, 'needs_attention'] })
+        .map((rs) => rs.map(({ value: p }) => candidate(kind, 'payout', 'payouts', p, p.payoutId, p.request?.createdAt, now, 'payouts.resolve')));
+    case 'preauths':
+      // Only a capture or void in flight is uncertain; an authorised hold waits for the merchant.
+      return store.list<StoredPreAuth>('preauth', { statuses: ['authorised', 'needs_attention'] })
+        .map((rs) => rs.filter(({ value: a }) => a.inFlight !== undefined || a.status === 'needs_attention')
+          .map(({ value: a }) => candidate(kind, 'preauth', 'preauth', a, a.orderId, a.inFlight?.since, now, 'preauth.query')));
   }
 }
 
-/** Whether a status, reported after the operation, is one the scan would still pick up (or a payout on hold). */
+/** Whether a status, reported after the operation, is one the scan would still pick up. */
 function stillOpen(kind: PendingKind, status: string): boolean {
   const open: readonly string[] = kind === 'payments' ? PENDING_PAYMENT_STATUSES
     : kind === 'refunds' ? PENDING_REFUND_STATUSES
-      : [...UNKNOWN_PAYOUT_STATUSES, ...IN_FLIGHT_PAYOUT_STATUSES, 'held_for_review'];
+      : kind === 'payouts' ? [...UNKNOWN_PAYOUT_STATUSES, ...IN_FLIGHT_PAYOUT_STATUSES]
+        : ['authorised'];
   return open.includes(status);
 }
 
-function settleOne(ctx: PendingResolverContext, c: Candidate): PayResultAsync<{ readonly status: string }> {
-  switch (c.operation) {
-    case 'payments.query': return ctx.payments.query(c.id);
-    case 'refunds.query': return ctx.refunds.query(c.id);
-    case 'payouts.resolve': return ctx.payouts.resolve(c.id);
-    case 'payouts.query': return ctx.payouts.query(c.id);
+const errorOf = (e: PaymentError) => ({ kind: e.kind, code: e.code, message: e.message });
+
+/** What a check of one record ended with: the record's status after it, or the error. */
+type Checked = { readonly status: string; readonly attention?: Attention };
+
+/** Settles one payment: query, apply; a provider "no record" closes it when old enough. */
+function checkPayment(ctx: PendingResolverContext, c: Candidate, s: Settings): PayResultAsync<Checked> {
+  const operation = 'payments.query';
+  const svc = ctx.service('payments', 'query', c.instanceId);
+  if (svc.isErr()) return errAsync(svc.error);
+  return takeLease<StoredPayment>(ctx, 'payment', c.id, s.leaseMs, operation).andThen((p) => {
+    return svc.value.service.query({ orderId: p.orderId, createdAt: p.createdAt, amount: p.amount })
+      .andThen((report) => commitValue(ctx, (tx) => settlePaymentReport(tx, report), { cause: { source: 'resolve', operation }, attempts: 16 }))
+      .orElse((e) => {
+        const closable = s.closeBefore !== undefined && c.created !== undefined && c.created <= s.closeBefore && e.kind === 'NotFound' && e.providerId !== undefined;
+        if (closable) {
+          // The provider has no record of it and it is old enough: the payer never got there.
+          // Closed by the transition table like any report, so a record that moved meanwhile stays.
+          return commitValue(ctx, (tx) => settlePaymentReport(tx, { orderId: p.orderId, status: 'closed', amount: p.amount }), { cause: { source: 'resolve', operation }, attempts: 16 });
+        }
+        return dropLease(ctx, 'payment', c.id, e, { maxChecks: s.maxChecks, operation, action: `check order ${c.id} with the provider; a verified notification or paykit.payments.query settles it` })
+          .andThen((r) => (r.status === 'needs_attention' ? okAsync(r as StoredPayment) : errAsync(e)));
+      });
+  });
+}
+
+/** Settles one refund: query, apply; a provider "no record" means it never arrived: failed, reservation released. */
+function checkRefund(ctx: PendingResolverContext, c: Candidate, s: Settings): PayResultAsync<Checked> {
+  const operation = 'refunds.query';
+  const svc = ctx.service('refunds', 'query', c.instanceId);
+  if (svc.isErr()) return errAsync(svc.error);
+  return takeLease<StoredRefund>(ctx, 'refund', c.id, s.leaseMs, operation).andThen((r) => ctx.store.get<StoredPayment>('payment', r.orderId).andThen((p) => {
+    if (!p) return errAsync(PaymentErrors.notFound(`no payment is recorded for order ${r.orderId}`));
+    return svc.value.service.query(refundRequestOf(r, p.value))
+      .andThen((report) => commitValue(ctx, (tx) => settleRefundReport(tx, { ...report, refundId: r.refundId }), { cause: { source: 'resolve', operation }, attempts: 16 }))
+      .orElse((e) => {
+        if (e.kind === 'NotFound' && e.providerId !== undefined) {
+          return commitValue(ctx, (tx) => failRefund(tx, r, { message: `the provider has no record of refund ${r.refundId}: it never arrived, and its amount is free to refund again`, ...(e.providerCode !== undefined ? { providerCode: e.providerCode } : {}) }),
+            { cause: { source: 'resolve', operation }, attempts: 16 });
+        }
+        return dropLease(ctx, 'refund', c.id, e, { maxChecks: s.maxChecks, operation, action: `check refund ${c.id} with the provider; a verified notification or paykit.refunds.query settles it` })
+          .andThen((rec) => (rec.status === 'needs_attention' ? okAsync(rec as StoredRefund) : errAsync(e)));
+      });
+  }));
+}
+
+/** Settles a capture or void of unknown outcome: by the provider's pre-auth query, or, without one, by a person. */
+function checkPreAuth(ctx: PendingResolverContext, c: Candidate, s: Settings): PayResultAsync<Checked> {
+  const operation = 'preauth.query';
+  const svc = ctx.service('preauth', 'query', c.instanceId);
+  if (svc.isErr()) return errAsync(svc.error);
+  return takeLease<StoredPreAuth>(ctx, 'preauth', c.id, s.leaseMs, operation).andThen((a) => ctx.store.get<StoredPayment>('payment', a.orderId).andThen((p) => {
+    const what = a.inFlight?.operation === 'preauth.void' ? 'void' : 'capture';
+    const query = svc.value.service.query?.bind(svc.value.service);
+    if (!query || !p) {
+      return commitValue(ctx, (tx) => giveUp(tx, 'preauth', a.orderId, ctx.clock.now(), `the ${what} of pre-authorisation ${a.orderId} has no verified answer and the provider offers no pre-authorisation query`,
+        `check order ${a.orderId} on the provider's merchant site; never send the ${what} again blindly`), { cause: { source: 'resolve', operation }, attempts: 16 });
+    }
+    return query({ payment: { orderId: a.orderId, amount: p.value.amount, createdAt: p.value.createdAt }, ...(a.inFlight?.amount ? { amount: a.inFlight.amount } : {}) })
+      .andThen((report) => commitValue(ctx, (tx) => settlePreAuthReport(tx, report), { cause: { source: 'resolve', operation }, attempts: 16 }))
+      .orElse((e) => dropLease(ctx, 'preauth', c.id, e, { maxChecks: s.maxChecks, operation, action: `check order ${c.id} on the provider's merchant site` })
+        .andThen((rec) => (rec.status === 'needs_attention' ? okAsync(rec as StoredPreAuth) : errAsync(e))));
+  }));
+}
+
+function checkOne(ctx: PendingResolverContext, c: Candidate, s: Settings): PayResultAsync<Checked> {
+  switch (c.kind) {
+    case 'payments': return checkPayment(ctx, c, s);
+    case 'refunds': return checkRefund(ctx, c, s);
+    case 'payouts': return ctx.payouts.resolve(c.id, { maxSends: s.maxSends, maxChecks: s.maxChecks, leaseMs: s.leaseMs });
+    case 'preauths': return checkPreAuth(ctx, c, s);
   }
 }
 
-/**
- * Whether a failed payment query says the provider has no record of a payment old enough to close
- * (`closeBefore`: epoch ms, undefined when closing is off).
- */
-function closable(c: Candidate, e: PaymentError, closeBefore: number | undefined): boolean {
-  return closeBefore !== undefined && c.kind === 'payments' && c.amount !== undefined && c.since !== undefined && c.since <= closeBefore
-    && e.kind === 'NotFound' && e.providerId !== undefined;
+/** The provider's query window of a record's instance, when its plugin states one. */
+function queryWindowOf(ctx: PendingResolverContext, c: Candidate): number | undefined {
+  const svc = ctx.service(c.capability, 'query', c.instanceId);
+  return svc.isOk() ? svc.value.instance.plugin.limits?.queryWindowMs : undefined;
 }
 
 /** Settles one record; never fails: an error becomes the entry's outcome. */
-async function entryFor(ctx: PendingResolverContext, c: Candidate, closeBefore: number | undefined): Promise<PendingEntry> {
+async function entryFor(ctx: PendingResolverContext, c: Candidate, s: Settings): Promise<PendingEntry> {
   const base = { kind: c.kind, id: c.id, instanceId: c.instanceId, operation: c.operation, before: c.status };
-  const result = await guardAsync(c.operation, () => settleOne(ctx, c));
+  if (c.status === 'needs_attention') {
+    return { ...base, outcome: 'needs_attention', ...(c.attention ? { attention: { reason: c.attention.reason, action: c.attention.action } } : {}) };
+  }
+  if (c.leased) return { ...base, outcome: 'busy' };
+  const now = ctx.clock.now();
+  const window = queryWindowOf(ctx, c);
+  const result = window !== undefined && c.created !== undefined && now.getTime() - c.created > window
+    ? await commitValue(ctx, (tx) => giveUp(tx, c.record, c.id, now, `older than the provider's query window (${Math.round(window / 86_400_000)} days): the provider no longer answers queries about it`,
+      'check it in the provider\'s statement or merchant site; a verified notification still settles it'), { cause: { source: 'resolve', operation: c.operation }, attempts: 16 })
+    : await guardAsync(c.operation, () => checkOne(ctx, c, s));
   if (result.isOk()) {
     const after = result.value.status;
+    if (after === 'needs_attention') {
+      const a = result.value.attention;
+      return { ...base, after, outcome: 'needs_attention', ...(a ? { attention: { reason: a.reason, action: a.action } } : {}) };
+    }
     return { ...base, after, outcome: stillOpen(c.kind, after) ? 'still_pending' : 'settled' };
   }
   const e: PaymentError = result.error;
-  if (closable(c, e, closeBefore)) {
-    // The provider has no record of it and it is old enough: the payer never got there. Closed by
-    // the transition table like any report, so a record that moved meanwhile is left as it is.
-    const closed = await guardAsync('payments.apply', () => ctx.payments.apply({ orderId: c.id, status: 'closed', amount: c.amount as Money }));
-    if (closed.isOk()) return { ...base, after: closed.value.status, outcome: stillOpen(c.kind, closed.value.status) ? 'still_pending' : 'settled' };
-    return { ...base, outcome: 'failed', error: { kind: closed.error.kind, code: closed.error.code, message: closed.error.message } };
-  }
   // Unsupported: the instance (or its provider) has no such operation, so there is nothing to ask.
-  // OutcomeUnknown: the record stays as it is and the next scan asks again.
-  const outcome: PendingOutcome = e.kind === 'Unsupported' ? 'skipped' : e.kind === 'OutcomeUnknown' ? 'still_pending' : 'failed';
-  return { ...base, outcome, error: { kind: e.kind, code: e.code, message: e.message } };
+  // OutcomeUnknown: the record stays in flight and the next scan asks again. A lease held
+  // elsewhere: another process is on it.
+  const outcome: PendingOutcome = e.kind === 'Unsupported' ? 'skipped' : e.kind === 'OutcomeUnknown' ? 'still_pending'
+    : e.kind === 'Conflict' && e.retryable && / is being settled by /.test(e.message) ? 'busy' : 'failed';
+  return { ...base, outcome, error: errorOf(e) };
 }
 
 /** Runs `work` over `items` with at most `concurrency` at once; results keep the items' order. */
@@ -248,22 +361,28 @@ async function mapPool<A, B>(items: readonly A[], concurrency: number, work: (it
 
 function totalsOf(entries: readonly PendingEntry[], remaining: number): PendingTotals {
   const count = (o: PendingOutcome) => entries.filter((e) => e.outcome === o).length;
-  return { checked: entries.length, settled: count('settled'), stillPending: count('still_pending'), failed: count('failed'), skipped: count('skipped'), remaining };
+  return {
+    checked: entries.length, settled: count('settled'), stillPending: count('still_pending'), failed: count('failed'),
+    skipped: count('skipped'), busy: count('busy'), needsAttention: count('needs_attention'), remaining,
+  };
 }
 
 /**
- * Scans the store for payments, refunds and payouts whose outcome is unknown or stale and settles
- * each through the facade operation that owns it, so every transition follows the domain tables and
- * a success is never undone: `payments.query`, `refunds.query`, `payouts.resolve` for a payout of
- * unknown outcome (resent with the same order number only when the provider has no record of it),
- * `payouts.query` for one in flight. A record younger than `olderThan` is left alone (its own call
- * may still be running). One record's error never stops the others: it is reported in its entry.
- * Fails as a whole only on invalid options or a store that cannot be listed.
+ * Scans the store for everything whose outcome is uncertain and settles each by asking its
+ * provider: payments not final (`payments.query`), refunds pending (`refunds.query`; one the
+ * provider never received fails and frees its amount), payouts of unknown outcome, in flight or
+ * held for review (`payouts.resolve`: resent with the same order number only when the provider has
+ * no record of it), and captures or voids of unknown outcome. Each check holds the record's lease,
+ * so two resolvers never act on one record at once; a record whose last send or check is younger
+ * than `olderThan` is left alone. Past `maxChecks` checks without an answer, `maxSends` sends, or
+ * the provider's query window, a record becomes `needs_attention` (reported on every scan, with
+ * what to do). One record's error never stops the others: it is reported in its entry. Fails as a
+ * whole only on invalid options or a store that cannot be listed.
  *
  * @example
  * ```ts
  * const report = await resolvePending(paykit, { olderThan: 15 * 60_000, kinds: ['payouts'] });
- * if (report.isOk() && report.value.totals.failed > 0) alert(report.value.entries);
+ * if (report.isOk() && report.value.totals.needsAttention > 0) alert(report.value.entries);
  * ```
  */
 export function resolvePending(ctx: PendingResolverContext, options: ResolvePendingOptions = {}): PayResultAsync<PendingReport> {
@@ -273,14 +392,18 @@ export function resolvePending(ctx: PendingResolverContext, options: ResolvePend
     const o = valid.value;
     const olderThan = o.olderThan ?? DEFAULT_OLDER_THAN_MS;
     const kinds = PENDING_KINDS.filter((k) => (o.kinds ?? PENDING_KINDS).includes(k));
-    const cutoff = ctx.clock.now().getTime() - olderThan;
-    return ResultAsync.combine(kinds.map((k) => listCandidates(ctx, k))).andThen((lists) => {
+    const now = ctx.clock.now();
+    const cutoff = now.getTime() - olderThan;
+    const settings: Settings = {
+      closeBefore: o.closeNotFoundAfter === undefined ? undefined : now.getTime() - o.closeNotFoundAfter,
+      maxChecks: o.maxChecks ?? DEFAULT_MAX_CHECKS, maxSends: o.maxSends ?? 3, leaseMs: o.leaseMs ?? DEFAULT_LEASE_MS,
+    };
+    return ResultAsync.combine(kinds.map((k) => listCandidates(ctx, k, now))).andThen((lists) => {
       // A record without a usable time is checked: better one query too many than a record never settled.
-      const due = lists.flat().filter((c) => c.since === undefined || c.since <= cutoff);
+      const due = lists.flat().filter((c) => c.status === 'needs_attention' || c.since === undefined || c.since <= cutoff);
       const ordered = [...due].sort((a, b) => (a.since ?? 0) - (b.since ?? 0));
       const picked = o.limit === undefined ? ordered : ordered.slice(0, o.limit);
-      const closeBefore = o.closeNotFoundAfter === undefined ? undefined : ctx.clock.now().getTime() - o.closeNotFoundAfter;
-      const run = mapPool(picked, o.concurrency ?? DEFAULT_PENDING_CONCURRENCY, (c) => entryFor(ctx, c, closeBefore));
+      const run = mapPool(picked, o.concurrency ?? DEFAULT_PENDING_CONCURRENCY, (c) => entryFor(ctx, c, settings));
       return ResultAsync.fromSafePromise(run).andThen((entries) => okAsync({ entries, totals: totalsOf(entries, ordered.length - picked.length) }));
     });
   });

@@ -61,6 +61,12 @@ export interface CreatePaymentInput {
   readonly notifyUrl?: string;
   /** Provider-specific options, validated by the provider's codec (e.g. risk data, split payments). */
   readonly extra?: Readonly<Record<string, unknown>>;
+  /**
+   * A pre-authorisation: the payment only holds the funds; `paykit.preauth.capture` takes (part of)
+   * them and `paykit.preauth.void` releases them. Only an instance with the `preauth` capability
+   * takes one; refunds of it are capped at what was captured.
+   */
+  readonly preauth?: boolean;
 }
 
 /** What the merchant's front end does next to let the payer pay. */
@@ -225,6 +231,11 @@ export interface PreAuthCapability {
   capture(request: PreAuthRequest): PayResultAsync<PreAuthReport>;
   /** Releases the hold. */
   void(request: PreAuthRequest): PayResultAsync<PreAuthReport>;
+  /**
+   * Optional: asks for the pre-authorisation's state, so that a capture or void of unknown outcome
+   * can be settled. Without it such an operation becomes `needs_attention` (nothing else can tell).
+   */
+  query?(request: PreAuthRequest): PayResultAsync<PreAuthReport>;
 }
 
 // ---------------------------------------------------------------- payouts

@@ -24,7 +24,7 @@ export function matchesFilter(value: unknown, filter: ListFilter | undefined): b
 
 /** An in-memory {@link Store} for unit tests and the demo. Not shared between processes. */
 export class InMemoryStore implements Store {
-  readonly #records = new Map<string, (Versioned<unknown> & { readonly eventKey: string | null })[]>();
+  readonly #records = new Map<string, (Versioned<unknown> & { readonly eventKey: string | null; readonly cause?: RecordVersion['cause'] })[]>();
   readonly #notifications = new Map<string, string>();
 
   /** Reads a record. */
@@ -73,7 +73,8 @@ export class InMemoryStore implements Store {
     for (const w of changes.writes) {
       const key = `${w.kind}:${w.id}`;
       const versions = this.#records.get(key) ?? [];
-      versions.push({ value: w.value, version: w.expectedVersion + 1, eventKey: n?.eventKey ?? null });
+      const cause = changes.cause === undefined && w.correction !== true ? undefined : { ...(changes.cause ?? { source: 'local' as const }), ...(w.correction === true ? { correction: true } : {}) };
+      versions.push({ value: w.value, version: w.expectedVersion + 1, eventKey: n?.eventKey ?? null, ...(cause ? { cause } : {}) });
       this.#records.set(key, versions);
     }
     if (nKey !== undefined && n) this.#notifications.set(nKey, n.payload);
@@ -82,6 +83,6 @@ export class InMemoryStore implements Store {
 
   /** Every version of a record, oldest first. */
   history(kind: RecordKind, id: string): PayResultAsync<readonly RecordVersion[]> {
-    return okAsync((this.#records.get(`${kind}:${id}`) ?? []).map((v) => ({ version: v.version, status: statusOf(v.value), eventKey: v.eventKey })));
+    return okAsync((this.#records.get(`${kind}:${id}`) ?? []).map((v) => ({ version: v.version, status: statusOf(v.value), eventKey: v.eventKey, ...(v.cause ? { cause: v.cause } : {}) })));
   }
 }

@@ -24,6 +24,26 @@ export interface RecordWrite {
   readonly expectedVersion: number;
   /** The new value (stored at `expectedVersion + 1`). */
   readonly value: unknown;
+  /**
+   * The write overturns a status paykit recorded before on the provider's verified word (a payout
+   * `failed` → `succeeded`): kept in the record's history, marked as a correction.
+   */
+  readonly correction?: boolean;
+}
+
+/** What made a change: kept with every version it wrote (the audit trail) and with its events. */
+export interface ChangeCause {
+  /**
+   * - `notification`: a verified provider notification;
+   * - `reply`: the provider's reply to a call paykit made (refund, payout, capture…);
+   * - `query`: a provider query (`payments.query`, `refunds.query`…);
+   * - `resolve`: `resolvePending` settling, leasing or giving up on a record;
+   * - `claim`: paykit recording an operation before sending it;
+   * - `local`: paykit deciding without the provider (a failure proven to happen before sending).
+   */
+  readonly source: 'notification' | 'reply' | 'query' | 'resolve' | 'claim' | 'local';
+  /** The facade operation, e.g. `refunds.create`. */
+  readonly operation?: string;
 }
 
 /** A verified provider notification, recorded once per provider event key. */
@@ -45,6 +65,8 @@ export interface ChangeSet {
    * set is dropped and the commit answers `duplicate`: a provider event takes effect once.
    */
   readonly notification?: NotificationEntry;
+  /** What made the change (kept with every version it writes). */
+  readonly cause?: ChangeCause;
 }
 
 /** One entry of a record's history: a version, the status it had, and what wrote it. */
@@ -55,6 +77,8 @@ export interface RecordVersion {
   readonly status: string | null;
   /** The event key of the notification whose change set wrote it, when one did. */
   readonly eventKey: string | null;
+  /** What made the change, when the writer said (with `correction` when it overturned a recorded status). */
+  readonly cause?: ChangeCause & { readonly correction?: boolean };
 }
 
 /** What a commit did. */

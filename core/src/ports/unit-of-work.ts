@@ -1,26 +1,60 @@
-import { errAsync, okAsync } from 'neverthrow';
+import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import { isCorrection } from '../domain/transitions.js';
 import { PaymentErrors } from '../errors/constructors.js';
 import type { PayResultAsync } from '../errors/result.js';
-import { versionConflict } from './memory-store.js';
-import type { ChangeSet, CommitOutcome, NotificationEntry, NotificationRecord, RecordKind, RecordVersion, RecordWrite, Store, Versioned } from './store.js';
+import { statusOf, versionConflict } from './memory-store.js';
+import type {
+  ChangeCause, ChangeSet, CommitOutcome, NotificationEntry, NotificationRecord, RecordKind, RecordVersion, RecordWrite, Store, Versioned,
+} from './store.js';
+
+/** A record whose status a committed unit of work changed (or that it created). */
+export interface CommittedTransition {
+  /** Collection. */
+  readonly kind: RecordKind;
+  /** Record id. */
+  readonly id: string;
+  /** Status before (`null` for a record this work created, or one without a status). */
+  readonly from: string | null;
+  /** Status after. */
+  readonly to: string | null;
+  /** The version written. */
+  readonly version: number;
+  /** Whether it overturned a status paykit had recorded before (see `isCorrection`). */
+  readonly correction: boolean;
+}
 
 /** What a unit of work ended with. */
 export type UnitOfWorkResult<T> =
-  | { readonly outcome: 'committed'; readonly value: T }
+  | { readonly outcome: 'committed'; readonly value: T; readonly transitions: readonly CommittedTransition[] }
   | { readonly outcome: 'duplicate' };
 
 /** Options of {@link inUnitOfWork}. */
 export interface UnitOfWorkOptions {
   /** The notification the work applies: recorded in the same commit, and a redelivery is dropped. */
   readonly notification?: NotificationEntry;
-  /** How many times to re-run the work when another writer moved a record first (default 8). */
+  /** What makes the change: kept with every version written. */
+  readonly cause?: ChangeCause;
+  /**
+   * How many times to run the work when another writer moved a record first (default 8). Claims on
+   * a busy parent (many refunds of one payment at once) pass more: a claim that loses a race is
+   * redone on fresh reads, never refused for it.
+   */
   readonly attempts?: number;
+}
+
+/** A short random pause after the `n`-th lost race, so that writers of one record stop colliding in step. */
+function backoff(n: number): Promise<void> {
+  if (n <= 1) return Promise.resolve();
+  const ms = Math.floor(Math.random() * Math.min(50, 2 ** Math.min(n, 6)));
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**
  * Runs `work` against a view of the store that reads through and buffers every write, then commits
  * the writes (and the notification, if any) in one {@link Store.commit}. When another writer moved a
  * record in between, the work runs again on fresh reads. Nothing is written when the work fails.
+ * The result lists the status transitions the commit made; a move out of a status paykit recorded
+ * on its own reading is marked a correction in the history.
  *
  * @example
  * ```ts
@@ -31,12 +65,14 @@ export interface UnitOfWorkOptions {
  */
 export function inUnitOfWork<T>(store: Store, work: (tx: Store) => PayResultAsync<T>, options: UnitOfWorkOptions = {}): PayResultAsync<UnitOfWorkResult<T>> {
   const attempts = options.attempts ?? 8;
-  const tx = new UnitOfWorkStore(store);
-  return work(tx).andThen((value) => store.commit(tx.changes(options.notification))
-    .map((outcome: CommitOutcome): UnitOfWorkResult<T> => (outcome === 'committed' ? { outcome, value } : { outcome })))
-    .orElse((e) => (e.kind === 'Conflict' && e.retryable && attempts > 1
-      ? inUnitOfWork(store, work, { ...options, attempts: attempts - 1 })
-      : errAsync(e)));
+  const run = (attempt: number): PayResultAsync<UnitOfWorkResult<T>> => {
+    const tx = new UnitOfWorkStore(store);
+    return ResultAsync.fromSafePromise(backoff(attempt)).andThen(() => work(tx)).andThen((value) => {
+      const { changes, transitions } = tx.changes(options.notification, options.cause);
+      return store.commit(changes).map((outcome: CommitOutcome): UnitOfWorkResult<T> => (outcome === 'committed' ? { outcome, value, transitions } : { outcome }));
+    }).orElse((e) => (e.kind === 'Conflict' && e.retryable && attempt < attempts ? run(attempt + 1) : errAsync(e)));
+  };
+  return run(1);
 }
 
 interface Buffered {
@@ -54,9 +90,21 @@ class UnitOfWorkStore implements Store {
     this.#base = base;
   }
 
-  changes(notification: NotificationEntry | undefined): ChangeSet {
-    const writes = [...this.#written.values()].map((b) => b.write);
-    return notification ? { writes, notification } : { writes };
+  changes(notification: NotificationEntry | undefined, cause: ChangeCause | undefined): { changes: ChangeSet; transitions: CommittedTransition[] } {
+    const writes: RecordWrite[] = [];
+    const transitions: CommittedTransition[] = [];
+    for (const [key, b] of this.#written) {
+      const before = this.#read.get(key)?.value;
+      const from = before === undefined ? null : statusOf(before);
+      const to = statusOf(b.write.value);
+      const correction = isCorrection(b.write.kind, from, to);
+      writes.push(correction ? { ...b.write, correction } : b.write);
+      if (from !== to) transitions.push({ kind: b.write.kind, id: b.write.id, from, to, version: b.version, correction });
+    }
+    return {
+      changes: { writes, ...(notification ? { notification } : {}), ...(cause ? { cause } : {}) },
+      transitions,
+    };
   }
 
   get<T>(kind: RecordKind, id: string): PayResultAsync<Versioned<T> | undefined> {

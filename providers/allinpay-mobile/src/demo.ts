@@ -54,7 +54,7 @@ async function run(reporter: DemoReporter, context?: DemoContext): Promise<void>
 
     reporter.section('Allinpay mobile: an international-card pre-authorisation, confirmed');
     const auth = await paykit.payments.create({
-      orderId: `INT${Date.now()}`, amount: { amount: 5000, currency: 'USD' }, description: 'Hotel deposit',
+      orderId: `INT${Date.now()}`, amount: { amount: 5000, currency: 'USD' }, description: 'Hotel deposit', preauth: true,
       extra: { payType: '30', issuerId: 'visa', tradeNature: 'SERVICES', international: US_SHOPPER },
     });
     if (auth.isErr()) fail(auth.error);

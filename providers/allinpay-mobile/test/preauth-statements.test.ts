@@ -19,7 +19,7 @@ describe('Allinpay mobile pre-authorisation', () => {
   context('when confirming part of an authorised international-card payment', () => {
     it('sends v1.9 with confirmAmount and the 6.3 currency code, and records the capture', async () => {
       w = await world();
-      await paidOrder(w, 'PA-1', 5000, 'USD', INTL);
+      await paidOrder(w, 'PA-1', 5000, 'USD', INTL, { preauth: true });
       const r = await w.paykit.preauth.capture({ orderId: 'PA-1', amount: { amount: 4200, currency: 'USD' } });
       expect(r.isOk() && r.value).to.deep.include({ status: 'captured', captured: { amount: 4200, currency: 'USD' } });
       const sent = lastForm(w);
@@ -40,7 +40,7 @@ describe('Allinpay mobile pre-authorisation', () => {
   context('when cancelling twice', () => {
     it('voids once, then maps Allinpay\'s FC0003_000008 refusal', async () => {
       w = await world({ signType: '0' });
-      await paidOrder(w, 'PA-3', 5000, 'USD', INTL);
+      await paidOrder(w, 'PA-3', 5000, 'USD', INTL, { preauth: true });
       const first = await w.paykit.preauth.void('PA-3');
       expect(first.isOk() && first.value.status).to.equal('voided');
       expect(lastForm(w)).to.include({ version: 'v1.8', currency: '840', orderAmount: '5000' });
@@ -55,7 +55,7 @@ describe('Allinpay mobile pre-authorisation', () => {
   context('when the confirm reply times out after Allinpay processed it', () => {
     it('returns OutcomeUnknown', async () => {
       w = await world({}, {}, 300);
-      await paidOrder(w, 'PA-4', 5000, 'USD', INTL);
+      await paidOrder(w, 'PA-4', 5000, 'USD', INTL, { preauth: true });
       w.sim.server.inject({ path: '/gateway/index.do', delayMs: 800 });
       const r = await w.paykit.preauth.capture({ orderId: 'PA-4', amount: { amount: 100, currency: 'USD' } });
       expect(r.isErr() && r.error.kind).to.equal('OutcomeUnknown');

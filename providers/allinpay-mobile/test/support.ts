@@ -44,8 +44,8 @@ export function formRequest(body: string): { method: string; url: string; header
 }
 
 /** Creates and pays a CNY order through the simulator (no notification delivery). */
-export async function paidOrder(w: World, orderId: string, amount = 1000, currency: 'CNY' | 'USD' | 'JPY' = 'CNY', extra?: Record<string, unknown>): Promise<void> {
-  const created = await w.paykit.payments.create({ orderId, amount: { amount, currency }, description: 'tea', ...(extra ? { extra } : {}) });
+export async function paidOrder(w: World, orderId: string, amount = 1000, currency: 'CNY' | 'USD' | 'JPY' = 'CNY', extra?: Record<string, unknown>, options: { readonly preauth?: boolean } = {}): Promise<void> {
+  const created = await w.paykit.payments.create({ orderId, amount: { amount, currency }, description: 'tea', ...(extra ? { extra } : {}), ...(options.preauth ? { preauth: true } : {}) });
   if (created.isErr()) throw new Error(created.error.message);
   if (created.value.action.kind !== 'sdk') throw new Error('not sdk');
   w.sim.pay(created.value.action.payload, 'succeeded', false);

@@ -73,10 +73,12 @@ export function renderPendingReport(report: PendingReport): string {
     for (const [i, e] of report.entries.entries()) {
       out.push(line(rows[i] ?? []));
       if (e.error) out.push(`    ${e.error.kind} [${e.error.code}] ${e.error.message}`);
+      if (e.attention) out.push(`    needs attention: ${e.attention.reason}`, `    what to do: ${e.attention.action}`);
     }
   }
   const t = report.totals;
   out.push('', `checked ${t.checked}: settled ${t.settled}, still pending ${t.stillPending}, failed ${t.failed}, skipped ${t.skipped}`
+    + (t.busy > 0 ? `, busy ${t.busy}` : '') + (t.needsAttention > 0 ? `, needs attention ${t.needsAttention}` : '')
     + (t.remaining > 0 ? `; ${t.remaining} more due beyond --limit` : ''));
   return `${out.join('\n')}\n`;
 }
@@ -112,21 +114,26 @@ export const resolvePendingCommand: Command = {
   name: 'resolve-pending',
   summary: 'settle stale payments, refunds and payouts by asking their providers',
   options: { config: 'string', 'older-than': 'string', kind: 'string', limit: 'string', concurrency: 'string', 'close-not-found-after': 'string', json: 'boolean' },
-  help: `Usage: paykit resolve-pending --config FILE [--older-than 10m] [--kind payments,refunds,payouts] [--close-not-found-after 8d] [--json]
+  help: `Usage: paykit resolve-pending --config FILE [--older-than 10m] [--kind payments,refunds,payouts,preauths] [--close-not-found-after 8d] [--json]
 
 Opens the durable store the config names (pglite or postgres; a memory store has nothing to
 resolve) and asks each record's provider about every payment still created, pending or
-processing, every refund pending or processing, and every payout of unknown outcome or in flight,
-once it is older than --older-than. Answers are applied by the domain rules: a success is never
-undone, and a payout of unknown outcome is sent again, with the same provider order number, only
-when the provider has no record of it. One record's error never stops the others.
-Prints a table (or the report as JSON) and exits 0 when nothing failed, 1 otherwise; a record
-whose instance cannot do the operation is skipped, one whose outcome stays unknown is pending.
+processing, every refund pending or processing, every payout of unknown outcome, in flight or
+held for review, and every capture or void of unknown outcome, once its last send or check is
+older than --older-than. Each check holds the record's lease, so two runs never act on one record
+at once. Answers are applied by the domain rules: a success is never undone, a refund the provider
+never received fails and frees its amount, and a payout of unknown outcome is sent again, with the
+same provider order number, only when the provider has no record of it. A record that cannot be
+settled (too many checks without an answer, past the provider's query window) becomes
+needs_attention and is listed on every run with what to do. One record's error never stops the others.
+Prints a table (or the report as JSON) and exits 0 when nothing failed and nothing needs
+attention, 1 otherwise; a record whose instance cannot do the operation is skipped, one whose
+outcome stays unknown is pending, one another process is settling is busy.
 
 Options:
   --config FILE        paykit config file with a "store" section (references resolve from its directory)
   --older-than TIME    only records at least this old: 500ms, 90s, 10m, 2h, 1d (default 10m)
-  --kind LIST          comma-separated: payments, refunds, payouts (default all)
+  --kind LIST          comma-separated: payments, refunds, payouts, preauths (default all)
   --limit N            check at most N records, oldest first
   --concurrency N      provider calls at once (default 4)
   --close-not-found-after TIME
@@ -149,6 +156,6 @@ Example:
     const report = await scan(ctx, configFile, options.value);
     if (report.isErr()) return fail(io, report.error);
     io.out(args.options.json === true ? `${redactedJson(report.value)}\n` : renderPendingReport(report.value));
-    return report.value.totals.failed > 0 ? EXIT.error : EXIT.ok;
+    return report.value.totals.failed > 0 || report.value.totals.needsAttention > 0 ? EXIT.error : EXIT.ok;
   },
 };
