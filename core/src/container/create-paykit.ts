@@ -10,7 +10,7 @@ import { CAPABILITIES, type Capability } from '../plugin/capabilities.js';
 import type { ProviderPlugin } from '../plugin/contract.js';
 import { CAPABILITY_TOKENS, Tokens } from '../plugin/tokens.js';
 import { systemClock, type Clock } from '../ports/clock.js';
-import { silentLogger, type Logger } from '../ports/logger.js';
+import { safeLogger, silentLogger, type Logger } from '../ports/logger.js';
 import { InMemoryStore } from '../ports/memory-store.js';
 import type { Store } from '../ports/store.js';
 import type { HttpTransport } from '../ports/transport.js';
@@ -152,7 +152,7 @@ function build(cfg: PaykitConfig, deps: PaykitDeps & { readonly store: Store }):
   root.bind(Tokens.Transport).toConstantValue(deps.transport ?? missingTransport);
   root.bind(Tokens.Clock).toConstantValue(deps.clock ?? systemClock);
   root.bind(Tokens.Store).toConstantValue(deps.store);
-  root.bind(Tokens.Logger).toConstantValue(deps.logger ?? silentLogger);
+  root.bind(Tokens.Logger).toConstantValue(safeLogger(deps.logger ?? silentLogger));
 
   const entries = Object.entries(cfg.instances);
   const plugins = entries.map(([id, inst]) => {

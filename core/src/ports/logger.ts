@@ -12,6 +12,23 @@ export interface Logger {
   log(level: LogLevel, message: string, fields?: LogFields): void;
 }
 
+/**
+ * The logger paykit hands to its own code and to plugins: the same logger, except that a throwing
+ * `log` (a full disk, a bug in the merchant's sink) is swallowed. A log line must never turn a
+ * provider's accepted payout into an error.
+ */
+export function safeLogger(logger: Logger): Logger {
+  return {
+    log(level, message, fields) {
+      try {
+        logger.log(level, message, fields);
+      } catch {
+        // Dropped on purpose: see above.
+      }
+    },
+  };
+}
+
 /** Field names whose values are always replaced by `[REDACTED]`. */
 const SECRET_KEYS = /(^|_)(key|md5key|md5_key|private|privatekey|private_key|password|passwd|secret|token|pay_load|payload|sign|signmsg|sign_msg|hmac|aeskey|id_no|cvv|cvv2)$|^(key|signMsg|password|privateKey|md5Key|hmacKey|aesKey)$/i;
 /** Field names holding card or account numbers: masked. */

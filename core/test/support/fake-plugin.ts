@@ -9,7 +9,7 @@ import * as t from 'io-ts';
 import { err, errAsync, ok, okAsync } from 'neverthrow';
 import {
   PaymentErrors, SecretFromString, Tokens, type Capability, type CreatedPayment, type CreatePaymentInput, type DomainEvent,
-  type HttpReply, type NotificationsCapability, type PaymentError, type PaymentRef, type PaymentReport, type PaymentsCapability,
+  type HttpReply, type Logger, type NotificationsCapability, type PaymentError, type PaymentRef, type PaymentReport, type PaymentsCapability,
   type PayoutConfirmation, type PayoutReport, type PayoutRequest, type PayoutsCapability, type PayResult, type PayResultAsync,
   type PreAuthCapability, type PreAuthReport, type PreAuthRequest, type ProviderPlugin, type RawHttpRequest, type RefundReport,
   type RefundRequest, type RefundsCapability, type Secret, type StatementsCapability, type VerifiedNotification,
@@ -43,6 +43,8 @@ export interface FakeScript {
   payoutQuery: (req: PayoutRequest) => PayResultAsync<PayoutReport>;
   capture: (req: PreAuthRequest) => PayResultAsync<PreAuthReport>;
   void: (req: PreAuthRequest) => PayResultAsync<PreAuthReport>;
+  /** A pre-authorisation query; the fake offers none unless this is set before its first use. */
+  preauthQuery?: (req: PreAuthRequest) => PayResultAsync<PreAuthReport>;
   /** Async delay before each reply, to interleave concurrent calls. */
   delayMs: number;
 }
@@ -83,12 +85,18 @@ class Base {
     @inject(ScriptToken) protected readonly script: FakeScript,
     @inject(Tokens.InstanceId) protected readonly instanceId: string,
     @inject(Tokens.InstanceConfig) protected readonly options: FakeOptions,
+    @inject(Tokens.Logger) protected readonly logger: Logger,
   ) {}
 
   protected call<T>(op: string, request: unknown, reply: () => PayResultAsync<T>): PayResultAsync<T> {
     this.script.calls.push({ op, instanceId: this.instanceId, merchantId: this.options.merchantId, request });
-    if (this.script.delayMs === 0) return reply();
-    return okAsync(undefined).andThen(() => new Promise<void>((r) => setTimeout(r, this.script.delayMs)).then(() => ok(undefined)) as unknown as PayResultAsync<void>).andThen(reply);
+    // Like a real plugin, it logs the provider's answer once it has it.
+    const logged = () => reply().map((v) => {
+      this.logger.log('info', `fake ${op} answered`);
+      return v;
+    });
+    if (this.script.delayMs === 0) return logged();
+    return okAsync(undefined).andThen(() => new Promise<void>((r) => setTimeout(r, this.script.delayMs)).then(() => ok(undefined)) as unknown as PayResultAsync<void>).andThen(logged);
   }
 
   /** The secret, for tests that check `file:`/`env:` resolution. */
@@ -148,8 +156,18 @@ class FakePayouts extends Base implements PayoutsCapability {
 }
 
 @injectable()
-@injectFromBase()
 class FakePreAuth extends Base implements PreAuthCapability {
+  query?: (req: PreAuthRequest) => PayResultAsync<PreAuthReport>;
+  constructor(
+    @inject(ScriptToken) script: FakeScript,
+    @inject(Tokens.InstanceId) instanceId: string,
+    @inject(Tokens.InstanceConfig) options: FakeOptions,
+    @inject(Tokens.Logger) logger: Logger,
+  ) {
+    super(script, instanceId, options, logger);
+    const query = script.preauthQuery;
+    if (query) this.query = (req) => this.call('preauth.query', req, () => query(req));
+  }
   capture(req: PreAuthRequest) { return this.call('preauth.capture', req, () => this.script.capture(req)); }
   void(req: PreAuthRequest) { return this.call('preauth.void', req, () => this.script.void(req)); }
 }
