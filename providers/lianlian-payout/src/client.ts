@@ -8,7 +8,7 @@ import {
 } from '@paykit/core';
 import { SameCardPolicy } from './card-policy.js';
 import { DEFAULT_BASE_URL, type LianlianPayoutOptions } from './config.js';
-import { classifyMoneyCode, classifyQueryCode, payoutStatusOf } from './mapping.js';
+import { classifyMoneyCode, classifyQueryCode, mapErrorCode, payoutStatusOf } from './mapping.js';
 import { encryptPayload, type RandomSource } from './payload.js';
 import { readApplyReply, readQueryReply } from './replies.js';
 import { applyFields, confirmFields, queryFields } from './requests.js';
@@ -90,7 +90,10 @@ export class LianlianPayouts implements PayoutsCapability {
       case 'accepted':
         return okAsync({ ...base, status: accepted });
       case 'held':
-        return okAsync({ ...base, status: 'held_for_review', reason: { providerCode: reply.ret_code, message: reply.ret_msg }, ...(reply.confirm_code !== undefined ? { confirmCode: reply.confirm_code } : {}) });
+        return okAsync({
+          ...base, status: 'held_for_review', reason: { providerCode: reply.ret_code, code: mapErrorCode(reply.ret_code).code, message: reply.ret_msg },
+          ...(reply.confirm_code !== undefined ? { confirmCode: reply.confirm_code } : {}),
+        });
       case 'rejected':
         // The facade records the payout failed, which also ends its same-card reservation.
         return errAsync(PaymentErrors.providerRejected(`LianLian refused payout ${request.providerOrderId}: ${reply.ret_msg} (${reply.ret_code})`, {

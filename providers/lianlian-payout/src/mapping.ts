@@ -84,7 +84,10 @@ export function mapErrorCode(code: string): CodeMapping {
   const description = DESCRIPTIONS.get(code);
   const d = description !== undefined ? { description } : {};
   if (code === '4005') return { code: 'permission_denied', retryable: false, category: 'merchant', ...d };
-  if ((HOLD_CODES as readonly string[]).includes(code)) return { code: 'invalid_account', retryable: false, category: 'merchant', ...d };
+  // 4002 and 4004 (suspected duplicate, alone or with a name/card mismatch) may pay the same
+  // beneficiary twice if confirmed: their own code, so confirming them can be made explicit.
+  if (code === '4002' || code === '4004') return { code: 'suspected_duplicate', retryable: false, category: 'merchant', ...d };
+  if (code === '4003') return { code: 'invalid_account', retryable: false, category: 'merchant', ...d };
   if ((QUERY_FIRST_CODES as readonly string[]).includes(code)) return { code: 'outcome_unknown', retryable: false, category: 'retry', ...d };
   if (code === '8901') return { code: 'not_found', retryable: false, category: 'merchant', ...d };
   if (code === '0000') return { code: 'provider_error', retryable: false, category: 'provider', description: 'success (not an error)' };

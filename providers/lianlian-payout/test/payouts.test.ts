@@ -78,14 +78,18 @@ describe('LianLian payout through the facade', () => {
     });
   });
 
-  for (const code of ['4002', '4003', '4004'] as const) {
+  // README: 4002 suspected duplicate, 4003 name and card do not match, 4004 both. A suspected
+  // duplicate (alone or with a mismatch) has its own standard code: confirming it may pay twice.
+  for (const [code, standard] of [['4002', 'suspected_duplicate'], ['4003', 'invalid_account'], ['4004', 'suspected_duplicate']] as const) {
     context(`when LianLian holds the payout for review (${code})`, () => {
-      it('records the hold with its confirm code, and confirmPayment.htm releases it', async () => {
+      it(`records the hold with its confirm code and reason ${standard}, and confirmPayment.htm releases it`, async () => {
         rig.sim.script(`HOLD-${code}`, { hold: code });
         const held = (await rig.paykit.payouts.submit(payoutInput(`HOLD-${code}`)))._unsafeUnwrap();
         const confirmCode = rig.sim.orders.get(`HOLD-${code}`)?.confirmCode;
         expect(held).to.include({ status: 'held_for_review', confirmCode });
-        expect(held.reason?.providerCode).to.equal(code);
+        expect(held.reason).to.include({ providerCode: code, code: standard });
+        expect(held.reason?.message).to.be.a('string').and.not.equal('');
+        expect((await rig.paykit.payouts.get(`HOLD-${code}`))._unsafeUnwrap().reason, 'kept on the record').to.include({ code: standard });
         expect(rig.sim.ledger.has(`HOLD-${code}`)).to.equal(false);
         const confirmed = (await rig.paykit.payouts.confirm(`HOLD-${code}`))._unsafeUnwrap();
         expect(confirmed.status).to.equal('accepted');
