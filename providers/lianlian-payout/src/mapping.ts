@@ -72,10 +72,18 @@ export function classifyMoneyCode(code: string): RetCodeClass {
   return { kind: 'query-first' };
 }
 
-/** Classifies a `ret_code` of a query: 0000 found, 8901 no record, anything else a refusal. */
+/**
+ * Classifies a `ret_code` of a query: 0000 found, 8901 no record, anything else a refusal. A
+ * "query first" code answering the query itself means LianLian could not say yet: asking again
+ * may succeed, so that refusal is retryable (on apply or confirm the same codes are never
+ * repeated blindly: they are unknown outcomes, settled by a query).
+ */
 export function classifyQueryCode(code: string): RetCodeClass {
   if (code === '0000') return { kind: 'accepted' };
   if (code === '8901') return { kind: 'no-record' };
+  if ((QUERY_FIRST_CODES as readonly string[]).includes(code)) {
+    return { kind: 'rejected', mapping: { ...mapErrorCode(code), retryable: true, description: 'LianLian could not answer the query yet: query again later' } };
+  }
   return { kind: 'rejected', mapping: mapErrorCode(code) };
 }
 

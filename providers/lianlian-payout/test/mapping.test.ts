@@ -11,4 +11,19 @@ describe('LianLian payout return codes', () => {
       for (const code of ['4002', '4003', '4004']) expect(classifyMoneyCode(code).kind, code).to.equal('held');
     });
   });
+
+  context('when a query is answered with a "query first" code', () => {
+    for (const code of ['1002', '2005', '4006', '4007', '4009', '9999']) {
+      it(`treats ${code} as a retryable refusal of the query, and as an unknown outcome of apply`, () => {
+        const q = classifyQueryCode(code);
+        expect(q.kind).to.equal('rejected');
+        if (q.kind === 'rejected') expect(q.mapping).to.include({ retryable: true, code: 'outcome_unknown' });
+        expect(classifyMoneyCode(code).kind).to.equal('query-first');
+      });
+    }
+    it('keeps an unlisted query code a non-retryable provider error', () => {
+      const q = classifyQueryCode('1234');
+      expect(q.kind === 'rejected' && q.mapping).to.include({ code: 'provider_error', retryable: false });
+    });
+  });
 });

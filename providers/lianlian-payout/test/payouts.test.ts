@@ -194,6 +194,24 @@ describe('LianLian payout through the facade', () => {
     });
   });
 
+  context('when the payout query itself is answered with a "query first" code (9999)', () => {
+    it('is a retryable ProviderRejected; the record is untouched and nothing is resubmitted', async () => {
+      rig.sim.script('QQF-1', { notify: false });
+      expect((await rig.paykit.payouts.submit(payoutInput('QQF-1')))._unsafeUnwrap().status).to.equal('accepted');
+      // LianLian's answer, written from the spec's reply table: signed, no order fields.
+      rig.sim.server.route('POST', '/paymentapi/queryPayment.htm', () => ({
+        headers: { 'content-type': 'application/json;charset=utf-8' },
+        body: JSON.stringify(rig.sim.sign({ oid_partner: OID_PARTNER, sign_type: 'RSA', ret_code: '9999', ret_msg: '系统异常,请稍后查询' })),
+      }));
+      for (const call of [() => rig.paykit.payouts.query('QQF-1'), () => rig.paykit.payouts.resolve('QQF-1')]) {
+        const e = (await call())._unsafeUnwrapErr();
+        expect(e).to.include({ kind: 'ProviderRejected', providerCode: '9999', retryable: true });
+      }
+      expect((await rig.paykit.payouts.get('QQF-1'))._unsafeUnwrap().status).to.equal('accepted');
+      expect(rig.sim.server.received.filter((r) => r.path === '/paymentapi/payment.htm')).to.have.length(1);
+    });
+  });
+
   context('when the payout query is asked about an order LianLian never saw', () => {
     it('the capability answers NotFound with provider code 8901', async () => {
       const svc = rig.paykit.service('payouts', 'query', 'payouts')._unsafeUnwrap();
