@@ -1,6 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import * as t from 'io-ts';
 import { loadPrivateKey, loadPublicKey, Secret, UrlString } from '@paykit/core';
+import { notifyUrlTooLong } from './requests.js';
+import { CONFIRM_NOTIFY_URL_MAX } from './wire.js';
 
 /** LianLian's production payout API base (instant pay, spec "付款 API 功能接口"). */
 export const DEFAULT_BASE_URL = 'https://instantpay.lianlianpay.com/paymentapi';
@@ -43,6 +45,15 @@ const TimeoutMs = new t.Type<number, number, unknown>('timeoutMs', (u): u is num
   (u, c) => (typeof u === 'number' && Number.isSafeInteger(u) && u > 0 ? t.success(u) : t.failure(u, c, 'expected a positive whole number of milliseconds')),
   t.identity);
 
+/** A default notify URL: an http(s) URL that confirmPayment.htm can take too (String(64)). */
+const NotifyUrl = new t.Type<string, string, unknown>('notifyUrl', (u): u is string => typeof u === 'string',
+  (u, c) => {
+    const r = UrlString.validate(u, c);
+    if (r._tag === 'Left') return r;
+    return r.right.length <= CONFIRM_NOTIFY_URL_MAX ? r : t.failure(u, c, notifyUrlTooLong(r.right));
+  },
+  t.identity);
+
 /**
  * The key card ledgers are found by (`HMAC-SHA256(key, card number)`): a plain hash of a card
  * number is reversed by trying every number of its BIN, so the store keeps only this keyed one.
@@ -71,8 +82,8 @@ export const LianlianPayoutOptionsCodec = t.intersection([
     md5Key: NoMd5Key,
     /** API base URL (the simulator's in tests); the production URL by default. */
     baseUrl: UrlString,
-    /** Default result notification URL (`notify_url`). */
-    notifyUrl: UrlString,
+    /** Default result notification URL (`notify_url`), at most 64 characters (confirmPayment.htm's String(64)). */
+    notifyUrl: NotifyUrl,
     /** `platform` sent with every request. */
     platform: Platform,
     /** Per-call timeout, 30 s by default. */

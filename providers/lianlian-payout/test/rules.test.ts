@@ -28,6 +28,11 @@ describe('LianLian payout configuration', () => {
     expect(e.kind).to.equal('InvalidConfig');
     expect(e.message).not.to.include('MIIBOGUSKEYMATERIAL');
   });
+  it('refuses a default notifyUrl longer than confirmPayment.htm takes (String(64)), naming the limit', async () => {
+    const e = await configError({ ...baseOptions, notifyUrl: `https://shop.example/${'n'.repeat(65 - 21)}` });
+    expect(e.kind).to.equal('InvalidConfig');
+    expect(e.message).to.include('notifyUrl').and.include('at most 64');
+  });
   it('refuses an oid_partner that is not 18 digits', async () => {
     expect((await configError({ ...baseOptions, oidPartner: '1234' })).message).to.include('18-digit');
   });
@@ -49,6 +54,8 @@ describe('LianLian payout request validation', () => {
     ['a card number with letters', { ...payoutInput('K'), account: { ...payoutInput('K').account, accountNumber: '6216ABC' } }, 'account.accountNumber'],
     ['an info_order of 256 characters', { ...payoutInput('I'), description: 'x'.repeat(256) }, 'payouts.submit.info_order'],
     ['an amount the query could not report (1000000.00 yuan, above Number(8,2))', payoutInput('B', 100_000_000), 'amount'],
+    // Apply takes String(255), confirmPayment.htm String(64): a held payout could never be released.
+    ['a notify URL of 65 characters, too long for confirmPayment.htm (String(64))', { ...payoutInput('L'), notifyUrl: `https://shop.example/${'n'.repeat(65 - 21)}` }, 'notifyUrl'],
   ] as const) {
     it(`refuses ${what} before sending anything`, async () => {
       const before = rig.sim.server.received.length;
@@ -64,6 +71,19 @@ describe('LianLian payout request validation', () => {
   it('accepts the largest amount the query can report, 999999.99 yuan, and sends it as such', async () => {
     expect((await rig.paykit.payouts.submit(payoutInput('BIG-1', 99_999_999)))._unsafeUnwrap().status).to.equal('accepted');
     expect(rig.sim.orders.get('BIG-1')).to.include({ moneyOrder: '999999.99', amountFen: 99_999_999 });
+  });
+
+  it('accepts a notify URL of exactly 64 characters and sends it as notify_url', async () => {
+    const notifyUrl = `https://shop.example/${'n'.repeat(64 - 21)}`;
+    expect(notifyUrl).to.have.length(64);
+    expect((await rig.paykit.payouts.submit({ ...payoutInput('NU-64'), notifyUrl }))._unsafeUnwrap().status).to.equal('accepted');
+    expect(rig.sim.orders.get('NU-64')?.notifyUrl).to.equal(notifyUrl);
+  });
+
+  it('says why a long notify URL is refused: the confirm call would not take it', async () => {
+    const e = (await rig.paykit.payouts.submit({ ...payoutInput('NU-65'), notifyUrl: `https://shop.example/${'n'.repeat(65 - 21)}` }))._unsafeUnwrapErr();
+    expect(e.message).to.include('65 characters').and.include('confirmPayment.htm').and.include('at most 64');
+    expect(rig.sim.orders.has('NU-65'), 'nothing sent').to.equal(false);
   });
 
   it('accepts a corporate CCB account without branch details (guide 十)', async () => {
