@@ -23,7 +23,7 @@ export { encryptPayload, encryptWithKeys, systemRandom, counterBlock, drawKeys, 
 export { encryptedBody, LianlianPayouts, PROVIDER_ID } from './client.js';
 export { LianlianPayoutNotifications, verifyPayoutNotification, ACK_BODY, type VerifiedPayoutNotification } from './notifications.js';
 export { payoutStatusOf, mapErrorCode, classifyMoneyCode, classifyQueryCode, RESULT_PAY, RET_CODES, HOLD_CODES, QUERY_FIRST_CODES, type ResultPay, type RetCodeClass } from './mapping.js';
-export { signText, signFields, verifyFields } from './signer.js';
+export { signText, signFields, verifyFields, verifyNotificationFields, type NotificationKeys, type NotifySignType } from './signer.js';
 export { filterMemo, CORPORATE_BRANCH_EXEMPT } from './requests.js';
 export { lianlianPayoutTools, guessRequest, type PayoutRequestMessage } from './tools.js';
 export { conformanceHarness } from './harness.js';
