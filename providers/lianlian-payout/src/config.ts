@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import * as t from 'io-ts';
-import { loadPrivateKey, loadPublicKey, Secret, UrlString } from '@paykit/core';
+import { loadPrivateKey, loadPublicKey, PositiveMoneyCodec, Secret, UrlString, type Money } from '@paykit/core';
 import { notifyUrlTooLong } from './requests.js';
 import { CONFIRM_NOTIFY_URL_MAX } from './wire.js';
 
@@ -47,6 +47,15 @@ const NotifyMd5Key = new t.Type<Secret, string, unknown>('notifyMd5Key', (u): u 
       : t.failure('[REDACTED]', c, 'expected the MD5 key set on the merchant site: 1-100 letters, digits or "_" (guide 三)');
   },
   (k) => k.reveal());
+
+/** A CNY limit in fen, as money: `{ "amount": 5000000, "currency": "CNY" }` is 50 000.00 yuan. */
+const CnyLimit = new t.Type<Money, Money, unknown>('CnyLimit', (u): u is Money => PositiveMoneyCodec.is(u) && u.currency === 'CNY',
+  (u, c) => {
+    const r = PositiveMoneyCodec.validate(u, c);
+    if (r._tag === 'Left') return r;
+    return r.right.currency === 'CNY' ? r : t.failure(u, c, 'expected a CNY amount in fen (LianLian pays out CNY only), e.g. { "amount": 5000000, "currency": "CNY" } for 50000.00 yuan');
+  },
+  t.identity);
 
 const Platform = new t.Type<string, string, unknown>('platform', (u): u is string => typeof u === 'string',
   (u, c) => (typeof u === 'string' && u.length >= 1 && u.length <= 32 ? t.success(u) : t.failure(u, c, 'expected 1-32 characters (platform, String(32))')),
@@ -106,6 +115,13 @@ export const LianlianPayoutOptionsCodec = t.intersection([
     platform: Platform,
     /** Per-call timeout, 30 s by default. */
     timeoutMs: TimeoutMs,
+    /** Largest single payout (CNY, in fen); a larger one is refused before it is recorded (`limit_exceeded`). */
+    perPayoutLimit: CnyLimit,
+    /**
+     * Largest total of one day's payouts (CNY, in fen; the China Standard Time day of `dt_order`).
+     * Failed, closed and returned payouts do not count. Kept in a day ledger in the store.
+     */
+    perDayLimit: CnyLimit,
     /** Enforce the "same card in, same card out" policy (guide 七) on every submit; needs `cardLedgerKey`. */
     sameCardPolicy: t.boolean,
     /** The secret card ledgers are keyed by; keep it for as long as the ledgers (a new key starts empty ones). */

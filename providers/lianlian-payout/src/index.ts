@@ -18,6 +18,7 @@ export { lianlianPayoutPlugin, createLianlianPayoutPlugin, type LianlianPayoutPl
 export { LianlianPayoutOptionsCodec, LianlianPayoutConfigCodec, DEFAULT_BASE_URL, type LianlianPayoutOptions } from './config.js';
 export { LianlianPayoutTokens } from './tokens.js';
 export { SameCardPolicy, allowanceOf, RELEASING_STATUSES, type CardAllowance, type CardLedger } from './card-policy.js';
+export { reserveLimits, dayLedgerId, type DayLedger, type PayoutLimits } from './limits.js';
 export { estimateArrival, type ArrivalEstimate, type PayoutBatch } from './arrival.js';
 export { encryptPayload, encryptWithKeys, systemRandom, counterBlock, drawKeys, type RandomSource, type PayloadKeys } from './payload.js';
 export { encryptedBody, LianlianPayouts, PROVIDER_ID } from './client.js';

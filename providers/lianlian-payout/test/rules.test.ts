@@ -57,7 +57,7 @@ describe('LianLian payout request validation', () => {
     // Apply takes String(255), confirmPayment.htm String(64): a held payout could never be released.
     ['a notify URL of 65 characters, too long for confirmPayment.htm (String(64))', { ...payoutInput('L'), notifyUrl: `https://shop.example/${'n'.repeat(65 - 21)}` }, 'notifyUrl'],
   ] as const) {
-    it(`refuses ${what} before sending anything`, async () => {
+    it(`refuses ${what} before recording or sending anything`, async () => {
       const before = rig.sim.server.received.length;
       const id = `V${Math.random().toString(36).slice(2, 10)}`;
       const e = (await rig.paykit.payouts.submit({ ...input, payoutId: id }))._unsafeUnwrapErr();
@@ -65,6 +65,8 @@ describe('LianLian payout request validation', () => {
       expect(e.path).to.equal(path);
       expect(e.message).not.to.include('6216');
       expect(rig.sim.server.received.length).to.equal(before);
+      // Refused inside the claim: the payout id stays free for the corrected request.
+      expect((await rig.paykit.payouts.get(id))._unsafeUnwrapErr().kind).to.equal('NotFound');
     });
   }
 
