@@ -57,8 +57,8 @@ export function allowanceOf(ledger: CardLedger, except?: string, released: Reado
 
 /**
  * The policy service, bound to {@link LianlianPayoutTokens.CardPolicy}. Feed it pay-ins (e.g. from
- * verified payment events) and declared gains; the payout capability calls {@link SameCardPolicy.authorize}
- * on every submit when `sameCardPolicy` is set.
+ * verified payment events) and declared gains; with `sameCardPolicy` set, the payout capability's
+ * `reserve` calls {@link SameCardPolicy.authorize} inside paykit's claim of every new payout.
  *
  * @example
  * ```ts
@@ -86,28 +86,28 @@ export class SameCardPolicy {
     return ok(`lianlian-payout:${this.#instanceId}:${hmac('sha256', this.#key.reveal(), cardNumber.replace(/\s+/g, '')).toString('hex')}`);
   }
 
-  #ledger(cardNumber: string): PayResultAsync<Versioned<CardLedger> | undefined> {
+  #ledger(cardNumber: string, store: Store): PayResultAsync<Versioned<CardLedger> | undefined> {
     const id = this.#id(cardNumber);
-    return id.isErr() ? errAsync(id.error) : this.#store.get<CardLedger>('card', id.value);
+    return id.isErr() ? errAsync(id.error) : store.get<CardLedger>('card', id.value);
   }
 
-  #update(cardNumber: string, currency: CurrencyCode, change: (l: CardLedger) => PayResult<CardLedger | undefined>): PayResultAsync<CardLedger> {
+  #update(cardNumber: string, currency: CurrencyCode, change: (l: CardLedger) => PayResult<CardLedger | undefined>, store: Store = this.#store): PayResultAsync<CardLedger> {
     const ledgerId = this.#id(cardNumber);
     if (ledgerId.isErr()) return errAsync(ledgerId.error);
     const id = ledgerId.value;
     const empty: CardLedger = { currency, payIns: {}, gains: {}, payouts: {} };
-    return this.#store.get<CardLedger>('card', id)
-      .andThen((cur) => (cur ? okAsync(undefined) : this.#store.insert('card', id, empty).map(() => undefined)
+    return store.get<CardLedger>('card', id)
+      .andThen((cur) => (cur ? okAsync(undefined) : store.insert('card', id, empty).map(() => undefined)
         .orElse((e) => (e.kind === 'Conflict' ? okAsync(undefined) : errAsync(e)))))
-      .andThen(() => updateRecord<CardLedger>(this.#store, 'card', id, (l) => {
+      .andThen(() => updateRecord<CardLedger>(store, 'card', id, (l) => {
         if (l.currency !== currency) return err(PaymentErrors.invalidRequest(`this card's ledger is in ${l.currency}, not ${currency}`, { path: 'amount.currency' }));
         return change(l).map((next) => (next === undefined ? { write: false, value: l } : { write: true, value: next }));
       }));
   }
 
   /** The reserved payout ids whose payout record is final without money kept by the beneficiary. */
-  #released(ledger: CardLedger): PayResultAsync<ReadonlySet<string>> {
-    return ResultAsync.combine(Object.keys(ledger.payouts).map((id) => this.#store.get<Payout>('payout', id)
+  #released(ledger: CardLedger, store: Store): PayResultAsync<ReadonlySet<string>> {
+    return ResultAsync.combine(Object.keys(ledger.payouts).map((id) => store.get<Payout>('payout', id)
       .map((r) => (r !== undefined && RELEASING_STATUSES.includes(r.value.status) ? id : undefined))))
       .map((ids) => new Set(ids.filter((id): id is string => id !== undefined)));
   }
@@ -123,25 +123,28 @@ export class SameCardPolicy {
   }
 
   /**
-   * Checks a payout against the policy and reserves it. Idempotent per payout id (a resubmission
-   * with the same order is not counted twice). `InvalidRequest` when the card never paid in
-   * (`invalid_account`) or the amount exceeds what is available (`limit_exceeded`).
+   * Checks a payout against the policy and reserves it, reading and writing through `store`: paykit
+   * passes the unit of work of the payout's claim ({@link PayoutsCapability.reserve}), so the
+   * reservation commits with the payout record or not at all; called by hand, the injected store.
+   * Idempotent per payout id (a resubmission with the same order is not counted twice).
+   * `InvalidRequest` when the card never paid in (`invalid_account`) or the amount exceeds what is
+   * available (`limit_exceeded`).
    */
-  authorize(cardNumber: string, amount: Money, payoutId: string): PayResultAsync<CardAllowance> {
-    return this.#ledger(cardNumber).andThen((cur) => {
+  authorize(cardNumber: string, amount: Money, payoutId: string, store: Store = this.#store): PayResultAsync<CardAllowance> {
+    return this.#ledger(cardNumber, store).andThen((cur) => {
       if (!cur || Object.keys(cur.value.payIns).length === 0) {
         return errAsync(PaymentErrors.invalidRequest('same card in, same card out: this card never paid in, so it cannot receive a payout (guide 七)', { path: 'account.accountNumber', code: 'invalid_account' }));
       }
-      return this.#released(cur.value).andThen((released) => this.#update(cardNumber, amount.currency, (l) => allowanceOf(l, payoutId, released)
+      return this.#released(cur.value, store).andThen((released) => this.#update(cardNumber, amount.currency, (l) => allowanceOf(l, payoutId, released)
         .andThen((a) => compareMoney(amount, a.available).andThen((c) => {
           if (c > 0) {
             return err(PaymentErrors.invalidRequest(`same card in, same card out: ${amount.amount} exceeds the ${a.available.amount} this card may still receive (paid in ${a.paidIn.amount} + gains ${a.gains.amount} − paid out ${a.paidOut.amount}, minor units)`, { path: 'amount', code: 'limit_exceeded' }));
           }
-          // Released reservations are final (no payout leaves failed/closed/returned): drop them.
-          const kept = Object.fromEntries(Object.entries(l.payouts).filter(([id]) => !released.has(id)));
-          const unchanged = Object.hasOwn(l.payouts, payoutId) && Object.keys(kept).length === Object.keys(l.payouts).length;
-          return ok(unchanged ? undefined : { ...l, payouts: { ...kept, [payoutId]: amount } });
-        }))).andThen((l) => allowanceOf(l)));
+          // Released reservations stay in the ledger: whether they count is read from the payout
+          // records each time, so a payout a provider later reports paid after all counts again.
+          const same = l.payouts[payoutId];
+          return ok(same !== undefined && same.amount === amount.amount && same.currency === amount.currency ? undefined : { ...l, payouts: { ...l.payouts, [payoutId]: amount } });
+        })), store).andThen((l) => allowanceOf(l, undefined, released)));
     });
   }
 
@@ -150,20 +153,20 @@ export class SameCardPolicy {
    * reservation stops counting once their record is failed, closed or returned.
    */
   release(cardNumber: string, payoutId: string): PayResultAsync<CardAllowance> {
-    return this.#ledger(cardNumber).andThen((cur) => {
+    return this.#ledger(cardNumber, this.#store).andThen((cur) => {
       if (!cur) return errAsync(PaymentErrors.notFound('no pay-in is recorded for this card'));
       return this.#update(cardNumber, cur.value.currency, (l) => {
         if (!Object.hasOwn(l.payouts, payoutId)) return ok(undefined);
         const { [payoutId]: _released, ...rest } = l.payouts;
         return ok({ ...l, payouts: rest });
-      }).andThen((l) => this.#released(l).andThen((released) => allowanceOf(l, undefined, released)));
+      }).andThen((l) => this.#released(l, this.#store).andThen((released) => allowanceOf(l, undefined, released)));
     });
   }
 
   /** The card's current allowance; `NotFound` when nothing was recorded for it. */
   allowance(cardNumber: string): PayResultAsync<CardAllowance> {
-    return this.#ledger(cardNumber).andThen((cur) =>
-      (cur ? this.#released(cur.value).andThen((released) => allowanceOf(cur.value, undefined, released))
+    return this.#ledger(cardNumber, this.#store).andThen((cur) =>
+      (cur ? this.#released(cur.value, this.#store).andThen((released) => allowanceOf(cur.value, undefined, released))
         : errAsync(PaymentErrors.notFound('no pay-in is recorded for this card'))));
   }
 }

@@ -4,11 +4,12 @@ import { err, errAsync, ok, okAsync } from 'neverthrow';
 import {
   decodeWith, guardAsync, parseDecimal, PaymentErrors, Tokens, type HttpResponse, type HttpTransport, type Logger,
   type PaymentError, type PayoutConfirmation, type PayoutReport, type PayoutRequest, type PayoutsCapability,
-  type PayResult, type PayResultAsync,
+  type PayResult, type PayResultAsync, type Store,
 } from '@paykit/core';
 import { SameCardPolicy } from './card-policy.js';
 import { DEFAULT_BASE_URL, type LianlianPayoutOptions } from './config.js';
-import { classifyMoneyCode, classifyQueryCode, payoutStatusOf } from './mapping.js';
+import { classifyMoneyCode, classifyQueryCode, mapErrorCode, payoutStatusOf } from './mapping.js';
+import { reserveLimits } from './limits.js';
 import { encryptPayload, type RandomSource } from './payload.js';
 import { readApplyReply, readQueryReply } from './replies.js';
 import { applyFields, confirmFields, queryFields } from './requests.js';
@@ -43,6 +44,7 @@ export class LianlianPayouts implements PayoutsCapability {
   readonly #logger: Logger;
   readonly #random: RandomSource;
   readonly #policy: SameCardPolicy;
+  readonly #instanceId: string;
 
   /** Built by the container. */
   constructor(
@@ -51,12 +53,14 @@ export class LianlianPayouts implements PayoutsCapability {
     @inject(Tokens.Logger) logger: Logger,
     @inject(LianlianPayoutTokens.Random) random: RandomSource,
     @inject(LianlianPayoutTokens.CardPolicy) policy: SameCardPolicy,
+    @inject(Tokens.InstanceId) instanceId: string,
   ) {
     this.#o = options as LianlianPayoutOptions;
     this.#transport = transport;
     this.#logger = logger;
     this.#random = random;
     this.#policy = policy;
+    this.#instanceId = instanceId;
   }
 
   #post(path: string, body: string, kind: 'query' | 'money', operation: string): PayResultAsync<HttpResponse> {
@@ -90,7 +94,10 @@ export class LianlianPayouts implements PayoutsCapability {
       case 'accepted':
         return okAsync({ ...base, status: accepted });
       case 'held':
-        return okAsync({ ...base, status: 'held_for_review', reason: { providerCode: reply.ret_code, message: reply.ret_msg }, ...(reply.confirm_code !== undefined ? { confirmCode: reply.confirm_code } : {}) });
+        return okAsync({
+          ...base, status: 'held_for_review', reason: { providerCode: reply.ret_code, code: mapErrorCode(reply.ret_code).code, message: reply.ret_msg },
+          ...(reply.confirm_code !== undefined ? { confirmCode: reply.confirm_code } : {}),
+        });
       case 'rejected':
         // The facade records the payout failed, which also ends its same-card reservation.
         return errAsync(PaymentErrors.providerRejected(`LianLian refused payout ${request.providerOrderId}: ${reply.ret_msg} (${reply.ret_code})`, {
@@ -101,16 +108,29 @@ export class LianlianPayouts implements PayoutsCapability {
     }
   }
 
-  /** Sends a payout to `payment.htm`. */
+  /**
+   * Checks a new payout inside paykit's claim, before it is recorded or sent: the request is valid
+   * for `payment.htm` (and its notify URL for `confirmPayment.htm`), within `perPayoutLimit` and
+   * the day's `perDayLimit`, and, with `sameCardPolicy`, within the card's allowance. The day and
+   * card reservations are written through `tx`, so they commit with the payout record or not at all.
+   */
+  reserve(request: PayoutRequest, tx: Store): PayResultAsync<void> {
+    return guardAsync('lianlian-payout.reserve', () => {
+      const fields = applyFields(request, this.#o);
+      if (fields.isErr()) return errAsync(fields.error);
+      return reserveLimits(request, tx, this.#instanceId, this.#o)
+        .andThen(() => (this.#o.sameCardPolicy === true
+          ? this.#policy.authorize(request.account.accountNumber, request.amount, request.payoutId, tx).map(() => undefined)
+          : okAsync<void, PaymentError>(undefined)));
+    });
+  }
+
+  /** Sends a payout to `payment.htm` (reserved by {@link LianlianPayouts.reserve} when paykit claimed it). */
   submit(request: PayoutRequest): PayResultAsync<PayoutReport> {
     return guardAsync('lianlian-payout.submit', () => {
       const fields = applyFields(request, this.#o);
       if (fields.isErr()) return errAsync(fields.error);
-      const allowed = this.#o.sameCardPolicy === true
-        ? this.#policy.authorize(request.account.accountNumber, request.amount, request.payoutId).map(() => undefined)
-        : okAsync<void, PaymentError>(undefined);
-      return allowed
-        .andThen(() => this.#moneyCall(request, 'payment.htm', fields.value, 'apply'))
+      return this.#moneyCall(request, 'payment.htm', fields.value, 'apply')
         .andThen((reply) => this.#report(request, reply, 'accepted'));
     });
   }

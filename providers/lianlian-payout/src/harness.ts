@@ -63,7 +63,7 @@ export function conformanceHarness(): ConformanceHarness {
         queryCall: (paykit, reference) => paykit.payouts.query(reference),
         secrets: [privatePem, privatePem.replace(/-----[A-Z ]+-----|\s+/g, '')],
         cardNumber: CARD,
-        expectedErrorCodes: { '4005': 'permission_denied', '8901': 'not_found', '9999': 'outcome_unknown', '4003': 'invalid_account' },
+        expectedErrorCodes: { '4005': 'permission_denied', '8901': 'not_found', '9999': 'outcome_unknown', '4002': 'suspected_duplicate', '4003': 'invalid_account', '4004': 'suspected_duplicate' },
         close: () => sim.close(),
       };
     },

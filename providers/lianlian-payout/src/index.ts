@@ -18,12 +18,13 @@ export { lianlianPayoutPlugin, createLianlianPayoutPlugin, type LianlianPayoutPl
 export { LianlianPayoutOptionsCodec, LianlianPayoutConfigCodec, DEFAULT_BASE_URL, type LianlianPayoutOptions } from './config.js';
 export { LianlianPayoutTokens } from './tokens.js';
 export { SameCardPolicy, allowanceOf, RELEASING_STATUSES, type CardAllowance, type CardLedger } from './card-policy.js';
+export { reserveLimits, dayLedgerId, type DayLedger, type PayoutLimits } from './limits.js';
 export { estimateArrival, type ArrivalEstimate, type PayoutBatch } from './arrival.js';
 export { encryptPayload, encryptWithKeys, systemRandom, counterBlock, drawKeys, type RandomSource, type PayloadKeys } from './payload.js';
 export { encryptedBody, LianlianPayouts, PROVIDER_ID } from './client.js';
 export { LianlianPayoutNotifications, verifyPayoutNotification, ACK_BODY, type VerifiedPayoutNotification } from './notifications.js';
 export { payoutStatusOf, mapErrorCode, classifyMoneyCode, classifyQueryCode, RESULT_PAY, RET_CODES, HOLD_CODES, QUERY_FIRST_CODES, type ResultPay, type RetCodeClass } from './mapping.js';
-export { signText, signFields, verifyFields } from './signer.js';
+export { signText, signFields, verifyFields, verifyNotificationFields, type NotificationKeys, type NotifySignType } from './signer.js';
 export { filterMemo, CORPORATE_BRANCH_EXEMPT } from './requests.js';
 export { lianlianPayoutTools, guessRequest, type PayoutRequestMessage } from './tools.js';
 export { conformanceHarness } from './harness.js';

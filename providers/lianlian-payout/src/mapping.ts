@@ -72,10 +72,18 @@ export function classifyMoneyCode(code: string): RetCodeClass {
   return { kind: 'query-first' };
 }
 
-/** Classifies a `ret_code` of a query: 0000 found, 8901 no record, anything else a refusal. */
+/**
+ * Classifies a `ret_code` of a query: 0000 found, 8901 no record, anything else a refusal. A
+ * "query first" code answering the query itself means LianLian could not say yet: asking again
+ * may succeed, so that refusal is retryable (on apply or confirm the same codes are never
+ * repeated blindly: they are unknown outcomes, settled by a query).
+ */
 export function classifyQueryCode(code: string): RetCodeClass {
   if (code === '0000') return { kind: 'accepted' };
   if (code === '8901') return { kind: 'no-record' };
+  if ((QUERY_FIRST_CODES as readonly string[]).includes(code)) {
+    return { kind: 'rejected', mapping: { ...mapErrorCode(code), retryable: true, description: 'LianLian could not answer the query yet: query again later' } };
+  }
   return { kind: 'rejected', mapping: mapErrorCode(code) };
 }
 
@@ -84,7 +92,10 @@ export function mapErrorCode(code: string): CodeMapping {
   const description = DESCRIPTIONS.get(code);
   const d = description !== undefined ? { description } : {};
   if (code === '4005') return { code: 'permission_denied', retryable: false, category: 'merchant', ...d };
-  if ((HOLD_CODES as readonly string[]).includes(code)) return { code: 'invalid_account', retryable: false, category: 'merchant', ...d };
+  // 4002 and 4004 (suspected duplicate, alone or with a name/card mismatch) may pay the same
+  // beneficiary twice if confirmed: their own code, so confirming them can be made explicit.
+  if (code === '4002' || code === '4004') return { code: 'suspected_duplicate', retryable: false, category: 'merchant', ...d };
+  if (code === '4003') return { code: 'invalid_account', retryable: false, category: 'merchant', ...d };
   if ((QUERY_FIRST_CODES as readonly string[]).includes(code)) return { code: 'outcome_unknown', retryable: false, category: 'retry', ...d };
   if (code === '8901') return { code: 'not_found', retryable: false, category: 'merchant', ...d };
   if (code === '0000') return { code: 'provider_error', retryable: false, category: 'provider', description: 'success (not an error)' };

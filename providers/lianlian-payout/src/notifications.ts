@@ -1,15 +1,14 @@
 /** Payout result notifications: verify, map, acknowledge exactly (README; old spec section 3.3). */
-import type { KeyObject } from 'node:crypto';
 import { inject, injectable } from 'inversify';
 import { err, ok } from 'neverthrow';
 import {
-  decodeWith, guard, parseDecimal, PaymentErrors, Tokens, type HttpReply, type NotificationsCapability, type PaymentError,
+  decodeWith, guard, parseDecimal, PaymentErrors, Tokens, type HttpReply, type Money, type NotificationsCapability, type PaymentError,
   type PayoutReport, type PayResult, type RawHttpRequest, type VerifiedNotification,
 } from '@paykit/core';
 import type { LianlianPayoutOptions } from './config.js';
 import { payoutStatusOf } from './mapping.js';
 import { parseJsonObject } from './replies.js';
-import { verifyFields } from './signer.js';
+import { verifyNotificationFields, type NotificationKeys } from './signer.js';
 import { PayoutNotification } from './wire.js';
 
 /** The exact acknowledgement that stops LianLian's retries (every 2 minutes, 30 times). */
@@ -17,8 +16,8 @@ export const ACK_BODY = '{"ret_code":"0000","ret_msg":"交易成功"}';
 
 /** A verified payout notification in domain terms, with the key identifying its redeliveries. */
 export interface VerifiedPayoutNotification {
-  /** The payout report. */
-  readonly report: PayoutReport;
+  /** The payout report; always with the amount LianLian reports (`money_order`, in fen), to compare with the record. */
+  readonly report: PayoutReport & { readonly amount: Money };
   /** `no_order:result_pay:oid_paybill`: the same for every redelivery of one event. */
   readonly eventKey: string;
   /** The decoded wire fields. */
@@ -26,23 +25,25 @@ export interface VerifiedPayoutNotification {
 }
 
 /**
- * Verifies a raw notification body: JSON, RSA signature with LianLian's key, every field decoded,
- * addressed to this merchant, money parsed exactly. Pure.
+ * Verifies a raw notification body: JSON, signature (RSA with LianLian's key, or MD5 when the
+ * instance says the merchant site signs notifications with MD5), every field decoded, addressed to
+ * this merchant, money parsed exactly. Pure.
  *
  * @example
  * ```ts
  * const v = verifyPayoutNotification(rawBody, { oidPartner, lianlianPublicKey });
+ * const m = verifyPayoutNotification(rawBody, { oidPartner, notifySignType: 'MD5', notifyMd5Key: new Secret(key) });
  * ```
  */
-export function verifyPayoutNotification(body: Uint8Array, o: { readonly oidPartner: string; readonly lianlianPublicKey: KeyObject }): PayResult<VerifiedPayoutNotification> {
+export function verifyPayoutNotification(body: Uint8Array, o: NotificationKeys & { readonly oidPartner: string }): PayResult<VerifiedPayoutNotification> {
   const what = 'payout notification';
   return parseJsonObject(body, what)
-    .andThen((fields) => verifyFields(fields, o.lianlianPublicKey, what).map(() => fields))
+    .andThen((fields) => verifyNotificationFields(fields, o, what).map(() => fields))
     .andThen((fields) => decodeWith(PayoutNotification, fields, what, 'reply'))
     .andThen((n) => (n.oid_partner === o.oidPartner ? ok(n) : err(PaymentErrors.decode(`${what} is for merchant ${n.oid_partner}, not ${o.oidPartner}`))))
     .andThen((n) => parseDecimal(n.money_order, 'CNY', { path: 'money_order' }).mapErr((e) => PaymentErrors.decode(e.message, { path: 'money_order' })).map((amount) => {
       const status = payoutStatusOf(n.result_pay);
-      const report: PayoutReport = {
+      const report: PayoutReport & { readonly amount: Money } = {
         providerOrderId: n.no_order, status, amount, providerStatus: n.result_pay,
         ...(n.oid_paybill !== undefined ? { providerPayoutId: n.oid_paybill } : {}),
         ...(n.settle_date !== undefined ? { settleDate: n.settle_date } : {}),

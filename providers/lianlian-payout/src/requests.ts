@@ -2,7 +2,7 @@
 import { err, ok } from 'neverthrow';
 import { decodeWith, formatCst, formatDecimal, PaymentErrors, type PayoutConfirmation, type PayoutRequest, type PayResult } from '@paykit/core';
 import type { LianlianPayoutOptions } from './config.js';
-import { ApplyFields, ConfirmFields, QueryFields } from './wire.js';
+import { ApplyFields, CONFIRM_NOTIFY_URL_MAX, ConfirmFields, QueryFields } from './wire.js';
 
 /** The spec's memo rule: characters matching `[^a-zA-Z0-9\u4e00-\u9fa5-_]` are filtered out. */
 const MEMO_FILTERED = /[^a-zA-Z0-9\u4e00-\u9fa5_-]/gu;
@@ -63,6 +63,11 @@ function accountFields(request: PayoutRequest): PayResult<Record<string, string>
   return ok(fields);
 }
 
+/** Why a notify URL cannot be used for payouts: confirmPayment.htm takes at most 64 characters. */
+export function notifyUrlTooLong(url: string): string {
+  return `notify_url is ${url.length} characters; confirmPayment.htm takes at most ${CONFIRM_NOTIFY_URL_MAX} (String(${CONFIRM_NOTIFY_URL_MAX})), and a payout held for review (4002/4003/4004) can only be released with it: use a notify URL of at most ${CONFIRM_NOTIFY_URL_MAX} characters`;
+}
+
 /** The apply (`payment.htm`) fields for a payout, validated against the wire codec. */
 export function applyFields(request: PayoutRequest, o: LianlianPayoutOptions): PayResult<ApplyFields> {
   if (request.amount.currency !== 'CNY') return err(PaymentErrors.invalidRequest(`LianLian pays out CNY only, not ${request.amount.currency}`, { path: 'amount.currency', code: 'invalid_amount' }));
@@ -71,6 +76,9 @@ export function applyFields(request: PayoutRequest, o: LianlianPayoutOptions): P
   }
   const notifyUrl = request.notifyUrl ?? o.notifyUrl;
   if (notifyUrl === undefined) return err(PaymentErrors.invalidRequest('notify_url is required: pass notifyUrl or set options.notifyUrl', { path: 'notifyUrl' }));
+  // Apply takes String(255), but a payout held for review (4002/4003/4004) is released only by
+  // confirmPayment.htm, whose notify_url is String(64): refuse now, not once it is held.
+  if (notifyUrl.length > CONFIRM_NOTIFY_URL_MAX) return err(PaymentErrors.invalidRequest(notifyUrlTooLong(notifyUrl), { path: 'notifyUrl' }));
   const moneyOrder = formatDecimal(request.amount, 'fixed');
   if (moneyOrder.isErr()) return err(moneyOrder.error);
   return memoOf(request).andThen((memo) => accountFields(request).andThen((account) => decodeWith(ApplyFields, {

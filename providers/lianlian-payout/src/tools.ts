@@ -1,7 +1,7 @@
 /** `paykit sign` / `paykit verify` for LianLian payouts. */
 import { err, ok } from 'neverthrow';
 import {
-  decodeWith, guard, loadPrivateKey, loadPublicKey, PaymentErrors, rsaSign, type ProviderTools, type PayResult,
+  decodeWith, guard, loadPrivateKey, loadPublicKey, PaymentErrors, rsaSign, Secret, type ProviderTools, type PayResult,
   type SignToolOptions, type VerifyToolOptions, type VerifyToolResult,
 } from '@paykit/core';
 import * as t from 'io-ts';
@@ -11,7 +11,7 @@ import { parseJsonObject } from './replies.js';
 import { signText, verifyFields } from './signer.js';
 import { ApplyFields, ApplyReply, ConfirmFields, QueryFields, QueryReply } from './wire.js';
 
-const RSA_ONLY = 'LianLian payouts are RSA only (guide 十): pass --sign-type RSA and a private key';
+const RSA_ONLY = 'LianLian payout requests and replies are RSA only (guide 十): pass --sign-type RSA and a private key to sign, --public-key to verify; --md5-key verifies only result notifications the merchant site signs with MD5';
 
 /** The request messages `paykit sign` knows. */
 export type PayoutRequestMessage = 'apply' | 'confirm' | 'query';
@@ -43,30 +43,36 @@ function sign(fields: Readonly<Record<string, unknown>>, o: SignToolOptions): Pa
 }
 
 function verify(raw: Uint8Array, o: VerifyToolOptions): PayResult<VerifyToolResult> {
-  if (o.md5Key !== undefined && o.publicKey === undefined) return err(PaymentErrors.invalidConfig(RSA_ONLY, { path: 'md5Key' }));
-  const keyText = o.publicKey ?? o.cert;
-  if (keyText === undefined) return err(PaymentErrors.invalidConfig("pass LianLian's public key to verify", { path: 'publicKey' }));
-  return loadPublicKey(keyText).andThen((key) => parseJsonObject(raw, 'message').andThen((fields) => {
-    const isNotification = fields['ret_code'] === undefined && fields['result_pay'] !== undefined;
-    if (isNotification || o.message === 'notification') {
-      return verifyPayoutNotification(raw, { oidPartner: String(fields['oid_partner']), lianlianPublicKey: key })
+  return parseJsonObject(raw, 'message').andThen((fields) => {
+    const isNotification = o.message === 'notification' || (o.message === undefined && fields['ret_code'] === undefined && fields['result_pay'] !== undefined);
+    // Result notifications follow the merchant site's sign type, which may be MD5; everything else is RSA.
+    if (isNotification && o.md5Key !== undefined) {
+      return verifyPayoutNotification(raw, { oidPartner: String(fields['oid_partner']), notifySignType: 'MD5', notifyMd5Key: new Secret(o.md5Key) })
         .map((v) => ({ message: 'payout notification', result: v.report, signedText: signText(fields) }));
     }
-    const isQuery = o.message === 'query' || fields['result_pay'] !== undefined;
-    const what = isQuery ? 'payout query reply' : o.message === 'confirm' ? 'payout confirm reply' : o.message === 'apply' ? 'payout apply reply' : 'payout apply or confirm reply';
-    return verifyFields(fields, key, what).andThen((signedText) => {
-      if (isQuery) {
-        return decodeWith(QueryReply, fields, what, 'reply').map((r) => ({
-          message: what, signedText,
-          result: { retCode: r.ret_code, retMsg: r.ret_msg, outcome: classifyQueryCode(r.ret_code).kind, ...(r.result_pay !== undefined ? { status: payoutStatusOf(r.result_pay), resultPay: r.result_pay } : {}), ...(r.no_order !== undefined ? { noOrder: r.no_order } : {}), ...(r.money_order !== undefined ? { moneyOrder: r.money_order } : {}) },
-        }));
+    const keyText = o.publicKey ?? o.cert;
+    if (keyText === undefined) return err(PaymentErrors.invalidConfig(o.md5Key !== undefined ? RSA_ONLY : "pass LianLian's public key to verify", { path: o.md5Key !== undefined ? 'md5Key' : 'publicKey' }));
+    return loadPublicKey(keyText).andThen((key) => {
+      if (isNotification) {
+        return verifyPayoutNotification(raw, { oidPartner: String(fields['oid_partner']), lianlianPublicKey: key })
+          .map((v) => ({ message: 'payout notification', result: v.report, signedText: signText(fields) }));
       }
-      return decodeWith(ApplyReply, fields, what, 'reply').map((r) => ({
-        message: what, signedText,
-        result: { retCode: r.ret_code, retMsg: r.ret_msg, outcome: classifyMoneyCode(r.ret_code).kind, ...(r.no_order !== undefined ? { noOrder: r.no_order } : {}), ...(r.confirm_code !== undefined ? { confirmCode: r.confirm_code } : {}), ...(r.oid_paybill !== undefined ? { oidPaybill: r.oid_paybill } : {}) },
-      }));
+      const isQuery = o.message === 'query' || fields['result_pay'] !== undefined;
+      const what = isQuery ? 'payout query reply' : o.message === 'confirm' ? 'payout confirm reply' : o.message === 'apply' ? 'payout apply reply' : 'payout apply or confirm reply';
+      return verifyFields(fields, key, what).andThen((signedText) => {
+        if (isQuery) {
+          return decodeWith(QueryReply, fields, what, 'reply').map((r) => ({
+            message: what, signedText,
+            result: { retCode: r.ret_code, retMsg: r.ret_msg, outcome: classifyQueryCode(r.ret_code).kind, ...(r.result_pay !== undefined ? { status: payoutStatusOf(r.result_pay), resultPay: r.result_pay } : {}), ...(r.no_order !== undefined ? { noOrder: r.no_order } : {}), ...(r.money_order !== undefined ? { moneyOrder: r.money_order } : {}) },
+          }));
+        }
+        return decodeWith(ApplyReply, fields, what, 'reply').map((r) => ({
+          message: what, signedText,
+          result: { retCode: r.ret_code, retMsg: r.ret_msg, outcome: classifyMoneyCode(r.ret_code).kind, ...(r.no_order !== undefined ? { noOrder: r.no_order } : {}), ...(r.confirm_code !== undefined ? { confirmCode: r.confirm_code } : {}), ...(r.oid_paybill !== undefined ? { oidPaybill: r.oid_paybill } : {}) },
+        }));
+      });
     });
-  }));
+  });
 }
 
 /** The CLI tools of the plugin: sign any payout request; verify every signed message LianLian sends for payouts. */

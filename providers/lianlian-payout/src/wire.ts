@@ -62,12 +62,18 @@ export const ApplyFields = t.intersection([
 /** Payout apply fields. */
 export type ApplyFields = t.TypeOf<typeof ApplyFields>;
 
+/**
+ * The longest `notify_url` confirmPayment.htm takes (String(64); apply takes String(255)). A payout
+ * may be held for review and need a confirm, so every payout's notify URL must fit this one.
+ */
+export const CONFIRM_NOTIFY_URL_MAX = 64;
+
 /** Confirm payout (`confirmPayment.htm`) request, before signing. Note `notify_url` is String(64) here. */
 export const ConfirmFields = t.intersection([
   t.type({
     ...RequestBase,
     confirm_code: str('confirm_code', 6, { min: 1 }),
-    notify_url: str('notify_url', 64, { min: 1, rule: 'at most 64 characters (confirmPayment.htm limits notify_url to String(64))' }),
+    notify_url: str('notify_url', CONFIRM_NOTIFY_URL_MAX, { min: 1, rule: `at most ${CONFIRM_NOTIFY_URL_MAX} characters (confirmPayment.htm limits notify_url to String(${CONFIRM_NOTIFY_URL_MAX}))` }),
   }),
   t.partial({ platform: str('platform', Unbounded) }),
 ], 'ConfirmFields');

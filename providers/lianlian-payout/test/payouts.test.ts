@@ -78,14 +78,18 @@ describe('LianLian payout through the facade', () => {
     });
   });
 
-  for (const code of ['4002', '4003', '4004'] as const) {
+  // README: 4002 suspected duplicate, 4003 name and card do not match, 4004 both. A suspected
+  // duplicate (alone or with a mismatch) has its own standard code: confirming it may pay twice.
+  for (const [code, standard] of [['4002', 'suspected_duplicate'], ['4003', 'invalid_account'], ['4004', 'suspected_duplicate']] as const) {
     context(`when LianLian holds the payout for review (${code})`, () => {
-      it('records the hold with its confirm code, and confirmPayment.htm releases it', async () => {
+      it(`records the hold with its confirm code and reason ${standard}, and confirmPayment.htm releases it`, async () => {
         rig.sim.script(`HOLD-${code}`, { hold: code });
         const held = (await rig.paykit.payouts.submit(payoutInput(`HOLD-${code}`)))._unsafeUnwrap();
         const confirmCode = rig.sim.orders.get(`HOLD-${code}`)?.confirmCode;
         expect(held).to.include({ status: 'held_for_review', confirmCode });
-        expect(held.reason?.providerCode).to.equal(code);
+        expect(held.reason).to.include({ providerCode: code, code: standard });
+        expect(held.reason?.message).to.be.a('string').and.not.equal('');
+        expect((await rig.paykit.payouts.get(`HOLD-${code}`))._unsafeUnwrap().reason, 'kept on the record').to.include({ code: standard });
         expect(rig.sim.ledger.has(`HOLD-${code}`)).to.equal(false);
         const confirmed = (await rig.paykit.payouts.confirm(`HOLD-${code}`))._unsafeUnwrap();
         expect(confirmed.status).to.equal('accepted');
@@ -187,6 +191,24 @@ describe('LianLian payout through the facade', () => {
       expect((await rig.paykit.payouts.confirm('CTO-1'))._unsafeUnwrapErr().kind).to.equal('OutcomeUnknown');
       await until(async () => (await rig.paykit.payouts.resolve('CTO-1'))._unsafeUnwrap().status === 'succeeded');
       expect(rig.sim.ledger.get('CTO-1')?.paidCount).to.equal(1);
+    });
+  });
+
+  context('when the payout query itself is answered with a "query first" code (9999)', () => {
+    it('is a retryable ProviderRejected; the record is untouched and nothing is resubmitted', async () => {
+      rig.sim.script('QQF-1', { notify: false });
+      expect((await rig.paykit.payouts.submit(payoutInput('QQF-1')))._unsafeUnwrap().status).to.equal('accepted');
+      // LianLian's answer, written from the spec's reply table: signed, no order fields.
+      rig.sim.server.route('POST', '/paymentapi/queryPayment.htm', () => ({
+        headers: { 'content-type': 'application/json;charset=utf-8' },
+        body: JSON.stringify(rig.sim.sign({ oid_partner: OID_PARTNER, sign_type: 'RSA', ret_code: '9999', ret_msg: '系统异常,请稍后查询' })),
+      }));
+      for (const call of [() => rig.paykit.payouts.query('QQF-1'), () => rig.paykit.payouts.resolve('QQF-1')]) {
+        const e = (await call())._unsafeUnwrapErr();
+        expect(e).to.include({ kind: 'ProviderRejected', providerCode: '9999', retryable: true });
+      }
+      expect((await rig.paykit.payouts.get('QQF-1'))._unsafeUnwrap().status).to.equal('accepted');
+      expect(rig.sim.server.received.filter((r) => r.path === '/paymentapi/payment.htm')).to.have.length(1);
     });
   });
 

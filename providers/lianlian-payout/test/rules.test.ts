@@ -28,6 +28,11 @@ describe('LianLian payout configuration', () => {
     expect(e.kind).to.equal('InvalidConfig');
     expect(e.message).not.to.include('MIIBOGUSKEYMATERIAL');
   });
+  it('refuses a default notifyUrl longer than confirmPayment.htm takes (String(64)), naming the limit', async () => {
+    const e = await configError({ ...baseOptions, notifyUrl: `https://shop.example/${'n'.repeat(65 - 21)}` });
+    expect(e.kind).to.equal('InvalidConfig');
+    expect(e.message).to.include('notifyUrl').and.include('at most 64');
+  });
   it('refuses an oid_partner that is not 18 digits', async () => {
     expect((await configError({ ...baseOptions, oidPartner: '1234' })).message).to.include('18-digit');
   });
@@ -49,8 +54,10 @@ describe('LianLian payout request validation', () => {
     ['a card number with letters', { ...payoutInput('K'), account: { ...payoutInput('K').account, accountNumber: '6216ABC' } }, 'account.accountNumber'],
     ['an info_order of 256 characters', { ...payoutInput('I'), description: 'x'.repeat(256) }, 'payouts.submit.info_order'],
     ['an amount the query could not report (1000000.00 yuan, above Number(8,2))', payoutInput('B', 100_000_000), 'amount'],
+    // Apply takes String(255), confirmPayment.htm String(64): a held payout could never be released.
+    ['a notify URL of 65 characters, too long for confirmPayment.htm (String(64))', { ...payoutInput('L'), notifyUrl: `https://shop.example/${'n'.repeat(65 - 21)}` }, 'notifyUrl'],
   ] as const) {
-    it(`refuses ${what} before sending anything`, async () => {
+    it(`refuses ${what} before recording or sending anything`, async () => {
       const before = rig.sim.server.received.length;
       const id = `V${Math.random().toString(36).slice(2, 10)}`;
       const e = (await rig.paykit.payouts.submit({ ...input, payoutId: id }))._unsafeUnwrapErr();
@@ -58,12 +65,27 @@ describe('LianLian payout request validation', () => {
       expect(e.path).to.equal(path);
       expect(e.message).not.to.include('6216');
       expect(rig.sim.server.received.length).to.equal(before);
+      // Refused inside the claim: the payout id stays free for the corrected request.
+      expect((await rig.paykit.payouts.get(id))._unsafeUnwrapErr().kind).to.equal('NotFound');
     });
   }
 
   it('accepts the largest amount the query can report, 999999.99 yuan, and sends it as such', async () => {
     expect((await rig.paykit.payouts.submit(payoutInput('BIG-1', 99_999_999)))._unsafeUnwrap().status).to.equal('accepted');
     expect(rig.sim.orders.get('BIG-1')).to.include({ moneyOrder: '999999.99', amountFen: 99_999_999 });
+  });
+
+  it('accepts a notify URL of exactly 64 characters and sends it as notify_url', async () => {
+    const notifyUrl = `https://shop.example/${'n'.repeat(64 - 21)}`;
+    expect(notifyUrl).to.have.length(64);
+    expect((await rig.paykit.payouts.submit({ ...payoutInput('NU-64'), notifyUrl }))._unsafeUnwrap().status).to.equal('accepted');
+    expect(rig.sim.orders.get('NU-64')?.notifyUrl).to.equal(notifyUrl);
+  });
+
+  it('says why a long notify URL is refused: the confirm call would not take it', async () => {
+    const e = (await rig.paykit.payouts.submit({ ...payoutInput('NU-65'), notifyUrl: `https://shop.example/${'n'.repeat(65 - 21)}` }))._unsafeUnwrapErr();
+    expect(e.message).to.include('65 characters').and.include('confirmPayment.htm').and.include('at most 64');
+    expect(rig.sim.orders.has('NU-65'), 'nothing sent').to.equal(false);
   });
 
   it('accepts a corporate CCB account without branch details (guide 十)', async () => {
@@ -125,6 +147,15 @@ describe('LianLian payout notifications', () => {
     });
   }
 
+  it('reports the amount of money_order in fen for every result_pay, documented or not, so it can be compared with the record', () => {
+    for (const [resultPay, moneyOrder, fen] of [['APPLY', '0.01', 1], ['CHECK', '0.1', 10], ['WAITING', '1', 100], ['PROCESSING', '49.65', 4965], ['SUCCESS', '999999.99', 99_999_999],
+      ['FAILURE', '10.50', 1050], ['CANCEL', '0.02', 2], ['CLOSED', '12345678.90', 1_234_567_890], ['SOMETHING_NEW', '3.00', 300]] as const) {
+      const body = rig.sim.sign({ oid_partner: OID_PARTNER, sign_type: 'RSA', no_order: 'N-A', dt_order: '20240301090000', money_order: moneyOrder, result_pay: resultPay });
+      const v = verifyPayoutNotification(Buffer.from(JSON.stringify(body)), { oidPartner: OID_PARTNER, lianlianPublicKey: key })._unsafeUnwrap();
+      expect(v.report.amount, resultPay).to.deep.equal({ amount: fen, currency: 'CNY' });
+    }
+  });
+
   it('refuses a correctly signed money_order with three decimals as a Decode error', () => {
     const body = rig.sim.sign({ oid_partner: OID_PARTNER, sign_type: 'RSA', no_order: 'N-4', dt_order: '20240301090000', money_order: '1.005', result_pay: 'SUCCESS' });
     const r = verifyPayoutNotification(Buffer.from(JSON.stringify(body)), { oidPartner: OID_PARTNER, lianlianPublicKey: key });
@@ -141,6 +172,90 @@ describe('LianLian payout notifications', () => {
     rig.sim.script('N-6', { notifyDelayMs: 100 });
     await rig.paykit.payouts.submit(payoutInput('N-6'));
     await until(async () => (await rig.paykit.payouts.get('N-6'))._unsafeUnwrap().status === 'succeeded');
+  });
+});
+
+/** LianLian's MD5 signature, computed here independently: sorted non-empty fields but sign, `&key=`, lowercase MD5. */
+function md5Signed(fields: Record<string, string>, key: string): Record<string, string> {
+  const text = Object.keys(fields).filter((k) => k !== 'sign' && fields[k] !== '').sort().map((k) => `${k}=${fields[k]}`).join('&');
+  return { ...fields, sign: createHash('md5').update(`${text}&key=${key}`, 'utf8').digest('hex') };
+}
+
+// The guide's (section 三) test merchant key: letters, digits and "_".
+const MD5_KEY = '201408071000001543test_2014082';
+
+describe('LianLian payout MD5-signed result notifications (2014 card-payout document, section 4)', () => {
+  const raw = (fields: Record<string, string>) => ({ method: 'POST', url: '/n', headers: {}, body: new Uint8Array(Buffer.from(JSON.stringify(fields), 'utf8')) });
+  const notification = (noOrder: string, extra: Record<string, string> = {}) => ({
+    oid_partner: OID_PARTNER, sign_type: 'MD5', no_order: noOrder, dt_order: '20240301090000', money_order: '49.65',
+    oid_paybill: '2024030100000001', info_order: '提现 withdrawal', result_pay: 'SUCCESS', settle_date: '20240301', ...extra,
+  });
+
+  context('when the instance is configured for MD5 notifications', () => {
+    let rig: Rig;
+    before(async () => { rig = await startRig({ options: { notifySignType: 'MD5', notifyMd5Key: MD5_KEY } }); });
+    after(() => rig.close());
+
+    it('verifies one signed with the merchant MD5 key, applies it with its amount, and acknowledges exactly', async () => {
+      rig.sim.script('MD5-1', { notify: false });
+      expect((await rig.paykit.payouts.submit(payoutInput('MD5-1', 4965)))._unsafeUnwrap().status).to.equal('accepted');
+      const handled = (await rig.paykit.notifications.handle('payouts', raw(md5Signed(notification('MD5-1'), MD5_KEY))))._unsafeUnwrap();
+      expect(handled.reply.body).to.equal('{"ret_code":"0000","ret_msg":"交易成功"}');
+      expect((await rig.paykit.payouts.get('MD5-1'))._unsafeUnwrap().status).to.equal('succeeded');
+      const v = verifyPayoutNotification(Buffer.from(JSON.stringify(md5Signed(notification('MD5-1'), MD5_KEY))), { oidPartner: OID_PARTNER, notifySignType: 'MD5', notifyMd5Key: new Secret(MD5_KEY) });
+      expect(v._unsafeUnwrap().report.amount).to.deep.equal({ amount: 4965, currency: 'CNY' });
+    });
+
+    for (const [what, body] of [
+      ['signed with another MD5 key', () => md5Signed(notification('MD5-2'), 'another_key_2014')],
+      ['whose amount was changed after signing', () => ({ ...md5Signed(notification('MD5-2'), MD5_KEY), money_order: '4965.00' })],
+      ['signed with an uppercase digest (the spec says lowercase, compared exactly)', () => { const f = md5Signed(notification('MD5-2'), MD5_KEY); return { ...f, sign: f['sign']!.toUpperCase() }; }],
+      ['signed with RSA: the instance expects MD5 only', () => rig.sim.sign({ ...notification('MD5-2'), sign_type: 'RSA' })],
+    ] as const) {
+      it(`refuses one ${what}, without acknowledging it`, async () => {
+        rig.sim.script('MD5-2', { notify: false });
+        if (!rig.sim.orders.has('MD5-2')) await rig.paykit.payouts.submit(payoutInput('MD5-2'));
+        const e = (await rig.paykit.notifications.handle('payouts', raw(body())))._unsafeUnwrapErr();
+        expect(e.kind).to.equal('Signature');
+        expect(e.message).not.to.include(MD5_KEY);
+        expect(rig.paykit.notifications.rejection('payouts', e).body).not.to.include('"0000"');
+        expect((await rig.paykit.payouts.get('MD5-2'))._unsafeUnwrap().status).to.equal('accepted');
+      });
+    }
+  });
+
+  context('when the instance is not configured for MD5 notifications', () => {
+    it('refuses an MD5-signed one, and says to set notifySignType', async () => {
+      const rig = await startRig();
+      try {
+        const e = (await rig.paykit.notifications.handle('payouts', raw(md5Signed(notification('MD5-3'), MD5_KEY))))._unsafeUnwrapErr();
+        expect(e.kind).to.equal('Signature');
+        expect(e.message).to.include('notifySignType');
+      } finally {
+        await rig.close();
+      }
+    });
+  });
+
+  context('when the configuration is checked', () => {
+    it('refuses notifySignType MD5 without notifyMd5Key', async () => {
+      expect((await configError({ ...baseOptions, notifySignType: 'MD5' })).message).to.include('needs notifyMd5Key');
+    });
+    it('refuses notifyMd5Key without notifySignType MD5 (the key would never be used), without printing it', async () => {
+      const e = await configError({ ...baseOptions, notifyMd5Key: MD5_KEY });
+      expect(e.message).to.include('notifySignType');
+      expect(e.message).not.to.include(MD5_KEY);
+    });
+    it('refuses a key the merchant site cannot hold (guide 三: letters, digits, "_", at most 100), without printing it', async () => {
+      for (const key of ['has-dash-and space', 'k'.repeat(101)]) {
+        const e = await configError({ ...baseOptions, notifySignType: 'MD5', notifyMd5Key: key });
+        expect(e.message).to.include('1-100 letters, digits or "_"');
+        expect(e.message).not.to.include(key);
+      }
+    });
+    it('refuses a sign type other than RSA or MD5', async () => {
+      expect((await configError({ ...baseOptions, notifySignType: 'SHA256' })).kind).to.equal('InvalidConfig');
+    });
   });
 });
 
@@ -180,6 +295,17 @@ describe('LianLian payout CLI tools', () => {
     } finally {
       await rig.close();
     }
+  });
+
+  it('verifies an MD5-signed notification with --md5-key, and refuses --md5-key for anything else (replies are RSA only)', () => {
+    const n = md5Signed({ oid_partner: OID_PARTNER, sign_type: 'MD5', no_order: 'T-3', dt_order: '20240301090000', money_order: '46.78', result_pay: 'SUCCESS' }, MD5_KEY);
+    const v = tools.verify(Buffer.from(JSON.stringify(n)), { md5Key: MD5_KEY })._unsafeUnwrap();
+    expect(v.message).to.equal('payout notification');
+    expect(v.result).to.deep.include({ status: 'succeeded', amount: { amount: 4678, currency: 'CNY' } });
+    expect(v.signedText).to.equal(`dt_order=20240301090000&money_order=46.78&no_order=T-3&oid_partner=${OID_PARTNER}&result_pay=SUCCESS&sign_type=MD5`);
+    expect(tools.verify(Buffer.from(JSON.stringify({ ...n, money_order: '4678.00' })), { md5Key: MD5_KEY })._unsafeUnwrapErr().kind).to.equal('Signature');
+    const reply = md5Signed({ oid_partner: OID_PARTNER, sign_type: 'MD5', ret_code: '0000', ret_msg: '交易成功', no_order: 'T-3' }, MD5_KEY);
+    expect(tools.verify(Buffer.from(JSON.stringify(reply)), { md5Key: MD5_KEY })._unsafeUnwrapErr()).to.include({ kind: 'InvalidConfig' });
   });
 
   it('verifies confirm replies, the 4005 reply without no_order (spec sample shape) and a query 8901, each named', async () => {

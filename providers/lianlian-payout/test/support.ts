@@ -1,6 +1,6 @@
 /** Test support: keys, a simulator, and paykit wired to it over loopback HTTP. */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { createPaykit, InMemoryStore, MemoryLogger, type Paykit } from '@paykit/core';
+import { createPaykit, InMemoryStore, MemoryLogger, type Clock, type Paykit } from '@paykit/core';
 import { createLianlianPayoutPlugin, type RandomSource } from '../src/index.js';
 import { LoopbackTransport } from '@paykit/conformance/transport';
 import { LianlianPayoutSimulator, type LianlianPayoutSimulatorOptions } from '../src/simulator/index.js';
@@ -39,7 +39,7 @@ export interface Rig {
 export const CARD_LEDGER_KEY = 'test-card-ledger-key-0123456789abcdef';
 
 /** Starts a simulator and paykit; notifications from the simulator go through `paykit.notifications.handle`. */
-export async function startRig(o: { sim?: Partial<LianlianPayoutSimulatorOptions>; options?: Record<string, unknown>; random?: RandomSource } = {}): Promise<Rig> {
+export async function startRig(o: { sim?: Partial<LianlianPayoutSimulatorOptions>; options?: Record<string, unknown>; random?: RandomSource; clock?: Clock } = {}): Promise<Rig> {
   const sim = await LianlianPayoutSimulator.start({ oidPartner: OID_PARTNER, merchantPublicKey: merchantKeys.publicB64, keys: lianlianKeys, ...o.sim });
   const plugin = createLianlianPayoutPlugin(o.random ? { random: o.random } : {});
   const logger = new MemoryLogger();
@@ -57,8 +57,11 @@ export async function startRig(o: { sim?: Partial<LianlianPayoutSimulatorOptions
     notifyUrl, timeoutMs: 1500, ...o.options,
   };
   const created = await createPaykit({ instances: { payouts: { plugin: 'lianlian-payout', options } } },
-    { plugins: [plugin], transport: new LoopbackTransport(), logger, store });
-  if (created.isErr()) throw new Error(created.error.message);
+    { plugins: [plugin], transport: new LoopbackTransport(), logger, store, ...(o.clock ? { clock: o.clock } : {}) });
+  if (created.isErr()) {
+    await sim.close();
+    throw new Error(created.error.message);
+  }
   paykitRef = created.value;
   return { sim, paykit: created.value, logger, store, plugin, options, notifyUrl, close: () => sim.close() };
 }
