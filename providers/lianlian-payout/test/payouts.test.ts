@@ -91,7 +91,13 @@ describe('LianLian payout through the facade', () => {
         expect(held.reason?.message).to.be.a('string').and.not.equal('');
         expect((await rig.paykit.payouts.get(`HOLD-${code}`))._unsafeUnwrap().reason, 'kept on the record').to.include({ code: standard });
         expect(rig.sim.ledger.has(`HOLD-${code}`)).to.equal(false);
-        const confirmed = (await rig.paykit.payouts.confirm(`HOLD-${code}`))._unsafeUnwrap();
+        if (standard === 'suspected_duplicate') {
+          // Confirming a suspected duplicate may pay twice: only when the merchant says so.
+          const refused = (await rig.paykit.payouts.confirm(`HOLD-${code}`))._unsafeUnwrapErr();
+          expect(refused).to.include({ kind: 'Conflict', code: 'suspected_duplicate' });
+          expect(sentFields(rig, 'confirmPayment.htm')).to.deep.equal([]);
+        }
+        const confirmed = (await rig.paykit.payouts.confirm(`HOLD-${code}`, { acceptSuspectedDuplicate: true }))._unsafeUnwrap();
         expect(confirmed.status).to.equal('accepted');
         expect(sentFields(rig, 'confirmPayment.htm')[0]).to.include({ no_order: `HOLD-${code}`, confirm_code: confirmCode, api_version: '1.0', sign_type: 'RSA' });
         await until(async () => (await rig.paykit.payouts.get(`HOLD-${code}`))._unsafeUnwrap().status === 'succeeded');
@@ -188,7 +194,7 @@ describe('LianLian payout through the facade', () => {
     it('is OutcomeUnknown; resolve shows the payout moving, and it is paid once', async () => {
       rig.sim.script('CTO-1', { hold: '4002', confirmReply: 'timeout' });
       await rig.paykit.payouts.submit(payoutInput('CTO-1'));
-      expect((await rig.paykit.payouts.confirm('CTO-1'))._unsafeUnwrapErr().kind).to.equal('OutcomeUnknown');
+      expect((await rig.paykit.payouts.confirm('CTO-1', { acceptSuspectedDuplicate: true }))._unsafeUnwrapErr().kind).to.equal('OutcomeUnknown');
       await until(async () => (await rig.paykit.payouts.resolve('CTO-1'))._unsafeUnwrap().status === 'succeeded');
       expect(rig.sim.ledger.get('CTO-1')?.paidCount).to.equal(1);
     });
