@@ -75,6 +75,11 @@ export interface Payment {
   readonly settleDate?: string;
   /** Provider's failure code and message, for failed payments. */
   readonly failure?: { readonly providerCode?: string; readonly message: string };
+  /**
+   * Provider details of the payment from its verified reports (agreement number, bank, pay
+   * method, payer's masked id…), keyed as the provider's docs page lists them.
+   */
+  readonly providerDetails?: Readonly<Record<string, string>>;
 }
 
 /** Decides what a reported payment status does to a recorded one. */
