@@ -138,7 +138,7 @@ export class LianlianWebCards implements LianlianWebCardsService {
       const keys = this.#deps();
       if (keys.isErr()) return errAsync(keys.error);
       return callApi({ options: this.#o, keys: keys.value, transport: this.#transport, logger: this.#logger }, 'cardBin', req, CardBinReplyCodec, [], 'query')
-        .andThen((r) => {
+        .andThen(({ wire: r }) => {
           const type = cardTypeOf(r.card_type);
           if (r.card_no !== card || type === undefined) return errAsync(PaymentErrors.decode('card BIN reply is for another card', { providerId: PROVIDER_ID }));
           return okAsync({ maskedCardNumber: maskCardNumber(card), bankCode: r.bank_code, bankName: r.bank_name, cardType: type });
@@ -161,7 +161,7 @@ export class LianlianWebCards implements LianlianWebCardsService {
       const keys = this.#deps();
       if (keys.isErr()) return errAsync(keys.error);
       return callApi({ options: this.#o, keys: keys.value, transport: this.#transport, logger: this.#logger }, 'bindList', req, BindListReplyCodec, UNSIGNED_FIELDS.bindList, 'query')
-        .andThen((r) => {
+        .andThen(({ wire: r }) => {
           if (r.user_id !== query.userId) return errAsync(PaymentErrors.decode('bound-card reply is for another user', { providerId: PROVIDER_ID }));
           const cards = (r.agreement_list ?? []).map((a): BoundCard => {
             const type = cardTypeOf(a.card_type);

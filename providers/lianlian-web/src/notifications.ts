@@ -5,14 +5,15 @@
 import { inject, injectable } from 'inversify';
 import { err, ok } from 'neverthrow';
 import {
-  decodeText, decodeWith, guard, PaymentErrors, Tokens, type Charset, type HttpReply, type NotificationsCapability,
+  decodeText, guard, PaymentErrors, Tokens, type Charset, type HttpReply, type NotificationsCapability,
   type PaymentError, type PaymentReport, type PayResult, type RawHttpRequest, type VerifiedNotification,
 } from '@paykit/core';
 import { parseJsonObject } from './api.js';
 import { notifySignTypeOf, type LianlianWebOptions } from './config.js';
 import { PROVIDER_ID, reportOf } from './mapping.js';
-import { verifyFields, type LoadedKeys } from './signer.js';
+import { type LoadedKeys } from './signer.js';
 import { InstanceKeys } from './keys.js';
+import { readSignedMessage, type ExtraFields } from './signed-message.js';
 import { NOTIFICATION_ACK, NotificationCodec, SyncReturnCodec, type Notification, type SyncReturn } from './wire.js';
 
 /** Largest notification body accepted (the real ones are well under 2 KiB). */
@@ -25,6 +26,8 @@ export const ACK_REPLY: HttpReply = { status: 200, headers: { 'content-type': 'a
 export interface VerifiedLianlianNotification {
   /** The decoded wire fields. */
   readonly wire: Notification;
+  /** Signed fields the spec's table lacks (a field LianLian added later), kept as text. */
+  readonly extra: ExtraFields;
   /** The domain report. */
   readonly report: PaymentReport;
   /** The exact text whose signature was checked. */
@@ -37,9 +40,10 @@ function checkPartner(oidPartner: string, o: LianlianWebOptions): PayResult<void
 }
 
 /**
- * Verifies a raw notification body: strict UTF-8 JSON with exactly the fields of spec 4.3, signed
- * with the sign type configured on the merchant site (README rule 6: not the request's), for this
- * merchant. Nothing in it is trusted before this returns Ok.
+ * Verifies a raw notification body: strict UTF-8 JSON holding the fields of spec 4.3 (and any the
+ * table lacks, kept when the signature covers them), signed with the sign type configured on the
+ * merchant site (README rule 6: not the request's), for this merchant. Nothing in it is trusted
+ * before this returns Ok.
  */
 export function verifyNotificationBody(body: Uint8Array, o: LianlianWebOptions, keys: LoadedKeys): PayResult<VerifiedLianlianNotification> {
   if (body.length === 0) return err(PaymentErrors.decode('empty notification body: pass the raw request body, unparsed', { providerId: PROVIDER_ID }));
@@ -47,15 +51,14 @@ export function verifyNotificationBody(body: Uint8Array, o: LianlianWebOptions, 
   // Straight-line early returns rather than a chain of closures: this runs on every notification.
   const json = parseJsonObject(body, 'notification');
   if (json.isErr()) return err(json.error);
-  const wire = decodeWith(NotificationCodec, json.value, 'notification', 'reply');
-  if (wire.isErr()) return err(wire.error);
-  const signedText = verifyFields(json.value, [notifySignTypeOf(o)], keys, [], 'UTF-8', NotificationCodec.sortedKeys);
-  if (signedText.isErr()) return err(signedText.error);
-  const partner = checkPartner(wire.value.oid_partner, o);
+  const message = readSignedMessage(json.value, NotificationCodec, { expected: [notifySignTypeOf(o)] }, keys, 'notification');
+  if (message.isErr()) return err(message.error);
+  const { wire, extra, signedText } = message.value;
+  const partner = checkPartner(wire.oid_partner, o);
   if (partner.isErr()) return err(partner.error);
-  const report = reportOf(wire.value);
+  const report = reportOf(wire);
   if (report.isErr()) return err(report.error);
-  return ok({ wire: wire.value, report: report.value, signedText: signedText.value });
+  return ok({ wire, extra, report: report.value, signedText });
 }
 
 /** The identity of a notification, the same on every redelivery (spec 4.3 retries). */
@@ -107,6 +110,8 @@ export interface SyncReturnHint {
   readonly claimed: PaymentReport;
   /** The decoded wire fields. */
   readonly wire: SyncReturn;
+  /** Signed fields the spec's table lacks, kept as text. */
+  readonly extra: ExtraFields;
   /** What to do next. */
   readonly advice: string;
   /** The exact text whose signature was checked. */
@@ -129,10 +134,9 @@ export function parseSyncReturn(body: Uint8Array, o: LianlianWebOptions, keys?: 
     if (loaded.isErr()) return err(loaded.error);
     const charset = o.charset ?? 'UTF-8';
     return parseFormBody(body, charset)
-      .andThen((form) => decodeWith(SyncReturnCodec, form, 'sync return', 'reply')
-        .andThen((wire) => verifyFields(form, [o.signType, notifySignTypeOf(o)], loaded.value, [], 'UTF-8').map((signedText) => ({ wire, signedText }))))
-      .andThen(({ wire, signedText }) => checkPartner(wire.oid_partner, o).andThen(() => reportOf(wire)).map((claimed) => ({
-        final: false as const, claimed, wire, signedText,
+      .andThen((form) => readSignedMessage(form, SyncReturnCodec, { expected: [o.signType, notifySignTypeOf(o)], charset: 'UTF-8' }, loaded.value, 'sync return'))
+      .andThen(({ wire, extra, signedText }) => checkPartner(wire.oid_partner, o).andThen(() => reportOf(wire)).map((claimed) => ({
+        final: false as const, claimed, wire, extra, signedText,
         advice: 'show the result page only; the payment is recorded from the async notification or payments.query',
       })));
   });

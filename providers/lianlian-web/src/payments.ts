@@ -63,7 +63,7 @@ export class LianlianWebPayments implements PaymentsCapability {
       if (valid.isErr()) return errAsync(valid.error);
       return callApi({ options: this.#o, keys: keys.value, transport: this.#transport, logger: this.#logger },
         'orderQuery', request, OrderQueryReplyCodec, UNSIGNED_FIELDS.orderQuery, 'query')
-        .andThen((reply) => {
+        .andThen(({ wire: reply, extra }) => {
           if (reply.oid_partner !== this.#o.oidPartner || reply.no_order !== ref.orderId) {
             return errAsync(PaymentErrors.decode(`order query reply is for ${reply.no_order} of merchant ${reply.oid_partner}, not ${ref.orderId}`, { providerId: PROVIDER_ID }));
           }

@@ -1,25 +1,25 @@
 /** `paykit sign` / `paykit verify` for LianLian web (CLI debugging tools). */
 import { err, ok } from 'neverthrow';
 import {
-  charsetOf, decodeWith, guard, PaymentErrors, Secret, type Charset, type PayResult, type ProviderTools, type SignToolResult,
+  charsetOf, guard, PaymentErrors, Secret, type Charset, type PayResult, type ProviderTools, type SignToolResult,
   type VerifyToolResult,
 } from '@paykit/core';
-import type * as t from 'io-ts';
 import { parseJsonObject } from './api.js';
 import { PROVIDER_ID, reportOf } from './mapping.js';
 import { parseFormBody } from './notifications.js';
-import { loadKeys, signingText, signText, verifyFields } from './signer.js';
+import { loadKeys, signingText, signText } from './signer.js';
 import {
   BindListReplyCodec, CardBinReplyCodec, ErrorReplyCodec, NotificationCodec, OrderQueryReplyCodec, SyncReturnCodec,
   UnbindReplyCodec, UNSIGNED_FIELDS, type SignType,
 } from './wire.js';
+import { readSignedMessage, type TableCodec } from './signed-message.js';
 
 /** Messages `paykit verify` recognises. */
 export const VERIFIABLE_MESSAGES = ['notification', 'sync-return', 'order-query-reply', 'card-bin-reply', 'bind-list-reply', 'unbind-reply', 'error-reply'] as const;
 /** One of {@link VERIFIABLE_MESSAGES}. */
 export type VerifiableMessage = (typeof VERIFIABLE_MESSAGES)[number];
 
-const CODECS: { readonly [K in VerifiableMessage]: { codec: t.Decoder<unknown, unknown>; unsigned: readonly string[] } } = {
+const CODECS: { readonly [K in VerifiableMessage]: { codec: TableCodec<unknown>; unsigned: readonly string[] } } = {
   'notification': { codec: NotificationCodec, unsigned: [] },
   'sync-return': { codec: SyncReturnCodec, unsigned: [] },
   'order-query-reply': { codec: OrderQueryReplyCodec, unsigned: UNSIGNED_FIELDS.orderQuery },
@@ -72,9 +72,8 @@ function verifyTool(raw: Uint8Array, options: { md5Key?: string; publicKey?: str
     ...(options.publicKey !== undefined ? { lianlianPublicKey: options.publicKey } : {}),
   };
   return loadKeys(keyTexts)
-    .andThen((keys) => decodeWith(spec.codec, fields, message, 'reply').map(() => keys))
-    .andThen((keys) => verifyFields(fields, ['MD5', 'RSA'], keys, spec.unsigned))
-    .andThen((signedText) => {
+    .andThen((keys) => readSignedMessage(fields, spec.codec, { expected: ['MD5', 'RSA'], unsigned: spec.unsigned }, keys, message))
+    .andThen(({ signedText }) => {
       const hasPayment = typeof fields.money_order === 'string' && typeof fields.result_pay === 'string';
       const result = hasPayment ? reportOf(fields as unknown as Parameters<typeof reportOf>[0]) : ok(fields);
       return result.map((r) => ({ message, result: message === 'sync-return' ? { final: false, claimed: r } : r, signedText }));

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import type { RawHttpRequest } from '@paykit/core';
 import { simSign, simSigningText, simSpoil } from '../src/simulator/index.js';
+import { loadKeys, verifyNotificationBody, type LianlianWebOptions } from '../src/index.js';
+import { Secret } from '@paykit/core';
 import { submitForm } from '../src/harness.js';
 import { must, paymentInput, startWorld, testKeys, TEST_MD5_KEY, type World } from './support.js';
 import { createPrivateKey } from 'node:crypto';
@@ -99,7 +101,8 @@ describe('LianLian web notifications', function () {
       ['a JSON array', () => raw('[1,2]'), 'Decode'],
       ['a GBK body', () => raw(Buffer.from([0xc4, 0xe3, 0xba, 0xc3])), 'Decode'],
       ['a missing field (oid_paybill), re-signed', () => { const { oid_paybill: _o, ...f } = good; return raw(resign(f)); }, 'Decode'],
-      ['an extra field, re-signed', () => raw(resign({ ...good, extra_field: 'x' })), 'Decode'],
+      ['an extra field the signature does not cover', () => raw(JSON.stringify({ ...good, pay_chnl: 'x' })), 'Signature'],
+      ['an extra field whose name is not a field name, re-signed', () => raw(resign({ ...good, 'a=1&b': 'x' })), 'Decode'],
       ['a number where a string belongs, re-signed', () => raw(resign({ ...good, money_order: 49.65 })), 'Decode'],
       ['an amount with three decimals, re-signed', () => raw(resign({ ...good, money_order: '49.650' })), 'Decode'],
       ['a wrong signature', () => raw(JSON.stringify({ ...good, sign: simSpoil(good.sign ?? '', 'RSA') })), 'Signature'],
@@ -125,3 +128,48 @@ describe('LianLian web notifications', function () {
     });
   });
 });
+
+describe('LianLian web notifications with fields spec v2.2 lacks', function () {
+  context('when LianLian adds a field and signs it with the others', function () {
+    let w: World;
+    before(async function () { w = await startWorld({ signType: 'MD5', notifySignType: 'RSA' }); });
+    after(async function () { await w.close(); });
+
+    it('verifies over every field, records the payment and acknowledges (no 30 redeliveries)', async function () {
+      await paidOrder(w, 'N4001');
+      w.sim.addedFields.pay_chnl = 'UNIONPAY';
+      w.sim.addedFields.risk_level = '2';
+      const attempts = await w.sim.complete('N4001', 'succeeded');
+      expect(attempts.map((a) => a.body)).to.deep.equal([ACK]);
+      expect(must(await w.paykit.payments.get('N4001')).status).to.equal('succeeded');
+      const body = JSON.parse(w.sim.notificationBody('N4001')) as Record<string, string>;
+      expect(body).to.include({ pay_chnl: 'UNIONPAY', risk_level: '2' });
+    });
+
+    it('keeps the added fields as extra data beside the decoded ones, and signs over them', function () {
+      const options: LianlianWebOptions = {
+        oidPartner: '201408071000001543', signType: 'MD5', notifySignType: 'RSA', md5Key: new Secret(TEST_MD5_KEY),
+        lianlianPublicKey: testKeys.lianlianPublic, goodsCategory: '1002',
+      };
+      const keys = must(loadKeys({ lianlianPublicKey: testKeys.lianlianPublic }));
+      const v = must(verifyNotificationBody(Buffer.from(w.sim.notificationBody('N4001')), options, keys));
+      expect(v.extra).to.deep.equal({ pay_chnl: 'UNIONPAY', risk_level: '2' });
+      expect(v.wire).not.to.have.property('pay_chnl');
+      expect(v.signedText).to.include('&pay_chnl=UNIONPAY&pay_type=');
+      expect(v.signedText).to.include('&result_pay=SUCCESS&risk_level=2&');
+    });
+
+    it('answers order queries that carry the added field', async function () {
+      const report = must(await w.paykit.payments.query('N4001'));
+      expect(report.status).to.equal('succeeded');
+      const last = must2(w.transport.sent.at(-1));
+      const reply = JSON.parse(Buffer.from(must(await w.transport.send(last.request, last.options)).body).toString('utf8')) as Record<string, string>;
+      expect(reply).to.include({ ret_code: '0000', pay_chnl: 'UNIONPAY', risk_level: '2' });
+    });
+  });
+});
+
+function must2<T>(v: T | undefined): T {
+  if (v === undefined) throw new Error('value expected');
+  return v;
+}

@@ -160,6 +160,20 @@ describe('LianLian web payments', function () {
       expect(hint.advice).to.include('notification');
     });
 
+    it('keeps a field the 4.2 table lacks when the signature covers it, and refuses it when not', function () {
+      w.sim.addedFields.pay_chnl = 'UNIONPAY';
+      try {
+        const body = w.sim.syncReturnBody('P4001', 'MD5');
+        const hint = parseSyncReturn(Buffer.from(body), options())._unsafeUnwrap();
+        expect(hint.extra).to.deep.equal({ pay_chnl: 'UNIONPAY' });
+        expect(hint.claimed).to.include({ orderId: 'P4001', status: 'succeeded' });
+        const unsigned = parseSyncReturn(Buffer.from(`${body}&risk_level=2`), options());
+        expect(unsigned._unsafeUnwrapErr().kind).to.equal('Signature');
+      } finally {
+        delete w.sim.addedFields.pay_chnl;
+      }
+    });
+
     it('refuses a form with a changed amount', function () {
       const body = w.sim.syncReturnBody('P4001', 'MD5').replace('money_order=49.65', 'money_order=0.01');
       expect(parseSyncReturn(Buffer.from(body), options())._unsafeUnwrapErr().kind).to.equal('Signature');

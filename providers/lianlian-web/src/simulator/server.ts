@@ -72,6 +72,11 @@ export class LianlianWebSimulator {
   readonly cards = new Map<string, SimCard[]>();
   /** Every notification delivery, per order. */
   readonly deliveries: { orderId: string; attempts: readonly DeliveryAttempt[] }[] = [];
+  /**
+   * Fields LianLian added after spec v2.2, put (and signed like the others) in every notification,
+   * sync return and signed API reply from now on. Empty by default.
+   */
+  readonly addedFields: Record<string, string> = {};
   readonly #o: LianlianWebSimulatorOptions;
   readonly #keys: SimKeys;
   #paybill = 0;
@@ -170,7 +175,7 @@ export class LianlianWebSimulator {
     const out = handle(f);
     if (out.signed === false) return json(out.fields);
     const signType = f.sign_type as 'MD5' | 'RSA';
-    const fields: Record<string, unknown> = { ...out.fields, sign_type: signType };
+    const fields: Record<string, unknown> = { ...out.fields, ...this.addedFields, sign_type: signType };
     let sign = simSign(simSigningText(fields, out.unsigned ?? []), signType, this.#keys);
     // Before simSpoil, a signature already starting with "A" (one in 64) came back unchanged.
     if (badSignature) sign = simSpoil(sign, signType);
@@ -221,6 +226,7 @@ export class LianlianWebSimulator {
       oid_partner: order.oidPartner, dt_order: order.dtOrder, no_order: order.orderId, oid_paybill: order.oidPaybill,
       money_order: fenToYuan(order.amountMinor), result_pay: resultPay ?? order.status, settle_date: order.settleDate,
       info_order: order.infoOrder, pay_type: order.payType, bank_code: order.bankCode, sign_type: this.#o.notifySignType,
+      ...this.addedFields,
     };
     const clean = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
     return JSON.stringify({ ...clean, sign: simSign(simSigningText(clean), this.#o.notifySignType, this.#keys) });
@@ -245,7 +251,7 @@ export class LianlianWebSimulator {
     const fields: Record<string, string | undefined> = {
       oid_partner: order.oidPartner, sign_type: signType, dt_order: order.dtOrder, no_order: order.orderId, oid_paybill: order.oidPaybill,
       money_order: fenToYuan(order.amountMinor), result_pay: 'SUCCESS', settle_date: order.settleDate, info_order: order.infoOrder,
-      pay_type: order.payType, bank_code: order.bankCode,
+      pay_type: order.payType, bank_code: order.bankCode, ...this.addedFields,
     };
     const clean = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Record<string, string>;
     const all = { ...clean, sign: simSign(simSigningText(clean), signType, this.#keys) };
