@@ -39,8 +39,14 @@ export const LianlianWebOptionsCodec = t.intersection([
     privateKey: SecretFromString,
     /** LianLian's RSA public key (`MIGf…` base64 SPKI; needed to verify RSA replies and notifications). */
     lianlianPublicKey: t.string,
-    /** Charset of the cashier form and its signature (`charset_name`), UTF-8 by default. */
+    /** Charset of the cashier form (`charset_name`) and of the sync return form, UTF-8 by default. */
     charset: CharsetName,
+    /**
+     * Which bytes MD5 and RSA cover in the form and the sync return: `UTF-8` (default, whatever
+     * `charset` is), or `form-charset` (the bytes of `charset`). The documents do not settle it
+     * (README, LianLian signing rule 4): pick what LianLian confirms for your merchant number.
+     */
+    signedBytes: t.union([t.literal('UTF-8'), t.literal('form-charset')], 'signedBytes'),
     /** Cashier URL (the simulator's in tests). */
     cashierUrl: UrlString,
     /** API base URL (the simulator's in tests). */

@@ -9,6 +9,7 @@ import {
   decodeWith, formatCst, PaymentErrors, sumMoney, compareMoney, type CreatePaymentInput, type Money, type PaymentAction,
   type PayResult,
 } from '@paykit/core';
+import { checkFormCharset, signedCharsetOf } from './charset.js';
 import { DEFAULT_CASHIER_URL, type LianlianWebOptions } from './config.js';
 import { amountToWire } from './mapping.js';
 import { buildRiskItem, type RiskItemInput } from './reference/index.js';
@@ -152,13 +153,18 @@ export function buildPaymentFields(input: CreatePaymentInput, o: LianlianWebOpti
   // Validate every field against the wire table; card numbers and id numbers are never echoed.
   return decodeWith(WebPaymentRequestCodec.unsigned, fields, 'payments.create').mapErr((e) => (/card_no|id_no/.test(e.path ?? '')
     ? PaymentErrors.invalidRequest(`${e.path}: has the wrong length or format (value hidden)`, { ...(e.path !== undefined ? { path: e.path } : {}) })
-    : e));
+    : e))
+    // The browser submits the form in charset_name: every value must exist in it (GB2312 strictly).
+    .andThen((valid) => checkFormCharset(fields, o.charset ?? 'UTF-8', 'payments.create').map(() => valid));
 }
 
-/** Signs the form fields (in the form's charset) and returns the redirect action. */
+/**
+ * Signs the form fields and returns the redirect action. The signature covers the UTF-8 bytes of
+ * the signing text, or the bytes of `charset_name` with `signedBytes: "form-charset"` (charset.ts).
+ */
 export function paymentAction(fields: UnsignedWebPaymentRequest, o: LianlianWebOptions, keys: LoadedKeys): PayResult<PaymentAction> {
   const charset = o.charset ?? 'UTF-8';
-  return signFields(fields, o.signType, keys, charset).map((sign) => ({
+  return signFields(fields, o.signType, keys, signedCharsetOf(o.signedBytes, charset)).map((sign) => ({
     kind: 'redirect', method: 'POST', url: o.cashierUrl ?? DEFAULT_CASHIER_URL, fields: { ...fields, sign }, charset,
   }));
 }

@@ -9,6 +9,7 @@ import {
   type PaymentError, type PaymentReport, type PayResult, type RawHttpRequest, type VerifiedNotification,
 } from '@paykit/core';
 import { parseJsonObject } from './api.js';
+import { signedCharsetOf } from './charset.js';
 import { notifySignTypeOf, type LianlianWebOptions } from './config.js';
 import { PROVIDER_ID, reportOf } from './mapping.js';
 import { type LoadedKeys } from './signer.js';
@@ -134,7 +135,8 @@ export function parseSyncReturn(body: Uint8Array, o: LianlianWebOptions, keys?: 
     if (loaded.isErr()) return err(loaded.error);
     const charset = o.charset ?? 'UTF-8';
     return parseFormBody(body, charset)
-      .andThen((form) => readSignedMessage(form, SyncReturnCodec, { expected: [o.signType, notifySignTypeOf(o)], charset: 'UTF-8' }, loaded.value, 'sync return'))
+      // The same bytes as the form's signature: UTF-8, or charset_name with signedBytes "form-charset".
+      .andThen((form) => readSignedMessage(form, SyncReturnCodec, { expected: [o.signType, notifySignTypeOf(o)], charset: signedCharsetOf(o.signedBytes, charset) }, loaded.value, 'sync return'))
       .andThen(({ wire, extra, signedText }) => checkPartner(wire.oid_partner, o).andThen(() => reportOf(wire)).map((claimed) => ({
         final: false as const, claimed, wire, extra, signedText,
         advice: 'show the result page only; the payment is recorded from the async notification or payments.query',

@@ -93,8 +93,8 @@ describe('LianLian web payments', function () {
       }
     });
 
-    it('accepts a GBK form signed over GBK bytes, and refuses it once a byte is changed', async function () {
-      const gbk = await startWorld({ signType: 'MD5', notifySignType: 'MD5', charset: 'GBK' });
+    it('accepts a GBK form signed over GBK bytes (signedBytes form-charset), and refuses it once a byte is changed', async function () {
+      const gbk = await startWorld({ signType: 'MD5', notifySignType: 'MD5', charset: 'GBK', extra: { signedBytes: 'form-charset' }, sim: { signedBytes: 'form-charset' } });
       try {
         const r = must(await gbk.paykit.payments.create(paymentInput('P3001')));
         if (r.action.kind !== 'redirect') throw new Error('redirect expected');

@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { formatCst, formatCstDate, parseCst } from '@paykit/core';
 import { deliver, SimulatorServer, type DeliveryAttempt, type Fault, type SimReply, type SimRequest } from '@paykit/core/simulator';
-import { simParseForm, simSign, simSigningText, simSpoil, simVerify, yuanToFen, fenToYuan, type SimKeys } from './crypto.js';
+import { simEncodeFormValue, simParseForm, simSign, simSigningText, simSpoil, simVerify, yuanToFen, fenToYuan, type SimKeys } from './crypto.js';
 import { SimLedger, type SimOrderRecord } from './ledger.js';
 import { routeCards, type SimCard } from './cards.js';
 
@@ -28,6 +28,11 @@ export interface LianlianWebSimulatorOptions {
   readonly delivery?: { readonly attempts?: number; readonly intervalMs?: number };
   /** Bound cards per page of the bound-card list. */
   readonly bindListPageSize?: number;
+  /**
+   * Which bytes this LianLian signs and verifies for forms in another charset than UTF-8: the
+   * UTF-8 bytes (default) or the bytes of `charset_name`. The documents leave it open.
+   */
+  readonly signedBytes?: 'UTF-8' | 'form-charset';
 }
 
 /** What the cashier page answers to a posted form (the simulator's stand-in for its HTML). */
@@ -116,6 +121,10 @@ export class LianlianWebSimulator {
     this.server.inject(fault);
   }
 
+  #signedCharset(formCharset: string): string {
+    return this.#o.signedBytes === 'form-charset' ? formCharset : 'UTF-8';
+  }
+
   #now(): Date {
     return this.#o.now ? this.#o.now() : new Date();
   }
@@ -133,7 +142,7 @@ export class LianlianWebSimulator {
     if (f.oid_partner !== this.#o.oidPartner) return refuse('unknown oid_partner');
     const charset = f.charset_name ?? 'UTF-8';
     if (!['UTF-8', 'GBK', 'GB2312', 'GB18030'].includes(charset)) return refuse('bad charset_name');
-    if (!simVerify(simSigningText(f), f.sign_type as string, f.sign as string, this.#keys, charset)) return refuse('signature does not verify');
+    if (!simVerify(simSigningText(f), f.sign_type as string, f.sign as string, this.#keys, this.#signedCharset(charset))) return refuse('signature does not verify');
     const ts = parseCst(f.timestamp as string);
     const maxAge = this.#o.maxTimestampAgeMs ?? 30 * 60 * 1000;
     if (ts.isErr() || Math.abs(this.#now().getTime() - ts.value.getTime()) > maxAge) return refuse('timestamp expired');
@@ -244,8 +253,11 @@ export class LianlianWebSimulator {
     return attempts;
   }
 
-  /** The form LianLian's cashier posts to url_return after a success (spec 4.2), URL-encoded UTF-8. */
-  syncReturnBody(orderId: string, signType: 'MD5' | 'RSA'): string {
+  /**
+   * The form LianLian's cashier posts to url_return after a success (spec 4.2), URL-encoded in
+   * the form's charset (UTF-8 by default), signed over the bytes of the `signedBytes` option.
+   */
+  syncReturnBody(orderId: string, signType: 'MD5' | 'RSA', charset = 'UTF-8'): string {
     const order = this.ledger.get(orderId);
     if (!order) throw new Error(`simulator has no order ${orderId}`);
     const fields: Record<string, string | undefined> = {
@@ -254,8 +266,8 @@ export class LianlianWebSimulator {
       pay_type: order.payType, bank_code: order.bankCode, ...this.addedFields,
     };
     const clean = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Record<string, string>;
-    const all = { ...clean, sign: simSign(simSigningText(clean), signType, this.#keys) };
-    return Object.entries(all).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+    const all = { ...clean, sign: simSign(simSigningText(clean), signType, this.#keys, this.#signedCharset(charset)) };
+    return Object.entries(all).map(([k, v]) => `${k}=${simEncodeFormValue(v, charset)}`).join('&');
   }
 
   /** Records a refund against a paid order (for statement files). */
