@@ -5,7 +5,7 @@
 import { inject, injectable } from 'inversify';
 import { err, ok } from 'neverthrow';
 import {
-  decodeText, guard, PaymentErrors, Tokens, type Charset, type HttpReply, type NotificationsCapability,
+  decodeText, guard, PaymentErrors, Tokens, type Charset, type Clock, type HttpReply, type NotificationsCapability,
   type PaymentError, type PaymentReport, type PayResult, type RawHttpRequest, type VerifiedNotification,
 } from '@paykit/core';
 import { parseJsonObject } from './api.js';
@@ -45,8 +45,12 @@ function checkPartner(oidPartner: string, o: LianlianWebOptions): PayResult<void
  * table lacks, kept when the signature covers them), signed with the sign type configured on the
  * merchant site (README rule 6: not the request's), for this merchant. Nothing in it is trusted
  * before this returns Ok.
+ *
+ * The report carries the signed payer and card fields as `providerDetails` (`id_no` masked), and,
+ * for a success, `paidAt` = `receivedAt`: the notification has no payment time, and LianLian sends
+ * it as the payment completes (integration guide 五), so its arrival is the closest bound.
  */
-export function verifyNotificationBody(body: Uint8Array, o: LianlianWebOptions, keys: LoadedKeys): PayResult<VerifiedLianlianNotification> {
+export function verifyNotificationBody(body: Uint8Array, o: LianlianWebOptions, keys: LoadedKeys, receivedAt?: Date): PayResult<VerifiedLianlianNotification> {
   if (body.length === 0) return err(PaymentErrors.decode('empty notification body: pass the raw request body, unparsed', { providerId: PROVIDER_ID }));
   if (body.length > MAX_BODY) return err(PaymentErrors.decode(`notification body of ${body.length} bytes is too large`, { providerId: PROVIDER_ID }));
   // Straight-line early returns rather than a chain of closures: this runs on every notification.
@@ -57,7 +61,7 @@ export function verifyNotificationBody(body: Uint8Array, o: LianlianWebOptions, 
   const { wire, extra, signedText } = message.value;
   const partner = checkPartner(wire.oid_partner, o);
   if (partner.isErr()) return err(partner.error);
-  const report = reportOf(wire);
+  const report = reportOf(wire, receivedAt === undefined ? { extra } : { extra, paidAt: receivedAt });
   if (report.isErr()) return err(report.error);
   return ok({ wire, extra, report: report.value, signedText });
 }
@@ -137,7 +141,7 @@ export function parseSyncReturn(body: Uint8Array, o: LianlianWebOptions, keys?: 
     return parseFormBody(body, charset)
       // The same bytes as the form's signature: UTF-8, or charset_name with signedBytes "form-charset".
       .andThen((form) => readSignedMessage(form, SyncReturnCodec, { expected: [o.signType, notifySignTypeOf(o)], charset: signedCharsetOf(o.signedBytes, charset) }, loaded.value, 'sync return'))
-      .andThen(({ wire, extra, signedText }) => checkPartner(wire.oid_partner, o).andThen(() => reportOf(wire)).map((claimed) => ({
+      .andThen(({ wire, extra, signedText }) => checkPartner(wire.oid_partner, o).andThen(() => reportOf(wire, { extra })).map((claimed) => ({
         final: false as const, claimed, wire, extra, signedText,
         advice: 'show the result page only; the payment is recorded from the async notification or payments.query',
       })));
@@ -149,17 +153,19 @@ export function parseSyncReturn(body: Uint8Array, o: LianlianWebOptions, keys?: 
 export class LianlianWebNotifications implements NotificationsCapability {
   readonly #options: LianlianWebOptions;
   readonly #keys: InstanceKeys;
+  readonly #clock: Clock;
 
   /** Built by the container. */
-  constructor(@inject(Tokens.InstanceConfig) options: unknown, @inject(InstanceKeys) keys: InstanceKeys) {
+  constructor(@inject(Tokens.InstanceConfig) options: unknown, @inject(InstanceKeys) keys: InstanceKeys, @inject(Tokens.Clock) clock: Clock) {
     this.#options = options as LianlianWebOptions;
     this.#keys = keys;
+    this.#clock = clock;
   }
 
   /** Verifies a raw notification and maps it to a payment event with the exact acknowledgement. */
   verify(request: RawHttpRequest): PayResult<VerifiedNotification> {
     return guard('lianlian-web.notifications.verify', () => this.#keys.get()
-      .andThen((keys) => verifyNotificationBody(request.body, this.#options, keys))
+      .andThen((keys) => verifyNotificationBody(request.body, this.#options, keys, this.#clock.now()))
       .map((v) => ({ event: { type: 'payment' as const, report: v.report }, eventKey: eventKeyOf(v.wire), ack: ACK_REPLY })));
   }
 

@@ -67,7 +67,7 @@ export class LianlianWebPayments implements PaymentsCapability {
           if (reply.oid_partner !== this.#o.oidPartner || reply.no_order !== ref.orderId) {
             return errAsync(PaymentErrors.decode(`order query reply is for ${reply.no_order} of merchant ${reply.oid_partner}, not ${ref.orderId}`, { providerId: PROVIDER_ID }));
           }
-          const report = reportOf(reply);
+          const report = reportOf(reply, { extra });
           return report.isErr() ? errAsync(report.error) : okAsync(report.value);
         });
     });

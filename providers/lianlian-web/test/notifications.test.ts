@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import type { RawHttpRequest } from '@paykit/core';
 import { simSign, simSigningText, simSpoil } from '../src/simulator/index.js';
 import { loadKeys, verifyNotificationBody, type LianlianWebOptions } from '../src/index.js';
-import { Secret } from '@paykit/core';
+import { Secret, Tokens } from '@paykit/core';
 import { submitForm } from '../src/harness.js';
 import { must, paymentInput, startWorld, testKeys, TEST_MD5_KEY, type World } from './support.js';
 import { createPrivateKey } from 'node:crypto';
@@ -173,3 +173,32 @@ function must2<T>(v: T | undefined): T {
   if (v === undefined) throw new Error('value expected');
   return v;
 }
+
+describe('LianLian web notification data', function () {
+  context('when a real-name payment succeeds and LianLian notifies with the agreement and payer fields (spec 4.3)', function () {
+    let w: World;
+    before(async function () { w = await startWorld({ signType: 'MD5', notifySignType: 'MD5' }); });
+    after(async function () { await w.close(); });
+
+    it('reports no_agree, bank_code, pay_type, id_type, id_no (masked) and acct_name as providerDetails, and paidAt from its arrival', async function () {
+      const input = paymentInput('N5001');
+      const created = must(await w.paykit.payments.create({ ...input, payer: { ...input.payer, idType: '0', idNumber: '330106199001011234', name: '张三' } }));
+      await submitForm(created.action);
+      await w.sim.complete('N5001', 'succeeded', { notify: false });
+      const body = w.sim.notificationBody('N5001');
+      const sent = JSON.parse(body) as Record<string, string>;
+      expect(sent).to.include({ id_type: '0', id_no: '330106199001011234', acct_name: '张三', pay_type: '2', bank_code: '01020000' });
+      expect(sent.no_agree).to.match(/^\d{16}$/);
+      const arrival = new Date('2024-06-01T02:03:04Z');
+      w.clock.set(arrival);
+      const capability = must(w.paykit.extension('shop', Tokens.Notifications));
+      const v = must(capability.verify(raw(body)));
+      if (v.event.type !== 'payment') throw new Error('payment event expected');
+      expect(v.event.report.paidAt?.toISOString()).to.equal(arrival.toISOString());
+      expect(v.event.report.providerDetails).to.deep.equal({
+        no_agree: sent.no_agree, bank_code: '01020000', pay_type: '2', id_type: '0', id_no: '**************1234', acct_name: '张三',
+      });
+      expect(JSON.stringify(v)).not.to.include('330106199001');
+    });
+  });
+});

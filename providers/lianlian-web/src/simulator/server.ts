@@ -165,6 +165,7 @@ export class LianlianWebSimulator {
       ...(f.info_order !== undefined ? { infoOrder: f.info_order } : {}),
       createdAt: this.#now(), status: 'WAITING', oidPaybill: `${formatCstDate(this.#now())}${String(this.#paybill).padStart(8, '0')}`,
       payType: f.pay_type ?? '2', bankCode: f.bank_code ?? '01020000', feeMinor: 0, refunds: [],
+      ...(f.id_no !== undefined || f.acct_name !== undefined ? { payer: { idType: f.id_type ?? '0', ...(f.id_no !== undefined ? { idNo: f.id_no } : {}), ...(f.acct_name !== undefined ? { acctName: f.acct_name } : {}) } } : {}),
     };
     this.ledger.put(order);
     return json({ accepted: true, no_order: order.orderId, oid_paybill: order.oidPaybill });
@@ -224,6 +225,7 @@ export class LianlianWebSimulator {
     order.paidAt = now;
     order.settleDate = formatCstDate(now);
     order.feeMinor = (order.amountMinor - (order.amountMinor % 200)) / 200;
+    order.noAgree ??= `${formatCstDate(now)}${order.oidPaybill.slice(-8)}`;
     return o.notify === false ? [] : this.notify(orderId);
   }
 
@@ -235,6 +237,7 @@ export class LianlianWebSimulator {
       oid_partner: order.oidPartner, dt_order: order.dtOrder, no_order: order.orderId, oid_paybill: order.oidPaybill,
       money_order: fenToYuan(order.amountMinor), result_pay: resultPay ?? order.status, settle_date: order.settleDate,
       info_order: order.infoOrder, pay_type: order.payType, bank_code: order.bankCode, sign_type: this.#o.notifySignType,
+      no_agree: order.noAgree, id_type: order.payer?.idType, id_no: order.payer?.idNo, acct_name: order.payer?.acctName,
       ...this.addedFields,
     };
     const clean = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
