@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 import * as t from 'io-ts';
 import { err, ok } from 'neverthrow';
 import {
-  decodeWith, formatCst, PaymentErrors, sumMoney, compareMoney, type CreatePaymentInput, type Money, type PaymentAction,
+  decodeWith, formatCst, parseCst, PaymentErrors, sumMoney, compareMoney, type CreatePaymentInput, type Money, type PaymentAction,
   type PayResult,
 } from '@paykit/core';
 import { checkFormCharset, signedCharsetOf } from './charset.js';
@@ -164,9 +164,29 @@ export function buildPaymentFields(input: CreatePaymentInput, o: LianlianWebOpti
  */
 export function paymentAction(fields: UnsignedWebPaymentRequest, o: LianlianWebOptions, keys: LoadedKeys): PayResult<PaymentAction> {
   const charset = o.charset ?? 'UTF-8';
-  return signFields(fields, o.signType, keys, signedCharsetOf(o.signedBytes, charset)).map((sign) => ({
-    kind: 'redirect', method: 'POST', url: o.cashierUrl ?? DEFAULT_CASHIER_URL, fields: { ...fields, sign }, charset,
-  }));
+  return signFields(fields, o.signType, keys, signedCharsetOf(o.signedBytes, charset)).andThen((sign) => formExpiry(fields).map((expiresAt) => ({
+    kind: 'redirect' as const, method: 'POST' as const, url: o.cashierUrl ?? DEFAULT_CASHIER_URL, fields: { ...fields, sign }, charset, expiresAt,
+  })));
+}
+
+/** How long a form's signed `timestamp` is valid (spec 4.1: 签名时间戳有效期30分钟). */
+export const FORM_TIMESTAMP_VALIDITY_MS = 30 * 60 * 1000;
+/** `valid_order` when the form leaves it out (spec 4.1: 10080 minutes, 7 days). */
+export const DEFAULT_VALID_ORDER_MINUTES = 10_080;
+
+/**
+ * When the cashier stops accepting a form: 30 minutes after its `timestamp` (spec 4.1), or earlier
+ * when the order's `valid_order` minutes, counted from `dt_order`, run out first (the order is
+ * then set failed and cannot be paid again). A fresh form for the same order keeps `dt_order`
+ * and gets a new `timestamp`.
+ */
+export function formExpiry(fields: Pick<UnsignedWebPaymentRequest, 'timestamp' | 'dt_order' | 'valid_order'>): PayResult<Date> {
+  const signedAt = parseCst(fields.timestamp, 'timestamp');
+  const created = parseCst(fields.dt_order, 'dt_order');
+  if (signedAt.isErr()) return err(signedAt.error);
+  if (created.isErr()) return err(created.error);
+  const validMinutes = fields.valid_order === undefined ? DEFAULT_VALID_ORDER_MINUTES : Number(fields.valid_order);
+  return ok(new Date(Math.min(signedAt.value.getTime() + FORM_TIMESTAMP_VALIDITY_MS, created.value.getTime() + validMinutes * 60_000)));
 }
 
 const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

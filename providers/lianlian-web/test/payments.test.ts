@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { FixedClock } from '@paykit/core';
+import { FixedClock, Tokens } from '@paykit/core';
 import { encodeForm, submitForm } from '../src/harness.js';
 import { parseSyncReturn, renderCashierPage, type LianlianWebOptions } from '../src/index.js';
 import { simSigningText, simVerify } from '../src/simulator/index.js';
@@ -75,6 +75,44 @@ describe('LianLian web payments', function () {
         expect((await w.store.get('payment', input.orderId as string))._unsafeUnwrap()).to.equal(undefined);
       });
     }
+  });
+
+  context('when a form ages (spec 4.1: the signed timestamp is valid 30 minutes)', function () {
+    it('builds dt_order from createdAt and timestamp from the clock, and says the form expires 30 minutes after its timestamp', async function () {
+      const clock = new FixedClock(new Date('2024-05-01T00:00:00Z'));
+      const world = await startWorld({ signType: 'MD5', notifySignType: 'MD5', clock });
+      try {
+        const createdAt = new Date('2024-04-30T23:00:00Z');
+        const first = must(await world.paykit.payments.create({ ...paymentInput('P5001'), createdAt }));
+        if (first.action.kind !== 'redirect') throw new Error('redirect expected');
+        expect(first.action.fields).to.include({ dt_order: '20240501070000', timestamp: '20240501080000' });
+        expect(first.action.expiresAt?.toISOString()).to.equal('2024-05-01T00:30:00.000Z');
+        clock.advance(31 * 60 * 1000);
+        expect((await submitForm(first.action)).status).to.equal(400);
+        // What core's facade asks on re-create after expiry: the same order with its recorded createdAt.
+        const payments = must(world.paykit.extension('shop', Tokens.Payments));
+        const fresh = must(await payments.create({ ...paymentInput('P5001'), createdAt }));
+        if (fresh.action.kind !== 'redirect') throw new Error('redirect expected');
+        expect(fresh.action.fields).to.include({ no_order: 'P5001', dt_order: '20240501070000', timestamp: '20240501083100' });
+        expect(fresh.action.expiresAt?.toISOString()).to.equal('2024-05-01T01:01:00.000Z');
+        expect((await submitForm(fresh.action)).status).to.equal(200);
+      } finally {
+        await world.close();
+      }
+    });
+
+    it('says the form expires when valid_order runs out, if that comes first', async function () {
+      const clock = new FixedClock(new Date('2024-05-01T00:00:00Z'));
+      const world = await startWorld({ signType: 'MD5', notifySignType: 'MD5', clock });
+      try {
+        const r = must(await world.paykit.payments.create({ ...paymentInput('P5002'), createdAt: new Date('2024-04-30T23:50:00Z'), validForMinutes: 15 }));
+        if (r.action.kind !== 'redirect') throw new Error('redirect expected');
+        expect(r.action.fields.valid_order).to.equal('15');
+        expect(r.action.expiresAt?.toISOString()).to.equal('2024-05-01T00:05:00.000Z');
+      } finally {
+        await world.close();
+      }
+    });
   });
 
   context('when the cashier checks the form', function () {
