@@ -86,6 +86,30 @@ function riskItemOf(input: CreatePaymentInput, extra: t.TypeOf<typeof PaymentExt
   });
 }
 
+/**
+ * `userreq_ip` of a payer's address (spec 4.1: the IPv4 address with "." replaced by "_"). An
+ * IPv4-mapped IPv6 address (`::ffff:1.2.3.4`, what a dual-stack server such as Express reports for
+ * an IPv4 client) is sent as its IPv4 address; any other IPv6 address is left out: the field is
+ * optional and the spec shows only the IPv4 form.
+ */
+export function userreqIpOf(address: string): string | undefined {
+  const kind = isIP(address);
+  if (kind === 4) return address.replace(/\./g, '_');
+  if (kind !== 6) return undefined;
+  let canonical: string;
+  try {
+    // The URL parser writes every spelling of an IPv6 address one way (::ffff:7b0b:25d3).
+    canonical = new URL(`http://[${address}]/`).hostname;
+  } catch {
+    return undefined;
+  }
+  const mapped = /^\[::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})\]$/.exec(canonical);
+  if (mapped === null) return undefined;
+  const high = parseInt(mapped[1] as string, 16);
+  const low = parseInt(mapped[2] as string, 16);
+  return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('_');
+}
+
 function put(fields: Record<string, string>, key: string, value: string | undefined): void {
   if (value !== undefined && value !== '') fields[key] = value;
 }
@@ -111,7 +135,7 @@ export function buildPaymentFields(input: CreatePaymentInput, o: LianlianWebOpti
   let ip: string | undefined;
   if (payer.ip !== undefined) {
     if (isIP(payer.ip) === 0) return err(PaymentErrors.invalidRequest('payer.ip must be an IPv4 or IPv6 address', { path: 'payer.ip' }));
-    ip = payer.ip.replace(/\./g, '_'); // spec 4.1: "." becomes "_"
+    ip = userreqIpOf(payer.ip);
   }
   let shares: string | undefined;
   if (extra.split !== undefined) {

@@ -35,6 +35,25 @@ describe('LianLian web payments', function () {
       expect(w.sim.ledger.get('P1001')?.amountMinor).to.equal(21097);
     });
 
+    const ips: [string, string, string | undefined][] = [
+      ['an IPv4-mapped IPv6 address (Express req.ip)', '::ffff:122.11.37.211', '122_11_37_211'],
+      ['an IPv4-mapped address written in hex', '::FFFF:7b0b:25d3', '123_11_37_211'],
+      ['an IPv4-mapped address written out in full', '0:0:0:0:0:ffff:1.2.3.4', '1_2_3_4'],
+      ['a plain IPv6 address', '2001:db8::1', undefined],
+      ['the IPv6 loopback', '::1', undefined],
+      ['a link-local IPv6 address with a zone', 'fe80::1%eth0', undefined],
+    ];
+    for (const [what, ip, sent] of ips) {
+      it(`sends ${what} ${sent === undefined ? 'without userreq_ip' : `as userreq_ip ${sent}`}, and the cashier accepts the form`, async function () {
+        const input = paymentInput(`PI${what.length}`);
+        const r = must(await w.paykit.payments.create({ ...input, payer: { ...input.payer, ip } }));
+        if (r.action.kind !== 'redirect') throw new Error('redirect expected');
+        expect(r.action.fields.userreq_ip).to.equal(sent);
+        expect(Object.keys(r.action.fields).includes('userreq_ip')).to.equal(sent !== undefined);
+        expect((await submitForm(r.action)).status).to.equal(200);
+      });
+    }
+
     it('renders an auto-submitting page with the charset meta and escaped values', async function () {
       const r = must(await w.paykit.payments.create({ ...paymentInput('P1002'), description: '<b>"茶"</b>' }));
       if (r.action.kind !== 'redirect') throw new Error('redirect expected');
