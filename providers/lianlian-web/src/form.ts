@@ -12,7 +12,7 @@ import {
 import { checkFormCharset, signedCharsetOf } from './charset.js';
 import { DEFAULT_CASHIER_URL, type LianlianWebOptions } from './config.js';
 import { amountToWire } from './mapping.js';
-import { buildRiskItem, type RiskItemInput } from './reference/index.js';
+import { buildRiskItem, checkBankCode, type RiskItemInput } from './reference/index.js';
 import { signFields, type LoadedKeys } from './signer.js';
 import { WebPaymentRequestCodec, type UnsignedWebPaymentRequest } from './wire.js';
 
@@ -173,6 +173,10 @@ export function buildPaymentFields(input: CreatePaymentInput, o: LianlianWebOpti
   }
   if (fields.pay_type !== undefined && !['1', '2', '3', '8', '9', 'D'].includes(fields.pay_type)) {
     return err(PaymentErrors.invalidRequest('extra.payType must be one of 1, 2, 3, 8, 9, D (spec 4.1, 4.3)', { path: 'extra.payType' }));
+  }
+  if (fields.bank_code !== undefined) {
+    const bank = checkBankCode(fields.bank_code, fields.pay_type, 'extra.bankCode');
+    if (bank.isErr()) return err(bank.error);
   }
   // Validate every field against the wire table; card numbers and id numbers are never echoed.
   return decodeWith(WebPaymentRequestCodec.unsigned, fields, 'payments.create').mapErr((e) => (/card_no|id_no/.test(e.path ?? '')

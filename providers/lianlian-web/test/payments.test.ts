@@ -54,6 +54,11 @@ describe('LianLian web payments', function () {
       });
     }
 
+    it('takes web banking at 北京银行 (spec 6.5 row 23, 04031000)', async function () {
+      const r = must(await w.paykit.payments.create({ ...paymentInput('P1004'), extra: { payType: '1', bankCode: '04031000' } }));
+      expect(r.action.kind === 'redirect' && r.action.fields).to.include({ pay_type: '1', bank_code: '04031000' });
+    });
+
     it('renders an auto-submitting page with the charset meta and escaped values', async function () {
       const r = must(await w.paykit.payments.create({ ...paymentInput('P1002'), description: '<b>"茶"</b>' }));
       if (r.action.kind !== 'redirect') throw new Error('redirect expected');
@@ -82,6 +87,10 @@ describe('LianLian web payments', function () {
       ['shares above the order', { extra: { split: [{ oidPartner: '201304121000001004', busiPartner: '101001', amount: { amount: 4966, currency: 'CNY' }, description: 'x' }] } }, 'extra.split'],
       ['a share description with ^', { extra: { split: [{ oidPartner: '201304121000001004', busiPartner: '101001', amount: { amount: 1, currency: 'CNY' }, description: 'a^b' }] } }, 'extra.split.0.description'],
       ['an unknown busi_partner', { extra: { busiPartner: '999999' } }, 'extra.busiPartner'],
+      ['a bank code in neither table of spec 6.4 / 6.5', { extra: { bankCode: '01020001' } }, 'extra.bankCode'],
+      ['quick pay by debit card at a bank taking credit cards only (广发银行, 6.4 row 11)', { extra: { payType: '2', bankCode: '03060000' } }, 'extra.bankCode'],
+      ['web banking at a bank of the quick-pay list only (杭州银行)', { extra: { payType: '1', bankCode: '04233310' } }, 'extra.bankCode'],
+      ['web banking by credit card at a debit-only bank (中信银行, 6.5 row 10)', { extra: { payType: '8', bankCode: '03020000' } }, 'extra.bankCode'],
     ];
     for (const [what, change, path] of invalid) {
       it(`refuses ${what} with InvalidRequest at ${path}, before anything is recorded`, async function () {
