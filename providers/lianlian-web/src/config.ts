@@ -1,5 +1,6 @@
 import * as t from 'io-ts';
 import { SecretFromString, UrlString, type Secret } from '@paykit/core';
+import { isGoodsCategoryCode, RISK_GROUPS, type GoodsCategoryCode, type RiskGroup } from './reference/index.js';
 import { SignTypeCodec, type SignType } from './wire.js';
 
 /** LianLian's production cashier (spec 4.1). */
@@ -11,6 +12,9 @@ const OidPartner = new t.Type<string, string, unknown>('oid_partner', (u): u is 
   (u, c) => (typeof u === 'string' && /^\d{18}$/.test(u) ? t.success(u) : t.failure(u, c, 'expected the 18-digit LianLian merchant number')), t.identity);
 
 const CharsetName = t.union([t.literal('UTF-8'), t.literal('GBK'), t.literal('GB2312'), t.literal('GB18030')], 'charset');
+const GoodsCategory = new t.Type<GoodsCategoryCode, string, unknown>('goodsCategory', isGoodsCategoryCode,
+  (u, c) => (isGoodsCategoryCode(u) ? t.success(u) : t.failure(u, c, 'expected a goods category code of spec 6.3 such as 1002 (frms_ware_category)')), t.identity);
+const RiskGroupName = t.union(RISK_GROUPS.map((g) => t.literal(g)) as unknown as [t.LiteralC<RiskGroup>, t.LiteralC<RiskGroup>, ...t.LiteralC<RiskGroup>[]], 'riskGroup');
 const BusiPartnerName = t.union([t.literal('101001'), t.literal('109001'), t.literal('108001')], 'busi_partner');
 
 /**
@@ -29,6 +33,12 @@ export const LianlianWebOptionsCodec = t.intersection([
     oidPartner: OidPartner,
     /** Sign type of requests (`sign_type`). */
     signType: SignTypeCodec,
+    /**
+     * The merchant's goods category (spec 6.3): `frms_ware_category` of every payment's
+     * `risk_item`, which spec 4.1 requires on every payment (`extra.goodsCategory` or a
+     * `risk_item` of its own may name another).
+     */
+    goodsCategory: GoodsCategory,
   }),
   t.partial({
     /** Sign type configured on the merchant site for notifications (default: `signType`). */
@@ -59,8 +69,18 @@ export const LianlianWebOptionsCodec = t.intersection([
     busiPartner: BusiPartnerName,
     /** `platform` (main merchant number for shared user data). */
     platform: t.string,
-    /** Default goods category for `risk_item.frms_ware_category` (spec 6.3). */
-    goodsCategory: t.string,
+    /**
+     * The industry risk groups of spec 6.2.2 this merchant sends with every payment (in
+     * `extra.riskItem`): `realName`, `airline`, `logistics`, `game`, `phoneCharge`. Required to
+     * include the groups `goodsCategory` needs (`requiredRiskGroups`), so a merchant learns it
+     * when the config is loaded, not from LianLian's risk control at the first payment.
+     */
+    riskGroups: t.array(RiskGroupName),
+    /**
+     * Cards per page of the bound-card list as LianLian serves this merchant (spec 4.6 leaves it
+     * unsaid): a page with fewer cards is the last. Without it, only an empty page ends the list.
+     */
+    bindListPageSize: t.number,
     /** Per-call timeout of API calls, ms (default 10 000). */
     timeoutMs: t.number,
   }),

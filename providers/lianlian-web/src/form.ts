@@ -12,7 +12,9 @@ import {
 import { checkFormCharset, signedCharsetOf } from './charset.js';
 import { DEFAULT_CASHIER_URL, type LianlianWebOptions } from './config.js';
 import { amountToWire } from './mapping.js';
-import { buildRiskItem, checkBankCode, type RiskItemInput } from './reference/index.js';
+import {
+  buildRiskItem, checkBankCode, checkRiskItemText, missingRiskGroups, riskGroupsMessage, type RiskGroup, type RiskItemInput,
+} from './reference/index.js';
 import { signFields, type LoadedKeys } from './signer.js';
 import { WebPaymentRequestCodec, type UnsignedWebPaymentRequest } from './wire.js';
 
@@ -69,13 +71,29 @@ export function buildShareingData(receivers: readonly SplitReceiver[], order: Mo
   return ok(parts.join('|'));
 }
 
+/**
+ * The `risk_item` text of a payment (spec 4.1: required; 6.2: base fields plus the industry groups
+ * the goods category needs, and those the instance declares in `riskGroups`).
+ */
 function riskItemOf(input: CreatePaymentInput, extra: t.TypeOf<typeof PaymentExtraCodec>, o: LianlianWebOptions): PayResult<string> {
-  if (typeof extra.riskItem === 'string') return ok(extra.riskItem);
-  if (extra.riskItem !== undefined) return buildRiskItem(extra.riskItem as unknown as RiskItemInput);
+  const declared = o.riskGroups ?? [];
+  if (typeof extra.riskItem === 'string') return checkRiskItemText(extra.riskItem, declared, 'extra.riskItem');
+  if (extra.riskItem !== undefined) {
+    const given = extra.riskItem as Partial<Record<RiskGroup, unknown>>;
+    const undeclared = declared.find((g) => given[g] === undefined);
+    if (undeclared !== undefined) {
+      return err(PaymentErrors.invalidRequest(`extra.riskItem.${undeclared} is missing: this instance's riskGroups option says every payment carries it (spec 6.2.2)`, { path: `extra.riskItem.${undeclared}` }));
+    }
+    return buildRiskItem(extra.riskItem as unknown as RiskItemInput);
+  }
   const category = extra.goodsCategory ?? o.goodsCategory;
+  const missing = missingRiskGroups(category, () => false, declared);
+  if (missing.length > 0) {
+    return err(PaymentErrors.invalidRequest(`extra.riskItem is required: ${riskGroupsMessage(category, missing)}; pass a buildRiskItem input with base and ${missing.join(', ')}`, { path: 'extra.riskItem' }));
+  }
   const payer = input.payer;
-  if (category === undefined || payer?.id === undefined || payer.registeredAt === undefined) {
-    return err(PaymentErrors.invalidRequest('risk_item is required (spec 4.1, 6.2): pass extra.riskItem, or payer.id, payer.registeredAt and a goods category (extra.goodsCategory or the goodsCategory option)', { path: 'extra.riskItem' }));
+  if (payer?.id === undefined || payer.registeredAt === undefined) {
+    return err(PaymentErrors.invalidRequest('risk_item is required (spec 4.1, 6.2): pass extra.riskItem, or payer.id and payer.registeredAt for the base fields', { path: 'extra.riskItem' }));
   }
   return buildRiskItem({
     base: {

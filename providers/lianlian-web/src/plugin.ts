@@ -4,6 +4,7 @@ import { Tokens, type ProviderPlugin } from '@paykit/core';
 import { LianlianWebCards, LianlianWebTokens } from './cards.js';
 import { LianlianWebOptionsCodec, type LianlianWebOptions } from './config.js';
 import { InstanceKeys } from './keys.js';
+import { missingRiskGroups, riskGroupsMessage } from './reference/index.js';
 import { errorCodes, paymentStatuses, PROVIDER_ID } from './mapping.js';
 import { LianlianWebNotifications } from './notifications.js';
 import { LianlianWebPayments } from './payments.js';
@@ -21,6 +22,13 @@ const CheckedOptionsCodec = new t.Type<LianlianWebOptions, unknown, unknown>(
     if (keys.isErr()) {
       const key = keys.error.path ?? 'options';
       return t.failure('[REDACTED]', [...c, { key, type: t.unknown, actual: undefined }], keys.error.message);
+    }
+    // Told when the config loads, not by LianLian's risk control at the first payment (spec 6.2.2).
+    const declared = base.right.riskGroups ?? [];
+    const missing = missingRiskGroups(base.right.goodsCategory, (g) => declared.includes(g));
+    if (missing.length > 0) {
+      const fix = `list them in riskGroups (${JSON.stringify([...new Set([...declared, ...missing])])}) and pass them in extra.riskItem (a buildRiskItem input) with every payment`;
+      return t.failure(declared, [...c, { key: 'riskGroups', type: t.unknown, actual: declared }], `${riskGroupsMessage(base.right.goodsCategory, missing)}: ${fix}`);
     }
     return base;
   },

@@ -215,7 +215,7 @@ describe('LianLian web payments', function () {
   context('when the browser comes back to url_return (spec 4.2)', function () {
     const options = (): LianlianWebOptions => ({
       oidPartner: '201408071000001543', signType: 'RSA', notifySignType: 'MD5', md5Key: new Secret(TEST_MD5_KEY),
-      privateKey: new Secret(testKeys.merchantPrivate), lianlianPublicKey: testKeys.lianlianPublic,
+      privateKey: new Secret(testKeys.merchantPrivate), lianlianPublicKey: testKeys.lianlianPublic, goodsCategory: '1002',
     });
 
     it('verifies the form and returns a hint that is never final', async function () {
