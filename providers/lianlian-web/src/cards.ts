@@ -57,7 +57,12 @@ export interface BoundCardPage {
   readonly count: number;
   /** Cards, most recently bound first. Not signed by LianLian (spec 4.6): informative only. */
   readonly cards: readonly BoundCard[];
-  /** The offset of the next page, when this page had cards. */
+  /**
+   * Whether this is the last page: it holds no card, or fewer than the instance's
+   * `bindListPageSize` (spec 4.6 gives no page size, and its `count` is the records of this reply).
+   */
+  readonly ended: boolean;
+  /** The offset of the next page, unless this one {@link ended} the list. */
   readonly nextOffset?: number;
 }
 
@@ -146,7 +151,10 @@ export class LianlianWebCards implements LianlianWebCardsService {
     });
   }
 
-  /** One page of bound cards (spec 4.6). `agreement_list` is not signed: treat it as informative. */
+  /**
+   * One page of bound cards (spec 4.6). `agreement_list` is not signed: treat it as informative.
+   * Walk the list from offset 0 with each page's `nextOffset` until a page says `ended`.
+   */
   boundCards(query: BoundCardQuery): PayResultAsync<BoundCardPage> {
     return guardAsync('lianlian-web.cards.boundCards', () => {
       const offset = query.offset ?? 0;
@@ -171,7 +179,9 @@ export class LianlianWebCards implements LianlianWebCardsService {
               ...(type !== undefined ? { cardType: type } : {}), ...(a.bind_mobile !== undefined ? { bindMobile: a.bind_mobile } : {}),
             };
           });
-          return okAsync({ userId: r.user_id, count: Number(r.count), cards, ...(cards.length > 0 ? { nextOffset: offset + cards.length } : {}) });
+          const size = this.#o.bindListPageSize;
+          const ended = cards.length === 0 || (size !== undefined && cards.length < size);
+          return okAsync({ userId: r.user_id, count: Number(r.count), cards, ended, ...(ended ? {} : { nextOffset: offset + cards.length }) });
         });
     });
   }

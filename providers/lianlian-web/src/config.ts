@@ -15,6 +15,8 @@ const CharsetName = t.union([t.literal('UTF-8'), t.literal('GBK'), t.literal('GB
 const GoodsCategory = new t.Type<GoodsCategoryCode, string, unknown>('goodsCategory', isGoodsCategoryCode,
   (u, c) => (isGoodsCategoryCode(u) ? t.success(u) : t.failure(u, c, 'expected a goods category code of spec 6.3 such as 1002 (frms_ware_category)')), t.identity);
 const RiskGroupName = t.union(RISK_GROUPS.map((g) => t.literal(g)) as unknown as [t.LiteralC<RiskGroup>, t.LiteralC<RiskGroup>, ...t.LiteralC<RiskGroup>[]], 'riskGroup');
+const PositiveInt = new t.Type<number, number, unknown>('positive integer', (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u > 0,
+  (u, c) => (typeof u === 'number' && Number.isSafeInteger(u) && u > 0 ? t.success(u) : t.failure(u, c, 'expected a whole number above 0')), t.identity);
 const BusiPartnerName = t.union([t.literal('101001'), t.literal('109001'), t.literal('108001')], 'busi_partner');
 
 /**
@@ -80,7 +82,7 @@ export const LianlianWebOptionsCodec = t.intersection([
      * Cards per page of the bound-card list as LianLian serves this merchant (spec 4.6 leaves it
      * unsaid): a page with fewer cards is the last. Without it, only an empty page ends the list.
      */
-    bindListPageSize: t.number,
+    bindListPageSize: PositiveInt,
     /** Per-call timeout of API calls, ms (default 10 000). */
     timeoutMs: t.number,
   }),
