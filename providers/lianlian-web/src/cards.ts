@@ -11,6 +11,7 @@ import {
 import { callApi } from './api.js';
 import type { LianlianWebOptions } from './config.js';
 import { InstanceKeys } from './keys.js';
+import type { LianlianWebOrdersService } from './order-query.js';
 import { PROVIDER_ID } from './mapping.js';
 import {
   BindListReplyCodec, BindListRequestCodec, CardBinReplyCodec, CardBinRequestCodec, UnbindReplyCodec, UnbindRequestCodec,
@@ -104,6 +105,8 @@ export interface LianlianWebCardsService {
 export const LianlianWebTokens = {
   /** {@link LianlianWebCardsService}: `paykit.extension('shop', LianlianWebTokens.Cards)`. */
   Cards: Symbol.for('paykit.lianlian-web.Cards') as ServiceIdentifier<LianlianWebCardsService>,
+  /** {@link LianlianWebOrdersService}: the order query by LianLian's payment number, `paykit.extension('shop', LianlianWebTokens.Orders)`. */
+  Orders: Symbol.for('paykit.lianlian-web.Orders') as ServiceIdentifier<LianlianWebOrdersService>,
 } as const;
 
 const cardTypeOf = (w: string | undefined): CardType | undefined => (w === '2' ? 'debit' : w === '3' ? 'credit' : undefined);

@@ -7,6 +7,7 @@ import { InstanceKeys } from './keys.js';
 import { missingRiskGroups, riskGroupsMessage } from './reference/index.js';
 import { errorCodes, paymentStatuses, PROVIDER_ID } from './mapping.js';
 import { LianlianWebNotifications } from './notifications.js';
+import { LianlianWebOrders } from './order-query.js';
 import { LianlianWebPayments } from './payments.js';
 import { LianlianWebStatements } from './statements/index.js';
 import { lianlianWebTools } from './tools.js';
@@ -35,6 +36,11 @@ const CheckedOptionsCodec = new t.Type<LianlianWebOptions, unknown, unknown>(
   (a) => LianlianWebOptionsCodec.encode(a),
 );
 
+/** Notifications LianLian sends until one is acknowledged (spec 4.3: 总共通知 30次). */
+export const NOTIFICATION_ATTEMPTS = 30;
+/** Time between them (spec 4.3: 时间间隔频率为 2分钟). */
+export const NOTIFICATION_INTERVAL_MS = 2 * 60 * 1000;
+
 /** Binds the LianLian web services of one instance. */
 export const lianlianWebModule = new ContainerModule(({ bind }) => {
   bind(InstanceKeys).toSelf();
@@ -42,11 +48,13 @@ export const lianlianWebModule = new ContainerModule(({ bind }) => {
   bind(Tokens.Notifications).to(LianlianWebNotifications);
   bind(Tokens.Statements).to(LianlianWebStatements);
   bind(LianlianWebTokens.Cards).to(LianlianWebCards);
+  bind(LianlianWebTokens.Orders).to(LianlianWebOrders);
 });
 
 /**
  * The LianLian web payment plugin (spec v2.2): cashier form, sync return, async notifications,
- * order query, statements (spec 5), and card BIN / bound-card / unbind services via `LianlianWebTokens.Cards`.
+ * order query, statements (spec 5), card BIN / bound-card / unbind services via `LianlianWebTokens.Cards`,
+ * and the order query by LianLian's payment number via `LianlianWebTokens.Orders`.
  *
  * @example
  * ```ts
@@ -63,4 +71,6 @@ export const lianlianWebPlugin: ProviderPlugin<LianlianWebOptions> = {
   module: lianlianWebModule,
   introspection: { paymentStatuses, errorCodes },
   tools: lianlianWebTools,
+  // Spec 4.3: an unacknowledged notification is sent 30 times, 2 minutes apart.
+  limits: { redeliveryWindowMs: NOTIFICATION_ATTEMPTS * NOTIFICATION_INTERVAL_MS },
 };

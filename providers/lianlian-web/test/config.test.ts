@@ -96,3 +96,9 @@ describe('LianLian web risk_item per payment (spec 4.1, 6.2)', function () {
     expect(buildRiskItem({ base: { ...base, wareCategory: '4004' }, logistics: { ...logistics, mode: '2', cycle: '24h' } }).isOk()).to.equal(true);
   });
 });
+
+describe('LianLian web plugin limits', function () {
+  it('says LianLian redelivers an unacknowledged notification for an hour (spec 4.3: 30 times, 2 minutes apart)', function () {
+    expect(lianlianWebPlugin.limits?.redeliveryWindowMs).to.equal(30 * 2 * 60 * 1000);
+  });
+});

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { FixedClock, Tokens } from '@paykit/core';
+import { FixedClock, parseCst, Tokens } from '@paykit/core';
 import { encodeForm, submitForm } from '../src/harness.js';
-import { parseSyncReturn, renderCashierPage, type LianlianWebOptions } from '../src/index.js';
+import { LianlianWebTokens, parseSyncReturn, renderCashierPage, type LianlianWebOptions } from '../src/index.js';
 import { simSigningText, simVerify } from '../src/simulator/index.js';
 import { must, paymentInput, startWorld, testKeys, TEST_MD5_KEY, type World } from './support.js';
 import { createPublicKey } from 'node:crypto';
@@ -195,6 +195,26 @@ describe('LianLian web payments', function () {
       expect(paid).to.include({ status: 'succeeded' });
       expect(paid.amount).to.deep.equal({ amount: 4965, currency: 'CNY' });
       expect(paid.providerPaymentId).to.match(/^\d{16}$/);
+    });
+
+    it('queries by LianLian\'s payment number (oid_paybill) through LianlianWebTokens.Orders', async function () {
+      const orders = must(w.paykit.extension('shop', LianlianWebTokens.Orders));
+      const order = w.sim.ledger.get('P4001');
+      if (!order) throw new Error('simulator order expected');
+      const paybill = order.oidPaybill;
+      const createdAt = must(parseCst(order.dtOrder));
+      const report = must(await orders.query({ orderId: 'P4001', createdAt, providerPaymentId: paybill }));
+      expect(report).to.include({ orderId: 'P4001', status: 'succeeded', providerPaymentId: paybill });
+      const body = JSON.parse(String(w.transport.sent.at(-1)?.request.body)) as Record<string, string>;
+      expect(body).to.include({ no_order: 'P4001', oid_paybill: paybill, query_version: '1.1' });
+      const other = `${paybill.slice(0, 15)}${paybill.endsWith('9') ? '8' : '9'}`;
+      expect((await orders.query({ orderId: 'P4001', createdAt, providerPaymentId: other }))._unsafeUnwrapErr().kind).to.equal('NotFound');
+      const sent = w.transport.sent.length;
+      const bad = (await orders.query({ orderId: 'P4001', createdAt, providerPaymentId: '123' }))._unsafeUnwrapErr();
+      expect(bad).to.include({ kind: 'InvalidRequest', path: 'orders.query.oid_paybill' });
+      expect(w.transport.sent.length).to.equal(sent);
+      must(await w.paykit.payments.query('P4001'));
+      expect(JSON.parse(String(w.transport.sent.at(-1)?.request.body))).not.to.have.property('oid_paybill');
     });
 
     it('answers NotFound for an order LianLian has no record of (8901)', async function () {

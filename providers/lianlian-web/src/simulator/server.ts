@@ -194,7 +194,9 @@ export class LianlianWebSimulator {
 
   #orderQuery(f: Record<string, string>): { fields: Record<string, unknown>; unsigned?: readonly string[]; signed?: boolean } {
     const order = this.ledger.get(f.no_order ?? '');
-    if (!order || order.dtOrder !== f.dt_order) return { fields: { ret_code: '8901', ret_msg: '没有记录' }, signed: false };
+    if (!order || order.dtOrder !== f.dt_order || (f.oid_paybill !== undefined && f.oid_paybill !== order.oidPaybill)) {
+      return { fields: { ret_code: '8901', ret_msg: '没有记录' }, signed: false };
+    }
     const v11 = f.query_version !== undefined && f.query_version !== '1.0';
     return {
       fields: {
