@@ -26,7 +26,7 @@ const BusiPartnerName = t.union([t.literal('101001'), t.literal('109001'), t.lit
  * ```json
  * { "plugin": "lianlian-web", "options": {
  *   "oidPartner": "201408071000001543", "signType": "MD5", "md5Key": "env:LL_MD5_KEY",
- *   "notifyUrl": "https://shop.example/ll/notify", "returnUrl": "https://shop.example/ll/return" } }
+ *   "notifyUrl": "https://shop.example/ll/notify", "returnUrl": "https://shop.example/ll/return", "goodsCategory": "1002" } }
  * ```
  */
 export const LianlianWebOptionsCodec = t.intersection([

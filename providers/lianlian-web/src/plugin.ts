@@ -59,7 +59,7 @@ export const lianlianWebModule = new ContainerModule(({ bind }) => {
  * @example
  * ```ts
  * const paykit = await createPaykit({
- *   instances: { shop: { plugin: 'lianlian-web', options: { oidPartner: '201408071000001543', signType: 'MD5', md5Key: 'env:LL_MD5_KEY', notifyUrl: 'https://shop.example/ll/notify' } } },
+ *   instances: { shop: { plugin: 'lianlian-web', options: { oidPartner: '201408071000001543', signType: 'MD5', md5Key: 'env:LL_MD5_KEY', notifyUrl: 'https://shop.example/ll/notify', goodsCategory: '1002' } } },
  * }, { plugins: [lianlianWebPlugin], transport: kyTransport() });
  * ```
  */
