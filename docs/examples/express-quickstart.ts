@@ -33,7 +33,7 @@ function shopConfig(env: Env): unknown {
           notifySignType: 'MD5', // as set on LianLian's merchant site
           notifyUrl: 'env:LL_NOTIFY_URL', // public https URL that reaches /paykit/notify/shop
           busiPartner: '109001', // physical goods
-          goodsCategory: '4008', // farm produce (spec 6.3), for LianLian's risk check
+          goodsCategory: '5003', // luxury goods (spec 6.3): base risk fields suffice; 4xxx needs riskGroups ['logistics']
           // LianLian's own hosts unless set; the quick start test points them at the simulator.
           ...(env.LL_CASHIER_URL ? { cashierUrl: env.LL_CASHIER_URL } : {}),
           ...(env.LL_API_BASE_URL ? { apiBaseUrl: env.LL_API_BASE_URL } : {}),

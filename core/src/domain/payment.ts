@@ -86,6 +86,11 @@ export interface Payment {
   readonly attention?: Attention;
   /** Pre-authorisation: the payment only holds the funds; capture or void it with `paykit.preauth`. */
   readonly preauth?: boolean;
+  /**
+   * Provider details of the payment from its verified reports (agreement number, bank, pay
+   * method, payer's masked id…), keyed as the provider's docs page lists them.
+   */
+  readonly providerDetails?: Readonly<Record<string, string>>;
 }
 
 /** Decides what a reported payment status does to a recorded one. */

@@ -48,6 +48,7 @@ export function applyPaymentReport(current: StoredPayment, report: PaymentReport
       ...(report.paidAt !== undefined ? { paidAt: report.paidAt } : {}),
       ...(report.settleDate !== undefined ? { settleDate: report.settleDate } : {}),
       ...(report.failure !== undefined && t.to === 'failed' ? { failure: report.failure } : {}),
+      ...(report.providerDetails !== undefined ? { providerDetails: { ...current.providerDetails, ...report.providerDetails } } : {}),
       ...(t.to === 'refunded' ? { refunded: current.amount, refundReserved: current.amount } : {}),
     };
     return { write: true, value: next };

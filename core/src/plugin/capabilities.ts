@@ -79,6 +79,12 @@ export type PaymentAction =
     readonly fields: Readonly<Record<string, string>>;
     /** Charset the form must be submitted in. */
     readonly charset: string;
+    /**
+     * When the provider stops accepting this form (its signed timestamp is too old, or the order's
+     * validity has run out). A form posted later is refused: ask `payments.create` again for a
+     * fresh one. Absent when the provider sets no limit.
+     */
+    readonly expiresAt?: Date;
   }
   /** Hand this payload to the provider's mobile SDK / payment control. */
   | {
@@ -107,6 +113,12 @@ export interface PaymentReport {
   readonly providerStatus?: string;
   /** Failure code and message, for failed payments. */
   readonly failure?: { readonly providerCode?: string; readonly message: string };
+  /**
+   * What the provider says about the payment beyond the fields above (agreement number, bank,
+   * pay method, payer's masked id…), keyed as the provider's docs page lists them. Verified
+   * (signed) data only; identity and card numbers arrive masked.
+   */
+  readonly providerDetails?: Readonly<Record<string, string>>;
 }
 
 /** The result of creating a payment: the action for the front end, and the provider's report. */

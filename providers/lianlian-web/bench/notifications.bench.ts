@@ -28,7 +28,7 @@ export async function rows(): Promise<BenchRow[]> {
   const sign = simSign(text, 'RSA', { lianlianPrivateKey: lianlianPrivate });
   const body = Buffer.from(JSON.stringify({ ...fields, sign }), 'utf8');
   const textBytes = Buffer.from(text, 'utf8');
-  const options: LianlianWebOptions = { oidPartner: fields.oid_partner, signType: 'RSA', notifySignType: 'RSA', privateKey: new Secret(testKeys.merchantPrivate), lianlianPublicKey: testKeys.lianlianPublic };
+  const options: LianlianWebOptions = { oidPartner: fields.oid_partner, signType: 'RSA', notifySignType: 'RSA', privateKey: new Secret(testKeys.merchantPrivate), lianlianPublicKey: testKeys.lianlianPublic, goodsCategory: '1002' };
   const keys = loadKeys(options)._unsafeUnwrap();
   if (verifyNotificationBody(body, options, keys).isErr()) throw new Error('bench notification does not verify');
   if (!floorPath(body, lianlianPublic)) throw new Error('bench notification does not verify on the floor path');

@@ -11,6 +11,7 @@ import {
 import { callApi } from './api.js';
 import type { LianlianWebOptions } from './config.js';
 import { InstanceKeys } from './keys.js';
+import type { LianlianWebOrdersService } from './order-query.js';
 import { PROVIDER_ID } from './mapping.js';
 import {
   BindListReplyCodec, BindListRequestCodec, CardBinReplyCodec, CardBinRequestCodec, UnbindReplyCodec, UnbindRequestCodec,
@@ -57,7 +58,12 @@ export interface BoundCardPage {
   readonly count: number;
   /** Cards, most recently bound first. Not signed by LianLian (spec 4.6): informative only. */
   readonly cards: readonly BoundCard[];
-  /** The offset of the next page, when this page had cards. */
+  /**
+   * Whether this is the last page: it holds no card, or fewer than the instance's
+   * `bindListPageSize` (spec 4.6 gives no page size, and its `count` is the records of this reply).
+   */
+  readonly ended: boolean;
+  /** The offset of the next page, unless this one {@link ended} the list. */
   readonly nextOffset?: number;
 }
 
@@ -99,6 +105,8 @@ export interface LianlianWebCardsService {
 export const LianlianWebTokens = {
   /** {@link LianlianWebCardsService}: `paykit.extension('shop', LianlianWebTokens.Cards)`. */
   Cards: Symbol.for('paykit.lianlian-web.Cards') as ServiceIdentifier<LianlianWebCardsService>,
+  /** {@link LianlianWebOrdersService}: the order query by LianLian's payment number, `paykit.extension('shop', LianlianWebTokens.Orders)`. */
+  Orders: Symbol.for('paykit.lianlian-web.Orders') as ServiceIdentifier<LianlianWebOrdersService>,
 } as const;
 
 const cardTypeOf = (w: string | undefined): CardType | undefined => (w === '2' ? 'debit' : w === '3' ? 'credit' : undefined);
@@ -138,7 +146,7 @@ export class LianlianWebCards implements LianlianWebCardsService {
       const keys = this.#deps();
       if (keys.isErr()) return errAsync(keys.error);
       return callApi({ options: this.#o, keys: keys.value, transport: this.#transport, logger: this.#logger }, 'cardBin', req, CardBinReplyCodec, [], 'query')
-        .andThen((r) => {
+        .andThen(({ wire: r }) => {
           const type = cardTypeOf(r.card_type);
           if (r.card_no !== card || type === undefined) return errAsync(PaymentErrors.decode('card BIN reply is for another card', { providerId: PROVIDER_ID }));
           return okAsync({ maskedCardNumber: maskCardNumber(card), bankCode: r.bank_code, bankName: r.bank_name, cardType: type });
@@ -146,7 +154,10 @@ export class LianlianWebCards implements LianlianWebCardsService {
     });
   }
 
-  /** One page of bound cards (spec 4.6). `agreement_list` is not signed: treat it as informative. */
+  /**
+   * One page of bound cards (spec 4.6). `agreement_list` is not signed: treat it as informative.
+   * Walk the list from offset 0 with each page's `nextOffset` until a page says `ended`.
+   */
   boundCards(query: BoundCardQuery): PayResultAsync<BoundCardPage> {
     return guardAsync('lianlian-web.cards.boundCards', () => {
       const offset = query.offset ?? 0;
@@ -161,7 +172,7 @@ export class LianlianWebCards implements LianlianWebCardsService {
       const keys = this.#deps();
       if (keys.isErr()) return errAsync(keys.error);
       return callApi({ options: this.#o, keys: keys.value, transport: this.#transport, logger: this.#logger }, 'bindList', req, BindListReplyCodec, UNSIGNED_FIELDS.bindList, 'query')
-        .andThen((r) => {
+        .andThen(({ wire: r }) => {
           if (r.user_id !== query.userId) return errAsync(PaymentErrors.decode('bound-card reply is for another user', { providerId: PROVIDER_ID }));
           const cards = (r.agreement_list ?? []).map((a): BoundCard => {
             const type = cardTypeOf(a.card_type);
@@ -171,7 +182,9 @@ export class LianlianWebCards implements LianlianWebCardsService {
               ...(type !== undefined ? { cardType: type } : {}), ...(a.bind_mobile !== undefined ? { bindMobile: a.bind_mobile } : {}),
             };
           });
-          return okAsync({ userId: r.user_id, count: Number(r.count), cards, ...(cards.length > 0 ? { nextOffset: offset + cards.length } : {}) });
+          const size = this.#o.bindListPageSize;
+          const ended = cards.length === 0 || (size !== undefined && cards.length < size);
+          return okAsync({ userId: r.user_id, count: Number(r.count), cards, ended, ...(ended ? {} : { nextOffset: offset + cards.length }) });
         });
     });
   }

@@ -6,12 +6,15 @@ import { isIP } from 'node:net';
 import * as t from 'io-ts';
 import { err, ok } from 'neverthrow';
 import {
-  decodeWith, formatCst, PaymentErrors, sumMoney, compareMoney, type CreatePaymentInput, type Money, type PaymentAction,
+  decodeWith, formatCst, parseCst, PaymentErrors, sumMoney, compareMoney, type CreatePaymentInput, type Money, type PaymentAction,
   type PayResult,
 } from '@paykit/core';
+import { checkFormCharset, signedCharsetOf } from './charset.js';
 import { DEFAULT_CASHIER_URL, type LianlianWebOptions } from './config.js';
 import { amountToWire } from './mapping.js';
-import { buildRiskItem, type RiskItemInput } from './reference/index.js';
+import {
+  buildRiskItem, checkBankCode, checkRiskItemText, missingRiskGroups, riskGroupsMessage, type RiskGroup, type RiskItemInput,
+} from './reference/index.js';
 import { signFields, type LoadedKeys } from './signer.js';
 import { WebPaymentRequestCodec, type UnsignedWebPaymentRequest } from './wire.js';
 
@@ -68,13 +71,29 @@ export function buildShareingData(receivers: readonly SplitReceiver[], order: Mo
   return ok(parts.join('|'));
 }
 
+/**
+ * The `risk_item` text of a payment (spec 4.1: required; 6.2: base fields plus the industry groups
+ * the goods category needs, and those the instance declares in `riskGroups`).
+ */
 function riskItemOf(input: CreatePaymentInput, extra: t.TypeOf<typeof PaymentExtraCodec>, o: LianlianWebOptions): PayResult<string> {
-  if (typeof extra.riskItem === 'string') return ok(extra.riskItem);
-  if (extra.riskItem !== undefined) return buildRiskItem(extra.riskItem as unknown as RiskItemInput);
+  const declared = o.riskGroups ?? [];
+  if (typeof extra.riskItem === 'string') return checkRiskItemText(extra.riskItem, declared, 'extra.riskItem');
+  if (extra.riskItem !== undefined) {
+    const given = extra.riskItem as Partial<Record<RiskGroup, unknown>>;
+    const undeclared = declared.find((g) => given[g] === undefined);
+    if (undeclared !== undefined) {
+      return err(PaymentErrors.invalidRequest(`extra.riskItem.${undeclared} is missing: this instance's riskGroups option says every payment carries it (spec 6.2.2)`, { path: `extra.riskItem.${undeclared}` }));
+    }
+    return buildRiskItem(extra.riskItem as unknown as RiskItemInput);
+  }
   const category = extra.goodsCategory ?? o.goodsCategory;
+  const missing = missingRiskGroups(category, () => false, declared);
+  if (missing.length > 0) {
+    return err(PaymentErrors.invalidRequest(`extra.riskItem is required: ${riskGroupsMessage(category, missing)}; pass a buildRiskItem input with base and ${missing.join(', ')}`, { path: 'extra.riskItem' }));
+  }
   const payer = input.payer;
-  if (category === undefined || payer?.id === undefined || payer.registeredAt === undefined) {
-    return err(PaymentErrors.invalidRequest('risk_item is required (spec 4.1, 6.2): pass extra.riskItem, or payer.id, payer.registeredAt and a goods category (extra.goodsCategory or the goodsCategory option)', { path: 'extra.riskItem' }));
+  if (payer?.id === undefined || payer.registeredAt === undefined) {
+    return err(PaymentErrors.invalidRequest('risk_item is required (spec 4.1, 6.2): pass extra.riskItem, or payer.id and payer.registeredAt for the base fields', { path: 'extra.riskItem' }));
   }
   return buildRiskItem({
     base: {
@@ -83,6 +102,30 @@ function riskItemOf(input: CreatePaymentInput, extra: t.TypeOf<typeof PaymentExt
       ...(payer.email !== undefined ? { mail: payer.email } : {}),
     },
   });
+}
+
+/**
+ * `userreq_ip` of a payer's address (spec 4.1: the IPv4 address with "." replaced by "_"). An
+ * IPv4-mapped IPv6 address (`::ffff:1.2.3.4`, what a dual-stack server such as Express reports for
+ * an IPv4 client) is sent as its IPv4 address; any other IPv6 address is left out: the field is
+ * optional and the spec shows only the IPv4 form.
+ */
+export function userreqIpOf(address: string): string | undefined {
+  const kind = isIP(address);
+  if (kind === 4) return address.replace(/\./g, '_');
+  if (kind !== 6) return undefined;
+  let canonical: string;
+  try {
+    // The URL parser writes every spelling of an IPv6 address one way (::ffff:7b0b:25d3).
+    canonical = new URL(`http://[${address}]/`).hostname;
+  } catch {
+    return undefined;
+  }
+  const mapped = /^\[::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})\]$/.exec(canonical);
+  if (mapped === null) return undefined;
+  const high = parseInt(mapped[1] as string, 16);
+  const low = parseInt(mapped[2] as string, 16);
+  return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('_');
 }
 
 function put(fields: Record<string, string>, key: string, value: string | undefined): void {
@@ -110,7 +153,7 @@ export function buildPaymentFields(input: CreatePaymentInput, o: LianlianWebOpti
   let ip: string | undefined;
   if (payer.ip !== undefined) {
     if (isIP(payer.ip) === 0) return err(PaymentErrors.invalidRequest('payer.ip must be an IPv4 or IPv6 address', { path: 'payer.ip' }));
-    ip = payer.ip.replace(/\./g, '_'); // spec 4.1: "." becomes "_"
+    ip = userreqIpOf(payer.ip);
   }
   let shares: string | undefined;
   if (extra.split !== undefined) {
@@ -149,18 +192,47 @@ export function buildPaymentFields(input: CreatePaymentInput, o: LianlianWebOpti
   if (fields.pay_type !== undefined && !['1', '2', '3', '8', '9', 'D'].includes(fields.pay_type)) {
     return err(PaymentErrors.invalidRequest('extra.payType must be one of 1, 2, 3, 8, 9, D (spec 4.1, 4.3)', { path: 'extra.payType' }));
   }
+  if (fields.bank_code !== undefined) {
+    const bank = checkBankCode(fields.bank_code, fields.pay_type, 'extra.bankCode');
+    if (bank.isErr()) return err(bank.error);
+  }
   // Validate every field against the wire table; card numbers and id numbers are never echoed.
   return decodeWith(WebPaymentRequestCodec.unsigned, fields, 'payments.create').mapErr((e) => (/card_no|id_no/.test(e.path ?? '')
     ? PaymentErrors.invalidRequest(`${e.path}: has the wrong length or format (value hidden)`, { ...(e.path !== undefined ? { path: e.path } : {}) })
-    : e));
+    : e))
+    // The browser submits the form in charset_name: every value must exist in it (GB2312 strictly).
+    .andThen((valid) => checkFormCharset(fields, o.charset ?? 'UTF-8', 'payments.create').map(() => valid));
 }
 
-/** Signs the form fields (in the form's charset) and returns the redirect action. */
+/**
+ * Signs the form fields and returns the redirect action. The signature covers the UTF-8 bytes of
+ * the signing text, or the bytes of `charset_name` with `signedBytes: "form-charset"` (charset.ts).
+ */
 export function paymentAction(fields: UnsignedWebPaymentRequest, o: LianlianWebOptions, keys: LoadedKeys): PayResult<PaymentAction> {
   const charset = o.charset ?? 'UTF-8';
-  return signFields(fields, o.signType, keys, charset).map((sign) => ({
-    kind: 'redirect', method: 'POST', url: o.cashierUrl ?? DEFAULT_CASHIER_URL, fields: { ...fields, sign }, charset,
-  }));
+  return signFields(fields, o.signType, keys, signedCharsetOf(o.signedBytes, charset)).andThen((sign) => formExpiry(fields).map((expiresAt) => ({
+    kind: 'redirect' as const, method: 'POST' as const, url: o.cashierUrl ?? DEFAULT_CASHIER_URL, fields: { ...fields, sign }, charset, expiresAt,
+  })));
+}
+
+/** How long a form's signed `timestamp` is valid (spec 4.1: 签名时间戳有效期30分钟). */
+export const FORM_TIMESTAMP_VALIDITY_MS = 30 * 60 * 1000;
+/** `valid_order` when the form leaves it out (spec 4.1: 10080 minutes, 7 days). */
+export const DEFAULT_VALID_ORDER_MINUTES = 10_080;
+
+/**
+ * When the cashier stops accepting a form: 30 minutes after its `timestamp` (spec 4.1), or earlier
+ * when the order's `valid_order` minutes, counted from `dt_order`, run out first (the order is
+ * then set failed and cannot be paid again). A fresh form for the same order keeps `dt_order`
+ * and gets a new `timestamp`.
+ */
+export function formExpiry(fields: Pick<UnsignedWebPaymentRequest, 'timestamp' | 'dt_order' | 'valid_order'>): PayResult<Date> {
+  const signedAt = parseCst(fields.timestamp, 'timestamp');
+  const created = parseCst(fields.dt_order, 'dt_order');
+  if (signedAt.isErr()) return err(signedAt.error);
+  if (created.isErr()) return err(created.error);
+  const validMinutes = fields.valid_order === undefined ? DEFAULT_VALID_ORDER_MINUTES : Number(fields.valid_order);
+  return ok(new Date(Math.min(signedAt.value.getTime() + FORM_TIMESTAMP_VALIDITY_MS, created.value.getTime() + validMinutes * 60_000)));
 }
 
 const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

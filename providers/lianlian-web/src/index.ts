@@ -22,6 +22,7 @@ export {
   LianlianWebTokens, type LianlianWebCardsService, type CardBin, type BoundCard, type BoundCardPage, type BoundCardQuery,
   type UnbindRequest, type CardType,
 } from './cards.js';
+export { type LianlianWebOrdersService, type OrderQueryRef } from './order-query.js';
 export { signingText, signText, verifyFields, loadKeys, type LoadedKeys } from './signer.js';
 export { paymentStatusOf, codeMappingOf, RESULT_PAY, type ResultPay } from './mapping.js';
 export { NOTIFICATION_ACK, SignTypeCodec, type SignType } from './wire.js';

@@ -1,7 +1,7 @@
 /** LianLian web wire ↔ paykit domain: statuses, return codes, amounts, reports. */
 import { err, ok } from 'neverthrow';
 import {
-  formatDecimal, parseCst, parseDecimal, PaymentErrors, type CodeMapping, type Money, type PaymentError,
+  formatDecimal, maskCardNumbersIn, parseCst, parseDecimal, PaymentErrors, type CodeMapping, type Money, type PaymentError,
   type PaymentReport, type PaymentStatus, type PayResult, type StatusMapping,
 } from '@paykit/core';
 
@@ -95,10 +95,56 @@ export interface PaymentResultFields {
   readonly result_pay: string;
   readonly settle_date?: string;
   readonly memo?: string;
+  readonly no_agree?: string;
+  readonly bank_code?: string;
+  readonly pay_type?: string;
+  readonly id_type?: string;
+  readonly id_no?: string;
+  readonly acct_name?: string;
+}
+
+/**
+ * The signed fields of a payment result that become `providerDetails`, under their wire names
+ * (spec 4.3, 4.4): the card agreement (the integration guide reuses `no_agree` on later payments),
+ * bank and pay method, and the payer's id type, id number (masked) and account name.
+ */
+export const DETAIL_FIELDS = ['no_agree', 'bank_code', 'pay_type', 'id_type', 'id_no', 'acct_name'] as const;
+
+/** An identity number with all but its last 4 characters masked (`**************1234`). */
+export function maskIdNumber(id: string): string {
+  const chars = [...id];
+  const shown = chars.length > 8 ? 4 : chars.length > 4 ? 2 : 0;
+  return '*'.repeat(chars.length - shown) + chars.slice(chars.length - shown).join('');
+}
+
+/** Options of {@link reportOf}. */
+export interface ReportOptions {
+  /** When the payment was paid (the notification's arrival): set on a success only. */
+  readonly paidAt?: Date;
+  /** Signed fields the spec's table lacks: kept in `providerDetails`, card-number-like runs masked. */
+  readonly extra?: Readonly<Record<string, string>>;
+}
+
+/** The provider details of a verified message, or undefined when it has none. */
+function detailsOf(w: PaymentResultFields, extra: Readonly<Record<string, string>> | undefined): Record<string, string> | undefined {
+  let out: Record<string, string> | undefined;
+  for (const k of DETAIL_FIELDS) {
+    const v = w[k];
+    if (v === undefined || v === '') continue;
+    out ??= {};
+    out[k] = k === 'id_no' ? maskIdNumber(v) : v;
+  }
+  if (extra !== undefined) {
+    for (const k in extra) {
+      out ??= {};
+      out[k] = maskCardNumbersIn(extra[k] as string);
+    }
+  }
+  return out;
 }
 
 /** Builds the domain report of a verified, decoded payment result message. */
-export function reportOf(w: PaymentResultFields, paidAt?: Date): PayResult<PaymentReport> {
+export function reportOf(w: PaymentResultFields, o: ReportOptions = {}): PayResult<PaymentReport> {
   // Early return and plain assignments rather than map() and conditional spreads: this runs on
   // every notification, and the spreads cost more than the rest of the mapping.
   const amount = amountFromWire(w.money_order, 'money_order');
@@ -112,8 +158,10 @@ export function reportOf(w: PaymentResultFields, paidAt?: Date): PayResult<Payme
     providerStatus: w.result_pay,
   };
   if (w.settle_date !== undefined) report.settleDate = w.settle_date;
-  if (paidAt !== undefined && status === 'succeeded') report.paidAt = paidAt;
+  if (o.paidAt !== undefined && status === 'succeeded') report.paidAt = o.paidAt;
   if (status === 'failed') report.failure = { message: w.memo ?? 'LianLian reports the payment failed' };
+  const details = detailsOf(w, o.extra);
+  if (details !== undefined) report.providerDetails = details;
   return ok(report);
 }
 

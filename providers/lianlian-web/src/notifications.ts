@@ -5,14 +5,16 @@
 import { inject, injectable } from 'inversify';
 import { err, ok } from 'neverthrow';
 import {
-  decodeText, decodeWith, guard, PaymentErrors, Tokens, type Charset, type HttpReply, type NotificationsCapability,
+  decodeText, guard, PaymentErrors, Tokens, type Charset, type Clock, type HttpReply, type NotificationsCapability,
   type PaymentError, type PaymentReport, type PayResult, type RawHttpRequest, type VerifiedNotification,
 } from '@paykit/core';
 import { parseJsonObject } from './api.js';
+import { signedCharsetOf } from './charset.js';
 import { notifySignTypeOf, type LianlianWebOptions } from './config.js';
 import { PROVIDER_ID, reportOf } from './mapping.js';
-import { verifyFields, type LoadedKeys } from './signer.js';
+import { type LoadedKeys } from './signer.js';
 import { InstanceKeys } from './keys.js';
+import { readSignedMessage, type ExtraFields } from './signed-message.js';
 import { NOTIFICATION_ACK, NotificationCodec, SyncReturnCodec, type Notification, type SyncReturn } from './wire.js';
 
 /** Largest notification body accepted (the real ones are well under 2 KiB). */
@@ -25,6 +27,8 @@ export const ACK_REPLY: HttpReply = { status: 200, headers: { 'content-type': 'a
 export interface VerifiedLianlianNotification {
   /** The decoded wire fields. */
   readonly wire: Notification;
+  /** Signed fields the spec's table lacks (a field LianLian added later), kept as text. */
+  readonly extra: ExtraFields;
   /** The domain report. */
   readonly report: PaymentReport;
   /** The exact text whose signature was checked. */
@@ -37,25 +41,29 @@ function checkPartner(oidPartner: string, o: LianlianWebOptions): PayResult<void
 }
 
 /**
- * Verifies a raw notification body: strict UTF-8 JSON with exactly the fields of spec 4.3, signed
- * with the sign type configured on the merchant site (README rule 6: not the request's), for this
- * merchant. Nothing in it is trusted before this returns Ok.
+ * Verifies a raw notification body: strict UTF-8 JSON holding the fields of spec 4.3 (and any the
+ * table lacks, kept when the signature covers them), signed with the sign type configured on the
+ * merchant site (README rule 6: not the request's), for this merchant. Nothing in it is trusted
+ * before this returns Ok.
+ *
+ * The report carries the signed payer and card fields as `providerDetails` (`id_no` masked), and,
+ * for a success, `paidAt` = `receivedAt`: the notification has no payment time, and LianLian sends
+ * it as the payment completes (integration guide 五), so its arrival is the closest bound.
  */
-export function verifyNotificationBody(body: Uint8Array, o: LianlianWebOptions, keys: LoadedKeys): PayResult<VerifiedLianlianNotification> {
+export function verifyNotificationBody(body: Uint8Array, o: LianlianWebOptions, keys: LoadedKeys, receivedAt?: Date): PayResult<VerifiedLianlianNotification> {
   if (body.length === 0) return err(PaymentErrors.decode('empty notification body: pass the raw request body, unparsed', { providerId: PROVIDER_ID }));
   if (body.length > MAX_BODY) return err(PaymentErrors.decode(`notification body of ${body.length} bytes is too large`, { providerId: PROVIDER_ID }));
   // Straight-line early returns rather than a chain of closures: this runs on every notification.
   const json = parseJsonObject(body, 'notification');
   if (json.isErr()) return err(json.error);
-  const wire = decodeWith(NotificationCodec, json.value, 'notification', 'reply');
-  if (wire.isErr()) return err(wire.error);
-  const signedText = verifyFields(json.value, [notifySignTypeOf(o)], keys, [], 'UTF-8', NotificationCodec.sortedKeys);
-  if (signedText.isErr()) return err(signedText.error);
-  const partner = checkPartner(wire.value.oid_partner, o);
+  const message = readSignedMessage(json.value, NotificationCodec, { expected: [notifySignTypeOf(o)] }, keys, 'notification');
+  if (message.isErr()) return err(message.error);
+  const { wire, extra, signedText } = message.value;
+  const partner = checkPartner(wire.oid_partner, o);
   if (partner.isErr()) return err(partner.error);
-  const report = reportOf(wire.value);
+  const report = reportOf(wire, receivedAt === undefined ? { extra } : { extra, paidAt: receivedAt });
   if (report.isErr()) return err(report.error);
-  return ok({ wire: wire.value, report: report.value, signedText: signedText.value });
+  return ok({ wire, extra, report: report.value, signedText });
 }
 
 /** The identity of a notification, the same on every redelivery (spec 4.3 retries). */
@@ -107,6 +115,8 @@ export interface SyncReturnHint {
   readonly claimed: PaymentReport;
   /** The decoded wire fields. */
   readonly wire: SyncReturn;
+  /** Signed fields the spec's table lacks, kept as text. */
+  readonly extra: ExtraFields;
   /** What to do next. */
   readonly advice: string;
   /** The exact text whose signature was checked. */
@@ -129,10 +139,10 @@ export function parseSyncReturn(body: Uint8Array, o: LianlianWebOptions, keys?: 
     if (loaded.isErr()) return err(loaded.error);
     const charset = o.charset ?? 'UTF-8';
     return parseFormBody(body, charset)
-      .andThen((form) => decodeWith(SyncReturnCodec, form, 'sync return', 'reply')
-        .andThen((wire) => verifyFields(form, [o.signType, notifySignTypeOf(o)], loaded.value, [], 'UTF-8').map((signedText) => ({ wire, signedText }))))
-      .andThen(({ wire, signedText }) => checkPartner(wire.oid_partner, o).andThen(() => reportOf(wire)).map((claimed) => ({
-        final: false as const, claimed, wire, signedText,
+      // The same bytes as the form's signature: UTF-8, or charset_name with signedBytes "form-charset".
+      .andThen((form) => readSignedMessage(form, SyncReturnCodec, { expected: [o.signType, notifySignTypeOf(o)], charset: signedCharsetOf(o.signedBytes, charset) }, loaded.value, 'sync return'))
+      .andThen(({ wire, extra, signedText }) => checkPartner(wire.oid_partner, o).andThen(() => reportOf(wire, { extra })).map((claimed) => ({
+        final: false as const, claimed, wire, extra, signedText,
         advice: 'show the result page only; the payment is recorded from the async notification or payments.query',
       })));
   });
@@ -143,17 +153,19 @@ export function parseSyncReturn(body: Uint8Array, o: LianlianWebOptions, keys?: 
 export class LianlianWebNotifications implements NotificationsCapability {
   readonly #options: LianlianWebOptions;
   readonly #keys: InstanceKeys;
+  readonly #clock: Clock;
 
   /** Built by the container. */
-  constructor(@inject(Tokens.InstanceConfig) options: unknown, @inject(InstanceKeys) keys: InstanceKeys) {
+  constructor(@inject(Tokens.InstanceConfig) options: unknown, @inject(InstanceKeys) keys: InstanceKeys, @inject(Tokens.Clock) clock: Clock) {
     this.#options = options as LianlianWebOptions;
     this.#keys = keys;
+    this.#clock = clock;
   }
 
   /** Verifies a raw notification and maps it to a payment event with the exact acknowledgement. */
   verify(request: RawHttpRequest): PayResult<VerifiedNotification> {
     return guard('lianlian-web.notifications.verify', () => this.#keys.get()
-      .andThen((keys) => verifyNotificationBody(request.body, this.#options, keys))
+      .andThen((keys) => verifyNotificationBody(request.body, this.#options, keys, this.#clock.now()))
       .map((v) => ({ event: { type: 'payment' as const, report: v.report }, eventKey: eventKeyOf(v.wire), ack: ACK_REPLY })));
   }
 

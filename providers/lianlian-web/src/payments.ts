@@ -2,15 +2,13 @@
 import { inject, injectable } from 'inversify';
 import { errAsync, okAsync } from 'neverthrow';
 import {
-  decodeWith, formatCst, guardAsync, PaymentErrors, Tokens, type Clock, type CreatedPayment, type CreatePaymentInput, type HttpTransport, type Logger,
+  guardAsync, Tokens, type Clock, type CreatedPayment, type CreatePaymentInput, type HttpTransport, type Logger,
   type PaymentReport, type PaymentRef, type PaymentsCapability, type PayResultAsync,
 } from '@paykit/core';
-import { callApi } from './api.js';
 import type { LianlianWebOptions } from './config.js';
 import { buildPaymentFields, paymentAction } from './form.js';
 import { InstanceKeys } from './keys.js';
-import { dtOrderOf, PROVIDER_ID, reportOf } from './mapping.js';
-import { OrderQueryReplyCodec, OrderQueryRequestCodec, UNSIGNED_FIELDS } from './wire.js';
+import { queryOrder } from './order-query.js';
 
 /** LianLian web payments: a redirect to the cashier, and the order query. */
 @injectable()
@@ -50,26 +48,10 @@ export class LianlianWebPayments implements PaymentsCapability {
     });
   }
 
-  /** Queries the order (spec 4.4, query_version 1.1: `bank_name` and `memo` are not signed). */
+  /** Queries the order by its number and date (spec 4.4, query_version 1.1: `bank_name` and `memo` are not signed). */
   query(ref: PaymentRef): PayResultAsync<PaymentReport> {
-    return guardAsync('lianlian-web.payments.query', () => {
-      const keys = this.#keys.get();
-      if (keys.isErr()) return errAsync(keys.error);
-      const created = dtOrderOf(ref.createdAt, 'ref.createdAt');
-      if (created.isErr()) return errAsync(created.error);
-      const request = { oid_partner: this.#o.oidPartner, sign_type: this.#o.signType, no_order: ref.orderId, dt_order: formatCst(created.value), query_version: '1.1' };
-      // Spec 4.4's table: no_order is at most 32 characters; nothing is sent that LianLian would refuse.
-      const valid = decodeWith(OrderQueryRequestCodec.unsigned, request, 'payments.query');
-      if (valid.isErr()) return errAsync(valid.error);
-      return callApi({ options: this.#o, keys: keys.value, transport: this.#transport, logger: this.#logger },
-        'orderQuery', request, OrderQueryReplyCodec, UNSIGNED_FIELDS.orderQuery, 'query')
-        .andThen((reply) => {
-          if (reply.oid_partner !== this.#o.oidPartner || reply.no_order !== ref.orderId) {
-            return errAsync(PaymentErrors.decode(`order query reply is for ${reply.no_order} of merchant ${reply.oid_partner}, not ${ref.orderId}`, { providerId: PROVIDER_ID }));
-          }
-          const report = reportOf(reply);
-          return report.isErr() ? errAsync(report.error) : okAsync(report.value);
-        });
-    });
+    return guardAsync('lianlian-web.payments.query', () => queryOrder(
+      { options: this.#o, keys: this.#keys, transport: this.#transport, logger: this.#logger }, { orderId: ref.orderId, ...(ref.createdAt !== undefined ? { createdAt: ref.createdAt } : {}) }, 'payments.query',
+    ));
   }
 }

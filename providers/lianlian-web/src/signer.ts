@@ -6,9 +6,10 @@
 import { createVerify, type KeyObject } from 'node:crypto';
 import { err, ok } from 'neverthrow';
 import {
-  constantTimeEqual, encodeText, kvString, loadPrivateKey, loadPublicKey, md5Hex, PaymentErrors, rsaSign,
+  constantTimeEqual, kvString, loadPrivateKey, loadPublicKey, md5Hex, PaymentErrors, rsaSign,
   type Charset, type PayResult, type Secret,
 } from '@paykit/core';
+import { encodeStrict } from './charset.js';
 import type { SignType } from './wire.js';
 
 /**
@@ -77,16 +78,17 @@ export function loadKeys(k: { md5Key?: Secret; privateKey?: Secret; lianlianPubl
 
 /**
  * Signs a text. MD5 hashes the charset's bytes of `text&key=KEY`; RSA signs the charset's bytes of
- * the text (the cashier form is signed in its `charset_name`; every API message is UTF-8).
+ * the text. UTF-8 unless the instance signs the form's `charset_name` bytes (see charset.ts);
+ * every JSON message is UTF-8.
  */
 export function signText(text: string, signType: SignType, keys: LoadedKeys, charset: Charset = 'UTF-8'): PayResult<string> {
   if (signType === 'MD5') {
     if (keys.md5Key === undefined) return err(PaymentErrors.invalidConfig('sign type MD5 needs md5Key in the instance options', { path: 'md5Key' }));
-    return encodeText(`${text}&key=${keys.md5Key.reveal()}`, charset).map((bytes) => md5Hex(bytes, 'lower'));
+    return encodeStrict(`${text}&key=${keys.md5Key.reveal()}`, charset).map((bytes) => md5Hex(bytes, 'lower'));
   }
   if (keys.privateKey === undefined) return err(PaymentErrors.invalidConfig('sign type RSA needs privateKey (the merchant RSA private key) in the instance options', { path: 'privateKey' }));
   const key = keys.privateKey;
-  return encodeText(text, charset).andThen((bytes) => rsaSign('md5', key, bytes));
+  return encodeStrict(text, charset).andThen((bytes) => rsaSign('md5', key, bytes));
 }
 
 /** Signs fields; returns the signature for the `sign` field. */
@@ -118,7 +120,7 @@ export function verifyFields(
   const text = signingText(fields, unsigned, sortedKeys);
   if (declared === 'MD5') {
     if (keys.md5Key === undefined) return err(PaymentErrors.invalidConfig('verifying an MD5 signature needs md5Key in the instance options', { path: 'md5Key' }));
-    const bytes = encodeText(`${text}&key=${keys.md5Key.reveal()}`, charset);
+    const bytes = encodeStrict(`${text}&key=${keys.md5Key.reveal()}`, charset);
     if (bytes.isErr()) return err(PaymentErrors.signature('the signed text cannot be encoded in its charset'));
     return constantTimeEqual(md5Hex(bytes.value, 'lower'), signature) ? ok(text) : err(PaymentErrors.signature('MD5 signature does not match: check md5Key, and that the raw body was passed unchanged'));
   }
@@ -134,11 +136,11 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 /**
  * What node:crypto hashes for a signed text: a UTF-8 text is handed over as the string itself
  * (node:crypto encodes it natively, no Buffer is built per message); other charsets go through
- * core's strict encoder.
+ * the strict encoder.
  */
 function bytesOf(text: string, charset: Charset): Uint8Array | string | undefined {
   if (charset === 'UTF-8') return text;
-  const encoded = encodeText(text, charset);
+  const encoded = encodeStrict(text, charset);
   return encoded.isOk() ? encoded.value : undefined;
 }
 

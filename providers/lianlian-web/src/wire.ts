@@ -105,6 +105,8 @@ export interface ClosedCodec<A> extends t.Type<A, unknown, unknown> {
    * other keys, so its signing string is built by walking this list (no per-message sort).
    */
   readonly sortedKeys: readonly string[];
+  /** The same keys, for membership tests. */
+  readonly knownKeys: ReadonlySet<string>;
 }
 
 /** A codec that also rejects keys it does not list (nothing is silently dropped or smuggled in). */
@@ -150,7 +152,7 @@ export function closed<P extends t.Props, O extends t.Props>(name: string, requi
     return t.success(out as A);
   };
   const codec = new t.Type<A, unknown, unknown>(name, (u): u is A => validate(u, [])._tag === 'Right', validate, t.identity);
-  return Object.assign(codec, { sortedKeys: [...fields.keys()].sort() });
+  return Object.assign(codec, { sortedKeys: [...fields.keys()].sort(), knownKeys: new Set(fields.keys()) });
 }
 
 /** A signed request codec (`sign` required, as the tables say) and its form before signing. */

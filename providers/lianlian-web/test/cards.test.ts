@@ -41,9 +41,34 @@ describe('LianLian web card services', function () {
       expect(p1.cards.map((c) => c.agreementNo)).to.deep.equal([a3, a2]);
       expect(p1.cards[0]).to.include({ last4: '0017', cardType: 'credit' });
       expect(p1.nextOffset).to.equal(2);
+      expect(p1.ended).to.equal(false);
       const p2 = must(await cards().boundCards({ userId: 'U9', offset: p1.nextOffset }));
       expect(p2.cards.map((c) => c.agreementNo)).to.deep.equal([a1]);
       expect(JSON.parse(String(w.transport.sent.at(-1)?.request.body))).to.include({ offset: '2', user_id: 'U9' });
+      // Without bindListPageSize a short page proves nothing: the list ends at the empty page.
+      expect(p2).to.include({ ended: false, nextOffset: 3 });
+      const p3 = must(await cards().boundCards({ userId: 'U9', offset: p2.nextOffset }));
+      expect(p3.cards).to.deep.equal([]);
+      expect(p3.ended).to.equal(true);
+      expect(p3).not.to.have.property('nextOffset');
+    });
+
+    it('ends at the short page when the instance knows LianLian\'s page size (bindListPageSize)', async function () {
+      const sized = await startWorld({ signType: 'MD5', notifySignType: 'MD5', extra: { bindListPageSize: 2 } });
+      try {
+        const service = must(sized.paykit.extension('shop', LianlianWebTokens.Cards));
+        for (const cardNo of [CARD, '6228480000000000018', '6259650000000000017']) {
+          sized.sim.bindCard('U9', { cardNo, bankCode: '01020000', bankName: '中国工商银行', cardType: '2', bindMobile: '13958069593' });
+        }
+        const p1 = must(await service.boundCards({ userId: 'U9' }));
+        expect(p1).to.include({ ended: false, nextOffset: 2 });
+        const p2 = must(await service.boundCards({ userId: 'U9', offset: p1.nextOffset }));
+        expect(p2.cards).to.have.length(1);
+        expect(p2.ended).to.equal(true);
+        expect(p2).not.to.have.property('nextOffset');
+      } finally {
+        await sized.close();
+      }
     });
 
     it('unbinds an agreement as a call that is never retried, then it is gone from the list', async function () {

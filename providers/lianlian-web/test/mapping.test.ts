@@ -54,7 +54,7 @@ describe('LianLian web amounts and reports', function () {
 
     it('maps a success with its settlement date, and its paid time', function () {
       const paidAt = new Date('2013-05-16T05:12:12Z');
-      expect(reportOf({ ...base, result_pay: 'SUCCESS', settle_date: '20130516' }, paidAt)._unsafeUnwrap()).to.deep.equal({
+      expect(reportOf({ ...base, result_pay: 'SUCCESS', settle_date: '20130516' }, { paidAt })._unsafeUnwrap()).to.deep.equal({
         orderId: 'N1', status: 'succeeded', amount: { amount: 4965, currency: 'CNY' }, providerPaymentId: '2013051613121201',
         providerStatus: 'SUCCESS', settleDate: '20130516', paidAt,
       });
@@ -62,7 +62,7 @@ describe('LianLian web amounts and reports', function () {
 
     it('maps a failure with the memo as its message, and leaves out what the message does not carry', function () {
       const paidAt = new Date('2013-05-16T05:12:12Z');
-      expect(reportOf({ ...base, result_pay: 'FAILURE', memo: 'card expired' }, paidAt)._unsafeUnwrap()).to.deep.equal({
+      expect(reportOf({ ...base, result_pay: 'FAILURE', memo: 'card expired' }, { paidAt })._unsafeUnwrap()).to.deep.equal({
         orderId: 'N1', status: 'failed', amount: { amount: 4965, currency: 'CNY' }, providerPaymentId: '2013051613121201',
         providerStatus: 'FAILURE', failure: { message: 'card expired' },
       });
@@ -73,6 +73,22 @@ describe('LianLian web amounts and reports', function () {
       expect(reportOf({ ...base, result_pay: 'DONE' })._unsafeUnwrap()).to.deep.equal({
         orderId: 'N1', status: 'processing', amount: { amount: 4965, currency: 'CNY' }, providerPaymentId: '2013051613121201', providerStatus: 'DONE',
       });
+    });
+
+    it('hands the signed card and payer fields over as providerDetails, the id number masked', function () {
+      const r = reportOf({
+        ...base, result_pay: 'SUCCESS', no_agree: '2013051600001234', bank_code: '01020000', pay_type: '2', id_type: '0',
+        id_no: '330106199001011234', acct_name: '张三',
+      })._unsafeUnwrap();
+      expect(r.providerDetails).to.deep.equal({
+        no_agree: '2013051600001234', bank_code: '01020000', pay_type: '2', id_type: '0', id_no: '**************1234', acct_name: '张三',
+      });
+      expect(JSON.stringify(r)).not.to.include('330106199001');
+    });
+
+    it('keeps signed fields the table lacks in providerDetails, with card numbers masked', function () {
+      const r = reportOf({ ...base, result_pay: 'SUCCESS' }, { extra: { pay_chnl: 'UNIONPAY', card_no: '6222020200112233445' } })._unsafeUnwrap();
+      expect(r.providerDetails).to.deep.equal({ pay_chnl: 'UNIONPAY', card_no: '622202*********3445' });
     });
 
     it('refuses a zero or over-precise amount with a Decode error naming money_order', function () {

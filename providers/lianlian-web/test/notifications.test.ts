@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import type { RawHttpRequest } from '@paykit/core';
 import { simSign, simSigningText, simSpoil } from '../src/simulator/index.js';
+import { loadKeys, verifyNotificationBody, type LianlianWebOptions } from '../src/index.js';
+import { Secret, Tokens } from '@paykit/core';
 import { submitForm } from '../src/harness.js';
 import { must, paymentInput, startWorld, testKeys, TEST_MD5_KEY, type World } from './support.js';
 import { createPrivateKey } from 'node:crypto';
@@ -99,7 +101,8 @@ describe('LianLian web notifications', function () {
       ['a JSON array', () => raw('[1,2]'), 'Decode'],
       ['a GBK body', () => raw(Buffer.from([0xc4, 0xe3, 0xba, 0xc3])), 'Decode'],
       ['a missing field (oid_paybill), re-signed', () => { const { oid_paybill: _o, ...f } = good; return raw(resign(f)); }, 'Decode'],
-      ['an extra field, re-signed', () => raw(resign({ ...good, extra_field: 'x' })), 'Decode'],
+      ['an extra field the signature does not cover', () => raw(JSON.stringify({ ...good, pay_chnl: 'x' })), 'Signature'],
+      ['an extra field whose name is not a field name, re-signed', () => raw(resign({ ...good, 'a=1&b': 'x' })), 'Decode'],
       ['a number where a string belongs, re-signed', () => raw(resign({ ...good, money_order: 49.65 })), 'Decode'],
       ['an amount with three decimals, re-signed', () => raw(resign({ ...good, money_order: '49.650' })), 'Decode'],
       ['a wrong signature', () => raw(JSON.stringify({ ...good, sign: simSpoil(good.sign ?? '', 'RSA') })), 'Signature'],
@@ -122,6 +125,80 @@ describe('LianLian web notifications', function () {
       const r = must(await w.paykit.notifications.handle('shop', raw(JSON.stringify(good))));
       expect(r.reply.body).to.equal(ACK);
       expect(must(await w.paykit.payments.get('N3001')).status).to.equal('succeeded');
+    });
+  });
+});
+
+describe('LianLian web notifications with fields spec v2.2 lacks', function () {
+  context('when LianLian adds a field and signs it with the others', function () {
+    let w: World;
+    before(async function () { w = await startWorld({ signType: 'MD5', notifySignType: 'RSA' }); });
+    after(async function () { await w.close(); });
+
+    it('verifies over every field, records the payment and acknowledges (no 30 redeliveries)', async function () {
+      await paidOrder(w, 'N4001');
+      w.sim.addedFields.pay_chnl = 'UNIONPAY';
+      w.sim.addedFields.risk_level = '2';
+      const attempts = await w.sim.complete('N4001', 'succeeded');
+      expect(attempts.map((a) => a.body)).to.deep.equal([ACK]);
+      expect(must(await w.paykit.payments.get('N4001')).status).to.equal('succeeded');
+      const body = JSON.parse(w.sim.notificationBody('N4001')) as Record<string, string>;
+      expect(body).to.include({ pay_chnl: 'UNIONPAY', risk_level: '2' });
+    });
+
+    it('keeps the added fields as extra data beside the decoded ones, and signs over them', function () {
+      const options: LianlianWebOptions = {
+        oidPartner: '201408071000001543', signType: 'MD5', notifySignType: 'RSA', md5Key: new Secret(TEST_MD5_KEY),
+        lianlianPublicKey: testKeys.lianlianPublic, goodsCategory: '1002',
+      };
+      const keys = must(loadKeys({ lianlianPublicKey: testKeys.lianlianPublic }));
+      const v = must(verifyNotificationBody(Buffer.from(w.sim.notificationBody('N4001')), options, keys));
+      expect(v.extra).to.deep.equal({ pay_chnl: 'UNIONPAY', risk_level: '2' });
+      expect(v.wire).not.to.have.property('pay_chnl');
+      expect(v.signedText).to.include('&pay_chnl=UNIONPAY&pay_type=');
+      expect(v.signedText).to.include('&result_pay=SUCCESS&risk_level=2&');
+    });
+
+    it('answers order queries that carry the added field', async function () {
+      const report = must(await w.paykit.payments.query('N4001'));
+      expect(report.status).to.equal('succeeded');
+      const last = must2(w.transport.sent.at(-1));
+      const reply = JSON.parse(Buffer.from(must(await w.transport.send(last.request, last.options)).body).toString('utf8')) as Record<string, string>;
+      expect(reply).to.include({ ret_code: '0000', pay_chnl: 'UNIONPAY', risk_level: '2' });
+    });
+  });
+});
+
+function must2<T>(v: T | undefined): T {
+  if (v === undefined) throw new Error('value expected');
+  return v;
+}
+
+describe('LianLian web notification data', function () {
+  context('when a real-name payment succeeds and LianLian notifies with the agreement and payer fields (spec 4.3)', function () {
+    let w: World;
+    before(async function () { w = await startWorld({ signType: 'MD5', notifySignType: 'MD5' }); });
+    after(async function () { await w.close(); });
+
+    it('reports no_agree, bank_code, pay_type, id_type, id_no (masked) and acct_name as providerDetails, and paidAt from its arrival', async function () {
+      const input = paymentInput('N5001');
+      const created = must(await w.paykit.payments.create({ ...input, payer: { ...input.payer, idType: '0', idNumber: '330106199001011234', name: '张三' } }));
+      await submitForm(created.action);
+      await w.sim.complete('N5001', 'succeeded', { notify: false });
+      const body = w.sim.notificationBody('N5001');
+      const sent = JSON.parse(body) as Record<string, string>;
+      expect(sent).to.include({ id_type: '0', id_no: '330106199001011234', acct_name: '张三', pay_type: '2', bank_code: '01020000' });
+      expect(sent.no_agree).to.match(/^\d{16}$/);
+      const arrival = new Date('2024-06-01T02:03:04Z');
+      w.clock.set(arrival);
+      const capability = must(w.paykit.extension('shop', Tokens.Notifications));
+      const v = must(capability.verify(raw(body)));
+      if (v.event.type !== 'payment') throw new Error('payment event expected');
+      expect(v.event.report.paidAt?.toISOString()).to.equal(arrival.toISOString());
+      expect(v.event.report.providerDetails).to.deep.equal({
+        no_agree: sent.no_agree, bank_code: '01020000', pay_type: '2', id_type: '0', id_no: '**************1234', acct_name: '张三',
+      });
+      expect(JSON.stringify(v)).not.to.include('330106199001');
     });
   });
 });

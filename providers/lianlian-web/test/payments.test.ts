@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { FixedClock } from '@paykit/core';
+import { FixedClock, parseCst, Tokens } from '@paykit/core';
 import { encodeForm, submitForm } from '../src/harness.js';
-import { parseSyncReturn, renderCashierPage, type LianlianWebOptions } from '../src/index.js';
+import { LianlianWebTokens, parseSyncReturn, renderCashierPage, type LianlianWebOptions } from '../src/index.js';
 import { simSigningText, simVerify } from '../src/simulator/index.js';
 import { must, paymentInput, startWorld, testKeys, TEST_MD5_KEY, type World } from './support.js';
 import { createPublicKey } from 'node:crypto';
@@ -35,6 +35,30 @@ describe('LianLian web payments', function () {
       expect(w.sim.ledger.get('P1001')?.amountMinor).to.equal(21097);
     });
 
+    const ips: [string, string, string | undefined][] = [
+      ['an IPv4-mapped IPv6 address (Express req.ip)', '::ffff:122.11.37.211', '122_11_37_211'],
+      ['an IPv4-mapped address written in hex', '::FFFF:7b0b:25d3', '123_11_37_211'],
+      ['an IPv4-mapped address written out in full', '0:0:0:0:0:ffff:1.2.3.4', '1_2_3_4'],
+      ['a plain IPv6 address', '2001:db8::1', undefined],
+      ['the IPv6 loopback', '::1', undefined],
+      ['a link-local IPv6 address with a zone', 'fe80::1%eth0', undefined],
+    ];
+    for (const [what, ip, sent] of ips) {
+      it(`sends ${what} ${sent === undefined ? 'without userreq_ip' : `as userreq_ip ${sent}`}, and the cashier accepts the form`, async function () {
+        const input = paymentInput(`PI${what.length}`);
+        const r = must(await w.paykit.payments.create({ ...input, payer: { ...input.payer, ip } }));
+        if (r.action.kind !== 'redirect') throw new Error('redirect expected');
+        expect(r.action.fields.userreq_ip).to.equal(sent);
+        expect(Object.keys(r.action.fields).includes('userreq_ip')).to.equal(sent !== undefined);
+        expect((await submitForm(r.action)).status).to.equal(200);
+      });
+    }
+
+    it('takes web banking at 北京银行 (spec 6.5 row 23, 04031000)', async function () {
+      const r = must(await w.paykit.payments.create({ ...paymentInput('P1004'), extra: { payType: '1', bankCode: '04031000' } }));
+      expect(r.action.kind === 'redirect' && r.action.fields).to.include({ pay_type: '1', bank_code: '04031000' });
+    });
+
     it('renders an auto-submitting page with the charset meta and escaped values', async function () {
       const r = must(await w.paykit.payments.create({ ...paymentInput('P1002'), description: '<b>"茶"</b>' }));
       if (r.action.kind !== 'redirect') throw new Error('redirect expected');
@@ -63,6 +87,10 @@ describe('LianLian web payments', function () {
       ['shares above the order', { extra: { split: [{ oidPartner: '201304121000001004', busiPartner: '101001', amount: { amount: 4966, currency: 'CNY' }, description: 'x' }] } }, 'extra.split'],
       ['a share description with ^', { extra: { split: [{ oidPartner: '201304121000001004', busiPartner: '101001', amount: { amount: 1, currency: 'CNY' }, description: 'a^b' }] } }, 'extra.split.0.description'],
       ['an unknown busi_partner', { extra: { busiPartner: '999999' } }, 'extra.busiPartner'],
+      ['a bank code in neither table of spec 6.4 / 6.5', { extra: { bankCode: '01020001' } }, 'extra.bankCode'],
+      ['quick pay by debit card at a bank taking credit cards only (广发银行, 6.4 row 11)', { extra: { payType: '2', bankCode: '03060000' } }, 'extra.bankCode'],
+      ['web banking at a bank of the quick-pay list only (杭州银行)', { extra: { payType: '1', bankCode: '04233310' } }, 'extra.bankCode'],
+      ['web banking by credit card at a debit-only bank (中信银行, 6.5 row 10)', { extra: { payType: '8', bankCode: '03020000' } }, 'extra.bankCode'],
     ];
     for (const [what, change, path] of invalid) {
       it(`refuses ${what} with InvalidRequest at ${path}, before anything is recorded`, async function () {
@@ -75,6 +103,44 @@ describe('LianLian web payments', function () {
         expect((await w.store.get('payment', input.orderId as string))._unsafeUnwrap()).to.equal(undefined);
       });
     }
+  });
+
+  context('when a form ages (spec 4.1: the signed timestamp is valid 30 minutes)', function () {
+    it('builds dt_order from createdAt and timestamp from the clock, and says the form expires 30 minutes after its timestamp', async function () {
+      const clock = new FixedClock(new Date('2024-05-01T00:00:00Z'));
+      const world = await startWorld({ signType: 'MD5', notifySignType: 'MD5', clock });
+      try {
+        const createdAt = new Date('2024-04-30T23:00:00Z');
+        const first = must(await world.paykit.payments.create({ ...paymentInput('P5001'), createdAt }));
+        if (first.action.kind !== 'redirect') throw new Error('redirect expected');
+        expect(first.action.fields).to.include({ dt_order: '20240501070000', timestamp: '20240501080000' });
+        expect(first.action.expiresAt?.toISOString()).to.equal('2024-05-01T00:30:00.000Z');
+        clock.advance(31 * 60 * 1000);
+        expect((await submitForm(first.action)).status).to.equal(400);
+        // What core's facade asks on re-create after expiry: the same order with its recorded createdAt.
+        const payments = must(world.paykit.extension('shop', Tokens.Payments));
+        const fresh = must(await payments.create({ ...paymentInput('P5001'), createdAt }));
+        if (fresh.action.kind !== 'redirect') throw new Error('redirect expected');
+        expect(fresh.action.fields).to.include({ no_order: 'P5001', dt_order: '20240501070000', timestamp: '20240501083100' });
+        expect(fresh.action.expiresAt?.toISOString()).to.equal('2024-05-01T01:01:00.000Z');
+        expect((await submitForm(fresh.action)).status).to.equal(200);
+      } finally {
+        await world.close();
+      }
+    });
+
+    it('says the form expires when valid_order runs out, if that comes first', async function () {
+      const clock = new FixedClock(new Date('2024-05-01T00:00:00Z'));
+      const world = await startWorld({ signType: 'MD5', notifySignType: 'MD5', clock });
+      try {
+        const r = must(await world.paykit.payments.create({ ...paymentInput('P5002'), createdAt: new Date('2024-04-30T23:50:00Z'), validForMinutes: 15 }));
+        if (r.action.kind !== 'redirect') throw new Error('redirect expected');
+        expect(r.action.fields.valid_order).to.equal('15');
+        expect(r.action.expiresAt?.toISOString()).to.equal('2024-05-01T00:05:00.000Z');
+      } finally {
+        await world.close();
+      }
+    });
   });
 
   context('when the cashier checks the form', function () {
@@ -93,8 +159,8 @@ describe('LianLian web payments', function () {
       }
     });
 
-    it('accepts a GBK form signed over GBK bytes, and refuses it once a byte is changed', async function () {
-      const gbk = await startWorld({ signType: 'MD5', notifySignType: 'MD5', charset: 'GBK' });
+    it('accepts a GBK form signed over GBK bytes (signedBytes form-charset), and refuses it once a byte is changed', async function () {
+      const gbk = await startWorld({ signType: 'MD5', notifySignType: 'MD5', charset: 'GBK', extra: { signedBytes: 'form-charset' }, sim: { signedBytes: 'form-charset' } });
       try {
         const r = must(await gbk.paykit.payments.create(paymentInput('P3001')));
         if (r.action.kind !== 'redirect') throw new Error('redirect expected');
@@ -131,6 +197,26 @@ describe('LianLian web payments', function () {
       expect(paid.providerPaymentId).to.match(/^\d{16}$/);
     });
 
+    it('queries by LianLian\'s payment number (oid_paybill) through LianlianWebTokens.Orders', async function () {
+      const orders = must(w.paykit.extension('shop', LianlianWebTokens.Orders));
+      const order = w.sim.ledger.get('P4001');
+      if (!order) throw new Error('simulator order expected');
+      const paybill = order.oidPaybill;
+      const createdAt = must(parseCst(order.dtOrder));
+      const report = must(await orders.query({ orderId: 'P4001', createdAt, providerPaymentId: paybill }));
+      expect(report).to.include({ orderId: 'P4001', status: 'succeeded', providerPaymentId: paybill });
+      const body = JSON.parse(String(w.transport.sent.at(-1)?.request.body)) as Record<string, string>;
+      expect(body).to.include({ no_order: 'P4001', oid_paybill: paybill, query_version: '1.1' });
+      const other = `${paybill.slice(0, 15)}${paybill.endsWith('9') ? '8' : '9'}`;
+      expect((await orders.query({ orderId: 'P4001', createdAt, providerPaymentId: other }))._unsafeUnwrapErr().kind).to.equal('NotFound');
+      const sent = w.transport.sent.length;
+      const bad = (await orders.query({ orderId: 'P4001', createdAt, providerPaymentId: '123' }))._unsafeUnwrapErr();
+      expect(bad).to.include({ kind: 'InvalidRequest', path: 'orders.query.oid_paybill' });
+      expect(w.transport.sent.length).to.equal(sent);
+      must(await w.paykit.payments.query('P4001'));
+      expect(JSON.parse(String(w.transport.sent.at(-1)?.request.body))).not.to.have.property('oid_paybill');
+    });
+
     it('answers NotFound for an order LianLian has no record of (8901)', async function () {
       must(await w.paykit.payments.create(paymentInput('P4002')));
       const e = (await w.paykit.payments.query('P4002'))._unsafeUnwrapErr();
@@ -149,7 +235,7 @@ describe('LianLian web payments', function () {
   context('when the browser comes back to url_return (spec 4.2)', function () {
     const options = (): LianlianWebOptions => ({
       oidPartner: '201408071000001543', signType: 'RSA', notifySignType: 'MD5', md5Key: new Secret(TEST_MD5_KEY),
-      privateKey: new Secret(testKeys.merchantPrivate), lianlianPublicKey: testKeys.lianlianPublic,
+      privateKey: new Secret(testKeys.merchantPrivate), lianlianPublicKey: testKeys.lianlianPublic, goodsCategory: '1002',
     });
 
     it('verifies the form and returns a hint that is never final', async function () {
@@ -158,6 +244,20 @@ describe('LianLian web payments', function () {
       expect(hint.final).to.equal(false);
       expect(hint.claimed).to.include({ orderId: 'P4001', status: 'succeeded' });
       expect(hint.advice).to.include('notification');
+    });
+
+    it('keeps a field the 4.2 table lacks when the signature covers it, and refuses it when not', function () {
+      w.sim.addedFields.pay_chnl = 'UNIONPAY';
+      try {
+        const body = w.sim.syncReturnBody('P4001', 'MD5');
+        const hint = parseSyncReturn(Buffer.from(body), options())._unsafeUnwrap();
+        expect(hint.extra).to.deep.equal({ pay_chnl: 'UNIONPAY' });
+        expect(hint.claimed).to.include({ orderId: 'P4001', status: 'succeeded' });
+        const unsigned = parseSyncReturn(Buffer.from(`${body}&risk_level=2`), options());
+        expect(unsigned._unsafeUnwrapErr().kind).to.equal('Signature');
+      } finally {
+        delete w.sim.addedFields.pay_chnl;
+      }
     });
 
     it('refuses a form with a changed amount', function () {

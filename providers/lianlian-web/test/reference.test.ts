@@ -36,11 +36,19 @@ describe('LianLian web reference tables', () => {
   });
 
   context('the web-banking bank list (spec 6.5)', () => {
-    it('holds the 22 rows with phones and card types', () => {
-      expect(WEB_BANKING_BANKS).to.have.length(22);
+    it('holds the 23 rows with phones and card types', () => {
+      expect(WEB_BANKING_BANKS).to.have.length(23);
+      expect(WEB_BANKING_BANKS.map((b) => b.seq)).to.deep.equal(Array.from({ length: 23 }, (_, i) => i + 1));
       expect(webBankingBank('03080000')).to.include({ name: '招商银行', credit: true, servicePhone: '95555' });
       expect(webBankingBank('03020000')).to.include({ name: '中信银行', credit: false });
       expect(webBankingBank('64296510')?.limits).to.equal('单笔 50 元,当日累计 500 元');
+    });
+
+    it('holds row 23, 北京银行 04031000, debit cards only', () => {
+      expect(WEB_BANKING_BANKS[22]).to.deep.equal({
+        seq: 23, code: '04031000', name: '北京银行', credit: false, cards: '借记卡', servicePhone: '95526',
+        limits: '普通版: 单笔 300 元, 日累计 300 元; 动态密码版: 单笔 1000 元, 日累计 5000 元; 证书版: 单笔 100 万元, 日累计 100 万元',
+      });
     });
 
     it('recognises codes of either list and nothing else', () => {

@@ -127,6 +127,31 @@ describe('LianLian statement parsing', () => {
       expect(results.map((r) => (r.isOk() ? r.value.line : r.error.path))).to.deep.equal(['line 1', 2, 'line 3']);
     });
 
+    it('refuses a line of another merchant than the file name\'s, in both layouts and both readers', async () => {
+      const other = '201304121000001004';
+      const comma = [SPEC_LINES[0], (SPEC_LINES[1] as string).replace(PARTNER, other), SPEC_LINES[2]].join('\n');
+      const pipeLine = (partner: string): string => `P1|${partner}|20140528120000|101001|2014052800000001|20140528|CNY|10.00|CNY|10.00|CNY|10.00|1.0000|0|20140528120001|0.05|WEB支付网关|2|羽毛球`;
+      for (const reader of ['bytes', 'text'] as const) {
+        const results = await collect(file(DAILY, comma), { reader });
+        expect(results.map((r) => (r.isOk() ? 'ok' : r.error.path)), reader).to.deep.equal(['ok', 'line 2.oid_partner', 'ok']);
+        const e = results[1]?._unsafeUnwrapErr();
+        expect(e?.kind).to.equal('Decode');
+        expect(e?.message).to.include(other).and.to.include(PARTNER);
+        const pipe = await collect(file(DAILY, [pipeLine(PARTNER), pipeLine(other)].join('\n'), 'gbk'), { reader });
+        expect(pipe.map((r) => (r.isOk() ? 'ok' : r.error.path)), reader).to.deep.equal(['ok', 'line 2.oid_partner']);
+      }
+    });
+
+    it('refuses a negative amount on a success line (status 0), money in or out; only refunds are negative', async () => {
+      const good = SPEC_LINES[0] as string;
+      const lines = [good.replace(', 100,', ', -100,'), good.replace(', 100, 0, 0,', ', -100, 1, 0,'), good.replace(', 100,', ', 0,')];
+      const results = await collect(file(DAILY, lines.join('\n')));
+      expect(results.map((r) => (r.isOk() ? 'ok' : r.error.path))).to.deep.equal(['line 1.money_order', 'line 2.money_order', 'ok']);
+      expect(results[0]?._unsafeUnwrapErr()).to.include({ kind: 'Decode' });
+      const payouts = await collect(file(`FKMX_${PARTNER}_20140528.txt`, `W1,${PARTNER},20140528 09:00:00,201001,W1P,20140528,-500,1,0,20140528 09:00:05,1,API渠道,余额支付,提现`));
+      expect(payouts.map((r) => (r.isOk() ? 'ok' : r.error.path))).to.deep.equal(['line 1.money_order']);
+    });
+
     it('skips blank lines and a header line', async () => {
       const results = await collect(file(DAILY, `商户订单号,商户号,…\n\n${SPEC_LINES[0]}\n\n`));
       expect(results.map((r) => r._unsafeUnwrap().line)).to.deep.equal([3]);
@@ -234,6 +259,15 @@ describe('LianLian summary check (spec 5.6)', () => {
     const d = r._unsafeUnwrap().discrepancies;
     expect(d).to.deep.include({ field: 'lineErrors', expected: '0', actual: '1' });
     expect(d).to.deep.include({ field: 'settleDate', expected: '20140528', actual: '20140527 (1 lines)' });
+  });
+
+  it('counts money-out lines of the JYMX file (flag 1: settlements, withdrawals) as success lines, and keeps their totals apart by kind', async () => {
+    const out = `S1,${PARTNER},20140528 18:00:00,201001,S1P,20140528,12.5,1,0,20140528 18:00:05,0,API渠道,余额支付,结算`;
+    const r = await checkStatementSummary(file(SUM, '5|4|227.50|1|-20.50|0|0'), parseStatement(file(DAILY, [...SPEC_LINES, refund, out].join('\n'))));
+    const check = r._unsafeUnwrap();
+    expect(check.discrepancies).to.deep.equal([]);
+    expect(check.totals.byKind.payout).to.deep.equal({ count: 1, amount: 1250n, fee: 0n });
+    expect(check.totals.byKind.payment).to.deep.equal({ count: 3, amount: 21500n, fee: 110n });
   });
 
   it('rejects malformed summary files with typed errors', async () => {

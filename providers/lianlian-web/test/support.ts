@@ -4,7 +4,7 @@ import { LoopbackTransport } from '@paykit/conformance/transport';
 import { createPaykit, FixedClock, InMemoryStore, MemoryLogger, type Paykit, type PayResult } from '@paykit/core';
 import { lianlianWebPlugin } from '../src/index.js';
 import { testKeys, TEST_MD5_KEY, TEST_OID_PARTNER } from '../src/harness.js';
-import { LianlianWebSimulator } from '../src/simulator/index.js';
+import { LianlianWebSimulator, type LianlianWebSimulatorOptions } from '../src/simulator/index.js';
 
 export { testKeys, TEST_MD5_KEY, TEST_OID_PARTNER };
 
@@ -31,11 +31,15 @@ export interface World {
 }
 
 /** Starts a world; `signType` for requests, `notifySignType` for notifications. */
-export async function startWorld(o: { signType: 'MD5' | 'RSA'; notifySignType: 'MD5' | 'RSA'; charset?: string; clock?: FixedClock; extra?: Record<string, unknown> }): Promise<World> {
+export async function startWorld(o: {
+  signType: 'MD5' | 'RSA'; notifySignType: 'MD5' | 'RSA'; charset?: string; clock?: FixedClock; extra?: Record<string, unknown>;
+  sim?: Partial<LianlianWebSimulatorOptions>;
+}): Promise<World> {
   const clock = o.clock ?? new FixedClock(new Date());
   const sim = await LianlianWebSimulator.start({
     oidPartner: TEST_OID_PARTNER, md5Key: TEST_MD5_KEY, notifySignType: o.notifySignType, now: () => clock.now(),
     lianlianPrivateKey: testKeys.lianlianPrivate, merchantPublicKey: testKeys.merchantPublic, delivery: { intervalMs: 2 }, bindListPageSize: 2,
+    ...(o.sim ?? {}),
   });
   let paykit: Paykit | undefined;
   const world = { outage: false } as World;

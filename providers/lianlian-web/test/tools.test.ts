@@ -47,6 +47,17 @@ describe('LianLian web CLI tools', function () {
       expect(sync.result).to.deep.include({ final: false });
     });
 
+    it('verifies a notification carrying a signed field the 4.3 table lacks', async function () {
+      w.sim.addedFields.pay_chnl = 'UNIONPAY';
+      try {
+        const r = must(tools.verify(Buffer.from(w.sim.notificationBody('T1001')), { md5Key: TEST_MD5_KEY }));
+        expect(r.signedText).to.include('pay_chnl=UNIONPAY');
+        expect(r.result).to.include({ orderId: 'T1001', status: 'succeeded' });
+      } finally {
+        delete w.sim.addedFields.pay_chnl;
+      }
+    });
+
     it('refuses a notification with a changed field', function () {
       const tampered = w.sim.notificationBody('T1001').replace('"49.65"', '"0.01"');
       expect(tools.verify(Buffer.from(tampered), { md5Key: TEST_MD5_KEY })._unsafeUnwrapErr().kind).to.equal('Signature');

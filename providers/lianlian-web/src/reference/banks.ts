@@ -1,5 +1,7 @@
 // Bank tables of the LianLian web spec, appendices 6.4 (quick pay) and 6.5 (web banking).
 // Data transcribed from the spec; names are the spec's Chinese names with OCR spaces removed.
+import { err, ok } from 'neverthrow';
+import { PaymentErrors, type PayResult } from '@paykit/core';
 
 /** Where a quick-pay bank serves (6.4 "支持范围": 全国 nationwide, 区域 regional, 外资 foreign-owned). */
 export type BankScope = 'national' | 'regional' | 'foreign';
@@ -233,6 +235,7 @@ export const WEB_BANKING_BANKS = [
   { seq: 20, code: '65012900', name: '上海农商行', credit: true, cards: '借记卡、贷记卡', servicePhone: '4006962999', limits: '个人网银短信专业版(借记卡和信用卡): 单笔交易金额不超过 (含)1000元,单日累计交易金额不超过(含)5000元。 个人网银证书专业版(借记卡和信用卡):单笔交易金额不超过 (含)1万元,单日累计交易金额不超过(含)500万元。 信用卡卡密支付:单笔交易金额不超过(含)2000元,单日累计 交易金额不超过(含)5000元' },
   { seq: 21, code: '03170000', name: '渤海银行', credit: false, cards: '借记卡', servicePhone: '4008888811', limits: '个人网银大众版:单笔交易金额不限制,当日累计金额 5000 元;' },
   { seq: 22, code: '64296510', name: '成都银行', credit: false, cards: '借记卡', servicePhone: '96511、 4006896511', limits: '单笔 50 元,当日累计 500 元' },
+  { seq: 23, code: '04031000', name: '北京银行', credit: false, cards: '借记卡', servicePhone: '95526', limits: '普通版: 单笔 300 元, 日累计 300 元; 动态密码版: 单笔 1000 元, 日累计 5000 元; 证书版: 单笔 100 万元, 日累计 100 万元' },
 ] as const satisfies readonly WebBankingBank[];
 
 /** A web-banking bank code of spec 6.5. */
@@ -265,4 +268,32 @@ export function webBankingBank(code: string): WebBankingBank | undefined {
 /** Whether a string is a bank code listed in 6.4 or 6.5. */
 export function isBankCode(code: unknown): code is BankCode {
   return typeof code === 'string' && (quickByCode.has(code) || webByCode.has(code));
+}
+
+/**
+ * Checks a request's `bank_code` against the tables (spec 4.1: used with `pay_type` to jump to the
+ * bank's page): quick pay (`pay_type` 2 debit, 3 credit) needs a 6.4 bank taking that card kind,
+ * web banking (1 debit, 8 credit) a 6.5 bank (taking credit cards for 8); other pay types, or none,
+ * a code of either table. An `InvalidRequest` at `path` says which table and row to look at.
+ *
+ * @example
+ * ```ts
+ * checkBankCode('03060000', '2', 'extra.bankCode') // Err: 广发银行 takes credit cards only for quick pay
+ * ```
+ */
+export function checkBankCode(code: string, payType: string | undefined, path: string): PayResult<void> {
+  const quick = quickPayBank(code);
+  const web = webBankingBank(code);
+  const fail = (why: string): PayResult<void> => err(PaymentErrors.invalidRequest(`${path} ${code.slice(0, 8)} ${why}`, { path }));
+  if (quick === undefined && web === undefined) return fail('is not a bank code of spec 6.4 (quick pay) or 6.5 (web banking)');
+  if (payType === '2' || payType === '3') {
+    const debit = payType === '2';
+    if (quick === undefined) return fail(`is not a quick-pay bank (spec 6.4), as pay_type ${payType} needs`);
+    if (debit ? !quick.debit : !quick.credit) return fail(`(${quick.name}, spec 6.4 row ${quick.seq}) takes no ${debit ? 'debit' : 'credit'} cards for quick pay (pay_type ${payType})`);
+  }
+  if (payType === '1' || payType === '8') {
+    if (web === undefined) return fail(`is not a web-banking bank (spec 6.5), as pay_type ${payType} needs`);
+    if (payType === '8' && !web.credit) return fail(`(${web.name}, spec 6.5 row ${web.seq}) takes no credit cards for web banking (pay_type 8)`);
+  }
+  return ok(undefined);
 }

@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { err, ok } from 'neverthrow';
 import { formatCst, parseCst, PaymentErrors, type PayResult } from '@paykit/core';
 import type { RiskIdType } from './codes.js';
-import { isGoodsCategoryCode, type GoodsCategoryCode } from './goods-categories.js';
+import { GOODS_CATEGORIES, isGoodsCategoryCode, type GoodsCategoryCode } from './goods-categories.js';
 import { RISK_FIELDS, type RiskFieldSpec } from './risk-fields.js';
 
 /** A timestamp field: a `Date` (written in China Standard Time) or `YYYYMMDDHHmmss` text. */
@@ -192,10 +192,85 @@ function buildGroup(specs: Readonly<Record<string, RiskFieldSpec>>, input: unkno
 
 const GROUPS = ['base', 'realName', 'airline', 'logistics', 'game', 'phoneCharge'] as const;
 
+/** An industry group of risk parameters (spec 6.2.2), sent besides the base fields. */
+export type RiskGroup = Exclude<(typeof GROUPS)[number], 'base'>;
+
+/** Every {@link RiskGroup}. */
+export const RISK_GROUPS: readonly RiskGroup[] = ['realName', 'airline', 'logistics', 'game', 'phoneCharge'];
+
+/**
+ * The industry groups of spec 6.2.2 a goods category (6.3) needs on every payment, besides the
+ * base fields: 实名类 (2xxx) the real-name fields (the integration guide: real-name merchants send
+ * base + real-name), 商旅机票 (2001) also the airline tickets (实名商旅类), 实物类 (4xxx) the
+ * logistics fields, 个人话费充值 (1010) the topped-up phone. The game group (1003) has no required
+ * field, so no category needs it; 大额类 (5xxx) and the others need the base fields only.
+ *
+ * @example
+ * ```ts
+ * requiredRiskGroups('4008') // ['logistics']
+ * ```
+ */
+export function requiredRiskGroups(category: string): readonly RiskGroup[] {
+  if (category === '1010') return ['phoneCharge'];
+  if (category === '2001') return ['realName', 'airline'];
+  if (/^2\d{3}$/.test(category)) return ['realName'];
+  if (/^4\d{3}$/.test(category)) return ['logistics'];
+  return [];
+}
+
+/** The groups that `category` (and `also`) need and `present` says are not there, in {@link RISK_GROUPS} order. */
+export function missingRiskGroups(category: string, present: (group: RiskGroup) => boolean, also: readonly RiskGroup[] = []): readonly RiskGroup[] {
+  const needed = new Set([...requiredRiskGroups(category), ...also]);
+  return RISK_GROUPS.filter((g) => needed.has(g) && !present(g));
+}
+
+/** The message for groups a category needs. */
+export function riskGroupsMessage(category: string, missing: readonly RiskGroup[]): string {
+  const row = isGoodsCategoryCode(category) ? ` (${GOODS_CATEGORIES[category].group} ${GOODS_CATEGORIES[category].name})` : '';
+  return `goods category ${category}${row} needs the ${missing.join(', ')} risk parameters of spec 6.2.2 on every payment`;
+}
+
+/** Wire keys each group's text must carry (its required fields; airline tickets in `airline_list`). */
+function requiredWireKeys(group: RiskGroup): readonly string[] {
+  if (group === 'airline') return ['airline_list'];
+  return Object.values(RISK_FIELDS[group]).filter((f: RiskFieldSpec) => f.required).map((f: RiskFieldSpec) => f.wire);
+}
+
+/**
+ * Checks a finished `risk_item` JSON text: a JSON object with a spec 6.3 `frms_ware_category`
+ * (spec 6.2.1: required), carrying the required fields of every group its category needs and of
+ * `declared`. An `InvalidRequest` at `path` otherwise; values are never echoed.
+ */
+export function checkRiskItemText(text: string, declared: readonly RiskGroup[], path: string): PayResult<string> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return err(PaymentErrors.invalidRequest(`${path} is not JSON text: pass a JSON object, or a buildRiskItem input`, { path }));
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return err(PaymentErrors.invalidRequest(`${path} must be a JSON object`, { path }));
+  const fields = json as Record<string, unknown>;
+  const category = fields.frms_ware_category;
+  if (!isGoodsCategoryCode(category)) {
+    return err(PaymentErrors.invalidRequest(`${path}.frms_ware_category is required and must be a goods category code of spec 6.3 such as 1002`, { path: `${path}.frms_ware_category` }));
+  }
+  const has = (key: string): boolean => {
+    const v = fields[key];
+    return Array.isArray(v) ? v.length > 0 : v !== undefined && v !== null && v !== '';
+  };
+  const missing = missingRiskGroups(category, (g) => requiredWireKeys(g).every(has), declared);
+  if (missing.length > 0) {
+    const keys = missing.flatMap((g) => requiredWireKeys(g).filter((k) => !has(k)));
+    return err(PaymentErrors.invalidRequest(`${path}: ${riskGroupsMessage(category, missing)}; missing ${keys.join(', ')}`, { path }));
+  }
+  return ok(text);
+}
+
 /**
  * Validates the risk parameters (spec 6.2) and serialises them to the JSON text sent (and signed)
  * as `risk_item`. Keys appear in the spec's table order, values are strings, and the airline
- * tickets go in `airline_list`. Every violation is an `InvalidRequest` naming the field.
+ * tickets go in `airline_list`. The groups the goods category needs ({@link requiredRiskGroups}) must
+ * be given. Every violation is an `InvalidRequest` naming the field.
  *
  * @example
  * ```ts
@@ -208,6 +283,11 @@ export function buildRiskItem(input: RiskItemInput): PayResult<string> {
   if (typeof input !== 'object' || input === null) return err(PaymentErrors.invalidRequest(`${path} must be an object with at least "base"`, { path }));
   const extra = Object.keys(input).find((k) => !(GROUPS as readonly string[]).includes(k));
   if (extra !== undefined) return err(PaymentErrors.invalidRequest(`${path}.${extra.slice(0, 40)} is not a risk parameter group: use ${GROUPS.join(', ')}`, { path: `${path}.${extra.slice(0, 40)}` }));
+  const category = (input.base as { wareCategory?: unknown } | undefined)?.wareCategory;
+  if (typeof category === 'string') {
+    const missing = missingRiskGroups(category, (g) => input[g] !== undefined);
+    if (missing.length > 0) return err(PaymentErrors.invalidRequest(`${path}.${missing[0] as string}: ${riskGroupsMessage(category, missing)}`, { path: `${path}.${missing[0] as string}` }));
+  }
   const out: Record<string, string | Record<string, string>[]> = {};
   const merge = (r: PayResult<Record<string, string>>): PayResult<void> => r.map((fields) => { Object.assign(out, fields); });
   const steps: PayResult<void>[] = [];

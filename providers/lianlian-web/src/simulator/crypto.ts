@@ -76,6 +76,16 @@ export function fenToYuan(fen: number): string {
   return `${s.slice(0, -2)}.${s.slice(-2)}`;
 }
 
+/** Percent-encodes a form value's bytes in `charset` (every byte but unreserved ASCII). */
+export function simEncodeFormValue(value: string, charset: string): string {
+  let out = '';
+  for (const b of bytes(value, charset)) {
+    const c = String.fromCharCode(b);
+    out += /[A-Za-z0-9\-_.~]/.test(c) ? c : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
 /** Decodes a urlencoded form whose values are in `charset`. */
 export function simParseForm(body: Buffer): Record<string, string> {
   const raw = body.toString('latin1');

@@ -54,6 +54,10 @@ export interface SimOrderRecord {
   bankCode: string;
   /** Fee LianLian charged, in fen (set when paid). */
   feeMinor: number;
+  /** `id_type`, `id_no`, `acct_name` of the form (a real-name payment), echoed by the notification (spec 4.3). */
+  readonly payer?: { readonly idType?: string; readonly idNo?: string; readonly acctName?: string };
+  /** The card agreement made by the payment (`no_agree`, 16 digits; integration guide 四: a paid card is bound). */
+  noAgree?: string;
   /** Failure reason of the last failed attempt (`memo` of query_version 1.1). */
   memo?: string;
   /** Refunds, oldest first. */

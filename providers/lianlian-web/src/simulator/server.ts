@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { formatCst, formatCstDate, parseCst } from '@paykit/core';
 import { deliver, SimulatorServer, type DeliveryAttempt, type Fault, type SimReply, type SimRequest } from '@paykit/core/simulator';
-import { simParseForm, simSign, simSigningText, simSpoil, simVerify, yuanToFen, fenToYuan, type SimKeys } from './crypto.js';
+import { simEncodeFormValue, simParseForm, simSign, simSigningText, simSpoil, simVerify, yuanToFen, fenToYuan, type SimKeys } from './crypto.js';
 import { SimLedger, type SimOrderRecord } from './ledger.js';
 import { routeCards, type SimCard } from './cards.js';
 
@@ -28,6 +28,11 @@ export interface LianlianWebSimulatorOptions {
   readonly delivery?: { readonly attempts?: number; readonly intervalMs?: number };
   /** Bound cards per page of the bound-card list. */
   readonly bindListPageSize?: number;
+  /**
+   * Which bytes this LianLian signs and verifies for forms in another charset than UTF-8: the
+   * UTF-8 bytes (default) or the bytes of `charset_name`. The documents leave it open.
+   */
+  readonly signedBytes?: 'UTF-8' | 'form-charset';
 }
 
 /** What the cashier page answers to a posted form (the simulator's stand-in for its HTML). */
@@ -72,6 +77,11 @@ export class LianlianWebSimulator {
   readonly cards = new Map<string, SimCard[]>();
   /** Every notification delivery, per order. */
   readonly deliveries: { orderId: string; attempts: readonly DeliveryAttempt[] }[] = [];
+  /**
+   * Fields LianLian added after spec v2.2, put (and signed like the others) in every notification,
+   * sync return and signed API reply from now on. Empty by default.
+   */
+  readonly addedFields: Record<string, string> = {};
   readonly #o: LianlianWebSimulatorOptions;
   readonly #keys: SimKeys;
   #paybill = 0;
@@ -111,6 +121,10 @@ export class LianlianWebSimulator {
     this.server.inject(fault);
   }
 
+  #signedCharset(formCharset: string): string {
+    return this.#o.signedBytes === 'form-charset' ? formCharset : 'UTF-8';
+  }
+
   #now(): Date {
     return this.#o.now ? this.#o.now() : new Date();
   }
@@ -128,7 +142,7 @@ export class LianlianWebSimulator {
     if (f.oid_partner !== this.#o.oidPartner) return refuse('unknown oid_partner');
     const charset = f.charset_name ?? 'UTF-8';
     if (!['UTF-8', 'GBK', 'GB2312', 'GB18030'].includes(charset)) return refuse('bad charset_name');
-    if (!simVerify(simSigningText(f), f.sign_type as string, f.sign as string, this.#keys, charset)) return refuse('signature does not verify');
+    if (!simVerify(simSigningText(f), f.sign_type as string, f.sign as string, this.#keys, this.#signedCharset(charset))) return refuse('signature does not verify');
     const ts = parseCst(f.timestamp as string);
     const maxAge = this.#o.maxTimestampAgeMs ?? 30 * 60 * 1000;
     if (ts.isErr() || Math.abs(this.#now().getTime() - ts.value.getTime()) > maxAge) return refuse('timestamp expired');
@@ -151,6 +165,7 @@ export class LianlianWebSimulator {
       ...(f.info_order !== undefined ? { infoOrder: f.info_order } : {}),
       createdAt: this.#now(), status: 'WAITING', oidPaybill: `${formatCstDate(this.#now())}${String(this.#paybill).padStart(8, '0')}`,
       payType: f.pay_type ?? '2', bankCode: f.bank_code ?? '01020000', feeMinor: 0, refunds: [],
+      ...(f.id_no !== undefined || f.acct_name !== undefined ? { payer: { idType: f.id_type ?? '0', ...(f.id_no !== undefined ? { idNo: f.id_no } : {}), ...(f.acct_name !== undefined ? { acctName: f.acct_name } : {}) } } : {}),
     };
     this.ledger.put(order);
     return json({ accepted: true, no_order: order.orderId, oid_paybill: order.oidPaybill });
@@ -170,7 +185,7 @@ export class LianlianWebSimulator {
     const out = handle(f);
     if (out.signed === false) return json(out.fields);
     const signType = f.sign_type as 'MD5' | 'RSA';
-    const fields: Record<string, unknown> = { ...out.fields, sign_type: signType };
+    const fields: Record<string, unknown> = { ...out.fields, ...this.addedFields, sign_type: signType };
     let sign = simSign(simSigningText(fields, out.unsigned ?? []), signType, this.#keys);
     // Before simSpoil, a signature already starting with "A" (one in 64) came back unchanged.
     if (badSignature) sign = simSpoil(sign, signType);
@@ -179,7 +194,9 @@ export class LianlianWebSimulator {
 
   #orderQuery(f: Record<string, string>): { fields: Record<string, unknown>; unsigned?: readonly string[]; signed?: boolean } {
     const order = this.ledger.get(f.no_order ?? '');
-    if (!order || order.dtOrder !== f.dt_order) return { fields: { ret_code: '8901', ret_msg: '没有记录' }, signed: false };
+    if (!order || order.dtOrder !== f.dt_order || (f.oid_paybill !== undefined && f.oid_paybill !== order.oidPaybill)) {
+      return { fields: { ret_code: '8901', ret_msg: '没有记录' }, signed: false };
+    }
     const v11 = f.query_version !== undefined && f.query_version !== '1.0';
     return {
       fields: {
@@ -210,6 +227,7 @@ export class LianlianWebSimulator {
     order.paidAt = now;
     order.settleDate = formatCstDate(now);
     order.feeMinor = (order.amountMinor - (order.amountMinor % 200)) / 200;
+    order.noAgree ??= `${formatCstDate(now)}${order.oidPaybill.slice(-8)}`;
     return o.notify === false ? [] : this.notify(orderId);
   }
 
@@ -221,6 +239,8 @@ export class LianlianWebSimulator {
       oid_partner: order.oidPartner, dt_order: order.dtOrder, no_order: order.orderId, oid_paybill: order.oidPaybill,
       money_order: fenToYuan(order.amountMinor), result_pay: resultPay ?? order.status, settle_date: order.settleDate,
       info_order: order.infoOrder, pay_type: order.payType, bank_code: order.bankCode, sign_type: this.#o.notifySignType,
+      no_agree: order.noAgree, id_type: order.payer?.idType, id_no: order.payer?.idNo, acct_name: order.payer?.acctName,
+      ...this.addedFields,
     };
     const clean = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
     return JSON.stringify({ ...clean, sign: simSign(simSigningText(clean), this.#o.notifySignType, this.#keys) });
@@ -238,18 +258,21 @@ export class LianlianWebSimulator {
     return attempts;
   }
 
-  /** The form LianLian's cashier posts to url_return after a success (spec 4.2), URL-encoded UTF-8. */
-  syncReturnBody(orderId: string, signType: 'MD5' | 'RSA'): string {
+  /**
+   * The form LianLian's cashier posts to url_return after a success (spec 4.2), URL-encoded in
+   * the form's charset (UTF-8 by default), signed over the bytes of the `signedBytes` option.
+   */
+  syncReturnBody(orderId: string, signType: 'MD5' | 'RSA', charset = 'UTF-8'): string {
     const order = this.ledger.get(orderId);
     if (!order) throw new Error(`simulator has no order ${orderId}`);
     const fields: Record<string, string | undefined> = {
       oid_partner: order.oidPartner, sign_type: signType, dt_order: order.dtOrder, no_order: order.orderId, oid_paybill: order.oidPaybill,
       money_order: fenToYuan(order.amountMinor), result_pay: 'SUCCESS', settle_date: order.settleDate, info_order: order.infoOrder,
-      pay_type: order.payType, bank_code: order.bankCode,
+      pay_type: order.payType, bank_code: order.bankCode, ...this.addedFields,
     };
     const clean = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Record<string, string>;
-    const all = { ...clean, sign: simSign(simSigningText(clean), signType, this.#keys) };
-    return Object.entries(all).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+    const all = { ...clean, sign: simSign(simSigningText(clean), signType, this.#keys, this.#signedCharset(charset)) };
+    return Object.entries(all).map(([k, v]) => `${k}=${simEncodeFormValue(v, charset)}`).join('&');
   }
 
   /** Records a refund against a paid order (for statement files). */

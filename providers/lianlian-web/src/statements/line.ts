@@ -56,6 +56,8 @@ export interface LineContext {
   readonly family: Exclude<StatementFileFamily, 'summary'>;
   /** Currency of amounts that carry none (comma-layout amounts are RMB yuan per spec 5.2). */
   readonly currency: CurrencyCode;
+  /** The merchant number of the file's name: a line of another merchant is an error. Unchecked when absent. */
+  readonly partnerId?: string;
 }
 
 /** Where the columns every layout shares sit in a layout. */
@@ -84,6 +86,7 @@ export function detectLayout(text: string): StatementLayout {
 export class StatementLineParser {
   readonly #family: LineContext['family'];
   readonly #currency: CurrencyCode;
+  readonly #filePartner: string | undefined;
   readonly #exponent: number;
   readonly #days = new DayCache();
   readonly #from = new Int32Array(19);
@@ -110,6 +113,7 @@ export class StatementLineParser {
   constructor(ctx: LineContext) {
     this.#family = ctx.family;
     this.#currency = ctx.currency;
+    this.#filePartner = ctx.partnerId;
     this.#exponent = CURRENCIES[ctx.currency].exponent;
   }
 
@@ -211,6 +215,9 @@ export class StatementLineParser {
     const partnerId = this.#column(text, c.partner);
     const busiPartner = this.#column(text, c.busi);
     if (partnerId !== this.#validPartner && !isDigits(text, at(from, c.partner), at(to, c.partner), 18)) return fail(lineNo, 'oid_partner', `"${this.#raw(text, c.partner, 24)}" is not an 18-digit merchant number`);
+    // A file holds one merchant's lines (its name carries the merchant number, spec 5.1): a line of
+    // another merchant is never booked as this merchant's money.
+    if (this.#filePartner !== undefined && partnerId !== this.#filePartner) return fail(lineNo, 'oid_partner', `is merchant ${partnerId}, not the file's ${this.#filePartner}`);
     if (busiPartner !== this.#validBusi && !isDigits(text, at(from, c.busi), at(to, c.busi), 6)) return fail(lineNo, 'busi_partner', `"${this.#raw(text, c.busi, 12)}" is not a 6-digit business type`);
     this.#validPartner = partnerId;
     this.#validBusi = busiPartner;
@@ -230,6 +237,9 @@ export class StatementLineParser {
       if (fee.amount > 0) return fail(lineNo, 'fee', 'a refund line (status 5) must carry a negative or zero fee');
       kind = 'refund';
     } else if (status === 0x30) {
+      // Only refunds carry negative amounts (spec 5.2 note 3); the direction of a success line is
+      // its 收款标志 column (or its file), never the amount's sign.
+      if (amount.amount < 0) return fail(lineNo, 'money_order', 'a success line (status 0) must not carry a negative amount: only refunds (status 5) do');
       kind = this.#family === 'payouts' || direction === 'out' ? 'payout' : 'payment';
     } else {
       return fail(lineNo, 'status', `unknown transaction status "${this.#raw(text, c.status, 8)}": expected 0 (success) or 5 (refunded)`);

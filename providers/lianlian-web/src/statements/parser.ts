@@ -160,7 +160,7 @@ export async function* parseStatementBatches(file: StatementFile, options: State
     ))];
     return;
   }
-  const lines = new FileLines({ family: kind.value.family, currency: options.currency ?? 'CNY' }, options.layout === 'auto' ? undefined : options.layout);
+  const lines = new FileLines({ family: kind.value.family, currency: options.currency ?? 'CNY', partnerId: kind.value.partnerId }, options.layout === 'auto' ? undefined : options.layout);
   let runs = 0;
   try {
     const reader = options.reader === 'text' ? readLineRuns : readByteRuns;

@@ -1,0 +1,82 @@
+/**
+ * A message LianLian signed (notification, sync return, API reply): the fields of its spec table
+ * decoded, the fields the table lacks kept as text, and the signature checked over every field
+ * present (less `sign` and the documented unsigned ones). A field LianLian adds later is covered
+ * by its signature, so it is kept rather than refused (README "LianLian: signing" rule 1: every
+ * field but `sign` is signed).
+ */
+import type * as t from 'io-ts';
+import { err, ok } from 'neverthrow';
+import { decodeWith, PaymentErrors, type Charset, type PayResult } from '@paykit/core';
+import { PROVIDER_ID } from './mapping.js';
+import { verifyFields, type LoadedKeys } from './signer.js';
+import type { ClosedCodec, SignType } from './wire.js';
+
+/** What {@link readSignedMessage} needs of a closed codec: its decoder and its key lists. */
+export type TableCodec<A> = t.Decoder<unknown, A> & Pick<ClosedCodec<A>, 'sortedKeys' | 'knownKeys'>;
+
+/** Fields of a verified message that its spec table does not list, as signed text. */
+export type ExtraFields = Readonly<Record<string, string>>;
+
+/** A verified message. */
+export interface SignedMessage<A> {
+  /** The table's fields, decoded. */
+  readonly wire: A;
+  /** Fields the table lacks (names as sent), empty when there are none. */
+  readonly extra: ExtraFields;
+  /** The exact text whose signature was checked. */
+  readonly signedText: string;
+}
+
+/** How a verified message is read. */
+export interface SignedMessageRules {
+  /** Sign types accepted (a message cannot choose a weaker check than configured). */
+  readonly expected: readonly SignType[];
+  /** Fields LianLian does not sign (README rule 5). */
+  readonly unsigned?: readonly string[];
+  /** Bytes the signature covers (`UTF-8` for every JSON message). */
+  readonly charset?: Charset;
+}
+
+// A name LianLian could add: its fields are lower-case words joined by `_`. Anything else (a `=`
+// or `&` in a name would blur the `k=v&…` text the signature covers) is refused.
+const EXTRA_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+const NO_EXTRA: ExtraFields = Object.freeze({});
+
+/** The text a field value is signed as (the signing text's own rule: JSON text for non-strings). */
+function textOf(value: unknown): string {
+  return typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+}
+
+/**
+ * Decodes and verifies one message. `json` must be the message as received (every field, `sign`
+ * included); `what` names it in errors.
+ */
+export function readSignedMessage<A>(
+  json: Readonly<Record<string, unknown>>, codec: TableCodec<A>, rules: SignedMessageRules, keys: LoadedKeys, what: string,
+): PayResult<SignedMessage<A>> {
+  let known: Record<string, unknown> | undefined;
+  let extra: Record<string, string> | undefined;
+  for (const k in json) {
+    if (codec.knownKeys.has(k)) continue;
+    // The first unknown key: split the message (the usual message has none and is not copied).
+    if (known === undefined) {
+      known = {};
+      extra = {};
+      for (const j in json) if (codec.knownKeys.has(j)) known[j] = json[j];
+    }
+    if (!EXTRA_NAME.test(k)) {
+      return err(PaymentErrors.decode(`${what}: field name "${k.slice(0, 40)}" is not a LianLian field name (letters, digits, _)`, { path: `${what}.${k.slice(0, 40)}`, providerId: PROVIDER_ID }));
+    }
+    const v = json[k];
+    // Empty and null values are not signed (README rule 1): nothing to keep.
+    if (v === undefined || v === null || v === '' || v === 'null') continue;
+    (extra as Record<string, string>)[k] = textOf(v);
+  }
+  const wire = decodeWith(codec, known ?? json, what, 'reply');
+  if (wire.isErr()) return err(wire.error);
+  // The codec's sorted key list stands for the message's keys only when it has no others.
+  const signedText = verifyFields(json, rules.expected, keys, rules.unsigned ?? [], rules.charset ?? 'UTF-8', known === undefined ? codec.sortedKeys : undefined);
+  if (signedText.isErr()) return err(signedText.error);
+  return ok({ wire: wire.value, extra: extra === undefined ? NO_EXTRA : Object.freeze(extra), signedText: signedText.value });
+}
