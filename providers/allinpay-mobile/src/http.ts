@@ -5,7 +5,7 @@ import {
   type PayResultAsync, type Resolution,
 } from '@paykit/core';
 import { allinpayErrorCode } from './error-codes.js';
-import type { AllinpaySettings } from './config.js';
+import { HTTPS_TEST_BASE_URL, type AllinpaySettings } from './config.js';
 import { ErrorReply } from './wire.js';
 
 /** The plugin id, used in errors. */
@@ -35,13 +35,26 @@ export function postForm(
     method: 'POST', url: `${settings.baseUrl}${path}`,
     headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', accept: 'text/plain' },
     body: form.toString(),
-  }, { timeoutMs: settings.timeoutMs, kind, operation: `${PROVIDER_ID}.${operation}` }).andThen((res) => {
+  }, { timeoutMs: settings.timeoutMs, kind, operation: `${PROVIDER_ID}.${operation}` }).mapErr((e) => plainHttpHint(e, settings)).andThen((res) => {
     if (res.status < 200 || res.status > 299) {
       return errAsync(PaymentErrors.providerRejected(`Allinpay answered HTTP ${res.status} to ${operation}: try again later`, { providerId: PROVIDER_ID, retryable: res.status >= 500, code: 'provider_error' }));
     }
     const text = decodeText(res.body, 'UTF-8');
     return text.isOk() ? okAsync(text.value.trim()) : errAsync({ ...text.error, providerId: PROVIDER_ID });
   });
+}
+
+/**
+ * A transport's refusal of a plain-http base URL, with what chose it and how to avoid it: the
+ * documented test endpoint is plain http (spec 3.1), and paykit's own transport refuses plain http
+ * to anything but loopback hosts.
+ */
+function plainHttpHint(e: PaymentError, settings: AllinpaySettings): PaymentError {
+  if (e.kind !== 'InvalidConfig' || !settings.baseUrl.startsWith('http:')) return e;
+  const why = settings.insecureHttp
+    ? `this instance uses Allinpay's plain-http test endpoint ${settings.baseUrl} (insecureHttpTestEndpoint: true); use a transport that allows plain http to it, or set "baseUrl": "${HTTPS_TEST_BASE_URL}" instead`
+    : `this instance's baseUrl ${settings.baseUrl} is plain http; use https`;
+  return { ...e, message: `${e.message} (${why})`, providerId: PROVIDER_ID };
 }
 
 /** Whether a reply is an `ERRORCODE=…&ERRORMSG=…` error reply. */
