@@ -82,6 +82,11 @@ export const AllinpayOptionsCodec = t.intersection([
     payType: t.union([t.literal('0'), t.literal('27'), t.literal('30')]),
     /** Per-call timeout in milliseconds (default 15000). */
     timeoutMs: PositiveInt,
+    /**
+     * Numeric code of AUD on cross-border payments: `036` (default; table 6.3 and ISO 4217) or
+     * `032`, as table 6.2 prints it, for a merchant Allinpay told to send that.
+     */
+    crossBorderAudCode: t.union([t.literal('036'), t.literal('032')]),
   }),
 ], 'AllinpayMobileOptions');
 
@@ -154,6 +159,8 @@ export interface AllinpaySettings {
   readonly payType: '0' | '27' | '30';
   /** Per-call timeout. */
   readonly timeoutMs: number;
+  /** AUD's cross-border code. */
+  readonly crossBorderAudCode: '036' | '032';
 }
 
 /** Applies the defaults to decoded options. */
@@ -174,5 +181,6 @@ export function settingsOf(o: AllinpayOptions): AllinpaySettings {
     ...(o.language !== undefined ? { language: o.language } : {}),
     payType: o.payType ?? '0',
     timeoutMs: o.timeoutMs ?? 15000,
+    crossBorderAudCode: o.crossBorderAudCode ?? '036',
   };
 }

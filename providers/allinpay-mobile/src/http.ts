@@ -1,7 +1,7 @@
 /** The HTTP edge of the Allinpay client: form posts, error replies and unknown outcomes. */
 import { err, errAsync, ok, okAsync } from 'neverthrow';
 import {
-  decodeText, decodeWith, parseKv, PaymentErrors, type HttpTransport, type PaymentError, type PayResult,
+  decodeText, decodeWith, formatCst, parseKv, PaymentErrors, type HttpTransport, type PaymentError, type PayResult,
   type PayResultAsync, type Resolution,
 } from '@paykit/core';
 import { allinpayErrorCode } from './error-codes.js';
@@ -17,6 +17,28 @@ export const PATHS = {
   batchQuery: '/mchtoq/index.do',
   refundQuery: '/mchtoq/refundQuery',
 } as const;
+
+/**
+ * How long Allinpay answers queries about an order or a refund: "one month" (spec 3.1: 仅支持查询
+ * 一个月以内的订单; 3.7: 可查询近一个月的退款订单状态). Read as the shortest calendar month, 28
+ * days, so that every query paykit sends is inside the window however Allinpay counts the month.
+ */
+export const QUERY_WINDOW_MS = 28 * 24 * 60 * 60 * 1000;
+
+/**
+ * Refuses, before anything is sent, a query about something older than {@link QUERY_WINDOW_MS}:
+ * Allinpay would not answer for it, and an answer such as ZF10027 (no such order) would be read as
+ * "not paid". The error says where to look instead.
+ */
+export function checkQueryWindow(since: Date | undefined, now: Date, what: string, section: '3.1' | '3.7', path: string): PayResult<void> {
+  if (since === undefined || now.getTime() - since.getTime() <= QUERY_WINDOW_MS) return ok(undefined);
+  const day = formatCst(since).slice(0, 8);
+  return err(PaymentErrors.invalidRequest(
+    `${what} dates from ${day} (China time), older than the one month Allinpay answers queries for (spec ${section}): `
+    + 'check it on Allinpay\'s merchant site and settle the record by hand',
+    { path, code: 'expired', retryable: false, providerId: PROVIDER_ID },
+  ));
+}
 
 /** The body text of a reply, decoded as UTF-8 (Allinpay's reply charset). */
 export type ReplyText = string;

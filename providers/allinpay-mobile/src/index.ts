@@ -14,7 +14,7 @@ export { AllinpayOptionsCodec, AllinpayConfigCodec, CertificateKey, settingsOf, 
 export { allinpayErrorCode, ALLINPAY_ERROR_CODES, type AllinpayCodeMapping } from './error-codes.js';
 export type { ErrorCategory, ErrorRow } from './error-table.js';
 export {
-  parseSyncResult, allinpayCurrency, CROSS_BORDER_CURRENCIES, INTERNATIONAL_CARD_CURRENCIES, paymentStatuses, refundStatuses,
+  parseSyncResult, allinpayCurrency, type AudCode, CROSS_BORDER_CURRENCIES, INTERNATIONAL_CARD_CURRENCIES, paymentStatuses, refundStatuses,
   type SyncResult, type SyncOutcome, type CurrencyTable,
 } from './mapping.js';
 export { internationalExt1, md5SignMsg, signSource, linesSignedText, batchSignedText, type Signed } from './signer.js';
@@ -25,3 +25,4 @@ export { verifyPreAuthReply, type PreAuthReplyRecord, type PreAuthOperation } fr
 export { parseBatchReply, type BatchPage } from './statements.js';
 export type { WireOf, WireField, WireSpec, RequiredFields, OptionalFields } from './wire.js';
 export { allinpayTools, SIGNABLE_MESSAGES, type VerifiableMessage } from './tools.js';
+export { QUERY_WINDOW_MS } from './http.js';

@@ -16,20 +16,27 @@ export type CurrencyTable = 'cross-border' | 'international-card';
 /** Spec 6.2, cross-border payments: currency → Allinpay's code. CNY may also be sent as `0`. */
 export const CROSS_BORDER_CURRENCIES: Readonly<Partial<Record<CurrencyCode, string>>> = {
   CNY: '156', USD: '840', HKD: '344', JPY: '392', EUR: '978', MYR: '458',
-  // Spec 6.2 lists Australian dollars as "032" (ISO 4217 says 036, as table 6.3 does); the
-  // cross-border table is Allinpay's own list, so its code is sent as written.
-  AUD: '032',
+  // Spec 6.2 lists Australian dollars as "032", which ISO 4217 gives the Argentine peso; table 6.3
+  // and ISO 4217 give 036. Every other code of 6.2 is its ISO code, so 032 is read as a typo and
+  // 036 is sent, unless the instance says Allinpay asked for 032 (option crossBorderAudCode).
+  AUD: '036',
 };
+
+/** The AUD codes an instance may send for cross-border payments: 6.3's (and ISO's) 036, or 6.2's 032. */
+export type AudCode = '036' | '032';
 
 /** Spec 6.3, international-card payments: currency → ISO numeric code. */
 export const INTERNATIONAL_CARD_CURRENCIES: Readonly<Partial<Record<CurrencyCode, string>>> = {
   CNY: '156', USD: '840', GBP: '826', HKD: '344', EUR: '978', CAD: '124', AUD: '036', JPY: '392', SGD: '702', SEK: '752',
 };
 
-/** The Allinpay currency code of a currency in a table, or an error naming the ones accepted. */
-export function allinpayCurrency(currency: CurrencyCode, table: CurrencyTable): PayResult<string> {
+/**
+ * The Allinpay currency code of a currency in a table, or an error naming the ones accepted.
+ * `crossBorderAudCode` replaces AUD's cross-border code (default 036, see {@link CROSS_BORDER_CURRENCIES}).
+ */
+export function allinpayCurrency(currency: CurrencyCode, table: CurrencyTable, crossBorderAudCode?: AudCode): PayResult<string> {
   const codes = table === 'cross-border' ? CROSS_BORDER_CURRENCIES : INTERNATIONAL_CARD_CURRENCIES;
-  const code = codes[currency];
+  const code = table === 'cross-border' && currency === 'AUD' && crossBorderAudCode !== undefined ? crossBorderAudCode : codes[currency];
   if (code !== undefined) return ok(code);
   const section = table === 'cross-border' ? '6.2' : '6.3';
   return err(PaymentErrors.invalidRequest(

@@ -8,7 +8,7 @@ import {
   type PaymentsCapability, type PayResult, type PayResultAsync,
 } from '@paykit/core';
 import { settingsOf, type AllinpayOptions, type AllinpaySettings } from './config.js';
-import { checkOrderNo, errorReplyOf, isErrorReply, PATHS, postForm, PROVIDER_ID } from './http.js';
+import { checkOrderNo, checkQueryWindow, errorReplyOf, isErrorReply, PATHS, postForm, PROVIDER_ID } from './http.js';
 import { allinpayCurrency } from './mapping.js';
 import { verifyPaymentResult } from './notifications.js';
 import { internationalExt1, md5SignMsg } from './signer.js';
@@ -72,7 +72,7 @@ export function buildPayData(input: CreatePaymentInput, settings: AllinpaySettin
       }
       const ext1 = international && extra.international !== undefined ? internationalExt1(extra.international)
         : extra.memberId !== undefined ? `<USER>${extra.memberId}</USER>` : undefined;
-      return allinpayCurrency(currency, international ? 'international-card' : 'cross-border').andThen((orderCurrency) => {
+      return allinpayCurrency(currency, international ? 'international-card' : 'cross-border', settings.crossBorderAudCode).andThen((orderCurrency) => {
         const unsigned: Record<string, string | undefined> = {
           inputCharset: settings.inputCharset, receiveUrl: input.notifyUrl ?? settings.receiveUrl, version: 'v1.0',
           language: settings.language, signType: settings.signType, merchantId: settings.merchantId, orderNo: input.orderId,
@@ -142,7 +142,10 @@ export class AllinpayPayments implements PaymentsCapability {
    */
   query(ref: PaymentRef): PayResultAsync<PaymentReport> {
     return guardAsync('allinpay-mobile.payments.query', () => {
-      const request = buildOrderQuery(ref, this.#settings, this.clock.now());
+      const now = this.clock.now();
+      const window = checkQueryWindow(ref.createdAt, now, `order ${ref.orderId}`, '3.1', 'createdAt');
+      if (window.isErr()) return errAsync(window.error);
+      const request = buildOrderQuery(ref, this.#settings, now);
       if (request.isErr()) return errAsync(request.error);
       const currency = ref.amount?.currency ?? this.#settings.currency;
       return postForm(this.transport, this.#settings, PATHS.gateway, request.value, 'query', 'orderQuery').andThen((text) => {
