@@ -17,7 +17,7 @@ export {
   parseSyncResult, allinpayCurrency, type AudCode, CROSS_BORDER_CURRENCIES, INTERNATIONAL_CARD_CURRENCIES, paymentStatuses, refundStatuses,
   type SyncResult, type SyncOutcome, type CurrencyTable,
 } from './mapping.js';
-export { internationalExt1, md5SignMsg, signSource, linesSignedText, batchSignedText, type Signed } from './signer.js';
+export { internationalExt1, md5SignMsg, md5SignMsgIn, INPUT_CHARSETS, signSource, linesSignedText, batchSignedText, type Signed } from './signer.js';
 export { buildPayData, buildOrderQuery, AllinpayPaymentExtra, type BuiltPayData } from './payments.js';
 export { verifyPaymentResult, parseNotificationForm, ALLINPAY_ACK, type VerifiedPaymentResult } from './notifications.js';
 export { verifyRefundReply, verifyRefundQueryReply, type RefundQueryReply } from './refunds.js';

@@ -11,7 +11,7 @@ import { settingsOf, type AllinpayOptions, type AllinpaySettings } from './confi
 import { checkOrderNo, checkQueryWindow, errorReplyOf, isErrorReply, PATHS, postForm, PROVIDER_ID } from './http.js';
 import { allinpayCurrency } from './mapping.js';
 import { verifyPaymentResult } from './notifications.js';
-import { internationalExt1, md5SignMsg } from './signer.js';
+import { INPUT_CHARSETS, internationalExt1, md5SignMsg, md5SignMsgIn } from './signer.js';
 import { InternationalFields, OrderQuery, PayData } from './wire.js';
 
 /**
@@ -36,6 +36,9 @@ export const AllinpayPaymentExtra = t.partial({
   /** The international-card fields of spec 2.1; ext1 becomes their 5.4 digest. */
   international: InternationalFields.codec,
 }, 'AllinpayPaymentExtra');
+
+/** The input a payData field comes from, for errors about free text (the other fields are ASCII by construction). */
+const INPUT_PATHS: Readonly<Record<string, string>> = { productName: 'description', receiveUrl: 'notifyUrl', ext1: 'extra.memberId' };
 
 /** The payData of an order: its JSON text and the fields (for tests and the CLI). */
 export interface BuiltPayData {
@@ -79,7 +82,12 @@ export function buildPayData(input: CreatePaymentInput, settings: AllinpaySettin
           orderAmount: amountText, orderCurrency, orderDatetime: formatCst(input.createdAt ?? now), productName: input.description,
           ext1, payType, issuerId: extra.issuerId, tradeNature: extra.tradeNature,
         };
-        const signed = md5SignMsg(unsigned, PayData.order, settings.md5Key);
+        const signing = md5SignMsgIn(unsigned, PayData.order, settings.md5Key, INPUT_CHARSETS[settings.inputCharset]);
+        if (signing.isErr()) {
+          const path = INPUT_PATHS[signing.error.path ?? ''] ?? `payData.${signing.error.path ?? ''}`;
+          return err({ ...signing.error, path, message: `${signing.error.message} (inputCharset ${settings.inputCharset}; from ${path})` });
+        }
+        const signed = signing.value;
         const cardNo = extra.cardNo ?? input.payer?.cardNumber;
         const all = { ...unsigned, signMsg: signed.signature, ...(cardNo !== undefined ? { cardNo } : {}) };
         return decodeWith(PayData.codec, dropEmpty(all), 'payData').map((fields) => {

@@ -114,7 +114,8 @@ export class AllinpaySimulator {
    */
   pay(payDataJson: string, outcome: 'succeeded' | 'failed', notify = true): SimPayment {
     const fields = JSON.parse(payDataJson) as Record<string, string>;
-    const expected = simMd5(`${simSource(fields, SIM_ORDERS.payData)}&key=${this.md5Key}`);
+    // Spec 5.1 c: the payData is signed in its inputCharset (1 UTF-8, 2 GBK, 3 GB2312 ⊂ GBK).
+    const expected = simMd5(`${simSource(fields, SIM_ORDERS.payData)}&key=${this.md5Key}`, fields.inputCharset === '2' || fields.inputCharset === '3' ? 'gbk' : 'utf8');
     if (fields.signMsg !== expected) throw new Error('payData signMsg does not verify (ZF10020)');
     if (fields.merchantId !== this.merchantId) throw new Error('unknown merchant (ZF30005)');
     if (!/^\d{1,10}$/.test(fields.orderAmount ?? '')) throw new Error('orderAmount is not an integer (ZF10014)');
