@@ -87,6 +87,11 @@ export const AllinpayOptionsCodec = t.intersection([
      * `032`, as table 6.2 prints it, for a merchant Allinpay told to send that.
      */
     crossBorderAudCode: t.union([t.literal('036'), t.literal('032')]),
+    /**
+     * The merchant's site has buyer accounts: international-card payments then need
+     * `registration_name`, `registration_email` and `registration_phone` (spec 2.1: 如商户有账户体系，不可空).
+     */
+    buyerAccounts: t.boolean,
   }),
 ], 'AllinpayMobileOptions');
 
@@ -161,6 +166,8 @@ export interface AllinpaySettings {
   readonly timeoutMs: number;
   /** AUD's cross-border code. */
   readonly crossBorderAudCode: '036' | '032';
+  /** Whether the merchant has buyer accounts (registration fields required). */
+  readonly buyerAccounts: boolean;
 }
 
 /** Applies the defaults to decoded options. */
@@ -182,5 +189,6 @@ export function settingsOf(o: AllinpayOptions): AllinpaySettings {
     payType: o.payType ?? '0',
     timeoutMs: o.timeoutMs ?? 15000,
     crossBorderAudCode: o.crossBorderAudCode ?? '036',
+    buyerAccounts: o.buyerAccounts ?? false,
   };
 }

@@ -24,5 +24,6 @@ export { verifyRefundReply, verifyRefundQueryReply, type RefundQueryReply } from
 export { verifyPreAuthReply, type PreAuthReplyRecord, type PreAuthOperation } from './preauth.js';
 export { parseBatchReply, type BatchPage } from './statements.js';
 export type { WireOf, WireField, WireSpec, RequiredFields, OptionalFields } from './wire.js';
+export { checkInternationalCard, forControl, CVV2_MASK, type InternationalCard } from './international.js';
 export { allinpayTools, SIGNABLE_MESSAGES, type VerifiableMessage } from './tools.js';
 export { QUERY_WINDOW_MS } from './http.js';

@@ -11,6 +11,7 @@ import { settingsOf, type AllinpayOptions, type AllinpaySettings } from './confi
 import { checkOrderNo, checkQueryWindow, errorReplyOf, isErrorReply, PATHS, postForm, PROVIDER_ID } from './http.js';
 import { allinpayCurrency } from './mapping.js';
 import { verifyPaymentResult } from './notifications.js';
+import { checkInternationalCard, forControl } from './international.js';
 import { INPUT_CHARSETS, internationalExt1, md5SignMsg, md5SignMsgIn } from './signer.js';
 import { InternationalFields, OrderQuery, PayData } from './wire.js';
 
@@ -67,6 +68,10 @@ export function buildPayData(input: CreatePaymentInput, settings: AllinpaySettin
       if (international && extra.memberId !== undefined) {
         return err(PaymentErrors.invalidRequest('ext1 carries either the member id or the international-card digest, not both: drop extra.memberId', { path: 'extra.memberId' }));
       }
+      if (international && extra.international !== undefined) {
+        const card = checkInternationalCard(extra.international, settings.buyerAccounts);
+        if (card.isErr()) return err(card.error);
+      }
       const amount = formatMinorUnits(input.amount);
       if (amount.isErr()) return err(amount.error);
       const amountText = amount.value;
@@ -93,8 +98,8 @@ export function buildPayData(input: CreatePaymentInput, settings: AllinpaySettin
         return decodeWith(PayData.codec, dropEmpty(all), 'payData').map((fields) => {
           const ordered: Record<string, string> = {};
           for (const n of PayData.order) if ((fields as Record<string, string | undefined>)[n] !== undefined) ordered[n] = (fields as Record<string, string>)[n] as string;
-          // The international fields travel in payData too (unsigned; ext1 is their digest).
-          for (const [k, v] of Object.entries(extra.international ?? {})) if (v !== undefined && v !== '') ordered[k] = v;
+          // The international fields travel in payData too (unsigned; ext1 is their digest), the CVV2 masked.
+          if (extra.international !== undefined) Object.assign(ordered, forControl(extra.international));
           return { json: JSON.stringify(ordered), fields: ordered, signedText: signed.explained };
         });
       });

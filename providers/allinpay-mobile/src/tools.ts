@@ -59,7 +59,7 @@ function verify(raw: Uint8Array, options: VerifyToolOptions): PayResult<VerifyTo
   const settingsFor = (merchantId: string, signType: string): AllinpaySettings => ({
     merchantId, md5Key: new Secret(options.md5Key ?? ''), signType: signType === '0' ? '0' : '1',
     ...(cert.value !== undefined ? { certificate: cert.value } : {}), mode: '01', insecureHttp: false, baseUrl: '', receiveUrl: '', currency: 'CNY',
-    inputCharset: '1', payType: '0', timeoutMs: 1, crossBorderAudCode: '036',
+    inputCharset: '1', payType: '0', timeoutMs: 1, crossBorderAudCode: '036', buyerAccounts: false,
   });
   const needMd5 = (): PayResult<void> => (options.md5Key ? ok(undefined) : err(PaymentErrors.invalidRequest('this message is MD5-signed: pass the MD5 key (--md5-key)', { path: 'md5Key' })));
   switch (message) {

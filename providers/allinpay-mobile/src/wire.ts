@@ -17,15 +17,19 @@ export type OptionalFields<S extends WireSpec> = { readonly [E in S[number] as E
 /** The decoded record of a message table: required fields are strings, optional ones may be absent. */
 export type WireOf<S extends WireSpec> = RequiredFields<S> & OptionalFields<S>;
 
+/** Card data whose value an error must never repeat (core's error report hides `[REDACTED]`). */
+const HIDDEN_FIELDS: ReadonlySet<string> = new Set(['cvv2', 'expireddate']);
+
 /** A string of at most `max` characters; required fields must also be non-empty. */
 function bounded(name: string, max: number, required: boolean): t.Type<string, string, unknown> {
+  const shown = (u: unknown): unknown => (HIDDEN_FIELDS.has(name) ? '[REDACTED]' : u);
   return new t.Type<string, string, unknown>(
     `${name}(${required ? '1' : '0'}..${max})`,
     (u): u is string => typeof u === 'string' && u.length <= max,
     (u, c) => {
-      if (typeof u !== 'string') return t.failure(u, c, `expected ${name} as text`);
+      if (typeof u !== 'string') return t.failure(shown(u), c, `expected ${name} as text`);
       if (required && u.length === 0) return t.failure(u, c, `${name} is required and must not be empty`);
-      if (u.length > max) return t.failure(u, c, `${name} is longer than the ${max} characters the spec allows`);
+      if (u.length > max) return t.failure(shown(u), c, `${name} is longer than the ${max} characters the spec allows`);
       return t.success(u);
     },
     t.identity,

@@ -17,6 +17,14 @@ export const SIM_ORDERS = {
   refundReply: ['merchantId', 'version', 'signType', 'orderNo', 'orderAmount', 'orderDatetime', 'refundAmount', 'refundDatetime', 'refundResult', 'errorCode', 'returnDatetime'],
 } as const;
 
+/** The international-card fields in the order spec 5.4 concatenates them for ext1. */
+export const SIM_INTERNATIONAL_ORDER = [
+  'ship_to_country', 'ship_to_state', 'ship_to_city', 'ship_to_street1', 'ship_to_street2', 'ship_to_phonenumber', 'ship_to_postalcode',
+  'ship_to_firstname', 'ship_to_lastname', 'registration_name', 'registration_email', 'registration_phone', 'buyerid_period', 'fnpay_mode',
+  'bill_firstname', 'bill_lastname', 'expireddate', 'cvv2', 'bill_email', 'bill_country', 'bill_address', 'bill_city', 'bill_state', 'bill_zip',
+  'mdd07', 'mdd08', 'mdd09', 'mdd10', 'mdd11', 'mdd12', 'mdd13', 'mdd14', 'mdd15', 'mdd16', 'mdd17', 'mdd18',
+] as const;
+
 /** `a=1&b=2` of the non-empty fields in order. */
 export function simSource(fields: Readonly<Record<string, string | undefined>>, order: readonly string[]): string {
   return order.filter((k) => (fields[k] ?? '') !== '').map((k) => `${k}=${fields[k] as string}`).join('&');
