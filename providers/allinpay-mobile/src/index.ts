@@ -14,7 +14,7 @@ export { AllinpayOptionsCodec, AllinpayConfigCodec, CertificateKey, settingsOf, 
 export { allinpayErrorCode, ALLINPAY_ERROR_CODES, type AllinpayCodeMapping } from './error-codes.js';
 export type { ErrorCategory, ErrorRow } from './error-table.js';
 export {
-  parseSyncResult, allinpayCurrency, type AudCode, CROSS_BORDER_CURRENCIES, INTERNATIONAL_CARD_CURRENCIES, paymentStatuses, refundStatuses,
+  parseSyncResult, allinpayCurrency, receiveUrlFor, notificationCurrency, CURRENCY_PARAM, type AudCode, CROSS_BORDER_CURRENCIES, INTERNATIONAL_CARD_CURRENCIES, paymentStatuses, refundStatuses,
   type SyncResult, type SyncOutcome, type CurrencyTable,
 } from './mapping.js';
 export { internationalExt1, md5SignMsg, md5SignMsgIn, INPUT_CHARSETS, signSource, linesSignedText, batchSignedText, type Signed } from './signer.js';

@@ -5,7 +5,7 @@
 import * as t from 'io-ts';
 import { err, ok } from 'neverthrow';
 import {
-  decodeWith, parseMinorUnits, PaymentErrors, type CurrencyCode, type Money, type PaymentStatus, type PayResult,
+  decodeWith, isCurrencyCode, parseMinorUnits, PaymentErrors, type CurrencyCode, type Money, type PaymentStatus, type PayResult,
   type RefundStatus, type StatusMapping,
 } from '@paykit/core';
 import { AndroidSyncResult, IosSyncResult } from './wire.js';
@@ -69,6 +69,38 @@ export const refundStatuses: StatusMapping<RefundStatus> = {
     }
   },
 };
+
+/**
+ * The query parameter of `receiveUrl` that names an order's currency when it differs from the
+ * instance's. Allinpay's notifications (2.2.3), single query replies (3.2) and batch lines (3.4)
+ * carry `orderAmount` in the order's currency but not the currency itself; `receiveUrl` is the one
+ * value of the order the merchant chooses, signs in the payData, and gets back as the address
+ * Allinpay posts to (2.2.1).
+ */
+export const CURRENCY_PARAM = 'paykit_currency';
+
+/** `receiveUrl` carrying the order's currency when it is not the instance's (see {@link CURRENCY_PARAM}). */
+export function receiveUrlFor(url: string, currency: CurrencyCode, instanceCurrency: CurrencyCode): string {
+  if (currency === instanceCurrency) return url;
+  const hash = url.indexOf('#');
+  const [base, fragment] = hash === -1 ? [url, ''] : [url.slice(0, hash), url.slice(hash)];
+  return `${base}${base.includes('?') ? '&' : '?'}${CURRENCY_PARAM}=${currency}${fragment}`;
+}
+
+/**
+ * The currency a notification posted to `url` (path and query) is in: the {@link CURRENCY_PARAM}
+ * of its address, or the instance's. The address is not covered by Allinpay's signature, so a
+ * wrong one can only make the amount disagree with the order (core then answers `Conflict`), never
+ * settle an order for a different sum.
+ */
+export function notificationCurrency(url: string, instanceCurrency: CurrencyCode): PayResult<CurrencyCode> {
+  const query = url.indexOf('?');
+  if (query === -1 || !url.includes(CURRENCY_PARAM, query)) return ok(instanceCurrency);
+  const tag = new URLSearchParams(url.slice(query + 1).split('#')[0]).get(CURRENCY_PARAM);
+  if (tag === null) return ok(instanceCurrency);
+  return isCurrencyCode(tag) ? ok(tag)
+    : err(PaymentErrors.decode(`the notification address names ${CURRENCY_PARAM}="${tag.slice(0, 10)}", which is not an ISO 4217 currency code: post Allinpay's notifications to the receiveUrl paykit signed`, { path: CURRENCY_PARAM }));
+}
 
 /** A whole number of minor units from the wire, in a currency. */
 export function wireAmount(text: string, currency: CurrencyCode, path: string): PayResult<Money> {

@@ -9,7 +9,7 @@ import {
 } from '@paykit/core';
 import { settingsOf, type AllinpayOptions, type AllinpaySettings } from './config.js';
 import { checkOrderNo, checkQueryWindow, errorReplyOf, isErrorReply, PATHS, postForm, PROVIDER_ID } from './http.js';
-import { allinpayCurrency } from './mapping.js';
+import { allinpayCurrency, receiveUrlFor } from './mapping.js';
 import { verifyPaymentResult } from './notifications.js';
 import { checkInternationalCard, forControl } from './international.js';
 import { INPUT_CHARSETS, internationalExt1, md5SignMsg, md5SignMsgIn } from './signer.js';
@@ -82,7 +82,7 @@ export function buildPayData(input: CreatePaymentInput, settings: AllinpaySettin
         : extra.memberId !== undefined ? `<USER>${extra.memberId}</USER>` : undefined;
       return allinpayCurrency(currency, international ? 'international-card' : 'cross-border', settings.crossBorderAudCode).andThen((orderCurrency) => {
         const unsigned: Record<string, string | undefined> = {
-          inputCharset: settings.inputCharset, receiveUrl: input.notifyUrl ?? settings.receiveUrl, version: 'v1.0',
+          inputCharset: settings.inputCharset, receiveUrl: receiveUrlFor(input.notifyUrl ?? settings.receiveUrl, currency, settings.currency), version: 'v1.0',
           language: settings.language, signType: settings.signType, merchantId: settings.merchantId, orderNo: input.orderId,
           orderAmount: amountText, orderCurrency, orderDatetime: formatCst(input.createdAt ?? now), productName: input.description,
           ext1, payType, issuerId: extra.issuerId, tradeNature: extra.tradeNature,
