@@ -22,7 +22,7 @@ export { buildPayData, buildOrderQuery, AllinpayPaymentExtra, type BuiltPayData 
 export { verifyPaymentResult, parseNotificationForm, ALLINPAY_ACK, type VerifiedPaymentResult } from './notifications.js';
 export { verifyRefundReply, verifyRefundQueryReply, type RefundQueryReply } from './refunds.js';
 export { verifyPreAuthReply, type PreAuthReplyRecord, type PreAuthOperation } from './preauth.js';
-export { parseBatchReply, type BatchPage } from './statements.js';
+export { parseBatchReply, AllinpayStatements, type BatchPage, type BatchQueryPage } from './statements.js';
 export type { WireOf, WireField, WireSpec, RequiredFields, OptionalFields } from './wire.js';
 export { checkInternationalCard, forControl, CVV2_MASK, type InternationalCard } from './international.js';
 export { allinpayTools, SIGNABLE_MESSAGES, type VerifiableMessage } from './tools.js';

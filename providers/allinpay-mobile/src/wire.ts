@@ -135,10 +135,12 @@ export const BatchHeader = wireMessage('batchHeader', [
   ['merchantId', 30, true], ['count', 3, true], ['pageNo', 2, true], ['hasNext', 1, true],
 ] as const);
 
+// Spec 3.4's own example line has a 15-digit order time (201301080000000) and a date-only pay time
+// (2013-01-08): the two bounds below take those, and a pay time written yyyy-MM-dd HH:mm:ss (19).
 /** Batch reply detail line (spec 3.4). */
 export const BatchDetail = wireMessage('batchDetail', [
-  ['merchantId', 30, true], ['paymentOrderId', 50, true], ['orderNo', 50, true], ['orderDatetime', 14, true],
-  ['orderAmount', 10, true], ['payDatetime', 14, true], ['payAmount', 10, true], ['ext1', 128, false],
+  ['merchantId', 30, true], ['paymentOrderId', 50, true], ['orderNo', 50, true], ['orderDatetime', 15, true],
+  ['orderAmount', 10, true], ['payDatetime', 19, true], ['payAmount', 10, true], ['ext1', 128, false],
   ['ext2', 128, false], ['payResult', 2, true],
 ] as const);
 
