@@ -72,7 +72,10 @@ export const AllinpayOptionsCodec = t.intersection([
     insecureHttpTestEndpoint: t.literal(true),
     /** Overrides the gateway host (simulator, proxy), e.g. `http://127.0.0.1:4100`. */
     baseUrl: UrlString,
-    /** Currency of the orders of this instance (notifications do not carry it). `CNY` by default. */
+    /**
+     * The instance's main currency (`CNY` by default). Notifications name no currency: an order in
+     * another one carries it in its receiveUrl (`paykit_currency`); batch lines are read in this one.
+     */
     currency: CurrencyString,
     /** payData `inputCharset`: `1` UTF-8 (default), `2` GBK, `3` GB2312. */
     inputCharset: t.union([t.literal('1'), t.literal('2'), t.literal('3')]),

@@ -68,7 +68,7 @@ export function buildPayData(input: CreatePaymentInput, settings: AllinpaySettin
       if (international && extra.memberId !== undefined) {
         return err(PaymentErrors.invalidRequest('ext1 carries either the member id or the international-card digest, not both: drop extra.memberId', { path: 'extra.memberId' }));
       }
-      if (international && extra.international !== undefined) {
+      if (extra.international !== undefined) {
         const card = checkInternationalCard(extra.international, settings.buyerAccounts);
         if (card.isErr()) return err(card.error);
       }
