@@ -227,6 +227,8 @@ export interface PreAuthReport {
   readonly captured?: Money;
   /** Provider's status or code, verbatim. */
   readonly providerStatus?: string;
+  /** Provider's id of the authorisation (e.g. Allinpay's `preAuthId`), when it reports one. */
+  readonly providerPreAuthId?: string;
 }
 
 /** A capture or void of a pre-authorisation. */

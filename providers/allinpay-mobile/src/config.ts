@@ -59,11 +59,23 @@ export const AllinpayOptionsCodec = t.intersection([
     signType: t.union([t.literal('0'), t.literal('1')]),
     /** Allinpay's certificate; required for signType 1 and for batch queries (always certificate-signed). */
     certificate: CertificateKey,
-    /** `test` (default; control mode "01", ceshi.allinpay.com) or `production` (mode "00", service.allinpay.com). */
+    /**
+     * `production` (default: control mode "00", https://service.allinpay.com) or `test` (mode "01";
+     * needs `baseUrl` or `insecureHttpTestEndpoint`, see {@link AllinpayConfigCodec}).
+     */
     environment: t.union([t.literal('test'), t.literal('production')]),
+    /**
+     * With `environment: "test"`: use Allinpay's documented test endpoint, `http://ceshi.allinpay.com`,
+     * over plain http (spec 3.1, 3.3, 3.5, 3.7). Requests, replies and notifications' data then travel
+     * unencrypted, and a transport that refuses plain http (such as @paykit/transport-ky) refuses it.
+     */
+    insecureHttpTestEndpoint: t.literal(true),
     /** Overrides the gateway host (simulator, proxy), e.g. `http://127.0.0.1:4100`. */
     baseUrl: UrlString,
-    /** Currency of the orders of this instance (notifications do not carry it). `CNY` by default. */
+    /**
+     * The instance's main currency (`CNY` by default). Notifications name no currency: an order in
+     * another one carries it in its receiveUrl (`paykit_currency`); batch lines are read in this one.
+     */
     currency: CurrencyString,
     /** payData `inputCharset`: `1` UTF-8 (default), `2` GBK, `3` GB2312. */
     inputCharset: t.union([t.literal('1'), t.literal('2'), t.literal('3')]),
@@ -73,22 +85,54 @@ export const AllinpayOptionsCodec = t.intersection([
     payType: t.union([t.literal('0'), t.literal('27'), t.literal('30')]),
     /** Per-call timeout in milliseconds (default 15000). */
     timeoutMs: PositiveInt,
+    /**
+     * Numeric code of AUD on cross-border payments: `036` (default; table 6.3 and ISO 4217) or
+     * `032`, as table 6.2 prints it, for a merchant Allinpay told to send that.
+     */
+    crossBorderAudCode: t.union([t.literal('036'), t.literal('032')]),
+    /**
+     * The merchant's site has buyer accounts: international-card payments then need
+     * `registration_name`, `registration_email` and `registration_phone` (spec 2.1: 如商户有账户体系，不可空).
+     */
+    buyerAccounts: t.boolean,
   }),
 ], 'AllinpayMobileOptions');
 
 /** Decoded options of an `allinpay-mobile` instance. */
 export type AllinpayOptions = t.TypeOf<typeof AllinpayOptionsCodec>;
 
-/** {@link AllinpayOptionsCodec} plus the rule that signType 1 needs Allinpay's certificate. */
+/** Allinpay's production gateway (spec 3.1, 3.3, 3.5, 3.7, 4.1, 4.3). */
+export const PRODUCTION_BASE_URL = 'https://service.allinpay.com';
+/** Allinpay's test gateway as the spec documents it for queries and refunds: plain http (3.1, 3.3, 3.5, 3.7). */
+export const INSECURE_TEST_BASE_URL = 'http://ceshi.allinpay.com';
+/** The same test host over https, as spec 4.1 and 4.3 list it for the pre-authorisation calls. */
+export const HTTPS_TEST_BASE_URL = 'https://ceshi.allinpay.com';
+
+/**
+ * {@link AllinpayOptionsCodec} plus the rules across options: signType 1 needs Allinpay's
+ * certificate, and the test environment is reached only as the merchant says: through `baseUrl`,
+ * or over plain http with `insecureHttpTestEndpoint: true` (never by default).
+ */
 export const AllinpayConfigCodec = new t.Type<AllinpayOptions, unknown, unknown>(
   'AllinpayMobileConfig',
   (u): u is AllinpayOptions => AllinpayOptionsCodec.is(u),
   (u, c) => {
     const r = AllinpayOptionsCodec.validate(u, c);
     if (r._tag === 'Left') return r;
-    if ((r.right.signType ?? '1') === '1' && r.right.certificate === undefined) {
-      return t.failure(undefined, [...c, { key: 'certificate', type: CertificateKey, actual: undefined }],
-        'signType 1 (the default) needs Allinpay\'s certificate: set "certificate" (e.g. "file:./TLCert.cer") or use signType "0"');
+    const at = (key: string, message: string): t.Validation<AllinpayOptions> => t.failure(undefined, [...c, { key, type: AllinpayOptionsCodec, actual: undefined }], message);
+    const o = r.right;
+    if ((o.signType ?? '1') === '1' && o.certificate === undefined) {
+      return at('certificate', 'signType 1 (the default) needs Allinpay\'s certificate: set "certificate" (e.g. "file:./TLCert.cer") or use signType "0"');
+    }
+    const test = o.environment === 'test';
+    if (o.insecureHttpTestEndpoint === true && !test) {
+      return at('insecureHttpTestEndpoint', 'insecureHttpTestEndpoint is for environment "test" only: remove it, or set "environment": "test"');
+    }
+    if (test && o.baseUrl === undefined && o.insecureHttpTestEndpoint !== true) {
+      // Spec 3.1/3.3/3.5/3.7 give the test gateway as plain http; 4.1/4.3 give the same host over https.
+      return at('environment', `Allinpay documents its test environment as plain http (${INSECURE_TEST_BASE_URL}, spec 3.1): `
+        + `set "insecureHttpTestEndpoint": true to use it knowingly (data travels unencrypted, and a transport that refuses plain http, such as @paykit/transport-ky, refuses it), `
+        + `or set "baseUrl": "${HTTPS_TEST_BASE_URL}" (the https address spec 4.1 and 4.3 give for the same host)`);
     }
     return r;
   },
@@ -107,6 +151,8 @@ export interface AllinpaySettings {
   readonly certificate?: KeyObject;
   /** Control mode: `01` test, `00` production. */
   readonly mode: '00' | '01';
+  /** True when the base URL is the plain-http test endpoint chosen with `insecureHttpTestEndpoint`. */
+  readonly insecureHttp: boolean;
   /** Gateway base URL without a trailing slash. */
   readonly baseUrl: string;
   /** Notification URL. */
@@ -121,23 +167,31 @@ export interface AllinpaySettings {
   readonly payType: '0' | '27' | '30';
   /** Per-call timeout. */
   readonly timeoutMs: number;
+  /** AUD's cross-border code. */
+  readonly crossBorderAudCode: '036' | '032';
+  /** Whether the merchant has buyer accounts (registration fields required). */
+  readonly buyerAccounts: boolean;
 }
 
 /** Applies the defaults to decoded options. */
 export function settingsOf(o: AllinpayOptions): AllinpaySettings {
-  const production = o.environment === 'production';
+  const test = o.environment === 'test';
+  const insecureHttp = test && o.baseUrl === undefined && o.insecureHttpTestEndpoint === true;
   return {
     merchantId: o.merchantId,
     md5Key: o.md5Key,
     signType: o.signType ?? '1',
     ...(o.certificate !== undefined ? { certificate: o.certificate } : {}),
-    mode: production ? '00' : '01',
-    baseUrl: (o.baseUrl ?? (production ? 'https://service.allinpay.com' : 'http://ceshi.allinpay.com')).replace(/\/+$/, ''),
+    mode: test ? '01' : '00',
+    insecureHttp,
+    baseUrl: (o.baseUrl ?? (insecureHttp ? INSECURE_TEST_BASE_URL : test ? HTTPS_TEST_BASE_URL : PRODUCTION_BASE_URL)).replace(/\/+$/, ''),
     receiveUrl: o.receiveUrl,
     currency: o.currency ?? 'CNY',
     inputCharset: o.inputCharset ?? '1',
     ...(o.language !== undefined ? { language: o.language } : {}),
     payType: o.payType ?? '0',
     timeoutMs: o.timeoutMs ?? 15000,
+    crossBorderAudCode: o.crossBorderAudCode ?? '036',
+    buyerAccounts: o.buyerAccounts ?? false,
   };
 }

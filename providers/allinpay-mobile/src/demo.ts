@@ -18,7 +18,7 @@ async function run(reporter: DemoReporter, context?: DemoContext): Promise<void>
     const built = await createPaykit({
       instances: { app: { plugin: 'allinpay-mobile', options: {
         merchantId: sim.merchantId, md5Key: 'env:ALLINPAY_MD5_KEY', signType: '1', certificate: sim.certificatePem,
-        baseUrl: sim.url, receiveUrl: 'http://127.0.0.1:9/allinpay/notify',
+        environment: 'test', baseUrl: sim.url, receiveUrl: 'http://127.0.0.1:9/allinpay/notify',
       } } },
     }, { plugins: [allinpayMobilePlugin], transport: new LoopbackTransport(), env: { ALLINPAY_MD5_KEY: sim.md5Key }, store: context?.store });
     if (built.isErr()) fail(built.error);

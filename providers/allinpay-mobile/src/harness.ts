@@ -49,10 +49,14 @@ export function conformanceHarness(): ConformanceHarness {
           const { orderNo, orderAmount } = JSON.parse(r.body) as { orderNo: string; orderAmount: number };
           return { orderId: orderNo, wireAmountMinor: orderAmount };
         },
-        notification: (orderId, outcome) => ({
-          method: 'POST', url: '/allinpay/notify', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: form(sim.paymentResult(orderId, outcome)),
-        }),
+        notification: (orderId, outcome) => {
+          // Posted where Allinpay posts it: the order's receiveUrl, query included (it names a currency other than CNY).
+          const target = new URL(sim.orders.get(orderId)?.payData.receiveUrl ?? 'http://127.0.0.1:9/allinpay/notify');
+          return {
+            method: 'POST', url: `${target.pathname}${target.search}`, headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: form(sim.paymentResult(orderId, outcome)),
+          };
+        },
         tamper: (n) => {
           const f = fieldsOf(n.body);
           f.orderAmount = String(Number(f.orderAmount ?? '0') + 1);

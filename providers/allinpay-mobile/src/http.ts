@@ -1,11 +1,11 @@
 /** The HTTP edge of the Allinpay client: form posts, error replies and unknown outcomes. */
 import { err, errAsync, ok, okAsync } from 'neverthrow';
 import {
-  decodeText, decodeWith, parseKv, PaymentErrors, type HttpTransport, type PaymentError, type PayResult,
+  decodeText, decodeWith, formatCst, parseKv, PaymentErrors, type HttpTransport, type PaymentError, type PayResult,
   type PayResultAsync, type Resolution,
 } from '@paykit/core';
 import { allinpayErrorCode } from './error-codes.js';
-import type { AllinpaySettings } from './config.js';
+import { HTTPS_TEST_BASE_URL, type AllinpaySettings } from './config.js';
 import { ErrorReply } from './wire.js';
 
 /** The plugin id, used in errors. */
@@ -17,6 +17,28 @@ export const PATHS = {
   batchQuery: '/mchtoq/index.do',
   refundQuery: '/mchtoq/refundQuery',
 } as const;
+
+/**
+ * How long Allinpay answers queries about an order or a refund: "one month" (spec 3.1: 仅支持查询
+ * 一个月以内的订单; 3.7: 可查询近一个月的退款订单状态). Read as the shortest calendar month, 28
+ * days, so that every query paykit sends is inside the window however Allinpay counts the month.
+ */
+export const QUERY_WINDOW_MS = 28 * 24 * 60 * 60 * 1000;
+
+/**
+ * Refuses, before anything is sent, a query about something older than {@link QUERY_WINDOW_MS}:
+ * Allinpay would not answer for it, and an answer such as ZF10027 (no such order) would be read as
+ * "not paid". The error says where to look instead.
+ */
+export function checkQueryWindow(since: Date | undefined, now: Date, what: string, section: '3.1' | '3.7', path: string): PayResult<void> {
+  if (since === undefined || now.getTime() - since.getTime() <= QUERY_WINDOW_MS) return ok(undefined);
+  const day = formatCst(since).slice(0, 8);
+  return err(PaymentErrors.invalidRequest(
+    `${what} dates from ${day} (China time), older than the one month Allinpay answers queries for (spec ${section}): `
+    + 'check it on Allinpay\'s merchant site and settle the record by hand',
+    { path, code: 'expired', retryable: false, providerId: PROVIDER_ID },
+  ));
+}
 
 /** The body text of a reply, decoded as UTF-8 (Allinpay's reply charset). */
 export type ReplyText = string;
@@ -35,13 +57,26 @@ export function postForm(
     method: 'POST', url: `${settings.baseUrl}${path}`,
     headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', accept: 'text/plain' },
     body: form.toString(),
-  }, { timeoutMs: settings.timeoutMs, kind, operation: `${PROVIDER_ID}.${operation}` }).andThen((res) => {
+  }, { timeoutMs: settings.timeoutMs, kind, operation: `${PROVIDER_ID}.${operation}` }).mapErr((e) => plainHttpHint(e, settings)).andThen((res) => {
     if (res.status < 200 || res.status > 299) {
       return errAsync(PaymentErrors.providerRejected(`Allinpay answered HTTP ${res.status} to ${operation}: try again later`, { providerId: PROVIDER_ID, retryable: res.status >= 500, code: 'provider_error' }));
     }
     const text = decodeText(res.body, 'UTF-8');
     return text.isOk() ? okAsync(text.value.trim()) : errAsync({ ...text.error, providerId: PROVIDER_ID });
   });
+}
+
+/**
+ * A transport's refusal of a plain-http base URL, with what chose it and how to avoid it: the
+ * documented test endpoint is plain http (spec 3.1), and paykit's own transport refuses plain http
+ * to anything but loopback hosts.
+ */
+function plainHttpHint(e: PaymentError, settings: AllinpaySettings): PaymentError {
+  if (e.kind !== 'InvalidConfig' || !settings.baseUrl.startsWith('http:')) return e;
+  const why = settings.insecureHttp
+    ? `this instance uses Allinpay's plain-http test endpoint ${settings.baseUrl} (insecureHttpTestEndpoint: true); use a transport that allows plain http to it, or set "baseUrl": "${HTTPS_TEST_BASE_URL}" instead`
+    : `this instance's baseUrl ${settings.baseUrl} is plain http; use https`;
+  return { ...e, message: `${e.message} (${why})`, providerId: PROVIDER_ID };
 }
 
 /** Whether a reply is an `ERRORCODE=…&ERRORMSG=…` error reply. */

@@ -14,14 +14,16 @@ export { AllinpayOptionsCodec, AllinpayConfigCodec, CertificateKey, settingsOf, 
 export { allinpayErrorCode, ALLINPAY_ERROR_CODES, type AllinpayCodeMapping } from './error-codes.js';
 export type { ErrorCategory, ErrorRow } from './error-table.js';
 export {
-  parseSyncResult, allinpayCurrency, CROSS_BORDER_CURRENCIES, INTERNATIONAL_CARD_CURRENCIES, paymentStatuses, refundStatuses,
+  parseSyncResult, allinpayCurrency, receiveUrlFor, notificationCurrency, CURRENCY_PARAM, type AudCode, CROSS_BORDER_CURRENCIES, INTERNATIONAL_CARD_CURRENCIES, paymentStatuses, refundStatuses,
   type SyncResult, type SyncOutcome, type CurrencyTable,
 } from './mapping.js';
-export { internationalExt1, md5SignMsg, signSource, linesSignedText, batchSignedText, type Signed } from './signer.js';
+export { internationalExt1, md5SignMsg, md5SignMsgIn, INPUT_CHARSETS, signSource, linesSignedText, batchSignedText, type Signed } from './signer.js';
 export { buildPayData, buildOrderQuery, AllinpayPaymentExtra, type BuiltPayData } from './payments.js';
 export { verifyPaymentResult, parseNotificationForm, ALLINPAY_ACK, type VerifiedPaymentResult } from './notifications.js';
 export { verifyRefundReply, verifyRefundQueryReply, type RefundQueryReply } from './refunds.js';
 export { verifyPreAuthReply, type PreAuthReplyRecord, type PreAuthOperation } from './preauth.js';
-export { parseBatchReply, type BatchPage } from './statements.js';
+export { parseBatchReply, AllinpayStatements, type BatchPage, type BatchQueryPage } from './statements.js';
 export type { WireOf, WireField, WireSpec, RequiredFields, OptionalFields } from './wire.js';
+export { checkInternationalCard, forControl, CVV2_MASK, type InternationalCard } from './international.js';
 export { allinpayTools, SIGNABLE_MESSAGES, type VerifiableMessage } from './tools.js';
+export { QUERY_WINDOW_MS } from './http.js';

@@ -5,7 +5,7 @@
 import * as t from 'io-ts';
 import { err, ok } from 'neverthrow';
 import {
-  decodeWith, parseMinorUnits, PaymentErrors, type CurrencyCode, type Money, type PaymentStatus, type PayResult,
+  decodeWith, isCurrencyCode, parseMinorUnits, PaymentErrors, type CurrencyCode, type Money, type PaymentStatus, type PayResult,
   type RefundStatus, type StatusMapping,
 } from '@paykit/core';
 import { AndroidSyncResult, IosSyncResult } from './wire.js';
@@ -16,20 +16,27 @@ export type CurrencyTable = 'cross-border' | 'international-card';
 /** Spec 6.2, cross-border payments: currency → Allinpay's code. CNY may also be sent as `0`. */
 export const CROSS_BORDER_CURRENCIES: Readonly<Partial<Record<CurrencyCode, string>>> = {
   CNY: '156', USD: '840', HKD: '344', JPY: '392', EUR: '978', MYR: '458',
-  // Spec 6.2 lists Australian dollars as "032" (ISO 4217 says 036, as table 6.3 does); the
-  // cross-border table is Allinpay's own list, so its code is sent as written.
-  AUD: '032',
+  // Spec 6.2 lists Australian dollars as "032", which ISO 4217 gives the Argentine peso; table 6.3
+  // and ISO 4217 give 036. Every other code of 6.2 is its ISO code, so 032 is read as a typo and
+  // 036 is sent, unless the instance says Allinpay asked for 032 (option crossBorderAudCode).
+  AUD: '036',
 };
+
+/** The AUD codes an instance may send for cross-border payments: 6.3's (and ISO's) 036, or 6.2's 032. */
+export type AudCode = '036' | '032';
 
 /** Spec 6.3, international-card payments: currency → ISO numeric code. */
 export const INTERNATIONAL_CARD_CURRENCIES: Readonly<Partial<Record<CurrencyCode, string>>> = {
   CNY: '156', USD: '840', GBP: '826', HKD: '344', EUR: '978', CAD: '124', AUD: '036', JPY: '392', SGD: '702', SEK: '752',
 };
 
-/** The Allinpay currency code of a currency in a table, or an error naming the ones accepted. */
-export function allinpayCurrency(currency: CurrencyCode, table: CurrencyTable): PayResult<string> {
+/**
+ * The Allinpay currency code of a currency in a table, or an error naming the ones accepted.
+ * `crossBorderAudCode` replaces AUD's cross-border code (default 036, see {@link CROSS_BORDER_CURRENCIES}).
+ */
+export function allinpayCurrency(currency: CurrencyCode, table: CurrencyTable, crossBorderAudCode?: AudCode): PayResult<string> {
   const codes = table === 'cross-border' ? CROSS_BORDER_CURRENCIES : INTERNATIONAL_CARD_CURRENCIES;
-  const code = codes[currency];
+  const code = table === 'cross-border' && currency === 'AUD' && crossBorderAudCode !== undefined ? crossBorderAudCode : codes[currency];
   if (code !== undefined) return ok(code);
   const section = table === 'cross-border' ? '6.2' : '6.3';
   return err(PaymentErrors.invalidRequest(
@@ -62,6 +69,38 @@ export const refundStatuses: StatusMapping<RefundStatus> = {
     }
   },
 };
+
+/**
+ * The query parameter of `receiveUrl` that names an order's currency when it differs from the
+ * instance's. Allinpay's notifications (2.2.3), single query replies (3.2) and batch lines (3.4)
+ * carry `orderAmount` in the order's currency but not the currency itself; `receiveUrl` is the one
+ * value of the order the merchant chooses, signs in the payData, and gets back as the address
+ * Allinpay posts to (2.2.1).
+ */
+export const CURRENCY_PARAM = 'paykit_currency';
+
+/** `receiveUrl` carrying the order's currency when it is not the instance's (see {@link CURRENCY_PARAM}). */
+export function receiveUrlFor(url: string, currency: CurrencyCode, instanceCurrency: CurrencyCode): string {
+  if (currency === instanceCurrency) return url;
+  const hash = url.indexOf('#');
+  const [base, fragment] = hash === -1 ? [url, ''] : [url.slice(0, hash), url.slice(hash)];
+  return `${base}${base.includes('?') ? '&' : '?'}${CURRENCY_PARAM}=${currency}${fragment}`;
+}
+
+/**
+ * The currency a notification posted to `url` (path and query) is in: the {@link CURRENCY_PARAM}
+ * of its address, or the instance's. The address is not covered by Allinpay's signature, so a
+ * wrong one can only make the amount disagree with the order (core then answers `Conflict`), never
+ * settle an order for a different sum.
+ */
+export function notificationCurrency(url: string, instanceCurrency: CurrencyCode): PayResult<CurrencyCode> {
+  const query = url.indexOf('?');
+  if (query === -1 || !url.includes(CURRENCY_PARAM, query)) return ok(instanceCurrency);
+  const tag = new URLSearchParams(url.slice(query + 1).split('#')[0]).get(CURRENCY_PARAM);
+  if (tag === null) return ok(instanceCurrency);
+  return isCurrencyCode(tag) ? ok(tag)
+    : err(PaymentErrors.decode(`the notification address names ${CURRENCY_PARAM}="${tag.slice(0, 10)}", which is not an ISO 4217 currency code: post Allinpay's notifications to the receiveUrl paykit signed`, { path: CURRENCY_PARAM }));
+}
 
 /** A whole number of minor units from the wire, in a currency. */
 export function wireAmount(text: string, currency: CurrencyCode, path: string): PayResult<Money> {

@@ -11,7 +11,7 @@ import {
 } from '@paykit/core';
 import { settingsOf, type AllinpayOptions, type AllinpaySettings } from './config.js';
 import { PROVIDER_ID } from './http.js';
-import { paymentStatuses, wireAmount } from './mapping.js';
+import { notificationCurrency, paymentStatuses, wireAmount } from './mapping.js';
 import { signSource, verifyCertificateSignature, verifyMd5SignMsg } from './signer.js';
 import { PaymentResult, type WireOf } from './wire.js';
 
@@ -212,7 +212,10 @@ export class AllinpayNotifications implements NotificationsCapability {
       const fields = parseNotificationForm(request.body);
       if (fields.isErr()) return err(fields.error);
       const settings = this.#settings;
-      const verified = verifyPaymentResult(fields.value, settings, settings.currency);
+      // The order's currency rides on the address Allinpay posted to (the notification has none).
+      const currency = notificationCurrency(request.url, settings.currency);
+      if (currency.isErr()) return err(currency.error);
+      const verified = verifyPaymentResult(fields.value, settings, currency.value);
       if (verified.isErr()) return err(verified.error);
       const { wire, report } = verified.value;
       return ok({

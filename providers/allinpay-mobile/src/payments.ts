@@ -8,10 +8,11 @@ import {
   type PaymentsCapability, type PayResult, type PayResultAsync,
 } from '@paykit/core';
 import { settingsOf, type AllinpayOptions, type AllinpaySettings } from './config.js';
-import { checkOrderNo, errorReplyOf, isErrorReply, PATHS, postForm, PROVIDER_ID } from './http.js';
-import { allinpayCurrency } from './mapping.js';
+import { checkOrderNo, checkQueryWindow, errorReplyOf, isErrorReply, PATHS, postForm, PROVIDER_ID } from './http.js';
+import { allinpayCurrency, receiveUrlFor } from './mapping.js';
 import { verifyPaymentResult } from './notifications.js';
-import { internationalExt1, md5SignMsg } from './signer.js';
+import { checkInternationalCard, forControl } from './international.js';
+import { INPUT_CHARSETS, internationalExt1, md5SignMsg, md5SignMsgIn } from './signer.js';
 import { InternationalFields, OrderQuery, PayData } from './wire.js';
 
 /**
@@ -36,6 +37,9 @@ export const AllinpayPaymentExtra = t.partial({
   /** The international-card fields of spec 2.1; ext1 becomes their 5.4 digest. */
   international: InternationalFields.codec,
 }, 'AllinpayPaymentExtra');
+
+/** The input a payData field comes from, for errors about free text (the other fields are ASCII by construction). */
+const INPUT_PATHS: Readonly<Record<string, string>> = { productName: 'description', receiveUrl: 'notifyUrl', ext1: 'extra.memberId' };
 
 /** The payData of an order: its JSON text and the fields (for tests and the CLI). */
 export interface BuiltPayData {
@@ -64,6 +68,10 @@ export function buildPayData(input: CreatePaymentInput, settings: AllinpaySettin
       if (international && extra.memberId !== undefined) {
         return err(PaymentErrors.invalidRequest('ext1 carries either the member id or the international-card digest, not both: drop extra.memberId', { path: 'extra.memberId' }));
       }
+      if (extra.international !== undefined) {
+        const card = checkInternationalCard(extra.international, settings.buyerAccounts);
+        if (card.isErr()) return err(card.error);
+      }
       const amount = formatMinorUnits(input.amount);
       if (amount.isErr()) return err(amount.error);
       const amountText = amount.value;
@@ -72,21 +80,26 @@ export function buildPayData(input: CreatePaymentInput, settings: AllinpaySettin
       }
       const ext1 = international && extra.international !== undefined ? internationalExt1(extra.international)
         : extra.memberId !== undefined ? `<USER>${extra.memberId}</USER>` : undefined;
-      return allinpayCurrency(currency, international ? 'international-card' : 'cross-border').andThen((orderCurrency) => {
+      return allinpayCurrency(currency, international ? 'international-card' : 'cross-border', settings.crossBorderAudCode).andThen((orderCurrency) => {
         const unsigned: Record<string, string | undefined> = {
-          inputCharset: settings.inputCharset, receiveUrl: input.notifyUrl ?? settings.receiveUrl, version: 'v1.0',
+          inputCharset: settings.inputCharset, receiveUrl: receiveUrlFor(input.notifyUrl ?? settings.receiveUrl, currency, settings.currency), version: 'v1.0',
           language: settings.language, signType: settings.signType, merchantId: settings.merchantId, orderNo: input.orderId,
           orderAmount: amountText, orderCurrency, orderDatetime: formatCst(input.createdAt ?? now), productName: input.description,
           ext1, payType, issuerId: extra.issuerId, tradeNature: extra.tradeNature,
         };
-        const signed = md5SignMsg(unsigned, PayData.order, settings.md5Key);
+        const signing = md5SignMsgIn(unsigned, PayData.order, settings.md5Key, INPUT_CHARSETS[settings.inputCharset]);
+        if (signing.isErr()) {
+          const path = INPUT_PATHS[signing.error.path ?? ''] ?? `payData.${signing.error.path ?? ''}`;
+          return err({ ...signing.error, path, message: `${signing.error.message} (inputCharset ${settings.inputCharset}; from ${path})` });
+        }
+        const signed = signing.value;
         const cardNo = extra.cardNo ?? input.payer?.cardNumber;
         const all = { ...unsigned, signMsg: signed.signature, ...(cardNo !== undefined ? { cardNo } : {}) };
         return decodeWith(PayData.codec, dropEmpty(all), 'payData').map((fields) => {
           const ordered: Record<string, string> = {};
           for (const n of PayData.order) if ((fields as Record<string, string | undefined>)[n] !== undefined) ordered[n] = (fields as Record<string, string>)[n] as string;
-          // The international fields travel in payData too (unsigned; ext1 is their digest).
-          for (const [k, v] of Object.entries(extra.international ?? {})) if (v !== undefined && v !== '') ordered[k] = v;
+          // The international fields travel in payData too (unsigned; ext1 is their digest), the CVV2 masked.
+          if (extra.international !== undefined) Object.assign(ordered, forControl(extra.international));
           return { json: JSON.stringify(ordered), fields: ordered, signedText: signed.explained };
         });
       });
@@ -142,7 +155,10 @@ export class AllinpayPayments implements PaymentsCapability {
    */
   query(ref: PaymentRef): PayResultAsync<PaymentReport> {
     return guardAsync('allinpay-mobile.payments.query', () => {
-      const request = buildOrderQuery(ref, this.#settings, this.clock.now());
+      const now = this.clock.now();
+      const window = checkQueryWindow(ref.createdAt, now, `order ${ref.orderId}`, '3.1', 'createdAt');
+      if (window.isErr()) return errAsync(window.error);
+      const request = buildOrderQuery(ref, this.#settings, now);
       if (request.isErr()) return errAsync(request.error);
       const currency = ref.amount?.currency ?? this.#settings.currency;
       return postForm(this.transport, this.#settings, PATHS.gateway, request.value, 'query', 'orderQuery').andThen((text) => {

@@ -3,7 +3,7 @@ import { ContainerModule } from 'inversify';
 import { Tokens, type ProviderPlugin } from '@paykit/core';
 import { AllinpayConfigCodec, type AllinpayOptions } from './config.js';
 import { ALLINPAY_ERROR_CODES, allinpayErrorCode } from './error-codes.js';
-import { PROVIDER_ID } from './http.js';
+import { PROVIDER_ID, QUERY_WINDOW_MS } from './http.js';
 import { paymentStatuses, refundStatuses } from './mapping.js';
 import { AllinpayNotifications } from './notifications.js';
 import { AllinpayPayments } from './payments.js';
@@ -44,4 +44,6 @@ export const allinpayMobilePlugin: ProviderPlugin<AllinpayOptions> = {
     errorCodes: { codes: ALLINPAY_ERROR_CODES, map: allinpayErrorCode },
   },
   tools: allinpayTools,
+  // Spec 3.1 and 3.7: queries answer for the last month only (QUERY_WINDOW_MS says how that is read).
+  limits: { queryWindowMs: QUERY_WINDOW_MS },
 };

@@ -113,9 +113,10 @@ export class AllinpayPreAuth implements PreAuthCapability {
               providerId: PROVIDER_ID, providerCode: wire.retCode, providerMessage: wire.retMsg ?? m.description, code: m.code, retryable: m.retryable,
             }));
           }
+          // preAuthId (4.2/4.4): the authorisation Allinpay confirmed or cancelled, kept for the merchant's records.
           const report: PreAuthReport = operation === 'confirm' && request.amount !== undefined
-            ? { orderId, status: 'captured', captured: request.amount, providerStatus: wire.retCode }
-            : { orderId, status: 'voided', providerStatus: wire.retCode };
+            ? { orderId, status: 'captured', captured: request.amount, providerStatus: wire.retCode, providerPreAuthId: wire.preAuthId }
+            : { orderId, status: 'voided', providerStatus: wire.retCode, providerPreAuthId: wire.preAuthId };
           return ok(report);
         })
         .mapErr((e) => moneyFailure(e, resolution));

@@ -3,10 +3,10 @@ import { inject, injectable } from 'inversify';
 import { err, errAsync, ok } from 'neverthrow';
 import {
   compareMoney, decodeWith, formatCst, formatMinorUnits, guardAsync, parseKv, PaymentErrors, Tokens,
-  type HttpTransport, type PayResult, type PayResultAsync, type RefundReport, type RefundRequest, type RefundsCapability,
+  type Clock, type HttpTransport, type PayResult, type PayResultAsync, type RefundReport, type RefundRequest, type RefundsCapability,
 } from '@paykit/core';
 import { settingsOf, type AllinpayOptions, type AllinpaySettings } from './config.js';
-import { checkOrderNo, errorReplyOf, isErrorReply, moneyFailure, PATHS, postForm, PROVIDER_ID } from './http.js';
+import { checkOrderNo, checkQueryWindow, errorReplyOf, isErrorReply, moneyFailure, PATHS, postForm, PROVIDER_ID } from './http.js';
 import { refundStatuses, wireAmount } from './mapping.js';
 import { linesSignedText, md5SignMsg, signSource, verifyLinesSignature, verifyMd5SignMsg } from './signer.js';
 import { RefundApply, RefundQuery, RefundQueryRecord, RefundReply, recordOf, REFUND_REPLY_SIGN_ORDER, type WireOf } from './wire.js';
@@ -97,10 +97,11 @@ export function verifyRefundQueryReply(text: string, settings: AllinpaySettings)
 export class AllinpayRefunds implements RefundsCapability {
   readonly #settings: AllinpaySettings;
 
-  /** @param options instance options; @param transport HTTP. */
+  /** @param options instance options; @param transport HTTP; @param clock time (the query window). */
   constructor(
     @inject(Tokens.InstanceConfig) options: unknown,
     @inject(Tokens.Transport) private readonly transport: HttpTransport,
+    @inject(Tokens.Clock) private readonly clock: Clock,
   ) {
     this.#settings = settingsOf(options as AllinpayOptions);
   }
@@ -132,6 +133,8 @@ export class AllinpayRefunds implements RefundsCapability {
   /** Refund status query v2.4: finds this refund among the reply's records. */
   query(request: RefundRequest): PayResultAsync<RefundReport> {
     return guardAsync('allinpay-mobile.refunds.query', () => {
+      const window = checkQueryWindow(request.requestedAt, this.clock.now(), `refund ${request.refundId}`, '3.7', 'requestedAt');
+      if (window.isErr()) return errAsync(window.error);
       const fields = buildRefundQuery(request, this.#settings);
       if (fields.isErr()) return errAsync({ ...fields.error, providerId: PROVIDER_ID });
       return postForm(this.transport, this.#settings, PATHS.refundQuery, fields.value, 'query', 'refundQuery').andThen((text) => {

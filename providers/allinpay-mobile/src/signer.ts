@@ -3,7 +3,8 @@
  * boolean out, compared in constant time.
  */
 import { createVerify, type KeyObject } from 'node:crypto';
-import { constantTimeEqual, md5Hex, rsaVerify, type Secret } from '@paykit/core';
+import { err, ok } from 'neverthrow';
+import { constantTimeEqual, encodeText, md5Hex, PaymentErrors, rsaVerify, type Charset, type PayResult, type Secret } from '@paykit/core';
 import { InternationalFields } from './wire.js';
 
 /** A signature and the exact text it was computed over (the key shown as `<md5Key>`). */
@@ -43,6 +44,52 @@ const SIGN_TEXTS = new WeakMap<readonly string[], { readonly names: readonly str
 export function md5SignMsg(fields: Readonly<Record<string, string | undefined>>, order: readonly string[], key: Secret): Signed {
   const source = signSource(fields, order);
   return { signature: md5Hex(`${source}&key=${key.reveal()}`, 'upper'), explained: `${source}&key=<md5Key>` };
+}
+
+/** payData `inputCharset` → the charset whose bytes its `signMsg` covers (spec 2.1, 5.1 c). */
+export const INPUT_CHARSETS: Readonly<Record<'1' | '2' | '3', Charset>> = { '1': 'UTF-8', '2': 'GBK', '3': 'GB2312' };
+
+/**
+ * Request `signMsg` over the bytes of a declared charset (spec 5.1 c: Chinese text is signed in the
+ * specified charset). UTF-8 gives {@link md5SignMsg}'s result. A value with a character the charset
+ * cannot hold is an `InvalidRequest` whose path is the field's wire name; nothing is substituted.
+ */
+export function md5SignMsgIn(fields: Readonly<Record<string, string | undefined>>, order: readonly string[], key: Secret, charset: Charset): PayResult<Signed> {
+  if (charset === 'UTF-8') return ok(md5SignMsg(fields, order, key));
+  for (const name of order) {
+    const value = fields[name];
+    if (value === undefined || value === '' || name === 'signMsg' || name === 'cardNo' || isAscii(value)) continue;
+    const bytes = encodeText(value, charset);
+    if (bytes.isErr() || (charset === 'GB2312' && !isGb2312(bytes.value))) {
+      return err(PaymentErrors.invalidRequest(`${name} holds a character that ${charset} cannot encode: remove it, or declare a wider inputCharset (2 GBK, 1 UTF-8)`, { path: name }));
+    }
+  }
+  const source = signSource(fields, order);
+  return encodeText(`${source}&key=${key.reveal()}`, charset)
+    .map((bytes) => ({ signature: md5Hex(bytes, 'upper'), explained: `${source}&key=<md5Key>` }))
+    // Unreachable after the per-field check (the key and names are ASCII); never echoes the key.
+    .mapErr(() => PaymentErrors.invalidRequest(`the sign string cannot be encoded in ${charset}`, { path: 'inputCharset' }));
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+/**
+ * Whether GBK bytes hold only GB2312 characters: ASCII, or two bytes with lead A1–F7 and trail
+ * A1–FE. core's encodeText writes GB2312 as GBK (its superset), which would accept a GBK-only
+ * character such as 喆 (86 B4) that a GB2312 peer cannot read.
+ */
+function isGb2312(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i += 1) {
+    const lead = bytes[i] as number;
+    if (lead < 0x80) continue;
+    const trail = bytes[i + 1];
+    if (lead < 0xa1 || lead > 0xf7 || trail === undefined || trail < 0xa1 || trail > 0xfe) return false;
+    i += 1;
+  }
+  return true;
 }
 
 /** Checks an uppercase-hex MD5 `signMsg` over `source&key=…` (replies and signType 0 notifications). */

@@ -1,8 +1,8 @@
 /** Batch order query v1.6 (spec 3.3/3.4) as a statement: every paid order of a day range. */
 import { inject, injectable } from 'inversify';
-import { err, errAsync, ok, okAsync } from 'neverthrow';
+import { err, ok, ResultAsync } from 'neverthrow';
 import {
-  decodeText, decodeWith, guardAsync, md5Hex, parseCst, PaymentErrors, Tokens, type CurrencyCode, type DayRange,
+  decodeText, decodeWith, guard, guardAsync, md5Hex, parseCst, PaymentErrors, Tokens, type CurrencyCode, type DayRange,
   type HttpTransport, type PayResult, type PayResultAsync, type Statement, type StatementDiscrepancy, type StatementEntry,
   type StatementFile, type StatementsCapability,
 } from '@paykit/core';
@@ -75,12 +75,24 @@ export function parseBatchReply(body: string, settings: AllinpaySettings): PayRe
 /** A detail line as a statement entry. */
 export function entryOf(d: WireOf<typeof BatchDetail.fields>, currency: CurrencyCode): PayResult<StatementEntry> {
   return wireAmount(d.orderAmount, currency, 'orderAmount').map((amount) => {
-    const at = parseCst(d.payDatetime, 'payDatetime');
+    const paid = payTimeOf(d.payDatetime);
     return {
       kind: 'payment' as const, orderId: d.orderNo, providerTransactionId: d.paymentOrderId, amount, providerStatus: d.payResult,
-      ...(at.isOk() ? { occurredAt: at.value, settleDate: d.payDatetime.slice(0, 8) } : {}),
+      ...(paid.at !== undefined ? { occurredAt: paid.at } : {}), ...(paid.day !== undefined ? { settleDate: paid.day } : {}),
     };
   });
+}
+
+/**
+ * A batch line's pay time (spec 3.4): `yyyyMMddHHmmss` as the table of 2.2.3 gives it, or the
+ * `yyyy-MM-dd` of the spec's own example (a date only: no instant is made up), or
+ * `yyyy-MM-dd HH:mm:ss`. Anything else leaves both out rather than failing the line.
+ */
+function payTimeOf(text: string): { readonly at?: Date; readonly day?: string } {
+  const digits = /^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$/.test(text) ? text.replace(/\D/g, '') : text;
+  const parsed = parseCst(digits, 'payDatetime');
+  if (parsed.isErr()) return {};
+  return digits.length === 14 ? { at: parsed.value, day: digits.slice(0, 8) } : { day: digits };
 }
 
 function daysOf(range: DayRange): PayResult<string[]> {
@@ -96,6 +108,18 @@ function daysOf(range: DayRange): PayResult<string[]> {
   return days.length > 0 ? ok(days) : err(PaymentErrors.invalidRequest('range.from is after range.to', { path: 'range' }));
 }
 
+/** One verified page of a day's batch query, with its lines as statement entries. */
+export interface BatchQueryPage extends BatchPage {
+  /** The China-time day queried, `YYYYMMDD`. */
+  readonly day: string;
+  /** The page number asked for (from 1). */
+  readonly pageNo: number;
+  /** The detail lines as statement entries, in reply order. */
+  readonly entries: readonly StatementEntry[];
+  /** A header count that differs from the lines received. */
+  readonly discrepancies: readonly StatementDiscrepancy[];
+}
+
 /** Allinpay statements from the batch order query. */
 @injectable()
 export class AllinpayStatements implements StatementsCapability {
@@ -109,38 +133,74 @@ export class AllinpayStatements implements StatementsCapability {
     this.#settings = settingsOf(options as AllinpayOptions);
   }
 
-  /** Queries every day of the range, page by page until the header says "N". */
+  /**
+   * The batch query v1.6 of every day of the range, one page at a time (spec 3.3/3.4): the next
+   * page is asked for only when the reader takes the next item, so memory holds one page (at most
+   * 500 lines) whatever the day's volume. A page that cannot be fetched, verified or read is
+   * yielded as an error and ends the iteration.
+   *
+   * @example
+   * ```ts
+   * const statements = paykit.extension('app', Tokens.Statements)._unsafeUnwrap() as AllinpayStatements;
+   * for await (const page of statements.pages({ from: '20240101', to: '20240101' })) {
+   *   if (page.isErr()) throw new Error(page.error.message);
+   *   for (const entry of page.value.entries) reconcile(entry);
+   * }
+   * ```
+   */
+  async *pages(range: DayRange): AsyncIterable<PayResult<BatchQueryPage>> {
+    const days = guard('allinpay-mobile.statements.pages', () => daysOf(range));
+    if (days.isErr()) {
+      yield err(days.error);
+      return;
+    }
+    for (const day of days.value) {
+      for (let pageNo = 1; ; pageNo += 1) {
+        if (pageNo > 99) {
+          yield err(PaymentErrors.decode(`batch query of ${day} still says "Y" after page 99 (pageNo has 2 digits)`, { providerId: PROVIDER_ID }));
+          return;
+        }
+        const page = await guardAsync('allinpay-mobile.statements.pages', () => this.#page(day, pageNo));
+        yield page;
+        if (page.isErr()) return;
+        if (page.value.header.hasNext !== 'Y') break;
+      }
+    }
+  }
+
+  /** Queries every day of the range, page by page until the header says "N" ({@link AllinpayStatements.pages}). */
   fetch(range: DayRange): PayResultAsync<Statement> {
-    return guardAsync('allinpay-mobile.statements.fetch', () => {
-      const days = daysOf(range);
-      if (days.isErr()) return errAsync(days.error);
+    return guardAsync('allinpay-mobile.statements.fetch', () => new ResultAsync((async (): Promise<PayResult<Statement>> => {
       const entries: StatementEntry[] = [];
       const discrepancies: StatementDiscrepancy[] = [];
-      const page = (dayIndex: number, pageNo: number): PayResultAsync<void> => {
-        const day = days.value[dayIndex];
-        if (day === undefined) return okAsync(undefined);
-        if (pageNo > 99) return errAsync(PaymentErrors.decode(`batch query of ${day} still says "Y" after page 99 (pageNo has 2 digits)`, { providerId: PROVIDER_ID }));
-        const fields: Record<string, string> = {
-          version: 'v1.6', merchantId: this.#settings.merchantId, beginDateTime: `${day}00`, endDateTime: `${day}23`,
-          pageNo: String(pageNo), signType: '1',
-        };
-        const signMsg = md5SignMsg(fields, BatchQuery.order, this.#settings.md5Key).signature;
-        return postForm(this.transport, this.#settings, PATHS.batchQuery, { ...fields, signMsg }, 'query', 'batchQuery')
-          .andThen((text) => parseBatchReply(text, this.#settings))
-          .andThen((p) => {
-            if (p.header.count !== String(p.details.length)) {
-              discrepancies.push({ field: `count ${day} page ${pageNo}`, expected: p.header.count, actual: String(p.details.length) });
-            }
-            for (const d of p.details) {
-              const e = entryOf(d, this.#settings.currency);
-              if (e.isErr()) return errAsync(e.error);
-              entries.push(e.value);
-            }
-            return p.header.hasNext === 'Y' ? page(dayIndex, pageNo + 1) : page(dayIndex + 1, 1);
-          });
-      };
-      return page(0, 1).map(() => ({ providerId: PROVIDER_ID, from: range.from, to: range.to, entries, discrepancies }));
-    });
+      for await (const page of this.pages(range)) {
+        if (page.isErr()) return err(page.error);
+        entries.push(...page.value.entries);
+        discrepancies.push(...page.value.discrepancies);
+      }
+      return ok({ providerId: PROVIDER_ID, from: range.from, to: range.to, entries, discrepancies });
+    })()));
+  }
+
+  #page(day: string, pageNo: number): PayResultAsync<BatchQueryPage> {
+    const fields: Record<string, string> = {
+      version: 'v1.6', merchantId: this.#settings.merchantId, beginDateTime: `${day}00`, endDateTime: `${day}23`,
+      pageNo: String(pageNo), signType: '1',
+    };
+    const signMsg = md5SignMsg(fields, BatchQuery.order, this.#settings.md5Key).signature;
+    return postForm(this.transport, this.#settings, PATHS.batchQuery, { ...fields, signMsg }, 'query', 'batchQuery')
+      .andThen((text) => parseBatchReply(text, this.#settings))
+      .andThen((p) => {
+        const entries: StatementEntry[] = [];
+        for (const d of p.details) {
+          const e = entryOf(d, this.#settings.currency);
+          if (e.isErr()) return err(e.error);
+          entries.push(e.value);
+        }
+        const discrepancies: StatementDiscrepancy[] = p.header.count === String(p.details.length) ? []
+          : [{ field: `count ${day} page ${pageNo}`, expected: p.header.count, actual: String(p.details.length) }];
+        return ok({ ...p, day, pageNo, entries, discrepancies });
+      });
   }
 
   /** Parses a saved batch query reply (one page, as received: base64 text), after verifying it. */

@@ -9,7 +9,7 @@ import { errorReplyOf, isErrorReply } from './http.js';
 import { parseNotificationForm, verifyPaymentResult } from './notifications.js';
 import { verifyPreAuthReply } from './preauth.js';
 import { verifyRefundQueryReply, verifyRefundReply } from './refunds.js';
-import { md5SignMsg } from './signer.js';
+import { INPUT_CHARSETS, md5SignMsgIn } from './signer.js';
 import { parseBatchReply } from './statements.js';
 import { BatchQuery, OrderQuery, PayData, PreAuthCancel, PreAuthConfirm, RefundApply, RefundQuery } from './wire.js';
 
@@ -33,8 +33,11 @@ function sign(fields: Readonly<Record<string, unknown>>, options: SignToolOption
   const order = SIGNABLE_MESSAGES[name];
   if (order === undefined) return err(PaymentErrors.invalidRequest(`unknown message "${String(options.message).slice(0, 30)}": use one of ${Object.keys(SIGNABLE_MESSAGES).join(', ')}`, { path: 'message' }));
   if (options.md5Key === undefined || options.md5Key === '') return err(PaymentErrors.invalidRequest('Allinpay requests are MD5-signed: pass the MD5 key (--md5-key)', { path: 'md5Key' }));
-  const signed = md5SignMsg(textFields(fields), order, new Secret(options.md5Key));
-  return ok({ field: 'signMsg', signature: signed.signature, signedText: signed.explained });
+  const text = textFields(fields);
+  // A payData is signed over the bytes of its own inputCharset (spec 5.1 c); every other request is ASCII or UTF-8.
+  const charset = name === 'payData' ? INPUT_CHARSETS[text.inputCharset as keyof typeof INPUT_CHARSETS] ?? 'UTF-8' : 'UTF-8';
+  return md5SignMsgIn(text, order, new Secret(options.md5Key), charset)
+    .map((signed) => ({ field: 'signMsg', signature: signed.signature, signedText: signed.explained }));
 }
 
 function guess(text: string): VerifiableMessage {
@@ -55,8 +58,8 @@ function verify(raw: Uint8Array, options: VerifyToolOptions): PayResult<VerifyTo
   const message = (options.message as VerifiableMessage | undefined) ?? guess(text);
   const settingsFor = (merchantId: string, signType: string): AllinpaySettings => ({
     merchantId, md5Key: new Secret(options.md5Key ?? ''), signType: signType === '0' ? '0' : '1',
-    ...(cert.value !== undefined ? { certificate: cert.value } : {}), mode: '01', baseUrl: '', receiveUrl: '', currency: 'CNY',
-    inputCharset: '1', payType: '0', timeoutMs: 1,
+    ...(cert.value !== undefined ? { certificate: cert.value } : {}), mode: '01', insecureHttp: false, baseUrl: '', receiveUrl: '', currency: 'CNY',
+    inputCharset: '1', payType: '0', timeoutMs: 1, crossBorderAudCode: '036', buyerAccounts: false,
   });
   const needMd5 = (): PayResult<void> => (options.md5Key ? ok(undefined) : err(PaymentErrors.invalidRequest('this message is MD5-signed: pass the MD5 key (--md5-key)', { path: 'md5Key' })));
   switch (message) {

@@ -17,15 +17,19 @@ export type OptionalFields<S extends WireSpec> = { readonly [E in S[number] as E
 /** The decoded record of a message table: required fields are strings, optional ones may be absent. */
 export type WireOf<S extends WireSpec> = RequiredFields<S> & OptionalFields<S>;
 
+/** Card data whose value an error must never repeat (core's error report hides `[REDACTED]`). */
+const HIDDEN_FIELDS: ReadonlySet<string> = new Set(['cvv2', 'expireddate']);
+
 /** A string of at most `max` characters; required fields must also be non-empty. */
 function bounded(name: string, max: number, required: boolean): t.Type<string, string, unknown> {
+  const shown = (u: unknown): unknown => (HIDDEN_FIELDS.has(name) ? '[REDACTED]' : u);
   return new t.Type<string, string, unknown>(
     `${name}(${required ? '1' : '0'}..${max})`,
     (u): u is string => typeof u === 'string' && u.length <= max,
     (u, c) => {
-      if (typeof u !== 'string') return t.failure(u, c, `expected ${name} as text`);
+      if (typeof u !== 'string') return t.failure(shown(u), c, `expected ${name} as text`);
       if (required && u.length === 0) return t.failure(u, c, `${name} is required and must not be empty`);
-      if (u.length > max) return t.failure(u, c, `${name} is longer than the ${max} characters the spec allows`);
+      if (u.length > max) return t.failure(shown(u), c, `${name} is longer than the ${max} characters the spec allows`);
       return t.success(u);
     },
     t.identity,
@@ -131,10 +135,12 @@ export const BatchHeader = wireMessage('batchHeader', [
   ['merchantId', 30, true], ['count', 3, true], ['pageNo', 2, true], ['hasNext', 1, true],
 ] as const);
 
+// Spec 3.4's own example line has a 15-digit order time (201301080000000) and a date-only pay time
+// (2013-01-08): the two bounds below take those, and a pay time written yyyy-MM-dd HH:mm:ss (19).
 /** Batch reply detail line (spec 3.4). */
 export const BatchDetail = wireMessage('batchDetail', [
-  ['merchantId', 30, true], ['paymentOrderId', 50, true], ['orderNo', 50, true], ['orderDatetime', 14, true],
-  ['orderAmount', 10, true], ['payDatetime', 14, true], ['payAmount', 10, true], ['ext1', 128, false],
+  ['merchantId', 30, true], ['paymentOrderId', 50, true], ['orderNo', 50, true], ['orderDatetime', 15, true],
+  ['orderAmount', 10, true], ['payDatetime', 19, true], ['payAmount', 10, true], ['ext1', 128, false],
   ['ext2', 128, false], ['payResult', 2, true],
 ] as const);
 

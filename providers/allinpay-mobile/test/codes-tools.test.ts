@@ -74,8 +74,12 @@ describe('Allinpay currency tables', () => {
   context('when a currency is in the table of its payment kind', () => {
     it('sends every row of 6.2 for cross-border and every row of 6.3 for international cards', () => {
       for (const [currency, code] of Object.entries(CROSS_BORDER)) {
-        expect(allinpayCurrency(currency as keyof typeof CROSS_BORDER, 'cross-border')._unsafeUnwrap(), currency).to.equal(code);
+        // 6.2 prints AUD as 032 (ISO 4217: the Argentine peso); 6.3 and ISO give 036, sent unless the instance asks for 032.
+        const expected = currency === 'AUD' ? '036' : code;
+        expect(allinpayCurrency(currency as keyof typeof CROSS_BORDER, 'cross-border')._unsafeUnwrap(), currency).to.equal(expected);
       }
+      expect(allinpayCurrency('AUD', 'cross-border', '032')._unsafeUnwrap()).to.equal(CROSS_BORDER.AUD);
+      expect(allinpayCurrency('AUD', 'international-card', '032')._unsafeUnwrap()).to.equal(INTERNATIONAL_CARD.AUD);
       for (const [currency, code] of Object.entries(INTERNATIONAL_CARD)) {
         expect(allinpayCurrency(currency as keyof typeof INTERNATIONAL_CARD, 'international-card')._unsafeUnwrap(), currency).to.equal(code);
       }

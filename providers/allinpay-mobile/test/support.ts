@@ -24,7 +24,7 @@ export async function world(options: Record<string, unknown> = {}, simOptions: A
   const built = await createPaykit({
     instances: { app: { plugin: 'allinpay-mobile', options: {
       merchantId: sim.merchantId, md5Key: 'env:ALLINPAY_MD5_KEY', signType: '1', certificate: sim.certificatePem,
-      baseUrl: sim.url, receiveUrl: 'http://127.0.0.1:9/notify', ...options,
+      environment: 'test', baseUrl: sim.url, receiveUrl: 'http://127.0.0.1:9/notify', ...options,
     } } },
   }, { plugins: [allinpayMobilePlugin], transport, logger, clock, env: { ALLINPAY_MD5_KEY: MD5_KEY } });
   if (built.isErr()) throw new Error(built.error.message);

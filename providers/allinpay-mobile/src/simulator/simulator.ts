@@ -1,6 +1,6 @@
 import { deliver, SimulatorServer, type DeliveryAttempt, type RouteContext, type SimReply, type SimRequest } from '@paykit/core/simulator';
 import { simulatorIdentity, type SimulatorIdentity } from './keys.js';
-import { simMd5, simRsa, simSource, SIM_ORDERS, spoil } from './wire.js';
+import { simMd5, simRsa, simSource, SIM_INTERNATIONAL_ORDER, SIM_ORDERS, spoil } from './wire.js';
 
 /** How the simulator is set up. */
 export interface AllinpaySimulatorOptions {
@@ -114,10 +114,15 @@ export class AllinpaySimulator {
    */
   pay(payDataJson: string, outcome: 'succeeded' | 'failed', notify = true): SimPayment {
     const fields = JSON.parse(payDataJson) as Record<string, string>;
-    const expected = simMd5(`${simSource(fields, SIM_ORDERS.payData)}&key=${this.md5Key}`);
+    // Spec 5.1 c: the payData is signed in its inputCharset (1 UTF-8, 2 GBK, 3 GB2312 ⊂ GBK).
+    const expected = simMd5(`${simSource(fields, SIM_ORDERS.payData)}&key=${this.md5Key}`, fields.inputCharset === '2' || fields.inputCharset === '3' ? 'gbk' : 'utf8');
     if (fields.signMsg !== expected) throw new Error('payData signMsg does not verify (ZF10020)');
     if (fields.merchantId !== this.merchantId) throw new Error('unknown merchant (ZF30005)');
     if (!/^\d{1,10}$/.test(fields.orderAmount ?? '')) throw new Error('orderAmount is not an integer (ZF10014)');
+    // Spec 5.4: an international-card payData's ext1 is the MD5 of its extra fields (a masked CVV2 does not match).
+    if (fields.ship_to_country !== undefined && fields.ext1 !== simMd5(SIM_INTERNATIONAL_ORDER.map((n) => fields[n] ?? '').join(''))) {
+      throw new Error('ext1 does not match the international-card fields (ZF10008)');
+    }
     const orderNo = fields.orderNo as string;
     this.#seq += 1;
     const order: SimOrder = {

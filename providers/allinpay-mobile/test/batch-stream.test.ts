@@ -1,0 +1,85 @@
+import { createHash, createSign } from 'node:crypto';
+import { expect } from 'chai';
+import { Tokens } from '@paykit/core';
+import { AllinpayStatements, type BatchQueryPage } from '../src/index.js';
+import { simulatorIdentity } from '../src/simulator/index.js';
+import { paidOrder, world, type World } from './support.js';
+
+const md5 = (s: string): string => createHash('md5').update(s, 'utf8').digest('hex').toUpperCase();
+const today = (): string => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10).replace(/-/g, '');
+
+/** A batch reply as spec 3.4 describes it, signed with the simulator's key: base64 of header, details, blank line, signature. */
+function batchReply(header: string, details: readonly string[]): string {
+  const signed = [header, ...details].map((l) => `${l}\r\n`).join('');
+  const signature = createSign('RSA-SHA1').update(md5(signed)).sign(simulatorIdentity().privateKey, 'base64');
+  return Buffer.from(`${signed}\r\n${signature}\r\n`, 'utf8').toString('base64');
+}
+
+function statementsOf(w: World): AllinpayStatements {
+  const s = w.paykit.extension('app', Tokens.Statements)._unsafeUnwrap();
+  if (!(s instanceof AllinpayStatements)) throw new Error('expected the Allinpay statements service');
+  return s;
+}
+
+describe('Allinpay mobile batch query pages', () => {
+  let w: World;
+  afterEach(async () => { await w?.sim.close(); });
+  const batchCalls = (): number => w.sim.server.received.filter((r) => r.path === '/mchtoq/index.do').length;
+
+  context('when a day has more paid orders than one page holds', () => {
+    it('asks for the next page only when the reader wants it', async () => {
+      w = await world({}, { pageSize: 2 });
+      for (const id of ['S-1', 'S-2', 'S-3']) await paidOrder(w, id, 100);
+      const day = today();
+      for await (const page of statementsOf(w).pages({ from: day, to: day })) {
+        expect(page._unsafeUnwrap()).to.deep.include({ day, pageNo: 1 });
+        break;
+      }
+      expect(batchCalls()).to.equal(1);
+      const pages: BatchQueryPage[] = [];
+      for await (const page of statementsOf(w).pages({ from: day, to: day })) pages.push(page._unsafeUnwrap());
+      expect(pages.map((p) => [p.pageNo, p.header.hasNext, p.entries.length])).to.deep.equal([[1, 'Y', 2], [2, 'N', 1]]);
+      expect(pages.flatMap((p) => p.entries.map((e) => e.orderId)).sort()).to.deep.equal(['S-1', 'S-2', 'S-3']);
+    });
+  });
+
+  context('when a page cannot be read', () => {
+    it('yields the error and stops', async () => {
+      w = await world();
+      w.sim.server.route('POST', '/mchtoq/index.do', () => ({ body: 'ERRORCODE=ZF10024&ERRORMSG=参数查询开始时间不正确' }));
+      const results = [];
+      for await (const page of statementsOf(w).pages({ from: today(), to: today() })) results.push(page);
+      expect(results.length).to.equal(1);
+      expect(results[0]?.isErr() && results[0].error.providerCode).to.equal('ZF10024');
+    });
+  });
+
+  context('when Allinpay sends the lines of the spec 3.4 example', () => {
+    // Spec 3.4, 成功响应报文示例: a 15-digit order time and a date-only pay time.
+    const HEADER = '100020091218001|1|1|N';
+    const DETAIL = '100020091218001|20130108100811000|NO20130108020644452|201301080000000|100|2013-01-08|100|||1';
+
+    it('reads them without failing the page: amount, Allinpay order id, and the pay date as the settle date', async () => {
+      w = await world();
+      w.sim.server.route('POST', '/mchtoq/index.do', () => ({ body: batchReply(HEADER, [DETAIL]) }));
+      const s = await w.paykit.statements.fetch({ from: '20130108', to: '20130108' });
+      if (s.isErr()) throw new Error(s.error.message);
+      expect(s.value.entries).to.have.length(1);
+      const entry = s.value.entries[0];
+      expect(entry).to.deep.include({
+        kind: 'payment', orderId: 'NO20130108020644452', providerTransactionId: '20130108100811000',
+        amount: { amount: 100, currency: 'CNY' }, settleDate: '20130108', providerStatus: '1',
+      });
+      // A date alone says nothing of the time: no instant is made up.
+      expect(entry?.occurredAt).to.equal(undefined);
+    });
+
+    it('reads a pay time written yyyy-MM-dd HH:mm:ss as that instant in China time', async () => {
+      w = await world();
+      const line = DETAIL.replace('2013-01-08', '2013-01-08 10:08:11');
+      w.sim.server.route('POST', '/mchtoq/index.do', () => ({ body: batchReply(HEADER, [line]) }));
+      const s = await w.paykit.statements.fetch({ from: '20130108', to: '20130108' });
+      expect(s._unsafeUnwrap().entries[0]?.occurredAt?.toISOString()).to.equal('2013-01-08T02:08:11.000Z');
+    });
+  });
+});
