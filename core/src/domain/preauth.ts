@@ -31,6 +31,8 @@ export interface PreAuth {
   readonly authorised: Money;
   /** Captured amount, once captured. */
   readonly captured?: Money;
+  /** The provider's pre-authorisation id (Allinpay's `preAuthId`), once a reply gave it. */
+  readonly providerPreAuthId?: string;
   /** Status. */
   readonly status: PreAuthStatus;
   /** Why paykit stopped settling it and what to do, while it is `needs_attention`. */

@@ -29,9 +29,10 @@ export function settlePreAuthReport(tx: Store, report: PreAuthReport): PayResult
       const fits = checkCapture(cur.authorised, report.captured);
       if (fits.isErr()) return fits.map(() => ({ write: false, value: cur })).mapErr((e) => PaymentErrors.conflict(`provider reports a capture of pre-authorisation ${report.orderId} that does not fit it: ${e.message}`));
     }
+    const id = report.providerPreAuthId !== undefined ? { providerPreAuthId: report.providerPreAuthId } : {};
     return preAuthTransition(cur.status, report.status).map((t) => (t.kind === 'ignored'
-      ? { write: true, value: settledTracking(cur) }
-      : { write: true, value: { ...settledTracking(cur), status: t.to, ...(report.captured ? { captured: report.captured } : {}) } }));
+      ? { write: true, value: { ...settledTracking(cur), ...id } }
+      : { write: true, value: { ...settledTracking(cur), ...id, status: t.to, ...(report.captured ? { captured: report.captured } : {}) } }));
   }, 1);
 }
 

@@ -138,5 +138,13 @@ describe('Allinpay mobile international cards', () => {
       expect(sentPreAuthId).to.be.a('string');
       expect(r._unsafeUnwrap()).to.deep.include({ status: 'captured', providerPreAuthId: sentPreAuthId });
     });
+
+    it('keeps it on the pre-authorisation paykit records', async () => {
+      w = await world();
+      await paidOrder(w, 'PA-ID2', 5000, 'USD', { payType: '30', tradeNature: 'SERVICES', international: SHIPPING }, { preauth: true });
+      (await w.paykit.preauth.capture({ orderId: 'PA-ID2', amount: { amount: 4000, currency: 'USD' } }))._unsafeUnwrap();
+      const sentPreAuthId = w.sim.orders.get('PA-ID2')?.paymentOrderId;
+      expect((await w.paykit.preauth.get('PA-ID2'))._unsafeUnwrap()).to.deep.include({ status: 'captured', captured: { amount: 4000, currency: 'USD' }, providerPreAuthId: sentPreAuthId });
+    });
   });
 });
