@@ -149,6 +149,71 @@ export function describeStoreConformance(sut: StoreUnderTest): void {
       });
     });
 
+    context('when a change set says what caused it', () => {
+      it('keeps the cause with every version it wrote, and marks a correction on its write only', async () => {
+        unwrap(await store.insert('payout', 'c1', { status: 'failed' }));
+        unwrap(await store.insert('payout', 'c2', { status: 'accepted' }));
+        unwrap(await store.commit({
+          writes: [
+            { kind: 'payout', id: 'c1', expectedVersion: 1, value: { status: 'succeeded' }, correction: true },
+            { kind: 'payout', id: 'c2', expectedVersion: 1, value: { status: 'processing' } },
+          ],
+          cause: { source: 'notification', operation: 'notifications.handle' },
+          notification: { providerId: 'p', eventKey: 'po-1', payload: '{}' },
+        }));
+        expect(unwrap(await store.history('payout', 'c1')).at(-1)).to.deep.equal({
+          version: 2, status: 'succeeded', eventKey: 'po-1', cause: { source: 'notification', operation: 'notifications.handle', correction: true },
+        });
+        expect(unwrap(await store.history('payout', 'c2')).at(-1)?.cause).to.deep.equal({ source: 'notification', operation: 'notifications.handle' });
+        expect(unwrap(await store.history('payout', 'c1'))[0]).not.to.have.property('cause');
+      });
+    });
+
+    context('when change sets carry events (the outbox)', () => {
+      const event = (id: string, to: string, at = new Date(1_700_000_000_000)) => ({
+        type: `payment.${to}`, record: { kind: 'payment' as const, id, version: 2 }, from: 'pending', to, instanceId: 'shop',
+        amount: { amount: 4965, currency: 'CNY' as const }, cause: { source: 'notification' as const, eventKey: `k-${id}` }, occurredAt: at,
+      });
+      it('appends them with the commit, in order, with increasing ids, and gives them back as written', async () => {
+        unwrap(await store.insert('payment', 'e1', { status: 'pending' }));
+        unwrap(await store.insert('payment', 'e2', { status: 'pending' }));
+        unwrap(await store.commit({ writes: [{ kind: 'payment', id: 'e1', expectedVersion: 1, value: { status: 'succeeded' } }], events: [event('e1', 'succeeded')] }));
+        unwrap(await store.commit({ writes: [{ kind: 'payment', id: 'e2', expectedVersion: 1, value: { status: 'failed' } }], events: [event('e2', 'failed')] }));
+        const all = unwrap(await store.listEvents());
+        expect(all.map((e) => [e.type, e.record.id])).to.deep.equal([['payment.succeeded', 'e1'], ['payment.failed', 'e2']]);
+        expect(all[1]!.id).to.be.greaterThan(all[0]!.id);
+        const { id: _id, ...rest } = all[0]!;
+        expect(rest).to.deep.equal(event('e1', 'succeeded'));
+        expect(unwrap(await store.listEvents({ after: all[0]!.id })).map((e) => e.record.id)).to.deep.equal(['e2']);
+        expect(unwrap(await store.listEvents({ types: ['payment.failed'] })).map((e) => e.record.id)).to.deep.equal(['e2']);
+        expect(unwrap(await store.listEvents({ limit: 1 })).map((e) => e.record.id)).to.deep.equal(['e1']);
+      });
+
+      it('appends nothing for a change set that conflicts or repeats a notification', async () => {
+        unwrap(await store.insert('payment', 'e3', { status: 'pending' }));
+        const stale = await store.commit({ writes: [{ kind: 'payment', id: 'e3', expectedVersion: 7, value: { status: 'succeeded' } }], events: [event('e3', 'succeeded')] });
+        expect(stale.isErr()).to.equal(true);
+        const n = { providerId: 'p', eventKey: 'dup', payload: '{}' };
+        unwrap(await store.commit({ writes: [{ kind: 'payment', id: 'e3', expectedVersion: 1, value: { status: 'succeeded' } }], events: [event('e3', 'succeeded')], notification: n }));
+        expect(unwrap(await store.commit({ writes: [{ kind: 'payment', id: 'e3', expectedVersion: 2, value: { status: 'refunded' } }], events: [event('e3', 'refunded')], notification: n }))).to.equal('duplicate');
+        expect(unwrap(await store.listEvents()).map((e) => e.type)).to.deep.equal(['payment.succeeded']);
+      });
+
+      it('prunes events up to an id and older than a time, and notifications of a provider older than a time', async () => {
+        unwrap(await store.commit({ writes: [], events: [event('p1', 'succeeded'), event('p2', 'succeeded'), event('p3', 'succeeded')] }));
+        const [a, b] = unwrap(await store.listEvents());
+        expect(unwrap(await store.pruneEvents(b!.id, new Date(Date.now() + 60_000)))).to.equal(2);
+        expect(unwrap(await store.listEvents()).map((e) => e.record.id)).to.deep.equal(['p3']);
+        expect(a!.id).to.be.lessThan(b!.id);
+        unwrap(await store.recordNotification('lianlian-web', 'old', 'x'));
+        unwrap(await store.recordNotification('allinpay', 'other', 'x'));
+        expect(unwrap(await store.pruneNotifications('lianlian-web', new Date(Date.now() - 60_000)))).to.equal(0);
+        expect(unwrap(await store.pruneNotifications('lianlian-web', new Date(Date.now() + 60_000)))).to.equal(1);
+        expect(unwrap(await store.recordNotification('lianlian-web', 'old', 'x'))).to.equal('new');
+        expect(unwrap(await store.recordNotification('allinpay', 'other', 'x'))).to.equal('duplicate');
+      });
+    });
+
     context('when units of work race on the same records', () => {
       it('loses no update: 20 concurrent increments give 20 and 21 versions', async () => {
         unwrap(await store.insert<Counter>('card', 'c', { n: 0, status: 'open', seen: [] }));
@@ -193,3 +258,4 @@ export function describeStoreConformance(sut: StoreUnderTest): void {
 function okDecision<T>(value: T): PayResult<UpdateDecision<T>> {
   return ok({ write: true, value });
 }
+export { describeEventConformance } from './events-suite.js';

@@ -14,3 +14,4 @@ export * from './plugin/index.js';
 export * from './container/index.js';
 export * from './facade/index.js';
 export * from './protocol/index.js';
+export * from './events/index.js';

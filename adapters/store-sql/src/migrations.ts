@@ -282,6 +282,131 @@ END
 $fn$;
 `,
   },
+  {
+    version: 3,
+    name: 'event outbox: every transition appends its domain event in the same commit',
+    sql: `
+-- The outbox: one row per committed transition, in commit order. Ids come from the sequence while
+-- the committing statement holds an advisory lock, so they are handed out in commit order: a
+-- consumer that has read up to id N never finds an id below N committed later.
+CREATE TABLE paykit_events (
+  id          bigserial   PRIMARY KEY,
+  type        text        NOT NULL,
+  kind        text        NOT NULL,
+  record_id   text        NOT NULL,
+  payload     json        NOT NULL,
+  created_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX paykit_events_type ON paykit_events (type, id);
+
+DROP FUNCTION paykit_commit_sets(integer, integer[], integer[], text[], text[], integer[], text[], text[], text[], text[], text[], text[]);
+DROP FUNCTION paykit_commit_set(integer, integer, integer, text[], text[], integer[], text[], text[], text[], text[], text[], text[]);
+
+-- As in migration 2, with the set's events: e_set[j] names the set of event j.
+CREATE FUNCTION paykit_commit_set(n integer, w_from integer, w_to integer,
+  w_kind text[], w_id text[], w_expected integer[], w_status text[], w_value text[], w_cause text[],
+  n_provider text[], n_key text[], n_payload text[],
+  e_set integer[], e_type text[], e_kind text[], e_record text[], e_payload text[]) RETURNS text LANGUAGE plpgsql AS $fn$
+DECLARE
+  i integer;
+  touched integer;
+BEGIN
+  IF n_key[n] IS NOT NULL THEN
+    INSERT INTO paykit_notifications (provider_id, event_key, payload)
+      VALUES (n_provider[n], n_key[n], n_payload[n]) ON CONFLICT DO NOTHING;
+    GET DIAGNOSTICS touched = ROW_COUNT;
+    IF touched = 0 THEN RETURN 'duplicate'; END IF;
+  END IF;
+  FOR i IN w_from .. w_to LOOP
+    IF w_expected[i] = 0 THEN
+      INSERT INTO paykit_records (kind, id, version, status, value)
+        VALUES (w_kind[i], w_id[i], 1, w_status[i], w_value[i]::json) ON CONFLICT DO NOTHING;
+    ELSE
+      UPDATE paykit_records SET version = version + 1, status = w_status[i], value = w_value[i]::json, updated_at = now()
+       WHERE kind = w_kind[i] AND id = w_id[i] AND version = w_expected[i];
+    END IF;
+    GET DIAGNOSTICS touched = ROW_COUNT;
+    IF touched = 0 THEN
+      RAISE EXCEPTION USING ERRCODE = '40001',
+        MESSAGE = format('%s %s changed concurrently (expected version %s)', w_kind[i], w_id[i], w_expected[i]);
+    END IF;
+    INSERT INTO paykit_record_versions (kind, id, version, status, event_key, cause)
+      VALUES (w_kind[i], w_id[i], w_expected[i] + 1, w_status[i], n_key[n], w_cause[i]::json);
+  END LOOP;
+  IF n = ANY(e_set) THEN
+    PERFORM pg_advisory_xact_lock(7311002);
+    INSERT INTO paykit_events (type, kind, record_id, payload)
+      SELECT t.ty, t.k, t.r, t.p::json FROM unnest(e_set, e_type, e_kind, e_record, e_payload) WITH ORDINALITY AS t(s, ty, k, r, p, o)
+       WHERE t.s = n ORDER BY t.o;
+  END IF;
+  RETURN 'committed';
+END
+$fn$;
+
+CREATE FUNCTION paykit_commit_sets(n_count integer, w_first integer[], w_set integer[],
+  w_kind text[], w_id text[], w_expected integer[], w_status text[], w_value text[], w_cause text[],
+  n_provider text[], n_key text[], n_payload text[],
+  e_set integer[], e_type text[], e_kind text[], e_record text[], e_payload text[]) RETURNS text[] LANGUAGE plpgsql AS $fn$
+DECLARE
+  n integer;
+  outcome text;
+  outcomes text[] := '{}';
+  wanted integer;
+  done integer;
+BEGIN
+  BEGIN
+    SELECT count(*) INTO wanted FROM unnest(n_key) AS k WHERE k IS NOT NULL;
+    WITH added AS (
+      INSERT INTO paykit_notifications (provider_id, event_key, payload)
+        SELECT p, k, b FROM unnest(n_provider, n_key, n_payload) AS t(p, k, b) WHERE k IS NOT NULL
+        ON CONFLICT DO NOTHING RETURNING 1)
+    SELECT count(*) INTO done FROM added;
+    IF done <> wanted THEN RAISE EXCEPTION USING ERRCODE = '40001', MESSAGE = 'paykit: slow path'; END IF;
+
+    SELECT count(*) INTO wanted FROM unnest(w_expected) AS e WHERE e = 0;
+    WITH added AS (
+      INSERT INTO paykit_records (kind, id, version, status, value)
+        SELECT k, i, 1, s, v::json FROM unnest(w_kind, w_id, w_expected, w_status, w_value) AS t(k, i, e, s, v) WHERE e = 0
+        ON CONFLICT DO NOTHING RETURNING 1)
+    SELECT count(*) INTO done FROM added;
+    IF done <> wanted THEN RAISE EXCEPTION USING ERRCODE = '40001', MESSAGE = 'paykit: slow path'; END IF;
+
+    SELECT count(*) INTO wanted FROM unnest(w_expected) AS e WHERE e > 0;
+    WITH moved AS (
+      UPDATE paykit_records r SET version = r.version + 1, status = t.s, value = t.v::json, updated_at = now()
+        FROM unnest(w_kind, w_id, w_expected, w_status, w_value) AS t(k, i, e, s, v)
+       WHERE t.e > 0 AND r.kind = t.k AND r.id = t.i AND r.version = t.e
+      RETURNING 1)
+    SELECT count(*) INTO done FROM moved;
+    IF done <> wanted THEN RAISE EXCEPTION USING ERRCODE = '40001', MESSAGE = 'paykit: slow path'; END IF;
+
+    INSERT INTO paykit_record_versions (kind, id, version, status, event_key, cause)
+      SELECT t.k, t.i, t.e + 1, t.s, n_key[t.n], t.c::json FROM unnest(w_kind, w_id, w_expected, w_status, w_set, w_cause) AS t(k, i, e, s, n, c);
+    IF cardinality(e_set) > 0 THEN
+      PERFORM pg_advisory_xact_lock(7311002);
+      INSERT INTO paykit_events (type, kind, record_id, payload)
+        SELECT t.ty, t.k, t.r, t.p::json FROM unnest(e_type, e_kind, e_record, e_payload) WITH ORDINALITY AS t(ty, k, r, p, o) ORDER BY t.o;
+    END IF;
+    RETURN array_fill('committed'::text, ARRAY[n_count]);
+  EXCEPTION WHEN OTHERS THEN
+    outcomes := '{}';
+  END;
+  FOR n IN 1 .. n_count LOOP
+    BEGIN
+      outcome := paykit_commit_set(n, w_first[n], w_first[n + 1] - 1,
+        w_kind, w_id, w_expected, w_status, w_value, w_cause, n_provider, n_key, n_payload,
+        e_set, e_type, e_kind, e_record, e_payload);
+    EXCEPTION
+      WHEN serialization_failure OR deadlock_detected OR unique_violation THEN outcome := 'conflict';
+      WHEN OTHERS THEN outcome := 'error:' || SQLSTATE || ':' || SQLERRM;
+    END;
+    outcomes := outcomes || outcome;
+  END LOOP;
+  RETURN outcomes;
+END
+$fn$;
+`,
+  },
 ];
 
 /**

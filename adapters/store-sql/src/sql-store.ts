@@ -1,7 +1,7 @@
 import { err, errAsync, ok, okAsync, Result, ResultAsync } from 'neverthrow';
 import {
   PaymentErrors, statusOf, type ChangeSet, type CommitOutcome, type ListFilter, type NotificationRecord,
-  type NotificationEntry, type PaymentError, type PayResult, type PayResultAsync, type RecordKind, type RecordVersion, type RecordWrite, type Store, type Versioned,
+  type EventQuery, type NotificationEntry, type PaykitEvent, type PaymentError, type PayResult, type PayResultAsync, type RecordKind, type RecordVersion, type RecordWrite, type Store, type Versioned,
 } from '@paykit/core';
 import { Batcher } from './batcher.js';
 import { OPEN_PREDICATE, OPEN_STATUSES } from './migrations.js';
@@ -94,7 +94,8 @@ export class SqlStore implements DurableStore {
           : JSON.stringify({ ...(changes.cause ?? { source: 'local' }), ...(w.correction === true ? { correction: true } : {}) });
         writes.push({ ...w, status: statusOf(w.value), json: json.value, cause });
       }
-      prepared = { writes, ...(changes.notification ? { notification: changes.notification } : {}) };
+      const events = (changes.events ?? []).map((e) => ({ type: e.type, kind: e.record.kind, record: e.record.id, json: toJson(e) }));
+      prepared = { writes, events, ...(changes.notification ? { notification: changes.notification } : {}) };
     } catch {
       return errAsync(PaymentErrors.invalidRequest('a record holds a value that cannot be stored (an invalid Date, a BigInt or a cycle)'));
     }
@@ -159,7 +160,19 @@ export class SqlStore implements DurableStore {
     const provider: (string | null)[] = [];
     const key: (string | null)[] = [];
     const payload: (string | null)[] = [];
+    const eSet: number[] = [];
+    const eType: string[] = [];
+    const eKind: string[] = [];
+    const eRecord: string[] = [];
+    const ePayload: string[] = [];
     for (const [n, set] of sets.entries()) {
+      for (const e of set.events) {
+        eSet.push(n + 1);
+        eType.push(e.type);
+        eKind.push(e.kind);
+        eRecord.push(e.record);
+        ePayload.push(e.json);
+      }
       first.push(kind.length + 1);
       for (const w of set.writes) {
         owner.push(n + 1);
@@ -177,8 +190,8 @@ export class SqlStore implements DurableStore {
     first.push(kind.length + 1);
     const rows = await this.#db.prepared(
       'paykit_commit_sets',
-      'SELECT paykit_commit_sets($1, $2::int[], $3::int[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[]) AS outcomes',
-      [sets.length, first, owner, kind, id, expected, status, value, cause, provider, key, payload],
+      'SELECT paykit_commit_sets($1, $2::int[], $3::int[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $14::text[], $15::text[], $16::text[], $17::text[]) AS outcomes',
+      [sets.length, first, owner, kind, id, expected, status, value, cause, provider, key, payload, eSet, eType, eKind, eRecord, ePayload],
     );
     return rows[0]?.outcomes as string[];
   }
@@ -190,6 +203,28 @@ export class SqlStore implements DurableStore {
         version: Number(r.version), status: (r.status as string | null) ?? null, eventKey: (r.event_key as string | null) ?? null,
         ...(r.cause !== null && r.cause !== undefined ? { cause: (typeof r.cause === 'string' ? JSON.parse(r.cause) : r.cause) as RecordVersion['cause'] } : {}),
       })));
+  }
+
+  /** Outbox events in id order. */
+  listEvents(query: EventQuery = {}): PayResultAsync<readonly PaykitEvent[]> {
+    const after = query.after ?? 0;
+    const limit = query.limit ?? 100;
+    const rows = query.types === undefined
+      ? this.#run('listEvents', 'SELECT id, payload FROM paykit_events WHERE id > $1 ORDER BY id LIMIT $2', [after, limit])
+      : this.#run('listEvents', 'SELECT id, payload FROM paykit_events WHERE id > $1 AND type = ANY($2::text[]) ORDER BY id LIMIT $3', [after, [...query.types], limit]);
+    return rows.map((rs) => rs.map((r) => ({ ...(reviveDates(typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as Omit<PaykitEvent, 'id'>), id: Number(r.id) })));
+  }
+
+  /** Removes events up to `maxId` committed before `before`. */
+  pruneEvents(maxId: number, before: Date): PayResultAsync<number> {
+    return this.#run('pruneEvents', 'WITH gone AS (DELETE FROM paykit_events WHERE id <= $1 AND created_at < $2 RETURNING 1) SELECT count(*) AS n FROM gone', [maxId, before.toISOString()])
+      .map((rows) => Number(rows[0]?.n ?? 0));
+  }
+
+  /** Removes a provider's notification-ledger entries received before `before`. */
+  pruneNotifications(providerId: string, before: Date): PayResultAsync<number> {
+    return this.#run('pruneNotifications', 'WITH gone AS (DELETE FROM paykit_notifications WHERE provider_id = $1 AND received_at < $2 RETURNING 1) SELECT count(*) AS n FROM gone', [providerId, before.toISOString()])
+      .map((rows) => Number(rows[0]?.n ?? 0));
   }
 
   /** Closes the database. */
@@ -214,6 +249,7 @@ function parseJson(json: string, what: string): PayResult<unknown> {
 interface PreparedSet {
   readonly writes: readonly (RecordWrite & { readonly status: string | null; readonly json: string; readonly cause: string | null })[];
   readonly notification?: NotificationEntry;
+  readonly events: readonly { readonly type: string; readonly kind: string; readonly record: string; readonly json: string }[];
 }
 
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemoryStore, type Store } from '@paykit/core';
-import { describeStoreConformance } from '@paykit/conformance/store';
+import { describeEventConformance, describeStoreConformance, type StoreUnderTest } from '@paykit/conformance/store';
 import { openStore, type DurableStore } from '../src/index.js';
 import { freshDatabase, postgresUrl, skipWithoutPostgres } from './postgres-db.js';
 
@@ -17,9 +17,10 @@ async function open(config: Parameters<typeof openStore>[0]): Promise<DurableSto
 }
 
 describeStoreConformance({ name: 'in memory', open: async () => new InMemoryStore() });
+describeEventConformance({ name: 'in memory', open: async () => new InMemoryStore() });
 
 const dirs = new Map<Store, string>();
-describeStoreConformance({
+const pglite: StoreUnderTest = {
   name: 'PGlite in a data directory',
   async open() {
     const dir = mkdtempSync(join(tmpdir(), 'paykit-pglite-'));
@@ -39,14 +40,16 @@ describeStoreConformance({
     dirs.set(again, dir);
     return again;
   },
-});
+};
+describeStoreConformance(pglite);
+describeEventConformance(pglite);
 
 const drops = new Map<Store, { url: string; drop: () => Promise<void> }>();
 describe('PostgreSQL (DATABASE_URL)', function () {
   before(function () {
     skipWithoutPostgres(this, 'store contract on PostgreSQL');
   });
-  describeStoreConformance({
+  const postgres: StoreUnderTest = {
     name: 'PostgreSQL server',
     async open() {
       const db = await freshDatabase(postgresUrl as string);
@@ -65,5 +68,7 @@ describe('PostgreSQL (DATABASE_URL)', function () {
       drops.set(again, db);
       return again;
     },
-  });
+  };
+  describeStoreConformance(postgres);
+  describeEventConformance(postgres);
 });

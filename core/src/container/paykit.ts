@@ -16,6 +16,7 @@ import { PreAuthOps } from '../facade/preauth.js';
 import { RefundOps } from '../facade/refunds.js';
 import { resolvePending, type PendingReport, type ResolvePendingOptions } from '../facade/resolve-pending.js';
 import { StatementOps } from '../facade/statements.js';
+import { EventOps } from '../events/events.js';
 
 /** A configured provider instance. */
 export interface Instance {
@@ -74,6 +75,8 @@ export class Paykit implements PaykitContext {
   readonly payouts: PayoutOps;
   /** Statements: fetch, parse. */
   readonly statements: StatementOps;
+  /** Merchant events: the outbox of every committed transition; subscribe, list, replay. */
+  readonly events: EventOps;
   /** The store. */
   readonly store: Store;
   /** The clock. */
@@ -99,6 +102,7 @@ export class Paykit implements PaykitContext {
     this.preauth = new PreAuthOps(this);
     this.payouts = new PayoutOps(this);
     this.statements = new StatementOps(this);
+    this.events = new EventOps(this);
   }
 
   /**

@@ -2,6 +2,7 @@ import { errAsync, okAsync } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
 import type { PayResultAsync } from '../errors/result.js';
 import type { PaymentError } from '../errors/payment-error.js';
+import type { EventQuery, PaykitEvent } from './event-log.js';
 import type { ChangeSet, CommitOutcome, ListFilter, NotificationRecord, RecordKind, RecordVersion, Store, Versioned } from './store.js';
 
 /** The `Conflict` a commit answers when a record moved since it was read. */
@@ -25,7 +26,9 @@ export function matchesFilter(value: unknown, filter: ListFilter | undefined): b
 /** An in-memory {@link Store} for unit tests and the demo. Not shared between processes. */
 export class InMemoryStore implements Store {
   readonly #records = new Map<string, (Versioned<unknown> & { readonly eventKey: string | null; readonly cause?: RecordVersion['cause'] })[]>();
-  readonly #notifications = new Map<string, string>();
+  readonly #notifications = new Map<string, { readonly providerId: string; readonly payload: string; readonly receivedAt: Date }>();
+  readonly #events: PaykitEvent[] = [];
+  #lastEventId = 0;
 
   /** Reads a record. */
   get<T>(kind: RecordKind, id: string): PayResultAsync<Versioned<T> | undefined> {
@@ -77,8 +80,44 @@ export class InMemoryStore implements Store {
       versions.push({ value: w.value, version: w.expectedVersion + 1, eventKey: n?.eventKey ?? null, ...(cause ? { cause } : {}) });
       this.#records.set(key, versions);
     }
-    if (nKey !== undefined && n) this.#notifications.set(nKey, n.payload);
+    if (nKey !== undefined && n) this.#notifications.set(nKey, { providerId: n.providerId, payload: n.payload, receivedAt: new Date() });
+    for (const e of changes.events ?? []) {
+      this.#lastEventId += 1;
+      this.#events.push({ ...e, id: this.#lastEventId });
+    }
     return okAsync('committed');
+  }
+
+  /** Outbox events in id order. */
+  listEvents(query: EventQuery = {}): PayResultAsync<readonly PaykitEvent[]> {
+    const after = query.after ?? 0;
+    const limit = query.limit ?? 100;
+    const out: PaykitEvent[] = [];
+    for (const e of this.#events) {
+      if (out.length >= limit) break;
+      if (e.id > after && (query.types === undefined || query.types.includes(e.type))) out.push(e);
+    }
+    return okAsync(out);
+  }
+
+  /** Removes events up to `maxId` that occurred before `before`. */
+  pruneEvents(maxId: number, before: Date): PayResultAsync<number> {
+    const keep = this.#events.filter((e) => e.id > maxId || e.occurredAt.getTime() >= before.getTime());
+    const removed = this.#events.length - keep.length;
+    this.#events.splice(0, this.#events.length, ...keep);
+    return okAsync(removed);
+  }
+
+  /** Removes a provider's notification-ledger entries received before `before`. */
+  pruneNotifications(providerId: string, before: Date): PayResultAsync<number> {
+    let removed = 0;
+    for (const [k, n] of this.#notifications) {
+      if (n.providerId === providerId && n.receivedAt.getTime() < before.getTime()) {
+        this.#notifications.delete(k);
+        removed += 1;
+      }
+    }
+    return okAsync(removed);
   }
 
   /** Every version of a record, oldest first. */

@@ -1,7 +1,12 @@
 import type { PayResultAsync } from '../errors/result.js';
+import type { EventDraft, EventQuery, PaykitEvent } from './event-log.js';
 
-/** Record collections the store keeps. */
-export type RecordKind = 'order' | 'payment' | 'refund' | 'preauth' | 'payout' | 'card';
+/**
+ * Record collections the store keeps: the money records, provider ledgers (`card`), event
+ * consumers' cursors (`consumer`), events parked by a consumer (`parked`), outgoing webhook
+ * deliveries (`delivery`) and reconciliation runs (`reconciliation`).
+ */
+export type RecordKind = 'order' | 'payment' | 'refund' | 'preauth' | 'payout' | 'card' | 'consumer' | 'parked' | 'delivery' | 'reconciliation';
 
 /** A stored record with its version (for optimistic concurrency). */
 export interface Versioned<T> {
@@ -67,6 +72,8 @@ export interface ChangeSet {
   readonly notification?: NotificationEntry;
   /** What made the change (kept with every version it writes). */
   readonly cause?: ChangeCause;
+  /** Domain events of the change's transitions: appended to the outbox in the same commit, given increasing ids. */
+  readonly events?: readonly EventDraft[];
 }
 
 /** One entry of a record's history: a version, the status it had, and what wrote it. */
@@ -115,4 +122,10 @@ export interface Store {
   commit(changes: ChangeSet): PayResultAsync<CommitOutcome>;
   /** Every version a record has had, oldest first: the audit trail of its transitions. */
   history(kind: RecordKind, id: string): PayResultAsync<readonly RecordVersion[]>;
+  /** Events of the outbox in id order (see {@link EventQuery}). */
+  listEvents(query?: EventQuery): PayResultAsync<readonly PaykitEvent[]>;
+  /** Removes outbox events with an id up to `maxId` committed before `before`; answers how many went. */
+  pruneEvents(maxId: number, before: Date): PayResultAsync<number>;
+  /** Removes a provider's notification-ledger entries received before `before`; answers how many went. */
+  pruneNotifications(providerId: string, before: Date): PayResultAsync<number>;
 }

@@ -3,6 +3,8 @@ import { isCorrection } from '../domain/transitions.js';
 import { PaymentErrors } from '../errors/constructors.js';
 import type { PayResultAsync } from '../errors/result.js';
 import { statusOf, versionConflict } from './memory-store.js';
+import type { Money } from '../money/money.js';
+import type { EventDraft, EventQuery, EventRecordKind, PaykitEvent } from './event-log.js';
 import type {
   ChangeCause, ChangeSet, CommitOutcome, NotificationEntry, NotificationRecord, RecordKind, RecordVersion, RecordWrite, Store, Versioned,
 } from './store.js';
@@ -32,8 +34,10 @@ export type UnitOfWorkResult<T> =
 export interface UnitOfWorkOptions {
   /** The notification the work applies: recorded in the same commit, and a redelivery is dropped. */
   readonly notification?: NotificationEntry;
-  /** What makes the change: kept with every version written. */
+  /** What makes the change: kept with every version written, and with each event. */
   readonly cause?: ChangeCause;
+  /** When it happens (paykit's clock): the events' `occurredAt`. The system time when absent. */
+  readonly now?: Date;
   /**
    * How many times to run the work when another writer moved a record first (default 8). Claims on
    * a busy parent (many refunds of one payment at once) pass more: a claim that loses a race is
@@ -68,7 +72,7 @@ export function inUnitOfWork<T>(store: Store, work: (tx: Store) => PayResultAsyn
   const run = (attempt: number): PayResultAsync<UnitOfWorkResult<T>> => {
     const tx = new UnitOfWorkStore(store);
     return ResultAsync.fromSafePromise(backoff(attempt)).andThen(() => work(tx)).andThen((value) => {
-      const { changes, transitions } = tx.changes(options.notification, options.cause);
+      const { changes, transitions } = tx.changes(options.notification, options.cause, options.now ?? new Date());
       return store.commit(changes).map((outcome: CommitOutcome): UnitOfWorkResult<T> => (outcome === 'committed' ? { outcome, value, transitions } : { outcome }));
     }).orElse((e) => (e.kind === 'Conflict' && e.retryable && attempt < attempts ? run(attempt + 1) : errAsync(e)));
   };
@@ -90,19 +94,25 @@ class UnitOfWorkStore implements Store {
     this.#base = base;
   }
 
-  changes(notification: NotificationEntry | undefined, cause: ChangeCause | undefined): { changes: ChangeSet; transitions: CommittedTransition[] } {
+  changes(notification: NotificationEntry | undefined, cause: ChangeCause | undefined, now: Date): { changes: ChangeSet; transitions: CommittedTransition[] } {
     const writes: RecordWrite[] = [];
     const transitions: CommittedTransition[] = [];
+    const events: EventDraft[] = [];
     for (const [key, b] of this.#written) {
       const before = this.#read.get(key)?.value;
       const from = before === undefined ? null : statusOf(before);
       const to = statusOf(b.write.value);
       const correction = isCorrection(b.write.kind, from, to);
       writes.push(correction ? { ...b.write, correction } : b.write);
-      if (from !== to) transitions.push({ kind: b.write.kind, id: b.write.id, from, to, version: b.version, correction });
+      if (from === to) continue;
+      transitions.push({ kind: b.write.kind, id: b.write.id, from, to, version: b.version, correction });
+      const event = eventOf(b.write.kind, b.write.id, b.version, from, to, b.write.value, {
+        ...(cause ?? { source: 'local' as const }), ...(notification ? { eventKey: notification.eventKey } : {}), ...(correction ? { correction } : {}),
+      }, now);
+      if (event) events.push(event);
     }
     return {
-      changes: { writes, ...(notification ? { notification } : {}), ...(cause ? { cause } : {}) },
+      changes: { writes, ...(notification ? { notification } : {}), ...(cause ? { cause } : {}), ...(events.length > 0 ? { events } : {}) },
       transitions,
     };
   }
@@ -158,4 +168,35 @@ class UnitOfWorkStore implements Store {
   history(kind: RecordKind, id: string): PayResultAsync<readonly RecordVersion[]> {
     return this.#base.history(kind, id);
   }
+
+  listEvents(query?: EventQuery): PayResultAsync<readonly PaykitEvent[]> {
+    return this.#base.listEvents(query);
+  }
+
+  pruneEvents(): PayResultAsync<number> {
+    return errAsync(PaymentErrors.internal('pruneEvents inside a unit of work: prune outside it'));
+  }
+
+  pruneNotifications(): PayResultAsync<number> {
+    return errAsync(PaymentErrors.internal('pruneNotifications inside a unit of work: prune outside it'));
+  }
+}
+
+const EVENT_KINDS: readonly string[] = ['payment', 'refund', 'preauth', 'payout'];
+
+/** The domain event of a money record's transition (undefined for other kinds). */
+function eventOf(kind: RecordKind, id: string, version: number, from: string | null, to: string | null, value: unknown, cause: PaykitEvent['cause'], now: Date): EventDraft | undefined {
+  if (!EVENT_KINDS.includes(kind) || to === null) return undefined;
+  const v = value as {
+    readonly instanceId?: string; readonly amount?: Money; readonly authorised?: Money; readonly refunded?: Money;
+    readonly captured?: Money; readonly orderId?: string;
+  };
+  const amount = v.amount ?? v.authorised;
+  if (amount === undefined) return undefined;
+  const amounts = kind === 'payment' && v.refunded ? { refunded: v.refunded } : kind === 'preauth' && v.captured ? { captured: v.captured } : undefined;
+  return {
+    type: `${kind}.${to}`, record: { kind: kind as EventRecordKind, id, version }, from, to, instanceId: v.instanceId ?? '', amount,
+    ...(amounts ? { amounts } : {}), ...((kind === 'refund' || kind === 'preauth') && v.orderId !== undefined ? { orderId: v.orderId } : {}),
+    cause, occurredAt: now,
+  };
 }

@@ -3,8 +3,12 @@ import { PaymentErrors } from '../errors/constructors.js';
 import { guardAsync, type PayResultAsync } from '../errors/result.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger, LogFields, LogLevel } from '../ports/logger.js';
-import type { Store } from '../ports/store.js';
+import type { RecordKind, Store } from '../ports/store.js';
 import { inUnitOfWork, type UnitOfWorkOptions, type UnitOfWorkResult } from '../ports/unit-of-work.js';
+import { signalEvents } from '../events/signal.js';
+
+/** The record kinds whose transitions are events (see `PaykitEvent`). */
+const EVENT_KINDS: readonly RecordKind[] = ['payment', 'refund', 'preauth', 'payout'];
 
 /** What the protocol needs of paykit: where records live, what time it is, where to log. */
 export interface ProtocolContext {
@@ -32,8 +36,9 @@ export function safeLog(logger: Logger, level: LogLevel, message: string, fields
  * provider's verified word.
  */
 export function commitWork<T>(ctx: ProtocolContext, work: (tx: Store) => PayResultAsync<T>, options: UnitOfWorkOptions): PayResultAsync<UnitOfWorkResult<T>> {
-  return guardAsync('commit', () => inUnitOfWork(ctx.store, (tx) => guardAsync('unit of work', () => work(tx)), options)).map((r) => {
+  return guardAsync('commit', () => inUnitOfWork(ctx.store, (tx) => guardAsync('unit of work', () => work(tx)), { now: ctx.clock.now(), ...options })).map((r) => {
     if (r.outcome === 'committed') {
+      if (r.transitions.some((t) => EVENT_KINDS.includes(t.kind))) signalEvents(ctx.store);
       for (const t of r.transitions) {
         if (t.correction) {
           safeLog(ctx.logger, 'warn', 'provider report overturns a recorded status', {

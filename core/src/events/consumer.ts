@@ -1,0 +1,134 @@
+import { errAsync, okAsync } from 'neverthrow';
+import { PaymentErrors } from '../errors/constructors.js';
+import type { PayResultAsync } from '../errors/result.js';
+import type { PaykitEvent } from '../ports/event-log.js';
+import type { Store } from '../ports/store.js';
+import { commitValue, type ProtocolContext } from '../protocol/commit.js';
+import { LEASE_OWNER, type Lease } from '../protocol/tracking.js';
+
+/** A consumer's durable state: where it is in the outbox, who is handling it, what is failing. */
+export interface ConsumerState {
+  /** The consumer's name (what `subscribe` was given). */
+  readonly name: string;
+  /** The id of the last event it handled (or skipped, or parked); 0 before the first. */
+  readonly cursor: number;
+  /** The process handling it, until when. */
+  readonly lease?: Lease;
+  /** The event after the cursor that failed, how often, and when it is tried again. */
+  readonly failing?: { readonly eventId: number; readonly attempts: number; readonly lastError: string; readonly nextAttemptAt: Date };
+  /** Events handled since the consumer was created. */
+  readonly handled: number;
+  /** Events parked since the consumer was created. */
+  readonly parked: number;
+}
+
+/** An event a consumer gave up on after its attempts: kept until replayed. */
+export interface ParkedEvent {
+  /** The consumer. */
+  readonly consumer: string;
+  /** The event. */
+  readonly event: PaykitEvent;
+  /** How many times the handler failed on it. */
+  readonly attempts: number;
+  /** The last failure. */
+  readonly lastError: string;
+  /** When it was parked. */
+  readonly parkedAt: Date;
+  /** `parked`, or `replayed` once a replay delivered it again. */
+  readonly status: 'parked' | 'replayed';
+}
+
+/** What a consumer name may be: 1–64 letters, digits, `.`, `_`, `:` or `-`, starting with a letter or digit. */
+export const CONSUMER_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+
+/** Checks a consumer name: 1–64 letters, digits, `.`, `_`, `:` or `-`. */
+export function checkConsumerName(name: unknown): PayResultAsync<string> {
+  return typeof name === 'string' && CONSUMER_NAME.test(name) ? okAsync(name)
+    : errAsync(PaymentErrors.invalidRequest('consumer name must be 1-64 letters, digits, ".", "_", ":" or "-", starting with a letter or digit', { path: 'consumer' }));
+}
+
+/** Reads a consumer's state, `undefined` before its first use. */
+export function readConsumer(store: Store, name: string): PayResultAsync<ConsumerState | undefined> {
+  return store.get<ConsumerState>('consumer', name).map((v) => v?.value);
+}
+
+/**
+ * Takes (or renews) the consumer's lease for this process, creating the consumer at `start` when
+ * it is new. `undefined` when another process holds a live lease: it is handling the consumer.
+ */
+export function leaseConsumer(ctx: ProtocolContext, name: string, leaseMs: number, start: () => PayResultAsync<number>): PayResultAsync<ConsumerState | undefined> {
+  const now = ctx.clock.now();
+  const lease: Lease = { owner: LEASE_OWNER, until: new Date(now.getTime() + leaseMs) };
+  return commitValue(ctx, (tx) => tx.get<ConsumerState>('consumer', name).andThen((cur) => {
+    if (!cur) return start().andThen((cursor) => tx.insert<ConsumerState>('consumer', name, { name, cursor, lease, handled: 0, parked: 0 }).map((v) => v.value));
+    const held = cur.value.lease;
+    if (held && held.owner !== LEASE_OWNER && new Date(held.until).getTime() > now.getTime()) return okAsync(undefined);
+    return tx.update<ConsumerState>('consumer', name, cur.version, { ...cur.value, lease }).map((v) => v.value);
+  }), { attempts: 4 }).orElse((e) => (e.kind === 'Conflict' ? okAsync(undefined) : errAsync(e)));
+}
+
+/** What handling (or not) the next event did to the consumer. */
+export type Step =
+  | { readonly kind: 'handled'; readonly event: PaykitEvent }
+  | { readonly kind: 'skipped'; readonly event: PaykitEvent }
+  | { readonly kind: 'failed'; readonly event: PaykitEvent; readonly error: string; readonly retryAt: Date }
+  | { readonly kind: 'parked'; readonly event: PaykitEvent; readonly error: string };
+
+/**
+ * Records a step, if this process still holds the lease: moves the cursor past a handled, skipped
+ * or parked event (parking it in the same commit), or records a failure and when to try again.
+ * `false` when the lease was lost meanwhile (another process took the consumer over).
+ */
+export function recordStep(ctx: ProtocolContext, name: string, step: Step, leaseMs: number): PayResultAsync<boolean> {
+  const now = ctx.clock.now();
+  return commitValue(ctx, (tx) => tx.get<ConsumerState>('consumer', name).andThen((cur) => {
+    if (!cur || cur.value.lease?.owner !== LEASE_OWNER) return okAsync(false);
+    const state = cur.value;
+    const lease: Lease = { owner: LEASE_OWNER, until: new Date(now.getTime() + leaseMs) };
+    const { failing: _failing, ...rest } = state;
+    if (step.kind === 'failed') {
+      const attempts = state.failing?.eventId === step.event.id ? state.failing.attempts + 1 : 1;
+      return tx.update<ConsumerState>('consumer', name, cur.version, { ...state, lease, failing: { eventId: step.event.id, attempts, lastError: step.error.slice(0, 500), nextAttemptAt: step.retryAt } }).map(() => true);
+    }
+    const next: ConsumerState = {
+      ...rest, lease, cursor: step.event.id,
+      handled: state.handled + (step.kind === 'handled' ? 1 : 0), parked: state.parked + (step.kind === 'parked' ? 1 : 0),
+    };
+    const moved = tx.update<ConsumerState>('consumer', name, cur.version, next);
+    if (step.kind !== 'parked') return moved.map(() => true);
+    const parked: ParkedEvent = {
+      consumer: name, event: step.event, attempts: (state.failing?.eventId === step.event.id ? state.failing.attempts : 0) + 1,
+      lastError: step.error.slice(0, 500), parkedAt: now, status: 'parked',
+    };
+    const id = `${name}:${step.event.id}`;
+    return moved.andThen(() => tx.get<ParkedEvent>('parked', id)).andThen((p) => (p ? tx.update('parked', id, p.version, parked) : tx.insert('parked', id, parked))).map(() => true);
+  }), { attempts: 4 });
+}
+
+/** Gives the lease back (on stop), so another process can take over at once. */
+export function releaseConsumer(ctx: ProtocolContext, name: string): PayResultAsync<void> {
+  return commitValue(ctx, (tx) => tx.get<ConsumerState>('consumer', name).andThen((cur) => {
+    if (!cur || cur.value.lease?.owner !== LEASE_OWNER) return okAsync(undefined);
+    const { lease: _lease, ...rest } = cur.value;
+    return tx.update('consumer', name, cur.version, rest).map(() => undefined);
+  }), { attempts: 4 }).map(() => undefined);
+}
+
+/**
+ * Moves a consumer's cursor back so that every event from `from` on is delivered again (parked ones
+ * included). The handler sees the same event ids again: its idempotency keys.
+ */
+export function rewindConsumer(ctx: ProtocolContext, name: string, from: number): PayResultAsync<ConsumerState> {
+  return commitValue(ctx, (tx) => tx.get<ConsumerState>('consumer', name).andThen((cur) => {
+    if (!cur) return errAsync(PaymentErrors.notFound(`no consumer "${name}" has subscribed yet`));
+    const { failing: _f, ...rest } = cur.value;
+    return tx.update<ConsumerState>('consumer', name, cur.version, { ...rest, cursor: Math.max(0, from - 1) }).map((v) => v.value);
+  }), { attempts: 16 });
+}
+
+/** Marks a parked event replayed once a replay delivered it. */
+export function markReplayed(ctx: ProtocolContext, name: string, eventId: number): PayResultAsync<void> {
+  const id = `${name}:${eventId}`;
+  return commitValue(ctx, (tx) => tx.get<ParkedEvent>('parked', id).andThen((p) => (p && p.value.status === 'parked'
+    ? tx.update('parked', id, p.version, { ...p.value, status: 'replayed' }).map(() => undefined) : okAsync(undefined))), { attempts: 4 }).map(() => undefined);
+}

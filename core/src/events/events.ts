@@ -1,0 +1,286 @@
+import * as t from 'io-ts';
+import { err, errAsync, okAsync } from 'neverthrow';
+import { decodeWith } from '../container/codecs.js';
+import type { PaykitContext } from '../container/paykit.js';
+import { PaymentErrors } from '../errors/constructors.js';
+import type { PaymentError } from '../errors/payment-error.js';
+import { guardAsync, type PayResult, type PayResultAsync } from '../errors/result.js';
+import type { EventQuery, PaykitEvent } from '../ports/event-log.js';
+import { safeLog } from '../protocol/commit.js';
+import {
+  checkConsumerName, CONSUMER_NAME, leaseConsumer, markReplayed, readConsumer, recordStep, releaseConsumer, rewindConsumer, type ConsumerState, type ParkedEvent,
+} from './consumer.js';
+import { nextEvents } from './signal.js';
+
+/**
+ * A merchant's event handler. The event id is its idempotency key: the same event may be
+ * delivered again (after a crash before the cursor moved, or a replay). It fails by throwing,
+ * rejecting, or returning an `Err`.
+ */
+export type EventHandler = (event: PaykitEvent) => void | Promise<void> | PayResult<unknown> | PayResultAsync<unknown> | Promise<PayResult<unknown>>;
+
+/** Options of {@link EventOps.subscribe}. */
+export interface SubscribeOptions {
+  /** Only these event types reach the handler (the others are passed over). Default: all. */
+  readonly types?: readonly string[];
+  /** Where a new consumer starts: `start` (every event still in the outbox, the default) or `now`. */
+  readonly from?: 'start' | 'now';
+  /** Tries of one event before it is parked and the consumer moves on (default 8). */
+  readonly maxAttempts?: number;
+  /** The first retry's delay in ms, doubled each time up to 5 minutes (default 1 000). */
+  readonly backoffMs?: number;
+  /** How often to look for events from other processes, in ms (default 500). */
+  readonly pollIntervalMs?: number;
+  /** How long this process holds the consumer without renewing it, in ms (default 30 000). */
+  readonly leaseMs?: number;
+  /** Events read per round (default 100). */
+  readonly batch?: number;
+  /** Told about every handler failure (the subscription keeps going). */
+  readonly onError?: (error: PaymentError, event: PaykitEvent) => void;
+}
+
+/** A running subscription. */
+export interface Subscription {
+  /** The consumer name. */
+  readonly consumer: string;
+  /** Stops after the handler call in progress (if any) and gives the consumer back. */
+  stop(): Promise<void>;
+}
+
+/** What one delivery round did (see {@link EventOps.deliver}). */
+export interface DeliveryRound {
+  /** Events the handler took. */
+  readonly handled: number;
+  /** Events passed over (not of the subscribed types). */
+  readonly skipped: number;
+  /** Events parked after their last attempt. */
+  readonly parked: number;
+  /** A failure waiting for its retry, if any. */
+  readonly waiting?: { readonly eventId: number; readonly retryAt: Date };
+  /** True when another process holds the consumer: nothing was delivered here. */
+  readonly busy: boolean;
+}
+
+const Count = (min: number, max: number) => new t.Type<number, number, unknown>('count', (u): u is number => typeof u === 'number',
+  (u, c) => (typeof u === 'number' && Number.isSafeInteger(u) && u >= min && u <= max ? t.success(u) : t.failure(u, c, `expected a whole number from ${min} to ${max}`)), t.identity);
+
+const SubscribeOptionsCodec = t.partial({
+  types: t.array(t.string), from: t.keyof({ start: null, now: null }), maxAttempts: Count(1, 1000), backoffMs: Count(0, 3_600_000),
+  pollIntervalMs: Count(1, 3_600_000), leaseMs: Count(100, 3_600_000), batch: Count(1, 10_000), onError: t.Function,
+});
+
+const QueryCodec = t.partial({ after: Count(0, Number.MAX_SAFE_INTEGER), types: t.array(t.string), limit: Count(1, 10_000) });
+
+const MAX_BACKOFF_MS = 5 * 60_000;
+
+/** Runs the handler, turning a throw, a rejection or an `Err` into an error message. */
+async function runHandler(handler: EventHandler, event: PaykitEvent): Promise<string | undefined> {
+  try {
+    const out = await handler(event);
+    if (out !== null && typeof out === 'object' && 'isErr' in out && typeof out.isErr === 'function' && out.isErr()) {
+      const e = (out as { error: unknown }).error;
+      return typeof e === 'object' && e !== null && 'message' in e ? String((e as { message: unknown }).message) : String(e);
+    }
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  }
+}
+
+/**
+ * Merchant events: every committed transition of a payment, refund, pre-authorisation or payout,
+ * from the outbox the store appends in the same commit as the transition. `subscribe` delivers
+ * them at least once, in order, one process at a time per consumer name; `list` reads them.
+ */
+export class EventOps {
+  readonly #ctx: PaykitContext;
+  /** @internal */
+  constructor(ctx: PaykitContext) {
+    this.#ctx = ctx;
+  }
+
+  /**
+   * Events in id order, for merchants who poll: `after` the last id you handled.
+   *
+   * @example
+   * ```ts
+   * const page = await paykit.events.list({ after: lastSeen, types: ['payment.succeeded'], limit: 100 });
+   * ```
+   */
+  list(query: EventQuery = {}): PayResultAsync<readonly PaykitEvent[]> {
+    return guardAsync('events.list', () => {
+      const q = decodeWith(QueryCodec, query ?? {}, 'events.list');
+      if (q.isErr()) return errAsync(q.error);
+      return this.#ctx.store.listEvents(q.value);
+    });
+  }
+
+  /**
+   * Hands every event (of `options.types`) to `handler`, at least once and in order, under a
+   * durable cursor named `consumer`: a process that dies before the cursor moved hands the event
+   * over again after restart, with the same id. A failing handler is retried with backoff; after
+   * `maxAttempts` the event is parked (see {@link EventOps.parked}) and the consumer moves on.
+   * With several processes on one PostgreSQL database, one process at a time holds a consumer, so
+   * a handler never runs twice at once for an event. Returns an `InvalidRequest` for a bad name or
+   * bad options; otherwise keeps going until `stop()`.
+   *
+   * @example
+   * ```ts
+   * const sub = paykit.events.subscribe('fulfilment', async (event) => {
+   *   await shipOrder(event.record.id, { idempotencyKey: String(event.id) });
+   * }, { types: ['payment.succeeded'] });
+   * if (sub.isOk()) process.once('SIGTERM', () => void sub.value.stop());
+   * ```
+   */
+  subscribe(consumer: string, handler: EventHandler, options: SubscribeOptions = {}): PayResult<Subscription> {
+    const checked = this.#checkSubscribe(consumer, handler, options);
+    if (checked.isErr()) return checked.map(() => ({ consumer, stop: async () => undefined }));
+    const abort = new AbortController();
+    const o = checked.value;
+    const loop = (async () => {
+      while (!abort.signal.aborted) {
+        const round = await this.deliver(consumer, handler, o);
+        if (abort.signal.aborted) break;
+        const now = this.#ctx.clock.now().getTime();
+        const poll = o.pollIntervalMs ?? 500;
+        // Go on at once while there is work; else wait for a commit in this process, a poll, or the retry time.
+        if (round.isOk() && round.value.handled + round.value.skipped + round.value.parked > 0 && round.value.waiting === undefined) continue;
+        const wait = round.isOk() && round.value.waiting ? Math.max(0, Math.min(poll, round.value.waiting.retryAt.getTime() - now)) : poll;
+        if (round.isErr()) safeLog(this.#ctx.logger, 'warn', 'event delivery round failed', { consumer, error: round.error.message });
+        await nextEvents(this.#ctx.store, wait, abort.signal);
+      }
+      await releaseConsumer(this.#ctx, consumer);
+    })();
+    return checked.map(() => ({
+      consumer,
+      stop: async () => {
+        abort.abort();
+        await loop;
+      },
+    }));
+  }
+
+  #checkSubscribe(consumer: string, handler: EventHandler, options: SubscribeOptions): PayResult<SubscribeOptions> {
+    if (typeof consumer !== 'string' || !CONSUMER_NAME.test(consumer)) {
+      return err(PaymentErrors.invalidRequest('consumer name must be 1-64 letters, digits, ".", "_", ":" or "-", starting with a letter or digit', { path: 'events.subscribe.consumer' }));
+    }
+    if (typeof handler !== 'function') return err(PaymentErrors.invalidRequest('handler must be a function (event) => void | Promise<void>', { path: 'events.subscribe.handler' }));
+    return decodeWith(SubscribeOptionsCodec, options ?? {}, 'events.subscribe.options') as PayResult<SubscribeOptions>;
+  }
+
+  /**
+   * One delivery round for `consumer`, as `subscribe` runs them: takes the consumer's lease, hands
+   * the events after its cursor to `handler` in order, and stops at the first failure (recorded
+   * with its retry time) or the end of the batch. For cron jobs and tests that deliver on demand.
+   */
+  deliver(consumer: string, handler: EventHandler, options: SubscribeOptions = {}): PayResultAsync<DeliveryRound> {
+    return guardAsync('events.deliver', () => {
+      const checked = this.#checkSubscribe(consumer, handler, options);
+      if (checked.isErr()) return errAsync(checked.error);
+      const o = checked.value;
+      const leaseMs = o.leaseMs ?? 30_000;
+      const start = () => (o.from === 'now' ? this.#lastEventId() : okAsync(0));
+      return leaseConsumer(this.#ctx, consumer, leaseMs, start).andThen((state) => {
+        if (!state) return okAsync<DeliveryRound, PaymentError>({ handled: 0, skipped: 0, parked: 0, busy: true });
+        return this.#ctx.store.listEvents({ after: state.cursor, limit: o.batch ?? 100 })
+          .andThen((events) => guardAsync('events.deliver', () => this.#handle(consumer, handler, o, state, events, leaseMs)));
+      });
+    });
+  }
+
+  async #handle(consumer: string, handler: EventHandler, o: SubscribeOptions, state: ConsumerState, events: readonly PaykitEvent[], leaseMs: number): Promise<PayResult<DeliveryRound>> {
+    let handled = 0;
+    let skipped = 0;
+    let parked = 0;
+    const round = (waiting?: DeliveryRound['waiting']) => okAsync<DeliveryRound, PaymentError>({ handled, skipped, parked, busy: false, ...(waiting ? { waiting } : {}) });
+    for (const event of events) {
+      if (o.types !== undefined && !o.types.includes(event.type)) {
+        const moved = await recordStep(this.#ctx, consumer, { kind: 'skipped', event }, leaseMs);
+        if (moved.isErr()) return moved.map(() => ({ handled, skipped, parked, busy: false }));
+        if (!moved.value) return round();
+        skipped += 1;
+        continue;
+      }
+      const failing = state.failing?.eventId === event.id ? state.failing : undefined;
+      const now = this.#ctx.clock.now();
+      if (failing && new Date(failing.nextAttemptAt).getTime() > now.getTime()) return round({ eventId: event.id, retryAt: new Date(failing.nextAttemptAt) });
+      // Renew the lease while the handler runs, so no other process takes the event meanwhile.
+      const heartbeat = setInterval(() => void leaseConsumer(this.#ctx, consumer, leaseMs, () => okAsync(state.cursor)), Math.max(50, Math.floor(leaseMs / 3)));
+      let error: string | undefined;
+      try {
+        error = await runHandler(handler, event);
+      } finally {
+        clearInterval(heartbeat);
+      }
+      if (error === undefined) {
+        const moved = await recordStep(this.#ctx, consumer, { kind: 'handled', event }, leaseMs);
+        if (moved.isErr()) return moved.map(() => ({ handled, skipped, parked, busy: false }));
+        if (!moved.value) return round();
+        await markReplayed(this.#ctx, consumer, event.id);
+        handled += 1;
+        state = { ...state, cursor: event.id };
+        continue;
+      }
+      const attempts = (failing?.attempts ?? 0) + 1;
+      try {
+        o.onError?.(PaymentErrors.internal(`consumer ${consumer}: handler failed on event ${event.id} (attempt ${attempts}): ${error}`), event);
+      } catch {
+        // The merchant's error callback must not stop delivery.
+      }
+      safeLog(this.#ctx.logger, 'warn', 'event handler failed', { consumer, event: event.id, type: event.type, attempts, error });
+      if (attempts >= (o.maxAttempts ?? 8)) {
+        const moved = await recordStep(this.#ctx, consumer, { kind: 'parked', event, error }, leaseMs);
+        if (moved.isErr()) return moved.map(() => ({ handled, skipped, parked, busy: false }));
+        if (!moved.value) return round();
+        parked += 1;
+        state = { ...state, cursor: event.id };
+        continue;
+      }
+      const delay = Math.min(MAX_BACKOFF_MS, (o.backoffMs ?? 1000) * 2 ** (attempts - 1));
+      const retryAt = new Date(now.getTime() + delay);
+      const recorded = await recordStep(this.#ctx, consumer, { kind: 'failed', event, error, retryAt }, leaseMs);
+      if (recorded.isErr()) return recorded.map(() => ({ handled, skipped, parked, busy: false }));
+      return round({ eventId: event.id, retryAt });
+    }
+    return round();
+  }
+
+  #lastEventId(): PayResultAsync<number> {
+    // The outbox has no "last id" query: walk it in large pages (done once, for a new consumer).
+    const walk = (after: number): PayResultAsync<number> => this.#ctx.store.listEvents({ after, limit: 10_000 })
+      .andThen((page) => (page.length < 10_000 ? okAsync(page.at(-1)?.id ?? after) : walk(page.at(-1)?.id ?? after)));
+    return walk(0);
+  }
+
+  /** A consumer's state (cursor, lease, failure), `NotFound` before it first subscribed. */
+  consumer(name: string): PayResultAsync<ConsumerState> {
+    return guardAsync('events.consumer', () => checkConsumerName(name).andThen((n) => readConsumer(this.#ctx.store, n))
+      .andThen((s) => (s ? okAsync(s) : errAsync(PaymentErrors.notFound(`no consumer "${name}" has subscribed yet`)))));
+  }
+
+  /** Every consumer's state. */
+  consumers(): PayResultAsync<readonly ConsumerState[]> {
+    return guardAsync('events.consumers', () => this.#ctx.store.list<ConsumerState>('consumer').map((rs) => rs.map((r) => r.value)));
+  }
+
+  /** Events parked by a consumer (or by every consumer), still waiting for a replay. */
+  parked(consumer?: string): PayResultAsync<readonly ParkedEvent[]> {
+    return guardAsync('events.parked', () => this.#ctx.store.list<ParkedEvent>('parked').map((rs) => rs.map((r) => r.value)
+      .filter((p) => p.status === 'parked' && (consumer === undefined || p.consumer === consumer))
+      .sort((a, b) => a.event.id - b.event.id)));
+  }
+
+  /**
+   * Delivers every event from id `from` on to `consumer` again (parked ones included) at its next
+   * round: moves its cursor back. Handlers see the same ids again.
+   */
+  replay(consumer: string, options: { readonly from: number }): PayResultAsync<ConsumerState> {
+    return guardAsync('events.replay', () => checkConsumerName(consumer).andThen((n) => {
+      const from = options?.from;
+      if (typeof from !== 'number' || !Number.isSafeInteger(from) || from < 1) {
+        return errAsync(PaymentErrors.invalidRequest('replay needs { from: <event id ≥ 1> }', { path: 'events.replay.from' }));
+      }
+      return rewindConsumer(this.#ctx, n, from);
+    }));
+  }
+}

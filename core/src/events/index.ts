@@ -1,0 +1,3 @@
+export * from './events.js';
+export * from './consumer.js';
+export { signalEvents } from './signal.js';

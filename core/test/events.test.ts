@@ -1,0 +1,103 @@
+import { expect } from 'chai';
+import {
+  createPaykit, FixedClock, InMemoryStore, PaymentErrors, type Paykit, type PaykitEvent,
+} from '../src/index.js';
+import { ALL, defaultScript, errAsync, fakeNotification, fakePlugin, okAsync, sleep, type FakeScript } from './support/fake-plugin.js';
+
+const KEY = 'k1';
+const cny = (amount: number) => ({ amount, currency: 'CNY' as const });
+const start = new Date('2024-03-01T00:00:00Z');
+
+interface World { paykit: Paykit; script: FakeScript; store: InMemoryStore; clock: FixedClock }
+
+async function world(): Promise<World> {
+  const script = defaultScript();
+  const store = new InMemoryStore();
+  const clock = new FixedClock(start);
+  const r = await createPaykit({ instances: { main: { plugin: 'fake', options: { merchantId: 'M1', apiKey: KEY } } } }, { plugins: [fakePlugin('fake', ALL, script)], store, clock });
+  return { paykit: r._unsafeUnwrap(), script, store, clock };
+}
+
+const paidNotification = (orderId: string, amount = 10000) => fakeNotification(KEY, { type: 'payment', report: { orderId, status: 'succeeded', amount: cny(amount) } });
+const types = async (w: World) => ((await w.paykit.events.list({ limit: 1000 }))._unsafeUnwrap()).map((e) => `${e.type}:${e.record.id}`);
+
+describe('paykit.events', () => {
+  context('when the facade moves money records', () => {
+    it('publishes each transition once, with what caused it, and nothing for a redelivered notification', async () => {
+      const w = await world();
+      (await w.paykit.payments.create({ orderId: 'A1', amount: cny(10000), description: 'Tea' }))._unsafeUnwrap();
+      (await w.paykit.notifications.handle('main', paidNotification('A1')))._unsafeUnwrap();
+      (await w.paykit.notifications.handle('main', paidNotification('A1')))._unsafeUnwrap();
+      (await w.paykit.refunds.create({ refundId: 'R1', orderId: 'A1', amount: cny(3000) }))._unsafeUnwrap();
+      expect(await types(w)).to.deep.equal([
+        'payment.pending:A1', 'payment.succeeded:A1', 'refund.pending:R1', 'refund.succeeded:R1', 'payment.partially_refunded:A1',
+      ]);
+      const events = (await w.paykit.events.list())._unsafeUnwrap();
+      expect(events[1]?.cause).to.deep.equal({ source: 'notification', operation: 'notifications.handle', eventKey: 'main:payment:A1:succeeded' });
+      expect(events[3]?.cause).to.deep.equal({ source: 'reply', operation: 'refunds.create' });
+      expect(events[4]).to.deep.include({ from: 'succeeded', to: 'partially_refunded', amount: cny(10000), amounts: { refunded: cny(3000) }, instanceId: 'main', occurredAt: start });
+      expect(events[2]).to.deep.include({ orderId: 'A1', amount: cny(3000) });
+      const ids = events.map((e) => e.id);
+      expect([...ids].sort((a, b) => a - b)).to.deep.equal(ids);
+    });
+
+    it('publishes no event for protocol bookkeeping (a resolver\'s lease on an unchanged record)', async () => {
+      const w = await world();
+      (await w.paykit.payments.create({ orderId: 'A2', amount: cny(100), description: 'Tea' }))._unsafeUnwrap();
+      w.script.query = () => errAsync(PaymentErrors.timeout('no answer'));
+      w.clock.advance(20 * 60_000);
+      (await w.paykit.resolvePending())._unsafeUnwrap();
+      expect(await types(w)).to.deep.equal(['payment.pending:A2']);
+    });
+
+    it('publishes a correction and a move to needs_attention like any transition', async () => {
+      const w = await world();
+      w.script.submit = () => errAsync(PaymentErrors.providerRejected('refused', { providerCode: 'E1' }));
+      await w.paykit.payouts.submit({ payoutId: 'P1', amount: cny(500), account: { type: 'private', accountNumber: '6222020000000000001', accountName: 'Li Lei' }, description: 'x' });
+      (await w.paykit.notifications.handle('main', fakeNotification(KEY, { type: 'payout', report: { providerOrderId: 'P1', status: 'succeeded' } })))._unsafeUnwrap();
+      const events = (await w.paykit.events.list({ types: ['payout.succeeded'] }))._unsafeUnwrap();
+      expect(events).to.have.length(1);
+      expect(events[0]?.cause.correction).to.equal(true);
+      w.script.capture = () => errAsync(PaymentErrors.timeout('no reply'));
+      (await w.paykit.payments.create({ orderId: 'H1', amount: cny(100), description: 'Hotel', preauth: true }))._unsafeUnwrap();
+      (await w.paykit.notifications.handle('main', paidNotification('H1', 100)))._unsafeUnwrap();
+      await w.paykit.preauth.capture({ orderId: 'H1', amount: cny(100) });
+      w.clock.advance(20 * 60_000);
+      (await w.paykit.resolvePending())._unsafeUnwrap();
+      expect(await types(w)).to.include('preauth.needs_attention:H1');
+    });
+  });
+
+  context('when merchant code subscribes', () => {
+    it('hands each event to the handler in order as soon as it is committed, until stopped', async () => {
+      const w = await world();
+      const seen: PaykitEvent[] = [];
+      const sub = w.paykit.events.subscribe('fulfilment', (e) => { seen.push(e); }, { types: ['payment.succeeded'], pollIntervalMs: 10_000 });
+      (await w.paykit.payments.create({ orderId: 'S1', amount: cny(100), description: 'Tea' }))._unsafeUnwrap();
+      (await w.paykit.notifications.handle('main', paidNotification('S1', 100)))._unsafeUnwrap();
+      for (let i = 0; i < 50 && seen.length === 0; i += 1) await sleep(10);
+      expect(seen.map((e) => e.record.id)).to.deep.equal(['S1']);
+      await sub._unsafeUnwrap().stop();
+      expect((await w.paykit.events.consumer('fulfilment'))._unsafeUnwrap()).not.to.have.property('lease');
+    });
+
+    it('refuses a bad consumer name or handler with InvalidRequest', async () => {
+      const w = await world();
+      expect(w.paykit.events.subscribe('no spaces', () => undefined)._unsafeUnwrapErr()).to.include({ kind: 'InvalidRequest', path: 'events.subscribe.consumer' });
+      expect(w.paykit.events.subscribe('ok', 42 as never)._unsafeUnwrapErr()).to.include({ kind: 'InvalidRequest', path: 'events.subscribe.handler' });
+      expect(w.paykit.events.subscribe('ok', () => undefined, { maxAttempts: 0 })._unsafeUnwrapErr().kind).to.equal('InvalidRequest');
+      expect((await w.paykit.events.list({ limit: -1 }))._unsafeUnwrapErr().kind).to.equal('InvalidRequest');
+      expect((await w.paykit.events.replay('fulfilment', { from: 0 }))._unsafeUnwrapErr().kind).to.equal('InvalidRequest');
+    });
+
+    it('accepts a handler that answers with a Result, and treats an Err as a failure', async () => {
+      const w = await world();
+      (await w.paykit.payments.create({ orderId: 'T1', amount: cny(100), description: 'Tea' }))._unsafeUnwrap();
+      const round = (await w.paykit.events.deliver('results', () => errAsync(PaymentErrors.internal('no stock')), { maxAttempts: 1 }))._unsafeUnwrap();
+      expect(round.parked).to.equal(1);
+      expect((await w.paykit.events.parked('results'))._unsafeUnwrap()[0]?.lastError).to.equal('no stock');
+      const ok = (await w.paykit.events.deliver('results-2', () => okAsync(1)))._unsafeUnwrap();
+      expect(ok.handled).to.equal(1);
+    });
+  });
+});
