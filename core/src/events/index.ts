@@ -1,3 +1,4 @@
 export * from './events.js';
 export * from './consumer.js';
 export { signalEvents } from './signal.js';
+export * from './webhooks.js';
