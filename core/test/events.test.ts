@@ -100,4 +100,30 @@ describe('paykit.events', () => {
       expect(ok.handled).to.equal(1);
     });
   });
+
+  context('when old entries are pruned', () => {
+    const DAY = 86_400_000;
+    it('removes events every consumer has passed and notifications past their provider\'s redelivery window, keeping the rest', async () => {
+      const script = defaultScript();
+      const store = new InMemoryStore();
+      const clock = new FixedClock(start);
+      const plugins = [{ ...fakePlugin('fake', ALL, script), limits: { redeliveryWindowMs: 3_600_000 } }, fakePlugin('nowindow', ['payments', 'notifications'], script)];
+      const paykit = (await createPaykit({ instances: { main: { plugin: 'fake', options: { merchantId: 'M1', apiKey: KEY } }, other: { plugin: 'nowindow', options: { merchantId: 'M2', apiKey: 'k2' } } }, routes: { payments: 'main' } },
+        { plugins, store, clock }))._unsafeUnwrap();
+      (await paykit.payments.create({ orderId: 'P1', amount: cny(100), description: 'Tea' }))._unsafeUnwrap();
+      (await paykit.notifications.handle('main', paidNotification('P1', 100)))._unsafeUnwrap();
+      (await paykit.notifications.handle('other', fakeNotification('k2', { type: 'payment', report: { orderId: 'P2', status: 'succeeded', amount: cny(100) } })))._unsafeUnwrap();
+      // One consumer has handled only the first event.
+      let n = 0;
+      (await paykit.events.deliver('slow', () => { n += 1; if (n > 1) throw new Error('stop'); }, { maxAttempts: 100 }))._unsafeUnwrap();
+      expect((await paykit.prune({ olderThan: 1000 }))._unsafeUnwrapErr().kind).to.equal('InvalidRequest');
+      // The store stamps notifications with the system time: prune "90 days from now" for the test.
+      clock.set(new Date(Date.now() + 91 * DAY));
+      const report = (await paykit.prune({ olderThan: 90 * DAY }))._unsafeUnwrap();
+      expect(report).to.deep.equal({ events: 1, eventsUpTo: 1, notifications: { fake: 1 }, keptNotifications: ['nowindow'] });
+      expect((await paykit.events.list())._unsafeUnwrap().map((e) => e.id)).to.deep.equal([2, 3]);
+      // The pruned notification is no longer a duplicate; the kept one still is.
+      expect((await paykit.notifications.handle('other', fakeNotification('k2', { type: 'payment', report: { orderId: 'P2', status: 'succeeded', amount: cny(100) } })))._unsafeUnwrap().duplicate).to.equal(true);
+    });
+  });
 });

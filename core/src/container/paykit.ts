@@ -17,6 +17,7 @@ import { RefundOps } from '../facade/refunds.js';
 import { resolvePending, type PendingReport, type ResolvePendingOptions } from '../facade/resolve-pending.js';
 import { StatementOps } from '../facade/statements.js';
 import { EventOps } from '../events/events.js';
+import { prune, type PruneOptions, type PruneReport } from '../events/retention.js';
 
 /** A configured provider instance. */
 export interface Instance {
@@ -120,6 +121,21 @@ export class Paykit implements PaykitContext {
    */
   resolvePending(options: ResolvePendingOptions = {}): PayResultAsync<PendingReport> {
     return resolvePending(this, options);
+  }
+
+  /**
+   * Removes outbox events every consumer has passed and notification-ledger entries their provider
+   * can no longer redeliver, once older than `olderThan` (see {@link prune}).
+   *
+   * @example
+   * ```ts
+   * const report = await paykit.prune({ olderThan: 90 * 24 * 3_600_000 });
+   * ```
+   */
+  prune(options: PruneOptions): PayResultAsync<PruneReport> {
+    const windows = new Map<string, number | undefined>();
+    for (const i of this.#instances.values()) windows.set(i.plugin.id, i.plugin.limits?.redeliveryWindowMs);
+    return prune(this, windows, options);
   }
 
   /** Every configured instance with its capabilities (run-time discovery). */

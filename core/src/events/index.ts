@@ -2,3 +2,4 @@ export * from './events.js';
 export * from './consumer.js';
 export { signalEvents } from './signal.js';
 export * from './webhooks.js';
+export * from './retention.js';
