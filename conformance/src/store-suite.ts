@@ -149,6 +149,19 @@ export function describeStoreConformance(sut: StoreUnderTest): void {
       });
     });
 
+    context('when a kind is walked page by page', () => {
+      it('gives its records in id byte order, after the given id, in pages, filtered by status', async () => {
+        for (const id of ['b2', 'a1', 'B9', 'é1', 'a10', 'c3']) unwrap(await store.insert('refund', id, { status: id === 'c3' ? 'failed' : 'pending' }));
+        unwrap(await store.insert('payment', 'a0', { status: 'pending' }));
+        const first = unwrap(await store.listPage<{ status: string }>('refund', { limit: 3 }));
+        expect(first.map((r) => r.id)).to.deep.equal(['B9', 'a1', 'a10']);
+        const rest = unwrap(await store.listPage<{ status: string }>('refund', { after: 'a10', limit: 10 }));
+        expect(rest.map((r) => r.id)).to.deep.equal(['b2', 'c3', 'é1']);
+        expect(rest[0]).to.deep.equal({ id: 'b2', version: 1, value: { status: 'pending' } });
+        expect(unwrap(await store.listPage('refund', { after: 'a', limit: 10, statuses: ['failed'] })).map((r) => r.id)).to.deep.equal(['c3']);
+      });
+    });
+
     context('when a change set says what caused it', () => {
       it('keeps the cause with every version it wrote, and marks a correction on its write only', async () => {
         unwrap(await store.insert('payout', 'c1', { status: 'failed' }));

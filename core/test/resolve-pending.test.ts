@@ -344,7 +344,7 @@ describe('paykit.resolvePending', () => {
         get: (k, id) => inner.get(k, id), insert: (k, id, v) => inner.insert(k, id, v), update: (k, id, ver, v) => inner.update(k, id, ver, v),
         recordNotification: (p, e, b) => inner.recordNotification(p, e, b), commit: (c) => inner.commit(c), history: (k, id) => inner.history(k, id),
         list: () => errA(PaymentErrors.internal('database is down')),
-        listEvents: (q) => inner.listEvents(q), pruneEvents: (m, b) => inner.pruneEvents(m, b), pruneNotifications: (p, b) => inner.pruneNotifications(p, b),
+        listEvents: (q) => inner.listEvents(q), listPage: (k, q) => inner.listPage(k, q), pruneEvents: (m, b) => inner.pruneEvents(m, b), pruneNotifications: (p, b) => inner.pruneNotifications(p, b),
       };
       const w = await world(broken);
       const e = (await w.paykit.resolvePending())._unsafeUnwrapErr();

@@ -407,6 +407,22 @@ END
 $fn$;
 `,
   },
+  {
+    version: 4,
+    name: 'records walked in id order (byte order) for reconciliation',
+    sql: `
+-- listPage walks a kind in id order by bytes (COLLATE "C"). On a database whose collation is C
+-- (PGlite, a cluster made with --locale=C) the primary key already serves that order; on any other
+-- an index in that order does, so a walk of a million records is a million index steps.
+DO $do$
+BEGIN
+  IF (SELECT datcollate FROM pg_database WHERE datname = current_database()) NOT IN ('C', 'POSIX') THEN
+    CREATE INDEX paykit_records_id_bytes ON paykit_records (kind, (id COLLATE "C"));
+  END IF;
+END
+$do$;
+`,
+  },
 ];
 
 /**

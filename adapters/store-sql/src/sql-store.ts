@@ -1,7 +1,7 @@
 import { err, errAsync, ok, okAsync, Result, ResultAsync } from 'neverthrow';
 import {
   PaymentErrors, statusOf, type ChangeSet, type CommitOutcome, type ListFilter, type NotificationRecord,
-  type EventQuery, type NotificationEntry, type PaykitEvent, type PaymentError, type PayResult, type PayResultAsync, type RecordKind, type RecordVersion, type RecordWrite, type Store, type Versioned,
+  type EventQuery, type IdentifiedRecord, type NotificationEntry, type PageQuery, type PaykitEvent, type PaymentError, type PayResult, type PayResultAsync, type RecordKind, type RecordVersion, type RecordWrite, type Store, type Versioned,
 } from '@paykit/core';
 import { Batcher } from './batcher.js';
 import { OPEN_PREDICATE, OPEN_STATUSES } from './migrations.js';
@@ -75,6 +75,15 @@ export class SqlStore implements DurableStore {
       : this.#run('list', `SELECT id, version, value FROM paykit_records WHERE kind = $1 AND status = ANY($2::text[])${onlyOpen ? ` AND ${OPEN_PREDICATE}` : ''} ORDER BY updated_at`, [kind, [...statuses]]);
     // The status column is the record's `status` field, so the SQL filter is the whole filter.
     return query.andThen((rows) => Result.combine(rows.map((r) => this.#versioned<T>(kind, String(r.id), r))));
+  }
+
+  /** A page of records in id order (the "C" collation: UTF-8 byte order), after `query.after`. */
+  listPage<T>(kind: RecordKind, query: PageQuery): PayResultAsync<readonly IdentifiedRecord<T>[]> {
+    const params: unknown[] = [kind, query.after ?? '', query.limit];
+    const statuses = query.statuses === undefined ? '' : ' AND status = ANY($4::text[])';
+    if (query.statuses !== undefined) params.push([...query.statuses]);
+    return this.#run('listPage', `SELECT id, version, value FROM paykit_records WHERE kind = $1 AND id COLLATE "C" > $2${statuses} ORDER BY id COLLATE "C" LIMIT $3`, params)
+      .andThen((rows) => Result.combine(rows.map((r) => this.#versioned<T>(kind, String(r.id), r).map((v) => ({ ...v, id: String(r.id) })))));
   }
 
   /** Records a notification once. */

@@ -3,7 +3,7 @@ import { PaymentErrors } from '../errors/constructors.js';
 import type { PayResultAsync } from '../errors/result.js';
 import type { PaymentError } from '../errors/payment-error.js';
 import type { EventQuery, PaykitEvent } from './event-log.js';
-import type { ChangeSet, CommitOutcome, ListFilter, NotificationRecord, RecordKind, RecordVersion, Store, Versioned } from './store.js';
+import type { ChangeSet, CommitOutcome, IdentifiedRecord, ListFilter, NotificationRecord, PageQuery, RecordKind, RecordVersion, Store, Versioned } from './store.js';
 
 /** The `Conflict` a commit answers when a record moved since it was read. */
 export function versionConflict(kind: RecordKind, id: string, detail: string): PaymentError {
@@ -57,6 +57,21 @@ export class InMemoryStore implements Store {
       if (k.startsWith(prefix) && last && matchesFilter(last.value, filter)) out.push({ value: last.value as T, version: last.version });
     }
     return okAsync(out);
+  }
+
+  /** A page of records in id order (UTF-8 byte order, as PostgreSQL's "C" collation sorts). */
+  listPage<T>(kind: RecordKind, query: PageQuery): PayResultAsync<readonly IdentifiedRecord<T>[]> {
+    const prefix = `${kind}:`;
+    const after = query.after === undefined ? undefined : Buffer.from(query.after, 'utf8');
+    const out: IdentifiedRecord<T>[] = [];
+    for (const [k, versions] of this.#records) {
+      const last = versions.at(-1);
+      if (!k.startsWith(prefix) || !last || !matchesFilter(last.value, query)) continue;
+      const id = k.slice(prefix.length);
+      if (after === undefined || Buffer.compare(Buffer.from(id, 'utf8'), after) > 0) out.push({ id, value: last.value as T, version: last.version });
+    }
+    out.sort((a, b) => Buffer.compare(Buffer.from(a.id, 'utf8'), Buffer.from(b.id, 'utf8')));
+    return okAsync(out.slice(0, query.limit));
   }
 
   /** Records a notification once. */

@@ -97,6 +97,20 @@ export interface ListFilter {
   readonly statuses?: readonly string[];
 }
 
+/** One page of {@link Store.listPage}: records in id order, after a given id. */
+export interface PageQuery extends ListFilter {
+  /** Only records whose id sorts after this one (byte order); from the first when absent. */
+  readonly after?: string;
+  /** At most this many. */
+  readonly limit: number;
+}
+
+/** A record with its id, as {@link Store.listPage} returns it. */
+export interface IdentifiedRecord<T> extends Versioned<T> {
+  /** The record's id. */
+  readonly id: string;
+}
+
 /**
  * The store port: versioned records, their history, and a notification ledger.
  *
@@ -116,6 +130,11 @@ export interface Store {
   update<T>(kind: RecordKind, id: string, expectedVersion: number, value: T): PayResultAsync<Versioned<T>>;
   /** Lists records of a kind, optionally only those in some statuses (pending-outcome scans). */
   list<T>(kind: RecordKind, filter?: ListFilter): PayResultAsync<readonly Versioned<T>[]>;
+  /**
+   * A page of records of a kind in id order (byte order of the id's UTF-8), after `query.after`:
+   * walks a kind of any size in bounded memory (reconciliation reads the whole ledger this way).
+   */
+  listPage<T>(kind: RecordKind, query: PageQuery): PayResultAsync<readonly IdentifiedRecord<T>[]>;
   /** Records a verified notification once per provider event key; says whether it was new. */
   recordNotification(providerId: string, eventKey: string, payload: string): PayResultAsync<NotificationRecord>;
   /** Applies a change set atomically (see {@link ChangeSet}). */

@@ -6,7 +6,7 @@ import { statusOf, versionConflict } from './memory-store.js';
 import type { Money } from '../money/money.js';
 import type { EventDraft, EventQuery, EventRecordKind, PaykitEvent } from './event-log.js';
 import type {
-  ChangeCause, ChangeSet, CommitOutcome, NotificationEntry, NotificationRecord, RecordKind, RecordVersion, RecordWrite, Store, Versioned,
+  ChangeCause, ChangeSet, CommitOutcome, IdentifiedRecord, NotificationEntry, NotificationRecord, RecordKind, RecordVersion, RecordWrite, Store, Versioned,
 } from './store.js';
 
 /** A record whose status a committed unit of work changed (or that it created). */
@@ -155,6 +155,10 @@ class UnitOfWorkStore implements Store {
   // A unit of work decides on records it names; scans belong outside it.
   list<T>(): PayResultAsync<readonly Versioned<T>[]> {
     return errAsync(PaymentErrors.internal('list inside a unit of work: scan before starting it'));
+  }
+
+  listPage<T>(): PayResultAsync<readonly IdentifiedRecord<T>[]> {
+    return errAsync(PaymentErrors.internal('listPage inside a unit of work: scan before starting it'));
   }
 
   recordNotification(): PayResultAsync<NotificationRecord> {
