@@ -43,6 +43,8 @@ export function createLianlianPayoutPlugin(o: LianlianPayoutPluginOptions = {}):
       errorCodes: { codes: RET_CODES, map: mapErrorCode },
     },
     tools: lianlianPayoutTools,
+    // Result notifications are retried like the web ones: 30 times, 2 minutes apart (2014 document).
+    limits: { redeliveryWindowMs: 30 * 2 * 60_000 },
   };
 }
 
