@@ -20,7 +20,7 @@ describeStoreConformance({ name: 'in memory', open: async () => new InMemoryStor
 
 const dirs = new Map<Store, string>();
 describeStoreConformance({
-  name: 'PGlite in a data directory',
+  name: 'PGlite in a data directory (openStore: on a worker thread)',
   async open() {
     const dir = mkdtempSync(join(tmpdir(), 'paykit-pglite-'));
     const s = await open({ kind: 'pglite', dataDir: dir, recordKey });
