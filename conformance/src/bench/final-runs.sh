@@ -4,6 +4,7 @@
 # PostgreSQL rows run too, runs the whole bench three times, writes each run's JSON and log to
 # OUT_DIR (default bench-results/), stops PostgreSQL, and prints the Markdown table of the three
 # runs (also in OUT_DIR/summary.md). Exit status 1 when any run had a row below its target or failed.
+# BENCH_FINAL_ARGS adds arguments to each run (e.g. "--quick --only core" to check this script).
 set -uo pipefail
 cd "$(dirname "$0")/../../.."
 out=${1:-bench-results}
@@ -25,7 +26,8 @@ fi
 status=0
 for run in 1 2 3; do
   echo "bench:final: run $run of 3" >&2
-  npm run --silent bench -- --json "$out/run-$run.json" >"$out/run-$run.log" 2>&1 || status=1
+  # shellcheck disable=SC2086 # BENCH_FINAL_ARGS is a list of arguments
+  npm run --silent bench -- --json "$out/run-$run.json" ${BENCH_FINAL_ARGS:-} >"$out/run-$run.log" 2>&1 || status=1
   tail -n 1 "$out/run-$run.log" >&2
 done
 node --conditions=@paykit/source --import tsx/esm conformance/src/bench/summary.ts "$out"/run-1.json "$out"/run-2.json "$out"/run-3.json | tee "$out/summary.md"

@@ -6,6 +6,7 @@
  *   `papaparse`, the fastest general CSV parser in JavaScript, reading the same bytes to plain
  *   string rows (target ≥ 1.0), and against `csv-parse` (reference). The peers are given their
  *   fastest path: the file decoded into one string (strict GBK), then parsed whole;
+ * - the per-entry form (`parseStatement`) against papaparse, for reference;
  * - the same three on a file whose every line has a description of its own (the simulator's
  *   synthetic file repeats one), for reference;
  * - the parser against a bare strict GBK decode and newline count (reference: the least any
@@ -92,6 +93,21 @@ function paykit(variant: Variant): Side {
   };
 }
 
+/** The per-entry form (`parseStatement`, what the statements capability yields), for reference. */
+const paykitPerEntry: Side = {
+  name: 'paykit parseStatement: one checked, typed entry at a time (the statements capability\'s form), for reference',
+  setup: async () => {
+    const chunks = await chunksOf('synthetic');
+    const run = async (): Promise<number> => {
+      let n = 0;
+      for await (const r of parseStatement({ name: NAME, content: replay(chunks) }, { encoding: 'GBK' })) if (r.isOk()) n += 1;
+      return n;
+    };
+    if ((await run()) !== LINES) throw new Error('the parser did not give an entry for every line');
+    return run;
+  },
+};
+
 function papaparse(variant: Variant): Side {
   return {
     name: `papaparse: the file decoded (strict GBK) and parsed whole to string rows (delimiter "|", newline "\\n")${variant === 'distinct' ? OWN : ''}`,
@@ -161,6 +177,7 @@ const MB = 1024 * 1024;
 export const rows = [
   ratio({ id: 'lianlian-web.statement.papaparse', subject: paykit('synthetic'), baseline: papaparse('synthetic'), target: 1.0, perOp }),
   ratio({ id: 'lianlian-web.statement.csv-parse', subject: paykit('synthetic'), baseline: csvParseSide('synthetic'), perOp }),
+  ratio({ id: 'lianlian-web.statement.per-entry.papaparse', subject: paykitPerEntry, baseline: papaparse('synthetic'), perOp }),
   ratio({ id: 'lianlian-web.statement.distinct.papaparse', subject: paykit('distinct'), baseline: papaparse('distinct'), perOp }),
   ratio({ id: 'lianlian-web.statement.distinct.csv-parse', subject: paykit('distinct'), baseline: csvParseSide('distinct'), perOp }),
   ratio({
