@@ -1,8 +1,9 @@
 import { isAbsolute, resolve } from 'node:path';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import { InMemoryStore, PaymentErrors, type PayResultAsync, type StoreConfig } from '@paykit/core';
-import { pgliteClient, pgPoolClient, type SqlClient } from './client.js';
+import { pgPoolClient, type SqlClient } from './client.js';
 import { migrate } from './migrations.js';
+import { pgliteWorkerClient } from './pglite-worker.js';
 import { RecordSealer } from './sealing.js';
 import { databaseError, SqlStore, type DurableStore } from './sql-store.js';
 
@@ -42,10 +43,9 @@ export function openStore(config: StoreConfig, options: OpenStoreOptions = {}): 
     case 'pglite': {
       const dir = config.dataDir ?? DEFAULT_PGLITE_DIR;
       const full = isAbsolute(dir) || dir.startsWith('memory://') ? dir : resolve(options.baseDir ?? process.cwd(), dir);
-      return connect('pglite', async () => {
-        const { PGlite } = await import('@electric-sql/pglite');
-        return pgliteClient(await PGlite.create(full));
-      }, 1, sealer);
+      // On a worker thread: PGlite blocks the thread it runs on for every statement, and there it
+      // leaves the main thread free for the application's other requests (see docs/benchmarks.md).
+      return connect('pglite', () => pgliteWorkerClient(full), 1, sealer);
     }
     case 'postgres': {
       if (!/^postgres(ql)?:\/\//.test(config.url)) {
