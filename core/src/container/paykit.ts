@@ -2,7 +2,7 @@ import type { Container, ServiceIdentifier } from 'inversify';
 import { err, ok } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
 import { guard, type PayResult, type PayResultAsync } from '../errors/result.js';
-import type { Capability, CapabilityServices } from '../plugin/capabilities.js';
+import type { Capability, CapabilityServices, PaymentObserver } from '../plugin/capabilities.js';
 import type { ProviderPlugin } from '../plugin/contract.js';
 import { CAPABILITY_TOKENS, Tokens } from '../plugin/tokens.js';
 import type { Clock } from '../ports/clock.js';
@@ -57,6 +57,8 @@ export interface PaykitContext {
   readonly clock: Clock;
   /** The logger. */
   readonly logger: Logger;
+  /** The payment observers of every instance that observes `instanceId` (see `PaymentObserver`). */
+  paymentObservers?(instanceId: string): readonly PaymentObserver[];
 }
 
 /**
@@ -136,6 +138,17 @@ export class Paykit implements PaykitContext {
     const windows = new Map<string, number | undefined>();
     for (const i of this.#instances.values()) windows.set(i.plugin.id, i.plugin.limits?.redeliveryWindowMs);
     return prune(this, windows, options);
+  }
+
+  /** The payment observers of every instance that observes `instanceId`. */
+  paymentObservers(instanceId: string): readonly PaymentObserver[] {
+    const out: PaymentObserver[] = [];
+    for (const i of this.#instances.values()) {
+      if (!i.container.isBound(Tokens.PaymentObserver)) continue;
+      const observer = i.container.get(Tokens.PaymentObserver);
+      if (observer.observes(instanceId)) out.push(observer);
+    }
+    return out;
   }
 
   /** Every configured instance with its capabilities (run-time discovery). */
