@@ -32,11 +32,16 @@ interface Scenario {
   readonly task: MoneyTask;
 }
 
-const scenarios: readonly Scenario[] = POINTS.flatMap((point): Scenario[] => [
-  { crash: { operation: 'refunds.create', point }, id: `R-${point}`, task: { op: 'refund', refundId: `R-${point}`, orderId: `O-${point}`, minor: REFUND } },
-  { crash: { operation: 'payouts.submit', point }, id: `P-${point}`, task: { op: 'payout', payoutId: `P-${point}`, minor: PAYOUT } },
-  { crash: { operation: 'payouts.confirm', point }, id: `C-${point}`, task: { op: 'confirm', payoutId: `C-${point}` } },
-]);
+const scenarios: readonly Scenario[] = [
+  ...POINTS.flatMap((point): Scenario[] => [
+    { crash: { operation: 'refunds.create', point }, id: `R-${point}`, task: { op: 'refund', refundId: `R-${point}`, orderId: `O-${point}`, minor: REFUND } },
+    { crash: { operation: 'payouts.submit', point }, id: `P-${point}`, task: { op: 'payout', payoutId: `P-${point}`, minor: PAYOUT } },
+    { crash: { operation: 'payouts.confirm', point }, id: `C-${point}`, task: { op: 'confirm', payoutId: `C-${point}` } },
+  ]),
+  // LianLian refuses F-* (4005): the operation ends with the commit that records it failed.
+  ...(['before-release', 'after-release'] as const).map((point): Scenario => (
+    { crash: { operation: 'payouts.submit', point }, id: `F-${point}`, task: { op: 'payout', payoutId: `F-${point}`, minor: PAYOUT } })),
+];
 
 /** What paykit has recorded about one scenario. */
 interface Recorded {
@@ -96,7 +101,7 @@ describe('a merchant process killed (SIGKILL) at each commit of a refund, a payo
   }
 
   before(async () => {
-    sims = await startMoneySimulators((noOrder) => (noOrder.startsWith('C-') ? { hold: '4003' } : {}));
+    sims = await startMoneySimulators((noOrder) => (noOrder.startsWith('C-') ? { hold: '4003' } : noOrder.startsWith('F-') ? { reply: 'reject' } : {}));
     dir = mkdtempSync(join(tmpdir(), 'paykit-money-crash-'));
 
     // Before anything dies: four paid orders, and four payouts held for review (4003, name and card differ).
@@ -258,6 +263,25 @@ describe('a merchant process killed (SIGKILL) at each commit of a refund, a payo
     });
   });
 
+  context('a payout LianLian refuses (4005, no order made)', () => {
+    it('killed before the commit that records the refusal: LianLian has no record of it, so resolvePending sends it once more with the same order number, and records the refusal', () => {
+      const id = 'F-before-release';
+      expect(left.get(id)?.payout).to.deep.include({ status: 'created' });
+      expect(left.get(id)?.payout?.inFlight).to.deep.include({ operation: 'payouts.submit', state: 'sending' });
+      expect(resolved.get(id)?.payout).to.deep.include({ status: 'failed', attempts: 2 });
+      expect(resolved.get(id)?.payout?.reason).to.deep.include({ providerCode: '4005' });
+      expect(retried.get(id)).to.deep.include({ ok: true, status: 'failed' });
+    });
+
+    it('killed after that commit: the payout is failed with LianLian\'s reason, and stays so', () => {
+      const id = 'F-after-release';
+      expect(left.get(id)?.payout).to.deep.include({ status: 'failed', attempts: 1 });
+      expect(left.get(id)?.payout?.inFlight).to.equal(undefined);
+      expect(left.get(id)?.payout?.reason).to.deep.include({ providerCode: '4005' });
+      expect(retried.get(id)).to.deep.include({ ok: true, status: 'failed' });
+    });
+  });
+
   context('at the end', () => {
     it('leaves nothing in flight, leased or unsettled', () => {
       expect(leftOpen).to.deep.equal([]);
@@ -277,19 +301,30 @@ describe('a merchant process killed (SIGKILL) at each commit of a refund, a payo
     });
 
     it('records every payout paid exactly once by LianLian, under its one order number, with its index', () => {
-      const ids = scenarios.filter((s) => s.task.op !== 'refund').map((s) => s.id).sort();
+      const ids = scenarios.filter((s) => s.task.op !== 'refund' && !s.id.startsWith('F-')).map((s) => s.id).sort();
       expect([...sims.payout.orders.keys()].sort()).to.deep.equal(ids);
+      for (const id of ['F-before-release', 'F-after-release']) {
+        expect(final.get(id)?.payout?.status, id).to.equal('failed');
+        expect(final.get(id)?.indexed, id).to.equal(id);
+      }
       for (const id of ids) {
         const expected = id.startsWith('C-') ? HELD_PAYOUT : PAYOUT;
         expect(sims.payout.ledger.get(id), id).to.deep.include({ paidCount: 1, amountFen: expected, returned: false });
         expect(final.get(id)?.payout, id).to.deep.include({ status: 'succeeded', providerOrderId: id, amount: money(expected) });
         expect(final.get(id)?.indexed, id).to.equal(id);
       }
-      // Sent exactly as often as the story says: 4 held submits, then P-before-settle and P-after-settle
-      // by the doomed processes, P-after-claim once by the resolver, P-before-claim by the retry;
-      // confirms: C-before-settle and C-after-settle by the doomed processes, the two retries.
-      expect(sims.payout.server.received.filter((r) => r.path === APPLY)).to.have.length(8);
-      expect(sims.payout.server.received.filter((r) => r.path === CONFIRM)).to.have.length(4);
+      // Sent exactly as often as the story says: 4 held submits; P-before-settle, P-after-settle and
+      // both F-* by the doomed processes; P-after-claim and F-before-release once more by the
+      // resolver; P-before-claim by the retry. Confirms: C-before-settle and C-after-settle by the
+      // doomed processes, the two retries. A payout's attempts count its claims, each sent at most
+      // once: every send but for the two claims whose process died before sending (P-after-claim's
+      // first, C-after-claim's confirm).
+      const applies = sims.payout.server.received.filter((r) => r.path === APPLY).length;
+      const confirms = sims.payout.server.received.filter((r) => r.path === CONFIRM).length;
+      expect(applies).to.equal(11);
+      expect(confirms).to.equal(4);
+      const attempts = [...final.values()].reduce((n, r) => n + (r.payout?.attempts ?? 0), 0);
+      expect(attempts).to.equal(applies + confirms + 2);
     });
   });
 });

@@ -288,6 +288,9 @@ describe('five merchant processes sharing one PostgreSQL database: refunds and p
 
   it('pays every payout at most once, under its one order number, and records exactly what LianLian did', () => {
     const s = sims as MoneySimulators;
+    // Every request sent is counted in its payout's attempts (one per claim; no process died here).
+    const sent = s.payout.server.received.filter((r) => r.path === '/paymentapi/payment.htm' || r.path === '/paymentapi/confirmPayment.htm').length;
+    expect(payouts.reduce((n, p) => n + p.attempts, 0)).to.equal(sent);
     expect(payouts.map((p) => p.payoutId).sort()).to.deep.equal(Array.from({ length: PAYOUTS }, (_, i) => payoutId(i)));
     for (const noOrder of s.payout.orders.keys()) expect(payouts.some((p) => p.providerOrderId === noOrder), noOrder).to.equal(true);
     for (const p of payouts) {

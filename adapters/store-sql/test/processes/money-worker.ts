@@ -6,14 +6,15 @@
 // - before-claim: instead of the claim commit (nothing recorded, nothing sent);
 // - after-claim: right after the claim commit, before sending;
 // - before-settle: instead of the settle commit, after the provider acted on the request;
-// - after-settle: right after the settle commit, before the caller hears of it.
+// - after-settle: right after the settle commit, before the caller hears of it;
+// - before-release / after-release: at the commit that ends an operation the provider refused.
 import type { Clock, Store } from '@paykit/core';
 import { openStore } from '../../src/index.js';
 import { moneyPaykit, runMoneyTask, type MoneyRig, type MoneyTask, type MoneyTaskResult } from './money.js';
 import { inParallel } from './spawn.js';
 
 /** Where a process kills itself. */
-export type MoneyCrashPoint = 'before-claim' | 'after-claim' | 'before-settle' | 'after-settle';
+export type MoneyCrashPoint = 'before-claim' | 'after-claim' | 'before-settle' | 'after-settle' | 'before-release' | 'after-release';
 
 /** The crash a worker is told to stage. */
 export interface MoneyCrash {
@@ -26,7 +27,7 @@ function crashing(store: Store, crash: MoneyCrash): Store {
     process.kill(process.pid, 'SIGKILL');
     throw new Error('unreachable');
   };
-  const stage = crash.point.endsWith('claim') ? 'claim' : 'reply';
+  const stage = crash.point.endsWith('claim') ? 'claim' : crash.point.endsWith('release') ? 'local' : 'reply';
   return new Proxy(store, {
     get(target, prop) {
       const value: unknown = Reflect.get(target, prop, target);
