@@ -1,15 +1,17 @@
 // A merchant process for the money-protocol crash and multi-process tests: paykit (see money.ts)
-// on the store the environment names, running the tasks of PAYKIT_TASKS (JSON), PAYKIT_CONCURRENCY
-// at a time, then printing their results as one JSON line. PAYKIT_RECORD_KEY seals payout records. PAYKIT_CLOCK_OFFSET_MS starts its clock
-// that far ahead (a resolve task moves it further). PAYKIT_CRASH ({ operation, point }) makes it kill
-// itself with SIGKILL (no cleanup, no reply) at a commit of that operation:
+// on the store the environment names (payout records sealed with PAYKIT_RECORD_KEY), running the
+// tasks of PAYKIT_TASKS (JSON), PAYKIT_CONCURRENCY at a time, then printing their results as one
+// JSON line. PAYKIT_CLOCK_OFFSET_MS starts its clock that far ahead (a resolve task moves it
+// further). PAYKIT_CRASH ({ operation, point }) makes it kill itself with SIGKILL (no cleanup, no
+// reply) at a commit of that operation:
 // - before-claim: instead of the claim commit (nothing recorded, nothing sent);
 // - after-claim: right after the claim commit, before sending;
 // - before-settle: instead of the settle commit, after the provider acted on the request;
 // - after-settle: right after the settle commit, before the caller hears of it;
 // - before-release / after-release: at the commit that ends an operation the provider refused.
-import type { Clock, Store } from '@paykit/core';
+import type { Clock } from '@paykit/core';
 import { openStore } from '../../src/index.js';
+import { dyingAt } from './crash.js';
 import { moneyPaykit, runMoneyTask, type MoneyRig, type MoneyTask, type MoneyTaskResult } from './money.js';
 import { inParallel } from './spawn.js';
 
@@ -22,31 +24,6 @@ export interface MoneyCrash {
   readonly point: MoneyCrashPoint;
 }
 
-function crashing(store: Store, crash: MoneyCrash): Store {
-  const die = (): never => {
-    process.kill(process.pid, 'SIGKILL');
-    throw new Error('unreachable');
-  };
-  const stage = crash.point.endsWith('claim') ? 'claim' : crash.point.endsWith('release') ? 'local' : 'reply';
-  return new Proxy(store, {
-    get(target, prop) {
-      const value: unknown = Reflect.get(target, prop, target);
-      if (typeof value !== 'function') return value;
-      if (prop !== 'commit') return (value as (...a: unknown[]) => unknown).bind(target);
-      return (...args: Parameters<Store['commit']>) => {
-        const cause = args[0].cause;
-        if (cause?.operation !== crash.operation || cause.source !== stage) return target.commit(...args);
-        if (crash.point.startsWith('before')) die();
-        return target.commit(...args).map((outcome) => {
-          // The commit is durable; nothing after it happens.
-          die();
-          return outcome;
-        });
-      };
-    },
-  });
-}
-
 async function main(): Promise<void> {
   const env = process.env;
   // Payout records hold account numbers: a durable store keeps them sealed with the record key.
@@ -55,7 +32,8 @@ async function main(): Promise<void> {
   const opened = await openStore(config, { maxConnections: 4 });
   if (opened.isErr()) throw new Error(opened.error.message);
   const crash = env.PAYKIT_CRASH ? JSON.parse(env.PAYKIT_CRASH) as MoneyCrash : undefined;
-  const store = crash ? crashing(opened.value, crash) : opened.value;
+  const stage = crash?.point.endsWith('claim') ? 'claim' : crash?.point.endsWith('release') ? 'local' : 'reply';
+  const store = crash ? dyingAt(opened.value, (c) => (c.cause?.operation === crash.operation && c.cause.source === stage ? (crash.point.startsWith('before') ? 'before' : 'after') : undefined)) : opened.value;
   let offset = Number(env.PAYKIT_CLOCK_OFFSET_MS ?? 0);
   const clock: Clock = { now: () => new Date(Date.now() + offset) };
   const rig = JSON.parse(env.PAYKIT_MONEY_RIG ?? '{}') as MoneyRig;
