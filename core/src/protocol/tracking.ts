@@ -40,7 +40,10 @@ export interface Tracked {
   readonly inFlight?: InFlight;
   /** Who is acting on the record until when. */
   readonly lease?: Lease;
-  /** How many times a request moving money was sent for it. */
+  /**
+   * How many times a request moving money was claimed for sending (a claim whose process died
+   * before the send counts too: nobody can tell whether it left).
+   */
   readonly attempts?: number;
   /** `resolvePending` checks in a row that got no verified answer (reset by one). */
   readonly checks?: number;
