@@ -54,7 +54,9 @@ export function openStore(config: StoreConfig, options: OpenStoreOptions = {}): 
       // leaves the main thread free for the application's other requests (see docs/benchmarks.md).
       return connect('pglite', async () => {
         const client = await pgliteWorkerClient(full);
-        return { ...client, close: () => client.close().finally(release) };
+        // The client is a class instance: override its close, keep its methods.
+        const close = client.close.bind(client);
+        return Object.assign(client, { close: () => close().finally(release) });
       }, 1, sealer).orElse((e) => {
         release();
         return errAsync(e);
