@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { expect } from 'chai';
 import { MemoryLogger, type StoredPayment } from '@paykit/core';
 import { postOnce } from '@paykit/core/simulator';
-import { LianlianWebSimulator } from '@paykit/provider-lianlian-web/simulator';
+import { LianlianWebSimulator } from '@paykit/provider-lianlian-web/testing';
 import { openStore, type DurableStore } from '@paykit/store-sql';
 import { buildApp, type Shop } from '../../../docs/examples/express-quickstart.js';
 import { LIANLIAN_ACK, must, nextOrderId, send, type ClientReply } from './support.js';

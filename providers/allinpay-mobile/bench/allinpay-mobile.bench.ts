@@ -6,7 +6,7 @@ import { createPublicKey, createVerify } from 'node:crypto';
 import { measureRatio, type BenchRow } from '@paykit/conformance/bench';
 import { createPaykit, Tokens } from '@paykit/core';
 import { allinpayMobilePlugin } from '../src/index.js';
-import { LoopbackTransport } from '@paykit/conformance/transport';
+import { LoopbackTransport } from '@paykit/core/simulator';
 import { AllinpaySimulator, simSource, SIM_ORDERS } from '../src/simulator/index.js';
 
 /** The bench rows of this package. */

@@ -26,5 +26,3 @@ export { payoutStatusOf, mapErrorCode, classifyMoneyCode, classifyQueryCode, RES
 export { signText, signFields, verifyFields } from './signer.js';
 export { filterMemo, CORPORATE_BRANCH_EXEMPT } from './requests.js';
 export { lianlianPayoutTools, guessRequest, type PayoutRequestMessage } from './tools.js';
-export { conformanceHarness } from './harness.js';
-export { lianlianPayoutDemo } from './demo.js';

@@ -25,7 +25,5 @@ export {
 export { signingText, signText, verifyFields, loadKeys, type LoadedKeys } from './signer.js';
 export { paymentStatusOf, codeMappingOf, RESULT_PAY, type ResultPay } from './mapping.js';
 export { NOTIFICATION_ACK, SignTypeCodec, type SignType } from './wire.js';
-export { lianlianWebDemo } from './demo.js';
-export { conformanceHarness } from './harness.js';
 export * from './reference/index.js';
 export * from './statements/index.js';
