@@ -1,5 +1,4 @@
 import type { PGlite } from '@electric-sql/pglite';
-import type { Pool } from 'pg';
 import { PgliteStatements } from './pglite-statements.js';
 
 /** A row as a driver returns it. */
@@ -43,8 +42,29 @@ export function pgliteClient(db: PGlite): SqlClient {
   };
 }
 
+/** The part of a `pg` pool connection the store uses (a `pg` `PoolClient` fits). */
+export interface PgConnection {
+  /** Runs one statement with `$1…` parameters. */
+  query(text: string, values?: unknown[]): Promise<{ readonly rows: readonly unknown[] }>;
+  /** Gives the connection back to its pool. */
+  release(): void;
+}
+
+/**
+ * The part of a `pg` `Pool` the store uses. A `pg.Pool` fits; declaring only these calls keeps the
+ * store's public types free of `@types/pg`, which merchants need not install.
+ */
+export interface PgPool {
+  /** Runs one statement on any connection of the pool. */
+  query(text: string, values?: unknown[]): Promise<{ readonly rows: readonly unknown[] }>;
+  /** Takes a connection for a transaction. */
+  connect(): Promise<PgConnection>;
+  /** Closes every connection. */
+  end(): Promise<void>;
+}
+
 /** Wraps a `pg` connection pool. */
-export function pgPoolClient(pool: Pool): SqlClient {
+export function pgPoolClient(pool: PgPool): SqlClient {
   const query = async (text: string, params?: readonly unknown[]): Promise<readonly Row[]> => (await pool.query(text, params ? [...params] : undefined)).rows as Row[];
   return {
     dialect: 'postgres',
