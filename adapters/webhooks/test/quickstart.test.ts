@@ -59,7 +59,7 @@ describe('the README quick start (Express + embedded PGlite store)', function ()
 
   after(async function () {
     await new Promise<void>((done) => { server.close(() => done()); server.closeAllConnections(); });
-    await shop?.close();
+    await shop?.paykit.close();
     await sim?.close();
     rmSync(baseDir, { recursive: true, force: true });
   });
@@ -152,7 +152,7 @@ describe('the README quick start (Express + embedded PGlite store)', function ()
       const created = json<CreatedOrder>(await createOrder(orderId, 1200));
       await postOnce(created.cashier.url, new URLSearchParams(created.cashier.fields).toString(), 'application/x-www-form-urlencoded; charset=UTF-8');
       await sim.complete(orderId, 'succeeded');
-      await shop.close();
+      expect((await shop.paykit.close()).isOk()).to.equal(true);
       const dataDir = join(baseDir, 'paykit-data');
       expect(existsSync(dataDir)).to.equal(true);
       const store = must(await openStore({ kind: 'pglite', dataDir })) as DurableStore;

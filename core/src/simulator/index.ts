@@ -10,3 +10,4 @@ export * from './server.js';
 export * from './delivery.js';
 export * from './loopback-transport.js';
 export * from './harness.js';
+export * from './options-input.js';

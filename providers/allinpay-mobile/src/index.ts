@@ -9,6 +9,7 @@ import 'reflect-metadata';
 
 export { allinpayMobilePlugin, allinpayMobileModule } from './plugin.js';
 export { AllinpayOptionsCodec, AllinpayConfigCodec, CertificateKey, settingsOf, type AllinpayOptions, type AllinpaySettings } from './config.js';
+export type { AllinpayOptionsInput } from './options.js';
 export { allinpayErrorCode, ALLINPAY_ERROR_CODES, type AllinpayCodeMapping } from './error-codes.js';
 export type { ErrorCategory, ErrorRow } from './error-table.js';
 export {

@@ -16,6 +16,7 @@ import 'reflect-metadata';
 
 export { lianlianPayoutPlugin, createLianlianPayoutPlugin, type LianlianPayoutPluginOptions } from './plugin.js';
 export { LianlianPayoutOptionsCodec, LianlianPayoutConfigCodec, DEFAULT_BASE_URL, type LianlianPayoutOptions } from './config.js';
+export type { LianlianPayoutOptionsInput } from './options.js';
 export { LianlianPayoutTokens } from './tokens.js';
 export { SameCardPolicy, allowanceOf, RELEASING_STATUSES, type CardAllowance, type CardLedger } from './card-policy.js';
 export { estimateArrival, type ArrivalEstimate, type PayoutBatch } from './arrival.js';

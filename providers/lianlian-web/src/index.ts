@@ -16,6 +16,7 @@ import 'reflect-metadata';
 
 export { lianlianWebPlugin, lianlianWebModule } from './plugin.js';
 export { LianlianWebOptionsCodec, DEFAULT_API_BASE_URL, DEFAULT_CASHIER_URL, type LianlianWebOptions } from './config.js';
+export type { LianlianWebOptionsInput } from './options.js';
 export { renderCashierPage, buildShareingData, PaymentExtraCodec, type SplitReceiver } from './form.js';
 export { parseSyncReturn, verifyNotificationBody, eventKeyOf, ACK_REPLY, type SyncReturnHint, type VerifiedLianlianNotification } from './notifications.js';
 export {
