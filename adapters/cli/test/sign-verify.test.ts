@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { COMMANDS, runCli } from '../src/index.js';
+import { COMMANDS, PROVIDERS, runCli } from '../src/index.js';
 import { FAKE_PROVIDERS } from './fixtures/fakepay.js';
 import { MemoryIo, tempDir } from './fixtures/memory-io.js';
 
@@ -38,6 +39,17 @@ describe('paykit CLI', () => {
         }
       });
     }
+  });
+
+  context('when asked for the version', () => {
+    it('prints the version of @paykit/cli from its package.json, exit 0', async () => {
+      const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+      for (const flag of ['--version', '-v']) {
+        const io = new MemoryIo();
+        expect(await runCli([flag], io, FAKE_PROVIDERS)).to.equal(0);
+        expect(io.stdout).to.equal(`${version}\n`);
+      }
+    });
   });
 
   context('when the command line is wrong', () => {
@@ -184,6 +196,63 @@ describe('paykit CLI', () => {
     it('exits 2 when two key sources are given', async () => {
       const io = new MemoryIo('x');
       expect(await runCli(['verify', '--provider', 'fakepay', '--md5-key', KEY, '--cert', 'c.pem'], io, FAKE_PROVIDERS)).to.equal(2);
+    });
+  });
+});
+
+describe('paykit sign and verify errors', () => {
+  /** Runs a command with the built-in providers; returns the exit code and stderr. */
+  async function run(argv: readonly string[], stdin = '{"no_order":"A1","money_order":"1.00"}'): Promise<{ code: number; stderr: string }> {
+    const io = new MemoryIo(stdin);
+    const code = await runCli(argv, io, PROVIDERS);
+    return { code, stderr: io.stderr };
+  }
+
+  context('when a key a sign type needs is missing', () => {
+    it('says which flag to pass (--private-key), not which instance option', async () => {
+      const { code, stderr } = await run(['sign', '--provider', 'lianlian-web', '--sign-type', 'RSA']);
+      expect(code).to.equal(1);
+      expect(stderr).to.contain('pass --private-key');
+      expect(stderr).not.to.contain('instance options');
+      expect(stderr).not.to.match(/\bprivateKey\b/);
+    });
+
+    it('names --md5-key for an MD5 sign type', async () => {
+      const { stderr } = await run(['sign', '--provider', 'lianlian-web', '--sign-type', 'MD5']);
+      expect(stderr).to.contain('--md5-key');
+      expect(stderr).not.to.match(/\bmd5Key\b/);
+    });
+
+    it('names --private-key for LianLian payouts and --public-key to verify them', async () => {
+      expect((await run(['sign', '--provider', 'lianlian-payout'])).stderr).to.contain('--private-key');
+      const verify = await run(['verify', '--provider', 'lianlian-payout'], '{"oid_partner":"201606221000921503"}');
+      expect(verify.stderr).to.contain('--public-key');
+      expect(verify.stderr).not.to.match(/\bpublicKey\b/);
+    });
+  });
+
+  context('when the symmetric key is given as --key', () => {
+    it('names --key in a reference error, not --md5-key', async () => {
+      const io = new MemoryIo(FIELDS);
+      const code = await runCli(['sign', '--provider', 'fakepay', '--key', 'env:UNSET_FAKE_KEY'], io, FAKE_PROVIDERS);
+      const { stderr } = io;
+      expect(code).to.equal(1);
+      expect(stderr).to.contain('--key: environment variable UNSET_FAKE_KEY is not set');
+      expect(stderr).not.to.contain('--md5-key');
+    });
+
+    it("names --key in a provider's message that says --md5-key", async () => {
+      const { stderr } = await run(['sign', '--provider', 'allinpay-mobile', '--key', '']);
+      expect(stderr).to.contain('(--key)');
+      expect(stderr).not.to.contain('--md5-key');
+    });
+  });
+
+  context('when the symmetric key is given as --md5-key', () => {
+    it("names --md5-key in a provider's message that says --key", async () => {
+      const { stderr } = await run(['sign', '--provider', 'example', '--md5-key', '']);
+      expect(stderr).to.contain('(--md5-key)');
+      expect(stderr).not.to.match(/--key\b/);
     });
   });
 });
