@@ -79,6 +79,12 @@ describe('paykit CLI', () => {
       expect(io.stdout).to.equal(`${md5(SIGNED)}\n`);
     });
 
+    it('with --explain hides only the key itself, not the same text elsewhere in the signed string', async () => {
+      const io = new MemoryIo(JSON.stringify({ order_id: 'A1001', amount: '49.65', note: 'x49.65' }));
+      expect(await runCli(['sign', '--provider', 'fakepay', '--md5-key', '49.65', '--explain'], io, FAKE_PROVIDERS)).to.equal(0);
+      expect(io.stdout).to.contain('signed text: amount=49.65&note=x49.65&order_id=A1001&key=<md5Key>\n');
+    });
+
     it('accepts --name=value and reads the key from env: references', async () => {
       const io = new MemoryIo(FIELDS, { FAKE_KEY: KEY });
       expect(await runCli(['sign', '--provider=fakepay', '--md5-key=env:FAKE_KEY'], io, FAKE_PROVIDERS)).to.equal(0);
@@ -178,6 +184,31 @@ describe('paykit CLI', () => {
       const text = (JSON.parse(io.stdout) as { signedText: string }).signedText;
       expect(text).to.equal('card_no=622202*********3445&oid_partner=201408071000001543&order_id=2013051500001234&key=<md5Key>');
       expect(io.stdout).not.to.contain('6222020200112233445');
+    });
+
+    it('shows provider ids (oid_paybill) exactly and masks a card number glued to letters', async () => {
+      const io = new MemoryIo(signedBody('card_no=6222020200112233445&note=paid by card6222020200112233445&oid_paybill=2013051500001234&order_id=A1001'));
+      expect(await runCli(['verify', '--provider', 'fakepay', '--key', KEY, '--explain'], io, FAKE_PROVIDERS)).to.equal(0);
+      const out = JSON.parse(io.stdout) as { result: Record<string, string>; signedText: string };
+      expect(out.result.providerPaymentId).to.equal('2013051500001234');
+      expect(out.result.note).to.equal('paid by card622202*********3445');
+      expect(out.signedText).to.equal('card_no=622202*********3445&note=paid by card622202*********3445&oid_paybill=2013051500001234&order_id=A1001&key=<md5Key>');
+      expect(io.stdout).not.to.contain('6222020200112233445');
+    });
+
+    it("shows a LianLian notification's oid_paybill as the provider payment id", async () => {
+      // Signed here as LianLian's spec says (sorted k=v of the non-empty fields, &key=, MD5), not by the plugin.
+      const md5Key = 'lianlian-md5-key-for-this-test';
+      const fields: Record<string, string> = {
+        oid_partner: '201408071000001543', dt_order: '20240101120000', no_order: 'A1001', oid_paybill: '2013051500001234', money_order: '49.65',
+        result_pay: 'SUCCESS', settle_date: '20240101', info_order: 'tea', pay_type: '2', bank_code: '01020000', sign_type: 'MD5',
+      };
+      const text = Object.keys(fields).sort().map((k) => `${k}=${fields[k]}`).join('&');
+      const body = JSON.stringify({ ...fields, sign: md5(`${text}&key=${md5Key}`) });
+      const io = new MemoryIo(body);
+      expect(await runCli(['verify', '--provider', 'lianlian-web', '--md5-key', md5Key], io, PROVIDERS)).to.equal(0);
+      const out = JSON.parse(io.stdout) as { result: Record<string, unknown> };
+      expect(out.result).to.include({ orderId: 'A1001', providerPaymentId: '2013051500001234', status: 'succeeded' });
     });
 
     it('exits 1 with the reason when the message was tampered with', async () => {
