@@ -48,6 +48,7 @@ describe('ports', () => {
       expect(maskCardNumbersIn('q=card%3A2013051500001234%0A')).to.equal('q=card%3A201305******1234%0A');
       expect(maskCardNumbersIn('card=6222%200212%203456%207890&x=1')).to.equal('card=622202******7890&x=1');
       expect(maskCardNumbersIn('card=6222+0212+3456+7890&x=1')).to.equal('card=622202******7890&x=1');
+      expect(maskCardNumbersIn('note=paid%20with%206222021234567890123')).to.equal('note=paid%20with%20622202*********0123');
     });
     it('leaves a 14-digit China-time timestamp readable (no card has 14 digits starting 19/20)', () => {
       expect(maskCardNumbersIn('dt_order 20240101080000')).to.equal('dt_order 20240101080000');

@@ -94,9 +94,16 @@ export function parseJsonObject(bytes: Uint8Array, what: string): PayResult<Reco
   return ok(value as Record<string, unknown>);
 }
 
-/** Replaces every occurrence of a secret in a text by a placeholder (defence in depth for printed text). */
+/**
+ * Replaces the key in a signed `k=v&…` text by a placeholder: the value of a field named `key` (or
+ * `…key`) that is exactly the secret, where providers append it. The same characters elsewhere in
+ * the text (an amount, a note) are the request's own and stay as they are. Defence in depth:
+ * providers already write `<md5Key>`.
+ */
 export function hideSecret(text: string, secret: string | undefined, placeholder: string): string {
-  return secret !== undefined && secret.length > 0 ? text.split(secret).join(placeholder) : text;
+  if (secret === undefined || secret.length === 0) return text;
+  const escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return text.replace(new RegExp(`(^|&)([A-Za-z_]*key)=${escaped}(?=&|$)`, 'gi'), (_m, sep: string, name: string) => `${sep}${name}=${placeholder}`);
 }
 
 /** The flag a tool option is given with; the symmetric key's is the one the user typed. */
