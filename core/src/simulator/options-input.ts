@@ -1,7 +1,7 @@
 import type * as t from 'io-ts';
 
-/** The keys of `T` that are required. */
-type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K }[keyof T];
+/** The keys of `T` that are required (not optional). */
+export type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K }[keyof T];
 
 /**
  * `true` when a plugin's options input interface (what a merchant writes, with TSDoc per option)
