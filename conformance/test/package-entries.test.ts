@@ -14,6 +14,13 @@ const TEST_FRAMEWORKS = ['@paykit/conformance', 'mocha', 'chai', 'fast-check'];
 /** What only a `testing` entry may load. */
 const TEST_KIT = [...TEST_FRAMEWORKS, '@paykit/core/simulator', 'node-forge'];
 
+/**
+ * Runtime dependencies a package needs without importing them itself. The CLI runs Allinpay's demo,
+ * whose simulator uses node-forge, an optional peer of @paykit/provider-allinpay-mobile that npm
+ * does not install on its own.
+ */
+const NEEDED_UNIMPORTED: Readonly<Record<string, readonly string[]>> = { '@paykit/cli': ['node-forge'] };
+
 interface Manifest {
   readonly name: string;
   readonly exports: Readonly<Record<string, { readonly '@paykit/source': string }>>;
@@ -89,6 +96,13 @@ describe('package entries', function () {
           expect([...graphOf(entry).packages].filter((s) => matches(s, TEST_FRAMEWORKS))).to.deep.equal([]);
         });
       }
+
+      it('imports every runtime dependency it declares from one of its entries', function () {
+        const imported = new Set<string>();
+        for (const target of Object.values(pkg.exports)) for (const spec of graphOf(join(ROOT, dir, target['@paykit/source'])).packages) imported.add(packageName(spec));
+        const unused = Object.keys(pkg.dependencies ?? {}).filter((d) => !imported.has(d) && !(NEEDED_UNIMPORTED[pkg.name] ?? []).includes(d));
+        expect(unused, `${pkg.name} declares dependencies nothing in it imports`).to.deep.equal([]);
+      });
 
       it('declares no test framework as a runtime dependency', function () {
         const runtime = Object.keys(pkg.dependencies ?? {});
