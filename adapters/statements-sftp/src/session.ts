@@ -73,7 +73,12 @@ export class SftpSession {
         // ssh2's own error keeps its `level` (client-authentication, client-timeout) for sftpFailure.
         client.once('error', reject);
         client.once('close', () => reject(new Error(`the connection to ${ctx.server} closed before the SFTP session started`)));
-        client.once('ready', () => client.sftp((e, channel) => (e ? reject(e) : resolve(channel))));
+        client.once('ready', () => {
+          // SFTP is request and reply in small packets: without this, Nagle's algorithm and delayed
+          // ACKs hold each request for tens of milliseconds (a one-file listing took 360 ms on loopback, 180 ms with this side fixed alone).
+          client.setNoDelay(true);
+          client.sftp((e, channel) => (e ? reject(e) : resolve(channel)));
+        });
         client.connect({
           host: c.host, port: c.port, username: c.username, readyTimeout: c.connectTimeoutMs,
           hostVerifier: pinnedHostVerifier(c.hostKeySha256, hostKey),

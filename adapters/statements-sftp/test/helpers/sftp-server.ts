@@ -106,6 +106,8 @@ export class TestSftpServer {
     conn.on('error', () => undefined);
     conn.on('authentication', (ctx) => this.#authenticate(ctx));
     conn.on('ready', () => {
+      // As the client does: without it every SFTP reply waits out Nagle and delayed ACKs (~90 ms a round trip).
+      conn.setNoDelay(true);
       conn.on('session', (accept) => {
         const session = accept();
         session.on('sftp', (acceptSftp) => this.#serve(acceptSftp(), conn, id));
