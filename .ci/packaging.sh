@@ -61,7 +61,7 @@ TS_VERSION=$(node -p "require('./package.json').devDependencies.typescript")
   # One install, so that each package's @paykit dependencies are the tarballs beside it.
   npm install --no-audit --no-fund --save "${PROD[@]}" express@^5
   npm install --no-audit --no-fund --save-dev "$(tarball conformance)" mocha@^12 "typescript@$TS_VERSION" @types/node@^20.19 @types/express@^5
-) 2>&1 | sed 's/^/  npm: /'
+) 2>&1 | sed '/^$/d; s/^/  npm: /'
 $CHECK installed "$APP"
 $CHECK production "$APP"
 $CHECK sourcemaps "$APP"
