@@ -14,7 +14,7 @@ import { okAsync } from 'neverthrow';
 import { createPaykit, InMemoryStore, type HttpTransport, type Money, type Paykit, type PaykitContext, type PayResultAsync } from '@paykit/core';
 import { measure, percentile, type Figure } from '@paykit/conformance/bench';
 import { examplePlugin } from '@paykit/provider-example';
-import { simSign } from '@paykit/provider-example/simulator';
+import { simSign } from '@paykit/provider-example/testing';
 
 const KEY = 'example-bench-merchant-key-0123456789';
 const MERCHANT = 'M100200300';

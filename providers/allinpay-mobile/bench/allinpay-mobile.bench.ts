@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { notificationsOf, ratio, sharedFile, type Side } from '@paykit/conformance/bench';
 import type { RawHttpRequest } from '@paykit/core';
 import { allinpayMobilePlugin } from '../src/index.js';
+import { LoopbackTransport } from '@paykit/core/simulator';
 import { AllinpaySimulator, simSource, SIM_ORDERS } from '../src/simulator/index.js';
 
 const MD5_KEY = 'bench-key';

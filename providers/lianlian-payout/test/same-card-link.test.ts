@@ -5,7 +5,7 @@ import { okAsync } from 'neverthrow';
 import {
   createPaykit, InMemoryStore, Tokens, type CreatePaymentInput, type PaymentRef, type PaymentsCapability, type Paykit, type ProviderPlugin,
 } from '@paykit/core';
-import { LoopbackTransport } from '@paykit/conformance/transport';
+import { LoopbackTransport } from '@paykit/core/simulator';
 import { createLianlianPayoutPlugin, LianlianPayoutTokens } from '../src/index.js';
 import { LianlianPayoutSimulator } from '../src/simulator/index.js';
 import { CARD_LEDGER_KEY, lianlianKeys, merchantKeys, OID_PARTNER, payoutInput } from './support.js';

@@ -3,12 +3,12 @@
 // test's own process on 127.0.0.1, so that a merchant process that dies and the one started after
 // it talk to the same provider, whose ledger the test reads at the end.
 import { generateKeyPairSync } from 'node:crypto';
-import { LoopbackTransport } from '@paykit/conformance/transport';
+import { LoopbackTransport } from '@paykit/core/simulator';
 import { createPaykit, JsonLogger, type Clock, type LogLevel, type Paykit, type Store } from '@paykit/core';
 import { examplePlugin } from '@paykit/provider-example';
-import { ExampleSimulator } from '@paykit/provider-example/simulator';
+import { ExampleSimulator } from '@paykit/provider-example/testing';
 import { lianlianPayoutPlugin } from '@paykit/provider-lianlian-payout';
-import { LianlianPayoutSimulator, type PayoutScript } from '@paykit/provider-lianlian-payout/simulator';
+import { LianlianPayoutSimulator, type PayoutScript } from '@paykit/provider-lianlian-payout/testing';
 
 const MERCHANT = 'MPROCESS';
 const KEY = 'money-process-test-key';

@@ -12,4 +12,3 @@ export * from './line.js';
 export * from './parser.js';
 export * from './summary.js';
 export * from './statements.js';
-export * from './demo.js';
