@@ -3,6 +3,7 @@ import { parseArgv } from './argv.js';
 import type { Command } from './command.js';
 import { configCommand } from './commands/config-check.js';
 import { demoCommand } from './commands/demo.js';
+import { eventsCommand, pruneCommand } from './commands/events.js';
 import { requestCommand } from './commands/request.js';
 import { resolvePendingCommand } from './commands/resolve-pending.js';
 import { signCommand } from './commands/sign.js';
@@ -12,7 +13,7 @@ import { describeThrown, EXIT } from './output.js';
 import type { CliProvider } from './providers.js';
 
 /** Every command, in help order. */
-export const COMMANDS: readonly Command[] = [demoCommand, signCommand, verifyCommand, requestCommand, configCommand, resolvePendingCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, signCommand, verifyCommand, requestCommand, configCommand, resolvePendingCommand, eventsCommand, pruneCommand];
 
 function mainHelp(providers: readonly CliProvider[]): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
