@@ -100,6 +100,30 @@ export interface PaykitConfigInput<I extends string = string> {
     /** Default per-call timeout in milliseconds. */
     readonly timeoutMs?: number;
   };
+  /** Endpoints that receive merchant events as signed webhooks (started by `paykit.webhooks.start()`). */
+  readonly webhooks?: WebhooksConfigInput;
+}
+
+/** The `webhooks` section: endpoint name → where events go and how they are signed. */
+export interface WebhooksConfigInput {
+  /** Endpoints by name (the consumer is `webhook:<name>`). */
+  readonly endpoints: { readonly [name: string]: WebhookEndpointInput };
+}
+
+/** One outgoing webhook endpoint. */
+export interface WebhookEndpointInput {
+  /** An https URL (http only for 127.0.0.1 / localhost) that receives each event as a signed JSON POST. */
+  readonly url: ConfigText;
+  /** The HMAC-SHA256 signing secret shared with the endpoint (at least 16 characters): write it as `env:NAME`. */
+  readonly secret: ConfigText;
+  /** Only these event types (default all), e.g. `['payment.succeeded', 'refund.succeeded']`. */
+  readonly types?: readonly string[];
+  /** Per-request timeout in milliseconds; 10 000 when absent. */
+  readonly timeoutMs?: number;
+  /** Tries of one event before it is parked (default 8). */
+  readonly maxAttempts?: number;
+  /** A note for whoever reads the config. */
+  readonly description?: string;
 }
 
 /**

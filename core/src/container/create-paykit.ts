@@ -15,6 +15,7 @@ import { InMemoryStore } from '../ports/memory-store.js';
 import type { Store } from '../ports/store.js';
 import type { HttpTransport } from '../ports/transport.js';
 import { decodeWith } from './codecs.js';
+import { endpointsOf } from '../events/webhook-ops.js';
 import { parseConfig, resolveReferences, type PaykitConfig, type StoreConfig } from './config.js';
 import { Paykit, type Instance } from './paykit.js';
 
@@ -150,9 +151,11 @@ export function createPaykit(config: unknown, deps: PaykitDeps = {}): PayResultA
   }
   if (wanted.isErr()) return errAsync(wanted.error);
   const storeConfig = wanted.value;
+  const endpoints = resolveReferences(cfg.webhooks, { env: deps.env ?? process.env, baseDir: deps.baseDir ?? process.cwd() }, 'config.webhooks').andThen(endpointsOf);
+  if (endpoints.isErr()) return errAsync(endpoints.error);
   return build(cfg, deps).andThen((built) => openStoreFor(storeConfig, deps).map(({ store, owned }) => {
     built.root.bind(Tokens.Store).toConstantValue(store);
-    return new Paykit(built.root, built.instances, built.routes, cfg, owned);
+    return new Paykit(built.root, built.instances, built.routes, cfg, owned, endpoints.value);
   }));
 }
 

@@ -18,6 +18,7 @@ import { RefundOps } from '../facade/refunds.js';
 import { resolvePending, type PendingReport, type ResolvePendingOptions } from '../facade/resolve-pending.js';
 import { StatementOps } from '../facade/statements.js';
 import { EventOps } from '../events/events.js';
+import { WebhookOps, type ConfiguredEndpoint } from '../events/webhook-ops.js';
 import { prune, type PruneOptions, type PruneReport } from '../events/retention.js';
 
 /** A configured provider instance. */
@@ -81,6 +82,8 @@ export class Paykit implements PaykitContext {
   readonly statements: StatementOps;
   /** Merchant events: the outbox of every committed transition; subscribe, list, replay. */
   readonly events: EventOps;
+  /** Outgoing webhooks of the config's `webhooks` section: start delivering, read delivery logs. */
+  readonly webhooks: WebhookOps;
   /** The store. */
   readonly store: Store;
   /** The clock. */
@@ -100,7 +103,7 @@ export class Paykit implements PaykitContext {
    *
    * @param ownedStore the store `createPaykit` opened from `config.store`, which {@link Paykit.close} closes
    */
-  constructor(root: Container, instances: ReadonlyMap<string, Instance>, routes: ReadonlyMap<string, string>, config: PaykitConfig, ownedStore?: OpenedStore) {
+  constructor(root: Container, instances: ReadonlyMap<string, Instance>, routes: ReadonlyMap<string, string>, config: PaykitConfig, ownedStore?: OpenedStore, endpoints: readonly ConfiguredEndpoint[] = []) {
     this.#root = root;
     this.#instances = instances;
     this.#routes = routes;
@@ -116,6 +119,7 @@ export class Paykit implements PaykitContext {
     this.payouts = new PayoutOps(this);
     this.statements = new StatementOps(this);
     this.events = new EventOps(this);
+    this.webhooks = new WebhookOps(this, this.events, root.get(Tokens.Transport), endpoints);
   }
 
   /**
