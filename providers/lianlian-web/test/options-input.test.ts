@@ -21,6 +21,7 @@ describe('LianLian web options as a merchant writes them', function () {
               privateKey: 'env:LL_PRIVATE_KEY', lianlianPublicKey: 'env:LL_PUBLIC_KEY', charset: 'GBK',
               cashierUrl: 'https://cashier.example/pay', apiBaseUrl: 'https://api.example', notifyUrl: 'https://shop.example/notify',
               returnUrl: 'https://shop.example/paid', busiPartner: '109001', platform: '201408071000001543', goodsCategory: '4008', timeoutMs: 8000,
+              signedBytes: 'form-charset', riskGroups: ['logistics'], bindListPageSize: 10,
             },
           },
         },
