@@ -216,7 +216,8 @@ export class EventOps {
         const moved = await recordStep(this.#ctx, consumer, { kind: 'handled', event }, leaseMs);
         if (moved.isErr()) return moved.map(() => ({ handled, skipped, parked, busy: false }));
         if (!moved.value) return round();
-        await markReplayed(this.#ctx, consumer, event.id);
+        // Only a consumer that ever parked an event can be replaying one.
+        if (state.parked > 0) await markReplayed(this.#ctx, consumer, event.id);
         handled += 1;
         state = { ...state, cursor: event.id };
         continue;
