@@ -108,22 +108,16 @@ class Base {
 }
 
 @injectable()
+@injectFromBase()
 class FakePayments extends Base implements PaymentsCapability {
-  verifyReturn?: (request: RawHttpRequest) => PayResult<ReturnClaim>;
-  constructor(
-    @inject(ScriptToken) script: FakeScript,
-    @inject(Tokens.InstanceId) instanceId: string,
-    @inject(Tokens.InstanceConfig) options: FakeOptions,
-    @inject(Tokens.Logger) logger: Logger,
-  ) {
-    super(script, instanceId, options, logger);
-    const verify = script.verifyReturn;
-    if (verify) {
-      this.verifyReturn = (request) => {
-        this.script.calls.push({ op: 'payments.verifyReturn', instanceId: this.instanceId, merchantId: this.options.merchantId, request });
-        return verify(request);
-      };
-    }
+  /** The script's return verification, when it has one (read at each call: a test may set it late). */
+  get verifyReturn(): ((request: RawHttpRequest) => PayResult<ReturnClaim>) | undefined {
+    const verify = this.script.verifyReturn;
+    if (!verify) return undefined;
+    return (request) => {
+      this.script.calls.push({ op: 'payments.verifyReturn', instanceId: this.instanceId, merchantId: this.options.merchantId, request });
+      return verify(request);
+    };
   }
   create(input: CreatePaymentInput) { return this.call('payments.create', input, () => this.script.create(input)); }
   query(ref: PaymentRef) { return this.call('payments.query', ref, () => this.script.query(ref)); }
