@@ -109,6 +109,7 @@ describe('never throw', () => {
       ['payments.query', (p, a, b) => p.payments.query(a as never, b as never)],
       ['payments.get', (p, a) => p.payments.get(a as never)],
       ['payments.apply', (p, a) => p.payments.apply(a as never)],
+      ['payments.handleReturn', (p, a, b) => p.payments.handleReturn(a as never, b as never)],
       ['notifications.handle', (p, a, b) => p.notifications.handle(a as never, b as never)],
       ['refunds.create', (p, a, b) => p.refunds.create(a as never, b as never)],
       ['refunds.query', (p, a) => p.refunds.query(a as never)],

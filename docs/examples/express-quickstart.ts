@@ -6,7 +6,7 @@
  * @example
  * ```sh
  * LL_OID_PARTNER=201408071000001543 LL_MD5_KEY=… LL_NOTIFY_URL=https://shop.example/paykit/notify/shop \
- *   node --conditions=@paykit/source --import tsx/esm docs/examples/express-quickstart.ts
+ *   LL_RETURN_URL=https://shop.example/paykit/return/shop node --conditions=@paykit/source --import tsx/esm docs/examples/express-quickstart.ts
  * ```
  */
 // #region quickstart
@@ -16,7 +16,7 @@ import { createPaykit, defineConfig, JsonLogger, type Logger, type Paykit, type 
 import { lianlianWebPlugin } from '@paykit/provider-lianlian-web';
 import { openStore } from '@paykit/store-sql';
 import { kyTransport } from '@paykit/transport-ky';
-import { expressWebhook } from '@paykit/webhooks';
+import { expressReturn, expressWebhook } from '@paykit/webhooks';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -35,6 +35,7 @@ function shopConfig(env: Env) {
           md5Key: 'env:LL_MD5_KEY',
           notifySignType: 'MD5', // as set on LianLian's merchant site
           notifyUrl: 'env:LL_NOTIFY_URL', // public https URL that reaches /paykit/notify/shop
+          returnUrl: 'env:LL_RETURN_URL', // where the payer's browser comes back: reaches /paykit/return/shop
           busiPartner: '109001', // physical goods
           goodsCategory: '5003', // luxury goods (spec 6.3): base risk fields suffice; 4xxx needs riskGroups ['logistics']
           // LianLian's own hosts unless set; the quick start test points them at the simulator.
@@ -90,6 +91,10 @@ export function buildApp(options: ShopOptions = {}): PayResultAsync<Shop> {
     // (b) Notifications first, before express.json(): the adapter needs the exact bytes LianLian
     // signed. It acknowledges only after the payment update and the ledger entry are committed.
     app.post('/paykit/notify/:instance', expressWebhook(paykit, { instanceFromPath: true }));
+    // (d) The payer's browser comes back here after paying (LianLian POSTs a signed form). paykit
+    // verifies it but never records its claim; a payment still pending is queried, so the answer
+    // (JSON here; pass `render` for your own page) shows LianLian's word within seconds.
+    app.post('/paykit/return/:instance', expressReturn(paykit, { instanceFromPath: true }));
     app.use(express.json());
 
     // (a) Create a payment and return the cashier form the payer's browser posts to LianLian.
@@ -129,7 +134,7 @@ export async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
   const server = shop.value.app.listen(port, (error) => {
     if (error) console.error(`cannot listen on port ${port}: ${error.message}`);
-    else console.log(`shop on http://localhost:${port}; LianLian notifies /paykit/notify/shop`);
+    else console.log(`shop on http://localhost:${port}; LianLian notifies /paykit/notify/shop, payers return to /paykit/return/shop`);
   });
   const stop = (): void => { server.close(() => void shop.value.paykit.close()); };
   process.once('SIGINT', stop).once('SIGTERM', stop);

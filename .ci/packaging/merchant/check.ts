@@ -20,7 +20,7 @@ const logger = new MemoryLogger();
 
 try {
   const built = await buildApp({
-    env: { LL_OID_PARTNER: TEST_OID_PARTNER, LL_MD5_KEY: TEST_MD5_KEY, LL_NOTIFY_URL: `${base}/paykit/notify/shop`, LL_CASHIER_URL: sim.cashierUrl, LL_API_BASE_URL: sim.url },
+    env: { LL_OID_PARTNER: TEST_OID_PARTNER, LL_MD5_KEY: TEST_MD5_KEY, LL_NOTIFY_URL: `${base}/paykit/notify/shop`, LL_RETURN_URL: `${base}/paykit/return/shop`, LL_CASHIER_URL: sim.cashierUrl, LL_API_BASE_URL: sim.url },
     baseDir,
     logger,
   });

@@ -25,7 +25,7 @@ const PARSED_BEFORE = 'a body parser mounted before the paykit route (express.js
   + 'or give it express.raw({ type: \'*/*\' })';
 
 /** The exact body bytes of an Express request, whether or not a body parser ran first. */
-function expressBody(req: ExpressRequestLike, limit: number): Promise<BodyRead> {
+export function expressBody(req: ExpressRequestLike, limit: number): Promise<BodyRead> {
   const parsed: unknown = req.body;
   if (Buffer.isBuffer(parsed)) {
     // express.raw() kept the bytes: use them as they are.

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { HttpReply } from '@paykit/core';
 import { readBodyStream, type BodyRead } from './shared/body.js';
 import { headersToSend } from './shared/replies.js';
 import { processWebhook } from './shared/process.js';
@@ -54,7 +55,31 @@ class RawBody {
   constructor(readonly read: BodyRead) {}
 }
 
-function lineOf(request: FastifyRequestLike): WebhookRequestLine {
+/**
+ * Makes a plugin's own context hand its routes the raw bytes for any content type (the app's other
+ * routes keep their parsers).
+ */
+export function acceptRawBodies(app: FastifyInstanceLike, limit: number): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', async (request, payload) => {
+    const length = request.headers['content-length'];
+    return new RawBody(await readBodyStream(payload, limit, typeof length === 'string' ? length : undefined));
+  });
+}
+
+/** The body {@link acceptRawBodies} read; Fastify skips parsing a request with no body at all: that is an empty body. */
+export function rawBodyOf(request: FastifyRequestLike): BodyRead {
+  return request.body instanceof RawBody ? request.body.read : { kind: 'complete', bytes: new Uint8Array(0) };
+}
+
+/** Sends a reply exactly (UTF-8 body with its byte length); `close` asks the client to drop the connection. */
+export function sendExactly(reply: FastifyReplyLike, sent: HttpReply, close: boolean): FastifyReplyLike {
+  const bytes = Buffer.from(sent.body, 'utf8');
+  return reply.code(sent.status).headers({ ...headersToSend(sent, bytes.length), ...(close ? { connection: 'close' } : {}) }).send(bytes);
+}
+
+/** Method, URL and lower-case headers of a Fastify request. */
+export function lineOf(request: FastifyRequestLike): WebhookRequestLine {
   const headers: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
   return { method: request.method.toUpperCase(), url: request.url, headers };
@@ -81,22 +106,12 @@ export function fastifyWebhooks(paykit: WebhookPaykit, options: FastifyWebhookOp
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   return async (app) => {
     // Only inside this plugin's context: the app's own routes keep their JSON and other parsers.
-    app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', async (request, payload) => {
-      const length = request.headers['content-length'];
-      return new RawBody(await readBodyStream(payload, limit, typeof length === 'string' ? length : undefined));
-    });
+    acceptRawBodies(app, limit);
     app.all(options.path, async (request, reply) => {
-      const body = request.body;
-      const outcome = await processWebhook(paykit, options, {
-        line: lineOf(request),
-        // Fastify skips parsing a request with no body at all: that is an empty body.
-        readBody: () => Promise.resolve(body instanceof RawBody ? body.read : { kind: 'complete', bytes: new Uint8Array(0) }),
-      });
+      const outcome = await processWebhook(paykit, options, { line: lineOf(request), readBody: () => Promise.resolve(rawBodyOf(request)) });
       const sent = outcome.match((accepted) => accepted.reply, (rejected) => rejected.reply);
       const unread = outcome.isErr() && (outcome.error.reason === 'body-too-large' || outcome.error.reason === 'aborted');
-      const bytes = Buffer.from(sent.body, 'utf8');
-      return reply.code(sent.status).headers({ ...headersToSend(sent, bytes.length), ...(unread ? { connection: 'close' } : {}) }).send(bytes);
+      return sendExactly(reply, sent, unread);
     });
   };
 }

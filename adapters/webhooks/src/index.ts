@@ -3,6 +3,8 @@
  * Fastify 5. Each adapter hands paykit the exact body bytes (never a re-serialised copy) and sends
  * the provider's exact acknowledgement only once paykit has verified and durably recorded the
  * notification; anything else gets the provider's rejection, so the provider delivers again.
+ * Matching return routes (`nodeReturnHandler`, `expressReturn`, `fastifyReturns`) take the payer's
+ * return and answer what `paykit.payments.handleReturn` verified, as JSON or a page the merchant renders.
  *
  * @example
  * ```ts
@@ -24,3 +26,8 @@ export {
   DEFAULT_HANDLE_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, type InstanceChoice, type WebhookAccepted, type WebhookOptions,
   type WebhookPaykit, type WebhookRejected, type WebhookRejectionReason, type WebhookRequestLine,
 } from './shared/types.js';
+// Payer returns (payments.handleReturn).
+export { expressReturn, fastifyReturns, nodeReturnHandler, type FastifyReturnOptions, type NodeReturnHandler } from './returns.js';
+export {
+  returnJson, type ReturnOptions, type ReturnOutcome, type ReturnPaykit, type ReturnRefused, type ReturnRefusalReason, type ReturnRender, type ReturnShown,
+} from './shared/return-process.js';

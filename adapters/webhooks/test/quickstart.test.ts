@@ -49,7 +49,7 @@ describe('the README quick start (Express + embedded PGlite store)', function ()
     shop = must(await buildApp({
       env: {
         LL_OID_PARTNER: OID_PARTNER, LL_MD5_KEY: MD5_KEY, LL_NOTIFY_URL: `${base}/paykit/notify/shop`,
-        LL_CASHIER_URL: sim.cashierUrl, LL_API_BASE_URL: sim.url,
+        LL_RETURN_URL: `${base}/paykit/return/shop`, LL_CASHIER_URL: sim.cashierUrl, LL_API_BASE_URL: sim.url,
       },
       baseDir,
       logger,
@@ -84,12 +84,12 @@ describe('the README quick start (Express + embedded PGlite store)', function ()
       firstDelivery = await sim.complete(orderId, 'succeeded');
     });
 
-    it('returned a signed cashier form for ¥49.65 that names the shop\'s notify URL', function () {
+    it('returned a signed cashier form for ¥49.65 that names the shop\'s notify and return URLs', function () {
       expect(created).to.include({ orderId, status: 'pending' });
       expect(created.cashier).to.include({ kind: 'redirect', method: 'POST', url: sim.cashierUrl });
       expect(created.cashier.fields).to.include({
         no_order: orderId, money_order: '49.65', oid_partner: OID_PARTNER, notify_url: `${base}/paykit/notify/shop`,
-        busi_partner: '109001', sign_type: 'MD5', userreq_ip: '127_0_0_1',
+        url_return: `${base}/paykit/return/shop`, busi_partner: '109001', sign_type: 'MD5', userreq_ip: '127_0_0_1',
       });
       expect(created.cashier.fields.sign).to.match(/^[0-9a-f]{32}$/);
     });
@@ -133,6 +133,38 @@ describe('the README quick start (Express + embedded PGlite store)', function ()
     it('never logged the MD5 key', function () {
       expect(logger.lines.length).to.be.greaterThan(0);
       expect(JSON.stringify(logger.lines)).not.to.contain(MD5_KEY);
+    });
+  });
+
+  context('when the payer\'s browser comes back to url_return before LianLian notifies', function () {
+    const orderId = nextOrderId('QR');
+    const FORM = 'application/x-www-form-urlencoded';
+    let syncReturn: string;
+
+    before(async function () {
+      const created = json<CreatedOrder>(await createOrder(orderId, 4965));
+      const posted = await postOnce(created.cashier.url, new URLSearchParams(created.cashier.fields).toString(), `${FORM}; charset=UTF-8`);
+      expect(posted?.status, posted?.body).to.equal(200);
+      await sim.complete(orderId, 'succeeded', { notify: false }); // paid at LianLian; the notification is late
+      syncReturn = sim.syncReturnBody(orderId, 'MD5');
+    });
+
+    it('refuses a tampered return with 400 and leaves the payment pending', async function () {
+      const reply = await send(`${base}/paykit/return/shop`, syncReturn.replace('money_order=49.65', 'money_order=0.01'), { contentType: FORM });
+      expect(reply.status).to.equal(400);
+      expect(json<{ error: { kind: string } }>(reply).error.kind).to.equal('Signature');
+      expect(json<{ status: string }>(await stateOf(orderId)).status).to.equal('pending');
+    });
+
+    it('queries LianLian and answers the result page with the payment as paid', async function () {
+      const reply = await send(`${base}/paykit/return/shop`, syncReturn, { contentType: FORM });
+      expect(reply.status, reply.body).to.equal(200);
+      const shown = json<{ payment: { orderId: string; status: string }; claimed: { status: string; authenticity: string }; queried: boolean }>(reply);
+      expect(shown.payment).to.include({ orderId, status: 'succeeded' });
+      expect(shown.claimed).to.include({ status: 'succeeded', authenticity: 'signed' });
+      expect(shown.queried).to.equal(true);
+      expect(sim.server.received.some((r) => r.path === '/queryapi/orderquery.htm' && r.body.toString('utf8').includes(orderId))).to.equal(true);
+      expect(json<{ status: string }>(await stateOf(orderId)).status).to.equal('succeeded');
     });
   });
 

@@ -1,4 +1,5 @@
 export * from './payments.js';
+export * from './returns.js';
 export * from './notifications.js';
 export * from './refunds.js';
 export * from './preauth.js';

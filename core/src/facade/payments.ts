@@ -7,11 +7,13 @@ import { zero } from '../money/money.js';
 import type { CreatedPayment, CreatePaymentInput, PaymentReport } from '../plugin/capabilities.js';
 import type { CallOptions, PaykitContext } from '../container/paykit.js';
 import type { ChangeCause, Store } from '../ports/store.js';
+import type { RawHttpRequest } from '../ports/transport.js';
 import { commitValue } from '../protocol/commit.js';
 import { asOutcomeUnknown, provenNotApplied } from '../protocol/outcome.js';
 import { settledTracking, type Tracked } from '../protocol/tracking.js';
 import { CreatePaymentInputCodec, Reference } from './inputs.js';
 import { updateRecord, type UpdateDecision } from './records.js';
+import { handlePaymentReturn, type HandledReturn } from './returns.js';
 import type { StoredPayment } from './stored.js';
 
 /** A created payment: what the front end does next, and the payment as recorded. */
@@ -188,6 +190,25 @@ export class PaymentOps {
       return this.#ctx.store.get<StoredPayment>('payment', orderId).andThen((rec) =>
         rec ? okAsync(publicPayment(rec.value)) : errAsync(PaymentErrors.notFound(`no payment is recorded for order ${orderId}`)));
     });
+  }
+
+  /**
+   * Handles the payer's return (the browser back at the return URL, or a mobile control's result
+   * the merchant's app passes on): the instance's plugin decodes and verifies it, it must name an
+   * order recorded on this instance (for its amount), and it is never applied to the record. A
+   * payment still waiting (or failed, when the return claims a new attempt went through) is queried
+   * with `payments.query`, so the page shows the provider's verified word. A failed query is no
+   * error: the answer carries the record as it was and `queryError`. `Unsupported` for a plugin
+   * without returns; `Signature`/`Decode` for a return that does not verify.
+   *
+   * @example
+   * ```ts
+   * const r = await paykit.payments.handleReturn('shop', { method: req.method, url: req.originalUrl, headers, body });
+   * if (r.isOk()) renderResultPage(r.value.payment.status, r.value.claimed.status);
+   * ```
+   */
+  handleReturn(instanceId: string, request: RawHttpRequest): PayResultAsync<HandledReturn> {
+    return guardAsync('payments.handleReturn', () => handlePaymentReturn(this.#ctx, (orderId) => this.query(orderId), publicPayment, instanceId, request));
   }
 
   /** Applies a provider report to the record (used by queries, resolvePending and notifications), in one commit. */

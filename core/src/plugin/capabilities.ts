@@ -139,12 +139,45 @@ export interface PaymentRef {
   readonly amount?: Money;
 }
 
+/**
+ * What the payer's side handed back after paying (the browser's return to the merchant's return
+ * URL, or a mobile control's result passed on by the merchant's app), decoded and, where the
+ * provider signs it, verified. A claim for the result page only: paykit never records a payment's
+ * state from it.
+ */
+export interface ReturnClaim {
+  /** The merchant's order number it names. */
+  readonly orderId: string;
+  /** The status it claims, mapped like a report's (an unknown word is never a success). */
+  readonly status: PaymentStatus;
+  /** The amount it claims, when it carries one (in the currency it names, or the order's as the provider documents). */
+  readonly amount?: Money;
+  /** The provider's payment id it names, when it carries one. */
+  readonly providerPaymentId?: string;
+  /** The provider's own result word, verbatim. */
+  readonly providerStatus?: string;
+  /**
+   * `signed`: the provider signed it and the signature verified (the provider's word, though possibly
+   * stale or replayed). `unsigned`: the provider signs nothing on this path (Allinpay's control
+   * result): it was decoded strictly, and is only what the payer's device says.
+   */
+  readonly authenticity: 'signed' | 'unsigned';
+}
+
 /** Taking payments. */
 export interface PaymentsCapability {
   /** Builds what the payer needs to pay. Validates every field before building anything. */
   create(input: CreatePaymentInput): PayResultAsync<CreatedPayment>;
   /** Asks the provider for the payment's state. */
   query(ref: PaymentRef): PayResultAsync<PaymentReport>;
+  /**
+   * Optional: decodes and verifies what the payer's side hands back after paying (a browser return,
+   * a mobile control's result forwarded by the merchant's app), as raw as the edge received it.
+   * Pure, no I/O; nothing in the request is trusted before this returns Ok, and even then the claim
+   * is never applied to the record (`payments.handleReturn` queries the provider instead). Without
+   * it, `payments.handleReturn` answers `Unsupported`.
+   */
+  verifyReturn?(request: RawHttpRequest): PayResult<ReturnClaim>;
 }
 
 // ---------------------------------------------------------------- notifications

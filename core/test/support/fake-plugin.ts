@@ -12,7 +12,7 @@ import {
   type HttpReply, type Logger, type NotificationsCapability, type PaymentError, type PaymentRef, type PaymentReport, type PaymentsCapability,
   type PayoutConfirmation, type PayoutReport, type PayoutRequest, type PayoutsCapability, type PayResult, type PayResultAsync,
   type PreAuthCapability, type PreAuthReport, type PreAuthRequest, type ProviderPlugin, type RawHttpRequest, type RefundReport,
-  type RefundRequest, type RefundsCapability, type Secret, type StatementsCapability, type VerifiedNotification,
+  type RefundRequest, type RefundsCapability, type ReturnClaim, type Secret, type StatementsCapability, type VerifiedNotification,
 } from '../../src/index.js';
 
 /** Options of a fake instance. */
@@ -45,6 +45,8 @@ export interface FakeScript {
   void: (req: PreAuthRequest) => PayResultAsync<PreAuthReport>;
   /** A pre-authorisation query; the fake offers none unless this is set before its first use. */
   preauthQuery?: (req: PreAuthRequest) => PayResultAsync<PreAuthReport>;
+  /** Verifies a payer's return; the fake offers none unless this is set before its first use. */
+  verifyReturn?: (request: RawHttpRequest) => PayResult<ReturnClaim>;
   /** Async delay before each reply, to interleave concurrent calls. */
   delayMs: number;
 }
@@ -108,6 +110,15 @@ class Base {
 @injectable()
 @injectFromBase()
 class FakePayments extends Base implements PaymentsCapability {
+  /** The script's return verification, when it has one (read at each call: a test may set it late). */
+  get verifyReturn(): ((request: RawHttpRequest) => PayResult<ReturnClaim>) | undefined {
+    const verify = this.script.verifyReturn;
+    if (!verify) return undefined;
+    return (request) => {
+      this.script.calls.push({ op: 'payments.verifyReturn', instanceId: this.instanceId, merchantId: this.options.merchantId, request });
+      return verify(request);
+    };
+  }
   create(input: CreatePaymentInput) { return this.call('payments.create', input, () => this.script.create(input)); }
   query(ref: PaymentRef) { return this.call('payments.query', ref, () => this.script.query(ref)); }
 }

@@ -112,12 +112,31 @@ export function wireAmount(text: string, currency: CurrencyCode, path: string): 
 /** What the payment control says when it closes: only whether the payment was accepted (2.2.2). */
 export type SyncOutcome = 'accepted' | 'failed' | 'cancelled';
 
+/**
+ * The payment status a control outcome claims (spec 2.2.2: "同步接口返回的仅为该笔订单的受理情况"):
+ * `accepted` means Allinpay took the attempt, not that it was paid, so it claims `processing`; a
+ * cancel leaves the order waiting for the payer (`pending`).
+ */
+export function syncOutcomeStatus(outcome: SyncOutcome): PaymentStatus {
+  switch (outcome) {
+    case 'accepted': return 'processing';
+    case 'failed': return 'failed';
+    case 'cancelled': return 'pending';
+    default: {
+      const never: never = outcome;
+      return never;
+    }
+  }
+}
+
 /** The control's synchronous result. Never a final payment state: wait for the notification or query. */
 export interface SyncResult {
   /** The platform whose format it was. */
   readonly platform: 'ios' | 'android';
   /** Accepted, failed or cancelled by the payer. */
   readonly outcome: SyncOutcome;
+  /** The control's own result code, verbatim (iOS `payResult`, Android `allinpay_pay_res`). */
+  readonly code: string;
   /** Amount the control reports, when given. */
   readonly amount?: Money;
   /** Payment time text as given. */
@@ -160,7 +179,7 @@ export function parseSyncResult(json: string, currency: CurrencyCode = 'CNY'): P
     }
     const amount = r.payAmount === undefined || r.payAmount === '' ? ok(undefined) : wireAmount(String(r.payAmount), currency, 'payAmount');
     return amount.map((m) => ({
-      platform, outcome,
+      platform, outcome, code,
       ...(m !== undefined ? { amount: m } : {}),
       ...(r.payTime !== undefined ? { payTime: r.payTime } : {}),
       ...(r.payOrderId !== undefined ? { payOrderId: r.payOrderId } : {}),

@@ -3,11 +3,12 @@ import { inject, injectable } from 'inversify';
 import * as t from 'io-ts';
 import { err, errAsync, ok, okAsync } from 'neverthrow';
 import {
-  decodeWith, formatCst, formatMinorUnits, guardAsync, parseKv, PaymentErrors, Tokens, type Clock,
+  decodeWith, formatCst, formatMinorUnits, guard, guardAsync, parseKv, PaymentErrors, Tokens, type Clock,
   type CreatedPayment, type CreatePaymentInput, type HttpTransport, type PaymentRef, type PaymentReport,
-  type PaymentsCapability, type PayResult, type PayResultAsync,
+  type PaymentsCapability, type PayResult, type PayResultAsync, type RawHttpRequest, type ReturnClaim,
 } from '@paykit/core';
 import { settingsOf, type AllinpayOptions, type AllinpaySettings } from './config.js';
+import { verifyControlReturn } from './control-return.js';
 import { checkOrderNo, checkQueryWindow, errorReplyOf, isErrorReply, PATHS, postForm, PROVIDER_ID } from './http.js';
 import { allinpayCurrency, receiveUrlFor } from './mapping.js';
 import { verifyPaymentResult } from './notifications.js';
@@ -123,7 +124,7 @@ export function buildOrderQuery(ref: PaymentRef, settings: AllinpaySettings, now
   return decodeWith(OrderQuery.codec, { ...fields, signMsg }, 'orderQuery').map(() => ({ ...fields, signMsg }));
 }
 
-/** Allinpay payments: payData for the control, and the single order query. */
+/** Allinpay payments: payData for the control, the single order query, and the control's result passed on by the app. */
 @injectable()
 export class AllinpayPayments implements PaymentsCapability {
   readonly #settings: AllinpaySettings;
@@ -177,5 +178,14 @@ export class AllinpayPayments implements PaymentsCapability {
         return ok(verified.value.report);
       });
     });
+  }
+
+  /**
+   * Decodes the control's result (spec 2.2.2) the merchant's app posts with the order number (see
+   * {@link verifyControlReturn}): an `unsigned` claim, since Allinpay signs nothing on this path.
+   * `payments.handleReturn` queries the order before the page shows a payment.
+   */
+  verifyReturn(request: RawHttpRequest): PayResult<ReturnClaim> {
+    return guard('allinpay-mobile.payments.verifyReturn', () => verifyControlReturn(request, this.#settings));
   }
 }

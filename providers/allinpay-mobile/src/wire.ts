@@ -202,17 +202,26 @@ export const PreAuthReply = wireMessage('preAuthReply', [
 /** `ERRORCODE=…&ERRORMSG=…` error reply (spec 3.4, 3.8). */
 export const ErrorReply = wireMessage('errorReply', [['ERRORCODE', 20, true], ['ERRORMSG', 256, false]] as const);
 
-/** The iOS control's result (spec 2.2.2): `payResult` is a number 0 / 1 / -1. */
-export const IosSyncResult = t.intersection([
-  t.type({ payResult: t.union([t.number, t.string]) }),
-  t.partial({ payAmount: t.union([t.number, t.string]), payTime: t.string, payOrderId: t.string }),
-], 'iosSyncResult');
+// Spec 2.2.2 gives the control result's fields no lengths: payOrderId is the notification's
+// paymentOrderId (50), payTime a date-time "to the second" (14 digits; 19 with separators).
+/** The fields both controls' results share (spec 2.2.2): amount in minor units, pay time, Allinpay's order id. */
+const SyncResultCommon = t.partial({
+  payAmount: t.union([t.number, bounded('payAmount', 10, false)]), payTime: bounded('payTime', 19, false), payOrderId: bounded('payOrderId', 50, false),
+});
 
-/** The Android control's result (spec 2.2.2). */
-export const AndroidSyncResult = t.intersection([
-  t.type({ allinpay_pay_res: t.string }),
-  t.partial({ payAmount: t.union([t.number, t.string]), payTime: t.string, payOrderId: t.string }),
-], 'androidSyncResult');
+/** The iOS control's result (spec 2.2.2): `payResult` is a number 0 / 1 / -1 (checked against that list when mapped). */
+export const IosSyncResult = t.intersection([t.type({ payResult: t.union([t.number, t.string]) }), SyncResultCommon], 'iosSyncResult');
+
+/** The Android control's result (spec 2.2.2); `allinpay_pay_res` is checked against its two words when mapped. */
+export const AndroidSyncResult = t.intersection([t.type({ allinpay_pay_res: t.string }), SyncResultCommon], 'androidSyncResult');
+
+/**
+ * What the merchant's app posts to paykit's return route after the control closes: paykit's own
+ * envelope, not an Allinpay message. The control's result (spec 2.2.2) names no order and carries
+ * no signature, so the app adds the order number it paid, and the order's currency when it is not
+ * the instance's (the result's `payAmount` is in the order's minor units).
+ */
+export const ControlReturn = wireMessage('controlReturn', [['orderNo', 50, true], ['result', 2048, true], ['currency', 3, false]] as const);
 
 /** Splits a `|` record into the fields of a message table; wrong field counts are reported. */
 export function recordOf(message: { readonly order: readonly string[] }, line: string): Record<string, string> | undefined {

@@ -45,7 +45,7 @@ describe('Allinpay control sync result (spec 2.2.2)', () => {
   context('when the iOS control returns', () => {
     it('maps payResult 0 / 1 / -1 to accepted / failed / cancelled', () => {
       const ok = parseSyncResult('{"payResult":0,"payAmount":1000,"payTime":"20240101120000","payOrderId":"P1"}');
-      expect(ok.isOk() && ok.value).to.deep.equal({ platform: 'ios', outcome: 'accepted', amount: { amount: 1000, currency: 'CNY' }, payTime: '20240101120000', payOrderId: 'P1' });
+      expect(ok.isOk() && ok.value).to.deep.equal({ platform: 'ios', outcome: 'accepted', code: '0', amount: { amount: 1000, currency: 'CNY' }, payTime: '20240101120000', payOrderId: 'P1' });
       expect(parseSyncResult('{"payResult":1}')._unsafeUnwrap().outcome).to.equal('failed');
       expect(parseSyncResult('{"payResult":-1,"payOrderId":""}')._unsafeUnwrap().outcome).to.equal('cancelled');
     });

@@ -2,16 +2,17 @@
 import { inject, injectable } from 'inversify';
 import {
   decodeWith, PaymentErrors, type CreatedPayment, type CreatePaymentInput, type PaymentReport,
-  type PaymentsCapability, type PaymentRef, type PayResultAsync, type RefundReport, type RefundRequest,
-  type RefundsCapability,
+  type PaymentsCapability, type PaymentRef, type PayResult, type PayResultAsync, type RawHttpRequest, type RefundReport, type RefundRequest,
+  type RefundsCapability, type ReturnClaim,
 } from '@paykit/core';
 import { errAsync, okAsync } from 'neverthrow';
 import { ExampleApi } from './api.js';
 import { paymentReport, refundReport, toWireAmount, toWireTime } from './mapping.js';
+import { verifyReturnRequest } from './notifications.js';
 import { signFields } from './signer.js';
 import { PayForm, QueryReply, RefundReply, WIRE_CURRENCIES } from './wire.js';
 
-/** Payments: a signed cashier form, and a signed query. */
+/** Payments: a signed cashier form, a signed query, and the signed return to `return_url`. */
 @injectable()
 export class ExamplePayments implements PaymentsCapability {
   readonly #api: ExampleApi;
@@ -57,6 +58,11 @@ export class ExamplePayments implements PaymentsCapability {
         const report = paymentReport(wire, ref.amount?.currency);
         return report.isOk() ? okAsync(report.value) : errAsync(report.error);
       });
+  }
+
+  /** Verifies the payer's return to `return_url` (see {@link verifyReturnRequest}). */
+  verifyReturn(request: RawHttpRequest): PayResult<ReturnClaim> {
+    return verifyReturnRequest(request, this.#api.options);
   }
 }
 

@@ -9,5 +9,5 @@ export { examplePlugin, exampleModule } from './plugin.js';
 export { ExampleOptionsCodec, type ExampleOptions } from './config.js';
 export type { ExampleOptionsInput } from './options.js';
 export { exampleTools } from './tools.js';
-export { verifyNotification, ACK, NACK } from './notifications.js';
+export { verifyNotification, verifyReturnRequest, ACK, NACK } from './notifications.js';
 export { mapPaymentStatus, mapRefundStatus, mapErrorCode } from './mapping.js';

@@ -9,7 +9,7 @@ import {
   type RefundReport, type RefundStatus, type StatusMapping,
 } from '@paykit/core';
 import { err, ok } from 'neverthrow';
-import type { Notification, QueryReply, RefundReply } from './wire.js';
+import type { Notification, QueryReply, RefundReply, ReturnParams } from './wire.js';
 
 /** Fails the build when a union gains a member a `switch` does not handle. */
 export function assertNever(value: never): never {
@@ -101,8 +101,8 @@ export function fromWireAmount(amount: string, currency: string, expected: Curre
 /** `YYYYMMDDHHmmss` CST for a date. */
 export const toWireTime = formatCst;
 
-/** A payment report from a verified query reply or notification (in the order's currency when given). */
-export function paymentReport(wire: QueryReply | Notification, expected?: CurrencyCode): PayResult<PaymentReport> {
+/** A payment report from a verified query reply, notification or return (in the order's currency when given). */
+export function paymentReport(wire: QueryReply | Notification | ReturnParams, expected?: CurrencyCode): PayResult<PaymentReport> {
   const paidAt = wire.paid_at === undefined ? ok(undefined) : parseCst(wire.paid_at, 'paid_at').mapErr((e) => PaymentErrors.decode(e.message, { path: 'paid_at' }));
   return fromWireAmount(wire.amount, wire.currency, expected, 'amount').andThen((amount) => paidAt.map((at) => {
     const status = mapPaymentStatus(wire.status);

@@ -1,14 +1,14 @@
-/** Example Pay payment notifications: decoded and verified from the raw bytes, pure. */
+/** Example Pay payment notifications and the payer's return: decoded and verified from the raw request, pure. */
 import { inject, injectable } from 'inversify';
 import {
-  decodeWith, PaymentErrors, type HttpReply, type NotificationsCapability, type PaymentError,
-  type PayResult, type RawHttpRequest, type VerifiedNotification,
+  decodeWith, guard, PaymentErrors, type HttpReply, type NotificationsCapability, type PaymentError,
+  type PayResult, type RawHttpRequest, type ReturnClaim, type VerifiedNotification,
 } from '@paykit/core';
-import { err } from 'neverthrow';
+import { err, ok } from 'neverthrow';
 import { ExampleConfig, type ExampleOptions } from './config.js';
 import { paymentReport } from './mapping.js';
 import { verifyFields } from './signer.js';
-import { ACK_BODY, NACK_BODY, Notification, parseFlatJson } from './wire.js';
+import { ACK_BODY, NACK_BODY, Notification, parseFlatJson, ReturnParams, type WireFields } from './wire.js';
 
 /** The acknowledgement Example Pay waits for: HTTP 200 with exactly `SUCCESS`. */
 export const ACK: HttpReply = { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: ACK_BODY };
@@ -36,6 +36,49 @@ export function verifyNotification(request: RawHttpRequest, options: Pick<Exampl
         // The same event on every redelivery, whatever notify_id the provider puts on each attempt.
         eventKey: `${wire.order_no}:${wire.status}:${wire.payment_id ?? ''}`,
         ack: ACK,
+      }));
+    });
+}
+
+/** Longest return URL read (Example Pay's parameters and a merchant's own take well under 2 KiB). */
+const MAX_RETURN_URL = 8 * 1024;
+
+/** The query parameters of a request URL (path and query) as flat fields; a repeated name is refused. */
+function queryFields(url: string): PayResult<WireFields> {
+  const start = url.indexOf('?');
+  if (start < 0) {
+    return err(PaymentErrors.decode('the return URL has no query string: Example Pay redirects the browser to return_url with its signed result in the query; pass the URL with its query', { providerId: 'example' }));
+  }
+  const out: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(url.slice(start + 1).split('#')[0])) {
+    if (Object.prototype.hasOwnProperty.call(out, name)) return err(PaymentErrors.decode(`the return URL repeats the parameter ${name.slice(0, 32)}`, { providerId: 'example', path: name.slice(0, 32) }));
+    out[name] = value;
+  }
+  return ok(out);
+}
+
+/**
+ * Verifies the payer's return: the redirect to `return_url` whose query string carries Example
+ * Pay's result, signed over every parameter but `sign` (the merchant's own ones included), for this
+ * merchant. Pure: no I/O. A claim only: `payments.handleReturn` queries before showing a payment.
+ */
+export function verifyReturnRequest(request: RawHttpRequest, options: Pick<ExampleOptions, 'key' | 'merchantId'>): PayResult<ReturnClaim> {
+  return guard('example.verifyReturn', () => verifyReturnUrl(String(request.url), options));
+}
+
+function verifyReturnUrl(url: string, options: Pick<ExampleOptions, 'key' | 'merchantId'>): PayResult<ReturnClaim> {
+  if (url.length > MAX_RETURN_URL) return err(PaymentErrors.decode(`the return URL is ${url.length} characters; Example Pay's are under ${MAX_RETURN_URL}`, { providerId: 'example' }));
+  return queryFields(url)
+    .andThen((fields) => verifyFields(fields, options.key, 'return').map(() => fields))
+    .andThen((fields) => decodeWith(ReturnParams, fields, 'return', 'reply'))
+    .andThen((wire) => {
+      if (wire.merchant_id !== options.merchantId) {
+        return err(PaymentErrors.decode(`return is for merchant ${wire.merchant_id}, this instance is ${options.merchantId}: check the instance's return URL`, { providerId: 'example' }));
+      }
+      return paymentReport(wire).map((report): ReturnClaim => ({
+        orderId: report.orderId, status: report.status, amount: report.amount, authenticity: 'signed',
+        ...(report.providerPaymentId !== undefined ? { providerPaymentId: report.providerPaymentId } : {}),
+        ...(report.providerStatus !== undefined ? { providerStatus: report.providerStatus } : {}),
       }));
     });
 }

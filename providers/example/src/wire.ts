@@ -9,6 +9,9 @@
  * - Payment: the payer's browser posts the {@link PayForm} to `{baseUrl}/pay`.
  * - Queries and refunds: JSON `POST` to `{baseUrl}/query`, `/refund`, `/refund-query`; replies are JSON.
  * - Notifications: JSON `POST` to the merchant's `notify_url`; the merchant answers `SUCCESS`.
+ * - Return: after paying (or failing) at the cashier, the payer's browser is redirected (`GET`) to
+ *   `return_url` with the {@link ReturnParams} added to its query string; the signature covers
+ *   every query parameter but `sign`, the merchant's own parameters of `return_url` included.
  */
 import { decodeText, PaymentErrors, type PayResult } from '@paykit/core';
 import * as t from 'io-ts';
@@ -110,6 +113,20 @@ export const Notification = t.intersection([
 ], 'Notification');
 /** {@link Notification} as data. */
 export type Notification = t.TypeOf<typeof Notification>;
+
+/**
+ * The result Example Pay adds to `return_url`'s query string when it redirects the payer's browser
+ * back. Parameters of the merchant's own `return_url` travel with it, signed too, and are kept.
+ */
+export const ReturnParams = t.intersection([
+  t.type({
+    merchant_id: MerchantId, order_no: WireReference, status: WireStatus, amount: WireAmount, currency: WireCurrency,
+    sign_type: WireSignType, sign: WireSign,
+  }),
+  t.partial({ payment_id: bounded('payment_id', 1, 32), paid_at: WireTimestamp, fail_reason: WireMessage }),
+], 'ReturnParams');
+/** {@link ReturnParams} as data. */
+export type ReturnParams = t.TypeOf<typeof ReturnParams>;
 
 /** The exact acknowledgement body that stops redelivery. */
 export const ACK_BODY = 'SUCCESS';

@@ -6,7 +6,7 @@ import { inject, injectable } from 'inversify';
 import { err, ok } from 'neverthrow';
 import {
   decodeText, guard, PaymentErrors, Tokens, type Charset, type Clock, type HttpReply, type NotificationsCapability,
-  type PaymentError, type PaymentReport, type PayResult, type RawHttpRequest, type VerifiedNotification,
+  type PaymentError, type PaymentReport, type PayResult, type RawHttpRequest, type ReturnClaim, type VerifiedNotification,
 } from '@paykit/core';
 import { parseJsonObject } from './api.js';
 import { signedCharsetOf } from './charset.js';
@@ -146,6 +146,23 @@ export function parseSyncReturn(body: Uint8Array, o: LianlianWebOptions, keys?: 
         advice: 'show the result page only; the payment is recorded from the async notification or payments.query',
       })));
   });
+}
+
+/**
+ * The payer's return as `payments.handleReturn` takes it: the raw `url_return` request, whose body
+ * is the form LianLian's cashier has the browser POST (spec 4.2: sent after a success only, signed
+ * like the notification). Verified by {@link parseSyncReturn}; the claim is never recorded.
+ */
+export function verifyReturnRequest(request: RawHttpRequest, o: LianlianWebOptions, keys: LoadedKeys): PayResult<ReturnClaim> {
+  if (request.body.length === 0) {
+    return err(PaymentErrors.decode('the url_return request has no body: LianLian\'s cashier POSTs the signed form (spec 4.2); pass the raw POST body', { providerId: PROVIDER_ID }));
+  }
+  if (request.body.length > MAX_BODY) return err(PaymentErrors.decode(`url_return body of ${request.body.length} bytes is too large`, { providerId: PROVIDER_ID }));
+  return parseSyncReturn(request.body, o, keys).map(({ claimed }) => ({
+    orderId: claimed.orderId, status: claimed.status, amount: claimed.amount, authenticity: 'signed' as const,
+    ...(claimed.providerPaymentId !== undefined ? { providerPaymentId: claimed.providerPaymentId } : {}),
+    ...(claimed.providerStatus !== undefined ? { providerStatus: claimed.providerStatus } : {}),
+  }));
 }
 
 /** The notifications capability of a LianLian web instance. */

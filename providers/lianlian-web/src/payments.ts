@@ -2,15 +2,16 @@
 import { inject, injectable } from 'inversify';
 import { errAsync, okAsync } from 'neverthrow';
 import {
-  guardAsync, Tokens, type Clock, type CreatedPayment, type CreatePaymentInput, type HttpTransport, type Logger,
-  type PaymentReport, type PaymentRef, type PaymentsCapability, type PayResultAsync,
+  guard, guardAsync, Tokens, type Clock, type CreatedPayment, type CreatePaymentInput, type HttpTransport, type Logger,
+  type PaymentReport, type PaymentRef, type PaymentsCapability, type PayResult, type PayResultAsync, type RawHttpRequest, type ReturnClaim,
 } from '@paykit/core';
 import type { LianlianWebOptions } from './config.js';
 import { buildPaymentFields, paymentAction } from './form.js';
 import { InstanceKeys } from './keys.js';
+import { verifyReturnRequest } from './notifications.js';
 import { queryOrder } from './order-query.js';
 
-/** LianLian web payments: a redirect to the cashier, and the order query. */
+/** LianLian web payments: a redirect to the cashier, the order query, and the payer's return to `url_return`. */
 @injectable()
 export class LianlianWebPayments implements PaymentsCapability {
   readonly #o: LianlianWebOptions;
@@ -53,5 +54,15 @@ export class LianlianWebPayments implements PaymentsCapability {
     return guardAsync('lianlian-web.payments.query', () => queryOrder(
       { options: this.#o, keys: this.#keys, transport: this.#transport, logger: this.#logger }, { orderId: ref.orderId, ...(ref.createdAt !== undefined ? { createdAt: ref.createdAt } : {}) }, 'payments.query',
     ));
+  }
+
+  /**
+   * Verifies the form LianLian's cashier has the payer's browser POST to `url_return` (spec 4.2):
+   * signed with the request's or the notification's sign type, for this merchant. A claim of
+   * success only (LianLian returns the browser after successes alone); `payments.handleReturn`
+   * queries the order rather than recording it.
+   */
+  verifyReturn(request: RawHttpRequest): PayResult<ReturnClaim> {
+    return guard('lianlian-web.payments.verifyReturn', () => this.#keys.get().andThen((keys) => verifyReturnRequest(request, this.#o, keys)));
   }
 }

@@ -34,28 +34,43 @@ function chooseId(choice: InstanceChoice, line: WebhookRequestLine): Result<stri
   }
 }
 
+/** What a route serves: notifications (the default), or payer returns (the `payments` capability). */
+export type RouteKind = 'notifications' | 'returns';
+
+const ROUTE_TEXT: { readonly [K in RouteKind]: { readonly capability: 'notifications' | 'payments'; readonly url: string; readonly unnamed: string; readonly does: string } } = {
+  notifications: {
+    capability: 'notifications', url: 'notify URL', unnamed: 'post notifications to the path ending in the instance id',
+    does: 'does not receive notifications: its plugin has no notifications capability',
+  },
+  returns: {
+    capability: 'payments', url: 'return URL', unnamed: 'send payer returns to the path ending in the instance id',
+    does: 'takes no payments: its plugin has no payments capability',
+  },
+};
+
 /**
- * Picks the instance a request is for and checks that paykit has it and that it receives
- * notifications. Never throws.
+ * Picks the instance a request is for and checks that paykit has it and that it serves the route
+ * (receives notifications, or takes payments for a return route). Never throws.
  */
-export function resolveInstance(paykit: WebhookPaykit, choice: InstanceChoice, line: WebhookRequestLine): Result<string, InstanceMiss> {
+export function resolveInstance(paykit: Pick<WebhookPaykit, 'capabilities'>, choice: InstanceChoice, line: WebhookRequestLine, route: RouteKind = 'notifications'): Result<string, InstanceMiss> {
+  const text = ROUTE_TEXT[route];
   const chosen = chooseId(choice, line);
   if (chosen.isErr()) return err(chosen.error);
   const id = chosen.value;
   if (typeof id !== 'string' || id === '') {
-    return err({ message: 'no paykit instance named in this URL: post notifications to the path ending in the instance id', resolverFailed: false });
+    return err({ message: `no paykit instance named in this URL: ${text.unnamed}`, resolverFailed: false });
   }
   const shown = JSON.stringify(id.slice(0, MAX_ECHOED_ID));
   let capabilities: readonly string[];
   try {
     const found = paykit.capabilities(id);
-    if (found.isErr()) return err({ message: `no paykit instance ${shown} is configured: check the notify URL or the instance id`, resolverFailed: false });
+    if (found.isErr()) return err({ message: `no paykit instance ${shown} is configured: check the ${text.url} or the instance id`, resolverFailed: false });
     capabilities = found.value;
   } catch {
     return err({ message: `paykit could not look up instance ${shown}`, resolverFailed: true });
   }
-  if (!capabilities.includes('notifications')) {
-    return err({ message: `paykit instance ${shown} does not receive notifications: its plugin has no notifications capability`, resolverFailed: false });
+  if (!capabilities.includes(text.capability)) {
+    return err({ message: `paykit instance ${shown} ${text.does}`, resolverFailed: false });
   }
   return ok(id);
 }

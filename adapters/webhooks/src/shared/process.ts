@@ -17,7 +17,7 @@ export interface WebhookInput {
 }
 
 /** Writes a line through paykit's logger; a logger that throws is ignored (it must not stop the reply). */
-export function logSafely(paykit: WebhookPaykit, level: LogLevel, message: string, fields: Record<string, unknown>): void {
+export function logSafely(paykit: Pick<WebhookPaykit, 'logger'>, level: LogLevel, message: string, fields: Record<string, unknown>): void {
   try {
     paykit.logger.log(level, message, fields);
   } catch {

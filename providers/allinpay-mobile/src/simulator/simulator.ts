@@ -163,6 +163,21 @@ export class AllinpaySimulator {
     return new URLSearchParams(this.paymentResult(orderNo, outcome)).toString();
   }
 
+  /**
+   * The JSON string the payment control hands the app when it closes after `pay` (spec 2.2.2): the
+   * iOS form (`payResult` 0 accepted, 1 failed; `payAmount` a number) or the Android one
+   * (`allinpay_pay_res`; `payAmount` a string). Neither names the order nor is signed.
+   */
+  controlResult(orderNo: string, platform: 'ios' | 'android'): string {
+    const order = this.orders.get(orderNo);
+    if (!order) throw new Error(`simulator has no order ${orderNo}`);
+    const accepted = order.status === 'paid';
+    const common = { payTime: order.payDatetime, payOrderId: order.paymentOrderId };
+    return platform === 'ios'
+      ? JSON.stringify({ payResult: accepted ? 0 : 1, payAmount: Number(order.payData.orderAmount), ...common })
+      : JSON.stringify({ allinpay_pay_res: accepted ? 'allinpay_pay_success' : 'allinpay_pay_fail', payAmount: order.payData.orderAmount, ...common });
+  }
+
   /** Sets a refund's TKSUCC status (tests). */
   setRefundStatus(orderNo: string, refundNo: string, status: string): void {
     const r = this.orders.get(orderNo)?.refunds.get(refundNo);

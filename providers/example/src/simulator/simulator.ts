@@ -30,6 +30,8 @@ export interface SimOrder {
   readonly paidAt: Date;
   /** Where notifications go. */
   readonly notifyUrl: string;
+  /** Where the payer's browser is sent back (`return_url`), when the form named one. */
+  readonly returnUrl?: string;
   /** Minor units refunded so far. */
   refundedMinor: number;
 }
@@ -54,6 +56,8 @@ export interface SimPayment {
   readonly orderId: string;
   /** Amount in minor units, decoded by the simulator. */
   readonly wireAmountMinor: number;
+  /** The signed URL the cashier sends the payer's browser back to, when the form named a `return_url`. */
+  readonly returnTo?: string;
 }
 
 function json(fields: Record<string, string>, status = 200): SimReply {
@@ -71,9 +75,9 @@ function fieldsOf(req: SimRequest): Record<string, string> | undefined {
 }
 
 /**
- * Example Pay on 127.0.0.1: a cashier (`/pay`), the signed JSON API (`/query`, `/refund`,
- * `/refund-query`), notifications delivered with retries, a test control (`/control/notify`) and
- * the shared fault injection.
+ * Example Pay on 127.0.0.1: a cashier (`/pay`, naming the signed redirect back to `return_url`),
+ * the signed JSON API (`/query`, `/refund`, `/refund-query`), notifications delivered with
+ * retries, a test control (`/control/notify`) and the shared fault injection.
  *
  * @example
  * ```ts
@@ -123,11 +127,32 @@ export class ExampleSimulator {
     const url = `${action.url}?outcome=${outcome}`;
     const reply = await postOnce(url, new URLSearchParams(action.fields as Record<string, string>).toString(), 'application/x-www-form-urlencoded');
     if (reply === undefined) throw new Error('the cashier did not answer');
-    const body = JSON.parse(reply.body) as { order_no?: string; amount_minor?: string; code?: string; message?: string };
+    const body = JSON.parse(reply.body) as { order_no?: string; amount_minor?: string; return_to?: string; code?: string; message?: string };
     if (reply.status !== 200 || body.order_no === undefined || body.amount_minor === undefined) {
       throw new Error(`the cashier refused the form: ${body.code ?? reply.status} ${body.message ?? ''}`);
     }
-    return { orderId: body.order_no, wireAmountMinor: Number(body.amount_minor) };
+    return { orderId: body.order_no, wireAmountMinor: Number(body.amount_minor), ...(body.return_to !== undefined ? { returnTo: body.return_to } : {}) };
+  }
+
+  /**
+   * The signed URL the cashier redirects the payer's browser to after paying (or failing): the
+   * order's `return_url` with Example Pay's result added to its query, signed over every query
+   * parameter but `sign` (the merchant's own included). `outcome` overrides the recorded one.
+   */
+  returnRedirect(orderNo: string, outcome?: 'succeeded' | 'failed'): string {
+    const order = this.orders.get(orderNo);
+    if (!order) throw new Error(`the simulator has no order ${orderNo}`);
+    if (order.returnUrl === undefined) throw new Error(`order ${orderNo} was paid without a return_url`);
+    const status = outcome === undefined ? order.status : outcome === 'succeeded' ? 'PAID' : 'FAILED';
+    const url = new URL(order.returnUrl);
+    const fields: Record<string, string> = {
+      ...Object.fromEntries(url.searchParams), merchant_id: this.#o.merchantId, order_no: order.orderNo, status,
+      amount: simDecimal(order.amountMinor, order.currency), currency: order.currency, payment_id: order.paymentId,
+      ...(status === 'PAID' ? { paid_at: simCstTimestamp(order.paidAt) } : { fail_reason: 'card declined' }),
+      sign_type: 'HMAC-SHA256',
+    };
+    url.search = new URLSearchParams({ ...fields, sign: simSign(fields, this.#o.key) }).toString();
+    return url.toString();
   }
 
   /** The signed notification body for an order (the recorded outcome unless another is given). */
@@ -218,7 +243,7 @@ export class ExampleSimulator {
     this.#seq += 1;
     const order: SimOrder = {
       orderNo: form.order_no, amountMinor, currency: form.currency ?? '', status, paymentId: `P${String(this.#seq).padStart(10, '0')}`,
-      paidAt: new Date(), notifyUrl: form.notify_url, refundedMinor: 0,
+      paidAt: new Date(), notifyUrl: form.notify_url, refundedMinor: 0, ...(form.return_url ? { returnUrl: form.return_url } : {}),
     };
     this.orders.set(order.orderNo, order);
     if (this.#o.autoNotify !== false) {
@@ -226,7 +251,8 @@ export class ExampleSimulator {
       this.#pending.add(p);
       void p.finally(() => this.#pending.delete(p));
     }
-    return json({ order_no: order.orderNo, status, amount_minor: String(amountMinor) });
+    // A real cashier answers the browser with a redirect to return_url; the simulator names it.
+    return json({ order_no: order.orderNo, status, amount_minor: String(amountMinor), ...(order.returnUrl !== undefined ? { return_to: this.returnRedirect(order.orderNo) } : {}) });
   }
 
   #refund(f: Record<string, string>, badSignature: boolean): SimReply {
