@@ -58,12 +58,19 @@ export interface ShopOptions {
   readonly baseDir?: string;
   /** Where paykit logs (redacted); JSON lines on stderr by default. */
   readonly logger?: Logger;
+  /**
+   * Ships a paid order. Called once per `payment.succeeded` event (again only if the process died
+   * before paykit recorded that it ran): `eventId` is the idempotency key to pass on.
+   */
+  readonly fulfil?: (orderId: string, eventId: number) => Promise<void>;
 }
 
-/** The shop: its Express app and its paykit (`paykit.close()` closes the database). */
+/** The shop: its Express app, its paykit, and the fulfilment subscription. */
 export interface Shop {
   readonly app: Express;
   readonly paykit: Paykit;
+  /** Stops fulfilment and closes paykit (and with it the database). */
+  close(): Promise<void>;
 }
 
 const HTTP_STATUS: Partial<Record<PaymentError['kind'], number>> = { InvalidRequest: 400, NotFound: 404, Conflict: 409 };
@@ -85,7 +92,7 @@ export function buildApp(options: ShopOptions = {}): PayResultAsync<Shop> {
     env,
     logger: options.logger ?? new JsonLogger('info'),
     ...(options.baseDir !== undefined ? { baseDir: options.baseDir } : {}),
-  }).map((paykit) => {
+  }).andThen((paykit) => {
     const app = express();
 
     // (b) Notifications first, before express.json(): the adapter needs the exact bytes LianLian
@@ -119,7 +126,11 @@ export function buildApp(options: ShopOptions = {}): PayResultAsync<Shop> {
       payment.match((p) => { res.json(p); }, (error) => sendError(res, error));
     });
 
-    return { app, paykit };
+    // (e) Fulfil from paykit's events, not from the HTTP routes: each payment.succeeded is written in
+    // the same commit as the payment, and handed to this handler at least once, even after a crash.
+    const ship = options.fulfil ?? (async (orderId: string, eventId: number) => { console.log(`ship order ${orderId} (event ${eventId})`); });
+    return paykit.events.subscribe('fulfilment', (event) => ship(event.record.id, event.id), { types: ['payment.succeeded'] })
+      .map((fulfilment) => ({ app, paykit, close: async () => { await fulfilment.stop(); await paykit.close(); } }));
   });
 }
 
@@ -136,7 +147,7 @@ export async function main(): Promise<void> {
     if (error) console.error(`cannot listen on port ${port}: ${error.message}`);
     else console.log(`shop on http://localhost:${port}; LianLian notifies /paykit/notify/shop, payers return to /paykit/return/shop`);
   });
-  const stop = (): void => { server.close(() => void shop.value.paykit.close()); };
+  const stop = (): void => { server.close(() => void shop.value.close()); };
   process.once('SIGINT', stop).once('SIGTERM', stop);
 }
 

@@ -38,6 +38,8 @@ describe('the README quick start (Express + embedded PGlite store)', function ()
   let baseDir: string;
   let shop: Shop;
   const logger = new MemoryLogger();
+  /** What the shop's fulfilment was asked to ship: order id and event id, in order. */
+  const shipped: [string, number][] = [];
 
   before(async function () {
     sim = await LianlianWebSimulator.start({ oidPartner: OID_PARTNER, md5Key: MD5_KEY, notifySignType: 'MD5' });
@@ -53,13 +55,14 @@ describe('the README quick start (Express + embedded PGlite store)', function ()
       },
       baseDir,
       logger,
+      fulfil: async (orderId, eventId) => { shipped.push([orderId, eventId]); },
     }));
     server.on('request', shop.app);
   });
 
   after(async function () {
     await new Promise<void>((done) => { server.close(() => done()); server.closeAllConnections(); });
-    await shop?.paykit.close();
+    await shop?.close();
     await sim?.close();
     rmSync(baseDir, { recursive: true, force: true });
   });
@@ -130,6 +133,14 @@ describe('the README quick start (Express + embedded PGlite store)', function ()
       expect(json<{ status: string }>(await stateOf(orderId)).status).to.equal('succeeded');
     });
 
+    it('ships the order once, from its payment.succeeded event, whatever was delivered again', async function () {
+      for (let i = 0; i < 100 && !shipped.some(([id]) => id === orderId); i += 1) await new Promise((r) => setTimeout(r, 20));
+      const mine = shipped.filter(([id]) => id === orderId);
+      expect(mine).to.have.length(1);
+      const [event] = must(await shop.paykit.events.list({ types: ['payment.succeeded'] })).filter((e) => e.record.id === orderId);
+      expect(mine[0]?.[1]).to.equal(event?.id);
+    });
+
     it('never logged the MD5 key', function () {
       expect(logger.lines.length).to.be.greaterThan(0);
       expect(JSON.stringify(logger.lines)).not.to.contain(MD5_KEY);
@@ -184,6 +195,7 @@ describe('the README quick start (Express + embedded PGlite store)', function ()
       const created = json<CreatedOrder>(await createOrder(orderId, 1200));
       await postOnce(created.cashier.url, new URLSearchParams(created.cashier.fields).toString(), 'application/x-www-form-urlencoded; charset=UTF-8');
       await sim.complete(orderId, 'succeeded');
+      await shop.close();
       expect((await shop.paykit.close()).isOk()).to.equal(true);
       const dataDir = join(baseDir, 'paykit-data');
       expect(existsSync(dataDir)).to.equal(true);
