@@ -32,6 +32,8 @@ function json<T>(reply: ClientReply): T {
 }
 
 describe('the README quick start (Express + embedded PGlite store)', function () {
+  // PGlite's first start (initdb in a fresh folder) takes seconds on a busy machine.
+  this.timeout(60_000);
   let sim: LianlianWebSimulator;
   let server: Server;
   let base: string;
