@@ -75,7 +75,9 @@ describe('paykit config check', () => {
   });
 });
 
-describe('paykit demo', () => {
+describe('paykit demo', function () {
+  // Four providers' scenarios against their simulators: seconds each on a busy machine.
+  this.timeout(120_000);
   context('when every demo finishes', () => {
     it("prints each provider's section with numbered steps, secrets hidden and cards masked, exit 0", async () => {
       const io = new MemoryIo();
