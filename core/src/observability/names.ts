@@ -10,16 +10,20 @@ export const SPANS = {
   providerCall: 'paykit.provider.call',
   /** One HTTP request a plugin sent through the transport (child of the provider call). */
   http: 'paykit.http',
-  /** One inbound notification: verify, then commit (children below). */
+  /** One inbound notification: verify, then commit (marked by the {@link EVENTS} below). */
   notification: 'paykit.notification',
-  /** Decoding and verifying a notification's raw bytes. */
-  notificationVerify: 'paykit.notification.verify',
-  /** Committing a verified notification with its effects (or finding it a duplicate). */
-  notificationCommit: 'paykit.notification.commit',
   /** One `resolvePending` run. */
   resolvePending: 'paykit.resolve_pending',
   /** One record a `resolvePending` run checked. */
   resolveCheck: 'paykit.resolve_pending.check',
+} as const;
+
+/** Span event names. */
+export const EVENTS = {
+  /** On a notification's span: its bytes were decoded and verified (or not: `paykit.outcome` `error`). */
+  notificationVerified: 'paykit.notification.verified',
+  /** On a notification's span: it was committed with its effects, or found already recorded. */
+  notificationCommitted: 'paykit.notification.committed',
 } as const;
 
 /** Attribute names (span and metric attributes). */

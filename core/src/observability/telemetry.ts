@@ -8,7 +8,7 @@ import { PaymentErrors } from '../errors/constructors.js';
 import type { PaymentError, PaymentErrorKind } from '../errors/payment-error.js';
 import type { PayResult, PayResultAsync } from '../errors/result.js';
 import type { UncertainChange } from '../ports/unit-of-work.js';
-import { ATTR, METRICS, RESOLVE_TOTALS, SCOPE, SPANS } from './names.js';
+import { ATTR, EVENTS, METRICS, RESOLVE_TOTALS, SCOPE, SPANS } from './names.js';
 
 /**
  * Where paykit sends its traces and metrics. Both default to the global providers registered with
@@ -82,9 +82,9 @@ interface CallFrame {
 export interface NotificationProbe {
   /** The instance's plugin, once known. */
   provider(id: string): void;
-  /** Runs the verification as its own span. */
+  /** Runs the verification, marked by an event on the notification's span. */
   verify<T>(run: () => PayResult<T>): PayResult<T>;
-  /** Runs the commit as its own span; `duplicate` tells whether it found the notification already recorded. */
+  /** Runs the commit, marked by an event; `duplicate` tells whether it found the notification already recorded. */
   commit<T>(run: () => PayResultAsync<T>, duplicate: (value: T) => boolean): PayResultAsync<T>;
 }
 
@@ -221,40 +221,35 @@ export class Telemetry {
 
   /**
    * Runs the handling of one notification in a `paykit.notification` span (its verification and
-   * commit as child spans), then counts it by outcome and records its duration.
+   * commit as events of it: one span per notification keeps the SDK's cost low on the busiest
+   * path), then counts it by outcome and records its duration.
    */
   notification<T extends { readonly duplicate: boolean; readonly event: { readonly type: string } }>(instanceId: string, handle: (probe: NotificationProbe) => PayResultAsync<T>): PayResultAsync<T> {
     const tracer = this.tracer();
     const start = performance.now();
     let provider: string | undefined;
     const span = tracer?.startSpan(SPANS.notification, { attributes: { [ATTR.instance]: instanceId } });
-    const parent = span === undefined ? undefined : trace.setSpan(context.active(), span);
     const probe: NotificationProbe = {
       provider(id) {
         provider = id;
         span?.setAttribute(ATTR.provider, id);
       },
       verify(run) {
-        if (tracer === undefined) return run();
-        const s = tracer.startSpan(SPANS.notificationVerify, {}, parent);
         const r = run();
-        endWith(s, r.isErr() ? r.error : undefined);
+        span?.addEvent(EVENTS.notificationVerified, r.isOk() ? { [ATTR.outcome]: 'ok' } : { [ATTR.outcome]: 'error', [ATTR.errorType]: errorType(r.error) });
         return r;
       },
       commit(run, duplicate) {
-        if (tracer === undefined) return run();
-        const s = tracer.startSpan(SPANS.notificationCommit, {}, parent);
+        if (span === undefined) return run();
         return run().map((v) => {
-          s.setAttribute(ATTR.duplicate, duplicate(v));
-          s.end();
+          span.addEvent(EVENTS.notificationCommitted, { [ATTR.duplicate]: duplicate(v) });
           return v;
-        }).mapErr((e) => {
-          endWith(s, e);
-          return e;
         });
       },
     };
-    const out = parent === undefined ? handle(probe) : context.with(parent, () => handle(probe));
+    // Nothing under a notification reads the active context (no provider call happens there): the
+    // handling runs without a context switch, and its phases are events of its one span.
+    const out = handle(probe);
     return new ResultAsync((out as PromiseLike<PayResult<T>> as Promise<PayResult<T>>).then((r) => {
       const e = r.isErr() ? r.error : undefined;
       const outcome = e !== undefined ? 'rejected' : r.isOk() && r.value.duplicate ? 'duplicate' : 'accepted';
