@@ -186,6 +186,9 @@ describe('Observability: spans and metrics through OpenTelemetry', function () {
           const who = { [ATTR.provider]: plugin.id, [ATTR.instance]: SUT };
           expect((await x.rec.value(METRICS.notifications, { ...who, [ATTR.outcome]: 'rejected', [ATTR.errorType]: 'signature' }))?.value).to.equal(1);
           expect(await x.rec.value(METRICS.notifications, { ...who, [ATTR.outcome]: 'accepted' })).to.equal(undefined);
+          // The duration is by outcome only: the reason stays on the counter.
+          const durations = await x.rec.points(METRICS.notificationDuration);
+          expect(durations.map((p) => [p.attributes[ATTR.outcome], p.attributes[ATTR.errorType], p.count])).to.deep.equal([['rejected', undefined, 1]]);
         });
       });
 
@@ -209,15 +212,17 @@ describe('Observability: spans and metrics through OpenTelemetry', function () {
             const call = one(x.rec.named(SPANS.providerCall).filter((s) => s.attributes[ATTR.operation] === sendOp && s.attributes[ATTR.outcome] === 'error'), `${sendOp} that lost its reply`);
             expect(call.attributes[ATTR.errorType]).to.be.oneOf(['network', 'timeout', 'outcome_unknown']);
             expect(x.rec.childrenOf(call).filter((s) => s.name === SPANS.http)).to.have.lengthOf(1);
+            const failedDurations = (await x.rec.points(METRICS.providerCallDuration)).filter((p) => p.attributes[ATTR.operation] === sendOp && p.attributes[ATTR.outcome] === 'error');
+            expect(failedDurations.map((p) => [p.count, p.attributes[ATTR.errorType]])).to.deep.equal([[1, undefined]]);
             expect((await x.rec.value(METRICS.unknownRaised, { [ATTR.recordKind]: kind, [ATTR.operation]: moneyOp }))?.value).to.equal(1);
             expect((await x.rec.value(METRICS.records, { [ATTR.recordKind]: kind, [ATTR.recordState]: 'unknown' }))?.value).to.equal(1);
             expect(await x.rec.points(METRICS.unknownSettled)).to.deep.equal([]);
 
             const report = must(await x.paykit.resolvePending({ olderThan: 0 }), 'resolvePending');
-            // The provider got the request: the refund is final; the payout may still be on its way (processing).
+            // The provider got the request: the refund is final; the payout may still be on its way (accepted, processing).
             const entry = report.entries[0];
             expect(report.entries).to.have.lengthOf(1);
-            expect(entry?.after).to.be.oneOf(takesPayments ? ['succeeded'] : ['processing', 'succeeded']);
+            expect(entry?.after).to.be.oneOf(takesPayments ? ['succeeded'] : ['accepted', 'processing', 'succeeded']);
             const outcome = entry?.after === 'succeeded' ? 'settled' : 'still_pending';
             const runSpan = one(x.rec.named(SPANS.resolvePending), 'resolvePending span');
             expect(runSpan.attributes).to.include({

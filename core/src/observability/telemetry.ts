@@ -182,10 +182,10 @@ export class Telemetry {
         endWith(span, e);
       }
       if (this.metering) {
+        // Two objects: the SDK keeps the attributes it is given, so one must not change after use.
         const attrs: Attributes = { [ATTR.provider]: info.provider, [ATTR.instance]: info.instance, [ATTR.operation]: info.operation, [ATTR.outcome]: e === undefined ? 'ok' : 'error' };
         this.#providerCallDuration.record((performance.now() - start) / 1000, attrs);
-        if (e !== undefined) attrs[ATTR.errorType] = errorType(e);
-        this.#providerCalls.add(1, attrs);
+        this.#providerCalls.add(1, e === undefined ? attrs : { ...attrs, [ATTR.errorType]: errorType(e) });
       }
       return r;
     }, (thrown: unknown) => {
@@ -261,8 +261,7 @@ export class Telemetry {
         const attrs: Attributes = { [ATTR.instance]: instanceId, [ATTR.outcome]: outcome };
         if (provider !== undefined) attrs[ATTR.provider] = provider;
         this.#notificationDuration.record((performance.now() - start) / 1000, attrs);
-        if (e !== undefined) attrs[ATTR.errorType] = errorType(e);
-        this.#notifications.add(1, attrs);
+        this.#notifications.add(1, e === undefined ? attrs : { ...attrs, [ATTR.errorType]: errorType(e) });
       }
       return r;
     }));
