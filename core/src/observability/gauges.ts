@@ -47,7 +47,8 @@ const scans = (): readonly { readonly kind: RecordKind; readonly statuses: reado
   { kind: 'preauth', statuses: ['authorised', 'needs_attention'], states: ['unknown', 'in_flight', 'needs_attention'] },
 ];
 
-type GaugeRecord = Tracked & { readonly status?: string; readonly createdAt?: unknown; readonly request?: { readonly createdAt?: unknown } };
+/** A money record as the gauges read it: its tracking fields, status and creation times. */
+export type GaugeRecord = Tracked & { readonly status?: string; readonly createdAt?: unknown; readonly request?: { readonly createdAt?: unknown } };
 
 /** The gauge state of a record and since when it is in it (epoch ms), or undefined when it is in none. */
 export function recordState(record: GaugeRecord): { readonly state: RecordState; readonly since: number | undefined } | undefined {

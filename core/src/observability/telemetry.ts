@@ -78,6 +78,12 @@ interface CallFrame {
   status: number | undefined;
 }
 
+/** The span of one HTTP request (see {@link Telemetry.httpRequest}). */
+export interface HttpSpan {
+  /** Ends it with the reply's status, or the error when no reply came. */
+  finish(status: number | undefined, error?: PaymentError): void;
+}
+
 /** Hooks a notification's handling calls as it goes, so its span and metrics can tell the phases apart. */
 export interface NotificationProbe {
   /** The instance's plugin, once known. */
@@ -199,7 +205,7 @@ export class Telemetry {
    * context manager carries it), numbered among that call's requests. `finish` gives the status
    * (or the error) and ends it. Undefined when nothing traces.
    */
-  httpRequest(attributes: Attributes): { finish(status: number | undefined, error?: PaymentError): void } | undefined {
+  httpRequest(attributes: Attributes): HttpSpan | undefined {
     const tracer = this.tracer();
     if (tracer === undefined) return undefined;
     const parent = trace.getSpan(context.active());
