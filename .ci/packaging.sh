@@ -52,14 +52,14 @@ cp .ci/packaging/merchant/package.json .ci/packaging/merchant/tsconfig.json .ci/
 cp docs/examples/express-quickstart.ts "$APP/quickstart.ts"
 tarball() { ls "$WORK/tarballs"/paykit-"$1"-*.tgz; }
 PROD=()
-for name in core provider-example provider-lianlian-web provider-lianlian-payout provider-allinpay-mobile transport-ky store-sql webhooks statements-sftp cli; do
+for name in core provider-example provider-lianlian-web provider-lianlian-payout provider-allinpay-mobile transport-ky store-sql webhooks statements-sftp logger-pino cli; do
   PROD+=("$(tarball "$name")")
 done
 TS_VERSION=$(node -p "require('./package.json').devDependencies.typescript")
 (
   cd "$APP"
   # One install, so that each package's @paykit dependencies are the tarballs beside it.
-  npm install --no-audit --no-fund --save "${PROD[@]}" express@^5
+  npm install --no-audit --no-fund --save "${PROD[@]}" express@^5 pino@^10
   npm install --no-audit --no-fund --save-dev "$(tarball conformance)" mocha@^12 "typescript@$TS_VERSION" @types/node@^20.19 @types/express@^5
 ) 2>&1 | sed '/^$/d; s/^/  npm: /'
 $CHECK installed "$APP"

@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const WORKSPACES = ['core', 'conformance', 'providers/example', 'providers/lianlian-web', 'providers/lianlian-payout', 'providers/allinpay-mobile',
-  'adapters/transport-ky', 'adapters/store-sql', 'adapters/webhooks', 'adapters/statements-sftp', 'adapters/cli'];
+  'adapters/transport-ky', 'adapters/store-sql', 'adapters/webhooks', 'adapters/statements-sftp', 'adapters/logger-pino', 'adapters/cli'];
 const TEST_FRAMEWORKS = ['mocha', 'chai', 'fast-check', '@paykit/conformance'];
 
 const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'));

@@ -9,7 +9,7 @@ import { expect } from 'chai';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const WORKSPACES = ['core', 'conformance', 'providers/example', 'providers/lianlian-web', 'providers/lianlian-payout', 'providers/allinpay-mobile',
-  'adapters/transport-ky', 'adapters/store-sql', 'adapters/webhooks', 'adapters/statements-sftp', 'adapters/cli'];
+  'adapters/transport-ky', 'adapters/store-sql', 'adapters/webhooks', 'adapters/statements-sftp', 'adapters/logger-pino', 'adapters/cli'];
 const TEST_FRAMEWORKS = ['@paykit/conformance', 'mocha', 'chai', 'fast-check'];
 /** What only a `testing` entry may load. */
 const TEST_KIT = [...TEST_FRAMEWORKS, '@paykit/core/simulator', 'node-forge'];

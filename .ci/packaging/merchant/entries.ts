@@ -17,6 +17,7 @@ import type * as transport from '@paykit/transport-ky';
 import type * as store from '@paykit/store-sql';
 import type * as webhooks from '@paykit/webhooks';
 import type * as statements from '@paykit/statements-sftp';
+import type * as loggerPino from '@paykit/logger-pino';
 import type * as cli from '@paykit/cli';
 
 /** One name per entry, so none of the imports above is unused. */
@@ -24,7 +25,7 @@ export type Entries = [
   typeof core, typeof coreSimulator, typeof conformance, typeof conformanceStore, typeof conformanceBench,
   typeof example, typeof exampleTesting, typeof lianlianWeb, typeof lianlianWebTesting, typeof lianlianPayout,
   typeof lianlianPayoutTesting, typeof allinpay, typeof allinpayTesting, typeof transport, typeof store, typeof webhooks,
-  typeof statements, typeof cli,
+  typeof statements, typeof loggerPino, typeof cli,
 ];
 
 // Every provider's options are known to defineConfig once its package is imported.

@@ -1,10 +1,10 @@
 import { err, errAsync, ok, okAsync, Result, ResultAsync } from 'neverthrow';
 import {
   PaymentErrors, statusOf, type ChangeSet, type CommitOutcome, type ListFilter, type NotificationRecord,
-  type EventQuery, type IdentifiedRecord, type NotificationEntry, type PageQuery, type PaykitEvent, type PaymentError, type PayResult, type PayResultAsync, type RecordKind, type RecordVersion, type RecordWrite, type Store, type Versioned,
+  type EventQuery, type IdentifiedRecord, type NotificationEntry, type PageQuery, type PaykitEvent, type PaymentError, type PayResult, type PayResultAsync, type RecordKind, type RecordVersion, type RecordWrite, type Store, type StoreHealth, type Versioned,
 } from '@paykit/core';
 import { Batcher } from './batcher.js';
-import { OPEN_PREDICATE, OPEN_STATUSES } from './migrations.js';
+import { MIGRATIONS, OPEN_PREDICATE, OPEN_STATUSES } from './migrations.js';
 import type { Row, SqlClient } from './client.js';
 import { RecordSealer, SEALED_KINDS } from './sealing.js';
 import { reviveDates, toJson } from './values.js';
@@ -239,6 +239,15 @@ export class SqlStore implements DurableStore {
   /** Closes the database. */
   close(): PayResultAsync<void> {
     return ResultAsync.fromPromise(this.#db.close(), (e) => databaseError('close', e, this.dialect));
+  }
+
+  /**
+   * For `paykit.health()`: one statement that reaches the database and reads which schema
+   * migrations it has applied, beside those this package expects (`MIGRATIONS`).
+   */
+  health(): PayResultAsync<StoreHealth> {
+    return this.#run('health', 'SELECT version FROM paykit_schema_migrations ORDER BY version', [])
+      .map((rows) => ({ migrations: { applied: rows.map((r) => Number(r.version)), expected: MIGRATIONS.map((m) => m.version) } }));
   }
 
   #run(operation: string, text: string, params: readonly unknown[]): PayResultAsync<readonly Row[]> {

@@ -23,6 +23,10 @@ export {
 } from './fastify.js';
 export { listenForNotifications, type ListenOptions, type WebhookServer } from './server.js';
 export {
+  expressHealth, fastifyHealth, healthReply, nodeHealthHandler, type FastifyHealthInstanceLike, type FastifyHealthReplyLike,
+  type HealthEndpointOptions, type HealthPaykit, type NodeHealthHandler,
+} from './health.js';
+export {
   DEFAULT_HANDLE_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, type InstanceChoice, type WebhookAccepted, type WebhookOptions,
   type WebhookPaykit, type WebhookRejected, type WebhookRejectionReason, type WebhookRequestLine,
 } from './shared/types.js';

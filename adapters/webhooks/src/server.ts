@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ResultAsync } from 'neverthrow';
 import { PaymentErrors, type PayResultAsync } from '@paykit/core';
+import { nodeHealthHandler, type HealthPaykit } from './health.js';
 import { nodeWebhookHandler } from './node.js';
 import type { WebhookOptions, WebhookPaykit } from './shared/types.js';
 
@@ -11,6 +12,11 @@ export type ListenOptions = WebhookOptions & {
   readonly port?: number;
   /** Interface; `127.0.0.1` by default (put a TLS-terminating proxy in front in production). */
   readonly host?: string;
+  /**
+   * A path (e.g. `/healthz`) answered with paykit's readiness check (GET, HEAD) instead of being
+   * taken for a notification: 200 when ready, 503 otherwise. Needs a paykit with `health()`.
+   */
+  readonly healthPath?: string;
 };
 
 /** A running notification server. */
@@ -31,11 +37,16 @@ export interface WebhookServer {
  * if (server.isOk()) console.log(`notify URL: ${server.value.url}/paykit/notify/shop`);
  * ```
  */
-export function listenForNotifications(paykit: WebhookPaykit, options: ListenOptions): PayResultAsync<WebhookServer> {
+export function listenForNotifications(paykit: WebhookPaykit & Partial<HealthPaykit>, options: ListenOptions): PayResultAsync<WebhookServer> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 0;
   const listening = new Promise<WebhookServer>((resolve, reject) => {
-    const server = createServer(nodeWebhookHandler(paykit, options));
+    const notify = nodeWebhookHandler(paykit, options);
+    const health = options.healthPath !== undefined && typeof paykit.health === 'function' ? nodeHealthHandler(paykit as HealthPaykit) : undefined;
+    const server = createServer(health === undefined ? notify : (req, res) => {
+      if ((req.url ?? '').split('?')[0] === options.healthPath) void health(req, res);
+      else void notify(req, res);
+    });
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);

@@ -14,6 +14,8 @@ import { safeLogger, silentLogger, type Logger } from '../ports/logger.js';
 import { InMemoryStore } from '../ports/memory-store.js';
 import type { Store } from '../ports/store.js';
 import type { HttpTransport } from '../ports/transport.js';
+import { instrumentTransport } from '../observability/instrument.js';
+import { checkTelemetryOptions, Telemetry, type TelemetryOptions } from '../observability/telemetry.js';
 import { decodeWith } from './codecs.js';
 import { endpointsOf } from '../events/webhook-ops.js';
 import { parseConfig, resolveReferences, type PaykitConfig, type StoreConfig } from './config.js';
@@ -43,6 +45,11 @@ export interface PaykitDeps {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Directory for `file:` references; the working directory when absent. */
   readonly baseDir?: string;
+  /**
+   * OpenTelemetry providers for paykit's spans and metrics; the globally registered ones when
+   * absent (nothing is recorded when none is registered). See docs/observability.md.
+   */
+  readonly telemetry?: TelemetryOptions;
 }
 
 /**
@@ -78,7 +85,7 @@ function importPlugin(moduleName: string, pluginId: string, path: string, baseDi
     });
 }
 
-function buildInstance(root: Container, id: string, plugin: ProviderPlugin, rawOptions: unknown, deps: PaykitDeps): PayResult<Instance> {
+function buildInstance(root: Container, id: string, plugin: ProviderPlugin, rawOptions: unknown, deps: PaykitDeps, telemetry: Telemetry): PayResult<Instance> {
   const path = `config.instances.${id}.options`;
   return resolveReferences(rawOptions ?? {}, { env: deps.env ?? process.env, baseDir: deps.baseDir ?? process.cwd() }, path)
     .andThen((resolved) => decodeWith(plugin.configCodec, resolved, path, 'config'))
@@ -87,6 +94,8 @@ function buildInstance(root: Container, id: string, plugin: ProviderPlugin, rawO
         const child = new Container({ parent: root, defaultScope: 'Singleton' });
         child.bind(Tokens.InstanceId).toConstantValue(id);
         child.bind(Tokens.InstanceConfig).toConstantValue(options);
+        // The plugin's HTTP requests are traced per instance (a direct call when nothing traces).
+        child.bind(Tokens.Transport).toConstantValue(instrumentTransport(telemetry, { id, pluginId: plugin.id }, deps.transport ?? missingTransport));
         child.load(plugin.module);
         const missing = plugin.capabilities.filter((c) => !child.isBound(CAPABILITY_TOKENS[c]));
         if (missing.length > 0) {
@@ -141,10 +150,14 @@ function buildRoutes(cfg: PaykitConfig, instances: ReadonlyMap<string, Instance>
 export function createPaykit(config: unknown, deps: PaykitDeps = {}): PayResultAsync<Paykit> {
   let cfg: PaykitConfig;
   let wanted: PayResult<StoreConfig | undefined>;
+  let telemetry: Telemetry;
   try {
     const parsed = parseConfig(config);
     if (parsed.isErr()) return errAsync(parsed.error);
     cfg = parsed.value;
+    const telemetryOptions = checkTelemetryOptions(deps.telemetry);
+    if (telemetryOptions.isErr()) return errAsync(telemetryOptions.error);
+    telemetry = new Telemetry(telemetryOptions.value);
     wanted = storeConfigOf(cfg, deps);
   } catch (e) {
     return errAsync(toPaymentError(e, 'createPaykit'));
@@ -153,9 +166,9 @@ export function createPaykit(config: unknown, deps: PaykitDeps = {}): PayResultA
   const storeConfig = wanted.value;
   const endpoints = resolveReferences(cfg.webhooks, { env: deps.env ?? process.env, baseDir: deps.baseDir ?? process.cwd() }, 'config.webhooks').andThen(endpointsOf);
   if (endpoints.isErr()) return errAsync(endpoints.error);
-  return build(cfg, deps).andThen((built) => openStoreFor(storeConfig, deps).map(({ store, owned }) => {
+  return build(cfg, deps, telemetry).andThen((built) => openStoreFor(storeConfig, deps).map(({ store, owned }) => {
     built.root.bind(Tokens.Store).toConstantValue(store);
-    return new Paykit(built.root, built.instances, built.routes, cfg, owned, endpoints.value);
+    return new Paykit(built.root, built.instances, built.routes, cfg, owned, telemetry, endpoints.value);
   }));
 }
 
@@ -182,7 +195,7 @@ function openStoreFor(wanted: StoreConfig | undefined, deps: PaykitDeps): PayRes
 }
 
 /** Plugins, instances and routes, all checked; the store is bound afterwards. */
-function build(cfg: PaykitConfig, deps: PaykitDeps): PayResultAsync<{ root: Container; instances: ReadonlyMap<string, Instance>; routes: ReadonlyMap<string, string> }> {
+function build(cfg: PaykitConfig, deps: PaykitDeps, telemetry: Telemetry): PayResultAsync<{ root: Container; instances: ReadonlyMap<string, Instance>; routes: ReadonlyMap<string, string> }> {
   const known = new Map((deps.plugins ?? []).map((p) => [p.id, p]));
   const root = new Container({ defaultScope: 'Singleton' });
   root.bind(Tokens.Transport).toConstantValue(deps.transport ?? missingTransport);
@@ -200,7 +213,7 @@ function build(cfg: PaykitConfig, deps: PaykitDeps): PayResultAsync<{ root: Cont
   return ResultAsync.combine(plugins).andThen((resolved) => {
     const instances = new Map<string, Instance>();
     for (const [i, [id, inst]] of entries.entries()) {
-      const built = buildInstance(root, id, resolved[i] as ProviderPlugin, inst.options, deps);
+      const built = buildInstance(root, id, resolved[i] as ProviderPlugin, inst.options, deps, telemetry);
       if (built.isErr()) return err(built.error);
       instances.set(id, built.value);
     }

@@ -20,6 +20,11 @@ import { StatementOps } from '../facade/statements.js';
 import { EventOps } from '../events/events.js';
 import { WebhookOps, type ConfiguredEndpoint } from '../events/webhook-ops.js';
 import { prune, type PruneOptions, type PruneReport } from '../events/retention.js';
+import { observeGauges } from '../observability/gauges.js';
+import { checkHealth, type HealthOptions, type HealthReport } from '../observability/health.js';
+import { instrumentService } from '../observability/instrument.js';
+import { ATTR, SPANS } from '../observability/names.js';
+import { errorType, resolveTotalsAttributes, Telemetry } from '../observability/telemetry.js';
 
 /** A configured provider instance. */
 export interface Instance {
@@ -61,6 +66,8 @@ export interface PaykitContext {
   readonly logger: Logger;
   /** The payment observers of every instance that observes `instanceId` (see `PaymentObserver`). */
   paymentObservers?(instanceId: string): readonly PaymentObserver[];
+  /** OpenTelemetry instrumentation (spans and metrics); absent or inactive: nothing is recorded. */
+  readonly telemetry?: Telemetry;
 }
 
 /**
@@ -95,6 +102,11 @@ export class Paykit implements PaykitContext {
   readonly #routes: ReadonlyMap<string, string>;
   readonly #ownedStore: OpenedStore | undefined;
   #closing: Promise<PayResult<void>> | undefined;
+  readonly #stopGauges: () => void;
+  /** Instrumented services, per underlying service object (built once each). */
+  readonly #instrumented = new WeakMap<object, unknown>();
+  /** paykit's OpenTelemetry instrumentation: spans and metrics, recorded when a provider is registered. */
+  readonly telemetry: Telemetry;
   /** The validated configuration. */
   readonly config: PaykitConfig;
 
@@ -102,8 +114,9 @@ export class Paykit implements PaykitContext {
    * Use `createPaykit` instead.
    *
    * @param ownedStore the store `createPaykit` opened from `config.store`, which {@link Paykit.close} closes
+   * @param telemetry the instrumentation (`deps.telemetry` or the global providers)
    */
-  constructor(root: Container, instances: ReadonlyMap<string, Instance>, routes: ReadonlyMap<string, string>, config: PaykitConfig, ownedStore?: OpenedStore, endpoints: readonly ConfiguredEndpoint[] = []) {
+  constructor(root: Container, instances: ReadonlyMap<string, Instance>, routes: ReadonlyMap<string, string>, config: PaykitConfig, ownedStore?: OpenedStore, telemetry: Telemetry = new Telemetry(), endpoints: readonly ConfiguredEndpoint[] = []) {
     this.#root = root;
     this.#instances = instances;
     this.#routes = routes;
@@ -120,6 +133,8 @@ export class Paykit implements PaykitContext {
     this.statements = new StatementOps(this);
     this.events = new EventOps(this);
     this.webhooks = new WebhookOps(this, this.events, root.get(Tokens.Transport), endpoints);
+    this.telemetry = telemetry;
+    this.#stopGauges = observeGauges(telemetry, this);
   }
 
   /**
@@ -136,7 +151,25 @@ export class Paykit implements PaykitContext {
    * ```
    */
   resolvePending(options: ResolvePendingOptions = {}): PayResultAsync<PendingReport> {
-    return resolvePending(this, options);
+    if (!this.telemetry.active) return resolvePending(this, options);
+    return new ResultAsync(this.telemetry.inSpan(SPANS.resolvePending, {}, () => Promise.resolve(resolvePending(this, options)), (r) => (r.isErr()
+      ? { [ATTR.outcome]: 'error', [ATTR.errorType]: errorType(r.error) }
+      : { [ATTR.outcome]: 'ok', ...resolveTotalsAttributes(r.value.totals) })));
+  }
+
+  /**
+   * Readiness: the store answers (within `timeoutMs`, 2 s by default), its schema has every
+   * migration this paykit expects, and at least one instance is configured. Never fails: the
+   * report says which check did not pass. The webhook adapters serve it on a path of your choice.
+   *
+   * @example
+   * ```ts
+   * const health = await paykit.health();
+   * if (health.isOk() && !health.value.ready) console.error(health.value.checks);
+   * ```
+   */
+  health(options: HealthOptions = {}): PayResultAsync<HealthReport> {
+    return checkHealth({ store: this.store, instanceIds: [...this.#instances.keys()], closed: this.#closing !== undefined }, options);
   }
 
   /**
@@ -183,6 +216,11 @@ export class Paykit implements PaykitContext {
 
   async #release(): Promise<PayResult<void>> {
     const failures: { readonly what: string; readonly error: unknown }[] = [];
+    try {
+      this.#stopGauges();
+    } catch (e) {
+      failures.push({ what: 'the metrics gauges', error: e });
+    }
     for (const inst of this.#instances.values()) {
       await inst.container.unbindAllAsync().catch((e: unknown) => { failures.push({ what: `instance ${inst.id}`, error: e }); });
     }
@@ -258,11 +296,22 @@ export class Paykit implements PaykitContext {
       }
       try {
         const token = CAPABILITY_TOKENS[capability] as ServiceIdentifier<CapabilityServices[C]>;
-        return ok({ instance: inst, service: inst.container.get(token) });
+        const service = inst.container.get(token);
+        return ok({ instance: inst, service: this.telemetry.active ? this.#instrument(capability, inst, service) : service });
       } catch (e) {
         return err(PaymentErrors.internal(`instance ${id} could not build its ${capability} service`, { cause: e, providerId: inst.plugin.id }));
       }
     });
+  }
+
+  /** The service with its provider calls traced and counted (built once per service). */
+  #instrument<C extends Capability>(capability: C, inst: Instance, service: CapabilityServices[C]): CapabilityServices[C] {
+    let wrapped = this.#instrumented.get(service as object) as CapabilityServices[C] | undefined;
+    if (wrapped === undefined) {
+      wrapped = instrumentService(this.telemetry, capability, { id: inst.id, pluginId: inst.plugin.id }, service);
+      this.#instrumented.set(service as object, wrapped);
+    }
+    return wrapped;
   }
 }
 

@@ -7,6 +7,7 @@ import type { PaykitContext } from '../container/paykit.js';
 import type { HttpReply, RawHttpRequest } from '../ports/transport.js';
 import type { Store } from '../ports/store.js';
 import { commitWork, safeLog } from '../protocol/commit.js';
+import type { NotificationProbe } from '../observability/telemetry.js';
 import { settlePaymentReport } from './payments.js';
 import { settlePayoutReport } from './payouts.js';
 import { settleRefundReport } from './refunds.js';
@@ -40,10 +41,19 @@ export class NotificationOps {
    * send {@link NotificationOps.rejection} so the provider retries.
    */
   handle(instanceId: string, request: RawHttpRequest): PayResultAsync<HandledNotification> {
+    const telemetry = this.#ctx.telemetry;
+    if (telemetry?.active === true) return telemetry.notification(instanceId, (probe) => this.#handle(instanceId, request, probe));
+    return this.#handle(instanceId, request);
+  }
+
+  /** {@link NotificationOps.handle}, its phases told to `probe` when telemetry records them. */
+  #handle(instanceId: string, request: RawHttpRequest, probe?: NotificationProbe): PayResultAsync<HandledNotification> {
     return guardAsync('notifications.handle', () => {
       const svc = this.#ctx.service('notifications', 'handle', instanceId);
       if (svc.isErr()) return errAsync(svc.error);
-      const verified = guard('notifications.verify', () => svc.value.service.verify(request));
+      probe?.provider(svc.value.instance.plugin.id);
+      const verify = () => guard('notifications.verify', () => svc.value.service.verify(request));
+      const verified = probe === undefined ? verify() : probe.verify(verify);
       if (verified.isErr()) {
         safeLog(this.#ctx.logger, 'warn', 'notification rejected', { instance: instanceId, error: verified.error.message });
         return errAsync(verified.error);
@@ -52,7 +62,8 @@ export class NotificationOps {
       const notification = { providerId: svc.value.instance.plugin.id, eventKey: `${instanceId}:${eventKey}`, payload: JSON.stringify(event) };
       // The event's effects and its entry in the notification ledger are committed together: a
       // redelivery (even one racing the first in another process) finds the entry and changes nothing.
-      return commitWork(this.#ctx, (tx) => this.#apply(tx, instanceId, event), { notification, cause: { source: 'notification', operation: 'notifications.handle' } })
+      const commit = () => commitWork(this.#ctx, (tx) => this.#apply(tx, instanceId, event), { notification, cause: { source: 'notification', operation: 'notifications.handle' } });
+      return (probe === undefined ? commit() : probe.commit(commit, (done) => done.outcome === 'duplicate'))
         .map((done) => {
           const duplicate = done.outcome === 'duplicate';
           safeLog(this.#ctx.logger, 'info', 'notification accepted', { instance: instanceId, event: event.type, key: eventKey, duplicate });

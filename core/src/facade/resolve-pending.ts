@@ -13,7 +13,8 @@ import type { Capability } from '../plugin/capabilities.js';
 import type { RecordKind } from '../ports/store.js';
 import { commitValue } from '../protocol/commit.js';
 import { dropLease, giveUp, takeLease, type TrackedRecord } from '../protocol/lease.js';
-import { DEFAULT_LEASE_MS, leaseLive } from '../protocol/tracking.js';
+import { DEFAULT_LEASE_MS, epochOf, leaseLive } from '../protocol/tracking.js';
+import { ATTR, SPANS } from '../observability/names.js';
 import { settlePaymentReport } from './payments.js';
 import type { PayoutOps } from './payouts.js';
 import { settlePreAuthReport } from './preauth.js';
@@ -186,13 +187,9 @@ interface Candidate {
   readonly created: number | undefined;
   /** Whether a live lease is held on it. */
   readonly leased: boolean;
+  /** The number the check would have among the record's checks in a row (for its span). */
+  readonly attempt: number;
   readonly attention?: Attention;
-}
-
-/** Epoch milliseconds of a stored time (a Date, or its JSON string from a store that lost the type). */
-function epochOf(value: unknown): number | undefined {
-  const ms = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  return Number.isNaN(ms) ? undefined : ms;
 }
 
 function candidate(kind: PendingKind, record: RecordKind, capability: Capability, r: TrackedRecord & { readonly instanceId: string }, id: string, created: unknown, now: Date, operation: SettleOperation): Candidate {
@@ -200,7 +197,7 @@ function candidate(kind: PendingKind, record: RecordKind, capability: Capability
   return {
     kind, record, capability, id, instanceId: r.instanceId, status: r.status,
     operation: r.status === 'needs_attention' ? 'none' : operation,
-    since: epochOf(r.lastAttemptAt) ?? createdMs, created: createdMs, leased: leaseLive(r, now),
+    since: epochOf(r.lastAttemptAt) ?? createdMs, created: createdMs, leased: leaseLive(r, now), attempt: (r.checks ?? 0) + 1,
     ...(r.attention ? { attention: r.attention } : {}),
   };
 }
@@ -344,6 +341,15 @@ async function entryFor(ctx: PendingResolverContext, c: Candidate, s: Settings):
   return { ...base, outcome, error: errorOf(e) };
 }
 
+/** {@link entryFor} in a `paykit.resolve_pending.check` span when something traces. */
+function tracedEntryFor(ctx: PendingResolverContext, c: Candidate, s: Settings): Promise<PendingEntry> {
+  const telemetry = ctx.telemetry;
+  if (telemetry?.tracer() === undefined) return entryFor(ctx, c, s);
+  return telemetry.inSpan(SPANS.resolveCheck, {
+    [ATTR.recordKind]: c.record, [ATTR.instance]: c.instanceId, [ATTR.reference]: c.id, [ATTR.operation]: c.operation, [ATTR.attempt]: c.attempt,
+  }, () => entryFor(ctx, c, s), (e) => ({ [ATTR.resolveOutcome]: e.outcome, ...(e.after !== undefined ? { [ATTR.recordStatus]: e.after } : {}) }));
+}
+
 /** Runs `work` over `items` with at most `concurrency` at once; results keep the items' order. */
 async function mapPool<A, B>(items: readonly A[], concurrency: number, work: (item: A) => Promise<B>): Promise<B[]> {
   const out: B[] = new Array<B>(items.length);
@@ -403,7 +409,7 @@ export function resolvePending(ctx: PendingResolverContext, options: ResolvePend
       const due = lists.flat().filter((c) => c.status === 'needs_attention' || c.since === undefined || c.since <= cutoff);
       const ordered = [...due].sort((a, b) => (a.since ?? 0) - (b.since ?? 0));
       const picked = o.limit === undefined ? ordered : ordered.slice(0, o.limit);
-      const run = mapPool(picked, o.concurrency ?? DEFAULT_PENDING_CONCURRENCY, (c) => entryFor(ctx, c, settings));
+      const run = mapPool(picked, o.concurrency ?? DEFAULT_PENDING_CONCURRENCY, (c) => tracedEntryFor(ctx, c, settings));
       return ResultAsync.fromSafePromise(run).andThen((entries) => okAsync({ entries, totals: totalsOf(entries, ordered.length - picked.length) }));
     });
   });

@@ -111,6 +111,15 @@ export interface IdentifiedRecord<T> extends Versioned<T> {
   readonly id: string;
 }
 
+/** What a store says about itself for a readiness check (see {@link Store.health}). */
+export interface StoreHealth {
+  /**
+   * For a store with a schema: the migrations the database has applied, and those this code
+   * expects. The schema is current when every expected one is applied.
+   */
+  readonly migrations?: { readonly applied: readonly number[]; readonly expected: readonly number[] };
+}
+
 /**
  * The store port: versioned records, their history, and a notification ledger.
  *
@@ -147,4 +156,9 @@ export interface Store {
   pruneEvents(maxId: number, before: Date): PayResultAsync<number>;
   /** Removes a provider's notification-ledger entries received before `before`; answers how many went. */
   pruneNotifications(providerId: string, before: Date): PayResultAsync<number>;
+  /**
+   * Optional: asks the database something cheap and says what it knows of its schema, for
+   * `paykit.health()`. A store without it is probed with a read.
+   */
+  health?(): PayResultAsync<StoreHealth>;
 }

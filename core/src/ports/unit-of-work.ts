@@ -4,6 +4,7 @@ import { PaymentErrors } from '../errors/constructors.js';
 import type { PayResultAsync } from '../errors/result.js';
 import { statusOf, versionConflict } from './memory-store.js';
 import type { Money } from '../money/money.js';
+import { outcomeUnknown, type Tracked } from '../protocol/tracking.js';
 import type { EventDraft, EventQuery, EventRecordKind, PaykitEvent } from './event-log.js';
 import type {
   ChangeCause, ChangeSet, CommitOutcome, IdentifiedRecord, NotificationEntry, NotificationRecord, RecordKind, RecordVersion, RecordWrite, Store, Versioned,
@@ -25,9 +26,25 @@ export interface CommittedTransition {
   readonly correction: boolean;
 }
 
+/** One record moving into or out of an unknown outcome (see `outcomeUnknown`), as a commit found it. */
+export interface UncertainChange {
+  /** `raised`: the outcome became unknown; `settled`: it no longer is (a final answer, or `needs_attention`). */
+  readonly change: 'raised' | 'settled';
+  /** Record kind. */
+  readonly kind: RecordKind;
+  /** The money operation whose outcome it is. */
+  readonly operation: string;
+  /** The record's status after the change. */
+  readonly status: string | null;
+}
+
 /** What a unit of work ended with. */
 export type UnitOfWorkResult<T> =
-  | { readonly outcome: 'committed'; readonly value: T; readonly transitions: readonly CommittedTransition[] }
+  | {
+    readonly outcome: 'committed'; readonly value: T; readonly transitions: readonly CommittedTransition[];
+    /** Records whose money operation's outcome became unknown or stopped being so (absent when none did). */
+    readonly uncertain?: readonly UncertainChange[];
+  }
   | { readonly outcome: 'duplicate' };
 
 /** Options of {@link inUnitOfWork}. */
@@ -72,8 +89,9 @@ export function inUnitOfWork<T>(store: Store, work: (tx: Store) => PayResultAsyn
   const run = (attempt: number): PayResultAsync<UnitOfWorkResult<T>> => {
     const tx = new UnitOfWorkStore(store);
     return ResultAsync.fromSafePromise(backoff(attempt)).andThen(() => work(tx)).andThen((value) => {
-      const { changes, transitions } = tx.changes(options.notification, options.cause, options.now ?? new Date());
-      return store.commit(changes).map((outcome: CommitOutcome): UnitOfWorkResult<T> => (outcome === 'committed' ? { outcome, value, transitions } : { outcome }));
+      const { changes, transitions, uncertain } = tx.changes(options.notification, options.cause, options.now ?? new Date());
+      return store.commit(changes).map((outcome: CommitOutcome): UnitOfWorkResult<T> => (outcome === 'committed'
+        ? { outcome, value, transitions, ...(uncertain !== undefined ? { uncertain } : {}) } : { outcome }));
     }).orElse((e) => (e.kind === 'Conflict' && e.retryable && attempt < attempts ? run(attempt + 1) : errAsync(e)));
   };
   return run(1);
@@ -94,12 +112,15 @@ class UnitOfWorkStore implements Store {
     this.#base = base;
   }
 
-  changes(notification: NotificationEntry | undefined, cause: ChangeCause | undefined, now: Date): { changes: ChangeSet; transitions: CommittedTransition[] } {
+  changes(notification: NotificationEntry | undefined, cause: ChangeCause | undefined, now: Date): { changes: ChangeSet; transitions: CommittedTransition[]; uncertain?: UncertainChange[] } {
     const writes: RecordWrite[] = [];
     const transitions: CommittedTransition[] = [];
     const events: EventDraft[] = [];
+    let uncertain: UncertainChange[] | undefined;
     for (const [key, b] of this.#written) {
       const before = this.#read.get(key)?.value;
+      const change = uncertainChange(b.write.kind, before, b.write.value);
+      if (change !== undefined) (uncertain ??= []).push(change);
       const from = before === undefined ? null : statusOf(before);
       const to = statusOf(b.write.value);
       const correction = isCorrection(b.write.kind, from, to);
@@ -114,6 +135,7 @@ class UnitOfWorkStore implements Store {
     return {
       changes: { writes, ...(notification ? { notification } : {}), ...(cause ? { cause } : {}), ...(events.length > 0 ? { events } : {}) },
       transitions,
+      ...(uncertain !== undefined ? { uncertain } : {}),
     };
   }
 
@@ -187,6 +209,15 @@ class UnitOfWorkStore implements Store {
 }
 
 const EVENT_KINDS: readonly string[] = ['payment', 'refund', 'preauth', 'payout'];
+
+/** Whether a write moves a money record into an unknown outcome or out of one (see {@link outcomeUnknown}). */
+function uncertainChange(kind: RecordKind, before: unknown, after: unknown): UncertainChange | undefined {
+  if (!EVENT_KINDS.includes(kind)) return undefined;
+  const was = outcomeUnknown(before);
+  if (was === outcomeUnknown(after)) return undefined;
+  const from = (was ? before : after) as Tracked;
+  return { change: was ? 'settled' : 'raised', kind, operation: from.inFlight?.operation ?? 'unknown', status: statusOf(after) };
+}
 
 /** The domain event of a money record's transition (undefined for other kinds). */
 function eventOf(kind: RecordKind, id: string, version: number, from: string | null, to: string | null, value: unknown, cause: PaykitEvent['cause'], now: Date): EventDraft | undefined {

@@ -6,6 +6,7 @@ import type { Logger, LogFields, LogLevel } from '../ports/logger.js';
 import type { RecordKind, Store } from '../ports/store.js';
 import { inUnitOfWork, type UnitOfWorkOptions, type UnitOfWorkResult } from '../ports/unit-of-work.js';
 import { signalEvents } from '../events/signal.js';
+import type { Telemetry } from '../observability/telemetry.js';
 
 /** The record kinds whose transitions are events (see `PaykitEvent`). */
 const EVENT_KINDS: readonly RecordKind[] = ['payment', 'refund', 'preauth', 'payout'];
@@ -18,6 +19,8 @@ export interface ProtocolContext {
   readonly clock: Clock;
   /** The logger. */
   readonly logger: Logger;
+  /** Counts unknown outcomes raised and settled, when metrics are recorded. */
+  readonly telemetry?: Pick<Telemetry, 'uncertain'>;
 }
 
 /** Logs, and never lets a failing logger change what paykit does. */
@@ -39,6 +42,7 @@ export function commitWork<T>(ctx: ProtocolContext, work: (tx: Store) => PayResu
   return guardAsync('commit', () => inUnitOfWork(ctx.store, (tx) => guardAsync('unit of work', () => work(tx)), { now: ctx.clock.now(), ...options })).map((r) => {
     if (r.outcome === 'committed') {
       if (r.transitions.some((t) => EVENT_KINDS.includes(t.kind))) signalEvents(ctx.store);
+      if (r.uncertain !== undefined) ctx.telemetry?.uncertain(r.uncertain);
       for (const t of r.transitions) {
         if (t.correction) {
           safeLog(ctx.logger, 'warn', 'provider report overturns a recorded status', {

@@ -108,3 +108,21 @@ export function withoutTracking<T extends Tracked>(record: T): T {
   const { inFlight: _i, lease: _l, checks: _c, attention: _a, ...rest } = record;
   return rest as T;
 }
+
+/** Epoch milliseconds of a stored time (a Date, or its JSON string from a store that lost the type). */
+export function epochOf(value: unknown): number | undefined {
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/**
+ * Whether a record's money operation has an unknown outcome: sent without a verified answer
+ * (in flight, `unknown`; a payout's status `unknown`) and not given up on (`needs_attention`).
+ * A resend of such a payout keeps it so until an answer comes.
+ */
+export function outcomeUnknown(record: unknown): boolean {
+  if (typeof record !== 'object' || record === null) return false;
+  const r = record as Tracked & { readonly status?: unknown };
+  if (r.status === 'needs_attention') return false;
+  return r.inFlight?.state === 'unknown' || r.status === 'unknown';
+}

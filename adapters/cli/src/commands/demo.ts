@@ -12,6 +12,7 @@ import { stringOption, type ParsedArgs } from '../argv.js';
 import type { Command, CommandContext } from '../command.js';
 import { describeThrown, EXIT, fail, usageError } from '../output.js';
 import { ConsoleDemoReporter } from '../reporter.js';
+import { startDemoMetrics } from './demo-metrics.js';
 
 /** Where the demos record: nowhere lasting, or a PGlite data directory (a fresh temporary one unless named). */
 type DemoStorePlan =
@@ -202,8 +203,8 @@ async function runOnPglite(ctx: CommandContext, selected: CommandContext['provid
 export const demoCommand: Command = {
   name: 'demo',
   summary: "run each provider's demo against its local simulator",
-  options: { provider: 'string', store: 'string', 'data-dir': 'string', keep: 'boolean' },
-  help: `Usage: paykit demo [--provider ID] [--store pglite|memory] [--data-dir DIR] [--keep]
+  options: { provider: 'string', store: 'string', 'data-dir': 'string', keep: 'boolean', metrics: 'boolean' },
+  help: `Usage: paykit demo [--provider ID] [--store pglite|memory] [--data-dir DIR] [--keep] [--metrics]
 
 Runs every built-in provider's demo scenario in turn: each starts its simulator on 127.0.0.1,
 walks orders through it and prints a readable log (keys hidden, card numbers masked).
@@ -220,11 +221,14 @@ Options:
   --data-dir DIR         keep the store in DIR (new or empty) instead: DIR/pglite is the PGlite
                          data directory, DIR/record.key the run's record key; it is kept
   --keep                 keep the temporary directory and print how to read it
+  --metrics              print at the end the OpenTelemetry metrics paykit recorded during the
+                         demos (notifications, provider calls, unknown outcomes, records by state)
   -h, --help             show this help
 
 Example:
   paykit demo
   paykit demo --keep
+  paykit demo --metrics
   npm start
 `,
   async run(args, ctx) {
@@ -238,11 +242,18 @@ Example:
       return usageError(io, 'demo', `unknown provider "${only.slice(0, 64)}"; built-in providers are ${ctx.providers.map((p) => p.plugin.id).join(', ')}`);
     }
     let outcome: number | { failed: string[]; ran: number };
-    if (plan.value.kind === 'memory') {
-      io.out('Store: in memory (each demo its own; nothing is written to disk)\n');
-      outcome = await runDemos(ctx, selected, undefined);
-    } else {
-      outcome = await runOnPglite(ctx, selected, plan.value);
+    // Registered before the demos build their paykits: each takes the global meter provider then.
+    const recorded = args.options.metrics === true ? startDemoMetrics() : undefined;
+    try {
+      if (plan.value.kind === 'memory') {
+        io.out('Store: in memory (each demo its own; nothing is written to disk)\n');
+        outcome = await runDemos(ctx, selected, undefined);
+      } else {
+        outcome = await runOnPglite(ctx, selected, plan.value);
+      }
+      if (recorded !== undefined && typeof outcome !== 'number') io.out(`\nMetrics paykit recorded (OpenTelemetry; see docs/observability.md):\n${await recorded.render()}`);
+    } finally {
+      await recorded?.stop();
     }
     if (typeof outcome === 'number') return outcome;
     if (outcome.failed.length > 0) {
