@@ -156,6 +156,9 @@ Options:
   --older-than TIME    at least 1d, e.g. 90d
   --json               print the report as JSON
   -h, --help           show this help
+
+Example:
+  paykit prune --config paykit.config.json --older-than 90d
 `,
   async run(args: ParsedArgs, ctx: CommandContext) {
     const { io } = ctx;
