@@ -313,6 +313,12 @@ export class LianlianPayoutSimulator {
     else this.ledger.set(order.noOrder, { noOrder: order.noOrder, amountFen: order.amountFen, paidCount: 1, returned: false });
   }
 
+  /** A review hold runs out now instead of after `holdExpiryMs`: CHECK → CLOSED (tests that drive time themselves). */
+  expireHold(noOrder: string): void {
+    const order = this.orders.get(noOrder);
+    if (order?.status === 'CHECK') this.#move(order, 'CLOSED');
+  }
+
   /** The bank returns a paid order's money: SUCCESS → CANCEL. */
   cancel(noOrder: string): void {
     const order = this.orders.get(noOrder);
