@@ -1,0 +1,286 @@
+/**
+ * What every model-based test of the money protocol shares: the stores it runs on, the commands
+ * every operation kind interleaves (clock, store faults and crashes, a failing logger, concurrent
+ * resolvers), the end of a scenario (everything resolved, then checked) and the fast-check run.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import {
+  FixedClock, InMemoryStore, PENDING_PAYMENT_STATUSES, PENDING_REFUND_STATUSES, IN_FLIGHT_PAYOUT_STATUSES, UNKNOWN_PAYOUT_STATUSES,
+  type PendingEntry, type PendingKind, type PendingReport, type RecordKind, type Store, type Tracked,
+} from '@paykit/core';
+import { migrate, pgliteClient, RecordSealer, SqlStore, type SqlClient } from '@paykit/store-sql';
+import fc from 'fast-check';
+import { Machine, STORE_FAULTS, type StoreFault } from './machine.js';
+
+/** Where a run keeps its records. */
+export interface Backend {
+  /** `memory` or `PGlite`. */
+  readonly name: string;
+  /** Prepares the run (PGlite: one database for the whole run). */
+  open(): Promise<void>;
+  /** The store of the next scenario. */
+  store(): Store;
+  /** Clears what a finished scenario left (its ids are namespaced anyway). */
+  reset(): Promise<void>;
+  /** Ends the run. */
+  close(): Promise<void>;
+}
+
+/** A fresh in-memory store per scenario. */
+export function memoryBackend(): Backend {
+  return { name: 'the in-memory store', open: async () => undefined, store: () => new InMemoryStore(), reset: async () => undefined, close: async () => undefined };
+}
+
+/**
+ * One in-memory PGlite database for a whole run (creating one per scenario is too slow): every
+ * scenario's ids carry its own prefix, and its rows are deleted once it has been checked, so that
+ * later scans stay as small as a real shop's.
+ */
+export function pgliteBackend(): Backend {
+  let client: SqlClient | undefined;
+  let store: SqlStore | undefined;
+  return {
+    name: 'PGlite',
+    async open() {
+      client = pgliteClient(await PGlite.create());
+      await migrate(client);
+      store = new SqlStore(client, 1, RecordSealer.fromBase64(Buffer.alloc(32, 7).toString('base64'))._unsafeUnwrap());
+    },
+    store() {
+      if (!store) throw new Error('the PGlite backend is not open');
+      return store;
+    },
+    async reset() {
+      await client?.query('DELETE FROM paykit_records');
+      await client?.query('DELETE FROM paykit_record_versions');
+      await client?.query('DELETE FROM paykit_notifications');
+    },
+    async close() {
+      await client?.close();
+    },
+  };
+}
+
+/** The clock every scenario starts at (a Friday morning in Shanghai). */
+export const START = new Date('2024-03-01T02:00:00Z');
+/** resolvePending's default age before it looks at a record. */
+export const TEN_MINUTES = 10 * 60_000;
+
+/** What the shared commands need of a scenario. */
+export interface Scenario {
+  /** The processes, store and clock. */
+  readonly machine: Machine;
+  /** Makes the next query of the provider meet `fault` (see each kind for what the faults are). */
+  queryFault(fault: ReplyFault): void;
+  /** Drops every fault queued at the simulator. */
+  clearFaults(): void;
+  /** Waits until the simulator's own timers (settling, deliveries) are done. */
+  quiesce(): Promise<void>;
+  /**
+   * Delivers, as the provider's retries would, every notification paykit has not acknowledged yet:
+   * how many it delivered, and what paykit refused (a genuine notification refused for ever is a finding).
+   */
+  redeliver?(): Promise<{ readonly delivered: number; readonly refused: readonly string[] }>;
+}
+
+/**
+ * What a provider reply can do to a call:
+ * - `ok`: nothing special;
+ * - `refuse`: a definite refusal code, nothing done;
+ * - `lost`: the work is done, the connection drops before the reply;
+ * - `late`: the work is done, the reply comes after the client gave up;
+ * - `http500`: HTTP 500 before anything is done;
+ * - `http500-after`: HTTP 500 after the work was done (where the simulator can);
+ * - `garbled`: the work is done, the reply body is garbage;
+ * - `bad-signature`: the work is done, the reply is signed with another key.
+ */
+export type ReplyFault = 'ok' | 'refuse' | 'lost' | 'late' | 'http500' | 'http500-after' | 'garbled' | 'bad-signature';
+
+/** Reply faults weighted towards the normal case. */
+export function replyFault(faults: readonly ReplyFault[]): fc.Arbitrary<ReplyFault> {
+  return fc.oneof({ weight: faults.length, arbitrary: fc.constant<ReplyFault>('ok') }, ...faults.filter((f) => f !== 'ok').map((f) => ({ weight: 1, arbitrary: fc.constant(f) })));
+}
+
+/** The fast-check model: the scenario's truth is the simulator, so the model only counts steps. */
+export interface Model {
+  steps: number;
+}
+
+/** A command of a scenario of type `S`. */
+export type Cmd<S extends Scenario> = fc.AsyncCommand<Model, S>;
+
+/** Builds a command from its name and its action. */
+export function command<S extends Scenario>(name: string, run: (s: S) => Promise<void>): Cmd<S> {
+  return {
+    check: () => true,
+    async run(m, s) {
+      m.steps += 1;
+      s.machine.trace(`— ${name}`);
+      await run(s);
+    },
+    toString: () => name,
+  };
+}
+
+/** The commands every kind shares: clock, store faults and crashes, a failing logger, resolvers, joining background calls. */
+export function sharedCommands<S extends Scenario>(queryFaults: readonly ReplyFault[], kinds: readonly PendingKind[]): fc.Arbitrary<Cmd<S>>[] {
+  return [
+    fc.constantFrom(60_000, 6 * 60_000, 11 * 60_000).map((ms) => command<S>(`advance the clock ${ms / 60_000} min`, async (s) => s.machine.clock.advance(ms))),
+    fc.tuple(fc.integer({ min: 1, max: 6 }), fc.constantFrom<StoreFault>(...STORE_FAULTS))
+      .map(([n, fault]) => command<S>(`arm ${fault} at commit +${n}`, async (s) => s.machine.arm(n, fault))),
+    fc.boolean().map((on) => command<S>(on ? "the merchant's logger starts throwing" : "the merchant's logger recovers", async (s) => {
+      s.machine.loggerThrows = on;
+    })),
+    fc.constant(command<S>('wait for background calls', async (s) => s.machine.drain())),
+    fc.record({
+      count: fc.constantFrom(1, 2), olderThan: fc.constantFrom(0, TEN_MINUTES), fault: replyFault(queryFaults), background: fc.boolean(),
+    }).map(({ count, olderThan, fault, background }) => command<S>(
+      `${count === 2 ? 'two resolvers at once' : 'resolvePending'} (olderThan ${olderThan / 60_000} min, query ${fault}${background ? ', background' : ''})`,
+      async (s) => {
+        s.queryFault(fault);
+        // The second resolver is another process (a cron job beside the application).
+        const runs = await Promise.all(Array.from({ length: count }, async (_, i) => {
+          const process = i === 0 ? undefined : await s.machine.spawn();
+          return s.machine.call('resolvePending', (pk) => pk.resolvePending({ olderThan, kinds: [...kinds] }), { background, ...(process ? { process } : {}) });
+        }));
+        for (const r of runs) if (r.result?.isErr()) throw new Error(`resolvePending failed as a whole: ${r.result.error.message}`);
+      },
+    )),
+  ];
+}
+
+const settledOutcomes = new Set(['settled', 'needs_attention']);
+
+/**
+ * Ends a scenario as an operator would: faults stop, background calls finish, the provider
+ * settles, and `resolvePending` runs (the clock past every lease and age) until nothing it reports
+ * is still open. Fails when that does not happen within a few rounds.
+ */
+export async function settle(s: Scenario, kinds: readonly PendingKind[], resolveOptions: { readonly closeNotFoundAfter?: number } = {}): Promise<PendingReport> {
+  const m = s.machine;
+  m.disarm();
+  m.loggerThrows = false;
+  s.clearFaults();
+  await m.drain();
+  let open: readonly PendingEntry[] = [];
+  for (let round = 0; round < 6; round += 1) {
+    await s.quiesce();
+    const redelivered = (await s.redeliver?.()) ?? { delivered: 0, refused: [] };
+    if (redelivered.refused.length > 0) throw new Error(`paykit refuses genuine notifications the provider keeps sending: ${redelivered.refused.join('; ')}`);
+    m.clock.advance(TEN_MINUTES + 60_000);
+    const r = await (await m.main()).paykit.resolvePending({ kinds: [...kinds], ...resolveOptions });
+    if (r.isErr()) throw new Error(`resolvePending failed as a whole while settling: ${r.error.message}`);
+    m.trace(`settle round ${round}: ${r.value.entries.map((e) => `${e.kind} ${e.id} ${e.before}→${e.after ?? '?'} ${e.outcome}${e.error ? ` (${e.error.message.slice(0, 120)})` : ''}`).join('; ') || 'nothing'}`);
+    open = r.value.entries.filter((e) => !settledOutcomes.has(e.outcome));
+    if (open.length === 0) {
+      // Settled; unless the provider still had something to say (a notification it posts after).
+      await s.quiesce();
+      const more = (await s.redeliver?.()) ?? { delivered: 0, refused: [] };
+      if (more.refused.length > 0) throw new Error(`paykit refuses genuine notifications the provider keeps sending: ${more.refused.join('; ')}`);
+      if (more.delivered === 0) return r.value;
+    }
+  }
+  throw new Error(`resolvePending leaves records open after 6 rounds: ${open.map((e) => `${e.kind} ${e.id} ${e.before}→${e.after ?? '?'} ${e.outcome} ${e.error?.message ?? ''}`).join('; ')}`);
+}
+
+/** Statuses a `resolvePending` scan looks at, by record kind (`needs_attention` is reported on every scan). */
+const SCANNED: Readonly<Record<'payment' | 'refund' | 'payout', readonly string[]>> = {
+  payment: [...PENDING_PAYMENT_STATUSES, 'needs_attention'],
+  refund: [...PENDING_REFUND_STATUSES, 'needs_attention'],
+  payout: [...UNKNOWN_PAYOUT_STATUSES, ...IN_FLIGHT_PAYOUT_STATUSES, 'needs_attention'],
+};
+
+/**
+ * Every record of `kind` whose outcome is uncertain is where `resolvePending` looks: an operation
+ * in flight only on a scanned status (a pre-authorisation: `authorised` with the operation, or
+ * `needs_attention`), and `needs_attention` always with its reason and action.
+ */
+export async function checkReachable(store: Store, kind: 'payment' | 'refund' | 'payout' | 'preauth', problems: string[]): Promise<void> {
+  const all = await store.list<Tracked & { readonly status: string; readonly orderId?: string; readonly refundId?: string; readonly payoutId?: string }>(kind as RecordKind);
+  if (all.isErr()) throw new Error(all.error.message);
+  for (const { value: r } of all.value) {
+    const id = r.payoutId ?? r.refundId ?? r.orderId ?? '?';
+    const scanned = kind === 'preauth' ? r.status === 'needs_attention' || (r.status === 'authorised' && r.inFlight !== undefined) : SCANNED[kind].includes(r.status);
+    if (r.inFlight !== undefined && !scanned) problems.push(`${kind} ${id} has a ${r.inFlight.operation} in flight (${r.inFlight.state}) but is ${r.status}, which resolvePending does not scan`);
+    if (r.status === 'needs_attention' && (r.attention?.reason === undefined || r.attention.action === undefined)) problems.push(`${kind} ${id} needs attention without a reason and an action`);
+  }
+}
+
+/** Options of {@link describeModel}. */
+export interface ModelOptions<S extends Scenario> {
+  /** What the property is about, e.g. "refunds". */
+  readonly title: string;
+  /** Builds a scenario: simulator, machine and whatever the kind sets up before the commands. */
+  start(store: Store, tag: string): Promise<S>;
+  /** The kind's commands (the shared ones are added). */
+  readonly commands: readonly fc.Arbitrary<Cmd<S>>[];
+  /** Faults a provider query can meet. */
+  readonly queryFaults: readonly ReplyFault[];
+  /** What `resolvePending` scans for this kind. */
+  readonly kinds: readonly PendingKind[];
+  /** Options of the settling scans. */
+  readonly resolveOptions?: { readonly closeNotFoundAfter?: number };
+  /** Checks the settled scenario against the simulator; returns what is wrong. */
+  check(s: S, report: PendingReport): Promise<readonly string[]>;
+  /** Stops the scenario's simulator. */
+  stop(s: S): Promise<void>;
+}
+
+/** Runs per backend (`PAYKIT_MODEL_RUNS` overrides; a failure prints the seed and path to replay with `PAYKIT_MODEL_SEED`/`PAYKIT_MODEL_PATH`). */
+export const RUNS = Number(process.env.PAYKIT_MODEL_RUNS ?? 1000);
+
+let scenarioCount = 0;
+
+/**
+ * Declares one mocha test per backend that runs {@link RUNS} generated scenarios of 3–12 commands.
+ * A failing scenario is shrunk by fast-check, and the error carries its trace (every call, fault,
+ * crash and resolver report) beside fast-check's seed and path.
+ */
+export function describeModel<S extends Scenario>(o: ModelOptions<S>): void {
+  for (const backend of [memoryBackend(), pgliteBackend()]) {
+    context(`on ${backend.name}`, function () {
+      this.timeout(30 * 60_000);
+      before(() => backend.open());
+      after(() => backend.close());
+      it(`keeps the ${o.title} records equal to the provider's ledger through ${RUNS} generated scenarios`, async () => {
+        const commands = fc.commands([...o.commands, ...sharedCommands<S>(o.queryFaults, o.kinds)], { maxCommands: 12 })
+          .filter((c) => [...c].length >= 3);
+        const property = fc.asyncProperty(commands, async (cmds) => {
+          scenarioCount += 1;
+          const tag = `z${scenarioCount.toString(36)}`;
+          const t0 = performance.now();
+          const s = await o.start(backend.store(), tag);
+          const t1 = performance.now();
+          try {
+            await fc.asyncModelRun(() => ({ model: { steps: 0 }, real: s }), cmds);
+            const t2 = performance.now();
+            const report = await settle(s, o.kinds, o.resolveOptions);
+            const t3 = performance.now();
+            const problems = [...s.machine.violations, ...await o.check(s, report)];
+            const t4 = performance.now();
+            timing.start += t1 - t0; timing.run += t2 - t1; timing.settle += t3 - t2; timing.check += t4 - t3;
+            if (problems.length > 0) throw new Error(problems.join('\n'));
+            if (process.env.PAYKIT_MODEL_TRACE !== undefined) console.log(`scenario ${tag}:\n    ${s.machine.events.join('\n    ')}`);
+          } catch (e) {
+            throw new Error(`${(e as Error).message}\n  trace of scenario ${tag}:\n    ${s.machine.events.join('\n    ')}`);
+          } finally {
+            const t5 = performance.now();
+            await o.stop(s);
+            await backend.reset();
+            timing.stop += performance.now() - t5;
+          }
+        });
+        const seed = process.env.PAYKIT_MODEL_SEED;
+        const path = process.env.PAYKIT_MODEL_PATH;
+        const timing = { start: 0, run: 0, settle: 0, check: 0, stop: 0 };
+        await fc.assert(property, { numRuns: RUNS, ...(seed !== undefined ? { seed: Number(seed) } : {}), ...(path !== undefined ? { path } : {}) });
+        if (process.env.PAYKIT_MODEL_TRACE !== undefined) console.log(`      time spent (ms): ${JSON.stringify(timing)}`);
+      });
+    });
+  }
+}
+
+/** A fixed clock at {@link START}. */
+export function startClock(): FixedClock {
+  return new FixedClock(START);
+}
