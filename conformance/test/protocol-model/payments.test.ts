@@ -20,7 +20,7 @@ interface PaymentScenario extends ExampleScenario {
   readonly notifications: { readonly body: string; acknowledged: boolean }[];
 }
 
-const QUERY_FAULTS: readonly ReplyFault[] = ['refuse', 'lost', 'late', 'http500', 'garbled', 'bad-signature'];
+const QUERY_FAULTS: readonly ReplyFault[] = ['refuse', 'lost', 'late', 'http500', 'garbled', 'bad-signature', 'slow'];
 const QUERY_REFUSAL = '9999';
 const AMOUNTS = [1000, 2500] as const;
 

@@ -9,7 +9,7 @@
 import type { StoredPayment, StoredRefund } from '@paykit/core';
 import fc from 'fast-check';
 import { exampleFault, notificationRequest, paidOrder, SHOP, spoiled, startExample, type ExampleScenario } from './support/example.js';
-import { checkReachable, command, describeModel, replyFault, type ReplyFault } from './support/runner.js';
+import { checkReachable, command, describeModel, everFailed, replyFault, type ReplyFault } from './support/runner.js';
 
 interface RefundScenario extends ExampleScenario {
   /** The paid orders: id, amount and the notification of its payment. */
@@ -18,8 +18,8 @@ interface RefundScenario extends ExampleScenario {
   readonly refundIds: readonly string[];
 }
 
-const REFUND_FAULTS: readonly ReplyFault[] = ['refuse', 'lost', 'late', 'http500', 'http500-after', 'garbled', 'bad-signature'];
-const QUERY_FAULTS: readonly ReplyFault[] = ['refuse', 'lost', 'late', 'http500', 'garbled', 'bad-signature'];
+const REFUND_FAULTS: readonly ReplyFault[] = ['refuse', 'lost', 'late', 'http500', 'http500-after', 'garbled', 'bad-signature', 'slow', 'slow'];
+const QUERY_FAULTS: readonly ReplyFault[] = ['refuse', 'lost', 'late', 'http500', 'garbled', 'bad-signature', 'slow'];
 /** Example Pay refusals: 2001 the merchant's balance cannot cover it; 9999 system busy. */
 const REFUND_REFUSAL = '2001';
 const QUERY_REFUSAL = '9999';
@@ -97,12 +97,16 @@ describe('the money protocol, model-based: refunds', () => {
         const r = (await store.get<StoredRefund>('refund', id))._unsafeUnwrap()?.value;
         const made = s.sim.refunds.get(id);
         if (r) refunds.push(r);
+        // A refund is sent by the claim that recorded it, and never again (resolvers only ask).
+        const sent = s.sim.server.received.filter((q) => q.path === '/refund' && (JSON.parse(q.body.toString('utf8')) as { refund_no?: string }).refund_no === id).length;
+        if (sent > 1) problems.push(`refund ${id} was sent to Example Pay ${sent} times`);
         // At most one provider refund per refund number, and only one paykit knows about.
         if (made && !r) problems.push(`Example Pay refunded ${made.amountMinor} under ${id}, which paykit has no record of`);
         if (!r) continue;
         if (made && (made.amountMinor !== r.amount.amount || made.orderNo !== r.orderId)) problems.push(`refund ${id}: Example Pay refunded ${made.amountMinor} of ${made.orderNo}, paykit recorded ${r.amount.amount} of ${r.orderId}`);
         if (r.status === 'succeeded' && !made) problems.push(`refund ${id} is recorded succeeded, but Example Pay made no such refund`);
         if (r.status === 'failed' && made) problems.push(`refund ${id} is recorded failed, but Example Pay refunded ${made.amountMinor}`);
+        else if (made && await everFailed(store, 'refund', id)) problems.push(`refund ${id} was recorded failed for a while, but Example Pay refunded it`);
         if (r.status !== 'succeeded' && r.status !== 'failed' && r.status !== 'needs_attention') problems.push(`refund ${id} is still ${r.status} after everything was resolved`);
       }
       for (const o of s.orders) {

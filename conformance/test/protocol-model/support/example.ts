@@ -56,6 +56,7 @@ export function exampleFault(s: { readonly sim: ExampleSimulator; readonly machi
     case 'http500-after': sim.answer({ path, statusAfterWork: 500 }); return;
     case 'garbled': sim.inject({ path, malformedBody: true }); return;
     case 'bad-signature': sim.inject({ path, badSignature: true }); return;
+    case 'slow': sim.answer({ path, workAfterMs: 40 }); return;
   }
 }
 
