@@ -67,7 +67,7 @@ const NETWORK_FAULTS: readonly ReplyFault[] = ['lost', 'late', 'http500', 'garbl
 const script: fc.Arbitrary<PayoutScript> = fc.record({
   hold: fc.constantFrom(undefined, undefined, undefined, '4002', '4003'),
   // LianLian's own late replies (`timeout`) are played by the network's "late" fault, without waiting.
-  reply: fc.constantFrom('normal', 'normal', 'normal', 'query-first', 'query-first-untaken', 'reject'),
+  reply: fc.constantFrom('normal', 'normal', 'normal', 'query-first', 'query-first-untaken', 'reject', 'reject-but-taken'),
   outcome: fc.constantFrom('success', 'success', 'failure', 'success-then-cancel'),
 }).map(({ hold, reply, outcome }) => ({ reply, outcome, ...(hold !== undefined ? { hold } : {}) } as PayoutScript));
 
@@ -223,7 +223,12 @@ describe('the money protocol, model-based: payouts', () => {
         }
         const expected = !order ? ['failed'] : { SUCCESS: ['succeeded'], CANCEL: ['returned'], FAILURE: ['failed'], CLOSED: ['closed'] }[order.status as string] ?? [`(LianLian still ${order.status})`];
         if (!expected.includes(p.status)) problems.push(`payout ${id} is recorded ${p.status}, but LianLian's order is ${order?.status ?? 'absent'}`);
-        else if (ledger && await everFailed(store, 'payout', id)) problems.push(`payout ${id} was recorded failed for a while, but LianLian paid it`);
+        else if (ledger && s.sim.scripts.get(id)?.reply !== 'reject-but-taken' && await everFailed(store, 'payout', id)) problems.push(`payout ${id} was recorded failed for a while, but LianLian paid it`);
+        // A failure paykit recorded on LianLian's word, overturned by LianLian's later word, is kept as a correction.
+        const history = (await store.history('payout', id))._unsafeUnwrap();
+        for (const [i, v] of history.entries()) {
+          if (history[i - 1]?.status === 'failed' && v.status !== 'failed' && v.cause?.correction !== true) problems.push(`payout ${id}: failed → ${v.status ?? '?'} is not marked as a correction in its history`);
+        }
       }
       const attention = await Promise.all(s.payoutIds.map(async (id) => (await store.get<StoredPayout>('payout', id))._unsafeUnwrap()?.value.status === 'needs_attention'));
       if (!attention.includes(true) && recordedPaid !== ledgerPaid) problems.push(`paykit records ${recordedPaid} paid out, LianLian paid ${ledgerPaid}`);

@@ -2,6 +2,15 @@
  * What every model-based test of the money protocol shares: the stores it runs on, the commands
  * every operation kind interleaves (clock, store faults and crashes, a failing logger, concurrent
  * resolvers), the end of a scenario (everything resolved, then checked) and the fast-check run.
+ *
+ * The model is the provider: each scenario runs against a simulator on 127.0.0.1, and once every
+ * fault has stopped and `resolvePending` has settled what it can, paykit's records are compared
+ * with the simulator's ledger. Which outcome a fault leads to is not predicted (an unknown
+ * outcome may land either way); that paykit ends up saying what the provider did is.
+ *
+ * Environment: `PAYKIT_MODEL_RUNS` (scenarios per backend, 1000 by default), `PAYKIT_MODEL_BACKEND`
+ * (`memory` or `pglite`: only that one), `PAYKIT_MODEL_SEED` and `PAYKIT_MODEL_PATH` (replay the
+ * failure fast-check printed: `{ seed, path }`), `PAYKIT_MODEL_TRACE` (print every scenario's trace).
  */
 import { PGlite } from '@electric-sql/pglite';
 import {
