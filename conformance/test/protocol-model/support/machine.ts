@@ -127,7 +127,6 @@ class ProcessTransport implements HttpTransport {
 
   send(request: HttpRequest, options: SendOptions): PayResultAsync<HttpResponse> {
     if (this.#p.dead) return errAsync(gone(this.#p, options.operation));
-    this.#m.sends += 1;
     return this.#m.network.send(request, options);
   }
 }
@@ -204,8 +203,6 @@ export class Machine {
   loggerThrows = false;
   /** Commits seen so far. */
   commits = 0;
-  /** Requests sent so far. */
-  sends = 0;
   /** Processes killed so far. */
   crashes = 0;
   /** What happened, for the failure message. */

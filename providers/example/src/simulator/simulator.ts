@@ -50,12 +50,15 @@ export interface SimRefund {
 
 /**
  * A provider answer the shared faults cannot give, scripted for the next call(s) to an API path:
- * a definite refusal (`refuse`: the result code is answered and nothing is done), or a gateway
- * error after the work was done (`statusAfterWork`: the refund is made, the reply is an HTTP error).
+ * a definite refusal (`refuse`: the result code is answered and nothing is done), a gateway error
+ * after the work was done (`statusAfterWork`: the refund is made, the reply is an HTTP error), or
+ * a slow provider (`workAfterMs`: the call waits this long before anything is done, then is
+ * answered normally; the shared `delayMs` fault waits after the work instead).
  */
 export type ExampleAnswer =
   | { readonly path: string; readonly refuse: string; readonly times?: number }
-  | { readonly path: string; readonly statusAfterWork: number; readonly times?: number };
+  | { readonly path: string; readonly statusAfterWork: number; readonly times?: number }
+  | { readonly path: string; readonly workAfterMs: number; readonly times?: number };
 
 /** The decoded result of the payer paying at the cashier. */
 export interface SimPayment {
@@ -218,15 +221,17 @@ export class ExampleSimulator {
     });
   }
 
-  #api(req: SimRequest, badSignature: boolean, handle: (fields: Record<string, string>) => SimReply): SimReply {
+  #api(req: SimRequest, badSignature: boolean, handle: (fields: Record<string, string>) => SimReply): SimReply | Promise<SimReply> {
     const f = fieldsOf(req);
     if (!f) return this.#error('1002', 'body must be a JSON object of strings', badSignature);
     if (!simVerify(f, this.#o.key)) return this.#error('1001', 'signature does not verify', badSignature);
     if (f.merchant_id !== this.#o.merchantId) return this.#error('1005', 'unknown merchant', badSignature);
     const scripted = this.#takeAnswer(req.path);
-    if (scripted !== undefined && 'refuse' in scripted) return this.#error(scripted.refuse, 'refused as scripted', badSignature);
-    const reply = handle(f);
-    return scripted !== undefined ? { status: scripted.statusAfterWork, headers: { 'content-type': 'text/plain' }, body: `simulated ${scripted.statusAfterWork} after the work was done` } : reply;
+    if (scripted === undefined) return handle(f);
+    if ('refuse' in scripted) return this.#error(scripted.refuse, 'refused as scripted', badSignature);
+    if ('workAfterMs' in scripted) return new Promise((resolve) => setTimeout(() => resolve(handle(f)), scripted.workAfterMs));
+    handle(f);
+    return { status: scripted.statusAfterWork, headers: { 'content-type': 'text/plain' }, body: `simulated ${scripted.statusAfterWork} after the work was done` };
   }
 
   #takeAnswer(path: string): ExampleAnswer | undefined {
