@@ -9,6 +9,7 @@
 import type { PaymentAction, StoredPayment } from '@paykit/core';
 import fc from 'fast-check';
 import { exampleFault, notificationRequest, SHOP, spoiled, startExample, type ExampleScenario } from './support/example.js';
+import { deliverCommand, Outbox } from './support/outbox.js';
 import { checkReachable, command, describeModel, replyFault, type ReplyFault } from './support/runner.js';
 
 interface PaymentScenario extends ExampleScenario {
@@ -16,8 +17,8 @@ interface PaymentScenario extends ExampleScenario {
   readonly orders: readonly { readonly id: string; readonly amount: number }[];
   /** The cashier forms paykit gave out, per order (the payer may use any of them). */
   readonly forms: Map<string, PaymentAction[]>;
-  /** Every notification Example Pay sent, and whether paykit acknowledged it. */
-  readonly notifications: { readonly body: string; acknowledged: boolean }[];
+  /** Every notification Example Pay sent. */
+  readonly outbox: Outbox;
 }
 
 const QUERY_FAULTS: readonly ReplyFault[] = ['refuse', 'lost', 'late', 'http500', 'garbled', 'bad-signature', 'slow'];
@@ -55,19 +56,7 @@ const pay = fc.record({ o: fc.nat(1), outcome: fc.constantFrom<'succeeded' | 'fa
       return; // the cashier refuses an order already paid
     }
     s.machine.trace(`Example Pay: order ${id} ${s.sim.orders.get(id)?.status ?? '?'}`);
-    s.notifications.push({ body: s.sim.notificationBody(id), acknowledged: false });
-  },
-));
-
-const deliver = fc.record({ k: fc.nat(9), latest: fc.boolean(), how: fc.constantFrom('as sent', 'twice at once', 'badly signed') }).map(({ k, latest, how }) => command<PaymentScenario>(
-  `deliver the ${latest ? 'latest' : `#${k}`} notification ${how}`,
-  async (s) => {
-    if (s.notifications.length === 0) return;
-    const n = s.notifications[latest ? s.notifications.length - 1 : k % s.notifications.length] as { body: string; acknowledged: boolean };
-    const once = () => s.machine.call('notifications.handle', (pk) => pk.notifications.handle(SHOP, notificationRequest(how === 'badly signed' ? spoiled(n.body) : n.body)));
-    const results = await Promise.all(how === 'twice at once' ? [once(), once()] : [once()]);
-    if (how === 'badly signed' && results.some((r) => r.result?.isOk())) throw new Error('a wrongly signed notification was accepted');
-    if (how !== 'badly signed' && results.some((r) => r.result?.isOk())) n.acknowledged = true;
+    s.outbox.post(s.sim.notificationBody(id));
   },
 ));
 
@@ -82,34 +71,24 @@ const query = fc.record({ o: fc.nat(1), fault: replyFault(QUERY_FAULTS) }).map((
 describe('the money protocol, model-based: payments', () => {
   describeModel<PaymentScenario>({
     title: 'payment',
-    commands: [create, create, create, pay, pay, pay, deliver, deliver, query],
+    commands: [create, create, create, pay, pay, pay, deliverCommand(), deliverCommand(), query],
     queryFaults: QUERY_FAULTS,
     kinds: ['payments'],
     // An order whose payer never reached the cashier is closed by the scan that ends the scenario.
     resolveOptions: { closeNotFoundAfter: 0 },
     async start(store, tag) {
       const base = await startExample(store, tag);
-      const notifications: { readonly body: string; acknowledged: boolean }[] = [];
+      // Example Pay delivers a notification until it is acknowledged.
+      const outbox = new Outbox(base.machine, SHOP, notificationRequest, spoiled);
       return {
-        ...base, notifications, forms: new Map(), orders: AMOUNTS.map((amount, i) => ({ id: `${tag}-O${i}`, amount })),
+        ...base, outbox, forms: new Map(), orders: AMOUNTS.map((amount, i) => ({ id: `${tag}-O${i}`, amount })),
         queryFault: (f) => exampleFault(base, '/query', f, QUERY_REFUSAL),
         clearFaults: () => {
           base.sim.clearFaults();
           base.machine.network.clear();
         },
         quiesce: async () => undefined,
-        async redeliver() {
-          // Example Pay delivers a notification until it is acknowledged.
-          const refused: string[] = [];
-          let delivered = 0;
-          for (const n of notifications.filter((x) => !x.acknowledged)) {
-            delivered += 1;
-            const r = await base.machine.call('redelivered notification', (pk) => pk.notifications.handle(SHOP, notificationRequest(n.body)));
-            if (r.result?.isOk()) n.acknowledged = true;
-            else if (r.result?.isErr()) refused.push(`${r.result.error.kind}: ${r.result.error.message}`);
-          }
-          return { delivered, refused };
-        },
+        redeliver: () => outbox.redeliver(),
       };
     },
     async check(s) {

@@ -15,6 +15,7 @@ import { lianlianPayoutPlugin } from '@paykit/provider-lianlian-payout';
 import { LianlianPayoutSimulator, type PayoutScript } from '@paykit/provider-lianlian-payout/simulator';
 import fc from 'fast-check';
 import { Machine } from './support/machine.js';
+import { deliverCommand, Outbox } from './support/outbox.js';
 import { checkReachable, command, describeModel, everFailed, replyFault, startClock, type ReplyFault, type Scenario } from './support/runner.js';
 
 const OID_PARTNER = '201606221000921503';
@@ -36,8 +37,8 @@ interface PayoutScenario extends Scenario {
   readonly sim: LianlianPayoutSimulator;
   /** The payout ids the scenario may use (each its own LianLian order number). */
   readonly payoutIds: readonly string[];
-  /** Every result notification LianLian posted, in order (delivered to paykit by the commands), and whether paykit acknowledged it. */
-  readonly notifications: { readonly body: string; acknowledged: boolean }[];
+  /** Every result notification LianLian posted (delivered to paykit by the commands). */
+  readonly outbox: Outbox;
 }
 
 function notification(body: string): RawHttpRequest {
@@ -113,19 +114,6 @@ const resolveOrQuery = fc.record({ p: fc.nat(2), how: fc.constantFrom('resolve',
   },
 ));
 
-const deliver = fc.record({ k: fc.nat(9), how: fc.constantFrom('as sent', 'twice at once', 'badly signed'), latest: fc.boolean() }).map(({ k, how, latest }) => command<PayoutScenario>(
-  `deliver the ${latest ? 'latest' : `#${k}`} result notification ${how}`,
-  async (s) => {
-    if (s.notifications.length === 0) return;
-    // Any notification LianLian posted, in any order: a late SUCCESS after a CANCEL, a FAILURE twice…
-    const n = s.notifications[latest ? s.notifications.length - 1 : k % s.notifications.length] as { body: string; acknowledged: boolean };
-    const once = () => s.machine.call('notifications.handle', (pk) => pk.notifications.handle(INSTANCE, notification(how === 'badly signed' ? spoiled(n.body) : n.body)));
-    const results = await Promise.all(how === 'twice at once' ? [once(), once()] : [once()]);
-    if (how === 'badly signed' && results.some((r) => r.result?.isOk())) throw new Error('a notification whose signature does not cover its fields was accepted');
-    if (how !== 'badly signed' && results.some((r) => r.result?.isOk())) n.acknowledged = true;
-  },
-));
-
 const providerEvent = fc.record({ p: fc.nat(2), what: fc.constantFrom('the review hold runs out', 'the bank returns the payout') }).map(({ p, what }) => command<PayoutScenario>(
   `P${p}: ${what}`,
   async (s) => {
@@ -139,13 +127,6 @@ async function startPayouts(store: Store, tag: string): Promise<PayoutScenario> 
   const sim = await LianlianPayoutSimulator.start({
     oidPartner: OID_PARTNER, merchantPublicKey: merchant.publicKey, keys: lianlian, settleAfterMs: 1, holdExpiryMs: 3_600_000, notifyIntervalMs: 5,
   });
-  const notifications: { readonly body: string; acknowledged: boolean }[] = [];
-  // The merchant's notification endpoint keeps what LianLian posts and acknowledges it; the
-  // scenario's commands hand the bodies to paykit, in whatever order and as often as they like.
-  sim.server.route('POST', '/merchant/notify', (req) => {
-    notifications.push({ body: req.body.toString('utf8'), acknowledged: false });
-    return { headers: { 'content-type': 'application/json;charset=utf-8' }, body: '{"ret_code":"0000","ret_msg":"交易成功"}' };
-  });
   const options = {
     oidPartner: OID_PARTNER, privateKey: merchant.privatePem, lianlianPublicKey: sim.publicKey, baseUrl: sim.baseUrl,
     notifyUrl: `${sim.server.url}/merchant/notify`, timeoutMs: TIMEOUT_MS,
@@ -158,30 +139,26 @@ async function startPayouts(store: Store, tag: string): Promise<PayoutScenario> 
       return built.value;
     },
   });
+  const outbox = new Outbox(machine, INSTANCE, notification, spoiled);
+  // The merchant's notification endpoint keeps what LianLian posts and acknowledges it; the
+  // scenario's commands hand the bodies to paykit, in whatever order and as often as they like.
+  sim.server.route('POST', '/merchant/notify', (req) => {
+    outbox.post(req.body.toString('utf8'));
+    return { headers: { 'content-type': 'application/json;charset=utf-8' }, body: '{"ret_code":"0000","ret_msg":"交易成功"}' };
+  });
   // LianLian posts one notification per final status it reaches (CLOSED excepted): a returned
   // payout was SUCCESS first.
   const posted = () => [...sim.orders.values()].reduce((n, o) => n + ({ SUCCESS: 1, FAILURE: 1, CANCEL: 2 }[o.status as string] ?? 0), 0);
-  const busy = () => [...sim.orders.values()].some((o) => ['APPLY', 'WAITING', 'PROCESSING'].includes(o.status)) || notifications.length < posted();
+  const busy = () => [...sim.orders.values()].some((o) => ['APPLY', 'WAITING', 'PROCESSING'].includes(o.status)) || outbox.length < posted();
   return {
-    sim, machine, notifications, payoutIds: AMOUNTS.map((_, i) => `${tag}P${i}`),
+    sim, machine, outbox, payoutIds: AMOUNTS.map((_, i) => `${tag}P${i}`),
     queryFault: (f) => fault({ sim, machine }, PATHS.query, f),
     clearFaults: () => {
       sim.server.clearFaults();
       machine.network.clear();
     },
-    async redeliver() {
-      // LianLian posts a notification until it is acknowledged (30 times): what paykit never
-      // acknowledged arrives again, in the order it was first sent.
-      const refused: string[] = [];
-      let delivered = 0;
-      for (const n of notifications.filter((x) => !x.acknowledged)) {
-        delivered += 1;
-        const r = await machine.call('redelivered notification', (pk) => pk.notifications.handle(INSTANCE, notification(n.body)));
-        if (r.result?.isOk()) n.acknowledged = true;
-        else if (r.result?.isErr()) refused.push(`${r.result.error.kind}: ${r.result.error.message}`);
-      }
-      return { delivered, refused };
-    },
+    // LianLian posts a notification until it is acknowledged (30 times).
+    redeliver: () => outbox.redeliver(),
     async quiesce() {
       // LianLian settles on its own timers (1 ms steps here) and posts notifications after.
       for (let i = 0; i < 2000 && busy(); i += 1) await new Promise((r) => setTimeout(r, 1));
@@ -195,7 +172,7 @@ async function startPayouts(store: Store, tag: string): Promise<PayoutScenario> 
 describe('the money protocol, model-based: payouts', () => {
   describeModel<PayoutScenario>({
     title: 'payout',
-    commands: [submit, submit, submit, confirm, confirm, resolveOrQuery, deliver, deliver, providerEvent],
+    commands: [submit, submit, submit, confirm, confirm, resolveOrQuery, deliverCommand(), deliverCommand(), providerEvent],
     queryFaults: NETWORK_FAULTS,
     kinds: ['payouts'],
     start: startPayouts,
