@@ -16,7 +16,7 @@ import { LianlianPayoutSimulator, type PayoutScript } from '@paykit/provider-lia
 import fc from 'fast-check';
 import { Machine } from './support/machine.js';
 import { deliverCommand, Outbox } from './support/outbox.js';
-import { checkReachable, command, describeModel, everFailed, replyFault, startClock, type ReplyFault, type Scenario } from './support/runner.js';
+import { checkReachable, command, describeModel, everFailed, replyFault, SHARED_FAULTS, sharedFault, startClock, type Scenario } from './support/runner.js';
 
 const OID_PARTNER = '201606221000921503';
 const INSTANCE = 'payouts';
@@ -51,19 +51,7 @@ function spoiled(body: string): string {
   return JSON.stringify({ ...fields, money_order: `${fields.money_order ?? '0'}1` });
 }
 
-function fault(s: { readonly sim: LianlianPayoutSimulator; readonly machine: Machine }, path: string, f: ReplyFault): void {
-  const sim = s.sim;
-  switch (f) {
-    case 'ok': case 'refuse': case 'http500-after': case 'slow': return; // LianLian's own refusals come from the order's script
-    case 'lost': sim.server.inject({ path, dropReply: true }); return;
-    case 'late': s.machine.network.late(path); return;
-    case 'http500': sim.server.inject({ path, status: 500 }); return;
-    case 'garbled': sim.server.inject({ path, malformedBody: true }); return;
-    case 'bad-signature': sim.server.inject({ path, badSignature: true }); return;
-  }
-}
 
-const NETWORK_FAULTS: readonly ReplyFault[] = ['lost', 'late', 'http500', 'garbled', 'bad-signature'];
 
 const script: fc.Arbitrary<PayoutScript> = fc.record({
   hold: fc.constantFrom(undefined, undefined, undefined, '4002', '4003'),
@@ -75,14 +63,14 @@ const script: fc.Arbitrary<PayoutScript> = fc.record({
 const describeScript = (s: PayoutScript) => `${s.hold ?? 'no hold'}, reply ${s.reply}, ${s.outcome}`;
 
 const submit = fc.record({
-  p: fc.nat(2), script, fault: replyFault(NETWORK_FAULTS), otherAmount: fc.nat(4).map((n) => n === 0), background: fc.boolean(),
+  p: fc.nat(2), script, fault: replyFault(SHARED_FAULTS), otherAmount: fc.nat(4).map((n) => n === 0), background: fc.boolean(),
 }).map(({ p, script: sc, fault: f, otherAmount, background }) => command<PayoutScenario>(
   `submit P${p} (${describeScript(sc)}; ${f}${otherAmount ? '; another amount' : ''}${background ? ', background' : ''})`,
   async (s) => {
     const payoutId = s.payoutIds[p] as string;
     // LianLian's behaviour for an order is fixed by the first submit that names it.
     if (!s.sim.scripts.has(payoutId)) s.sim.script(payoutId, sc);
-    fault(s, PATHS.apply, f);
+    sharedFault(s, PATHS.apply, f);
     const amount = (AMOUNTS[p] as number) + (otherAmount ? 1 : 0);
     await s.machine.call(`payouts.submit ${payoutId}`, (pk) => pk.payouts.submit({ payoutId, amount: { amount, currency: 'CNY' }, account: ACCOUNT, description: '提现 withdrawal' }), {
       background,
@@ -97,19 +85,19 @@ const submit = fc.record({
   },
 ));
 
-const confirm = fc.record({ p: fc.nat(2), accept: fc.boolean(), fault: replyFault(NETWORK_FAULTS), background: fc.boolean() }).map(({ p, accept, fault: f, background }) => command<PayoutScenario>(
+const confirm = fc.record({ p: fc.nat(2), accept: fc.boolean(), fault: replyFault(SHARED_FAULTS), background: fc.boolean() }).map(({ p, accept, fault: f, background }) => command<PayoutScenario>(
   `confirm P${p} (${accept ? 'accepting a suspected duplicate; ' : ''}${f}${background ? ', background' : ''})`,
   async (s) => {
-    fault(s, PATHS.confirm, f);
+    sharedFault(s, PATHS.confirm, f);
     await s.machine.call(`payouts.confirm ${s.payoutIds[p] as string}`, (pk) => pk.payouts.confirm(s.payoutIds[p] as string, { acceptSuspectedDuplicate: accept }), { background });
   },
 ));
 
-const resolveOrQuery = fc.record({ p: fc.nat(2), how: fc.constantFrom('resolve', 'query'), fault: replyFault(NETWORK_FAULTS) }).map(({ p, how, fault: f }) => command<PayoutScenario>(
+const resolveOrQuery = fc.record({ p: fc.nat(2), how: fc.constantFrom('resolve', 'query'), fault: replyFault(SHARED_FAULTS) }).map(({ p, how, fault: f }) => command<PayoutScenario>(
   `payouts.${how} P${p} (query ${f})`,
   async (s) => {
     const id = s.payoutIds[p] as string;
-    fault(s, PATHS.query, f);
+    sharedFault(s, PATHS.query, f);
     await s.machine.call(`payouts.${how} ${id}`, (pk) => (how === 'resolve' ? pk.payouts.resolve(id) : pk.payouts.query(id)));
   },
 ));
@@ -152,7 +140,7 @@ async function startPayouts(store: Store, tag: string): Promise<PayoutScenario> 
   const busy = () => [...sim.orders.values()].some((o) => ['APPLY', 'WAITING', 'PROCESSING'].includes(o.status)) || outbox.length < posted();
   return {
     sim, machine, outbox, payoutIds: AMOUNTS.map((_, i) => `${tag}P${i}`),
-    queryFault: (f) => fault({ sim, machine }, PATHS.query, f),
+    queryFault: (f) => sharedFault({ sim, machine }, PATHS.query, f),
     clearFaults: () => {
       sim.server.clearFaults();
       machine.network.clear();
@@ -173,7 +161,7 @@ describe('the money protocol, model-based: payouts', () => {
   describeModel<PayoutScenario>({
     title: 'payout',
     commands: [submit, submit, submit, confirm, confirm, resolveOrQuery, deliverCommand(), deliverCommand(), providerEvent],
-    queryFaults: NETWORK_FAULTS,
+    queryFaults: SHARED_FAULTS,
     kinds: ['payouts'],
     start: startPayouts,
     async check(s) {

@@ -18,7 +18,7 @@ import { allinpayMobilePlugin } from '@paykit/provider-allinpay-mobile';
 import { AllinpaySimulator } from '@paykit/provider-allinpay-mobile/simulator';
 import fc from 'fast-check';
 import { Machine } from './support/machine.js';
-import { checkReachable, command, describeModel, everFailed, replyFault, startClock, type ReplyFault, type Scenario } from './support/runner.js';
+import { checkReachable, command, describeModel, everFailed, replyFault, SHARED_FAULTS, sharedFault, startClock, type Scenario } from './support/runner.js';
 
 const MD5_KEY = 'model-md5-KEY-allinpay';
 const APP = 'app';
@@ -45,49 +45,38 @@ interface PreAuthScenario extends Scenario {
   readonly released: Set<string>;
 }
 
-function fault(s: { readonly sim: AllinpaySimulator; readonly machine: Machine }, path: string, f: ReplyFault): void {
-  switch (f) {
-    case 'ok': case 'refuse': case 'http500-after': case 'slow': return; // not something this simulator can play (see the report)
-    case 'lost': s.sim.server.inject({ path, dropReply: true }); return;
-    case 'late': s.machine.network.late(path); return;
-    case 'http500': s.sim.server.inject({ path, status: 500 }); return;
-    case 'garbled': s.sim.server.inject({ path, malformedBody: true }); return;
-    case 'bad-signature': s.sim.server.inject({ path, badSignature: true }); return;
-  }
-}
 
-const FAULTS: readonly ReplyFault[] = ['lost', 'late', 'http500', 'garbled', 'bad-signature'];
 const usd = (amount: number) => ({ amount, currency: 'USD' as const });
 
-const capture = fc.record({ o: fc.nat(2), amount: fc.constantFrom(1000, 3000, 5000, 6000), fault: replyFault(FAULTS), background: fc.boolean() }).map(({ o, amount, fault: f, background }) => command<PreAuthScenario>(
+const capture = fc.record({ o: fc.nat(2), amount: fc.constantFrom(1000, 3000, 5000, 6000), fault: replyFault(SHARED_FAULTS), background: fc.boolean() }).map(({ o, amount, fault: f, background }) => command<PreAuthScenario>(
   `capture ${amount} of order ${o} (${f}${background ? ', background' : ''})`,
   async (s) => {
-    fault(s, GATEWAY, f);
+    sharedFault(s, GATEWAY, f);
     await s.machine.call(`preauth.capture ${(s.orders[o] as { id: string }).id}`, (pk) => pk.preauth.capture({ orderId: (s.orders[o] as { id: string }).id, amount: usd(amount) }), { background });
   },
 ));
 
-const voidHold = fc.record({ o: fc.nat(2), fault: replyFault(FAULTS), background: fc.boolean() }).map(({ o, fault: f, background }) => command<PreAuthScenario>(
+const voidHold = fc.record({ o: fc.nat(2), fault: replyFault(SHARED_FAULTS), background: fc.boolean() }).map(({ o, fault: f, background }) => command<PreAuthScenario>(
   `void order ${o} (${f}${background ? ', background' : ''})`,
   async (s) => {
-    fault(s, GATEWAY, f);
+    sharedFault(s, GATEWAY, f);
     await s.machine.call(`preauth.void ${(s.orders[o] as { id: string }).id}`, (pk) => pk.preauth.void((s.orders[o] as { id: string }).id), { background });
   },
 ));
 
-const refund = fc.record({ r: fc.nat(3), o: fc.nat(2), amount: fc.constantFrom(500, 1000, 3000), fault: replyFault(FAULTS), background: fc.boolean() }).map(({ r, o, amount, fault: f, background }) => command<PreAuthScenario>(
+const refund = fc.record({ r: fc.nat(3), o: fc.nat(2), amount: fc.constantFrom(500, 1000, 3000), fault: replyFault(SHARED_FAULTS), background: fc.boolean() }).map(({ r, o, amount, fault: f, background }) => command<PreAuthScenario>(
   `refund R${r} of order ${o} for ${amount} (${f}${background ? ', background' : ''})`,
   async (s) => {
-    fault(s, GATEWAY, f);
+    sharedFault(s, GATEWAY, f);
     const refundId = s.refundIds[r] as string;
     await s.machine.call(`refunds.create ${refundId}`, (pk) => pk.refunds.create({ refundId, orderId: (s.orders[o] as { id: string }).id, amount: usd(amount) }), { background });
   },
 ));
 
-const refundQuery = fc.record({ r: fc.nat(3), fault: replyFault(FAULTS) }).map(({ r, fault: f }) => command<PreAuthScenario>(
+const refundQuery = fc.record({ r: fc.nat(3), fault: replyFault(SHARED_FAULTS) }).map(({ r, fault: f }) => command<PreAuthScenario>(
   `refunds.query R${r} (${f})`,
   async (s) => {
-    fault(s, REFUND_QUERY, f);
+    sharedFault(s, REFUND_QUERY, f);
     await s.machine.call(`refunds.query ${s.refundIds[r] as string}`, (pk) => pk.refunds.query(s.refundIds[r] as string));
   },
 ));
@@ -152,7 +141,7 @@ async function startPreAuth(store: Store, tag: string): Promise<PreAuthScenario>
   }
   const s: PreAuthScenario = {
     sim, machine, orders, refundIds: [0, 1, 2, 3].map((i) => `${tag}-R${i}`), released: new Set(),
-    queryFault: (f) => fault({ sim, machine }, REFUND_QUERY, f),
+    queryFault: (f) => sharedFault({ sim, machine }, REFUND_QUERY, f),
     clearFaults: () => {
       sim.server.clearFaults();
       machine.network.clear();
@@ -169,7 +158,7 @@ describe('the money protocol, model-based: pre-authorisations', () => {
   describeModel<PreAuthScenario>({
     title: 'pre-authorisation',
     commands: [capture, capture, voidHold, refund, refund, refundQuery, provider, notify],
-    queryFaults: FAULTS,
+    queryFaults: SHARED_FAULTS,
     kinds: ['refunds', 'preauths'],
     start: startPreAuth,
     async check(s) {

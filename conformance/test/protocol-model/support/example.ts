@@ -4,7 +4,7 @@ import { examplePlugin } from '@paykit/provider-example';
 import { ExampleSimulator } from '@paykit/provider-example/simulator';
 import { LoopbackTransport } from '@paykit/conformance/transport';
 import { Machine } from './machine.js';
-import { startClock, type ReplyFault, type Scenario } from './runner.js';
+import { sharedFault, startClock, type ReplyFault, type Scenario } from './runner.js';
 
 /** The merchant and key of the simulated Example Pay account. */
 export const MERCHANT = 'M8080';
@@ -44,19 +44,13 @@ export async function startExample(store: Store, tag: string): Promise<{ readonl
   return { sim, machine, tag };
 }
 
-/** Makes the next call to `path` meet `fault`. */
+/** Makes the next call to `path` meet `fault`: the shared faults, and Example Pay's own answers. */
 export function exampleFault(s: { readonly sim: ExampleSimulator; readonly machine: Machine }, path: string, fault: ReplyFault, refusal: string): void {
-  const sim = s.sim;
   switch (fault) {
-    case 'ok': return;
-    case 'refuse': sim.answer({ path, refuse: refusal }); return;
-    case 'lost': sim.inject({ path, dropReply: true }); return;
-    case 'late': s.machine.network.late(path); return;
-    case 'http500': sim.inject({ path, status: 500 }); return;
-    case 'http500-after': sim.answer({ path, statusAfterWork: 500 }); return;
-    case 'garbled': sim.inject({ path, malformedBody: true }); return;
-    case 'bad-signature': sim.inject({ path, badSignature: true }); return;
-    case 'slow': sim.answer({ path, workAfterMs: 40 }); return;
+    case 'refuse': s.sim.answer({ path, refuse: refusal }); return;
+    case 'http500-after': s.sim.answer({ path, statusAfterWork: 500 }); return;
+    case 'slow': s.sim.answer({ path, workAfterMs: 40 }); return;
+    default: sharedFault(s, path, fault);
   }
 }
 

@@ -18,6 +18,7 @@ import {
   type PendingEntry, type PendingKind, type PendingReport, type RecordKind, type Store, type Tracked,
 } from '@paykit/core';
 import { migrate, pgliteClient, RecordSealer, SqlStore, type SqlClient } from '@paykit/store-sql';
+import type { SimulatorServer } from '@paykit/core/simulator';
 import fc from 'fast-check';
 import { Machine, STORE_FAULTS, type StoreFault } from './machine.js';
 
@@ -106,6 +107,27 @@ export interface Scenario {
  *   simulator can): the call is in flight meanwhile, for resolvers and other calls to meet.
  */
 export type ReplyFault = 'ok' | 'refuse' | 'lost' | 'late' | 'http500' | 'http500-after' | 'garbled' | 'bad-signature' | 'slow';
+
+/** The reply faults every simulator plays: the shared server faults, and the network's late reply. */
+export type SharedFault = 'lost' | 'late' | 'http500' | 'garbled' | 'bad-signature';
+
+/** Every {@link SharedFault}. */
+export const SHARED_FAULTS: readonly SharedFault[] = ['lost', 'late', 'http500', 'garbled', 'bad-signature'];
+
+/**
+ * Makes the next call to `path` meet a shared fault; `ok` and the faults a simulator plays in its
+ * own way (`refuse`, `http500-after`, `slow`) are left to the caller, and do nothing here.
+ */
+export function sharedFault(s: { readonly sim: { readonly server: SimulatorServer }; readonly machine: Machine }, path: string, fault: ReplyFault): void {
+  switch (fault) {
+    case 'lost': s.sim.server.inject({ path, dropReply: true }); return;
+    case 'late': s.machine.network.late(path); return;
+    case 'http500': s.sim.server.inject({ path, status: 500 }); return;
+    case 'garbled': s.sim.server.inject({ path, malformedBody: true }); return;
+    case 'bad-signature': s.sim.server.inject({ path, badSignature: true }); return;
+    default: return;
+  }
+}
 
 /** Reply faults weighted towards the normal case. */
 export function replyFault(faults: readonly ReplyFault[]): fc.Arbitrary<ReplyFault> {
