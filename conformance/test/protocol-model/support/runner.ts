@@ -9,8 +9,9 @@
  * outcome may land either way); that paykit ends up saying what the provider did is.
  *
  * Environment: `PAYKIT_MODEL_RUNS` (scenarios per backend, 1000 by default), `PAYKIT_MODEL_BACKEND`
- * (`memory` or `pglite`: only that one), `PAYKIT_MODEL_SEED` and `PAYKIT_MODEL_PATH` (replay the
- * failure fast-check printed: `{ seed, path }`), `PAYKIT_MODEL_TRACE` (print every scenario's trace).
+ * (`memory` or `pglite`: only that one), `PAYKIT_MODEL_SEED`, `PAYKIT_MODEL_PATH` and
+ * `PAYKIT_MODEL_REPLAY` (replay the failure fast-check printed: its `{ seed, path }` and the
+ * counterexample's `replayPath`), `PAYKIT_MODEL_TRACE` (print every scenario's trace).
  */
 import { PGlite } from '@electric-sql/pglite';
 import {
@@ -185,16 +186,17 @@ export function sharedCommands<S extends Scenario>(queryFaults: readonly ReplyFa
 const settledOutcomes = new Set(['settled', 'needs_attention']);
 
 /**
- * Ends a scenario as an operator would: faults stop, background calls finish, the provider
+ * Ends a scenario as an operator would: background calls finish, faults stop, the provider
  * settles, and `resolvePending` runs (the clock past every lease and age) until nothing it reports
  * is still open. Fails when that does not happen within a few rounds.
  */
 export async function settle(s: Scenario, kinds: readonly PendingKind[], resolveOptions: { readonly closeNotFoundAfter?: number } = {}): Promise<PendingReport> {
   const m = s.machine;
+  // What was started meets the faults it was started with; then the faults stop.
+  await m.drain();
   m.disarm();
   m.loggerThrows = false;
   s.clearFaults();
-  await m.drain();
   let open: readonly PendingEntry[] = [];
   for (let round = 0; round < 6; round += 1) {
     await s.quiesce();
@@ -293,8 +295,10 @@ async function runOn<S extends Scenario>(o: ModelOptions<S>, backend: Backend): 
   const arbitraries = [...o.commands, ...sharedCommands<S>(o.queryFaults, o.kinds)];
   // 3 to 12 commands: three first, then fast-check's command list (which shrinks well; a filter on
   // its length would stop it shrinking).
-  const commands = fc.tuple(fc.array(fc.oneof(...arbitraries), { minLength: 3, maxLength: 3 }), fc.commands(arbitraries, { maxCommands: 9 }))
-    .map(([first, rest]) => ({ first, rest, toString: () => `[${[...first, ...rest].map(String).join(', ')}]` }));
+  const replayPath = process.env.PAYKIT_MODEL_REPLAY;
+  const commands = fc.tuple(fc.array(fc.oneof(...arbitraries), { minLength: 3, maxLength: 3 }), fc.commands(arbitraries, { maxCommands: 9, ...(replayPath !== undefined ? { replayPath } : {}) }))
+    // The command list's own text carries its replayPath (PAYKIT_MODEL_REPLAY, with seed and path).
+    .map(([first, rest]) => ({ first, rest, toString: () => `${first.map(String).join(', ')}, then ${String(rest)}` }));
   const trace = process.env.PAYKIT_MODEL_TRACE !== undefined;
   const property = fc.asyncProperty(commands, async ({ first, rest }) => {
     const cmds = [...first, ...rest];
