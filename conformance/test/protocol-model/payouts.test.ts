@@ -51,8 +51,6 @@ function spoiled(body: string): string {
   return JSON.stringify({ ...fields, money_order: `${fields.money_order ?? '0'}1` });
 }
 
-
-
 const script: fc.Arbitrary<PayoutScript> = fc.record({
   hold: fc.constantFrom(undefined, undefined, undefined, '4002', '4003'),
   // LianLian's own late replies (`timeout`) are played by the network's "late" fault, without waiting.
