@@ -122,7 +122,14 @@ export class PaymentOps {
           const resolution = { operation: 'payments.query', reference: input.orderId, hint: `call paykit.payments.query("${input.orderId}") to learn whether the provider created it` };
           return this.#recordUnknownCreate(input, instance.id, createdAt, preauth, e.message).andThen(() => errAsync(asOutcomeUnknown(e, `payment of order ${input.orderId}`, resolution)));
         }).andThen((created) => commitValue(this.#ctx, (tx) => this.#record(tx, input, instance.id, createdAt, preauth, created), { cause: { source: 'reply', operation: 'payments.create' }, attempts: 16 })
-          .map((payment) => ({ ...created, payment: publicPayment(payment) })));
+          .andThen((payment) => {
+            const recorded = new Date(payment.createdAt);
+            if (recorded.getTime() === createdAt.getTime()) return okAsync({ ...created, payment: publicPayment(payment) });
+            // A concurrent create of the same new order committed first, with its own order time:
+            // the form given out must name the recorded one, or the payer pays an order that
+            // paykit's queries never find (issue 12, finding 12).
+            return service.create({ ...input, createdAt: recorded }).map((again) => ({ ...again, payment: publicPayment(payment) }));
+          }));
       });
     });
   }

@@ -1,4 +1,8 @@
 import { errAsync, ok } from 'neverthrow';
+import { paymentTransition, type PaymentStatus } from '../domain/payment.js';
+import { payoutTransition, type PayoutStatus } from '../domain/payout.js';
+import { preAuthTransition, type PreAuthStatus } from '../domain/preauth.js';
+import { refundTransition, type RefundStatus } from '../domain/refund.js';
 import { PaymentErrors } from '../errors/constructors.js';
 import type { PaymentError } from '../errors/payment-error.js';
 import type { PayResultAsync } from '../errors/result.js';
@@ -47,15 +51,34 @@ export function dropLease(ctx: ProtocolContext, kind: RecordKind, id: string, e:
 }
 
 /**
+ * Whether paykit may give up on a record: its outcome is still uncertain. A final record (a reply
+ * or a notification settled it while a resolver was on its way) may not move to
+ * `needs_attention` by its transition table; a pre-authorisation is uncertain only while a
+ * capture or void is in flight (an authorised hold with nothing in flight waits for the merchant).
+ */
+function uncertain(kind: RecordKind, r: TrackedRecord): boolean {
+  const to = 'needs_attention' as const;
+  const applies = (t: { readonly kind: string }) => t.kind === 'applied';
+  switch (kind) {
+    case 'payment': return paymentTransition(r.status as PaymentStatus, to).map(applies).unwrapOr(false);
+    case 'refund': return refundTransition(r.status as RefundStatus, to).map(applies).unwrapOr(false);
+    case 'payout': return payoutTransition(r.status as PayoutStatus, to).map(applies).unwrapOr(false);
+    case 'preauth': return r.inFlight !== undefined && preAuthTransition(r.status as PreAuthStatus, to).map(applies).unwrapOr(false);
+    default: return true;
+  }
+}
+
+/**
  * Moves a record to `needs_attention`: paykit stops asking about it on its own, and says why and
  * what a person should do. What is in flight stays recorded (the operator sees what was sent);
- * the lease is released. A verified provider report still moves it on.
+ * the lease is released. A verified provider report still moves it on. A record that is no longer
+ * uncertain (settled since the scan listed it) keeps its status; only the lease is released.
  */
 export function giveUp(tx: Store, kind: RecordKind, id: string, now: Date, reason: string, action: string): PayResultAsync<TrackedRecord> {
   return tx.get<TrackedRecord>(kind, id).andThen((rec) => {
     if (!rec) return errAsync(PaymentErrors.notFound(`no ${kind} ${id} is recorded`));
     const { lease: _lease, ...rest } = rec.value;
-    const next = rest.status === 'needs_attention' ? rest : { ...rest, status: 'needs_attention', attention: { reason, action, since: now, from: rest.status } };
+    const next = rest.status === 'needs_attention' || !uncertain(kind, rec.value) ? rest : { ...rest, status: 'needs_attention', attention: { reason, action, since: now, from: rest.status } };
     return tx.update(kind, id, rec.version, next).map((v) => v.value);
   });
 }

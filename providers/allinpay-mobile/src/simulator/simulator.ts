@@ -30,6 +30,8 @@ export interface SimOrder {
   readonly refunds: Map<string, { amount: number; refundDatetime: string; status: string; reply: string }>;
   /** Pre-authorisation state. */
   preauth: 'authorised' | 'confirmed' | 'cancelled';
+  /** The amount a confirm captured (minor units), once confirmed. */
+  confirmedAmount?: number;
 }
 
 /** What `pay` decoded from the payData. */
@@ -262,6 +264,7 @@ export class AllinpaySimulator {
       retMsg = op === 'cancel' ? '预授权撤销失败' : '预授权确认失败';
     } else {
       o.preauth = op === 'confirm' ? 'confirmed' : 'cancelled';
+      if (op === 'confirm') o.confirmedAmount = Number(f.confirmAmount);
     }
     const line = [retCode, retMsg, op === 'confirm' ? 'v1.9' : 'v1.8', f.signType, this.merchantId, f.orderNo, f.orderDatetime,
       f.orderAmount, f.currency, o?.paymentOrderId ?? '0', now14()].join('|');

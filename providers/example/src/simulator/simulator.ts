@@ -50,6 +50,18 @@ export interface SimRefund {
   readonly refundId: string;
 }
 
+/**
+ * A provider answer the shared faults cannot give, scripted for the next call(s) to an API path:
+ * a definite refusal (`refuse`: the result code is answered and nothing is done), a gateway error
+ * after the work was done (`statusAfterWork`: the refund is made, the reply is an HTTP error), or
+ * a slow provider (`workAfterMs`: the call waits this long before anything is done, then is
+ * answered normally; the shared `delayMs` fault waits after the work instead).
+ */
+export type ExampleAnswer =
+  | { readonly path: string; readonly refuse: string; readonly times?: number }
+  | { readonly path: string; readonly statusAfterWork: number; readonly times?: number }
+  | { readonly path: string; readonly workAfterMs: number; readonly times?: number };
+
 /** The decoded result of the payer paying at the cashier. */
 export interface SimPayment {
   /** The order paid. */
@@ -97,6 +109,7 @@ export class ExampleSimulator {
   readonly deliveries: { readonly orderNo: string; readonly attempts: readonly DeliveryAttempt[] }[] = [];
   readonly #o: ExampleSimulatorOptions;
   readonly #pending = new Set<Promise<unknown>>();
+  readonly #answers: { answer: ExampleAnswer; remaining: number }[] = [];
   #seq = 0;
 
   private constructor(server: SimulatorServer, options: ExampleSimulatorOptions) {
@@ -119,6 +132,17 @@ export class ExampleSimulator {
   /** Queues a fault for the next request(s). */
   inject(fault: Fault): void {
     this.server.inject(fault);
+  }
+
+  /** Scripts the answer of the next call(s) to a path (see {@link ExampleAnswer}); shared faults still apply. */
+  answer(answer: ExampleAnswer): void {
+    this.#answers.push({ answer, remaining: answer.times ?? 1 });
+  }
+
+  /** Drops every scripted answer and queued fault. */
+  clearFaults(): void {
+    this.#answers.length = 0;
+    this.server.clearFaults();
   }
 
   /** Plays the payer: posts the cashier form and pays (or fails) the order. */
@@ -222,12 +246,26 @@ export class ExampleSimulator {
     });
   }
 
-  #api(req: SimRequest, badSignature: boolean, handle: (fields: Record<string, string>) => SimReply): SimReply {
+  #api(req: SimRequest, badSignature: boolean, handle: (fields: Record<string, string>) => SimReply): SimReply | Promise<SimReply> {
     const f = fieldsOf(req);
     if (!f) return this.#error('1002', 'body must be a JSON object of strings', badSignature);
     if (!simVerify(f, this.#o.key)) return this.#error('1001', 'signature does not verify', badSignature);
     if (f.merchant_id !== this.#o.merchantId) return this.#error('1005', 'unknown merchant', badSignature);
-    return handle(f);
+    const scripted = this.#takeAnswer(req.path);
+    if (scripted === undefined) return handle(f);
+    if ('refuse' in scripted) return this.#error(scripted.refuse, 'refused as scripted', badSignature);
+    if ('workAfterMs' in scripted) return new Promise((resolve) => setTimeout(() => resolve(handle(f)), scripted.workAfterMs));
+    handle(f);
+    return { status: scripted.statusAfterWork, headers: { 'content-type': 'text/plain' }, body: `simulated ${scripted.statusAfterWork} after the work was done` };
+  }
+
+  #takeAnswer(path: string): ExampleAnswer | undefined {
+    const i = this.#answers.findIndex((a) => a.answer.path === path);
+    if (i < 0) return undefined;
+    const slot = this.#answers[i] as { answer: ExampleAnswer; remaining: number };
+    slot.remaining -= 1;
+    if (slot.remaining <= 0) this.#answers.splice(i, 1);
+    return slot.answer;
   }
 
   #cashier(req: SimRequest): SimReply {

@@ -21,9 +21,10 @@ export interface PayoutScript {
   /**
    * The apply reply: `normal`; `timeout` (order taken, reply after the client gave up);
    * `query-first` (order taken, reply 9999); `query-first-untaken` (reply 2005 and no order made, on the first attempt only);
-   * `reject` (4005, no order made).
+   * `reject` (4005, no order made); `reject-but-taken` (4005, though the order was taken and is paid:
+   * a provider whose refusal code is wrong, whose notification must still be applied).
    */
-  readonly reply?: 'normal' | 'timeout' | 'query-first' | 'query-first-untaken' | 'reject';
+  readonly reply?: 'normal' | 'timeout' | 'query-first' | 'query-first-untaken' | 'reject' | 'reject-but-taken';
   /** The confirm reply: `normal` or `timeout` (confirmed, reply late). */
   readonly confirmReply?: 'normal' | 'timeout';
   /** Send result notifications (default true when the notify URL is loopback). */
@@ -235,7 +236,8 @@ export class LianlianPayoutSimulator {
     } else {
       this.#settle(order);
       reply = s.reply === 'query-first' ? this.#code('9999', '系统异常,请查询', ctx, { no_order: f.no_order })
-        : this.#code('0000', '交易成功', ctx, { no_order: f.no_order, oid_paybill: order.oidPaybill });
+        : s.reply === 'reject-but-taken' ? this.#code('4005', '商户未开通权限', ctx)
+          : this.#code('0000', '交易成功', ctx, { no_order: f.no_order, oid_paybill: order.oidPaybill });
     }
     return s.reply === 'timeout' ? this.#late(reply) : reply;
   }
@@ -311,6 +313,12 @@ export class LianlianPayoutSimulator {
     const entry = this.ledger.get(order.noOrder);
     if (entry) entry.paidCount += 1;
     else this.ledger.set(order.noOrder, { noOrder: order.noOrder, amountFen: order.amountFen, paidCount: 1, returned: false });
+  }
+
+  /** A review hold runs out now instead of after `holdExpiryMs`: CHECK → CLOSED (tests that drive time themselves). */
+  expireHold(noOrder: string): void {
+    const order = this.orders.get(noOrder);
+    if (order?.status === 'CHECK') this.#move(order, 'CLOSED');
   }
 
   /** The bank returns a paid order's money: SUCCESS → CANCEL. */
