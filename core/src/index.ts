@@ -15,3 +15,4 @@ export * from './container/index.js';
 export * from './facade/index.js';
 export * from './protocol/index.js';
 export * from './events/index.js';
+export * from './reconciliation/index.js';

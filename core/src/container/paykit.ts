@@ -18,6 +18,8 @@ import { resolvePending, type PendingReport, type ResolvePendingOptions } from '
 import { StatementOps } from '../facade/statements.js';
 import { EventOps } from '../events/events.js';
 import { prune, type PruneOptions, type PruneReport } from '../events/retention.js';
+import { ReconciliationOps } from '../reconciliation/reconcile.js';
+import type { ReconcileOptions, ReconciliationPeriod, ReconciliationReport } from '../reconciliation/types.js';
 
 /** A configured provider instance. */
 export interface Instance {
@@ -78,6 +80,8 @@ export class Paykit implements PaykitContext {
   readonly statements: StatementOps;
   /** Merchant events: the outbox of every committed transition; subscribe, list, replay. */
   readonly events: EventOps;
+  /** Reconciliation: statements against the records; runs, discrepancies, resolutions. */
+  readonly reconciliation: ReconciliationOps;
   /** The store. */
   readonly store: Store;
   /** The clock. */
@@ -104,6 +108,22 @@ export class Paykit implements PaykitContext {
     this.payouts = new PayoutOps(this);
     this.statements = new StatementOps(this);
     this.events = new EventOps(this);
+    this.reconciliation = new ReconciliationOps(this);
+  }
+
+  /**
+   * Reconciles an instance's statement of a day or a month against paykit's records (see
+   * {@link ReconciliationOps.run}): typed discrepancies with the evidence of both sides, totals
+   * per day, repair by verified queries with `repair: true`, the run stored.
+   *
+   * @example
+   * ```ts
+   * const report = await paykit.reconcile({ instance: 'shop', date: '2026-12-01' }, { files, repair: true });
+   * if (report.isOk()) console.log(report.value.counts.open, 'discrepancies remain');
+   * ```
+   */
+  reconcile(period: ReconciliationPeriod, options: ReconcileOptions = {}): PayResultAsync<ReconciliationReport> {
+    return this.reconciliation.run(period, options);
   }
 
   /**
