@@ -371,18 +371,19 @@ export interface StatementSourceRequest {
 }
 
 /**
- * A provider's statement of a period, as reconciliation reads it: the entries streamed (in file or
- * page order; memory must not grow with them), then where they came from and the provider's own
- * checks. An entry error whose `path` starts with `line ` is one unreadable line (reported, and
- * reading goes on); any other error ends the statement and the run fails with it (a file that
- * cannot be read, a reply that does not verify): a partial statement is never reconciled.
+ * A provider's statement of a period, as reconciliation reads it: the entries streamed in batches
+ * (a file's chunk, an API page; in file or page order; memory must not grow with the statement),
+ * then where they came from and the provider's own checks. An entry error whose `path` starts with
+ * `line ` is one unreadable line (reported, and reading goes on); any other error ends the
+ * statement and the run fails with it (a file that cannot be read, a reply that does not verify):
+ * a partial statement is never reconciled.
  */
 export interface StatementSource {
-  /** The entries. */
-  readonly entries: AsyncIterable<PayResult<StatementEntry>>;
-  /** Where the entries came from (file names, API calls), once `entries` has ended. */
+  /** The entries, a batch at a time (one async step per batch, not per line: files have millions). */
+  readonly batches: AsyncIterable<readonly PayResult<StatementEntry>[]>;
+  /** Where the entries came from (file names, API calls), once `batches` has ended. */
   origins(): readonly string[];
-  /** The provider's own checks of the statement, once `entries` has ended (summary files, page counts). */
+  /** The provider's own checks of the statement, once `batches` has ended (summary files, page counts). */
   checks(): PayResultAsync<readonly StatementSelfCheck[]>;
 }
 

@@ -12,6 +12,7 @@ import { discrepancyId, lineName, lineWhere, moneyText, recordName, repairCall, 
 import { PAID_PAYMENT_STATUSES, PAID_PAYOUT_STATUSES, type LedgerItem } from './ledger.js';
 import type { DayTotals, DiscrepancyKind, FeeSchedule, LedgerEvidence, LineTotals, StatementLineEvidence } from './types.js';
 import { DISCREPANCY_KINDS } from './types.js';
+import { unpackLine, type PackedLine } from './packed-line.js';
 
 /** Sort rank of each line kind: the order the matcher takes them in (ledger kinds first). */
 export const RANK: { readonly [K in StatementEntryKind]: number } = { payment: 0, refund: 1, payout: 2, adjustment: 3 };
@@ -22,7 +23,7 @@ export const NO_REFUND_NUMBER = '\u0000';
 /** What the matcher reads. */
 export interface MatchInput {
   /** The statement's lines, sorted by (rank, key), in batches. */
-  readonly statement: AsyncIterable<readonly SortItem<StatementLineEvidence>[]>;
+  readonly statement: AsyncIterable<readonly SortItem<PackedLine>[]>;
   /** The ledger of each matched kind, sorted by key, in pages. */
   readonly ledger: { readonly [K in 'payment' | 'refund' | 'payout']: () => AsyncIterable<PayResult<readonly LedgerItem[]>> };
   /** The instance's payment of an order (for a refund paykit never made). */
@@ -49,8 +50,24 @@ export interface MatchResult {
   readonly days: DayTotals[];
 }
 
-type MutableTotals = { count: number; amount: bigint; fee: bigint };
-const newTotals = (): MutableTotals => ({ count: 0, amount: 0n, fee: 0n });
+// Sums are kept as numbers while they are safe integers (always, in practice), and move to
+// bigint only past 2^53: exact either way, and no bigint arithmetic per line in the common case.
+type Sum = number | bigint;
+type MutableTotals = { count: number; amount: Sum; fee: Sum };
+const newTotals = (): MutableTotals => ({ count: 0, amount: 0, fee: 0 });
+
+function add(a: Sum, b: number): Sum {
+  if (typeof a === 'number') {
+    const s = a + b;
+    if (Number.isSafeInteger(s)) return s;
+    return BigInt(a) + BigInt(b);
+  }
+  return a + BigInt(b);
+}
+
+function addSums(a: Sum, b: Sum): bigint {
+  return BigInt(a) + BigInt(b);
+}
 
 interface DayAccumulator {
   readonly day: string;
@@ -59,13 +76,16 @@ interface DayAccumulator {
   readonly paykit: { payment: MutableTotals; refund: MutableTotals; payout: MutableTotals };
 }
 
-/** Totals per day and currency, added up exactly (bigint) and checked to fit a safe integer at the end. */
+/** Totals per day and currency, added up exactly and checked to fit a safe integer at the end. */
 export class DayTotalsBook {
   readonly #days = new Map<string, DayAccumulator>();
+  #lastKey = '';
+  #last: DayAccumulator | undefined;
 
   #at(day: string | undefined, currency: string): DayAccumulator {
     const d = day ?? 'unknown';
     const k = `${d}|${currency}`;
+    if (k === this.#lastKey && this.#last !== undefined) return this.#last;
     let a = this.#days.get(k);
     if (a === undefined) {
       a = {
@@ -75,22 +95,24 @@ export class DayTotalsBook {
       };
       this.#days.set(k, a);
     }
+    this.#lastKey = k;
+    this.#last = a;
     return a;
   }
 
   /** Adds a statement line. */
-  line(l: StatementLineEvidence): void {
-    const t = this.#at(l.day, l.amount.currency).statement[l.kind];
+  line(l: PackedLine): void {
+    const t = this.#at(l[8] ?? undefined, l[3]).statement[l[0]];
     t.count += 1;
-    t.amount += BigInt(l.amount.amount);
-    if (l.fee !== undefined) t.fee += BigInt(l.fee.amount);
+    t.amount = add(t.amount, l[2]);
+    if (l[6] !== null) t.fee = add(t.fee, l[6]);
   }
 
   /** Adds a record paykit counts as done in the period (refunds count negative). */
   record(r: LedgerEvidence): void {
     const t = this.#at(r.day, r.amount.currency).paykit[r.kind];
     t.count += 1;
-    t.amount += BigInt(r.kind === 'refund' ? -r.amount.amount : r.amount.amount);
+    t.amount = add(t.amount, r.kind === 'refund' ? -r.amount.amount : r.amount.amount);
   }
 
   /** The totals, days in order; `Internal` if a sum does not fit a safe integer. */
@@ -98,18 +120,27 @@ export class DayTotalsBook {
     const safe = (n: bigint): number | undefined => (n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : undefined);
     const out: DayTotals[] = [];
     for (const a of [...this.#days.values()].sort((x, y) => (x.day < y.day ? -1 : x.day > y.day ? 1 : x.currency < y.currency ? -1 : 1))) {
-      const conv = (t: MutableTotals): LineTotals | undefined => {
-        const amount = safe(t.amount);
-        const fee = safe(t.fee);
+      const sum = (ts: readonly MutableTotals[]): { count: number; amount: bigint; fee: bigint } => {
+        const total = { count: 0, amount: 0n, fee: 0n };
+        for (const t of ts) {
+          total.count += t.count;
+          total.amount = addSums(total.amount, t.amount);
+          total.fee = addSums(total.fee, t.fee);
+        }
+        return total;
+      };
+      const conv = (t: { count: number; amount: Sum; fee: Sum }): LineTotals | undefined => {
+        const amount = safe(BigInt(t.amount));
+        const fee = safe(BigInt(t.fee));
         return amount === undefined || fee === undefined ? undefined : { count: t.count, amount, fee };
       };
       const s = a.statement;
-      const sum = (ts: readonly MutableTotals[]): MutableTotals => ts.reduce((x, y) => ({ count: x.count + y.count, amount: x.amount + y.amount, fee: x.fee + y.fee }), newTotals());
-      const all = conv(sum([s.payment, s.refund, s.payout, s.adjustment]));
+      const whole = sum([s.payment, s.refund, s.payout, s.adjustment]);
+      const all = conv(whole);
       const pk = sum([a.paykit.payment, a.paykit.refund, a.paykit.payout]);
       const parts = [conv(s.payment), conv(s.refund), conv(s.payout), conv(s.adjustment), conv(a.paykit.payment), conv(a.paykit.refund), conv(a.paykit.payout)];
       const pkAmount = safe(pk.amount);
-      const net = safe(sum([s.payment, s.refund, s.payout, s.adjustment]).amount - sum([s.payment, s.refund, s.payout, s.adjustment]).fee);
+      const net = safe(whole.amount - whole.fee);
       if (all === undefined || pkAmount === undefined || net === undefined || parts.some((p) => p === undefined)) {
         return err(PaymentErrors.internal(`the totals of ${a.day} in ${a.currency} do not fit a safe integer of minor units`));
       }
@@ -198,6 +229,33 @@ interface Group {
   count: number;
 }
 
+/** The lines of one key as read: the first few kept packed, all counted. */
+interface PackedGroup {
+  readonly rank: number;
+  readonly key: string;
+  readonly lines: PackedLine[];
+  count: number;
+}
+
+/**
+ * Whether a group of one line agrees with its record without a closer look: same amount and
+ * currency, a status that means done, a fee on the schedule. Most groups do; only the others are
+ * unpacked into evidence and evaluated.
+ */
+function agrees(kind: 'payment' | 'refund' | 'payout', g: PackedGroup, record: LedgerItem | undefined, fees: FeeSchedule | undefined): boolean {
+  if (g.count !== 1 || record === undefined) return false;
+  const l = g.lines[0] as PackedLine;
+  const r = record.evidence;
+  if (l[3] !== r.amount.currency || Math.abs(l[2]) !== r.amount.amount) return false;
+  if (kind === 'payment' ? !PAID_PAYMENT_STATUSES.includes(r.status) : kind === 'refund' ? r.status !== 'succeeded' : l[2] < 0 || !PAID_PAYOUT_STATUSES.includes(r.status)) return false;
+  if (fees === undefined || l[6] === null) return true;
+  return (l[7] ?? l[3]) === l[3] && Math.abs(Math.abs(l[6]) - expectedFee(l[2], fees)) <= (fees.tolerance ?? 0);
+}
+
+function unpackGroup(g: PackedGroup): Group {
+  return { rank: g.rank, key: g.key, lines: g.lines.map(unpackLine), count: g.count };
+}
+
 const KEEP = 20;
 
 const absEq = (a: Money, b: Money): boolean => a.currency === b.currency && Math.abs(a.amount) === Math.abs(b.amount);
@@ -218,8 +276,8 @@ export async function matchStatement(input: MatchInput): Promise<PayResult<Match
   const emit = input.emit;
   const progress = (): void => input.onProgress?.(counts.lines, counts.walked);
 
-  const takeGroup = async (rank: number, key: string): Promise<Group> => {
-    const g: Group = { rank, key, lines: [], count: 0 };
+  const takeGroup = async (rank: number, key: string): Promise<PackedGroup> => {
+    const g: PackedGroup = { rank, key, lines: [], count: 0 };
     for (;;) {
       let s = statement.peekReady();
       if (s === null) {
@@ -263,7 +321,12 @@ export async function matchStatement(input: MatchInput): Promise<PayResult<Match
           if (record?.expectsLine === true) emit(missingAtProvider(record.evidence));
           continue;
         }
-        const group = await takeGroup(rank, (line as SortItem<StatementLineEvidence>).key);
+        const packed = await takeGroup(rank, (line as SortItem<PackedLine>).key);
+        if (agrees(kind, packed, record, input.fees)) {
+          counts.matched += 1;
+          continue;
+        }
+        const group = unpackGroup(packed);
         const before = { n: 0 };
         const counting = (d: DiscrepancyDraft): void => {
           before.n += 1;
@@ -285,7 +348,7 @@ export async function matchStatement(input: MatchInput): Promise<PayResult<Match
   for (;;) {
     const s = await statement.peek();
     if (s === undefined) break;
-    const group = await takeGroup(s.rank, s.key);
+    const group = unpackGroup(await takeGroup(s.rank, s.key));
     const before = { n: 0 };
     evaluateAdjustment(group, (d) => {
       before.n += 1;

@@ -14,10 +14,11 @@ import { repairAll, type RepairFacade } from './repair.js';
 import {
   beginRun, currentStates, discrepancyRecords, failRun, finishRun, readPeriod, readRun, recordFindings, resolveDiscrepancy,
 } from './runs.js';
+import type { PackedLine } from './packed-line.js';
 import { checkFiles, readStatement, sourceOf } from './statement.js';
 import {
   MAX_LISTED_DISCREPANCIES, type Discrepancy, type FeeSchedule, type ReconcileOptions, type ReconcileProgress, type ReconciliationPeriod,
-  type ReconciliationReport, type RepairOutcome, type StatementLineEvidence,
+  type ReconciliationReport, type RepairOutcome,
 } from './types.js';
 
 /** How long a run holds its period against a concurrent run of the same period. */
@@ -130,7 +131,7 @@ export class ReconciliationOps {
         // A progress callback that throws must not end the run.
       }
     };
-    const statementSorter = new ExternalSorter<StatementLineEvidence>();
+    const statementSorter = new ExternalSorter<PackedLine>({ runSize: 100_000 });
     const payoutSorter = new ExternalSorter<LedgerItem>();
     try {
       progress('statement', 0, 0, true);

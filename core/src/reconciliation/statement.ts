@@ -13,25 +13,8 @@ import type { Store } from '../ports/store.js';
 import { discrepancyId, type DiscrepancyDraft } from './describe.js';
 import type { ExternalSorter } from './external-sort.js';
 import { NO_REFUND_NUMBER, RANK } from './match.js';
-import { cstDay, dashed, type CheckedPeriod } from './period.js';
-import type { StatementLineEvidence } from './types.js';
-
-/** A statement entry as evidence (dates as ISO text, the day it belongs to). */
-export function lineEvidence(e: StatementEntry): StatementLineEvidence {
-  const day = dashed(e.settleDate) ?? cstDay(e.occurredAt);
-  const occurred = e.occurredAt instanceof Date && !Number.isNaN(e.occurredAt.getTime()) ? e.occurredAt.toISOString() : undefined;
-  return {
-    kind: e.kind, orderId: e.orderId, amount: { amount: e.amount.amount, currency: e.amount.currency },
-    ...(e.refundId !== undefined ? { refundId: e.refundId } : {}),
-    ...(e.providerTransactionId !== undefined ? { providerTransactionId: e.providerTransactionId } : {}),
-    ...(e.fee !== undefined ? { fee: { amount: e.fee.amount, currency: e.fee.currency } } : {}),
-    ...(day !== undefined ? { day } : {}),
-    ...(occurred !== undefined ? { occurredAt: occurred } : {}),
-    ...(e.providerStatus !== undefined ? { providerStatus: e.providerStatus } : {}),
-    ...(e.source !== undefined ? { source: e.source } : {}),
-    ...(e.line !== undefined ? { line: e.line } : {}),
-  } as StatementLineEvidence;
-}
+import { cstDay, type CheckedPeriod } from './period.js';
+import { packEntry, type PackedLine } from './packed-line.js';
 
 /** Whether an entry error is one unreadable line (reading goes on) rather than the end of the statement. */
 export function isLineError(e: PaymentError): boolean {
@@ -81,24 +64,32 @@ export function sourceOf(service: StatementsCapability, period: CheckedPeriod, f
     }
   }
   if (files !== undefined) {
-    async function* entries(): AsyncGenerator<PayResult<StatementEntry>> {
+    async function* batches(): AsyncGenerator<PayResult<StatementEntry>[]> {
       for (const f of files ?? []) {
-        for await (const r of service.parse(f)) yield r.map((e) => (e.source === undefined ? { ...e, source: f.name } : e));
+        let batch: PayResult<StatementEntry>[] = [];
+        for await (const r of service.parse(f)) {
+          batch.push(r.map((e) => (e.source === undefined ? { ...e, source: f.name } : e)));
+          if (batch.length >= 1024) {
+            yield batch;
+            batch = [];
+          }
+        }
+        if (batch.length > 0) yield batch;
       }
     }
-    return ok({ entries: entries(), origins: () => (files ?? []).map((f) => f.name), checks: () => okAsync([]) });
+    return ok({ batches: batches(), origins: () => (files ?? []).map((f) => f.name), checks: () => okAsync([]) });
   }
   let checks: readonly StatementSelfCheck[] = [];
-  async function* fetched(): AsyncGenerator<PayResult<StatementEntry>> {
+  async function* fetched(): AsyncGenerator<PayResult<StatementEntry>[]> {
     const statement = await service.fetch(period.range);
     if (statement.isErr()) {
-      yield err(statement.error);
+      yield [err(statement.error)];
       return;
     }
     checks = statement.value.discrepancies.length === 0 ? [] : [{ source: `statement ${period.range.from}-${period.range.to}`, differences: statement.value.discrepancies }];
-    for (const e of statement.value.entries) yield ok(e);
+    yield statement.value.entries.map((e) => ok(e));
   }
-  return ok({ entries: fetched(), origins: () => [`statements.fetch ${period.range.from}-${period.range.to}`], checks: () => okAsync(checks) });
+  return ok({ batches: fetched(), origins: () => [`statements.fetch ${period.range.from}-${period.range.to}`], checks: () => okAsync(checks) });
 }
 
 /** What reading the statement found. */
@@ -119,34 +110,37 @@ export interface StatementRead {
  * discrepancies. Any other error ends the read: a partial statement is never reconciled.
  */
 export function readStatement(
-  source: StatementSource, period: CheckedPeriod, sorter: ExternalSorter<StatementLineEvidence>, emit: (d: DiscrepancyDraft) => void,
+  source: StatementSource, period: CheckedPeriod, sorter: ExternalSorter<PackedLine>, emit: (d: DiscrepancyDraft) => void,
   onLine?: (lines: number) => void,
 ): ResultAsync<StatementRead, PaymentError> {
   return new ResultAsync((async (): Promise<PayResult<StatementRead>> => {
     let lines = 0;
     let outside = 0;
     try {
-      for await (const r of source.entries) {
-        if (r.isErr()) {
-          if (!isLineError(r.error)) return err(r.error);
-          const path = r.error.path as string;
-          emit({
-            kind: 'unreadable_line', id: discrepancyId('unreadable_line', path, r.error.message), path, error: r.error.message, repairable: false,
-            message: `A statement line cannot be read: ${r.error.message}`,
-            action: 'Fetch the statement again, or ask the provider for a corrected one: the line was not reconciled',
-          });
-          continue;
+      for await (const batch of source.batches) {
+        for (const r of batch) {
+          if (r.isErr()) {
+            if (!isLineError(r.error)) return err(r.error);
+            const path = r.error.path as string;
+            emit({
+              kind: 'unreadable_line', id: discrepancyId('unreadable_line', path, r.error.message), path, error: r.error.message, repairable: false,
+              message: `A statement line cannot be read: ${r.error.message}`,
+              action: 'Fetch the statement again, or ask the provider for a corrected one: the line was not reconciled',
+            });
+            continue;
+          }
+          const e = packEntry(r.value);
+          const day = e[8];
+          if (day !== null && (day < period.from || day > period.to)) {
+            outside += 1;
+            continue;
+          }
+          const key = e[0] === 'refund' ? e[4] ?? `${NO_REFUND_NUMBER}${e[1]}` : e[1];
+          const spill = sorter.add(RANK[e[0]] ?? RANK.adjustment, key, e);
+          if (spill !== undefined) await spill;
+          lines += 1;
         }
-        const e = lineEvidence(r.value);
-        if (e.day !== undefined && (e.day < period.from || e.day > period.to)) {
-          outside += 1;
-          continue;
-        }
-        const key = e.kind === 'refund' ? e.refundId ?? `${NO_REFUND_NUMBER}${e.orderId}` : e.orderId;
-        const spill = sorter.add(RANK[e.kind] ?? RANK.adjustment, key, e);
-        if (spill !== undefined) await spill;
-        lines += 1;
-        if ((lines & 0x3fff) === 0) onLine?.(lines);
+        onLine?.(lines);
       }
     } catch (e) {
       return err(toPaymentError(e, 'reading the statement'));

@@ -1,0 +1,52 @@
+// A statement line as the sorter and matcher carry it.
+import type { StatementEntry } from '../domain/statement.js';
+import { cstDay, dashed } from './period.js';
+import type { StatementLineEvidence } from './types.js';
+
+// The settlement day of consecutive lines is nearly always the same: its dashed form is kept.
+let lastSettle: string | undefined;
+let lastDay: string | undefined;
+function dayOfSettle(settle: string | undefined): string | undefined {
+  if (settle === undefined) return undefined;
+  if (settle !== lastSettle) {
+    lastSettle = settle;
+    lastDay = dashed(settle);
+  }
+  return lastDay;
+}
+
+/**
+ * A statement line as the sorter and matcher carry it: a compact array (a third of an object's
+ * bytes in the sort files, and no nested objects to allocate for the millions of lines that
+ * agree). {@link unpackLine} makes the evidence object of the few that do not.
+ */
+export type PackedLine = readonly [
+  kind: StatementLineEvidence['kind'], orderId: string, amount: number, currency: string, refundId: string | null,
+  providerTransactionId: string | null, fee: number | null, feeCurrency: string | null, day: string | null,
+  occurredAt: string | null, providerStatus: string | null, source: string | null, line: number | null,
+];
+
+/** A statement entry packed for the sorter, with the day it belongs to. */
+export function packEntry(e: StatementEntry): PackedLine {
+  const day = dayOfSettle(e.settleDate) ?? cstDay(e.occurredAt) ?? null;
+  const occurred = e.occurredAt instanceof Date && !Number.isNaN(e.occurredAt.getTime()) ? e.occurredAt.toISOString() : null;
+  return [e.kind, e.orderId, e.amount.amount, e.amount.currency, e.refundId ?? null, e.providerTransactionId ?? null, e.fee?.amount ?? null,
+    e.fee?.currency ?? null, day, occurred, e.providerStatus ?? null, e.source ?? null, e.line ?? null];
+}
+
+/** The evidence of a packed line. */
+export function unpackLine(a: PackedLine): StatementLineEvidence {
+  const out: { -readonly [K in keyof StatementLineEvidence]: StatementLineEvidence[K] } = {
+    kind: a[0], orderId: a[1], amount: { amount: a[2], currency: a[3] as StatementLineEvidence['amount']['currency'] },
+  };
+  if (a[4] !== null) out.refundId = a[4];
+  if (a[5] !== null) out.providerTransactionId = a[5];
+  if (a[6] !== null) out.fee = { amount: a[6], currency: (a[7] ?? a[3]) as StatementLineEvidence['amount']['currency'] };
+  if (a[8] !== null) out.day = a[8];
+  if (a[9] !== null) out.occurredAt = a[9];
+  if (a[10] !== null) out.providerStatus = a[10];
+  if (a[11] !== null) out.source = a[11];
+  if (a[12] !== null) out.line = a[12];
+  return out;
+}
+
