@@ -446,16 +446,18 @@ function evaluatePayment(g: Group, record: LedgerItem | undefined, fees: FeeSche
   const line = g.lines[0] as StatementLineEvidence;
   const subject = record ? subjectOf(record.evidence) : { kind: 'payment' as const, id: line.orderId, orderId: line.orderId };
   if (g.count > 1) emit(duplicate(g, 'paid', g.lines, g.count, record, subject));
-  feeCheck(line, fees, 'paid', subject, emit);
   if (record === undefined) {
+    feeCheck(line, fees, 'paid', subject, emit);
     emit(noRecord(line, subject));
     return;
   }
   const r = record.evidence;
+  // A line at another amount is the discrepancy; its fee, on an amount that is wrong, is not another.
   if (!absEq(line.amount, r.amount)) {
     emit(amountMismatch(line, r, 'paid'));
     return;
   }
+  feeCheck(line, fees, 'paid', subject, emit);
   if (PAID_PAYMENT_STATUSES.includes(r.status)) return;
   emit(r.status === 'failed' || r.status === 'closed' ? statusMismatch(line, r, 'paid_after_failure', 'paid') : missingInPaykit(line, r, 'paid'));
 }
@@ -475,22 +477,28 @@ function evaluatePayout(g: Group, record: LedgerItem | undefined, fees: FeeSched
   if (returnCount > 1) emit(duplicate(g, 'returned', returned, returnCount, record, subject));
   const p = paid[0];
   const ret = returned[0];
-  if (p) feeCheck(p, fees, 'paid', subject, emit);
-  if (ret) feeCheck(ret, fees, 'returned', subject, emit);
   if (record === undefined) {
+    if (p) feeCheck(p, fees, 'paid', subject, emit);
+    if (ret) feeCheck(ret, fees, 'returned', subject, emit);
     emit(noRecord(first, subject));
     return;
   }
   const r = record.evidence;
   if (p) {
     if (!absEq(p.amount, r.amount)) emit(amountMismatch(p, r, 'paid'));
-    else if (!PAID_PAYOUT_STATUSES.includes(r.status)) {
-      emit(r.status === 'failed' || r.status === 'closed' ? statusMismatch(p, r, 'paid_after_failure', 'paid') : missingInPaykit(p, r, 'paid'));
+    else {
+      feeCheck(p, fees, 'paid', subject, emit);
+      if (!PAID_PAYOUT_STATUSES.includes(r.status)) {
+        emit(r.status === 'failed' || r.status === 'closed' ? statusMismatch(p, r, 'paid_after_failure', 'paid') : missingInPaykit(p, r, 'paid'));
+      }
     }
   }
   if (ret) {
     if (!absEq(ret.amount, r.amount)) emit(amountMismatch(ret, r, 'returned'));
-    else if (r.status !== 'returned') emit(statusMismatch(ret, r, 'payout_returned', 'returned'));
+    else {
+      feeCheck(ret, fees, 'returned', subject, emit);
+      if (r.status !== 'returned') emit(statusMismatch(ret, r, 'payout_returned', 'returned'));
+    }
   }
 }
 
@@ -506,7 +514,7 @@ async function evaluateRefund(g: Group, record: LedgerItem | undefined, input: M
     if (payment) subject = subjectOf(payment.evidence);
   }
   if (g.count > 1) emit(duplicate(g, 'refunded', g.lines, g.count, record ?? payment, subject));
-  feeCheck(line, input.fees, 'refunded', subject, emit);
+  if (record === undefined || absEq(line.amount, record.evidence.amount)) feeCheck(line, input.fees, 'refunded', subject, emit);
   if (record === undefined) {
     // A refund paykit did not make: made in the provider's merchant site. The payment shows it
     // once a verified report says the whole order was refunded.

@@ -2,7 +2,7 @@ import { err, errAsync, ok, okAsync, ResultAsync } from 'neverthrow';
 import type { PaykitContext } from '../container/paykit.js';
 import { PaymentErrors } from '../errors/constructors.js';
 import type { PaymentError } from '../errors/payment-error.js';
-import { guardAsync, toPaymentError, type PayResult, type PayResultAsync } from '../errors/result.js';
+import { guard, guardAsync, toPaymentError, type PayResult, type PayResultAsync } from '../errors/result.js';
 import type { StoredPayment, StoredPayout, StoredRefund } from '../facade/stored.js';
 import { safeLog } from '../protocol/commit.js';
 import type { DiscrepancyDraft } from './describe.js';
@@ -260,7 +260,7 @@ export class ReconciliationOps {
    * read from the store a page at a time.
    */
   async *discrepancies(period: ReconciliationPeriod): AsyncIterable<PayResult<Discrepancy & { readonly status: 'open' | 'fixed' | 'repaired' | 'resolved' }>> {
-    const p = checkPeriod(period);
+    const p = guard('reconciliation.discrepancies', () => checkPeriod(period));
     if (p.isErr()) {
       yield err(p.error);
       return;

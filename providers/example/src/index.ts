@@ -12,3 +12,4 @@ export { conformanceHarness } from './harness.js';
 export { exampleTools } from './tools.js';
 export { verifyNotification, ACK, NACK } from './notifications.js';
 export { mapPaymentStatus, mapRefundStatus, mapErrorCode } from './mapping.js';
+export { ExampleStatements, type ExampleStatementPage } from './statements.js';
