@@ -12,4 +12,5 @@ export * from './line.js';
 export * from './parser.js';
 export * from './summary.js';
 export * from './statements.js';
+export * from './source.js';
 export * from './demo.js';
