@@ -29,3 +29,4 @@ export { filterMemo, CORPORATE_BRANCH_EXEMPT } from './requests.js';
 export { lianlianPayoutTools, guessRequest, type PayoutRequestMessage } from './tools.js';
 export { conformanceHarness } from './harness.js';
 export { lianlianPayoutDemo } from './demo.js';
+export { LianlianPayoutStatements } from './statements.js';

@@ -11,6 +11,7 @@ import type * as t from 'io-ts';
 import type { ResultPay } from '../mapping.js';
 import { ApplyFields, ConfirmFields, Envelope, QueryFields } from '../wire.js';
 import { decryptPayload } from './crypto.js';
+import { simPayoutStatement, type SimPayoutStatementFault } from './statements.js';
 
 /** What the simulator does with one payout order. */
 export interface PayoutScript {
@@ -118,6 +119,8 @@ export class LianlianPayoutSimulator {
   readonly scripts = new Map<string, PayoutScript>();
   /** Every notification delivery, with its attempts. */
   readonly deliveries: { noOrder: string; resultPay: string; acknowledged: boolean }[] = [];
+  /** Differences to put into the FKMX file (see {@link SimPayoutStatementFault}). */
+  readonly statementFaults: SimPayoutStatementFault[] = [];
   readonly #privateKey: KeyObject;
   readonly #merchantKey: KeyObject;
   readonly #o: LianlianPayoutSimulatorOptions;
@@ -311,6 +314,14 @@ export class LianlianPayoutSimulator {
     const entry = this.ledger.get(order.noOrder);
     if (entry) entry.paidCount += 1;
     else this.ledger.set(order.noOrder, { noOrder: order.noOrder, amountFen: order.amountFen, paidCount: 1, returned: false });
+  }
+
+  /**
+   * The settlement day's FKMX file as LianLian would publish it, from the simulator's orders (paid,
+   * and returned) with its {@link statementFaults} applied.
+   */
+  statementFile(settleDate: string): { readonly name: string; readonly bytes: Uint8Array } {
+    return simPayoutStatement(this.orders.values(), this.#o.oidPartner, settleDate, this.statementFaults);
   }
 
   /** The bank returns a paid order's money: SUCCESS → CANCEL. */

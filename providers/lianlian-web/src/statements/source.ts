@@ -62,8 +62,8 @@ export function pickStatementFiles(files: readonly StatementFile[], range: DayRa
   return { details, summaries };
 }
 
-/** A LianLian entry as reconciliation reads it (see the file's opening comment). */
-function entryOf(e: LianlianStatementEntry, family: LianlianSourceOptions['family'], source: string): StatementEntry {
+/** A LianLian entry as reconciliation reads it (see the file's opening comment), from `source`. */
+export function reconciliationEntryOf(e: LianlianStatementEntry, family: LianlianSourceOptions['family'], source: string): StatementEntry {
   if (family === 'payouts') {
     // A status 5 line of a payout file: the payout's money back, under the original order number.
     if (e.kind === 'refund') return { ...e, kind: 'payout', orderId: e.orderId, source };
@@ -99,7 +99,7 @@ export function lianlianStatementSource(files: readonly StatementFile[], range: 
         for (let i = 0; i < batch.length; i += 1) {
           const r = batch[i] as PayResult<LianlianStatementEntry>;
           addToStatementTotals(t, r, kind.period === 'daily' ? kind.from : undefined);
-          out[i] = r.isOk() ? ok(entryOf(r.value, o.family, file.name)) : err(r.error.path?.startsWith('line ') === true ? { ...r.error, message: `${file.name}: ${r.error.message}` } : r.error);
+          out[i] = r.isOk() ? ok(reconciliationEntryOf(r.value, o.family, file.name)) : err(r.error.path?.startsWith('line ') === true ? { ...r.error, message: `${file.name}: ${r.error.message}` } : r.error);
         }
         yield out;
       }
