@@ -4,6 +4,5 @@
  *
  * @packageDocumentation
  */
-export * from './harness.js';
+export type { ConformanceHarness, HarnessContext, HarnessFault } from '@paykit/core/simulator';
 export * from './suite.js';
-export { LoopbackTransport, type SentRequest } from './transport.js';

@@ -4,8 +4,7 @@ import {
   type PayResultAsync, type Store, type StoredPayment,
 } from '@paykit/core';
 import { expect } from 'chai';
-import type { ConformanceHarness, HarnessContext } from './harness.js';
-import { LoopbackTransport } from './transport.js';
+import { LoopbackTransport, type ConformanceHarness, type HarnessContext } from '@paykit/core/simulator';
 
 /** Everything the suite saw that must never carry a secret: log lines and errors, from every group. */
 export interface LeakLedger {

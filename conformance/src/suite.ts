@@ -5,7 +5,7 @@ import { notificationGroup } from './groups/notifications.js';
 import { secretsGroup } from './groups/secrets.js';
 import { statusGroup } from './groups/statuses.js';
 import type { Store } from '@paykit/core';
-import type { ConformanceHarness } from './harness.js';
+import type { ConformanceHarness } from '@paykit/core/simulator';
 import { newLedger } from './kit.js';
 
 /** A store the whole suite runs on instead of in-memory ones (e.g. PGlite, to prove a plugin's records survive a durable store). */
@@ -38,7 +38,7 @@ export interface ConformanceOptions {
  * ```ts
  * // providers/acme/test/conformance.test.ts
  * import { describeProviderConformance } from '@paykit/conformance';
- * import { conformanceHarness } from '../src/index.js';
+ * import { conformanceHarness } from '../src/testing.js';
  *
  * describeProviderConformance(conformanceHarness());
  * ```

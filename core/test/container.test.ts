@@ -3,8 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect } from 'chai';
-import { createPaykit, parseConfig, type Paykit, type PaykitDeps, type PayResultAsync } from '../src/index.js';
-import { ALL, defaultScript, fakePlugin } from './support/fake-plugin.js';
+import { ContainerModule } from 'inversify';
+import { errAsync, okAsync } from 'neverthrow';
+import {
+  createPaykit, InMemoryStore, parseConfig, PaymentErrors, Tokens, type OpenedStore, type Paykit, type PaykitDeps, type PayResultAsync,
+  type ProviderPlugin, type StoreConfig,
+} from '../src/index.js';
+import { ALL, defaultScript, fakePlugin, FakeOptionsCodec, type FakeOptions } from './support/fake-plugin.js';
 
 async function built(config: unknown, deps: PaykitDeps): Promise<Paykit> {
   const r = await createPaykit(config, deps);
@@ -198,6 +203,102 @@ describe('createPaykit (container and config)', () => {
       const e = await failure(createPaykit({ instances: { x: { plugin: 'acme', module: '/nonexistent/plugin.js' } } }, {}));
       expect(e.kind).to.equal('InvalidConfig');
       expect(e.path).to.equal('config.instances.x.module');
+    });
+  });
+
+  describe('opening the store the config names', () => {
+    /** An openStore that records every call and gives an in-memory store whose close() is counted. */
+    function spyOpenStore() {
+      const calls: { config: StoreConfig; options: { readonly baseDir?: string } }[] = [];
+      const closed: string[] = [];
+      const openStore = (config: StoreConfig, options: { readonly baseDir?: string }): PayResultAsync<OpenedStore> => {
+        calls.push({ config, options });
+        return okAsync(Object.assign(new InMemoryStore(), { close: () => { closed.push(config.kind); return Promise.resolve(); } }));
+      };
+      return { calls, closed, openStore };
+    }
+    const plugins = [fakePlugin('fake', ALL)];
+    const store = { kind: 'pglite', dataDir: './paykit-data' };
+    const good = { merchantId: 'M', apiKey: 'k' };
+    const BAD: readonly (readonly [string, unknown, string])[] = [
+      ['plugin options the codec refuses', { instances: { main: { plugin: 'fake', options: { merchantId: 5, apiKey: 'k' } } }, store }, 'config.instances.main.options.merchantId'],
+      ['an unset env: reference in the options', { instances: { main: { plugin: 'fake', options: { merchantId: 'M', apiKey: 'env:UNSET_KEY' } } }, store }, 'config.instances.main.options.apiKey'],
+      ['an unknown plugin', { instances: { main: { plugin: 'nopay', options: good } }, store }, 'config.instances.main.plugin'],
+      ['a plugin module that cannot be imported', { instances: { main: { plugin: 'x', module: '/nonexistent/plugin.js' } }, store }, 'config.instances.main.module'],
+      ['a route to an instance without the capability', { instances: { main: { plugin: 'payer', options: good } }, routes: { refunds: 'main' }, store }, 'config.routes.refunds'],
+      ['an unknown route key', { instances: { main: { plugin: 'fake', options: good } }, routes: { pay: 'main' }, store }, 'config.routes.pay'],
+      ['an unset env: reference in the store section', { instances: { main: { plugin: 'fake', options: good } }, store: { kind: 'postgres', url: 'env:UNSET_DATABASE_URL' } }, 'config.store.url'],
+    ];
+    for (const [what, config, path] of BAD) {
+      it(`refuses ${what} before opening the store`, async () => {
+        const spy = spyOpenStore();
+        const e = await failure(createPaykit(config, { plugins: [...plugins, fakePlugin('payer', ['payments'])], openStore: spy.openStore, env: {} }));
+        expect(e.kind).to.equal('InvalidConfig');
+        expect(e.path).to.equal(path);
+        expect(spy.calls, 'openStore must not be called for a bad config').to.deep.equal([]);
+      });
+    }
+
+    it('opens it once, with its references resolved, when the whole config is valid', async () => {
+      const spy = spyOpenStore();
+      const paykit = await built({ instances: { main: { plugin: 'fake', options: good } }, store: { kind: 'postgres', url: 'env:DB' } },
+        { plugins, openStore: spy.openStore, env: { DB: 'postgres://127.0.0.1/shop' }, baseDir: '/srv/shop' });
+      expect(spy.calls).to.deep.equal([{ config: { kind: 'postgres', url: 'postgres://127.0.0.1/shop' }, options: { baseDir: '/srv/shop' } }]);
+      expect((await paykit.payments.create(order('S1'))).isOk()).to.equal(true);
+    });
+  });
+
+  describe('paykit.close()', () => {
+    const plugins = [fakePlugin('fake', ALL)];
+    const config = { instances: { main: { plugin: 'fake', options: { merchantId: 'M', apiKey: 'k' } } }, store: { kind: 'pglite' } };
+
+    it('closes the store createPaykit opened, once however often it is called', async () => {
+      const closed: string[] = [];
+      const openStore = () => okAsync(Object.assign(new InMemoryStore(), { close: () => { closed.push('store'); return okAsync(undefined); } }));
+      const paykit = await built(config, { plugins, openStore });
+      expect(closed).to.deep.equal([]);
+      expect((await paykit.close()).isOk()).to.equal(true);
+      expect((await paykit.close()).isOk()).to.equal(true);
+      expect(closed).to.deep.equal(['store']);
+    });
+
+    it('leaves a store passed in deps.store open: its owner closes it', async () => {
+      let closed = 0;
+      const store = Object.assign(new InMemoryStore(), { close: () => { closed += 1; return Promise.resolve(); } });
+      const paykit = await built(config, { plugins, store });
+      expect((await paykit.close()).isOk()).to.equal(true);
+      expect(closed).to.equal(0);
+    });
+
+    it("runs the deactivation of every instance's services", async () => {
+      const released: string[] = [];
+      const plugin: ProviderPlugin<FakeOptions> = {
+        id: 'holder', displayName: 'Holder', capabilities: ['payments'], configCodec: FakeOptionsCodec,
+        module: new ContainerModule(({ bind }) => {
+          bind(Tokens.Payments).toDynamicValue(() => ({ create: () => errAsync(PaymentErrors.internal('unused')), query: () => errAsync(PaymentErrors.internal('unused')) }))
+            .inSingletonScope().onDeactivation(() => { released.push('payments service'); });
+        }),
+      };
+      const paykit = await built({ instances: { a: { plugin: 'holder', options: { merchantId: 'M', apiKey: 'k' } } } }, { plugins: [plugin] });
+      expect(paykit.service('payments', 'create').isOk()).to.equal(true); // builds the singleton
+      expect((await paykit.close()).isOk()).to.equal(true);
+      expect(released).to.deep.equal(['payments service']);
+    });
+
+    it('refuses operations afterwards, saying the paykit was closed', async () => {
+      const paykit = await built(config, { plugins, openStore: () => okAsync(new InMemoryStore()) });
+      await paykit.close();
+      const e = await failure(paykit.payments.create(order('C1')));
+      expect(e.kind).to.equal('InvalidRequest');
+      expect(e.message).to.contain('was closed');
+    });
+
+    it('reports a store that fails to close as an Internal error, without throwing', async () => {
+      const openStore = () => okAsync(Object.assign(new InMemoryStore(), { close: () => errAsync(PaymentErrors.internal('disk gone')) }));
+      const paykit = await built(config, { plugins, openStore });
+      const e = await failure(paykit.close());
+      expect(e.kind).to.equal('Internal');
+      expect(e.message).to.contain('the store');
     });
   });
 });

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { expect } from 'chai';
-import { InMemoryStore, JsonLogger, maskCardNumber, maskCardNumbersIn, MemoryLogger, redact, Secret } from '../src/index.js';
+import { formatPaymentError, InMemoryStore, JsonLogger, maskCardNumber, maskCardNumbersIn, MemoryLogger, PaymentErrors, redact, Secret } from '../src/index.js';
 
 const CARD = '6222021234567890';
 const KEY = 'md5-key-201408071000001543-s3cr3t';
@@ -37,6 +37,19 @@ describe('ports', () => {
     it('leaves identifiers whose digits are glued to letters readable', () => {
       expect(maskCardNumbersIn('order DEMO1795316657123 card 6222021234567890.')).to.equal('order DEMO1795316657123 card 622202******7890.');
     });
+    it('masks a card number glued to letters: a UnionPay number (62…) or any that passes the Luhn check', () => {
+      expect(maskCardNumbersIn('paid with card6222021234567890123 today')).to.equal('paid with card622202*********0123 today');
+      expect(maskCardNumbersIn('VISA4111111111111111x')).to.equal('VISA411111******1111x');
+      expect(maskCardNumbersIn('ORDER-5555555555554444')).to.equal('ORDER-555555******4444');
+      expect(maskCardNumbersIn('用户6222021234567890123购买')).to.equal('用户622202*********0123购买');
+    });
+    it('masks a card number in percent-encoded text, whatever escape sits next to it', () => {
+      expect(maskCardNumbersIn('card_no%3D6222021234567890123%26no_order%3DA1')).to.equal('card_no%3D622202*********0123%26no_order%3DA1');
+      expect(maskCardNumbersIn('q=card%3A2013051500001234%0A')).to.equal('q=card%3A201305******1234%0A');
+      expect(maskCardNumbersIn('card=6222%200212%203456%207890&x=1')).to.equal('card=622202******7890&x=1');
+      expect(maskCardNumbersIn('card=6222+0212+3456+7890&x=1')).to.equal('card=622202******7890&x=1');
+      expect(maskCardNumbersIn('note=paid%20with%206222021234567890123')).to.equal('note=paid%20with%20622202*********0123');
+    });
     it('leaves a 14-digit China-time timestamp readable (no card has 14 digits starting 19/20)', () => {
       expect(maskCardNumbersIn('dt_order 20240101080000')).to.equal('dt_order 20240101080000');
       // Not a real time of day (hour 25): masked like any other 14-digit run.
@@ -47,6 +60,27 @@ describe('ports', () => {
   describe('redact', () => {
     it('masks card numbers inside strings', () => {
       expect(redact(`paid with ${CARD}`)).to.equal('paid with 622202******7890');
+    });
+    it('shows identifier fields (provider and order ids) as they are: they are not card numbers', () => {
+      const ids = { oid_paybill: '2013051500001234', no_order: '2013051500005678', providerPaymentId: '2026120300000001', orderId: '2024010112345678', oid_partner: '201408071000001543', paymentOrderId: '20240101000000012345' };
+      expect(redact(ids)).to.deep.equal(ids);
+    });
+    it('still masks a card number written inside an identifier field with other text', () => {
+      expect(redact({ orderId: `card ${CARD}` })).to.deep.equal({ orderId: 'card 622202******7890' });
+    });
+  });
+
+  describe('where text leaves paykit', () => {
+    it('a log line masks a percent-encoded card in its message and shows the provider id field', () => {
+      const lines: string[] = [];
+      new JsonLogger('debug', (l) => lines.push(l)).log('info', 'notification body card_no%3D6222021234567890123%26', { oid_paybill: '2013051500001234' });
+      expect(JSON.parse(lines[0] ?? '{}')).to.deep.equal({ level: 'info', message: 'notification body card_no%3D622202*********0123%26', oid_paybill: '2013051500001234' });
+    });
+    it('an error as text masks a card number glued to letters in its message and in the provider message', () => {
+      const e = PaymentErrors.providerRejected('refused card6222021234567890123', { code: 'card_declined', providerCode: '1001', providerMessage: 'bad card%3A4111111111111111' });
+      const text = formatPaymentError(e);
+      expect(text).to.contain('refused card622202*********0123').and.to.contain('bad card%3A411111******1111');
+      expect(text).not.to.contain('6222021234567890123').and.not.to.contain('4111111111111111');
     });
     it('masks card-named fields to the last 4 digits, even when short or spaced', () => {
       expect(redact({ card_no: CARD, acct_no: '1234567', cardNumber: '6222 0212 3456 7890', bank_account: '6222-0212-3456-7890' }))

@@ -3,12 +3,12 @@
  * 12). Each states the finding it pins; each failed on the code before the money protocol.
  */
 import { expect } from 'chai';
-import { errAsync as errA } from 'neverthrow';
+import { errAsync as errA, ResultAsync } from 'neverthrow';
 import {
   createPaykit, FixedClock, InMemoryStore, PaymentErrors, type ChangeSet, type CommitOutcome, type Logger, type Paykit,
   type PayResultAsync, type PreAuthReport, type Store, type StoredPayment, type StoredRefund,
 } from '../src/index.js';
-import { ALL, defaultScript, errAsync, fakeNotification, fakePlugin, okAsync, type FakeScript } from './support/fake-plugin.js';
+import { ALL, defaultScript, errAsync, fakeNotification, fakePlugin, okAsync, sleep, type FakeScript } from './support/fake-plugin.js';
 
 const KEY = 'k1';
 const cny = (amount: number) => ({ amount, currency: 'CNY' as const });
@@ -179,6 +179,22 @@ describe('the money protocol (findings of the adversarial review)', () => {
       const report = (await w.paykit.resolvePending())._unsafeUnwrap();
       expect(report.entries[0]).to.deep.include({ id: 'PO-5c', outcome: 'needs_attention', operation: 'none' });
       expect(report.totals.needsAttention).to.equal(1);
+    });
+  });
+
+  context('when a payout is queried while its confirm is being sent', () => {
+    it('leaves the confirm in flight, so that a confirm whose reply is lost is never sent again blindly', async () => {
+      const w = await world();
+      w.script.submit = (req) => okAsync({ providerOrderId: req.providerOrderId, status: 'held_for_review', confirmCode: 'C1', reason: { providerCode: '4003', message: 'name mismatch' } });
+      (await w.paykit.payouts.submit({ payoutId: 'PO-C', amount: cny(5000), account, description: 'x' }))._unsafeUnwrap();
+      w.script.confirm = () => ResultAsync.fromSafePromise(sleep(30)).andThen(() => errAsync(PaymentErrors.timeout('no reply')));
+      w.script.payoutQuery = (req) => okAsync({ providerOrderId: req.providerOrderId, status: 'held_for_review' });
+      const confirming = w.paykit.payouts.confirm('PO-C');
+      await sleep(5);
+      (await w.paykit.payouts.query('PO-C'))._unsafeUnwrap();
+      expect((await confirming)._unsafeUnwrapErr().kind).to.equal('OutcomeUnknown');
+      expect((await w.paykit.payouts.confirm('PO-C'))._unsafeUnwrapErr().message).to.match(/of unknown outcome/);
+      expect(calls(w, 'payouts.confirm')).to.have.length(1);
     });
   });
 

@@ -22,6 +22,25 @@ const fetchTransport: HttpTransport = {
 };
 
 describe('outgoing paykit webhooks', () => {
+  let server: Server;
+  let url: string;
+  const received: { headers: IncomingMessage['headers']; body: string }[] = [];
+  let answer = 204;
+  before(async () => {
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        res.statusCode = answer;
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/paykit-events`;
+  });
+  after(() => new Promise<void>((r) => server.close(() => r())));
+
   context('when the receiving side verifies a webhook', () => {
     it('returns the event for the exact body, header and secret', () => {
       const event = verifyPaykitWebhook(body, signPaykitWebhook(body, SECRET, ts), SECRET, { now: at })._unsafeUnwrap();
@@ -69,24 +88,6 @@ describe('outgoing paykit webhooks', () => {
   });
 
   context('when paykit delivers events to an endpoint', () => {
-    let server: Server;
-    let url: string;
-    const received: { headers: IncomingMessage['headers']; body: string }[] = [];
-    let answer = 204;
-    before(async () => {
-      server = createServer((req, res) => {
-        const chunks: Buffer[] = [];
-        req.on('data', (c: Buffer) => chunks.push(c));
-        req.on('end', () => {
-          received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-          res.statusCode = answer;
-          res.end();
-        });
-      });
-      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/paykit-events`;
-    });
-    after(() => new Promise<void>((r) => server.close(() => r())));
 
     async function shop(): Promise<{ paykit: Paykit; clock: FixedClock }> {
       const clock = new FixedClock(new Date());
@@ -129,6 +130,43 @@ describe('outgoing paykit webhooks', () => {
       const log = (await paykit.store.get<WebhookDelivery>('delivery', `down:${parked[0]!.event.id}`))._unsafeUnwrap()?.value;
       expect(log?.attempts.map((a) => a.status)).to.deep.equal([500, 500]);
       expect(log?.status).to.equal('failing');
+    });
+  });
+
+  context('when endpoints are configured in the webhooks section', () => {
+    const base = { instances: { main: { plugin: 'fake', options: { merchantId: 'M1', apiKey: 'k1' } } } };
+    const build = (webhooks: unknown, env: Record<string, string> = { HOOK_SECRET: SECRET }) => createPaykit({ ...base, webhooks },
+      { plugins: [fakePlugin('fake', ALL, defaultScript())], store: new InMemoryStore(), transport: fetchTransport, env });
+
+    it('refuses a plain-http URL off loopback, a short secret and an unset secret variable, naming the entry', async () => {
+      const cases: [unknown, Record<string, string> | undefined, string][] = [
+        [{ endpoints: { orders: { url: 'http://orders.example/hook', secret: 'env:HOOK_SECRET' } } }, undefined, 'config.webhooks.endpoints.orders.url'],
+        [{ endpoints: { orders: { url: 'https://orders.example/hook', secret: 'short' } } }, undefined, 'config.webhooks.endpoints.orders.secret'],
+        [{ endpoints: { orders: { url: 'https://orders.example/hook', secret: 'env:NOT_SET' } } }, {}, 'config.webhooks.endpoints.orders.secret'],
+        [{ endpoint: {} }, undefined, 'config.webhooks'],
+      ];
+      for (const [webhooks, env, path] of cases) {
+        const e = (await build(webhooks, env))._unsafeUnwrapErr();
+        expect(e.kind, path).to.equal('InvalidConfig');
+        expect(e.path ?? e.message, path).to.contain(path);
+        expect(e.message).not.to.contain(SECRET);
+      }
+    });
+
+    it('delivers events to each endpoint once started, signed with its secret, only of its types', async () => {
+      received.length = 0;
+      answer = 200;
+      const paykit = (await build({ endpoints: { orders: { url, secret: 'env:HOOK_SECRET', types: ['payment.succeeded'] } } }))._unsafeUnwrap();
+      expect(paykit.webhooks.endpoints()).to.deep.equal([{ name: 'orders', url, types: ['payment.succeeded'] }]);
+      const subs = paykit.webhooks.start({ pollIntervalMs: 20 })._unsafeUnwrap();
+      (await paykit.payments.create({ orderId: 'W9', amount: { amount: 100, currency: 'CNY' }, description: 'Tea' }))._unsafeUnwrap();
+      (await paykit.notifications.handle('main', fakeNotification('k1', { type: 'payment', report: { orderId: 'W9', status: 'succeeded', amount: { amount: 100, currency: 'CNY' } } })))._unsafeUnwrap();
+      for (let i = 0; i < 100 && received.length === 0; i += 1) await new Promise((r) => setTimeout(r, 10));
+      await Promise.all(subs.map((s) => s.stop()));
+      expect(received).to.have.length(1);
+      const event = verifyPaykitWebhook(received[0]!.body, String(received[0]!.headers['paykit-signature']), SECRET)._unsafeUnwrap();
+      expect(event).to.deep.include({ type: 'payment.succeeded' });
+      expect((await paykit.webhooks.delivery('orders', event.id))._unsafeUnwrap()?.status).to.equal('delivered');
     });
   });
 });

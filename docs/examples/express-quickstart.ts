@@ -12,17 +12,20 @@
 // #region quickstart
 import { pathToFileURL } from 'node:url';
 import express, { type Express, type Response } from 'express';
-import { createPaykit, JsonLogger, type Logger, type Paykit, type PaymentError, type PayResultAsync } from '@paykit/core';
+import { createPaykit, defineConfig, JsonLogger, type Logger, type Paykit, type PaymentError, type PayResultAsync } from '@paykit/core';
 import { lianlianWebPlugin } from '@paykit/provider-lianlian-web';
-import { openStore, type DurableStore } from '@paykit/store-sql';
+import { openStore } from '@paykit/store-sql';
 import { kyTransport } from '@paykit/transport-ky';
 import { expressWebhook } from '@paykit/webhooks';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** The paykit config. Keys come from the environment (`env:`), never from the code. */
-function shopConfig(env: Env): unknown {
-  return {
+/**
+ * The paykit config. Keys come from the environment (`env:`), never from the code. `defineConfig`
+ * types it: your editor completes each option of `lianlian-web` and flags a misspelt one.
+ */
+function shopConfig(env: Env) {
+  return defineConfig({
     instances: {
       shop: {
         plugin: 'lianlian-web',
@@ -43,7 +46,7 @@ function shopConfig(env: Env): unknown {
     // Embedded PostgreSQL (PGlite) in a folder; use { kind: 'postgres', url: 'env:DATABASE_URL' }
     // when several processes serve the shop.
     store: { kind: 'pglite', dataDir: './paykit-data' },
-  };
+  });
 }
 
 /** Options of {@link buildApp}. */
@@ -56,11 +59,10 @@ export interface ShopOptions {
   readonly logger?: Logger;
 }
 
-/** The shop: its Express app, its paykit, and how to close the database. */
+/** The shop: its Express app and its paykit (`paykit.close()` closes the database). */
 export interface Shop {
   readonly app: Express;
   readonly paykit: Paykit;
-  close(): Promise<void>;
 }
 
 const HTTP_STATUS: Partial<Record<PaymentError['kind'], number>> = { InvalidRequest: 400, NotFound: 404, Conflict: 409 };
@@ -112,8 +114,7 @@ export function buildApp(options: ShopOptions = {}): PayResultAsync<Shop> {
       payment.match((p) => { res.json(p); }, (error) => sendError(res, error));
     });
 
-    const store: Partial<DurableStore> = paykit.store;
-    return { app, paykit, close: async () => { await store.close?.(); } };
+    return { app, paykit };
   });
 }
 
@@ -130,7 +131,7 @@ export async function main(): Promise<void> {
     if (error) console.error(`cannot listen on port ${port}: ${error.message}`);
     else console.log(`shop on http://localhost:${port}; LianLian notifies /paykit/notify/shop`);
   });
-  const stop = (): void => { server.close(() => void shop.value.close()); };
+  const stop = (): void => { server.close(() => void shop.value.paykit.close()); };
   process.once('SIGINT', stop).once('SIGTERM', stop);
 }
 

@@ -14,7 +14,7 @@
  */
 import 'reflect-metadata';
 
-export { runCli, COMMANDS } from './run.js';
+export { runCli, cliVersion, COMMANDS } from './run.js';
 export { PROVIDERS, type CliProvider } from './providers.js';
 export { processIo, type CliIo } from './io.js';
 export { parseArgv, type OptionSpec, type ParsedArgs } from './argv.js';

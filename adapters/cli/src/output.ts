@@ -1,4 +1,4 @@
-import { formatPaymentError, isPaymentError, maskCardNumber, redact, type PaymentError } from '@paykit/core';
+import { formatPaymentError, isPaymentError, maskCardNumber, maskCardNumbersIn, maskFieldValue, redact, type PaymentError } from '@paykit/core';
 import type { CliIo } from './io.js';
 
 /** Exit codes: success, a failed operation or invalid input, a command line mistake. */
@@ -19,8 +19,8 @@ export function usageError(io: CliIo, command: string, message: string): number 
 /** Describes anything thrown (a bug) in one line, without a stack trace. */
 export function describeThrown(e: unknown): string {
   if (isPaymentError(e)) return formatPaymentError(e);
-  if (e instanceof Error) return `${e.name}: ${e.message}`;
-  return String(e);
+  if (e instanceof Error) return maskCardNumbersIn(`${e.name}: ${e.message}`);
+  return maskCardNumbersIn(String(e));
 }
 
 /** Pretty JSON of a value after core's `redact` (secrets hidden, card numbers masked). */
@@ -34,11 +34,16 @@ export function indent(text: string, spaces: number): string {
   return text.split('\n').map((line) => `${pad}${line}`).join('\n');
 }
 
+/** Card-number fields of signed texts: shown as the first 6 and last 4 digits, which is what users compare. */
+const CARD_FIELDS = /^(card_no|cardNo|cardNumber|card_number|pan|acct_no|accountNumber)$/;
+
 /**
- * Masks the values of card-number fields (`card_no=…`, `cardNo=…`, `pan=…`, `acct_no=…`) in a
- * `k=v` text, leaving every other character exact.
+ * Masks card numbers in a `k=v&…` text (a signed string), field by field, leaving every other
+ * character exact: card-number fields (`card_no=…`, `cardNo=…`, `acct_no=…`) keep their first 6 and
+ * last 4 digits, identifier fields (`oid_paybill`, `no_order`, `oid_partner`) are shown as they are,
+ * and other values have card-number-like runs masked, glued to letters or not.
  */
 export function maskCardFields(text: string): string {
-  return text.replace(/(^|[&|\n])(card_no|cardNo|cardNumber|card_number|pan|acct_no|accountNumber)=([^&|\r\n]*)/g,
-    (_m, sep: string, key: string, value: string) => `${sep}${key}=${maskCardNumber(value)}`);
+  return text.replace(/(^|[&|\n])([^=&|\n]*)=([^&|\r\n]*)/g,
+    (_m, sep: string, key: string, value: string) => `${sep}${key}=${CARD_FIELDS.test(key) ? maskCardNumber(value) : maskFieldValue(key, value)}`);
 }

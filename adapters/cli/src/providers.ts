@@ -1,8 +1,12 @@
 import type { ProviderDemo, ProviderPlugin } from '@paykit/core';
-import { allinpayMobileDemo, allinpayMobilePlugin } from '@paykit/provider-allinpay-mobile';
-import { exampleDemo, examplePlugin } from '@paykit/provider-example';
-import { lianlianPayoutDemo, lianlianPayoutPlugin } from '@paykit/provider-lianlian-payout';
-import { lianlianWebDemo, lianlianWebPlugin } from '@paykit/provider-lianlian-web';
+import { allinpayMobilePlugin } from '@paykit/provider-allinpay-mobile';
+import { allinpayMobileDemo } from '@paykit/provider-allinpay-mobile/testing';
+import { examplePlugin } from '@paykit/provider-example';
+import { exampleDemo } from '@paykit/provider-example/testing';
+import { lianlianPayoutPlugin } from '@paykit/provider-lianlian-payout';
+import { lianlianPayoutDemo } from '@paykit/provider-lianlian-payout/testing';
+import { lianlianWebPlugin } from '@paykit/provider-lianlian-web';
+import { lianlianWebDemo } from '@paykit/provider-lianlian-web/testing';
 
 /** A provider built into the CLI: its plugin, and the demo `paykit demo` runs, if it has one. */
 export interface CliProvider {

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { parseArgv } from './argv.js';
 import type { Command } from './command.js';
 import { configCommand } from './commands/config-check.js';
 import { demoCommand } from './commands/demo.js';
+import { eventsCommand, pruneCommand } from './commands/events.js';
 import { requestCommand } from './commands/request.js';
 import { resolvePendingCommand } from './commands/resolve-pending.js';
 import { signCommand } from './commands/sign.js';
@@ -11,7 +13,7 @@ import { describeThrown, EXIT } from './output.js';
 import type { CliProvider } from './providers.js';
 
 /** Every command, in help order. */
-export const COMMANDS: readonly Command[] = [demoCommand, signCommand, verifyCommand, requestCommand, configCommand, resolvePendingCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, signCommand, verifyCommand, requestCommand, configCommand, resolvePendingCommand, eventsCommand, pruneCommand];
 
 function mainHelp(providers: readonly CliProvider[]): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -23,9 +25,23 @@ ${list}
 
 Built-in providers: ${providers.map((p) => p.plugin.id).join(', ') || 'none'}
 
+Options:
+  -h, --help      show this help
+  -v, --version   print the version of @paykit/cli
+
 Run "paykit <command> --help" for a command's options.
 Exit codes: 0 success, 1 error (invalid input, failed check or operation), 2 command line mistake.
 `;
+}
+
+/** The version of `@paykit/cli` (its package.json sits one folder above `src/` and `dist/` alike). */
+export function cliVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 /**
@@ -45,6 +61,10 @@ export async function runCli(argv: readonly string[], io: CliIo, providers: read
       return EXIT.usage;
     }
     io.out(mainHelp(providers));
+    return EXIT.ok;
+  }
+  if (name === '--version' || name === '-v') {
+    io.out(`${cliVersion()}\n`);
     return EXIT.ok;
   }
   const command = COMMANDS.find((c) => c.name === name);

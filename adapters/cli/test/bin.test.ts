@@ -1,6 +1,8 @@
 // The real `paykit` binary as a child process, with the built-in providers (Example Pay).
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { expect } from 'chai';
 import { PROVIDERS } from '../src/index.js';
 import { tempDir } from './fixtures/memory-io.js';
@@ -102,6 +104,26 @@ describe('paykit binary (child process)', function () {
       expect(sent).to.include({ merchant_id: 'M100200', order_no: 'A1001' });
       expect(sent.sign).to.equal(exampleSign(sent));
       expect(r.stderr).to.contain('not sent');
+    });
+  });
+
+  context('the installed link, node_modules/.bin/paykit (what npx paykit runs)', () => {
+    const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+    it('prints the version of @paykit/cli with --version, from any working directory, with no build', async () => {
+      const r = await new Promise<Run>((resolve, reject) => {
+        // The link npm made at install; it runs the sources in this repository (dist/ may not exist).
+        const child = spawn(`${ROOT}node_modules/.bin/paykit`, ['--version'], { cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (c: Buffer) => { stdout += c.toString('utf8'); });
+        child.stderr.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+      expect(r.stderr).to.equal('');
+      expect(r.code).to.equal(0);
+      expect(r.stdout).to.equal(`${version}\n`);
     });
   });
 });

@@ -80,6 +80,9 @@ describe('paykit demo on a store', function () {
       //                    recorded and its refund number stays free); 1 notification
       expect(io.stdout).to.contain('\nRead back from the store: 4 payments, 2 refunds, 1 pre-authorisation, 3 payouts; 5 provider notifications changed them.\n');
       expect(io.stdout).to.contain('4 demo(s) finished.');
+      // Each demo shows the merchant events it committed, numbered across the run.
+      expect(io.stdout).to.match(/Merchant events it committed[^\n]*\n {4}#1 payment\.pending payment /);
+      expect(io.stdout).to.contain('payout.held_for_review payout DEMO-PAYOUT-2 (created → held_for_review; reply)');
       expect(existsSync(runDir)).to.equal(false);
     });
 

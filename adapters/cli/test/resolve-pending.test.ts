@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { createPaykit, InMemoryStore, type StoredPayment } from '@paykit/core';
 import { examplePlugin } from '@paykit/provider-example';
-import { ExampleSimulator } from '@paykit/provider-example/simulator';
+import { ExampleSimulator } from '@paykit/provider-example/testing';
 import { openStore } from '@paykit/store-sql';
 import { PROVIDERS, runCli } from '../src/index.js';
 import { MemoryIo, tempDir } from './fixtures/memory-io.js';

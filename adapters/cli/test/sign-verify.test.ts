@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { COMMANDS, runCli } from '../src/index.js';
+import { COMMANDS, PROVIDERS, runCli } from '../src/index.js';
 import { FAKE_PROVIDERS } from './fixtures/fakepay.js';
 import { MemoryIo, tempDir } from './fixtures/memory-io.js';
 
@@ -40,6 +41,17 @@ describe('paykit CLI', () => {
     }
   });
 
+  context('when asked for the version', () => {
+    it('prints the version of @paykit/cli from its package.json, exit 0', async () => {
+      const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+      for (const flag of ['--version', '-v']) {
+        const io = new MemoryIo();
+        expect(await runCli([flag], io, FAKE_PROVIDERS)).to.equal(0);
+        expect(io.stdout).to.equal(`${version}\n`);
+      }
+    });
+  });
+
   context('when the command line is wrong', () => {
     it('exits 2 for an unknown command', async () => {
       const io = new MemoryIo();
@@ -65,6 +77,12 @@ describe('paykit CLI', () => {
       const io = new MemoryIo(FIELDS);
       expect(await runCli(['sign', '--provider', 'fakepay', '--md5-key', KEY], io, FAKE_PROVIDERS)).to.equal(0);
       expect(io.stdout).to.equal(`${md5(SIGNED)}\n`);
+    });
+
+    it('with --explain hides only the key itself, not the same text elsewhere in the signed string', async () => {
+      const io = new MemoryIo(JSON.stringify({ order_id: 'A1001', amount: '49.65', note: 'x49.65' }));
+      expect(await runCli(['sign', '--provider', 'fakepay', '--md5-key', '49.65', '--explain'], io, FAKE_PROVIDERS)).to.equal(0);
+      expect(io.stdout).to.contain('signed text: amount=49.65&note=x49.65&order_id=A1001&key=<md5Key>\n');
     });
 
     it('accepts --name=value and reads the key from env: references', async () => {
@@ -168,6 +186,31 @@ describe('paykit CLI', () => {
       expect(io.stdout).not.to.contain('6222020200112233445');
     });
 
+    it('shows provider ids (oid_paybill) exactly and masks a card number glued to letters', async () => {
+      const io = new MemoryIo(signedBody('card_no=6222020200112233445&note=paid by card6222020200112233445&oid_paybill=2013051500001234&order_id=A1001'));
+      expect(await runCli(['verify', '--provider', 'fakepay', '--key', KEY, '--explain'], io, FAKE_PROVIDERS)).to.equal(0);
+      const out = JSON.parse(io.stdout) as { result: Record<string, string>; signedText: string };
+      expect(out.result.providerPaymentId).to.equal('2013051500001234');
+      expect(out.result.note).to.equal('paid by card622202*********3445');
+      expect(out.signedText).to.equal('card_no=622202*********3445&note=paid by card622202*********3445&oid_paybill=2013051500001234&order_id=A1001&key=<md5Key>');
+      expect(io.stdout).not.to.contain('6222020200112233445');
+    });
+
+    it("shows a LianLian notification's oid_paybill as the provider payment id", async () => {
+      // Signed here as LianLian's spec says (sorted k=v of the non-empty fields, &key=, MD5), not by the plugin.
+      const md5Key = 'lianlian-md5-key-for-this-test';
+      const fields: Record<string, string> = {
+        oid_partner: '201408071000001543', dt_order: '20240101120000', no_order: 'A1001', oid_paybill: '2013051500001234', money_order: '49.65',
+        result_pay: 'SUCCESS', settle_date: '20240101', info_order: 'tea', pay_type: '2', bank_code: '01020000', sign_type: 'MD5',
+      };
+      const text = Object.keys(fields).sort().map((k) => `${k}=${fields[k]}`).join('&');
+      const body = JSON.stringify({ ...fields, sign: md5(`${text}&key=${md5Key}`) });
+      const io = new MemoryIo(body);
+      expect(await runCli(['verify', '--provider', 'lianlian-web', '--md5-key', md5Key], io, PROVIDERS)).to.equal(0);
+      const out = JSON.parse(io.stdout) as { result: Record<string, unknown> };
+      expect(out.result).to.include({ orderId: 'A1001', providerPaymentId: '2013051500001234', status: 'succeeded' });
+    });
+
     it('exits 1 with the reason when the message was tampered with', async () => {
       const io = new MemoryIo(signedBody('order_id=A1001&amount=1.00').replace('amount=1.00', 'amount=9.00'));
       expect(await runCli(['verify', '--provider', 'fakepay', '--md5-key', KEY], io, FAKE_PROVIDERS)).to.equal(1);
@@ -184,6 +227,63 @@ describe('paykit CLI', () => {
     it('exits 2 when two key sources are given', async () => {
       const io = new MemoryIo('x');
       expect(await runCli(['verify', '--provider', 'fakepay', '--md5-key', KEY, '--cert', 'c.pem'], io, FAKE_PROVIDERS)).to.equal(2);
+    });
+  });
+});
+
+describe('paykit sign and verify errors', () => {
+  /** Runs a command with the built-in providers; returns the exit code and stderr. */
+  async function run(argv: readonly string[], stdin = '{"no_order":"A1","money_order":"1.00"}'): Promise<{ code: number; stderr: string }> {
+    const io = new MemoryIo(stdin);
+    const code = await runCli(argv, io, PROVIDERS);
+    return { code, stderr: io.stderr };
+  }
+
+  context('when a key a sign type needs is missing', () => {
+    it('says which flag to pass (--private-key), not which instance option', async () => {
+      const { code, stderr } = await run(['sign', '--provider', 'lianlian-web', '--sign-type', 'RSA']);
+      expect(code).to.equal(1);
+      expect(stderr).to.contain('pass --private-key');
+      expect(stderr).not.to.contain('instance options');
+      expect(stderr).not.to.match(/\bprivateKey\b/);
+    });
+
+    it('names --md5-key for an MD5 sign type', async () => {
+      const { stderr } = await run(['sign', '--provider', 'lianlian-web', '--sign-type', 'MD5']);
+      expect(stderr).to.contain('--md5-key');
+      expect(stderr).not.to.match(/\bmd5Key\b/);
+    });
+
+    it('names --private-key for LianLian payouts and --public-key to verify them', async () => {
+      expect((await run(['sign', '--provider', 'lianlian-payout'])).stderr).to.contain('--private-key');
+      const verify = await run(['verify', '--provider', 'lianlian-payout'], '{"oid_partner":"201606221000921503"}');
+      expect(verify.stderr).to.contain('--public-key');
+      expect(verify.stderr).not.to.match(/\bpublicKey\b/);
+    });
+  });
+
+  context('when the symmetric key is given as --key', () => {
+    it('names --key in a reference error, not --md5-key', async () => {
+      const io = new MemoryIo(FIELDS);
+      const code = await runCli(['sign', '--provider', 'fakepay', '--key', 'env:UNSET_FAKE_KEY'], io, FAKE_PROVIDERS);
+      const { stderr } = io;
+      expect(code).to.equal(1);
+      expect(stderr).to.contain('--key: environment variable UNSET_FAKE_KEY is not set');
+      expect(stderr).not.to.contain('--md5-key');
+    });
+
+    it("names --key in a provider's message that says --md5-key", async () => {
+      const { stderr } = await run(['sign', '--provider', 'allinpay-mobile', '--key', '']);
+      expect(stderr).to.contain('(--key)');
+      expect(stderr).not.to.contain('--md5-key');
+    });
+  });
+
+  context('when the symmetric key is given as --md5-key', () => {
+    it("names --md5-key in a provider's message that says --key", async () => {
+      const { stderr } = await run(['sign', '--provider', 'example', '--md5-key', '']);
+      expect(stderr).to.contain('(--md5-key)');
+      expect(stderr).not.to.match(/--key\b/);
     });
   });
 });

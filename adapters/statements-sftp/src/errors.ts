@@ -56,7 +56,7 @@ function safeCause(e: unknown, ctx: FailureContext): Error {
   return copy;
 }
 
-/** Turns anything ssh2, ssh2-sftp-client or our timers produced while doing `what` into a PaymentError. */
+/** Turns anything ssh2 or our timers produced while doing `what` into a PaymentError. */
 export function sftpFailure(e: unknown, what: string, ctx: FailureContext): PaymentError {
   if (ctx.hostKey.rejected) return hostKeyMismatch(ctx.server, ctx.expectedHostKey, ctx.hostKey.seen);
   const cause = safeCause(e, ctx);

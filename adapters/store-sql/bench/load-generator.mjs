@@ -1,13 +1,18 @@
-// The provider side of the ingest bench, in its own process (as a real provider is): receives
-// {url, bodies, concurrency} over IPC, POSTs every body with keep-alive, `concurrency` in flight,
-// and answers {acked, rejected, ms}. Plain JavaScript so it starts without a compiler.
+// The provider side of the store-sql bench rows, in a process of its own (as a real provider is).
+// Plain JavaScript so it starts without a compiler. Two jobs, by IPC message:
+//   {url, bodies, concurrency, ack}  POSTs every body with keep-alive, `concurrency` in flight;
+//                                    answers {acked, rejected, ms, latencies} (ms per delivery,
+//                                    from sending to the acknowledgement's last byte).
+//   {probe, intervalMs}              GETs `probe` one at a time, pausing intervalMs between them,
+//                                    until {stop}; answers {latencies}.
 import { Agent, request } from 'node:http';
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
-function post(url, body) {
+function send(url, method, body) {
   return new Promise((resolve) => {
-    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json;charset=UTF-8', 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const headers = body === undefined ? {} : { 'content-type': 'application/json;charset=UTF-8', 'content-length': Buffer.byteLength(body) };
+    const req = request(url, { method, agent, headers }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
@@ -18,7 +23,33 @@ function post(url, body) {
   });
 }
 
-process.on('message', async ({ url, bodies, concurrency, ack }) => {
+let probing;
+
+process.on('message', async (m) => {
+  if (m.stop) {
+    const latencies = await probing;
+    probing = undefined;
+    process.send({ latencies });
+    return;
+  }
+  if (m.probe) {
+    let stopped = false;
+    process.once('message', (next) => { if (next.stop) stopped = true; });
+    probing = (async () => {
+      const latencies = [];
+      while (!stopped) {
+        const t = performance.now();
+        await send(m.probe, 'GET');
+        latencies.push(performance.now() - t);
+        await new Promise((r) => setTimeout(r, m.intervalMs));
+      }
+      return latencies;
+    })();
+    process.send({ probing: true });
+    return;
+  }
+  const { url, bodies, concurrency, ack } = m;
+  const latencies = [];
   const start = performance.now();
   let next = 0;
   let acked = 0;
@@ -27,9 +58,12 @@ process.on('message', async ({ url, bodies, concurrency, ack }) => {
     while (next < bodies.length) {
       const body = bodies[next];
       next += 1;
-      if ((await post(url, body)) === ack) acked += 1;
+      const t = performance.now();
+      const reply = await send(url, 'POST', body);
+      latencies.push(performance.now() - t);
+      if (reply === ack) acked += 1;
       else rejected += 1;
     }
   }));
-  process.send({ acked, rejected, ms: performance.now() - start });
+  process.send({ acked, rejected, ms: performance.now() - start, latencies });
 });

@@ -1,5 +1,4 @@
 import type { PGlite } from '@electric-sql/pglite';
-import type { Pool } from 'pg';
 import { PgliteStatements } from './pglite-statements.js';
 
 /** A row as a driver returns it. */
@@ -29,13 +28,43 @@ export interface SqlClient {
   readonly dialect: 'pglite' | 'postgres';
 }
 
+/** The statements of a PGlite transaction the store uses (a PGlite `Transaction` fits). */
+export interface PGliteTransactionLike {
+  /** Runs one statement with `$1…` parameters. */
+  query<T>(text: string, params?: unknown[]): Promise<{ readonly rows: T[] }>;
+  /** Runs a script of statements. */
+  exec(text: string): Promise<readonly { readonly rows: readonly unknown[] }[]>;
+}
+
+/**
+ * A PGlite database (`await PGlite.create(dataDir)` from `@electric-sql/pglite`) as `pgliteClient`
+ * takes it. Declared here by the calls the store makes rather than imported: PGlite's own
+ * declarations need the DOM and Emscripten type libraries, which a Node project need not have.
+ */
+export interface PGliteLike {
+  /** Runs one statement with `$1…` parameters. */
+  query<T>(text: string, params?: unknown[]): Promise<{ readonly rows: T[] }>;
+  /** Runs `work` in one transaction. */
+  transaction<T>(work: (tx: PGliteTransactionLike) => Promise<T>): Promise<T>;
+  /** Closes the database. */
+  close(): Promise<void>;
+}
+
+/** Whether a database is PGlite itself, whose protocol calls run the store's prepared statements. */
+function isPglite(db: PGliteLike): db is PGliteLike & PGlite {
+  const d = db as Partial<Record<'execProtocol' | '_runExclusiveQuery' | '_runExclusiveTransaction', unknown>>;
+  return typeof d.execProtocol === 'function' && typeof d._runExclusiveQuery === 'function' && typeof d._runExclusiveTransaction === 'function';
+}
+
 /** Wraps a PGlite database. */
-export function pgliteClient(db: PGlite): SqlClient {
-  const statements = new PgliteStatements(db);
+export function pgliteClient(db: PGliteLike): SqlClient {
+  const query = async (text: string, params?: readonly unknown[]): Promise<readonly Row[]> => (await db.query<Row>(text, params ? [...params] : undefined)).rows;
+  // Named prepared statements need PGlite's protocol calls; anything else gets plain queries.
+  const statements = isPglite(db) ? new PgliteStatements(db) : undefined;
   return {
     dialect: 'pglite',
-    query: async (text, params) => (await db.query<Row>(text, params ? [...params] : undefined)).rows,
-    prepared: (name, text, params) => statements.run(name, text, params),
+    query,
+    prepared: (name, text, params) => (statements ? statements.run(name, text, params) : query(text, params)),
     transaction: (work) => db.transaction((tx) => work(async (text, params) => (params
       ? (await tx.query<Row>(text, [...params])).rows
       : (await tx.exec(text)).flatMap((r) => r.rows as Row[])))),
@@ -43,8 +72,29 @@ export function pgliteClient(db: PGlite): SqlClient {
   };
 }
 
+/** The part of a `pg` pool connection the store uses (a `pg` `PoolClient` fits). */
+export interface PgConnection {
+  /** Runs one statement with `$1…` parameters. */
+  query(text: string, values?: unknown[]): Promise<{ readonly rows: readonly unknown[] }>;
+  /** Gives the connection back to its pool. */
+  release(): void;
+}
+
+/**
+ * The part of a `pg` `Pool` the store uses. A `pg.Pool` fits; declaring only these calls keeps the
+ * store's public types free of `@types/pg`, which merchants need not install.
+ */
+export interface PgPool {
+  /** Runs one statement on any connection of the pool. */
+  query(text: string, values?: unknown[]): Promise<{ readonly rows: readonly unknown[] }>;
+  /** Takes a connection for a transaction. */
+  connect(): Promise<PgConnection>;
+  /** Closes every connection. */
+  end(): Promise<void>;
+}
+
 /** Wraps a `pg` connection pool. */
-export function pgPoolClient(pool: Pool): SqlClient {
+export function pgPoolClient(pool: PgPool): SqlClient {
   const query = async (text: string, params?: readonly unknown[]): Promise<readonly Row[]> => (await pool.query(text, params ? [...params] : undefined)).rows as Row[];
   return {
     dialect: 'postgres',

@@ -1,8 +1,10 @@
 import { isAbsolute, resolve } from 'node:path';
-import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import { errAsync, ok, okAsync, ResultAsync } from 'neverthrow';
 import { InMemoryStore, PaymentErrors, type PayResultAsync, type StoreConfig } from '@paykit/core';
-import { pgliteClient, pgPoolClient, type SqlClient } from './client.js';
+import { pgPoolClient, type SqlClient } from './client.js';
+import { lockDataFolder } from './folder-lock.js';
 import { migrate } from './migrations.js';
+import { pgliteWorkerClient } from './pglite-worker.js';
 import { RecordSealer } from './sealing.js';
 import { databaseError, SqlStore, type DurableStore } from './sql-store.js';
 
@@ -20,7 +22,9 @@ export interface OpenStoreOptions {
 /**
  * Opens the store a config names, migrated and ready: `memory` (tests), `pglite` (embedded, a data
  * directory on disk, the default for a first run) or `postgres` (a server shared by several
- * application instances).
+ * application instances). A PGlite folder has one writer: opening one that another store holds,
+ * in this process or another one, is `InvalidConfig` naming the folder; `close()` lets it go, and
+ * the lock of a process that died without closing is taken over.
  *
  * @example
  * ```ts
@@ -42,10 +46,21 @@ export function openStore(config: StoreConfig, options: OpenStoreOptions = {}): 
     case 'pglite': {
       const dir = config.dataDir ?? DEFAULT_PGLITE_DIR;
       const full = isAbsolute(dir) || dir.startsWith('memory://') ? dir : resolve(options.baseDir ?? process.cwd(), dir);
+      // One writer per folder: a second PGlite on the same files loses the first one's writes.
+      const lock = full.startsWith('memory://') ? ok(undefined) : lockDataFolder(full);
+      if (lock.isErr()) return errAsync(lock.error);
+      const release = () => lock.value?.release();
+      // On a worker thread: PGlite blocks the thread it runs on for every statement, and there it
+      // leaves the main thread free for the application's other requests (see docs/benchmarks.md).
       return connect('pglite', async () => {
-        const { PGlite } = await import('@electric-sql/pglite');
-        return pgliteClient(await PGlite.create(full));
-      }, 1, sealer);
+        const client = await pgliteWorkerClient(full);
+        // The client is a class instance: override its close, keep its methods.
+        const close = client.close.bind(client);
+        return Object.assign(client, { close: () => close().finally(release) });
+      }, 1, sealer).orElse((e) => {
+        release();
+        return errAsync(e);
+      });
     }
     case 'postgres': {
       if (!/^postgres(ql)?:\/\//.test(config.url)) {

@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeProviderConformance, type ConformanceHarness, type ConformanceStore } from '@paykit/conformance';
 import type { Store } from '@paykit/core';
-import { conformanceHarness as allinpay } from '@paykit/provider-allinpay-mobile';
-import { conformanceHarness as example } from '@paykit/provider-example';
-import { conformanceHarness as lianlianPayout } from '@paykit/provider-lianlian-payout';
-import { conformanceHarness as lianlianWeb } from '@paykit/provider-lianlian-web';
+import { conformanceHarness as allinpay } from '@paykit/provider-allinpay-mobile/testing';
+import { conformanceHarness as example } from '@paykit/provider-example/testing';
+import { conformanceHarness as lianlianPayout } from '@paykit/provider-lianlian-payout/testing';
+import { conformanceHarness as lianlianWeb } from '@paykit/provider-lianlian-web/testing';
 import { openStore, type DurableStore } from '../src/index.js';
 import { freshDatabase, postgresUrl } from './postgres-db.js';
 

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { LoopbackTransport } from '@paykit/conformance/transport';
+import { LoopbackTransport } from '@paykit/core/simulator';
 import { createPaykit, type Paykit, type Store } from '@paykit/core';
 import { examplePlugin } from '@paykit/provider-example';
-import { ExampleSimulator } from '@paykit/provider-example/simulator';
+import { ExampleSimulator } from '@paykit/provider-example/testing';
 import { openStore, type DurableStore } from '../src/index.js';
 import { freshDatabase, postgresUrl, skipWithoutPostgres } from './postgres-db.js';
 

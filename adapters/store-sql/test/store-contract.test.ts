@@ -21,7 +21,7 @@ describeEventConformance({ name: 'in memory', open: async () => new InMemoryStor
 
 const dirs = new Map<Store, string>();
 const pglite: StoreUnderTest = {
-  name: 'PGlite in a data directory',
+  name: 'PGlite in a data directory (openStore: on a worker thread)',
   async open() {
     const dir = mkdtempSync(join(tmpdir(), 'paykit-pglite-'));
     const s = await open({ kind: 'pglite', dataDir: dir, recordKey });

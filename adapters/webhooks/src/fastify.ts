@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
 import { readBodyStream, type BodyRead } from './shared/body.js';
 import { headersToSend } from './shared/replies.js';
 import { processWebhook } from './shared/process.js';
@@ -10,15 +10,51 @@ export type FastifyWebhookOptions = WebhookOptions & {
   readonly path: string;
 };
 
+/** The Fastify request as the route reads it (a `FastifyRequest` fits). */
+export interface FastifyRequestLike {
+  /** HTTP method. */
+  readonly method: string;
+  /** Path and query. */
+  readonly url: string;
+  /** Request headers. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** What the content-type parser produced. */
+  readonly body: unknown;
+}
+
+/** The Fastify reply as the route writes it (a `FastifyReply` fits). */
+export interface FastifyReplyLike {
+  /** Sets the status code. */
+  code(statusCode: number): FastifyReplyLike;
+  /** Sets headers. */
+  headers(values: Record<string, string | number>): FastifyReplyLike;
+  /** Sends the body. */
+  send(payload: Buffer): FastifyReplyLike;
+}
+
+/**
+ * The part of a `FastifyInstance` the plugin uses. Declared here rather than imported from
+ * `fastify`, so these types do not need the optional `fastify` peer installed; a `FastifyInstance`
+ * fits.
+ */
+export interface FastifyInstanceLike {
+  /** Drops the inherited content-type parsers (in this plugin's own context only). */
+  removeAllContentTypeParsers(): void;
+  /** Registers a parser for a content type (`*`: any). */
+  addContentTypeParser(contentType: string, parser: (request: FastifyRequestLike, payload: IncomingMessage) => Promise<unknown>): void;
+  /** Routes every method of a path to a handler. */
+  all(path: string, handler: (request: FastifyRequestLike, reply: FastifyReplyLike) => Promise<unknown>): void;
+}
+
 /** A Fastify plugin function as `app.register` takes it (encapsulated: not wrapped in fastify-plugin). */
-export type FastifyWebhookPlugin = (app: FastifyInstance) => Promise<void>;
+export type FastifyWebhookPlugin = (app: FastifyInstanceLike) => Promise<void>;
 
 /** What this plugin's parser puts in `request.body`: told apart from anything a parser elsewhere could produce. */
 class RawBody {
   constructor(readonly read: BodyRead) {}
 }
 
-function lineOf(request: FastifyRequest): WebhookRequestLine {
+function lineOf(request: FastifyRequestLike): WebhookRequestLine {
   const headers: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
   return { method: request.method.toUpperCase(), url: request.url, headers };
@@ -46,8 +82,11 @@ export function fastifyWebhooks(paykit: WebhookPaykit, options: FastifyWebhookOp
   return async (app) => {
     // Only inside this plugin's context: the app's own routes keep their JSON and other parsers.
     app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', async (request: FastifyRequest, payload: FastifyRequest['raw']) => new RawBody(await readBodyStream(payload, limit, request.headers['content-length'])));
-    app.all(options.path, async (request: FastifyRequest, reply: FastifyReply) => {
+    app.addContentTypeParser('*', async (request, payload) => {
+      const length = request.headers['content-length'];
+      return new RawBody(await readBodyStream(payload, limit, typeof length === 'string' ? length : undefined));
+    });
+    app.all(options.path, async (request, reply) => {
       const body = request.body;
       const outcome = await processWebhook(paykit, options, {
         line: lineOf(request),

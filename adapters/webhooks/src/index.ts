@@ -15,8 +15,10 @@
  * @packageDocumentation
  */
 export { nodeWebhookHandler, processNodeWebhook, type NodeWebhookHandler } from './node.js';
-export { expressWebhook } from './express.js';
-export { fastifyWebhooks, type FastifyWebhookOptions, type FastifyWebhookPlugin } from './fastify.js';
+export { expressWebhook, type ExpressRequestLike, type ExpressWebhookHandler } from './express.js';
+export {
+  fastifyWebhooks, type FastifyInstanceLike, type FastifyReplyLike, type FastifyRequestLike, type FastifyWebhookOptions, type FastifyWebhookPlugin,
+} from './fastify.js';
 export { listenForNotifications, type ListenOptions, type WebhookServer } from './server.js';
 export {
   DEFAULT_HANDLE_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, type InstanceChoice, type WebhookAccepted, type WebhookOptions,

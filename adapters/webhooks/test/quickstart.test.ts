@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { expect } from 'chai';
 import { MemoryLogger, type StoredPayment } from '@paykit/core';
 import { postOnce } from '@paykit/core/simulator';
-import { LianlianWebSimulator } from '@paykit/provider-lianlian-web/simulator';
+import { LianlianWebSimulator } from '@paykit/provider-lianlian-web/testing';
 import { openStore, type DurableStore } from '@paykit/store-sql';
 import { buildApp, type Shop } from '../../../docs/examples/express-quickstart.js';
 import { LIANLIAN_ACK, must, nextOrderId, send, type ClientReply } from './support.js';
@@ -59,7 +59,7 @@ describe('the README quick start (Express + embedded PGlite store)', function ()
 
   after(async function () {
     await new Promise<void>((done) => { server.close(() => done()); server.closeAllConnections(); });
-    await shop?.close();
+    await shop?.paykit.close();
     await sim?.close();
     rmSync(baseDir, { recursive: true, force: true });
   });
@@ -152,7 +152,7 @@ describe('the README quick start (Express + embedded PGlite store)', function ()
       const created = json<CreatedOrder>(await createOrder(orderId, 1200));
       await postOnce(created.cashier.url, new URLSearchParams(created.cashier.fields).toString(), 'application/x-www-form-urlencoded; charset=UTF-8');
       await sim.complete(orderId, 'succeeded');
-      await shop.close();
+      expect((await shop.paykit.close()).isOk()).to.equal(true);
       const dataDir = join(baseDir, 'paykit-data');
       expect(existsSync(dataDir)).to.equal(true);
       const store = must(await openStore({ kind: 'pglite', dataDir })) as DurableStore;

@@ -7,15 +7,14 @@
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 import { ResultAsync, errAsync } from 'neverthrow';
-import { LoopbackTransport } from '@paykit/conformance/transport';
 import {
   createPaykit, InMemoryStore, MemoryLogger, PaymentErrors, type Paykit, type PayResult, type StoredPayment, type Store, type Versioned,
 } from '@paykit/core';
-import { postOnce } from '@paykit/core/simulator';
+import { LoopbackTransport, postOnce } from '@paykit/core/simulator';
 import { lianlianWebPlugin } from '@paykit/provider-lianlian-web';
-import { LianlianWebSimulator } from '@paykit/provider-lianlian-web/simulator';
+import { LianlianWebSimulator } from '@paykit/provider-lianlian-web/testing';
 import { allinpayMobilePlugin } from '@paykit/provider-allinpay-mobile';
-import { AllinpaySimulator } from '@paykit/provider-allinpay-mobile/simulator';
+import { AllinpaySimulator } from '@paykit/provider-allinpay-mobile/testing';
 import type { WebhookPaykit } from '../src/index.js';
 
 /** LianLian's exact acknowledgement (spec 4.3), written out here rather than imported. */

@@ -1,7 +1,10 @@
 /**
- * The benchmark harness behind `npm run bench`: ratios of paykit paths against bare baselines,
- * measured side by side in one run. Performance targets live here, never as timed test assertions.
+ * The benchmark harness behind `npm run bench`: rows declare what paykit does (the subject), what
+ * it is compared with (the baseline) and the target; the runner measures each side in a process
+ * of its own. Performance targets live here, never as timed test assertions.
  *
  * @packageDocumentation
  */
-export * from './measure.js';
+export * from './rows.js';
+export * from './fixtures.js';
+export * from './notifications.js';

@@ -1,6 +1,6 @@
 import { CAPABILITIES, type Capability, type PaymentError, type PayResult } from '@paykit/core';
 import { expect } from 'chai';
-import type { ConformanceHarness } from '../harness.js';
+import type { ConformanceHarness } from '@paykit/core/simulator';
 import { describeWithSut, expectErr, expectOk, firstCurrency, seedPaidPayment, SUT, type LeakLedger, type Sut } from '../kit.js';
 
 /** The facade operation that must answer `Unsupported` when a capability is not declared. */

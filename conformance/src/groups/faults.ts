@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { ConformanceHarness, HarnessFault } from '../harness.js';
+import type { ConformanceHarness, HarnessFault } from '@paykit/core/simulator';
 import type { PayResult } from '@paykit/core';
 import {
   declares, describeWithSut, expectErr, expectOk, firstCurrency, paidOrder, recorded, snapshot, unsettledReference,

@@ -1,6 +1,6 @@
 import { CURRENCIES } from '@paykit/core';
 import { expect } from 'chai';
-import type { ConformanceHarness } from '../harness.js';
+import type { ConformanceHarness } from '@paykit/core/simulator';
 import { createAndPay, declares, describeWithSut, expectOk, type LeakLedger } from '../kit.js';
 
 /** Default upper amount when the harness gives no `maxAmountMinor`. */

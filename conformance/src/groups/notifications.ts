@@ -1,7 +1,7 @@
 import type { DomainEvent, PaymentError, RawHttpRequest } from '@paykit/core';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import type { ConformanceHarness } from '../harness.js';
+import type { ConformanceHarness } from '@paykit/core/simulator';
 import { declares, describeWithSut, expectErr, expectOk, snapshot, SUT, unsettledReference, type LeakLedger, type Sut } from '../kit.js';
 
 const CONTENT_TYPES = ['application/x-www-form-urlencoded', 'application/json', 'text/plain', 'application/octet-stream', 'multipart/form-data; boundary=x'];

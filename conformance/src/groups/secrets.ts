@@ -1,7 +1,7 @@
 import { formatPaymentError, Tokens } from '@paykit/core';
 import { expect } from 'chai';
 import { inspect } from 'node:util';
-import type { ConformanceHarness } from '../harness.js';
+import type { ConformanceHarness } from '@paykit/core/simulator';
 import { describeWithSut, expectOk, SUT, type LeakLedger } from '../kit.js';
 
 function leaks(text: string, ledger: LeakLedger): string | undefined {

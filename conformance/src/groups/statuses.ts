@@ -4,7 +4,7 @@ import {
 } from '@paykit/core';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import type { ConformanceHarness } from '../harness.js';
+import type { ConformanceHarness } from '@paykit/core/simulator';
 import { declares, type LeakLedger } from '../kit.js';
 
 /** Where an unknown provider status may land: waiting, never final. */

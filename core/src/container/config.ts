@@ -29,6 +29,15 @@ export const StoreConfigCodec = t.union([
 /** The decoded `store` section: which store keeps paykit's state. */
 export type StoreConfig = t.TypeOf<typeof StoreConfigCodec>;
 
+/** One outgoing webhook endpoint of the `webhooks` section. */
+export const WebhookEndpointConfigCodec = t.intersection([
+  t.type({ url: t.string, secret: t.string }),
+  t.partial({ types: t.array(t.string), timeoutMs: t.number, maxAttempts: t.number, description: t.string }),
+], 'WebhookEndpointConfig');
+
+/** The `webhooks` section: endpoints that receive merchant events, signed (see `paykit.webhooks`). */
+export const WebhooksConfigCodec = t.type({ endpoints: t.record(t.string, WebhookEndpointConfigCodec) }, 'WebhooksConfig');
+
 /** The paykit configuration file. */
 export const PaykitConfigCodec = t.intersection([
   t.type({ instances: t.record(t.string, InstanceConfigCodec) }),
@@ -36,6 +45,7 @@ export const PaykitConfigCodec = t.intersection([
     routes: t.record(t.string, t.string),
     store: StoreConfigCodec,
     transport: t.partial({ timeoutMs: t.number }),
+    webhooks: WebhooksConfigCodec,
   }),
 ], 'PaykitConfig');
 
@@ -44,7 +54,7 @@ export type PaykitConfig = t.TypeOf<typeof PaykitConfigCodec>;
 /** One decoded instance entry. */
 export type InstanceConfig = t.TypeOf<typeof InstanceConfigCodec>;
 
-const TOP_KEYS = new Set(['instances', 'routes', 'store', 'transport', '$schema', 'description']);
+const TOP_KEYS = new Set(['instances', 'routes', 'store', 'transport', 'webhooks', '$schema', 'description']);
 const INSTANCE_KEYS = new Set(['plugin', 'module', 'options', 'description']);
 
 /** Where `env:` and `file:` references are resolved from. */

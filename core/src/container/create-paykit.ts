@@ -15,6 +15,7 @@ import { InMemoryStore } from '../ports/memory-store.js';
 import type { Store } from '../ports/store.js';
 import type { HttpTransport } from '../ports/transport.js';
 import { decodeWith } from './codecs.js';
+import { endpointsOf } from '../events/webhook-ops.js';
 import { parseConfig, resolveReferences, type PaykitConfig, type StoreConfig } from './config.js';
 import { Paykit, type Instance } from './paykit.js';
 
@@ -29,8 +30,11 @@ export interface PaykitDeps {
    * with neither, an in-memory store (tests, demos: not for production).
    */
   readonly store?: Store;
-  /** Opens the config's `store` section (`openStore` from `@paykit/store-sql`). */
-  readonly openStore?: (config: StoreConfig, options: { readonly baseDir?: string }) => PayResultAsync<Store>;
+  /**
+   * Opens the config's `store` section (`openStore` from `@paykit/store-sql`). It is called only
+   * once the whole config is valid, and the store it opens is closed by `paykit.close()`.
+   */
+  readonly openStore?: (config: StoreConfig, options: { readonly baseDir?: string }) => PayResultAsync<OpenedStore>;
   /** Clock; the system clock when absent. */
   readonly clock?: Clock;
   /** Logger; silent when absent. */
@@ -40,6 +44,15 @@ export interface PaykitDeps {
   /** Directory for `file:` references; the working directory when absent. */
   readonly baseDir?: string;
 }
+
+/**
+ * A store as `openStore` gives it back: a durable store can be closed (`@paykit/store-sql`'s stores
+ * resolve `close()` to a `Result`), which `paykit.close()` does.
+ */
+export type OpenedStore = Store & {
+  /** Releases the database: a promise, or a `ResultAsync` whose error is reported by `paykit.close()`. */
+  close?(): PromiseLike<unknown> | ResultAsync<unknown, unknown>;
+};
 
 const missingTransport: HttpTransport = {
   send: () => errAsync(PaymentErrors.invalidConfig('no HTTP transport configured: pass { transport: kyTransport() } to createPaykit', { path: 'deps.transport' })),
@@ -109,49 +122,71 @@ function buildRoutes(cfg: PaykitConfig, instances: ReadonlyMap<string, Instance>
 }
 
 /**
- * Builds paykit from a configuration: validates it, resolves `env:`/`file:` references, builds one
- * child container per instance with its plugin's module, and routes operations to instances.
+ * Builds paykit from a configuration: validates all of it (shape, routes, `env:`/`file:`
+ * references, every instance's options against its plugin) before it opens anything, then opens
+ * the config's store, builds one child container per instance with its plugin's module, and routes
+ * operations to instances. A bad config is an `InvalidConfig` naming the entry to fix, and leaves
+ * nothing behind (no database opened, no data folder created). Release what it opened with
+ * `paykit.close()`.
  *
  * @example
  * ```ts
- * const paykit = await createPaykit({
- *   instances: { shop: { plugin: 'lianlian-web', options: { oidPartner: '2019…', md5Key: 'env:LL_MD5_KEY' } } },
+ * const paykit = await createPaykit(defineConfig({
+ *   instances: { shop: { plugin: 'lianlian-web', options: { oidPartner: '2019…', signType: 'MD5', md5Key: 'env:LL_MD5_KEY' } } },
  *   routes: { payments: 'shop' },
- * }, { plugins: [lianlianWebPlugin], transport: kyTransport() });
+ * }), { plugins: [lianlianWebPlugin], transport: kyTransport() });
  * if (paykit.isErr()) console.error(paykit.error.message);
  * ```
  */
 export function createPaykit(config: unknown, deps: PaykitDeps = {}): PayResultAsync<Paykit> {
   let cfg: PaykitConfig;
+  let wanted: PayResult<StoreConfig | undefined>;
   try {
     const parsed = parseConfig(config);
     if (parsed.isErr()) return errAsync(parsed.error);
     cfg = parsed.value;
+    wanted = storeConfigOf(cfg, deps);
   } catch (e) {
     return errAsync(toPaymentError(e, 'createPaykit'));
   }
-  return storeFor(cfg, deps).andThen((store) => build(cfg, { ...deps, store }));
+  if (wanted.isErr()) return errAsync(wanted.error);
+  const storeConfig = wanted.value;
+  const endpoints = resolveReferences(cfg.webhooks, { env: deps.env ?? process.env, baseDir: deps.baseDir ?? process.cwd() }, 'config.webhooks').andThen(endpointsOf);
+  if (endpoints.isErr()) return errAsync(endpoints.error);
+  return build(cfg, deps).andThen((built) => openStoreFor(storeConfig, deps).map(({ store, owned }) => {
+    built.root.bind(Tokens.Store).toConstantValue(store);
+    return new Paykit(built.root, built.instances, built.routes, cfg, owned, endpoints.value);
+  }));
 }
 
-/** The store: the one passed in, else the config's `store` section opened, else in memory. */
-function storeFor(cfg: PaykitConfig, deps: PaykitDeps): PayResultAsync<Store> {
-  if (deps.store) return okAsync(deps.store);
+/**
+ * The store section to open, references resolved, checked before anything is opened: `undefined`
+ * when the store is given in `deps` or kept in memory.
+ */
+function storeConfigOf(cfg: PaykitConfig, deps: PaykitDeps): PayResult<StoreConfig | undefined> {
+  if (deps.store) return ok(undefined);
   const wanted = cfg.store;
-  if (!wanted || wanted.kind === 'memory') return okAsync(new InMemoryStore());
-  const resolved = resolveReferences(wanted, { env: deps.env ?? process.env, baseDir: deps.baseDir ?? process.cwd() }, 'config.store');
-  if (resolved.isErr()) return errAsync(resolved.error);
+  if (!wanted || wanted.kind === 'memory') return ok(undefined);
   if (!deps.openStore) {
-    return errAsync(PaymentErrors.invalidConfig(`config.store: a "${wanted.kind}" store needs @paykit/store-sql: pass { openStore } from it to createPaykit`, { path: 'config.store' }));
+    return err(PaymentErrors.invalidConfig(`config.store: a "${wanted.kind}" store needs @paykit/store-sql: pass { openStore } from it to createPaykit`, { path: 'config.store' }));
   }
-  return deps.openStore(resolved.value as StoreConfig, deps.baseDir === undefined ? {} : { baseDir: deps.baseDir });
+  return resolveReferences(wanted, { env: deps.env ?? process.env, baseDir: deps.baseDir ?? process.cwd() }, 'config.store')
+    .map((resolved) => resolved as StoreConfig);
 }
 
-function build(cfg: PaykitConfig, deps: PaykitDeps & { readonly store: Store }): PayResultAsync<Paykit> {
+/** The store: the one passed in, else the config's `store` section opened (and owned), else in memory. */
+function openStoreFor(wanted: StoreConfig | undefined, deps: PaykitDeps): PayResultAsync<{ store: Store; owned?: OpenedStore }> {
+  if (deps.store) return okAsync({ store: deps.store });
+  if (wanted === undefined || !deps.openStore) return okAsync({ store: new InMemoryStore() });
+  return deps.openStore(wanted, deps.baseDir === undefined ? {} : { baseDir: deps.baseDir }).map((store) => ({ store, owned: store }));
+}
+
+/** Plugins, instances and routes, all checked; the store is bound afterwards. */
+function build(cfg: PaykitConfig, deps: PaykitDeps): PayResultAsync<{ root: Container; instances: ReadonlyMap<string, Instance>; routes: ReadonlyMap<string, string> }> {
   const known = new Map((deps.plugins ?? []).map((p) => [p.id, p]));
   const root = new Container({ defaultScope: 'Singleton' });
   root.bind(Tokens.Transport).toConstantValue(deps.transport ?? missingTransport);
   root.bind(Tokens.Clock).toConstantValue(deps.clock ?? systemClock);
-  root.bind(Tokens.Store).toConstantValue(deps.store);
   root.bind(Tokens.Logger).toConstantValue(safeLogger(deps.logger ?? silentLogger));
 
   const entries = Object.entries(cfg.instances);
@@ -169,6 +204,6 @@ function build(cfg: PaykitConfig, deps: PaykitDeps & { readonly store: Store }):
       if (built.isErr()) return err(built.error);
       instances.set(id, built.value);
     }
-    return buildRoutes(cfg, instances).map((routes) => new Paykit(root, instances, routes, cfg));
+    return buildRoutes(cfg, instances).map((routes) => ({ root, instances, routes }));
   });
 }

@@ -1,14 +1,15 @@
 import type { Container, ServiceIdentifier } from 'inversify';
-import { err, ok } from 'neverthrow';
+import { err, ok, ResultAsync } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
 import { guard, type PayResult, type PayResultAsync } from '../errors/result.js';
-import type { Capability, CapabilityServices } from '../plugin/capabilities.js';
+import type { Capability, CapabilityServices, PaymentObserver } from '../plugin/capabilities.js';
 import type { ProviderPlugin } from '../plugin/contract.js';
 import { CAPABILITY_TOKENS, Tokens } from '../plugin/tokens.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { Store } from '../ports/store.js';
 import type { PaykitConfig } from './config.js';
+import type { OpenedStore } from './create-paykit.js';
 import { NotificationOps } from '../facade/notifications.js';
 import { PaymentOps } from '../facade/payments.js';
 import { PayoutOps } from '../facade/payouts.js';
@@ -17,6 +18,7 @@ import { RefundOps } from '../facade/refunds.js';
 import { resolvePending, type PendingReport, type ResolvePendingOptions } from '../facade/resolve-pending.js';
 import { StatementOps } from '../facade/statements.js';
 import { EventOps } from '../events/events.js';
+import { WebhookOps, type ConfiguredEndpoint } from '../events/webhook-ops.js';
 import { prune, type PruneOptions, type PruneReport } from '../events/retention.js';
 import { ReconciliationOps } from '../reconciliation/reconcile.js';
 import type { ReconcileOptions, ReconciliationPeriod, ReconciliationReport } from '../reconciliation/types.js';
@@ -59,6 +61,8 @@ export interface PaykitContext {
   readonly clock: Clock;
   /** The logger. */
   readonly logger: Logger;
+  /** The payment observers of every instance that observes `instanceId` (see `PaymentObserver`). */
+  paymentObservers?(instanceId: string): readonly PaymentObserver[];
 }
 
 /**
@@ -80,6 +84,8 @@ export class Paykit implements PaykitContext {
   readonly statements: StatementOps;
   /** Merchant events: the outbox of every committed transition; subscribe, list, replay. */
   readonly events: EventOps;
+  /** Outgoing webhooks of the config's `webhooks` section: start delivering, read delivery logs. */
+  readonly webhooks: WebhookOps;
   /** Reconciliation: statements against the records; runs, discrepancies, resolutions. */
   readonly reconciliation: ReconciliationOps;
   /** The store. */
@@ -88,15 +94,24 @@ export class Paykit implements PaykitContext {
   readonly clock: Clock;
   /** The logger. */
   readonly logger: Logger;
+  readonly #root: Container;
   readonly #instances: ReadonlyMap<string, Instance>;
   readonly #routes: ReadonlyMap<string, string>;
+  readonly #ownedStore: OpenedStore | undefined;
+  #closing: Promise<PayResult<void>> | undefined;
   /** The validated configuration. */
   readonly config: PaykitConfig;
 
-  /** Use `createPaykit` instead. */
-  constructor(root: Container, instances: ReadonlyMap<string, Instance>, routes: ReadonlyMap<string, string>, config: PaykitConfig) {
+  /**
+   * Use `createPaykit` instead.
+   *
+   * @param ownedStore the store `createPaykit` opened from `config.store`, which {@link Paykit.close} closes
+   */
+  constructor(root: Container, instances: ReadonlyMap<string, Instance>, routes: ReadonlyMap<string, string>, config: PaykitConfig, ownedStore?: OpenedStore, endpoints: readonly ConfiguredEndpoint[] = []) {
+    this.#root = root;
     this.#instances = instances;
     this.#routes = routes;
+    this.#ownedStore = ownedStore;
     this.config = config;
     this.store = root.get(Tokens.Store);
     this.clock = root.get(Tokens.Clock);
@@ -108,6 +123,7 @@ export class Paykit implements PaykitContext {
     this.payouts = new PayoutOps(this);
     this.statements = new StatementOps(this);
     this.events = new EventOps(this);
+    this.webhooks = new WebhookOps(this, this.events, root.get(Tokens.Transport), endpoints);
     this.reconciliation = new ReconciliationOps(this);
   }
 
@@ -158,6 +174,53 @@ export class Paykit implements PaykitContext {
     return prune(this, windows, options);
   }
 
+  /** The payment observers of every instance that observes `instanceId`. */
+  paymentObservers(instanceId: string): readonly PaymentObserver[] {
+    const out: PaymentObserver[] = [];
+    for (const i of this.#instances.values()) {
+      if (!i.container.isBound(Tokens.PaymentObserver)) continue;
+      const observer = i.container.get(Tokens.PaymentObserver);
+      if (observer.observes(instanceId)) out.push(observer);
+    }
+    return out;
+  }
+
+  /**
+   * Releases everything this paykit opened: each instance's services (their deactivation hooks
+   * run: connections, timers), then the store `createPaykit` opened from `config.store`. A store
+   * passed in as `deps.store` stays open: whoever opened it closes it. Calling it again resolves to
+   * the first call's result; operations after it fail.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => server.close(async () => { await paykit.close(); }));
+   * ```
+   */
+  close(): PayResultAsync<void> {
+    this.#closing ??= this.#release();
+    return new ResultAsync(this.#closing);
+  }
+
+  async #release(): Promise<PayResult<void>> {
+    const failures: { readonly what: string; readonly error: unknown }[] = [];
+    for (const inst of this.#instances.values()) {
+      await inst.container.unbindAllAsync().catch((e: unknown) => { failures.push({ what: `instance ${inst.id}`, error: e }); });
+    }
+    await this.#root.unbindAllAsync().catch((e: unknown) => { failures.push({ what: 'paykit', error: e }); });
+    if (this.#ownedStore?.close) {
+      try {
+        // @paykit/store-sql's close() resolves to a Result; a plain store's to anything.
+        const closed: unknown = await this.#ownedStore.close();
+        if (isErrResult(closed)) failures.push({ what: 'the store', error: closed.error });
+      } catch (e) {
+        failures.push({ what: 'the store', error: e });
+      }
+    }
+    const first = failures[0];
+    if (first === undefined) return ok(undefined);
+    return err(PaymentErrors.internal(`paykit.close(): ${failures.map((f) => f.what).join(', ')} did not close cleanly`, { cause: first.error }));
+  }
+
   /** Every configured instance with its capabilities (run-time discovery). */
   instances(): readonly InstanceInfo[] {
     return [...this.#instances.values()].map((i) => ({ id: i.id, pluginId: i.plugin.id, capabilities: i.capabilities }));
@@ -188,6 +251,7 @@ export class Paykit implements PaykitContext {
    */
   extension<T>(instanceId: string, token: ServiceIdentifier<T>): PayResult<T> {
     return guard('extension', () => {
+      if (this.#closing !== undefined) return err(CLOSED());
       const inst = this.#instances.get(instanceId);
       if (!inst) return err(PaymentErrors.notFound(`no instance "${String(instanceId).slice(0, 64)}"; configured are ${[...this.#instances.keys()].join(', ')}`));
       try {
@@ -202,6 +266,7 @@ export class Paykit implements PaykitContext {
   /** Resolves the service of a capability for an operation. */
   service<C extends Capability>(capability: C, operation: string, instanceId?: string): PayResult<{ readonly instance: Instance; readonly service: CapabilityServices[C] }> {
     return guard('service', () => {
+      if (this.#closing !== undefined) return err(CLOSED());
       const id = instanceId ?? this.routeOf(`${capability}.${operation}`);
       if (id === undefined) {
         return err(PaymentErrors.unsupported(capability, `no instance serves ${capability}.${operation}: add a route "${capability}" to an instance whose plugin supports it`));
@@ -219,4 +284,10 @@ export class Paykit implements PaykitContext {
       }
     });
   }
+}
+
+const CLOSED = () => PaymentErrors.invalidRequest('this paykit was closed (paykit.close()): build a new one with createPaykit');
+
+function isErrResult(v: unknown): v is { readonly error: unknown } {
+  return typeof v === 'object' && v !== null && typeof (v as { isErr?: unknown }).isErr === 'function' && (v as { isErr(): boolean }).isErr();
 }

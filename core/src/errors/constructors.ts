@@ -3,6 +3,7 @@ import type {
   NotFoundError, OutcomeUnknownError, PaymentError, PaymentErrorBase, ProviderRejectedError,
   Resolution, SignatureError, StandardCode, TimeoutError, UnsupportedError,
 } from './payment-error.js';
+import { maskCardNumbersIn } from '../ports/secret.js';
 
 /** Optional details accepted by every error constructor. */
 export interface ErrorDetails {
@@ -102,10 +103,12 @@ export function isPaymentError(value: unknown): value is PaymentError {
 
 /** Formats an error as one line for logs and the CLI: `Kind [code] message (provider code …)`. */
 export function formatPaymentError(e: PaymentError): string {
-  const parts = [`${e.kind} [${e.code}] ${e.message}`];
+  // Messages can quote what a provider sent: card numbers in them are masked here, where text
+  // leaves. References (a resolution's order id) stay exact: they are what the reader acts on.
+  const parts = [`${e.kind} [${e.code}] ${maskCardNumbersIn(e.message)}`];
   if (e.path !== undefined) parts.push(`at ${e.path}`);
   if (e.providerId !== undefined) parts.push(`provider ${e.providerId}`);
-  if (e.providerCode !== undefined) parts.push(`provider code ${e.providerCode}${e.providerMessage ? ` (${e.providerMessage})` : ''}`);
+  if (e.providerCode !== undefined) parts.push(`provider code ${e.providerCode}${e.providerMessage ? ` (${maskCardNumbersIn(e.providerMessage)})` : ''}`);
   if (e.kind === 'OutcomeUnknown') parts.push(`resolve with ${e.resolution.operation}(${e.resolution.reference})`);
   return parts.join('; ');
 }

@@ -148,7 +148,10 @@ export class PaymentOps {
           .map((t) => ({ write: true, value: { ...settledTracking(cur), instanceId, ...(t.kind === 'applied' ? { status: t.to } : {}) } })), 1);
       }
       const record: StoredPayment = { ...newPaymentRecord(input.orderId, instanceId, input, createdAt), status: created.report.status, ...(preauth ? { preauth } : {}) };
-      return tx.insert<StoredPayment>('payment', input.orderId, record).map((v) => v.value);
+      const observed = { orderId: input.orderId, instanceId, amount: input.amount, ...(input.payer ? { payer: input.payer } : {}) };
+      const observers = this.#ctx.paymentObservers?.(instanceId) ?? [];
+      return tx.insert<StoredPayment>('payment', input.orderId, record)
+        .andThen((v) => observers.reduce<PayResultAsync<unknown>>((prev, o) => prev.andThen(() => o.paymentCreated(tx, observed)), okAsync(undefined)).map(() => v.value));
     });
   }
 

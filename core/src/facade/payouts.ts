@@ -11,7 +11,7 @@ import type { Store } from '../ports/store.js';
 import { commitValue } from '../protocol/commit.js';
 import { runMoneyOperation, type Claimed } from '../protocol/money-operation.js';
 import { dropLease, giveUp, takeLease } from '../protocol/lease.js';
-import { claimTracking, DEFAULT_LEASE_MS, leasedByOther, settledTracking, unknownTracking, type MoneyOperation } from '../protocol/tracking.js';
+import { claimTracking, DEFAULT_LEASE_MS, leasedByOther, settledTracking, stillSending, unknownTracking, type MoneyOperation } from '../protocol/tracking.js';
 import { PayoutInputCodec, Reference } from './inputs.js';
 import { updateRecord } from './records.js';
 import type { StoredPayout } from './stored.js';
@@ -80,7 +80,9 @@ export function settlePayoutReport(tx: Store, report: PayoutReport, now: Date): 
     }
     return payoutTransition(cur.status, report.status).map((t) => {
       const to = t.kind === 'applied' ? t.to : cur.status;
-      const confirmInFlight = cur.inFlight?.operation === 'payouts.confirm' && to === 'held_for_review' && leasedByOther(cur, now);
+      // A confirm still being sent (its sender holds the lease, in this process or another) is
+      // settled by its own reply: a query that still shows the hold says nothing about it yet.
+      const confirmInFlight = cur.inFlight?.operation === 'payouts.confirm' && to === 'held_for_review' && stillSending(cur, now);
       const base = confirmInFlight ? cur : settledTracking(cur);
       if (t.kind === 'ignored') return { write: base !== cur, value: base };
       // A hold's reason belongs to the hold: once the payout moves on without a new reason, drop it.

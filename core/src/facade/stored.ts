@@ -25,7 +25,7 @@ export interface StoredRefund extends Refund, Tracked {
 export interface StoredPayout extends Payout, Tracked {
   /** The request, fixed at creation: every resubmission sends exactly this. */
   readonly request: PayoutRequest;
-  /** How many times a request moving money (submit, confirm) was sent. */
+  /** How many times a request moving money (submit, confirm) was claimed for sending. */
   readonly attempts: number;
 }
 

@@ -402,6 +402,33 @@ export interface StatementsCapability {
   source?(request: StatementSourceRequest): PayResult<StatementSource>;
 }
 
+// ---------------------------------------------------------------- observers
+
+/** A payment as {@link PaymentObserver}s see it when it is created. */
+export interface ObservedPayment {
+  /** The merchant's order number. */
+  readonly orderId: string;
+  /** The instance taking it. */
+  readonly instanceId: string;
+  /** Its amount. */
+  readonly amount: Money;
+  /** The payer as the merchant described them (card number included, when given). */
+  readonly payer?: Payer;
+}
+
+/**
+ * Optional, bound by a plugin to `Tokens.PaymentObserver`: told about payments created through
+ * paykit on the instances it observes, inside the commit that records the payment, so what it
+ * keeps (a same-card ledger's link from a card to the order) commits with the payment or not at
+ * all. It must not call out; it reads and writes through `tx` only.
+ */
+export interface PaymentObserver {
+  /** Whether it observes the payments of this instance (from its own config). */
+  observes(instanceId: string): boolean;
+  /** A payment was created (first created, not re-created). */
+  paymentCreated(tx: Store, payment: ObservedPayment): PayResultAsync<void>;
+}
+
 /** The services a capability name stands for. */
 export interface CapabilityServices {
   /** Payments. */

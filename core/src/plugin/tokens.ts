@@ -4,7 +4,7 @@ import type { Logger } from '../ports/logger.js';
 import type { Store } from '../ports/store.js';
 import type { HttpTransport } from '../ports/transport.js';
 import type {
-  NotificationsCapability, PaymentsCapability, PayoutsCapability, PreAuthCapability, RefundsCapability,
+  NotificationsCapability, PaymentObserver, PaymentsCapability, PayoutsCapability, PreAuthCapability, RefundsCapability,
   StatementsCapability,
 } from './capabilities.js';
 
@@ -38,6 +38,8 @@ export const Tokens = {
   Payouts: Symbol.for('paykit.Payouts') as ServiceIdentifier<PayoutsCapability>,
   /** {@link StatementsCapability}. */
   Statements: Symbol.for('paykit.Statements') as ServiceIdentifier<StatementsCapability>,
+  /** {@link PaymentObserver}: optional, told about payments created on the instances it observes. */
+  PaymentObserver: Symbol.for('paykit.PaymentObserver') as ServiceIdentifier<PaymentObserver>,
 } as const;
 
 /** The token of each capability's service. */

@@ -33,10 +33,40 @@ export function safeLogger(logger: Logger): Logger {
 const SECRET_KEYS = /(^|_)(key|md5key|md5_key|private|privatekey|private_key|password|passwd|secret|token|pay_load|payload|sign|signmsg|sign_msg|hmac|aeskey|id_no|cvv|cvv2)$|^(key|signMsg|password|privateKey|md5Key|hmacKey|aesKey)$/i;
 /** Field names holding card or account numbers: masked. */
 const CARD_KEYS = /(card_no|cardno|card_number|cardnumber|pan|acct_no|account_number|accountnumber|bank_account)$/i;
+/**
+ * Field names holding identifiers (order and provider ids: `orderId`, `providerPaymentId`,
+ * `oid_paybill`, `no_order`, `merchantId`…): shown as they are, since a provider's 16-digit order
+ * number is not a card number. Card and secret names are checked first.
+ */
+const ID_KEYS = /^(?:oid|no)_[a-z_]+$|(?:^|_)(?:id|no|ref)$|[a-z0-9](?:Id|ID|No|Ref)$/;
+/** Words that make a name an account's, never an identifier to show (`accountNo`, `bankCardId`). */
+const ACCOUNT_WORDS = /card|acct|account|iban|pan/i;
+/** One token an identifier can be: no spaces, at most 64 characters. */
+const ID_VALUE = /^[\x21-\x7e]{1,64}$/;
+
+/**
+ * A text field's value made safe to show by its name: a card-number field keeps its last 4 digits,
+ * an identifier field (one token, such as `oid_paybill`) is shown as it is, and any other text has
+ * its card-number-like runs masked ({@link maskCardNumbersIn}). Secret-named fields are not handled
+ * here: {@link redact} hides those whole.
+ *
+ * @example
+ * ```ts
+ * maskFieldValue('oid_paybill', '2013051500001234'); // '2013051500001234'
+ * maskFieldValue('card_no', '6222021234567890');     // '************7890'
+ * ```
+ */
+export function maskFieldValue(key: string, value: string): string {
+  // Every digit but the last 4, spaced or not.
+  if (CARD_KEYS.test(key)) return maskCardNumbersIn(value.length >= 5 ? value.replace(/\d(?=(?:\D*\d){4})/g, '*') : value);
+  if (ID_KEYS.test(key) && !ACCOUNT_WORDS.test(key) && ID_VALUE.test(value)) return value;
+  return maskCardNumbersIn(value);
+}
 
 /**
  * Returns a copy of a value safe to log: {@link Secret}s and secret-named fields become
- * `[REDACTED]`, card-number fields and any 13–19 digit run in text are masked.
+ * `[REDACTED]`, card-number fields and card-number-like runs in text are masked, identifier fields
+ * are shown as they are ({@link maskFieldValue}).
  */
 export function redact(value: unknown, depth = 0): unknown {
   if (value instanceof Secret) return '[REDACTED]';
@@ -51,11 +81,9 @@ export function redact(value: unknown, depth = 0): unknown {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       if (SECRET_KEYS.test(k)) out[k] = '[REDACTED]';
-      else if (CARD_KEYS.test(k) && (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint')) {
-        // Every digit but the last 4, spaced or not; a card decoded from JSON may be a number.
-        const text = String(v);
-        out[k] = maskCardNumbersIn(text.length >= 5 ? text.replace(/\d(?=(?:\D*\d){4})/g, '*') : text);
-      }
+      // A card decoded from JSON may be a number.
+      else if (CARD_KEYS.test(k) && (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint')) out[k] = maskFieldValue(k, String(v));
+      else if (typeof v === 'string') out[k] = maskFieldValue(k, v);
       else out[k] = redact(v, depth + 1);
     }
     return out;

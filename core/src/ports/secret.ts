@@ -54,15 +54,58 @@ function isTimestamp(digits: string): boolean {
   return m !== null;
 }
 
+/** The Luhn check every card scheme's numbers pass (some UnionPay numbers excepted). */
+function passesLuhn(digits: string): boolean {
+  let sum = 0;
+  for (let i = digits.length - 1, double = false; i >= 0; i -= 1, double = !double) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) d = d > 4 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+/** Could this digit run be a card number: it passes the Luhn check, or it is UnionPay's (62…, not all of which pass it)? */
+function couldBeCard(digits: string): boolean {
+  return digits.startsWith('62') || passesLuhn(digits);
+}
+
+const LETTER = /[\p{L}_]/u;
+const WORD = /[\p{L}\p{N}_]/u;
+const ESCAPE_BEFORE = /%[0-9A-Fa-f]{2}$/;
+const ESCAPE_AFTER = /^%[0-9A-Fa-f]{2}/;
+
 /**
- * Masks every card-number-like run in a text: 13–19 digits standing as a word of their own, written
- * together or in groups separated by single spaces or dashes (`6222 0212 3456 7890`). Digits glued
- * to letters (`DEMO1795316657123`) are identifiers, and 14-digit timestamps stay readable.
+ * Whether a digit run is glued to a word: a letter or `_` right before or after it, or a `-` joining
+ * it to one (`ORDER-…`). A percent escape next to it (`%3D…%26`) is a separator, not a letter.
+ */
+function gluedToWord(text: string, start: number, end: number): boolean {
+  const before = text.slice(Math.max(0, start - 3), start);
+  const after = text.slice(end, end + 3);
+  const left = ESCAPE_BEFORE.test(before) ? undefined : before.at(-1);
+  const right = ESCAPE_AFTER.test(after) ? undefined : after[0];
+  const glued = (c: string | undefined, next: string | undefined): boolean => c !== undefined && (LETTER.test(c) || (c === '-' && next !== undefined && WORD.test(next)));
+  return glued(left, before.at(-2)) || glued(right, after[1]);
+}
+
+/**
+ * 13–19 digits, together or in groups split by single spaces, dashes, `+` or `%20` (form and URL
+ * encodings of a space), with no digit right before or after, except the digits of a percent escape.
+ */
+const DIGIT_RUN = /(?:(?<=%[0-9A-Fa-f]{2})|(?<!\d))\d(?:(?:[ +-]|%20)?\d){12,18}(?!\d)/g;
+
+/**
+ * Masks every card-number-like run in a text: 13–19 digits, written together or in groups separated
+ * by single spaces, dashes, `+` or `%20` (`6222 0212 3456 7890`), also inside percent-encoded text
+ * (`card_no%3D6222…%26`). A run glued to letters (`DEMO1795316657123`, an identifier) stays readable
+ * unless it could be a card number (it passes the Luhn check or starts with UnionPay's 62), and a
+ * 14-digit timestamp standing alone stays readable.
  */
 export function maskCardNumbersIn(text: string): string {
-  return text.replace(/(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w])/g, (m) => {
-    const digits = m.replace(/[ -]/g, '');
+  return text.replace(DIGIT_RUN, (m: string, offset: number) => {
+    const digits = m.replace(/%20|[ +-]/g, '');
     if (digits.length < 13 || digits.length > 19) return m;
+    if (gluedToWord(text, offset, offset + m.length)) return couldBeCard(digits) ? maskCardNumber(digits) : m;
     if (digits.length === 14 && digits === m && isTimestamp(digits)) return m;
     return maskCardNumber(digits);
   });

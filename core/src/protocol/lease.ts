@@ -25,7 +25,7 @@ export function takeLease<T extends TrackedRecord>(ctx: ProtocolContext, kind: R
   return commitValue(ctx, (tx) => tx.get<T>(kind, id).andThen((rec) => {
     if (!rec) return errAsync(PaymentErrors.notFound(`no ${kind} ${id} is recorded`));
     if (leaseLive(rec.value, now)) return errAsync(busy(kind, id, rec.value));
-    const next: T = { ...rec.value, lease: { owner: LEASE_OWNER, until: new Date(now.getTime() + leaseMs) }, checks: (rec.value.checks ?? 0) + 1, lastAttemptAt: now };
+    const next: T = { ...rec.value, lease: { owner: LEASE_OWNER, until: new Date(now.getTime() + leaseMs), purpose: 'check' }, checks: (rec.value.checks ?? 0) + 1, lastAttemptAt: now };
     return tx.update(kind, id, rec.version, next).map((v) => v.value);
   }), { cause: { source: 'resolve', operation } });
 }

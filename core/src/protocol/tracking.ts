@@ -12,6 +12,8 @@ export interface Lease {
   readonly owner: string;
   /** When the lease runs out; after that anyone may take the record over. */
   readonly until: Date;
+  /** `send`: a claim is sending the operation; `check`: a resolver is asking the provider about it. */
+  readonly purpose?: 'send' | 'check';
 }
 
 /** A money operation claimed on a record and not settled yet. */
@@ -40,7 +42,10 @@ export interface Tracked {
   readonly inFlight?: InFlight;
   /** Who is acting on the record until when. */
   readonly lease?: Lease;
-  /** How many times a request moving money was sent for it. */
+  /**
+   * How many times a request moving money was claimed for sending (a claim whose process died
+   * before the send counts too: nobody can tell whether it left).
+   */
   readonly attempts?: number;
   /** `resolvePending` checks in a row that got no verified answer (reset by one). */
   readonly checks?: number;
@@ -61,6 +66,11 @@ export function leaseLive(record: Tracked, now: Date): boolean {
   return record.lease !== undefined && new Date(record.lease.until).getTime() > now.getTime();
 }
 
+/** Whether a claim is still sending the record's operation: its lease is live and was taken to send. */
+export function stillSending(record: Tracked, now: Date): boolean {
+  return record.inFlight?.state === 'sending' && record.lease?.purpose !== 'check' && leaseLive(record, now);
+}
+
 /** Whether someone other than `owner` holds a live lease on the record at `now`. */
 export function leasedByOther(record: Tracked, now: Date, owner: string = LEASE_OWNER): boolean {
   const lease = record.lease;
@@ -73,7 +83,7 @@ export function claimTracking<T extends Tracked>(record: T, operation: MoneyOper
   return {
     ...withoutTracking(record),
     inFlight: { operation, state: 'sending', since: now, ...(amount !== undefined ? { amount } : {}) },
-    lease: { owner: LEASE_OWNER, until: new Date(now.getTime() + leaseMs) },
+    lease: { owner: LEASE_OWNER, until: new Date(now.getTime() + leaseMs), purpose: 'send' },
     attempts: (record.attempts ?? 0) + 1,
     checks: 0,
     lastAttemptAt: now,

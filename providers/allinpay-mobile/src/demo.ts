@@ -1,7 +1,7 @@
 import { createPaykit, formatPaymentError, type DemoContext, type DemoReporter, type Paykit, type PaymentError, type ProviderDemo } from '@paykit/core';
 import { allinpayMobilePlugin } from './plugin.js';
 import { AllinpaySimulator } from './simulator/simulator.js';
-import { LoopbackTransport } from '@paykit/conformance/transport';
+import { LoopbackTransport } from '@paykit/core/simulator';
 
 const US_SHOPPER = {
   ship_to_country: 'US', ship_to_state: 'IL', ship_to_city: 'Chicago', ship_to_street1: '1 Main St', ship_to_phonenumber: '312-5550100',

@@ -1,6 +1,4 @@
-import { postOnce } from '@paykit/core/simulator';
-import type { ConformanceHarness, HarnessFault } from '@paykit/conformance';
-import type { Fault } from '@paykit/core/simulator';
+import { postOnce, type ConformanceHarness, type Fault, type HarnessFault } from '@paykit/core/simulator';
 import { allinpayMobilePlugin } from './plugin.js';
 import { AllinpaySimulator } from './simulator/simulator.js';
 

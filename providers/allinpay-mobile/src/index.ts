@@ -8,9 +8,8 @@
 import 'reflect-metadata';
 
 export { allinpayMobilePlugin, allinpayMobileModule } from './plugin.js';
-export { allinpayMobileDemo } from './demo.js';
-export { conformanceHarness } from './harness.js';
 export { AllinpayOptionsCodec, AllinpayConfigCodec, CertificateKey, settingsOf, type AllinpayOptions, type AllinpaySettings } from './config.js';
+export type { AllinpayOptionsInput } from './options.js';
 export { allinpayErrorCode, ALLINPAY_ERROR_CODES, type AllinpayCodeMapping } from './error-codes.js';
 export type { ErrorCategory, ErrorRow } from './error-table.js';
 export {

@@ -1,6 +1,6 @@
 import { createPaykit, FixedClock, MemoryLogger, type Paykit } from '@paykit/core';
 import { allinpayMobilePlugin } from '../src/index.js';
-import { LoopbackTransport } from '@paykit/conformance/transport';
+import { LoopbackTransport } from '@paykit/core/simulator';
 import { AllinpaySimulator, type AllinpaySimulatorOptions } from '../src/simulator/index.js';
 
 /** The MD5 key every test instance uses. */

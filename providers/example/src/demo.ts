@@ -1,7 +1,6 @@
 /** The Example Pay demo: one order walked through the simulator, step by step. */
-import { LoopbackTransport } from '@paykit/conformance/transport';
 import { createPaykit, MemoryLogger, type DemoReporter, type Paykit, type PayResult, type ProviderDemo } from '@paykit/core';
-import { SimulatorServer } from '@paykit/core/simulator';
+import { LoopbackTransport, SimulatorServer } from '@paykit/core/simulator';
 import { examplePlugin } from './plugin.js';
 import { ExampleSimulator } from './simulator/index.js';
 

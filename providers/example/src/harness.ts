@@ -1,7 +1,6 @@
 /** The conformance harness of Example Pay: its simulator, configured for `describeProviderConformance`. */
 import { randomBytes } from 'node:crypto';
-import type { ConformanceHarness, HarnessFault } from '@paykit/conformance';
-import type { Fault } from '@paykit/core/simulator';
+import type { ConformanceHarness, Fault, HarnessFault } from '@paykit/core/simulator';
 import type { RawHttpRequest } from '@paykit/core';
 import { examplePlugin } from './plugin.js';
 import { ExampleSimulator } from './simulator/index.js';

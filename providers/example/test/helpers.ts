@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { LoopbackTransport } from '@paykit/conformance/transport';
+import { LoopbackTransport } from '@paykit/core/simulator';
 import { createPaykit, InMemoryStore, MemoryLogger, type Paykit } from '@paykit/core';
 import { examplePlugin } from '../src/index.js';
 import { ExampleSimulator } from '../src/simulator/index.js';

@@ -1,6 +1,7 @@
 import { Secret } from '@paykit/core';
 import { expect } from 'chai';
-import { exampleDemo, exampleTools, verifyNotification } from '../src/index.js';
+import { exampleTools, verifyNotification } from '../src/index.js';
+import { exampleDemo } from '../src/testing.js';
 import { expectedSign, KEY, MERCHANT } from './helpers.js';
 
 function notification(overrides: Record<string, string> = {}, contentType = 'application/json'): { method: string; url: string; headers: Record<string, string>; body: Uint8Array } {

@@ -10,10 +10,11 @@
  * query or notification. Nothing has to remember to release it.
  */
 import { inject, injectable } from 'inversify';
+import { LianlianPayoutTokens } from './tokens.js';
 import { err, errAsync, ok, okAsync, ResultAsync } from 'neverthrow';
 import {
   compareMoney, hmac, PaymentErrors, subtractMoney, sumMoney, Tokens, updateRecord, type CurrencyCode, type Money,
-  type Payout, type PayoutStatus, type PayResult, type PayResultAsync, type Secret, type Store, type Versioned,
+  type ObservedPayment, type Payment, type PaymentObserver, type Payout, type PayoutStatus, type PayResult, type PayResultAsync, type Secret, type Store, type Versioned,
 } from '@paykit/core';
 
 /** Final payout statuses in which no money stays with the beneficiary: their reservations no longer count. */
@@ -29,6 +30,18 @@ export interface CardLedger {
   readonly gains: Readonly<Record<string, Money>>;
   /** Payouts reserved against the card, by payout id. */
   readonly payouts: Readonly<Record<string, Money>>;
+  /**
+   * Payments of linked instances (`payInInstances`) made with this card, by order number, with
+   * their amount. What they count for is read from the payment records each time: the amount less
+   * what was refunded once the payment succeeded, nothing before.
+   */
+  readonly linked?: Readonly<Record<string, Money>>;
+}
+
+/** What a linked payment counts for now: its amount less refunds once paid, else nothing. */
+function paidPart(p: Payment | undefined, currency: CurrencyCode): PayResult<Money> {
+  if (p === undefined || !['succeeded', 'partially_refunded'].includes(p.status)) return ok({ amount: 0, currency });
+  return subtractMoney(p.amount, p.refunded);
 }
 
 /** A card's position under the policy. */
@@ -47,10 +60,13 @@ function sum(items: Readonly<Record<string, Money>>, currency: CurrencyCode): Pa
   return sumMoney(Object.values(items), currency);
 }
 
-/** Computes a card's allowance, leaving out one payout's reservation (`except`) and any `released` ones. */
-export function allowanceOf(ledger: CardLedger, except?: string, released: ReadonlySet<string> = new Set()): PayResult<CardAllowance> {
+/**
+ * Computes a card's allowance, leaving out one payout's reservation (`except`) and any `released`
+ * ones; `linkedPaid` is what its linked payments count for now.
+ */
+export function allowanceOf(ledger: CardLedger, except?: string, released: ReadonlySet<string> = new Set(), linkedPaid: Money = { amount: 0, currency: ledger.currency }): PayResult<CardAllowance> {
   const payouts = Object.fromEntries(Object.entries(ledger.payouts).filter(([id]) => id !== except && !released.has(id)));
-  return sum(ledger.payIns, ledger.currency).andThen((paidIn) => sum(ledger.gains, ledger.currency).andThen((gains) =>
+  return sum(ledger.payIns, ledger.currency).andThen((own) => sumMoney([own, linkedPaid], ledger.currency)).andThen((paidIn) => sum(ledger.gains, ledger.currency).andThen((gains) =>
     sum(payouts, ledger.currency).andThen((paidOut) => sumMoney([paidIn, gains], ledger.currency)
       .andThen((total) => subtractMoney(total, paidOut)).map((available) => ({ paidIn, gains, paidOut, available })))));
 }
@@ -112,6 +128,21 @@ export class SameCardPolicy {
       .map((ids) => new Set(ids.filter((id): id is string => id !== undefined)));
   }
 
+  /** What the card's linked payments count for now, read from their payment records through `store`. */
+  #linkedPaid(ledger: CardLedger, store: Store): PayResultAsync<Money> {
+    return ResultAsync.combine(Object.keys(ledger.linked ?? {}).map((orderId) => store.get<Payment>('payment', orderId)
+      .andThen((r) => paidPart(r?.value, ledger.currency))))
+      .andThen((parts) => sumMoney(parts, ledger.currency));
+  }
+
+  /**
+   * Links a payment of a linked instance to the card, through `store` (paykit passes the unit of
+   * work recording the payment). It counts as paid in once the payment succeeds.
+   */
+  linkPayment(cardNumber: string, orderId: string, amount: Money, store: Store = this.#store): PayResultAsync<CardLedger> {
+    return this.#update(cardNumber, amount.currency, (l) => ok(Object.hasOwn(l.linked ?? {}, orderId) ? undefined : { ...l, linked: { ...l.linked, [orderId]: amount } }), store);
+  }
+
   /** Records a payment into the card (once per reference). */
   recordPayIn(cardNumber: string, amount: Money, reference: string): PayResultAsync<CardLedger> {
     return this.#update(cardNumber, amount.currency, (l) => ok(Object.hasOwn(l.payIns, reference) ? undefined : { ...l, payIns: { ...l.payIns, [reference]: amount } }));
@@ -131,11 +162,11 @@ export class SameCardPolicy {
    * available (`limit_exceeded`).
    */
   authorize(cardNumber: string, amount: Money, payoutId: string, store: Store = this.#store): PayResultAsync<CardAllowance> {
-    return this.#ledger(cardNumber, store).andThen((cur) => {
-      if (!cur || Object.keys(cur.value.payIns).length === 0) {
+    return this.#ledger(cardNumber, store).andThen((cur) => (cur ? this.#linkedPaid(cur.value, store).map((linked) => ({ cur, linked })) : okAsync({ cur, linked: undefined }))).andThen(({ cur, linked }) => {
+      if (!cur || (Object.keys(cur.value.payIns).length === 0 && (linked?.amount ?? 0) === 0)) {
         return errAsync(PaymentErrors.invalidRequest('same card in, same card out: this card never paid in, so it cannot receive a payout (guide 七)', { path: 'account.accountNumber', code: 'invalid_account' }));
       }
-      return this.#released(cur.value, store).andThen((released) => this.#update(cardNumber, amount.currency, (l) => allowanceOf(l, payoutId, released)
+      return this.#released(cur.value, store).andThen((released) => this.#update(cardNumber, amount.currency, (l) => allowanceOf(l, payoutId, released, linked)
         .andThen((a) => compareMoney(amount, a.available).andThen((c) => {
           if (c > 0) {
             return err(PaymentErrors.invalidRequest(`same card in, same card out: ${amount.amount} exceeds the ${a.available.amount} this card may still receive (paid in ${a.paidIn.amount} + gains ${a.gains.amount} − paid out ${a.paidOut.amount}, minor units)`, { path: 'amount', code: 'limit_exceeded' }));
@@ -144,7 +175,7 @@ export class SameCardPolicy {
           // records each time, so a payout a provider later reports paid after all counts again.
           const same = l.payouts[payoutId];
           return ok(same !== undefined && same.amount === amount.amount && same.currency === amount.currency ? undefined : { ...l, payouts: { ...l.payouts, [payoutId]: amount } });
-        })), store).andThen((l) => allowanceOf(l, undefined, released)));
+        })), store).andThen((l) => allowanceOf(l, undefined, released, linked)));
     });
   }
 
@@ -159,14 +190,48 @@ export class SameCardPolicy {
         if (!Object.hasOwn(l.payouts, payoutId)) return ok(undefined);
         const { [payoutId]: _released, ...rest } = l.payouts;
         return ok({ ...l, payouts: rest });
-      }).andThen((l) => this.#released(l, this.#store).andThen((released) => allowanceOf(l, undefined, released)));
+      }).andThen((l) => this.#position(l, this.#store));
     });
+  }
+
+  #position(l: CardLedger, store: Store): PayResultAsync<CardAllowance> {
+    return this.#released(l, store).andThen((released) => this.#linkedPaid(l, store).andThen((linked) => allowanceOf(l, undefined, released, linked)));
   }
 
   /** The card's current allowance; `NotFound` when nothing was recorded for it. */
   allowance(cardNumber: string): PayResultAsync<CardAllowance> {
     return this.#ledger(cardNumber, this.#store).andThen((cur) =>
-      (cur ? this.#released(cur.value, this.#store).andThen((released) => allowanceOf(cur.value, undefined, released))
-        : errAsync(PaymentErrors.notFound('no pay-in is recorded for this card'))));
+      (cur ? this.#position(cur.value, this.#store) : errAsync(PaymentErrors.notFound('no pay-in is recorded for this card'))));
+  }
+}
+
+/**
+ * Feeds the same-card ledger from the payments of the instances in `payInInstances`, bound to
+ * `Tokens.PaymentObserver`: a payment created there with `payer.cardNumber` is linked to its card in
+ * the commit that records it.
+ */
+@injectable()
+export class SameCardPayIns implements PaymentObserver {
+  readonly #policy: SameCardPolicy;
+  readonly #sources: readonly string[];
+
+  /** Built by the container. */
+  constructor(@inject(LianlianPayoutTokens.CardPolicy) policy: SameCardPolicy, @inject(Tokens.InstanceConfig) options: unknown) {
+    this.#policy = policy;
+    this.#sources = (options as { payInInstances?: readonly string[] } | undefined)?.payInInstances ?? [];
+  }
+
+  /** Whether payments of `instanceId` feed the ledger. */
+  observes(instanceId: string): boolean {
+    return this.#sources.includes(instanceId);
+  }
+
+  /** Links a payment made with a card (and in the ledger's currency) to that card. */
+  paymentCreated(tx: Store, payment: ObservedPayment): PayResultAsync<void> {
+    const card = payment.payer?.cardNumber;
+    // A payment without a card number (a bound-card agreement, another currency) cannot be linked:
+    // record its pay-in by hand with recordPayIn if the card is known.
+    if (card === undefined || payment.amount.currency !== 'CNY') return okAsync(undefined);
+    return this.#policy.linkPayment(card, payment.orderId, payment.amount, tx).map(() => undefined);
   }
 }

@@ -126,6 +126,12 @@ export const LianlianPayoutOptionsCodec = t.intersection([
     sameCardPolicy: t.boolean,
     /** The secret card ledgers are keyed by; keep it for as long as the ledgers (a new key starts empty ones). */
     cardLedgerKey: CardLedgerKey,
+    /**
+     * Instances (LianLian web) whose payments feed the same-card ledger by themselves: a payment
+     * created there with `payer.cardNumber` is linked to that card in the commit that records it,
+     * counts as paid in once it succeeds, and counts less as it is refunded. Needs `sameCardPolicy`.
+     */
+    payInInstances: t.array(t.string),
   }),
 ], 'LianlianPayoutOptions');
 
@@ -143,6 +149,10 @@ export const LianlianPayoutConfigCodec = new t.Type<t.TypeOf<typeof LianlianPayo
     if (o.sameCardPolicy === true && o.cardLedgerKey === undefined) {
       return t.failure(undefined, [...c, { key: 'cardLedgerKey', type: CardLedgerKey, actual: undefined }],
         'sameCardPolicy needs cardLedgerKey, the secret card ledgers are keyed by (e.g. "env:PAYKIT_CARD_LEDGER_KEY" holding `openssl rand -base64 32`)');
+    }
+    if (o.payInInstances !== undefined && o.sameCardPolicy !== true) {
+      return t.failure(o.payInInstances, [...c, { key: 'payInInstances', type: t.array(t.string), actual: o.payInInstances }],
+        'payInInstances feeds the same-card ledger: it needs sameCardPolicy: true (and cardLedgerKey)');
     }
     if (o.notifySignType === 'MD5' && o.notifyMd5Key === undefined) {
       return t.failure(undefined, [...c, { key: 'notifyMd5Key', type: NotifyMd5Key, actual: undefined }],

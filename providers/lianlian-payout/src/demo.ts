@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createPaykit, formatPaymentError, type DemoContext, type DemoReporter, type Paykit, type PayoutStatus, type ProviderDemo } from '@paykit/core';
 import { estimateArrival } from './arrival.js';
 import { lianlianPayoutPlugin } from './plugin.js';
-import { LoopbackTransport } from '@paykit/conformance/transport';
+import { LoopbackTransport } from '@paykit/core/simulator';
 import { LianlianPayoutSimulator } from './simulator/index.js';
 
 const OID_PARTNER = '201606221000921503';

@@ -1,6 +1,6 @@
 /** The conformance harness: the simulator plus an instance configured against it, for `@paykit/conformance`. */
 import { generateKeyPairSync } from 'node:crypto';
-import type { ConformanceHarness, HarnessContext, HarnessFault } from '@paykit/conformance';
+import type { ConformanceHarness, HarnessContext, HarnessFault } from '@paykit/core/simulator';
 import type { CreatePaymentInput, RawHttpRequest } from '@paykit/core';
 import { lianlianPayoutPlugin } from './plugin.js';
 import { isAck, LianlianPayoutSimulator } from './simulator/index.js';

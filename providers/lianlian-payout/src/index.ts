@@ -16,6 +16,7 @@ import 'reflect-metadata';
 
 export { lianlianPayoutPlugin, createLianlianPayoutPlugin, type LianlianPayoutPluginOptions } from './plugin.js';
 export { LianlianPayoutOptionsCodec, LianlianPayoutConfigCodec, DEFAULT_BASE_URL, type LianlianPayoutOptions } from './config.js';
+export type { LianlianPayoutOptionsInput } from './options.js';
 export { LianlianPayoutTokens } from './tokens.js';
 export { SameCardPolicy, allowanceOf, RELEASING_STATUSES, type CardAllowance, type CardLedger } from './card-policy.js';
 export { reserveLimits, dayLedgerId, type DayLedger, type PayoutLimits } from './limits.js';
@@ -27,6 +28,4 @@ export { payoutStatusOf, mapErrorCode, classifyMoneyCode, classifyQueryCode, RES
 export { signText, signFields, verifyFields, verifyNotificationFields, type NotificationKeys, type NotifySignType } from './signer.js';
 export { filterMemo, CORPORATE_BRANCH_EXEMPT } from './requests.js';
 export { lianlianPayoutTools, guessRequest, type PayoutRequestMessage } from './tools.js';
-export { conformanceHarness } from './harness.js';
-export { lianlianPayoutDemo } from './demo.js';
 export { LianlianPayoutStatements } from './statements.js';

@@ -1,7 +1,7 @@
 /** The `lianlian-payout` plugin: its container module, vocabularies and tools. */
 import { ContainerModule } from 'inversify';
 import { Tokens, type ProviderPlugin } from '@paykit/core';
-import { SameCardPolicy } from './card-policy.js';
+import { SameCardPayIns, SameCardPolicy } from './card-policy.js';
 import { LianlianPayouts } from './client.js';
 import { LianlianPayoutConfigCodec, type LianlianPayoutOptions } from './config.js';
 import { mapErrorCode, payoutStatusOf, RESULT_PAY, RET_CODES } from './mapping.js';
@@ -36,6 +36,7 @@ export function createLianlianPayoutPlugin(o: LianlianPayoutPluginOptions = {}):
     module: new ContainerModule(({ bind }) => {
       bind(LianlianPayoutTokens.Random).toConstantValue(random);
       bind(LianlianPayoutTokens.CardPolicy).to(SameCardPolicy);
+      bind(Tokens.PaymentObserver).to(SameCardPayIns);
       bind(Tokens.Payouts).to(LianlianPayouts);
       bind(Tokens.Notifications).to(LianlianPayoutNotifications);
       bind(Tokens.Statements).to(LianlianPayoutStatements);
@@ -45,6 +46,8 @@ export function createLianlianPayoutPlugin(o: LianlianPayoutPluginOptions = {}):
       errorCodes: { codes: RET_CODES, map: mapErrorCode },
     },
     tools: lianlianPayoutTools,
+    // Result notifications are retried like the web ones: 30 times, 2 minutes apart (2014 document).
+    limits: { redeliveryWindowMs: 30 * 2 * 60_000 },
   };
 }
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { lianlianPayoutDemo } from '../src/index.js';
+import { lianlianPayoutDemo } from '../src/testing.js';
 
 describe('LianLian payout demo', () => {
   context('when run', () => {

@@ -2,7 +2,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createPaykit, InMemoryStore, MemoryLogger, type Clock, type Paykit } from '@paykit/core';
 import { createLianlianPayoutPlugin, type RandomSource } from '../src/index.js';
-import { LoopbackTransport } from '@paykit/conformance/transport';
+import { LoopbackTransport } from '@paykit/core/simulator';
 import { LianlianPayoutSimulator, type LianlianPayoutSimulatorOptions } from '../src/simulator/index.js';
 
 /** A test merchant number (18 digits, as in the spec samples). */

@@ -1,12 +1,11 @@
 /** The LianLian web demo: one order through the simulator, step by step. */
-import { LoopbackTransport } from '@paykit/conformance/transport';
 import { createPaykit, MemoryLogger, type DemoReporter, type Paykit, type PayResult, type ProviderDemo } from '@paykit/core';
-import { SimulatorServer } from '@paykit/core/simulator';
+import { LoopbackTransport, SimulatorServer } from '@paykit/core/simulator';
 import { LianlianWebTokens } from './cards.js';
 import { renderCashierPage } from './form.js';
 import { submitForm, testKeys, TEST_MD5_KEY, TEST_OID_PARTNER } from './harness.js';
 import { lianlianWebPlugin } from './plugin.js';
-import { demoStatement } from './statements/index.js';
+import { demoStatement } from './statements/demo.js';
 import { LianlianWebSimulator } from './simulator/index.js';
 
 // Not `shop`, which the Example Pay demo uses: `paykit demo` records every demo in one store.

@@ -2,7 +2,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { request } from 'node:http';
 import { encodeText, type Charset, type PaymentAction, type RawHttpRequest } from '@paykit/core';
-import type { ConformanceHarness, HarnessContext, HarnessFault } from '@paykit/conformance';
+import type { ConformanceHarness, HarnessContext, HarnessFault } from '@paykit/core/simulator';
 import { lianlianWebPlugin } from './plugin.js';
 import { LianlianWebSimulator, SIM_ACK } from './simulator/index.js';
 

@@ -16,6 +16,7 @@ import 'reflect-metadata';
 
 export { lianlianWebPlugin, lianlianWebModule } from './plugin.js';
 export { LianlianWebOptionsCodec, DEFAULT_API_BASE_URL, DEFAULT_CASHIER_URL, type LianlianWebOptions } from './config.js';
+export type { LianlianWebOptionsInput } from './options.js';
 export { renderCashierPage, buildShareingData, PaymentExtraCodec, type SplitReceiver } from './form.js';
 export { parseSyncReturn, verifyNotificationBody, eventKeyOf, ACK_REPLY, type SyncReturnHint, type VerifiedLianlianNotification } from './notifications.js';
 export {
@@ -26,7 +27,5 @@ export { type LianlianWebOrdersService, type OrderQueryRef } from './order-query
 export { signingText, signText, verifyFields, loadKeys, type LoadedKeys } from './signer.js';
 export { paymentStatusOf, codeMappingOf, RESULT_PAY, type ResultPay } from './mapping.js';
 export { NOTIFICATION_ACK, SignTypeCodec, type SignType } from './wire.js';
-export { lianlianWebDemo } from './demo.js';
-export { conformanceHarness } from './harness.js';
 export * from './reference/index.js';
 export * from './statements/index.js';

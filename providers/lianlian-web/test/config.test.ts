@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createPaykit, FixedClock, InMemoryStore, type PaymentError } from '@paykit/core';
-import { LoopbackTransport } from '@paykit/conformance/transport';
+import { LoopbackTransport } from '@paykit/core/simulator';
 import { buildRiskItem, lianlianWebPlugin, requiredRiskGroups } from '../src/index.js';
 import { must, paymentInput, startWorld, TEST_MD5_KEY, TEST_OID_PARTNER, type World } from './support.js';
 

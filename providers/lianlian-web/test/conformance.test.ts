@@ -1,4 +1,4 @@
 import { describeProviderConformance } from '@paykit/conformance';
-import { conformanceHarness } from '../src/index.js';
+import { conformanceHarness } from '../src/testing.js';
 
 describeProviderConformance(conformanceHarness());

@@ -5,7 +5,8 @@ import fc from 'fast-check';
 import type { PayResult, StatementFile } from '@paykit/core';
 import type { SimOrderRecord } from '../src/simulator/ledger.js';
 import { chunked, simStatementDay, syntheticStatement, type SimStatementEncoding } from '../src/simulator/statements.js';
-import { checkStatementSummary, demoStatement, parseStatement, type LianlianStatementEntry, type StatementLayout } from '../src/statements/index.js';
+import { checkStatementSummary, parseStatement, type LianlianStatementEntry, type StatementLayout } from '../src/statements/index.js';
+import { demoStatement } from '../src/testing.js';
 
 const PARTNER = '201408071000001543';
 const DAY = '20240101';

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LoopbackTransport } from '@paykit/conformance/transport';
+import { LoopbackTransport } from '@paykit/core/simulator';
 import { createPaykit, FixedClock, InMemoryStore, MemoryLogger, type Paykit, type PayResult } from '@paykit/core';
 import { lianlianWebPlugin } from '../src/index.js';
 import { testKeys, TEST_MD5_KEY, TEST_OID_PARTNER } from '../src/harness.js';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
-import { lianlianWebDemo, lianlianWebPlugin } from '../src/index.js';
+import { lianlianWebPlugin } from '../src/index.js';
+import { lianlianWebDemo } from '../src/testing.js';
 import { submitForm } from '../src/harness.js';
 import { must, paymentInput, startWorld, testKeys, TEST_MD5_KEY, type World } from './support.js';
 

@@ -1,32 +1,50 @@
-import { dirname, resolve } from 'node:path';
-import { errAsync } from 'neverthrow';
-import { CAPABILITIES, createPaykit, loadConfigFile, PaymentErrors, type HttpTransport, type Paykit, type PayResultAsync } from '@paykit/core';
-import type { Command, CommandContext } from '../command.js';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { err, ok } from 'neverthrow';
+import { CAPABILITIES, PaymentErrors, type Paykit, type PayResult, type StoreConfig } from '@paykit/core';
+import { DEFAULT_PGLITE_DIR, openStore, RecordSealer } from '@paykit/store-sql';
+import type { Command } from '../command.js';
 import { EXIT, fail, usageError } from '../output.js';
-
-/** A transport that sends nothing: checking or printing never talks to a provider. */
-const noNetwork: HttpTransport = {
-  send: (_request, options) => errAsync(PaymentErrors.network(`${options.operation}: not sent (the CLI does not call providers here)`, false, { retryable: false })),
-};
+import { buildFromConfigFile, inStoreSection, noNetwork } from './shared.js';
 
 /**
- * Loads a config file and builds paykit from it with every built-in plugin: `env:`/`file:` references
- * resolve relative to the file's directory.
+ * Checks the store section the way the application will use it, and says what it found. PostgreSQL
+ * is opened (reached, schema migrated) and closed. A PGlite folder is never opened: it is for one
+ * process at a time and the application may have it open; its record key and folder are checked.
  */
-export function buildFromConfigFile(ctx: CommandContext, file: string, transport: HttpTransport = noNetwork): PayResultAsync<Paykit> {
-  const path = resolve(ctx.io.cwd, file);
-  const loaded = loadConfigFile(path);
-  if (loaded.isErr()) return errAsync(loaded.error);
-  return createPaykit(loaded.value, {
-    plugins: ctx.providers.map((p) => p.plugin),
-    transport,
-    env: ctx.io.env,
-    baseDir: dirname(path),
-  });
+async function checkStore(store: StoreConfig | undefined, baseDir: string): Promise<PayResult<string>> {
+  if (store === undefined || store.kind === 'memory') return ok('store: memory (records last as long as the process; not for production)');
+  if (store.recordKey !== undefined) {
+    const key = RecordSealer.fromBase64(store.recordKey);
+    if (key.isErr()) return err(inStoreSection(key.error));
+  }
+  if (store.kind === 'postgres') {
+    const opened = await openStore(store, { baseDir, maxConnections: 1 });
+    if (opened.isErr()) return err(inStoreSection(opened.error));
+    const closing = opened.value as { close?(): PromiseLike<unknown> };
+    await closing.close?.();
+    return ok('store: postgres, reached and its schema up to date (opened and closed again)');
+  }
+  const dir = store.dataDir ?? DEFAULT_PGLITE_DIR;
+  const full = isAbsolute(dir) || dir.startsWith('memory://') ? dir : resolve(baseDir, dir);
+  if (dir.startsWith('memory://')) return ok(`store: pglite in memory (${dir}): records last as long as the process`);
+  if (!existsSync(full)) return ok(`store: pglite, data folder ${full} (not created yet: the application's first start creates it)`);
+  let entries: string[];
+  try {
+    entries = readdirSync(full);
+  } catch {
+    return err(PaymentErrors.invalidConfig(`config.store.dataDir: ${full} is not a folder paykit can read`, { path: 'config.store.dataDir' }));
+  }
+  if (entries.length === 0) return ok(`store: pglite, data folder ${full} (empty: the application's first start creates the database)`);
+  // PGlite keeps a PostgreSQL data directory, which always has PG_VERSION at its top.
+  if (!existsSync(join(full, 'PG_VERSION'))) {
+    return err(PaymentErrors.invalidConfig(`config.store.dataDir: ${full} is not a PGlite data folder (no PG_VERSION in it): name an empty or new folder`, { path: 'config.store.dataDir' }));
+  }
+  return ok(`store: pglite, data folder ${full} (a database is there; not opened: a PGlite folder is for one process at a time)`);
 }
 
-function describe(paykit: Paykit, file: string): string {
-  const lines = [`config OK: ${file}`, 'instances:'];
+function describe(paykit: Paykit, file: string, store: string): string {
+  const lines = [`config OK: ${file}`, store, 'instances:'];
   for (const inst of paykit.instances()) {
     lines.push(`  ${inst.id}: plugin ${inst.pluginId}; capabilities ${inst.capabilities.join(', ') || 'none'}`);
   }
@@ -46,10 +64,14 @@ export const configCommand: Command = {
   help: `Usage: paykit config check FILE
 
 Validates a paykit config file completely: its shape, every instance's options against its
-plugin (with env: and file: references resolved relative to the file's directory) and the
-routes. Prints the instances, their capabilities and which instance serves each capability.
-On an error prints the exact path to fix (e.g. config.instances.shop.options.md5Key) and exits 1.
-Nothing is sent to any provider.
+plugin (with env: and file: references resolved relative to the file's directory), the routes
+and the store section. Prints the store, the instances, their capabilities and which instance
+serves each capability. On an error prints the exact path to fix (e.g.
+config.instances.shop.options.md5Key) and exits 1. Nothing is sent to any provider.
+
+The store: a PostgreSQL server is reached and its schema brought up to date, then closed. A
+PGlite data folder is not opened (it is for one process at a time, and the application may have
+it open): its record key is checked and the folder must be new, empty or a PGlite folder.
 
 Options:
   -h, --help   show this help
@@ -63,9 +85,16 @@ Example:
     if (sub !== 'check') return usageError(io, 'config', sub === undefined ? 'missing subcommand: use "paykit config check FILE"' : `unknown subcommand "${sub}": use "paykit config check FILE"`);
     if (file === undefined) return usageError(io, 'config', 'missing FILE: use "paykit config check FILE"');
     if (extra !== undefined) return usageError(io, 'config', `unexpected argument "${extra}"`);
-    const built = await buildFromConfigFile(ctx, file);
+    const built = await buildFromConfigFile(ctx, file, noNetwork, 'check');
     if (built.isErr()) return fail(io, built.error);
-    io.out(describe(built.value, file));
-    return EXIT.ok;
+    const { paykit, store } = built.value;
+    try {
+      const checked = await checkStore(store, dirname(resolve(io.cwd, file)));
+      if (checked.isErr()) return fail(io, checked.error);
+      io.out(describe(paykit, file, checked.value));
+      return EXIT.ok;
+    } finally {
+      await paykit.close();
+    }
   },
 };

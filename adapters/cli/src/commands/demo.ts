@@ -133,11 +133,24 @@ function renderSummary(s: DemoStoreSummary): string {
     + `${plural(s.notifications, 'provider notification', 'provider notifications')} changed them.\n`;
 }
 
+/**
+ * Prints the merchant events the demo committed (after event id `after`): what
+ * `paykit.events.subscribe` hands to merchant code. Returns the last id printed.
+ */
+async function printEvents(ctx: CommandContext, store: Store, after: number): Promise<number> {
+  const events = await store.listEvents({ after, limit: 1000 });
+  if (events.isErr() || events.value.length === 0) return after;
+  ctx.io.out(`  Merchant events it committed (paykit.events.subscribe hands each to your code, once per consumer):\n`);
+  for (const e of events.value) ctx.io.out(`    #${e.id} ${e.type} ${e.record.kind} ${e.record.id} (${e.from ?? 'new'} → ${e.to}; ${e.cause.source}${e.cause.correction ? ', correction' : ''})\n`);
+  return events.value.at(-1)?.id ?? after;
+}
+
 /** Runs the selected demos on one reporter each; returns the ids of those that failed and how many finished. */
 async function runDemos(ctx: CommandContext, selected: CommandContext['providers'], store: Store | undefined): Promise<{ failed: string[]; ran: number }> {
   const { io } = ctx;
   const failed: string[] = [];
   let ran = 0;
+  let seen = 0;
   for (const { plugin, demo } of selected) {
     if (demo === undefined) {
       io.out(`\n=== ${plugin.displayName} (${plugin.id}): no demo ===\n`);
@@ -147,6 +160,7 @@ async function runDemos(ctx: CommandContext, selected: CommandContext['providers
     try {
       await demo.run(new ConsoleDemoReporter((text) => io.out(text)), store === undefined ? {} : { store });
       ran += 1;
+      if (store !== undefined) seen = await printEvents(ctx, store, seen);
     } catch (e) {
       // A demo rejects only on a bug: report it in one line and go on with the others.
       failed.push(plugin.id);

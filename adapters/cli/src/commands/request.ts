@@ -5,8 +5,7 @@ import { EXIT, fail, redactedJson, usageError } from '../output.js';
 import { REQUEST_OPERATIONS } from '../request/operations.js';
 import { RecordingTransport } from '../request/recording-transport.js';
 import { renderAction, renderRequest } from '../request/render.js';
-import { buildFromConfigFile } from './config-check.js';
-import { parseJsonObject } from './shared.js';
+import { buildFromConfigFile, parseJsonObject } from './shared.js';
 
 const OPERATION_LIST = Object.entries(REQUEST_OPERATIONS).map(([name, o]) => `  ${name.padEnd(18)} input: ${o.input}`).join('\n');
 
@@ -23,7 +22,8 @@ export const requestCommand: Command = {
 
 Builds paykit from the config file, reads the operation's input as JSON on standard input and
 prints the exact HTTP request the routed provider would send: request line, headers, blank line,
-body bytes. Nothing is sent. For payments.create with a redirect action, prints the form
+body bytes. Nothing is sent, and no record is read or written: the config's store section is
+checked but not opened. For payments.create with a redirect action, prints the form
 submission the payer's browser would make (URL-encoded in the form's charset); for an sdk action,
 prints the payload. Dates (createdAt, requestedAt, registeredAt) are ISO 8601 strings with a zone;
 money is { "amount": <integer minor units>, "currency": "CNY" }.
@@ -54,35 +54,42 @@ Example:
     const call = operation.prepare(input.value, opName);
     if (call.isErr()) return fail(io, call.error);
     const transport = new RecordingTransport();
-    const paykit = await buildFromConfigFile(ctx, configFile, transport);
-    if (paykit.isErr()) return fail(io, paykit.error);
-    const svc = paykit.value.service(operation.capability, operation.name);
-    if (svc.isErr()) return fail(io, svc.error);
-    const result = await guardAsync(opName, () => call.value(svc.value.service));
+    // The operation goes straight to the provider's service, which never reads or writes a record:
+    // the store section is checked, not opened.
+    const built = await buildFromConfigFile(ctx, configFile, transport, 'check');
+    if (built.isErr()) return fail(io, built.error);
+    const { paykit } = built.value;
+    try {
+      const svc = paykit.service(operation.capability, operation.name);
+      if (svc.isErr()) return fail(io, svc.error);
+      const result = await guardAsync(opName, () => call.value(svc.value.service));
 
-    if (transport.captured.length > 0) {
-      for (const [i, { request, options }] of transport.captured.entries()) {
-        io.err(`# ${options.operation} (${options.kind}, timeout ${options.timeoutMs} ms) via instance ${svc.value.instance.id}: not sent\n`);
-        if (i > 0) io.out('\n');
-        for (const part of renderRequest(request)) io.out(part);
-        io.out('\n');
+      if (transport.captured.length > 0) {
+        for (const [i, { request, options }] of transport.captured.entries()) {
+          io.err(`# ${options.operation} (${options.kind}, timeout ${options.timeoutMs} ms) via instance ${svc.value.instance.id}: not sent\n`);
+          if (i > 0) io.out('\n');
+          for (const part of renderRequest(request)) io.out(part);
+          io.out('\n');
+        }
+        return EXIT.ok;
       }
+      if (result.isErr()) return fail(io, result.error);
+      if (opName === 'payments.create' && isAction(result.value)) {
+        const action = result.value.action;
+        const parts = renderAction(action);
+        if (parts.isErr()) return fail(io, parts.error);
+        io.err(action.kind === 'sdk'
+          ? `# sdk action${action.mode !== undefined ? ` (mode ${action.mode})` : ''} via instance ${svc.value.instance.id}: hand this payload to the provider's SDK\n`
+          : `# redirect action via instance ${svc.value.instance.id}: the payer's browser submits this form\n`);
+        for (const part of parts.value) io.out(part);
+        io.out('\n');
+        return EXIT.ok;
+      }
+      io.err(`# ${opName} sends no HTTP request with this provider; it returned:\n`);
+      io.out(`${redactedJson(result.value)}\n`);
       return EXIT.ok;
+    } finally {
+      await paykit.close();
     }
-    if (result.isErr()) return fail(io, result.error);
-    if (opName === 'payments.create' && isAction(result.value)) {
-      const action = result.value.action;
-      const parts = renderAction(action);
-      if (parts.isErr()) return fail(io, parts.error);
-      io.err(action.kind === 'sdk'
-        ? `# sdk action${action.mode !== undefined ? ` (mode ${action.mode})` : ''} via instance ${svc.value.instance.id}: hand this payload to the provider's SDK\n`
-        : `# redirect action via instance ${svc.value.instance.id}: the payer's browser submits this form\n`);
-      for (const part of parts.value) io.out(part);
-      io.out('\n');
-      return EXIT.ok;
-    }
-    io.err(`# ${opName} sends no HTTP request with this provider; it returned:\n`);
-    io.out(`${redactedJson(result.value)}\n`);
-    return EXIT.ok;
   },
 };

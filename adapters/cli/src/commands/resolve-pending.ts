@@ -1,14 +1,11 @@
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { err, ok, type Result } from 'neverthrow';
-import {
-  createPaykit, loadConfigFile, PaymentErrors, PENDING_KINDS, type PaymentError, type PayResultAsync, type PendingKind, type PendingReport,
-  type ResolvePendingOptions, type Store, type StoreConfig,
-} from '@paykit/core';
-import { openStore } from '@paykit/store-sql';
+import { loadConfigFile, PaymentErrors, PENDING_KINDS, type PaymentError, type PendingKind, type PendingReport, type ResolvePendingOptions } from '@paykit/core';
 import { kyTransport } from '@paykit/transport-ky';
 import { stringOption, type ParsedArgs } from '../argv.js';
 import type { Command, CommandContext } from '../command.js';
 import { EXIT, fail, redactedJson, usageError } from '../output.js';
+import { buildFromConfigFile } from './shared.js';
 
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -83,29 +80,22 @@ export function renderPendingReport(report: PendingReport): string {
   return `${out.join('\n')}\n`;
 }
 
-/** Builds paykit on the config's durable store, runs the scan and closes the store whatever happened. */
+/** Builds paykit on the config's durable store, runs the scan and closes paykit (and the store) whatever happened. */
 async function scan(ctx: CommandContext, file: string, options: ResolvePendingOptions): Promise<Result<PendingReport, PaymentError>> {
-  const path = resolve(ctx.io.cwd, file);
-  const loaded = loadConfigFile(path);
+  const loaded = loadConfigFile(resolve(ctx.io.cwd, file));
   if (loaded.isErr()) return err(loaded.error);
   const kind = loaded.value.store?.kind ?? 'memory';
   if (kind === 'memory') {
     return err(PaymentErrors.invalidConfig(`config.store is ${loaded.value.store ? '"memory"' : 'not set (memory)'}: a memory store starts empty in this process, so there is nothing to resolve; set "store" to the pglite or postgres store your application writes to`, { path: 'config.store' }));
   }
-  const opened: Store[] = [];
-  const open = (config: StoreConfig, o: { readonly baseDir?: string }): PayResultAsync<Store> => openStore(config, o).map((s) => {
-    opened.push(s);
-    return s;
-  });
+  const built = await buildFromConfigFile(ctx, file, kyTransport(), 'open');
+  if (built.isErr()) return err(built.error);
+  const { paykit } = built.value;
   try {
-    const built = await createPaykit(loaded.value, {
-      plugins: ctx.providers.map((p) => p.plugin), transport: kyTransport(), openStore: open, env: ctx.io.env, baseDir: dirname(path),
-    });
-    if (built.isErr()) return err(built.error);
-    return await built.value.resolvePending(options);
+    return await paykit.resolvePending(options);
   } finally {
     // A durable store holds a database (PGlite keeps its data directory open): always let it go.
-    for (const s of opened as Partial<{ close(): PromiseLike<unknown> }>[]) await s.close?.();
+    await paykit.close();
   }
 }
 

@@ -2,7 +2,7 @@ import { PaymentErrors, type SignToolOptions } from '@paykit/core';
 import { stringOption } from '../argv.js';
 import type { Command } from '../command.js';
 import { EXIT, fail, usageError } from '../output.js';
-import { findProvider, hideSecret, parseJsonObject, readKeyFile, resolveOptionValue } from './shared.js';
+import { findProvider, hideSecret, inFlagTerms, type KeyFlag, parseJsonObject, readKeyFile, resolveOptionValue } from './shared.js';
 
 /** `paykit sign`: signs request fields read as JSON on standard input. */
 export const signCommand: Command = {
@@ -36,14 +36,16 @@ Example:
     if (args.positionals.length > 0) return usageError(io, 'sign', `unexpected argument "${args.positionals[0]}"`);
     if (stringOption(args, 'md5-key') !== undefined && stringOption(args, 'key') !== undefined) return usageError(io, 'sign', '--key is another name for --md5-key: give one');
     const md5Option = stringOption(args, 'md5-key') ?? stringOption(args, 'key');
+    // Errors name the symmetric key's flag as the user typed it.
+    const keyFlag: KeyFlag = stringOption(args, 'key') !== undefined ? '--key' : '--md5-key';
     const keyFile = stringOption(args, 'private-key');
-    if (md5Option !== undefined && keyFile !== undefined) return usageError(io, 'sign', 'give either --md5-key or --private-key, not both');
+    if (md5Option !== undefined && keyFile !== undefined) return usageError(io, 'sign', `give either ${keyFlag} or --private-key, not both`);
     const provider = findProvider(ctx, id);
     if (typeof provider === 'string') return usageError(io, 'sign', provider);
     const tools = provider.plugin.tools;
     if (tools === undefined) return fail(io, PaymentErrors.unsupported('tools', `provider ${id} offers no signing tool`, { providerId: id }));
 
-    const md5Result = md5Option === undefined ? undefined : resolveOptionValue(io, md5Option, '--md5-key');
+    const md5Result = md5Option === undefined ? undefined : resolveOptionValue(io, md5Option, keyFlag);
     if (md5Result !== undefined && md5Result.isErr()) return fail(io, md5Result.error);
     const md5Key = md5Result?.value;
     const keyResult = keyFile === undefined ? undefined : readKeyFile(io, keyFile, '--private-key');
@@ -61,7 +63,7 @@ Example:
       ...(message !== undefined ? { message } : {}),
     };
     const signed = tools.sign(fields.value, options);
-    if (signed.isErr()) return fail(io, signed.error);
+    if (signed.isErr()) return fail(io, inFlagTerms(signed.error, keyFlag));
     if (args.options.explain === true) {
       // Providers already write the key as <md5Key>; hiding it again here costs nothing.
       const text = hideSecret(signed.value.signedText, md5Key, '<md5Key>');

@@ -3,7 +3,7 @@ import { stringOption } from '../argv.js';
 import type { Command } from '../command.js';
 import { readFileBytes } from '../io.js';
 import { EXIT, fail, maskCardFields, redactedJson, usageError } from '../output.js';
-import { findProvider, hideSecret, readKeyFile, resolveOptionValue } from './shared.js';
+import { findProvider, hideSecret, inFlagTerms, type KeyFlag, readKeyFile, resolveOptionValue } from './shared.js';
 
 /** `paykit verify`: checks a provider message (raw bytes on standard input) and prints what it says. */
 export const verifyCommand: Command = {
@@ -37,17 +37,19 @@ Example:
     if (args.positionals.length > 0) return usageError(io, 'verify', `unexpected argument "${args.positionals[0]}"`);
     if (stringOption(args, 'md5-key') !== undefined && stringOption(args, 'key') !== undefined) return usageError(io, 'verify', '--key is another name for --md5-key: give one');
     const md5Option = stringOption(args, 'md5-key') ?? stringOption(args, 'key');
+    // Errors name the symmetric key's flag as the user typed it.
+    const keyFlag: KeyFlag = stringOption(args, 'key') !== undefined ? '--key' : '--md5-key';
     const publicKeyFile = stringOption(args, 'public-key');
     const certFile = stringOption(args, 'cert');
     if ([md5Option, publicKeyFile, certFile].filter((v) => v !== undefined).length > 1) {
-      return usageError(io, 'verify', 'give only one of --md5-key, --public-key and --cert');
+      return usageError(io, 'verify', `give only one of ${keyFlag}, --public-key and --cert`);
     }
     const provider = findProvider(ctx, id);
     if (typeof provider === 'string') return usageError(io, 'verify', provider);
     const tools = provider.plugin.tools;
     if (tools === undefined) return fail(io, PaymentErrors.unsupported('tools', `provider ${id} offers no verification tool`, { providerId: id }));
 
-    const md5Result = md5Option === undefined ? undefined : resolveOptionValue(io, md5Option, '--md5-key');
+    const md5Result = md5Option === undefined ? undefined : resolveOptionValue(io, md5Option, keyFlag);
     if (md5Result !== undefined && md5Result.isErr()) return fail(io, md5Result.error);
     const md5Key = md5Result?.value;
     const publicResult = publicKeyFile === undefined ? undefined : readKeyFile(io, publicKeyFile, '--public-key');
@@ -66,7 +68,7 @@ Example:
       ...(message !== undefined ? { message } : {}),
     };
     const verified = tools.verify(raw, options);
-    if (verified.isErr()) return fail(io, verified.error);
+    if (verified.isErr()) return fail(io, inFlagTerms(verified.error, keyFlag));
     const out: Record<string, unknown> = JSON.parse(redactedJson({ valid: true, message: verified.value.message, result: verified.value.result })) as Record<string, unknown>;
     // The signed text is printed exactly (it is what users compare byte for byte when a signature
     // does not match), with the key hidden and only card-number fields masked.

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { encodeText, Secret } from '@paykit/core';
 import {
   formatSimStatementLine, simStatementDay, syntheticStatement, type SimOrderRecord, type SimStatementEncoding, type SimStatementLine,
-} from '@paykit/provider-lianlian-web/simulator';
+} from '@paykit/provider-lianlian-web/testing';
 import type { StatementLayout } from '@paykit/provider-lianlian-web';
 import type { SftpConnectionOptions } from '../../src/index.js';
 import type { TestSftpServer } from './sftp-server.js';

@@ -106,6 +106,9 @@ export class TestSftpServer {
     conn.on('error', () => undefined);
     conn.on('authentication', (ctx) => this.#authenticate(ctx));
     conn.on('ready', () => {
+      // As the client does: without it every SFTP reply waits out Nagle and delayed ACKs (~90 ms a
+      // round trip). ssh2's server Connection has setNoDelay, though its type definitions omit it.
+      (conn as Connection & { setNoDelay(noDelay: boolean): void }).setNoDelay(true);
       conn.on('session', (accept) => {
         const session = accept();
         session.on('sftp', (acceptSftp) => this.#serve(acceptSftp(), conn, id));

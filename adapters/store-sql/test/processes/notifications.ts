@@ -1,6 +1,6 @@
 // Signed LianLian web notifications (spec 4.3) made with the simulator's own signing code, which
 // is written directly on node:crypto and independent of the plugin's signer.
-import { simSign, simSigningText } from '@paykit/provider-lianlian-web/simulator';
+import { simSign, simSigningText } from '@paykit/provider-lianlian-web/testing';
 
 const OID_PARTNER = '201408071000001543';
 const MD5_KEY = 'multi-process-test-md5-key';

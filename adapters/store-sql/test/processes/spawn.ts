@@ -65,3 +65,25 @@ export async function inParallel<T>(items: readonly T[], limit: number, task: (i
     }
   }));
 }
+
+/** What a process run to its end left: how it ended, the JSON lines it printed, its stderr. */
+export interface Finished {
+  readonly exited: NodeJS.Signals | number | null;
+  readonly lines: readonly unknown[];
+  readonly stderr: string;
+}
+
+/** Runs a test process (a `.ts` file beside this one) with extra environment until it ends. */
+export function runProcess(file: string, env: Record<string, string>): Promise<Finished> {
+  const child = spawn(process.execPath, ['--conditions=@paykit/source', '--import', 'tsx/esm', join(here, file)], {
+    cwd: root, env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'tsconfig.json'), ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => { stdout += d.toString(); });
+  child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); if (process.env.PAYKIT_WORKER_STDERR) process.stderr.write(d); });
+  return new Promise((resolve) => child.once('close', (code, signal) => resolve({
+    exited: signal ?? code, stderr,
+    lines: stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as unknown),
+  })));
+}

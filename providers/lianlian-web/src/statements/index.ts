@@ -13,4 +13,3 @@ export * from './parser.js';
 export * from './summary.js';
 export * from './statements.js';
 export * from './source.js';
-export * from './demo.js';

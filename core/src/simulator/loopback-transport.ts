@@ -1,8 +1,9 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { err, ok, ResultAsync } from 'neverthrow';
-import {
-  PaymentErrors, type HttpRequest, type HttpResponse, type HttpTransport, type PaymentError, type PayResult, type SendOptions,
-} from '@paykit/core';
+import { PaymentErrors } from '../errors/constructors.js';
+import type { PaymentError } from '../errors/payment-error.js';
+import type { PayResult } from '../errors/result.js';
+import type { HttpRequest, HttpResponse, HttpTransport, SendOptions } from '../ports/transport.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
@@ -15,7 +16,7 @@ export interface SentRequest {
 }
 
 /**
- * A small `node:http` transport for conformance tests: talks only to 127.0.0.1, honours the
+ * A small `node:http` transport for tests, demos and simulators: talks only to 127.0.0.1, honours the
  * per-call timeout, and reports failures as the transport port requires: `Timeout` when the
  * deadline passes, `Network` with `sent: false` only when the request provably never left
  * (the connection was never established), `sent: true` otherwise. It never retries.
@@ -58,7 +59,7 @@ export class LoopbackTransport implements HttpTransport {
       return Promise.resolve(errOf(PaymentErrors.network(`${what}: "${request.url.slice(0, 80)}" is not an absolute URL`, false)));
     }
     if (!LOOPBACK.has(url.hostname) || url.protocol !== 'http:') {
-      return Promise.resolve(errOf(PaymentErrors.network(`${what}: the conformance transport only reaches http://127.0.0.1, not ${url.host}`, false)));
+      return Promise.resolve(errOf(PaymentErrors.network(`${what}: the loopback transport only reaches http://127.0.0.1, not ${url.host}`, false)));
     }
     return new Promise((resolve) => {
       let connected = false;

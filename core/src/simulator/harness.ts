@@ -1,8 +1,12 @@
-import type { Store } from '@paykit/core';
-import type {
-  CreatePaymentInput, CurrencyCode, PaykitDeps, PaymentAction, PaymentStatus, PayResultAsync, Paykit,
-  ProviderPlugin, RawHttpRequest,
-} from '@paykit/core';
+import type { Store } from '../ports/store.js';
+import type { PaykitDeps } from '../container/create-paykit.js';
+import type { Paykit } from '../container/paykit.js';
+import type { PaymentStatus } from '../domain/payment.js';
+import type { PayResultAsync } from '../errors/result.js';
+import type { CurrencyCode } from '../money/currency.js';
+import type { CreatePaymentInput, PaymentAction } from '../plugin/capabilities.js';
+import type { ProviderPlugin } from '../plugin/contract.js';
+import type { RawHttpRequest } from '../ports/transport.js';
 
 /** A fault a harness can make its simulator play on the next call. */
 export type HarnessFault = 'timeout-after-processing' | 'drop-reply-after-processing' | 'server-error' | 'malformed-reply' | 'bad-signature';

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SendOptions } from '@paykit/core';
 import { expect } from 'chai';
-import { LoopbackTransport } from '../src/transport.js';
+import { LoopbackTransport } from '../src/simulator/index.js';
 
 const QUERY: SendOptions = { timeoutMs: 2000, kind: 'query', operation: 'test.op' };
 

@@ -1,0 +1,227 @@
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import type { Row, SqlClient, SqlQuery } from './client.js';
+
+/**
+ * PGlite on a worker thread. PGlite runs PostgreSQL compiled to WebAssembly inside the calling
+ * thread: every statement blocks the thread until it is done, so on the main thread a group commit
+ * of a burst of notifications holds up every other request the process serves. Here the database
+ * lives on a thread of its own and the main thread only posts statements and receives rows
+ * (structured clones: `Date`s, numbers, JSON values as PGlite parsed them). The same module is the
+ * worker's entry: loaded on the worker thread, it serves the database.
+ */
+
+/** A statement or transaction step posted to the worker. */
+type Request =
+  | { readonly id: number; readonly op: 'query'; readonly text: string; readonly params?: readonly unknown[] }
+  | { readonly id: number; readonly op: 'prepared'; readonly name: string; readonly text: string; readonly params: readonly unknown[] }
+  | { readonly id: number; readonly op: 'begin' }
+  | { readonly id: number; readonly op: 'tx'; readonly tx: number; readonly text: string; readonly params?: readonly unknown[] }
+  | { readonly id: number; readonly op: 'end'; readonly tx: number; readonly commit: boolean }
+  | { readonly id: number; readonly op: 'close' };
+
+/** A request before it is given its id. */
+type RequestBody = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
+
+/** The worker's answer to request `id`: rows, or the error with its SQLSTATE. */
+type Reply =
+  | { readonly id: number; readonly rows: readonly Row[] }
+  | { readonly id: number; readonly error: { readonly message: string; readonly code?: string } };
+
+const MARK = 'paykit-pglite-worker';
+
+/**
+ * Opens PGlite in `dataDir` (a folder, or `memory://`) on a worker thread and returns a client
+ * for it; rejects when the database cannot be opened. The thread keeps the process alive only
+ * while a statement is in flight; `close()` closes the database and ends the thread.
+ *
+ * @example
+ * ```ts
+ * const client = await pgliteWorkerClient('./paykit-data');
+ * await migrate(client);
+ * const store = new SqlStore(client, 1, sealer);
+ * ```
+ */
+export async function pgliteWorkerClient(dataDir: string): Promise<SqlClient> {
+  const worker = startWorker({ [MARK]: dataDir });
+  await new Promise<void>((resolve, reject) => {
+    const failed = (e: unknown): void => reject(e instanceof Error ? e : new Error(String(e)));
+    worker.once('error', failed);
+    worker.once('exit', (code) => failed(new Error(`the PGlite worker exited (${code}) before the database opened`)));
+    worker.once('message', (m: { ready?: true; error?: { message: string; code?: string } }) => {
+      worker.removeAllListeners('error');
+      worker.removeAllListeners('exit');
+      if (m.ready === true) resolve();
+      else failed(errorOf(m.error ?? { message: 'the PGlite worker did not start' }));
+    });
+  });
+  return new WorkerClient(worker);
+}
+
+/**
+ * This module on a new thread. Run from TypeScript source (tests, the bench), the thread first
+ * registers tsx's loader, which a worker does not inherit from its parent; built, it loads the
+ * compiled module directly.
+ */
+function startWorker(data: Record<string, string>): Worker {
+  const self = import.meta.url;
+  if (!self.endsWith('.ts')) return new Worker(new URL(self), { workerData: data });
+  // tsx is found from here, not from the working directory an eval'd worker would resolve against.
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(self)}); })`;
+  return new Worker(boot, { eval: true, workerData: data });
+}
+
+function errorOf(e: { readonly message: string; readonly code?: string }): Error {
+  return Object.assign(new Error(e.message), e.code === undefined ? {} : { code: e.code });
+}
+
+class WorkerClient implements SqlClient {
+  readonly dialect = 'pglite' as const;
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, { resolve: (rows: readonly Row[]) => void; reject: (e: Error) => void }>();
+  #next = 1;
+  #stopped: Error | undefined;
+
+  constructor(worker: Worker) {
+    this.#worker = worker;
+    worker.unref();
+    worker.on('message', (m: Reply) => {
+      const call = this.#pending.get(m.id);
+      if (!call) return;
+      this.#settled(m.id);
+      if ('error' in m) call.reject(errorOf(m.error));
+      else call.resolve(m.rows);
+    });
+    const stop = (e: Error): void => {
+      this.#stopped ??= e;
+      for (const [id, call] of this.#pending) {
+        this.#settled(id);
+        call.reject(this.#stopped);
+      }
+    };
+    worker.on('error', (e) => stop(e));
+    worker.on('exit', (code) => stop(new Error(`the PGlite worker stopped (exit ${code})`)));
+  }
+
+  #call(request: RequestBody): Promise<readonly Row[]> {
+    if (this.#stopped) return Promise.reject(this.#stopped);
+    const id = this.#next;
+    this.#next += 1;
+    return new Promise((resolve, reject) => {
+      // A statement in flight keeps the process alive; an idle database does not.
+      if (this.#pending.size === 0) this.#worker.ref();
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ ...request, id });
+    });
+  }
+
+  #settled(id: number): void {
+    this.#pending.delete(id);
+    if (this.#pending.size === 0) this.#worker.unref();
+  }
+
+  query(text: string, params?: readonly unknown[]): Promise<readonly Row[]> {
+    return this.#call(params === undefined ? { op: 'query', text } : { op: 'query', text, params });
+  }
+
+  prepared(name: string, text: string, params: readonly unknown[]): Promise<readonly Row[]> {
+    return this.#call({ op: 'prepared', name, text, params });
+  }
+
+  async transaction<T>(work: (tx: SqlQuery) => Promise<T>): Promise<T> {
+    // `begin` answers with no rows once the worker's transaction is open; its id names it.
+    const tx = this.#next;
+    await this.#call({ op: 'begin' });
+    let out: T;
+    try {
+      out = await work((text, params) => this.#call(params === undefined ? { op: 'tx', tx, text } : { op: 'tx', tx, text, params }));
+    } catch (e) {
+      await this.#call({ op: 'end', tx, commit: false }).catch(() => undefined);
+      throw e;
+    }
+    await this.#call({ op: 'end', tx, commit: true });
+    return out;
+  }
+
+  async close(): Promise<void> {
+    if (this.#stopped) return;
+    await this.#call({ op: 'close' });
+    await this.#worker.terminate();
+  }
+}
+
+/** The worker thread: opens the database and answers requests until `close`. */
+async function serve(dataDir: string): Promise<void> {
+  const port = parentPort;
+  if (!port) return;
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { pgliteClient } = await import('./client.js');
+  let client: SqlClient;
+  try {
+    client = pgliteClient(await PGlite.create(dataDir));
+  } catch (e) {
+    port.postMessage({ error: wireError(e) });
+    return;
+  }
+  const open = new Map<number, { query: SqlQuery; end: (commit: boolean) => void; done: Promise<unknown> }>();
+  const run = async (m: Request): Promise<readonly Row[]> => {
+    switch (m.op) {
+      case 'query': return client.query(m.text, m.params);
+      case 'prepared': return client.prepared(m.name, m.text, m.params);
+      case 'begin': {
+        // The transaction stays open (PGlite's lock held) until `end` settles `finished`.
+        let end: (commit: boolean) => void = () => undefined;
+        const finished = new Promise<void>((resolve, reject) => {
+          end = (commit) => (commit ? resolve() : reject(new RolledBack()));
+        });
+        return new Promise((entered, failed) => {
+          const done = client.transaction(async (query) => {
+            open.set(m.id, { query, end, done });
+            entered([]);
+            await finished;
+          });
+          done.catch((e: unknown) => (open.has(m.id) ? undefined : failed(e)));
+        });
+      }
+      case 'tx': {
+        const tx = open.get(m.tx);
+        if (!tx) throw new Error(`no open transaction ${m.tx}`);
+        return tx.query(m.text, m.params);
+      }
+      case 'end': {
+        const tx = open.get(m.tx);
+        if (!tx) throw new Error(`no open transaction ${m.tx}`);
+        tx.end(m.commit);
+        try {
+          await tx.done;
+        } catch (e) {
+          if (!(e instanceof RolledBack)) throw e;
+        } finally {
+          open.delete(m.tx);
+        }
+        return [];
+      }
+      case 'close':
+        await client.close();
+        return [];
+      default:
+        throw new Error('unknown request');
+    }
+  };
+  port.on('message', (m: Request) => {
+    run(m).then((rows) => port.postMessage({ id: m.id, rows }), (e: unknown) => port.postMessage({ id: m.id, error: wireError(e) }));
+  });
+  port.postMessage({ ready: true });
+}
+
+/** A rollback asked for by the main thread (not a failure). */
+class RolledBack extends Error {}
+
+function wireError(e: unknown): { message: string; code?: string } {
+  const code = typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : undefined;
+  return { message: e instanceof Error ? e.message : String(e), ...(code === undefined ? {} : { code }) };
+}
+
+if (!isMainThread && typeof (workerData as Record<string, unknown> | null)?.[MARK] === 'string') {
+  await serve((workerData as Record<string, string>)[MARK] as string);
+}
