@@ -26,6 +26,12 @@ export interface StatementEntry {
   readonly line?: number;
   /** Where the line comes from (its file's name, the API call), for reports. */
   readonly source?: string;
+  /**
+   * `false` when the statement states no currency for the line (Allinpay's batch query): `amount`
+   * is then in the instance's configured currency as a guess, and reconciliation matches the line
+   * on its amount alone, in the currency of the record it belongs to.
+   */
+  readonly currencyStated?: boolean;
   /** The provider's transaction id. */
   readonly providerTransactionId?: string;
   /** Amount; negative for refunds. */

@@ -12,7 +12,7 @@ import { discrepancyId, lineName, lineWhere, moneyText, recordName, repairCall, 
 import { PAID_PAYMENT_STATUSES, PAID_PAYOUT_STATUSES, type LedgerItem } from './ledger.js';
 import type { DayTotals, DiscrepancyKind, FeeSchedule, LedgerEvidence, LineTotals, StatementLineEvidence } from './types.js';
 import { DISCREPANCY_KINDS } from './types.js';
-import { unpackLine, type PackedLine } from './packed-line.js';
+import { inCurrencyOf, unpackLine, type PackedLine } from './packed-line.js';
 
 /** Sort rank of each line kind: the order the matcher takes them in (ledger kinds first). */
 export const RANK: { readonly [K in StatementEntryKind]: number } = { payment: 0, refund: 1, payout: 2, adjustment: 3 };
@@ -276,8 +276,10 @@ export async function matchStatement(input: MatchInput): Promise<PayResult<Match
   const emit = input.emit;
   const progress = (): void => input.onProgress?.(counts.lines, counts.walked);
 
-  const takeGroup = async (rank: number, key: string): Promise<PackedGroup> => {
+  // `record`: the record the lines match, whose currency a line that states none is read in.
+  const takeGroup = async (rank: number, key: string, record?: LedgerItem): Promise<PackedGroup> => {
     const g: PackedGroup = { rank, key, lines: [], count: 0 };
+    const currency = record?.evidence.amount.currency;
     for (;;) {
       let s = statement.peekReady();
       if (s === null) {
@@ -288,8 +290,9 @@ export async function matchStatement(input: MatchInput): Promise<PayResult<Match
       statement.take();
       g.count += 1;
       counts.lines += 1;
-      book.line(s.value);
-      if (g.lines.length < KEEP) g.lines.push(s.value);
+      const line = currency === undefined ? s.value : inCurrencyOf(s.value, currency);
+      book.line(line);
+      if (g.lines.length < KEEP) g.lines.push(line);
     }
   };
 
@@ -321,7 +324,7 @@ export async function matchStatement(input: MatchInput): Promise<PayResult<Match
           if (record?.expectsLine === true) emit(missingAtProvider(record.evidence));
           continue;
         }
-        const packed = await takeGroup(rank, (line as SortItem<PackedLine>).key);
+        const packed = await takeGroup(rank, (line as SortItem<PackedLine>).key, record);
         if (agrees(kind, packed, record, input.fees)) {
           counts.matched += 1;
           continue;

@@ -23,7 +23,7 @@ function dayOfSettle(settle: string | undefined): string | undefined {
 export type PackedLine = readonly [
   kind: StatementLineEvidence['kind'], orderId: string, amount: number, currency: string, refundId: string | null,
   providerTransactionId: string | null, fee: number | null, feeCurrency: string | null, day: string | null,
-  occurredAt: string | null, providerStatus: string | null, source: string | null, line: number | null,
+  occurredAt: string | null, providerStatus: string | null, source: string | null, line: number | null, currencyStated: boolean,
 ];
 
 /** A statement entry packed for the sorter, with the day it belongs to. */
@@ -31,7 +31,7 @@ export function packEntry(e: StatementEntry): PackedLine {
   const day = dayOfSettle(e.settleDate) ?? cstDay(e.occurredAt) ?? null;
   const occurred = e.occurredAt instanceof Date && !Number.isNaN(e.occurredAt.getTime()) ? e.occurredAt.toISOString() : null;
   return [e.kind, e.orderId, e.amount.amount, e.amount.currency, e.refundId ?? null, e.providerTransactionId ?? null, e.fee?.amount ?? null,
-    e.fee?.currency ?? null, day, occurred, e.providerStatus ?? null, e.source ?? null, e.line ?? null];
+    e.fee?.currency ?? null, day, occurred, e.providerStatus ?? null, e.source ?? null, e.line ?? null, e.currencyStated !== false];
 }
 
 /** The evidence of a packed line. */
@@ -50,3 +50,12 @@ export function unpackLine(a: PackedLine): StatementLineEvidence {
   return out;
 }
 
+
+/**
+ * A line whose statement states no currency, in the currency of the record it matched (its fee
+ * too): the line as it would have read had the statement said it.
+ */
+export function inCurrencyOf(line: PackedLine, currency: string): PackedLine {
+  if (line[13] || line[3] === currency) return line;
+  return [line[0], line[1], line[2], currency, line[4], line[5], line[6], line[6] === null ? null : currency, line[8], line[9], line[10], line[11], line[12], line[13]];
+}

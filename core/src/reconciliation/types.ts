@@ -382,3 +382,30 @@ export interface ReconciliationReport {
 
 /** The most discrepancies a run lists and stores; more are counted (a sign the statement is not this instance's). */
 export const MAX_LISTED_DISCREPANCIES = 10_000;
+
+/** A reconciliation report in a few lines, for logs and demos. */
+export interface ReconciliationDigest {
+  /** `shop 2026-12-01, run 1`. */
+  readonly run: string;
+  /** Whether nothing is open. */
+  readonly clean: boolean;
+  /** `12 lines, 11 matched, 3 discrepancies (1 repaired, 2 open)`. */
+  readonly counts: string;
+  /** One line per discrepancy: kind, what it is about, where it stands. */
+  readonly discrepancies: readonly string[];
+}
+
+/** The digest of a report (see {@link ReconciliationDigest}). */
+export function reconciliationDigest(report: ReconciliationReport): ReconciliationDigest {
+  const c = report.counts;
+  return {
+    run: `${report.instance} ${report.period.value}, run ${report.run}`,
+    clean: report.clean,
+    counts: `${c.statementLines} lines, ${c.matched} matched, ${c.discrepancies} discrepancies (${c.repaired} repaired, ${c.resolved} resolved, ${c.open} open)`,
+    discrepancies: report.discrepancies.map((d) => {
+      const on = d.subject !== undefined ? `${d.subject.kind} ${d.subject.id}` : d.kind === 'summary_mismatch' ? d.source : d.kind === 'unreadable_line' ? d.path : 'statement' in d ? d.statement.orderId : '';
+      const repair = d.repair === undefined ? '' : d.repair.outcome === 'repaired' ? ` (${d.repair.operation}: ${d.repair.before} → ${d.repair.after})` : ` (${d.repair.operation}: ${d.repair.outcome})`;
+      return `${d.kind} ${on}: ${d.state}${repair}`;
+    }),
+  };
+}

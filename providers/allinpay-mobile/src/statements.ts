@@ -77,7 +77,8 @@ export function entryOf(d: WireOf<typeof BatchDetail.fields>, currency: Currency
   return wireAmount(d.orderAmount, currency, 'orderAmount').map((amount) => {
     const paid = payTimeOf(d.payDatetime);
     return {
-      kind: 'payment' as const, orderId: d.orderNo, providerTransactionId: d.paymentOrderId, amount, providerStatus: d.payResult,
+      // Spec 3.4: a detail line states no currency; the amount is read in the instance's currency.
+      kind: 'payment' as const, orderId: d.orderNo, providerTransactionId: d.paymentOrderId, amount, providerStatus: d.payResult, currencyStated: false,
       ...(paid.at !== undefined ? { occurredAt: paid.at } : {}), ...(paid.day !== undefined ? { settleDate: paid.day } : {}),
     };
   });
