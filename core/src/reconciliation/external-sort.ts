@@ -67,12 +67,25 @@ function fromByteOrderKey(sortKey: string): string {
 /** Digits of the arrival number in the sort string (base 36: up to 78 billion items). */
 const SEQ_WIDTH = 7;
 
+// The key ends at a NUL: a NUL or U+0001 inside it is written as U+0001 and one more character
+// (U+0001 U+0001, U+0001 U+0002), which keeps the order and leaves NUL to the end marker, less
+// than anything a key holds, so a key sorts before every longer key it begins.
+const LOW = /[\u0000\u0001]/;
+
+function escapeLow(key: string): string {
+  return LOW.test(key) ? key.replace(/[\u0000\u0001]/g, (c) => `\u0001${String.fromCharCode(c.charCodeAt(0) + 1)}`) : key;
+}
+
+function unescapeLow(key: string): string {
+  return key.includes('\u0001') ? key.replace(/\u0001([\u0001\u0002])/g, (_m, c: string) => String.fromCharCode(c.charCodeAt(0) - 1)) : key;
+}
+
 function sortString(rank: number, key: string, seq: number): string {
-  return `${String.fromCharCode(48 + rank)}${byteOrderKey(key)}\u0000${seq.toString(36).padStart(SEQ_WIDTH, '0')}`;
+  return `${String.fromCharCode(48 + rank)}${escapeLow(byteOrderKey(key))}\u0000${seq.toString(36).padStart(SEQ_WIDTH, '0')}`;
 }
 
 function itemOf<T>(sort: string, value: T): SortItem<T> {
-  return { rank: sort.charCodeAt(0) - 48, key: fromByteOrderKey(sort.slice(1, sort.length - SEQ_WIDTH - 1)), value };
+  return { rank: sort.charCodeAt(0) - 48, key: fromByteOrderKey(unescapeLow(sort.slice(1, sort.length - SEQ_WIDTH - 1))), value };
 }
 
 /** Options of {@link ExternalSorter}. */
