@@ -53,7 +53,7 @@ export function providerSide(d: Discrepancy): string {
   const l = d.statement;
   const fee = l.fee !== undefined ? `, fee ${moneyCell(l.fee)}` : '';
   const count = d.kind === 'duplicate_line' ? ` ×${d.count}` : '';
-  return `${l.kind} ${moneyCell(l.amount)}${fee}${count}${l.providerStatus !== undefined ? ` (${l.providerStatus})` : ''}`;
+  return `${l.kind} ${moneyCell(l.amount)}${fee}${count}${l.providerStatus !== undefined ? ` (status ${l.providerStatus})` : ''}`;
 }
 
 /** What paykit's side says, in a few words. */

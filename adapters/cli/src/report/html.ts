@@ -68,24 +68,24 @@ function daysTable(days: readonly DayTotals[]): string {
 function discrepancyRow(d: Discrepancy): string {
   const refs = referencesOf(d).map((r) => r.toLowerCase()).join(' ');
   return `<tr data-kind="${d.kind}" data-state="${d.state}" data-order="${esc(safeText(refs))}" data-id="${esc(d.id)}">`
-    + `<td><span class="kind k-${d.kind}">${esc(KIND_LABEL[d.kind])}</span></td>`
-    + `<td><span class="state s-${d.state}">${esc(d.state)}</span>${d.change === 'new' ? ' <span class="new">new</span>' : d.change === 'reopened' ? ' <span class="new">reopened</span>' : ''}</td>`
-    + `<td class="mono">${t(orderOf(d))}</td><td>${esc(d.day ?? '')}</td>`
-    + `<td>${t(providerSide(d))}</td><td>${t(paykitSide(d))}</td>`
-    + `<td><div>${t(d.message)}</div><div class="action">${t(d.action)}</div>${d.resolution !== undefined ? `<div class="note">Resolved: ${t(d.resolution.note)}</div>` : ''}</td>`
-    + `<td>${t(repairText(d))}</td><td class="mono small">${esc(d.id)}</td></tr>`;
+    + `<td class="nowrap"><span class="kind k-${d.kind}">${esc(KIND_LABEL[d.kind])}</span></td>`
+    + `<td class="nowrap"><span class="state s-${d.state}">${esc(d.state)}</span>${d.change === 'new' ? ' <span class="new">new</span>' : d.change === 'reopened' ? ' <span class="new">reopened</span>' : ''}</td>`
+    + `<td class="mono wrap">${t(orderOf(d))}</td><td class="nowrap">${esc(d.day ?? '')}</td>`
+    + `<td class="wrap">${t(providerSide(d))}</td><td class="wrap paykit">${t(paykitSide(d))}</td>`
+    + `<td class="wrap"><div>${t(d.message)}</div><div class="action">${t(d.action)}</div>${d.resolution !== undefined ? `<div class="note">Resolved: ${t(d.resolution.note)}</div>` : ''}</td>`
+    + `<td class="wrap">${t(repairText(d))}</td><td class="mono small nowrap">${esc(d.id)}</td></tr>`;
 }
 
 const STYLE = `
 :root{--ink:#1d2433;--muted:#5b6475;--line:#e3e6ec;--bg:#f6f7f9;--card:#fff;--ok:#1f8a4c;--bad:#c2352d;--warn:#b86e00;--blue:#2f6fde;--grey:#8a93a3;--fee:#e0a100}
 *{box-sizing:border-box}body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","PingFang SC","Microsoft YaHei",sans-serif;color:var(--ink);background:var(--bg)}
 header{background:var(--ink);color:#fff;padding:18px 28px}header h1{margin:0;font-size:20px;font-weight:600}header p{margin:4px 0 0;color:#c9cfda}
-main{padding:20px 28px;max-width:1400px}section{margin:0 0 22px}h2{font-size:15px;margin:0 0 10px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
+main{padding:20px 28px;max-width:1400px}header p{overflow-wrap:anywhere}section{margin:0 0 22px}h2{font-size:15px;margin:0 0 10px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
 .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:12px}.tile{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px 14px}
 .tile .label{color:var(--muted);font-size:12px}.tile .value{font-size:22px;font-weight:600;margin-top:2px;font-variant-numeric:tabular-nums}.tile.bad .value{color:var(--bad)}.tile.good .value{color:var(--ok)}
 figure{margin:0;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 14px;display:inline-block}figcaption{font-weight:600;margin-bottom:4px}
 .b-statement{fill:var(--blue)}.b-paykit{fill:var(--grey)}.b-fee{fill:var(--fee)}.zero{stroke:#9aa3b2}.axis,.legend text{font-size:11px;fill:var(--muted)}
-table{border-collapse:collapse;width:100%;background:var(--card);border:1px solid var(--line);border-radius:8px;overflow:hidden}th,td{text-align:left;padding:8px 10px;border-bottom:1px solid var(--line);vertical-align:top}
+table{border-collapse:collapse;width:100%;background:var(--card);border:1px solid var(--line);border-radius:8px;overflow:hidden}th,td{text-align:left;padding:8px 10px;border-bottom:1px solid var(--line);vertical-align:top}td.wrap{overflow-wrap:anywhere}td.mono.wrap,td.paykit{min-width:9em}td.nowrap{white-space:nowrap}
 th{background:#eef0f4;font-size:12px;color:var(--muted);font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums}.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}.small{font-size:11px;color:var(--muted)}
 .kind{display:inline-block;padding:2px 8px;border-radius:10px;font-size:12px;background:#eef0f4;white-space:nowrap}.k-missing_in_paykit,.k-status_mismatch{background:#fdecea;color:var(--bad)}.k-missing_at_provider,.k-amount_mismatch{background:#fff4e0;color:var(--warn)}
 .state{font-size:12px;font-weight:600}.s-open{color:var(--bad)}.s-repaired{color:var(--ok)}.s-resolved{color:var(--muted)}.new{font-size:11px;background:var(--blue);color:#fff;border-radius:8px;padding:1px 6px}
