@@ -32,7 +32,14 @@ import {
   compareUtf8, createPaykit, PaymentErrors, Tokens, type PayResult, type ProviderPlugin, type StatementEntry, type StatementsCapability,
 } from '@paykit/core';
 import { BYTE_ORDER_DATABASE } from '../src/migrations.js';
-import { migrate, pgliteClient, pgPoolClient, SqlStore, type SqlClient } from '../src/index.js';
+import { migrate, pgPoolClient, SqlStore, type SqlClient } from '../src/index.js';
+import { pgliteWorkerClient } from '../src/pglite-worker.js';
+
+/** Connections of the PostgreSQL pool (as the other store-sql rows use). */
+const POSTGRES_CONNECTIONS = 8;
+
+/** Lines (and records) of the throughput rows: 1 000 000, or `PAYKIT_BENCH_RECONCILE_LINES` to check the rows quickly. */
+export const BENCH_LINES = Number(process.env.PAYKIT_BENCH_RECONCILE_LINES ?? 1_000_000);
 
 /** The day every line and record belongs to. */
 export const BENCH_DAY = '2026-12-01';
@@ -111,12 +118,15 @@ export interface BenchDb {
   drop(): Promise<void>;
 }
 
-/** Opens (and migrates) a bench database; `at` reopens an existing one (a child process). */
+/**
+ * Opens (and migrates) a bench database as a merchant's store opens it: PGlite on its worker
+ * thread in a fresh folder, or a fresh PostgreSQL database; `at` reopens an existing one (the
+ * memory child process).
+ */
 export async function openBenchDb(kind: 'pglite' | 'postgres', at?: string): Promise<BenchDb> {
   if (kind === 'pglite') {
     const dataDir = at ?? mkdtempSync(join(tmpdir(), 'paykit-recon-bench-'));
-    const { PGlite } = await import('@electric-sql/pglite');
-    const client = pgliteClient(await PGlite.create(dataDir));
+    const client = await pgliteWorkerClient(dataDir);
     await migrate(client);
     return { client, label: 'PGlite', dataDir, drop: async () => { await client.close(); if (at === undefined) rmSync(dataDir, { recursive: true, force: true }); } };
   }
@@ -131,14 +141,16 @@ export async function openBenchDb(kind: 'pglite' | 'postgres', at?: string): Pro
     url = fresh.url;
     dropDb = fresh.drop;
   }
-  const client = pgPoolClient(new pg.Pool({ connectionString: url, max: 4 }));
+  const pool = new pg.Pool({ connectionString: url, max: POSTGRES_CONNECTIONS });
+  pool.on('error', () => undefined);
+  const client = pgPoolClient(pool);
   await migrate(client);
   return { client, label: 'PostgreSQL', url, drop: async () => { await client.close(); await dropDb(); } };
 }
 
 /** One reconciliation of the day (subject). Resolves with the lines matched. */
 export async function reconcileSide(db: BenchDb, lines: number): Promise<() => Promise<number>> {
-  const store = new SqlStore(db.client, db.label === 'PGlite' ? 1 : 4);
+  const store = new SqlStore(db.client, db.label === 'PGlite' ? 1 : POSTGRES_CONNECTIONS);
   const paykit = (await createPaykit({ instances: { shop: { plugin: 'bench-statement', options: {} } } }, { plugins: [benchStatementPlugin(lines)], store }))._unsafeUnwrap();
   return async () => {
     const r = await paykit.reconcile({ instance: 'shop', date: BENCH_DAY });
