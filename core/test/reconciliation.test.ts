@@ -1,9 +1,11 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import {
-  checkPeriod, compareUtf8, createPaykit, expectedFee, ExternalSorter, FixedClock, InMemoryStore, type Discrepancy, type Paykit, type ReconciliationReport,
+  checkPeriod, compareUtf8, createPaykit, FixedClock, InMemoryStore, type Discrepancy, type Paykit, type ReconciliationReport,
   type StatementEntry, type StoredPayout,
 } from '../src/index.js';
+import { ExternalSorter } from '../src/reconciliation/external-sort.js';
+import { expectedFee } from '../src/reconciliation/match.js';
 import { ALL, defaultScript, fakePlugin, type FakeScript } from './support/fake-plugin.js';
 
 const cny = (amount: number) => ({ amount, currency: 'CNY' as const });

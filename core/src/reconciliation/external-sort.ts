@@ -28,6 +28,7 @@ export interface SortItem<T> {
  */
 export function compareUtf8(a: string, b: string): number {
   if (a === b) return 0;
+  if (typeof a !== 'string' || typeof b !== 'string') return compareUtf8(String(a), String(b));
   const n = a.length < b.length ? a.length : b.length;
   for (let i = 0; i < n; i += 1) {
     const x = a.charCodeAt(i);

@@ -1,6 +1,6 @@
 import { err, ok } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
-import type { PayResult } from '../errors/result.js';
+import { guard, type PayResult } from '../errors/result.js';
 import type { DayRange } from '../plugin/capabilities.js';
 import { formatCstDate } from '../time/cst.js';
 
@@ -32,6 +32,10 @@ function daysIn(year: number, month: number): number {
  * `InvalidRequest` naming the field.
  */
 export function checkPeriod(input: unknown): PayResult<CheckedPeriod> {
+  return guard('checkPeriod', () => check(input));
+}
+
+function check(input: unknown): PayResult<CheckedPeriod> {
   if (typeof input !== 'object' || input === null) {
     return err(PaymentErrors.invalidRequest('the period must be { instance, date: "YYYY-MM-DD" } or { instance, month: "YYYY-MM" }', { path: 'period' }));
   }

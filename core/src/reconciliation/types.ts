@@ -164,7 +164,7 @@ export type DiscrepancyState =
 export type DiscrepancyChange = 'new' | 'unchanged' | 'reopened';
 
 /** What every discrepancy carries. */
-interface DiscrepancyBase {
+export interface DiscrepancyBase {
   /** Stable id: the same discrepancy has the same id in every run of the period. */
   readonly id: string;
   /** The record it is about, when there is one. */
@@ -397,6 +397,14 @@ export interface ReconciliationDigest {
 
 /** The digest of a report (see {@link ReconciliationDigest}). */
 export function reconciliationDigest(report: ReconciliationReport): ReconciliationDigest {
+  try {
+    return digestOf(report);
+  } catch {
+    return { run: 'not a reconciliation report', clean: false, counts: '', discrepancies: [] };
+  }
+}
+
+function digestOf(report: ReconciliationReport): ReconciliationDigest {
   const c = report.counts;
   return {
     run: `${report.instance} ${report.period.value}, run ${report.run}`,
