@@ -5,7 +5,7 @@ import { err, ok } from 'neverthrow';
 import type { PayResult } from '../errors/result.js';
 import type { StoredPayment, StoredPayout, StoredRefund } from '../facade/stored.js';
 import type { IdentifiedRecord, Store } from '../ports/store.js';
-import { cstDay, dashed, type CheckedPeriod } from './period.js';
+import { cstDay, dashedCache, type CheckedPeriod } from './period.js';
 import type { LedgerEvidence } from './types.js';
 
 /** One record of the ledger, as reconciliation reads it. */
@@ -32,17 +32,7 @@ const inRange = (day: string | undefined, p: CheckedPeriod): boolean => day !== 
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-// Records of one day carry the same settlement day: its dashed form is kept between calls.
-let lastSettle: string | undefined;
-let lastDay: string | undefined;
-function settleDay(settle: string | undefined): string | undefined {
-  if (settle === undefined) return undefined;
-  if (settle !== lastSettle) {
-    lastSettle = settle;
-    lastDay = dashed(settle);
-  }
-  return lastDay;
-}
+const settleDay = dashedCache();
 
 // Built field by field, without spreads: these run for every record of ledgers of millions.
 

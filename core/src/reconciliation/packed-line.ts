@@ -1,19 +1,9 @@
 // A statement line as the sorter and matcher carry it.
 import type { StatementEntry } from '../domain/statement.js';
-import { cstDay, dashed } from './period.js';
+import { cstDay, dashedCache } from './period.js';
 import type { StatementLineEvidence } from './types.js';
 
-// The settlement day of consecutive lines is nearly always the same: its dashed form is kept.
-let lastSettle: string | undefined;
-let lastDay: string | undefined;
-function dayOfSettle(settle: string | undefined): string | undefined {
-  if (settle === undefined) return undefined;
-  if (settle !== lastSettle) {
-    lastSettle = settle;
-    lastDay = dashed(settle);
-  }
-  return lastDay;
-}
+const dayOfSettle = dashedCache();
 
 /**
  * A statement line as the sorter and matcher carry it: a compact array (a third of an object's

@@ -82,3 +82,20 @@ export function cstDay(at: Date | string | undefined): string | undefined {
   const d = at instanceof Date ? at : new Date(at);
   return Number.isNaN(d.getTime()) ? undefined : dashed(formatCstDate(d));
 }
+
+/**
+ * `dashed` with the last answer kept: the lines and records of a period nearly all carry the same
+ * settlement day, and this runs for each of millions.
+ */
+export function dashedCache(): (day: string | undefined) => string | undefined {
+  let lastIn: string | undefined;
+  let lastOut: string | undefined;
+  return (day) => {
+    if (day === undefined) return undefined;
+    if (day !== lastIn) {
+      lastIn = day;
+      lastOut = dashed(day);
+    }
+    return lastOut;
+  };
+}

@@ -2,7 +2,7 @@
 import { inject, injectable } from 'inversify';
 import { err, ok, ResultAsync } from 'neverthrow';
 import {
-  decodeText, decodeWith, formatCstDate, guard, guardAsync, md5Hex, parseCst, PaymentErrors, Tokens, type CurrencyCode, type DayRange,
+  cstDaysOf, decodeText, decodeWith, formatCstDate, guardAsync, md5Hex, parseCst, PaymentErrors, Tokens, type CurrencyCode, type DayRange,
   type HttpTransport, type PayResult, type PayResultAsync, type RefundsCapability, type Statement, type StatementDiscrepancy, type StatementEntry,
   type StatementFile, type StatementSelfCheck, type StatementSource, type StatementSourceRequest, type StatementsCapability,
 } from '@paykit/core';
@@ -96,19 +96,6 @@ function payTimeOf(text: string): { readonly at?: Date; readonly day?: string } 
   return digits.length === 14 ? { at: parsed.value, day: digits.slice(0, 8) } : { day: digits };
 }
 
-function daysOf(range: DayRange): PayResult<string[]> {
-  const from = parseCst(range.from, 'range.from');
-  const to = parseCst(range.to, 'range.to');
-  if (from.isErr()) return err(from.error);
-  if (to.isErr()) return err(to.error);
-  const days: string[] = [];
-  for (let t = from.value.getTime(); t <= to.value.getTime(); t += 86_400_000) {
-    days.push(new Date(t + 8 * 3_600_000).toISOString().slice(0, 10).replace(/-/g, ''));
-    if (days.length > 31) return err(PaymentErrors.invalidRequest('a batch query range covers at most 31 days (Allinpay queries one day at a time)', { path: 'range' }));
-  }
-  return days.length > 0 ? ok(days) : err(PaymentErrors.invalidRequest('range.from is after range.to', { path: 'range' }));
-}
-
 /** One verified page of a day's batch query, with its lines as statement entries. */
 export interface BatchQueryPage extends BatchPage {
   /** The China-time day queried, `YYYYMMDD`. */
@@ -154,7 +141,7 @@ export class AllinpayStatements implements StatementsCapability {
    * ```
    */
   async *pages(range: DayRange): AsyncIterable<PayResult<BatchQueryPage>> {
-    const days = guard('allinpay-mobile.statements.pages', () => daysOf(range));
+    const days = cstDaysOf(range, 31, 'a batch query range covers at most 31 days (Allinpay queries one day at a time)');
     if (days.isErr()) {
       yield err(days.error);
       return;

@@ -1,12 +1,8 @@
+import { onlyDiscrepancy as only } from '@paykit/conformance';
 import { expect } from 'chai';
 import type { Discrepancy, ReconciliationReport } from '@paykit/core';
 import { paidOrder, world, type World } from './support.js';
 
-function only<K extends Discrepancy['kind']>(report: ReconciliationReport, kind: K, id?: string): Extract<Discrepancy, { kind: K }> {
-  const found = report.discrepancies.filter((d): d is Extract<Discrepancy, { kind: K }> => d.kind === kind && (id === undefined || d.subject?.id === id));
-  expect(found, `${kind} ${id ?? ''}: ${JSON.stringify(report.discrepancies.map((d) => [d.kind, d.subject?.id]))}`).to.have.length(1);
-  return found[0] as Extract<Discrepancy, { kind: K }>;
-}
 
 describe('Allinpay reconciliation (batch query v1.6 and refund queries v2.4)', function () {
   this.timeout(30_000);

@@ -6,7 +6,7 @@
 import { inject, injectable } from 'inversify';
 import { err, ok, ResultAsync } from 'neverthrow';
 import {
-  decodeWith, guard, guardAsync, parseCst, PaymentErrors, type DayRange, type PayResult, type PayResultAsync, type Statement,
+  cstDaysOf, decodeWith, guardAsync, parseCst, PaymentErrors, type DayRange, type PayResult, type PayResultAsync, type Statement,
   type StatementDiscrepancy, type StatementEntry, type StatementFile, type StatementSelfCheck, type StatementSource,
   type StatementSourceRequest, type StatementsCapability,
 } from '@paykit/core';
@@ -29,20 +29,6 @@ export interface ExampleStatementPage {
   readonly source: string;
   /** A stated count that differs from the lines the page holds. */
   readonly differences: readonly StatementDiscrepancy[];
-}
-
-/** The days of a range, `YYYYMMDD` (China Standard Time), at most 31. */
-function daysOf(range: DayRange): PayResult<string[]> {
-  const from = parseCst(String(range?.from), 'range.from');
-  const to = parseCst(String(range?.to), 'range.to');
-  if (from.isErr()) return err(from.error);
-  if (to.isErr()) return err(to.error);
-  const days: string[] = [];
-  for (let t = from.value.getTime(); t <= to.value.getTime(); t += 86_400_000) {
-    days.push(new Date(t + 8 * 3_600_000).toISOString().slice(0, 10).replace(/-/g, ''));
-    if (days.length > 31) return err(PaymentErrors.invalidRequest('a statement range covers at most 31 days', { path: 'range' }));
-  }
-  return days.length > 0 ? ok(days) : err(PaymentErrors.invalidRequest('range.from is after range.to', { path: 'range' }));
 }
 
 /** A statement line as an entry; errors name the page and line. */
@@ -98,7 +84,7 @@ export class ExampleStatements implements StatementsCapability {
    * error and ends the iteration.
    */
   async *pages(range: DayRange): AsyncIterable<PayResult<ExampleStatementPage>> {
-    const days = guard('example.statements.pages', () => daysOf(range));
+    const days = cstDaysOf(range, 31, 'a statement range covers at most 31 days (Example Pay answers one day at a time)');
     if (days.isErr()) {
       yield err(days.error);
       return;

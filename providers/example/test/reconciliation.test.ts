@@ -1,3 +1,4 @@
+import { onlyDiscrepancy as only } from '@paykit/conformance';
 import { expect } from 'chai';
 import type { Discrepancy, Paykit, ReconciliationReport } from '@paykit/core';
 import { expectedSign, KEY, MERCHANT, startRig, type Rig } from './helpers.js';
@@ -23,11 +24,6 @@ async function paid(rig: Rig, orderId: string, amount: number, o: { readonly not
   if (o.notify !== false) await notify(rig.paykit, rig, orderId);
 }
 
-function only<K extends Discrepancy['kind']>(report: ReconciliationReport, kind: K, id?: string): Extract<Discrepancy, { kind: K }> {
-  const found = report.discrepancies.filter((d): d is Extract<Discrepancy, { kind: K }> => d.kind === kind && (id === undefined || d.subject?.id === id));
-  expect(found, `${kind} ${id ?? ''}: ${JSON.stringify(report.discrepancies.map((d) => [d.kind, d.subject?.id]))}`).to.have.length(1);
-  return found[0] as Extract<Discrepancy, { kind: K }>;
-}
 
 describe('Example Pay reconciliation', function () {
   this.timeout(30_000);

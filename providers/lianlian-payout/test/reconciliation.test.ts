@@ -1,12 +1,8 @@
+import { onlyDiscrepancy as only } from '@paykit/conformance';
 import { expect } from 'chai';
 import type { Discrepancy, ReconciliationReport, StatementFile } from '@paykit/core';
 import { OID_PARTNER, payoutInput, startRig, until, type Rig } from './support.js';
 
-function only<K extends Discrepancy['kind']>(report: ReconciliationReport, kind: K, id?: string): Extract<Discrepancy, { kind: K }> {
-  const found = report.discrepancies.filter((d): d is Extract<Discrepancy, { kind: K }> => d.kind === kind && (id === undefined || d.subject?.id === id));
-  expect(found, `${kind} ${id ?? ''}: ${JSON.stringify(report.discrepancies.map((d) => [d.kind, d.subject?.id]))}`).to.have.length(1);
-  return found[0] as Extract<Discrepancy, { kind: K }>;
-}
 
 function file(f: { readonly name: string; readonly bytes: Uint8Array }): StatementFile {
   return { name: f.name, content: (async function* () { yield f.bytes; })() };

@@ -1,14 +1,10 @@
+import { onlyDiscrepancy as only } from '@paykit/conformance';
 import { expect } from 'chai';
 import { FixedClock, type Discrepancy, type ReconciliationReport } from '@paykit/core';
 import { submitForm } from '../src/harness.js';
 import { simStatementFile, type SimStatementDay } from '../src/simulator/statements.js';
 import { must, paymentInput, startWorld, TEST_OID_PARTNER, type World } from './support.js';
 
-function only<K extends Discrepancy['kind']>(report: ReconciliationReport, kind: K, id?: string): Extract<Discrepancy, { kind: K }> {
-  const found = report.discrepancies.filter((d): d is Extract<Discrepancy, { kind: K }> => d.kind === kind && (id === undefined || d.subject?.id === id));
-  expect(found, `${kind} ${id ?? ''}: ${JSON.stringify(report.discrepancies.map((d) => [d.kind, d.subject?.id]))}`).to.have.length(1);
-  return found[0] as Extract<Discrepancy, { kind: K }>;
-}
 
 /** The day's three files, as LianLian publishes them, streamed. */
 function filesOf(day: SimStatementDay) {
