@@ -6,3 +6,4 @@
  */
 export type { ConformanceHarness, HarnessContext, HarnessFault } from '@paykit/core/simulator';
 export * from './suite.js';
+export { onlyDiscrepancy } from './reconciliation.js';

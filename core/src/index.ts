@@ -16,3 +16,4 @@ export * from './facade/index.js';
 export * from './protocol/index.js';
 export * from './events/index.js';
 export * from './observability/index.js';
+export * from './reconciliation/index.js';

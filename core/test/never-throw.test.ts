@@ -121,6 +121,9 @@ describe('never throw', () => {
       ['payouts.query', (p, a) => p.payouts.query(a as never)],
       ['payouts.get', (p, a) => p.payouts.get(a as never)],
       ['statements.fetch', (p, a, b) => p.statements.fetch(a as never, b as never)],
+      ['reconcile', (p, a, b) => p.reconcile(a as never, b as never)],
+      ['reconciliation.get', (p, a) => p.reconciliation.get(a as never)],
+      ['reconciliation.resolve', (p, a, b) => p.reconciliation.resolve(a as never, b as never, 'note')],
     ];
     for (const [name, op] of ops) {
       it(`${name} resolves to a Result for any input`, async () => {
@@ -152,6 +155,18 @@ describe('never throw', () => {
       };
       await fc.assert(fc.asyncProperty(anyInput, anyInput, check), { numRuns: 100 });
       for (const [a, b] of nastyTuples(undefined)) await check(a, b);
+    });
+    it('reconciliation.discrepancies yields only Results for any input', async () => {
+      const check = async (a: unknown) => {
+        try {
+          for await (const r of paykit.reconciliation.discrepancies(a as never)) expect(r).to.satisfy((v: unknown) => isResult(v));
+        } catch (e) {
+          expect.fail(`reconciliation.discrepancies threw ${String((e as Error)?.message ?? e)}`);
+        }
+      };
+      await fc.assert(fc.asyncProperty(anyInput, check), { numRuns: 100 });
+      for (const [a] of nastyTuples(undefined)) await check(a);
+      await check({ instance: 'main', date: '2026-12-01' });
     });
     it('notifications.rejection always gives a reply', () => {
       fc.assert(fc.property(anyInput, anyInput, (a, b) => {

@@ -1,6 +1,6 @@
 /**
- * The `paykit` command line: `demo`, `sign`, `verify`, `request`, `config check` and
- * `resolve-pending`.
+ * The `paykit` command line: `demo`, `sign`, `verify`, `request`, `config check`,
+ * `resolve-pending`, `reconcile`, `events` and `prune`.
  * `runCli` is the whole CLI as a function (the `paykit` binary calls it with the process streams
  * and {@link PROVIDERS}), so it can be embedded or tested with another provider list.
  *
@@ -24,3 +24,5 @@ export { RecordingTransport, type CapturedRequest } from './request/recording-tr
 export { encodeForm, renderAction, renderRequest } from './request/render.js';
 export { REQUEST_OPERATIONS, type RequestOperation } from './request/operations.js';
 export { EXIT } from './output.js';
+export { renderReconciliationHtml } from './report/html.js';
+export { renderReconciliationCsv, renderReconciliationText, CSV_COLUMNS } from './report/text.js';

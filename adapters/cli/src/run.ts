@@ -4,6 +4,7 @@ import type { Command } from './command.js';
 import { configCommand } from './commands/config-check.js';
 import { demoCommand } from './commands/demo.js';
 import { eventsCommand, pruneCommand } from './commands/events.js';
+import { reconcileCommand } from './commands/reconcile.js';
 import { requestCommand } from './commands/request.js';
 import { resolvePendingCommand } from './commands/resolve-pending.js';
 import { signCommand } from './commands/sign.js';
@@ -13,7 +14,7 @@ import { describeThrown, EXIT } from './output.js';
 import type { CliProvider } from './providers.js';
 
 /** Every command, in help order. */
-export const COMMANDS: readonly Command[] = [demoCommand, signCommand, verifyCommand, requestCommand, configCommand, resolvePendingCommand, eventsCommand, pruneCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, signCommand, verifyCommand, requestCommand, configCommand, resolvePendingCommand, reconcileCommand, eventsCommand, pruneCommand];
 
 function mainHelp(providers: readonly CliProvider[]): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -72,13 +72,22 @@ describe('paykit demo on a store', function () {
       expect(code).to.equal(0);
       const runDir = runDirOf(io);
       // What the scenarios do (providers/*/src/demo.ts):
-      //   example:         1 payment, 1 partial refund; its notification delivered twice applies once
-      //   lianlian-payout: 3 payouts; notifications for the first two (the third is resolved by query)
-      //   lianlian-web:    1 payment; 1 notification (the redelivery is a duplicate, the late FAILURE changes nothing)
+      //   example:         1 payment, 1 partial refund; its notification delivered twice applies once;
+      //                    then a payment whose notification is lost (repaired by query in the reconciliation)
+      //   lianlian-payout: 3 payouts; notifications for the first two (the third is resolved by query);
+      //                    then a fourth paid without a notification (repaired by query)
+      //   lianlian-web:    1 payment; 1 notification (the redelivery is a duplicate, the late FAILURE changes nothing);
+      //                    then one paid without a notification and one notified, refunded on the merchant site
       //   allinpay-mobile: 2 payments (one a pre-authorisation's order), 1 pre-authorisation,
       //                    1 refund (the second, too large, is refused by its claim: nothing is
-      //                    recorded and its refund number stays free); 1 notification
-      expect(io.stdout).to.contain('\nRead back from the store: 4 payments, 2 refunds, 1 pre-authorisation, 3 payouts; 5 provider notifications changed them.\n');
+      //                    recorded and its refund number stays free); 1 notification;
+      //                    then a payment without a notification and a refund never asked about again
+      expect(io.stdout).to.contain('\nRead back from the store: 8 payments, 3 refunds, 1 pre-authorisation, 4 payouts; 6 provider notifications changed them.\n');
+      // Each demo ends with its day reconciled, and the run ends with what they found.
+      expect(io.stdout).to.contain('=== Reconciliation of the simulated days');
+      for (const instance of ['shop (example)', 'payouts (lianlian-payout)', 'llweb (lianlian-web)', 'app (allinpay-mobile)']) {
+        expect(io.stdout).to.match(new RegExp(`\\n  ${instance.replace(/[()]/g, '\\$&')} \\d{4}-\\d{2}-\\d{2}: \\d+ lines, \\d+ matched, [1-9]\\d* discrepancies .*[1-9]\\d* repaired by a verified query`));
+      }
       expect(io.stdout).to.contain('4 demo(s) finished.');
       // Each demo shows the merchant events it committed, numbered across the run.
       expect(io.stdout).to.match(/Merchant events it committed[^\n]*\n {4}#1 payment\.pending payment /);

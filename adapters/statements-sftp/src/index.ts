@@ -2,7 +2,8 @@
  * `@paykit/statements-sftp`: fetches LianLian reconciliation files (JYMX, FKMX, JYMXSUM; spec
  * section 5) from LianLian's SFTP server (integration guide 九, 方式二) into a local directory, with
  * the host key pinned, resumable downloads and bounded retries, and streams them from disk into
- * the `@paykit/provider-lianlian-web` statement parser.
+ * the `@paykit/provider-lianlian-web` statement parser, or into `paykit.reconcile`
+ * ({@link reconcileOverSftp}).
  *
  * @example
  * ```ts
@@ -28,3 +29,4 @@ export { fetchStatementFiles, type FetchedStatementFile } from './fetch.js';
 export { parseFetchedStatement, reconcileStatementDay, type LocalStatementFile, type ReconcileStatementDayOptions, type StatementDayReconciliation } from './parse.js';
 export type { FetchStatementOptions, RetryOptions, SftpConnectionOptions } from './options.js';
 export { hostKeyFingerprint } from './host-key.js';
+export { reconcileOverSftp, type ReconcileOverSftpOptions } from './reconcile.js';

@@ -44,6 +44,13 @@ const V1_OPEN_PREDICATE = predicate(['created', 'pending', 'processing', 'unknow
  * Values are `json`, not `jsonb`: they are written far more often than searched, and parsing into
  * jsonb was the largest cost of a commit on PGlite.
  */
+/**
+ * SQL that is true when the database's own collation sorts text in byte order: a libc C or POSIX
+ * collation (PGlite's). A database collated by ICU (PostgreSQL 15+) keeps datcollate at "C" and
+ * still sorts otherwise, so the provider is checked too (absent before PostgreSQL 15: libc).
+ */
+export const BYTE_ORDER_DATABASE = `(SELECT d.datcollate IN ('C', 'POSIX') AND coalesce(to_jsonb(d) ->> 'datlocprovider', 'c') = 'c' FROM pg_database d WHERE d.datname = current_database())`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -418,6 +425,22 @@ DO $do$
 BEGIN
   IF (SELECT datcollate FROM pg_database WHERE datname = current_database()) NOT IN ('C', 'POSIX') THEN
     CREATE INDEX paykit_records_id_bytes ON paykit_records (kind, (id COLLATE "C"));
+  END IF;
+END
+$do$;
+`,
+  },
+  {
+    version: 5,
+    name: 'records walked in id order on databases collated by ICU',
+    sql: `
+-- Migration 4 read only datcollate, which stays "C" on a database whose collation comes from ICU
+-- (CREATE DATABASE … LOCALE_PROVIDER icu, PostgreSQL 15+): such a database does not sort text in
+-- byte order either, and needs the index too.
+DO $do$
+BEGIN
+  IF NOT ${BYTE_ORDER_DATABASE} THEN
+    CREATE INDEX IF NOT EXISTS paykit_records_id_bytes ON paykit_records (kind, (id COLLATE "C"));
   END IF;
 END
 $do$;

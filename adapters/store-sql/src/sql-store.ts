@@ -4,7 +4,7 @@ import {
   type EventQuery, type IdentifiedRecord, type NotificationEntry, type PageQuery, type PaykitEvent, type PaymentError, type PayResult, type PayResultAsync, type RecordKind, type RecordVersion, type RecordWrite, type Store, type StoreHealth, type Versioned,
 } from '@paykit/core';
 import { Batcher } from './batcher.js';
-import { MIGRATIONS, OPEN_PREDICATE, OPEN_STATUSES } from './migrations.js';
+import { BYTE_ORDER_DATABASE, MIGRATIONS, OPEN_PREDICATE, OPEN_STATUSES } from './migrations.js';
 import type { Row, SqlClient } from './client.js';
 import { RecordSealer, SEALED_KINDS } from './sealing.js';
 import { reviveDates, toJson } from './values.js';
@@ -82,8 +82,32 @@ export class SqlStore implements DurableStore {
     const params: unknown[] = [kind, query.after ?? '', query.limit];
     const statuses = query.statuses === undefined ? '' : ' AND status = ANY($4::text[])';
     if (query.statuses !== undefined) params.push([...query.statuses]);
-    return this.#run('listPage', `SELECT id, version, value FROM paykit_records WHERE kind = $1 AND id COLLATE "C" > $2${statuses} ORDER BY id COLLATE "C" LIMIT $3`, params)
-      .andThen((rows) => Result.combine(rows.map((r) => this.#versioned<T>(kind, String(r.id), r).map((v) => ({ ...v, id: String(r.id) })))));
+    return this.#byteOrder().andThen((bytes) => {
+      // On a database whose collation is already byte order (libc C, POSIX: PGlite's) the primary key
+      // walks ids in that order, and `COLLATE "C"` would hide it from the planner (a sort of the
+      // whole kind per page); elsewhere the expression index of migration 4 serves `COLLATE "C"`.
+      const id = bytes ? 'id' : 'id COLLATE "C"';
+      const text = `SELECT id, version, value FROM paykit_records WHERE kind = $1 AND ${id} > $2${statuses} ORDER BY ${id} LIMIT $3`;
+      // Index order, whatever the statistics say: on a table never analysed (PGlite has no
+      // autovacuum; a bulk load) the planner picks a bitmap scan and sorts every page, which makes
+      // a walk of a million records quadratic.
+      return ResultAsync.fromPromise(this.#db.transaction(async (q) => {
+        await q('SET LOCAL enable_bitmapscan = off', []);
+        await q('SET LOCAL enable_seqscan = off', []);
+        return q(text, params);
+      }), (e) => databaseError('listPage', e, this.dialect));
+    }).andThen((rows) => Result.combine(rows.map((r) => this.#versioned<T>(kind, String(r.id), r).map((v) => ({ ...v, id: String(r.id) })))));
+  }
+
+  #byteOrderCache: Promise<boolean> | undefined;
+
+  /** Whether the database's own collation sorts text in byte order (asked once). */
+  #byteOrder(): PayResultAsync<boolean> {
+    this.#byteOrderCache ??= this.#db.query(`SELECT ${BYTE_ORDER_DATABASE} AS bytes`, []).then((rows) => rows[0]?.bytes === true);
+    return ResultAsync.fromPromise(this.#byteOrderCache, (e) => {
+      this.#byteOrderCache = undefined;
+      return databaseError('listPage', e, this.dialect);
+    });
   }
 
   /** Records a notification once. */

@@ -12,11 +12,25 @@ export function toJson(value: unknown): string {
 
 /** Restores dates in a value read from the database (already parsed from jsonb by the driver). */
 export function reviveDates(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(reviveDates);
   if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(reviveDates);
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj);
-  if (keys.length === 1 && keys[0] === '$date' && typeof obj.$date === 'string') return new Date(obj.$date);
-  for (const k of keys) obj[k] = reviveDates(obj[k]);
+  if (typeof obj.$date === 'string' && onlyKey(obj)) return new Date(obj.$date);
+  // Walked in place, without a list of keys per object: every record read goes through here
+  // (reconciliation reads millions).
+  for (const k in obj) {
+    const v = obj[k];
+    if (v !== null && typeof v === 'object') obj[k] = reviveDates(v);
+  }
   return obj;
+}
+
+/** Whether a parsed JSON object has exactly one key. */
+function onlyKey(obj: Record<string, unknown>): boolean {
+  let n = 0;
+  for (const _k in obj) {
+    n += 1;
+    if (n > 1) return false;
+  }
+  return n === 1;
 }

@@ -1,7 +1,42 @@
 import { expect } from 'chai';
 import { PGlite } from '@electric-sql/pglite';
 import { IN_FLIGHT_PAYOUT_STATUSES, PENDING_PAYMENT_STATUSES, PENDING_REFUND_STATUSES, UNKNOWN_PAYOUT_STATUSES } from '@paykit/core';
-import { MIGRATIONS, OPEN_STATUSES, migrate, pgliteClient } from '../src/index.js';
+import pg from 'pg';
+import { MIGRATIONS, OPEN_STATUSES, migrate, pgliteClient, pgPoolClient, SqlStore, type SqlClient, type SqlQuery } from '../src/index.js';
+import { freshDatabase, postgresUrl, skipWithoutPostgres } from './postgres-db.js';
+
+/** A client that keeps the statements of each call (a transaction's together), to replay them with EXPLAIN. */
+function recording(client: SqlClient): { client: SqlClient; transactions: string[][] } {
+  const transactions: string[][] = [];
+  return {
+    transactions,
+    client: {
+      ...client,
+      query: (text, params) => {
+        transactions.push([text]);
+        return client.query(text, params);
+      },
+      transaction: (work) => client.transaction((q) => {
+        const statements: string[] = [];
+        transactions.push(statements);
+        const rec: SqlQuery = (text, params) => {
+          statements.push(text);
+          return q(text, params);
+        };
+        return work(rec);
+      }),
+    },
+  };
+}
+
+/** The plan of a page query as listPage sends it: its settings, then the SELECT under EXPLAIN. */
+async function planOfPage(client: SqlClient, statements: readonly string[], params: readonly unknown[]): Promise<string> {
+  return client.transaction(async (q) => {
+    for (const st of statements.slice(0, -1)) await q(st, []);
+    const rows = await q(`EXPLAIN ${statements.at(-1) as string}`, params);
+    return rows.map((r) => String(Object.values(r)[0])).join('\n');
+  });
+}
 
 describe('store schema', function () {
   this.timeout(60_000);
@@ -44,6 +79,62 @@ describe('store schema', function () {
         expect(rows.rows.map((r) => r.version)).to.deep.equal(MIGRATIONS.map((m) => m.version));
       } finally {
         await db.close();
+      }
+    });
+  });
+
+  context('when a kind is walked in id order (reconciliation)', () => {
+    it('reads each page from the primary key on PGlite, even on a table never analysed', async () => {
+      const db = await PGlite.create();
+      const { client, transactions } = recording(pgliteClient(db));
+      try {
+        await migrate(client);
+        // A bulk load and no ANALYZE (PGlite has no autovacuum): statistics that say the table is tiny.
+        await db.query(`INSERT INTO paykit_records (kind, id, version, status, value)
+          SELECT 'payment', 'p' || lpad(g::text, 6, '0'), 1, 'succeeded', '{}' FROM generate_series(1, 20000) g`);
+        const store = new SqlStore(client);
+        const page = (await store.listPage('payment', { after: 'p010000', limit: 100 }))._unsafeUnwrap();
+        expect(page.map((r) => r.id).slice(0, 2)).to.deep.equal(['p010001', 'p010002']);
+        const plan = await planOfPage(pgliteClient(db), transactions.at(-1) as string[], ['payment', 'p010000', 100]);
+        // An index scan in id order, stopped by the LIMIT: not every record of the kind sorted per page.
+        expect(plan).to.match(/Index Scan using paykit_records_pkey/);
+        expect(plan).not.to.match(/Sort|Bitmap/);
+      } finally {
+        await db.close();
+      }
+    });
+
+    it('walks byte order on a PostgreSQL database collated by ICU, from the id index', async function () {
+      skipWithoutPostgres(this, 'id order on an ICU-collated database');
+      const admin = new pg.Client({ connectionString: postgresUrl });
+      await admin.connect();
+      const fresh = await freshDatabase(postgresUrl as string);
+      const name = new URL(fresh.url).pathname.slice(1);
+      // Recreated as an ICU database: its datcollate still says "C", its text order is not bytes.
+      await admin.query(`DROP DATABASE ${name}`);
+      try {
+        await admin.query(`CREATE DATABASE ${name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C'`);
+      } catch (e) {
+        await admin.end();
+        console.log(`      [skipped] this PostgreSQL has no ICU support: ${(e as Error).message}`);
+        this.skip();
+      }
+      await admin.end();
+      const pool = new pg.Pool({ connectionString: fresh.url, max: 2 });
+      const { client, transactions } = recording(pgPoolClient(pool));
+      try {
+        await migrate(client);
+        const indexes = await client.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'paykit_records'`);
+        expect(indexes.map((r) => r.indexname)).to.include('paykit_records_id_bytes');
+        const store = new SqlStore(client, 2);
+        for (const id of ['b2', 'a1', 'B9', 'é1', 'a10']) (await store.insert('refund', id, { status: 'pending' }))._unsafeUnwrap();
+        const walked = (await store.listPage('refund', { limit: 10 }))._unsafeUnwrap().map((r) => r.id);
+        expect(walked).to.deep.equal(['B9', 'a1', 'a10', 'b2', 'é1']);
+        const plan = await planOfPage(pgPoolClient(pool), transactions.at(-1) as string[], ['refund', '', 10]);
+        expect(plan).to.match(/paykit_records_id_bytes/);
+      } finally {
+        await pool.end();
+        await fresh.drop();
       }
     });
   });

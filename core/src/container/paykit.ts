@@ -25,6 +25,8 @@ import { checkHealth, type HealthOptions, type HealthReport } from '../observabi
 import { instrumentService } from '../observability/instrument.js';
 import { ATTR, SPANS } from '../observability/names.js';
 import { errorType, resolveTotalsAttributes, Telemetry } from '../observability/telemetry.js';
+import { ReconciliationOps } from '../reconciliation/reconcile.js';
+import type { ReconcileOptions, ReconciliationPeriod, ReconciliationReport } from '../reconciliation/types.js';
 
 /** A configured provider instance. */
 export interface Instance {
@@ -91,6 +93,8 @@ export class Paykit implements PaykitContext {
   readonly events: EventOps;
   /** Outgoing webhooks of the config's `webhooks` section: start delivering, read delivery logs. */
   readonly webhooks: WebhookOps;
+  /** Reconciliation: statements against the records; runs, discrepancies, resolutions. */
+  readonly reconciliation: ReconciliationOps;
   /** The store. */
   readonly store: Store;
   /** The clock. */
@@ -135,6 +139,22 @@ export class Paykit implements PaykitContext {
     this.webhooks = new WebhookOps(this, this.events, root.get(Tokens.Transport), endpoints);
     this.telemetry = telemetry;
     this.#stopGauges = observeGauges(telemetry, this);
+    this.reconciliation = new ReconciliationOps(this);
+  }
+
+  /**
+   * Reconciles an instance's statement of a day or a month against paykit's records (see
+   * {@link ReconciliationOps.run}): typed discrepancies with the evidence of both sides, totals
+   * per day, repair by verified queries with `repair: true`, the run stored.
+   *
+   * @example
+   * ```ts
+   * const report = await paykit.reconcile({ instance: 'shop', date: '2026-12-01' }, { files, repair: true });
+   * if (report.isOk()) console.log(report.value.counts.open, 'discrepancies remain');
+   * ```
+   */
+  reconcile(period: ReconciliationPeriod, options: ReconcileOptions = {}): PayResultAsync<ReconciliationReport> {
+    return this.reconciliation.run(period, options);
   }
 
   /**

@@ -1,14 +1,37 @@
 import type { Money } from '../money/money.js';
 
-/** What a statement line records. */
+/**
+ * What a statement line records: a payment taken, a refund given, a payout sent, or an adjustment
+ * (a charge or movement of the merchant's balance not tied to one of paykit's records: a service
+ * fee, a settlement to the merchant's own account).
+ */
 export type StatementEntryKind = 'payment' | 'refund' | 'payout' | 'adjustment';
 
-/** One line of a provider statement, in minor units. Refund lines are negative. */
+/**
+ * One line of a provider statement, in minor units. Payment and payout lines are positive; refund
+ * lines are negative, and so is a payout line that gives a payout's money back (the beneficiary's
+ * bank returned it).
+ */
 export interface StatementEntry {
   /** Line kind. */
   readonly kind: StatementEntryKind;
-  /** The merchant's order number. */
+  /**
+   * The merchant's order number: the paid order (payment lines), the refunded order (refund
+   * lines), the provider order number of the payout (payout lines).
+   */
   readonly orderId: string;
+  /** Refund lines: the merchant's refund number (reconciliation matches refunds by it). */
+  readonly refundId?: string;
+  /** The line's number in its file, when it comes from a file (1-based). */
+  readonly line?: number;
+  /** Where the line comes from (its file's name, the API call), for reports. */
+  readonly source?: string;
+  /**
+   * `false` when the statement states no currency for the line (Allinpay's batch query): `amount`
+   * is then in the instance's configured currency as a guess, and reconciliation matches the line
+   * on its amount alone, in the currency of the record it belongs to.
+   */
+  readonly currencyStated?: boolean;
   /** The provider's transaction id. */
   readonly providerTransactionId?: string;
   /** Amount; negative for refunds. */

@@ -2,7 +2,7 @@ import type { PayoutAccount, PayoutReason, PayoutStatus } from '../domain/payout
 import type { PaymentStatus } from '../domain/payment.js';
 import type { PreAuthStatus } from '../domain/preauth.js';
 import type { RefundStatus } from '../domain/refund.js';
-import type { Statement, StatementEntry } from '../domain/statement.js';
+import type { Statement, StatementDiscrepancy, StatementEntry } from '../domain/statement.js';
 import type { PayResult, PayResultAsync } from '../errors/result.js';
 import type { Money } from '../money/money.js';
 import type { HttpReply, RawHttpRequest } from '../ports/transport.js';
@@ -376,12 +376,63 @@ export interface DayRange {
   readonly to: string;
 }
 
+/**
+ * A check a provider makes of its statement against itself: its summary file's totals against the
+ * lines (LianLian's JYMXSUM), a page's stated count against the lines it holds (Allinpay).
+ */
+export interface StatementSelfCheck {
+  /** What was checked, for the report (a file name, `batch query 20240101`). */
+  readonly source: string;
+  /** Every difference; empty when the statement agrees with itself. */
+  readonly differences: readonly StatementDiscrepancy[];
+}
+
+/** What reconciliation asks a provider's statement source for. */
+export interface StatementSourceRequest {
+  /** The days to cover (China Standard Time days for Chinese providers). */
+  readonly range: DayRange;
+  /**
+   * Statement files the merchant handed over (downloaded from the merchant site or over SFTP): the
+   * source reads these instead of fetching, and picks the ones of the range by name.
+   */
+  readonly files?: readonly StatementFile[];
+  /**
+   * The refunds paykit recorded in the range, as they are queried. For providers whose statement
+   * carries no refunds but which answer refund queries (Allinpay): the source asks about each.
+   */
+  readonly refunds: () => AsyncIterable<PayResult<RefundRequest>>;
+}
+
+/**
+ * A provider's statement of a period, as reconciliation reads it: the entries streamed in batches
+ * (a file's chunk, an API page; in file or page order; memory must not grow with the statement),
+ * then where they came from and the provider's own checks. An entry error whose `path` starts with
+ * `line ` is one unreadable line (reported, and reading goes on); any other error ends the
+ * statement and the run fails with it (a file that cannot be read, a reply that does not verify):
+ * a partial statement is never reconciled.
+ */
+export interface StatementSource {
+  /** The entries, a batch at a time (one async step per batch, not per line: files have millions). */
+  readonly batches: AsyncIterable<readonly PayResult<StatementEntry>[]>;
+  /** Where the entries came from (file names, API calls), once `batches` has ended. */
+  origins(): readonly string[];
+  /** The provider's own checks of the statement, once `batches` has ended (summary files, page counts). */
+  checks(): PayResultAsync<readonly StatementSelfCheck[]>;
+}
+
 /** Statements and reconciliation. */
 export interface StatementsCapability {
   /** Parses a statement file into entries, streaming: memory does not grow with the file. */
   parse(file: StatementFile): AsyncIterable<PayResult<StatementEntry>>;
   /** Fetches and parses the statement of a day range, where the provider offers a fetch API. */
   fetch(range: DayRange): PayResultAsync<Statement>;
+  /**
+   * Optional: the statement reconciliation reads (`paykit.reconcile`). Without it paykit reads the
+   * given files with {@link StatementsCapability.parse}, or else calls
+   * {@link StatementsCapability.fetch}. A provider implements it to pick files by name, check a
+   * summary file, stream pages, or add refund-status queries to what its statement lacks.
+   */
+  source?(request: StatementSourceRequest): PayResult<StatementSource>;
 }
 
 // ---------------------------------------------------------------- observers

@@ -1,4 +1,5 @@
 import type { Store } from '../ports/store.js';
+import type { ReconciliationReport } from '../reconciliation/types.js';
 
 /**
  * Where a provider's demo scenario writes its readable log (the `paykit demo` command prints it).
@@ -22,6 +23,11 @@ export interface DemoContext {
    * prefix them with something of the provider's own. Absent: a fresh in-memory store.
    */
   readonly store?: Store;
+  /**
+   * Told of the reconciliation a demo ends with (its simulated day's statement against the
+   * records): `paykit demo` prints what every demo found at the end.
+   */
+  readonly reconciled?: (report: ReconciliationReport) => void;
 }
 
 /** A provider's demo: starts its simulator in-process, walks orders through it, stops it. */

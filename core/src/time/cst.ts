@@ -75,3 +75,29 @@ function daysIn(year: number, month: number): number {
 export function isFresh(timestamp: Date, now: Date, maxAgeMs: number): boolean {
   return Math.abs(now.getTime() - timestamp.getTime()) <= maxAgeMs;
 }
+
+/**
+ * The China Standard Time days of a range `{ from, to }` (`YYYYMMDD` each), in order, at most
+ * `max` of them: for providers whose statements are asked for one day at a time. Errors name the
+ * field; `tooLong` says why the range is limited.
+ *
+ * @example
+ * ```ts
+ * cstDaysOf({ from: '20240130', to: '20240202' }, 31, 'a statement covers at most 31 days')
+ * // Ok(['20240130', '20240131', '20240201', '20240202'])
+ * ```
+ */
+export function cstDaysOf(range: { readonly from: string; readonly to: string }, max: number, tooLong: string): PayResult<string[]> {
+  return guard('cstDaysOf', () => {
+    const from = parseCst(String(range?.from), 'range.from');
+    const to = parseCst(String(range?.to), 'range.to');
+    if (from.isErr()) return err(from.error);
+    if (to.isErr()) return err(to.error);
+    const days: string[] = [];
+    for (let t = from.value.getTime(); t <= to.value.getTime(); t += 86_400_000) {
+      days.push(formatCstDate(new Date(t)));
+      if (days.length > max) return err(PaymentErrors.invalidRequest(tooLong, { path: 'range' }));
+    }
+    return days.length > 0 ? ok(days) : err(PaymentErrors.invalidRequest('range.from is after range.to', { path: 'range' }));
+  });
+}

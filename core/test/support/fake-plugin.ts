@@ -12,7 +12,7 @@ import {
   type HttpReply, type Logger, type NotificationsCapability, type PaymentError, type PaymentRef, type PaymentReport, type PaymentsCapability,
   type PayoutConfirmation, type PayoutReport, type PayoutRequest, type PayoutsCapability, type PayResult, type PayResultAsync,
   type PreAuthCapability, type PreAuthReport, type PreAuthRequest, type ProviderPlugin, type RawHttpRequest, type RefundReport,
-  type RefundRequest, type RefundsCapability, type ReturnClaim, type Secret, type StatementsCapability, type VerifiedNotification,
+  type RefundRequest, type RefundsCapability, type ReturnClaim, type Secret, type StatementEntry, type StatementsCapability, type VerifiedNotification,
 } from '../../src/index.js';
 
 /** Options of a fake instance. */
@@ -49,6 +49,8 @@ export interface FakeScript {
   verifyReturn?: (request: RawHttpRequest) => PayResult<ReturnClaim>;
   /** Async delay before each reply, to interleave concurrent calls. */
   delayMs: number;
+  /** The lines `statements.fetch` answers with (none by default). */
+  statement?: StatementEntry[];
 }
 
 /** A script with well-behaved defaults. */
@@ -183,10 +185,13 @@ class FakePreAuth extends Base implements PreAuthCapability {
   void(req: PreAuthRequest) { return this.call('preauth.void', req, () => this.script.void(req)); }
 }
 
-const statements: StatementsCapability = {
+const statementsOf = (script: FakeScript): StatementsCapability => ({
   async *parse() { yield err(PaymentErrors.unsupported('statements', 'fake has no files')); },
-  fetch: (range) => okAsync({ providerId: 'fake', from: range.from, to: range.to, entries: [], discrepancies: [] }),
-};
+  fetch: (range) => {
+    script.calls.push({ op: 'statements.fetch', instanceId: '', merchantId: '', request: range });
+    return okAsync({ providerId: 'fake', from: range.from, to: range.to, entries: script.statement ?? [], discrepancies: [] });
+  },
+});
 
 /** Builds a fake plugin serving the given capabilities, all backed by one script. */
 export function fakePlugin(id: string, capabilities: readonly Capability[], script: FakeScript = defaultScript(), bindAll = true): ProviderPlugin<FakeOptions> {
@@ -198,7 +203,7 @@ export function fakePlugin(id: string, capabilities: readonly Capability[], scri
     if (served.includes('refunds')) bind(Tokens.Refunds).to(FakeRefunds);
     if (served.includes('payouts')) bind(Tokens.Payouts).to(FakePayouts);
     if (served.includes('preauth')) bind(Tokens.PreAuth).to(FakePreAuth);
-    if (served.includes('statements')) bind(Tokens.Statements).toConstantValue(statements);
+    if (served.includes('statements')) bind(Tokens.Statements).toConstantValue(statementsOf(script));
   });
   return { id, displayName: `Fake ${id}`, capabilities, configCodec: FakeOptionsCodec, module };
 }

@@ -1,4 +1,4 @@
-import { createPaykit, formatPaymentError, type DemoContext, type DemoReporter, type Paykit, type PaymentError, type ProviderDemo } from '@paykit/core';
+import { createPaykit, formatPaymentError, reconciliationDigest, type DemoContext, type DemoReporter, type Paykit, type PaymentError, type ProviderDemo } from '@paykit/core';
 import { allinpayMobilePlugin } from './plugin.js';
 import { AllinpaySimulator } from './simulator/simulator.js';
 import { LoopbackTransport } from '@paykit/core/simulator';
@@ -67,13 +67,33 @@ async function run(reporter: DemoReporter, context?: DemoContext): Promise<void>
     const captured = await paykit.preauth.capture({ orderId: auth.value.payment.orderId, amount: { amount: 4200, currency: 'USD' } });
     if (captured.isErr()) fail(captured.error);
     reporter.step('pre-auth confirm v1.9 of $42.00 (retCode 0000)', captured.value);
+
+    reporter.section("Allinpay mobile: the day reconciled (batch query v1.6 and refund queries v2.4)");
+    const lost = await paykit.payments.create({ orderId: `NOMLOST${Date.now()}`, amount: { amount: 2000, currency: 'CNY' }, description: '鼠标' });
+    if (lost.isErr()) fail(lost.error);
+    if (lost.value.action.kind !== 'sdk') throw new Error('expected an SDK action');
+    sim.pay(lost.value.action.payload, 'succeeded', false);
+    reporter.step(`order ${lost.value.payment.orderId} was paid, but its notification never arrived: paykit has it pending`);
+    const unheard = await paykit.refunds.create({ refundId: `RF${Date.now()}U`, orderId: payment.orderId, amount: { amount: 200, currency: 'CNY' } });
+    if (unheard.isErr()) fail(unheard.error);
+    reporter.step(`refund ${unheard.value.refundId} was accepted (refundResult 20) and done since; paykit never asked again`, unheard.value.status);
+    sim.batchFaults.push({ kind: 'duplicate', orderNo: payment.orderId }, { kind: 'extra', orderNo: `NOMGHOST${Date.now()}`, amount: 1500, day: sim.orders.get(payment.orderId)?.payDatetime.slice(0, 8) ?? '' });
+    reporter.step(`the batch query lists ${payment.orderId} twice and an order this app never made`);
+    const payDay = sim.orders.get(payment.orderId)?.payDatetime ?? '';
+    const date = `${payDay.slice(0, 4)}-${payDay.slice(4, 6)}-${payDay.slice(6, 8)}`;
+    const report = await paykit.reconcile({ instance: 'app', date }, { repair: true });
+    if (report.isErr()) fail(report.error);
+    reporter.step(`reconciled ${date}, repairing by verified queries (paykit reconcile --repair)`, reconciliationDigest(report.value));
+    context?.reconciled?.(report.value);
   } finally {
     await sim.close();
   }
 }
 
 /**
- * The `paykit demo` scenario of the Allinpay mobile plugin: payment, partial refund + status, pre-auth confirm.
+ * The `paykit demo` scenario of the Allinpay mobile plugin: payment, partial refund + status,
+ * pre-auth confirm, then the day reconciled from the batch query and refund queries (a lost
+ * notification, a refund never heard of, a duplicated line and an unknown order put into it).
  * Records go to `context.store` when given (order ids starting with `NOM` and `INT`, refund ids with
  * `RF`), else to an in-memory store.
  */

@@ -2,9 +2,9 @@
 import { inject, injectable } from 'inversify';
 import { err, ok, ResultAsync } from 'neverthrow';
 import {
-  decodeText, decodeWith, guard, guardAsync, md5Hex, parseCst, PaymentErrors, Tokens, type CurrencyCode, type DayRange,
-  type HttpTransport, type PayResult, type PayResultAsync, type Statement, type StatementDiscrepancy, type StatementEntry,
-  type StatementFile, type StatementsCapability,
+  cstDaysOf, decodeText, decodeWith, formatCstDate, guardAsync, md5Hex, parseCst, PaymentErrors, Tokens, type CurrencyCode, type DayRange,
+  type HttpTransport, type PayResult, type PayResultAsync, type RefundsCapability, type Statement, type StatementDiscrepancy, type StatementEntry,
+  type StatementFile, type StatementSelfCheck, type StatementSource, type StatementSourceRequest, type StatementsCapability,
 } from '@paykit/core';
 import { settingsOf, type AllinpayOptions, type AllinpaySettings } from './config.js';
 import { errorReplyOf, isErrorReply, PATHS, postForm, PROVIDER_ID } from './http.js';
@@ -77,7 +77,8 @@ export function entryOf(d: WireOf<typeof BatchDetail.fields>, currency: Currency
   return wireAmount(d.orderAmount, currency, 'orderAmount').map((amount) => {
     const paid = payTimeOf(d.payDatetime);
     return {
-      kind: 'payment' as const, orderId: d.orderNo, providerTransactionId: d.paymentOrderId, amount, providerStatus: d.payResult,
+      // Spec 3.4: a detail line states no currency; the amount is read in the instance's currency.
+      kind: 'payment' as const, orderId: d.orderNo, providerTransactionId: d.paymentOrderId, amount, providerStatus: d.payResult, currencyStated: false,
       ...(paid.at !== undefined ? { occurredAt: paid.at } : {}), ...(paid.day !== undefined ? { settleDate: paid.day } : {}),
     };
   });
@@ -93,19 +94,6 @@ function payTimeOf(text: string): { readonly at?: Date; readonly day?: string } 
   const parsed = parseCst(digits, 'payDatetime');
   if (parsed.isErr()) return {};
   return digits.length === 14 ? { at: parsed.value, day: digits.slice(0, 8) } : { day: digits };
-}
-
-function daysOf(range: DayRange): PayResult<string[]> {
-  const from = parseCst(range.from, 'range.from');
-  const to = parseCst(range.to, 'range.to');
-  if (from.isErr()) return err(from.error);
-  if (to.isErr()) return err(to.error);
-  const days: string[] = [];
-  for (let t = from.value.getTime(); t <= to.value.getTime(); t += 86_400_000) {
-    days.push(new Date(t + 8 * 3_600_000).toISOString().slice(0, 10).replace(/-/g, ''));
-    if (days.length > 31) return err(PaymentErrors.invalidRequest('a batch query range covers at most 31 days (Allinpay queries one day at a time)', { path: 'range' }));
-  }
-  return days.length > 0 ? ok(days) : err(PaymentErrors.invalidRequest('range.from is after range.to', { path: 'range' }));
 }
 
 /** One verified page of a day's batch query, with its lines as statement entries. */
@@ -125,12 +113,16 @@ export interface BatchQueryPage extends BatchPage {
 export class AllinpayStatements implements StatementsCapability {
   readonly #settings: AllinpaySettings;
 
-  /** @param options instance options; @param transport HTTP. */
+  readonly #refunds: RefundsCapability;
+
+  /** @param options instance options; @param transport HTTP; @param refunds the instance's refund queries. */
   constructor(
     @inject(Tokens.InstanceConfig) options: unknown,
     @inject(Tokens.Transport) private readonly transport: HttpTransport,
+    @inject(Tokens.Refunds) refunds: RefundsCapability,
   ) {
     this.#settings = settingsOf(options as AllinpayOptions);
+    this.#refunds = refunds;
   }
 
   /**
@@ -149,7 +141,7 @@ export class AllinpayStatements implements StatementsCapability {
    * ```
    */
   async *pages(range: DayRange): AsyncIterable<PayResult<BatchQueryPage>> {
-    const days = guard('allinpay-mobile.statements.pages', () => daysOf(range));
+    const days = cstDaysOf(range, 31, 'a batch query range covers at most 31 days (Allinpay queries one day at a time)');
     if (days.isErr()) {
       yield err(days.error);
       return;
@@ -201,6 +193,73 @@ export class AllinpayStatements implements StatementsCapability {
           : [{ field: `count ${day} page ${pageNo}`, expected: p.header.count, actual: String(p.details.length) }];
         return ok({ ...p, day, pageNo, entries, discrepancies });
       });
+  }
+
+  /**
+   * The statement for reconciliation: the paid orders of the batch query v1.6 (the saved pages
+   * given, or the API's pages of the range), then the refunds paykit recorded in the range as the
+   * refund query v2.4 answers for each (spec 3.7/3.8): one refund line for each the provider says
+   * it refunded (the batch query lists payments only). A refund the provider has no record of, or
+   * has not finished, gives no line. A page or a refund query that fails ends the statement: the
+   * run fails rather than report what it could not check.
+   */
+  source(request: StatementSourceRequest): PayResult<StatementSource> {
+    const checks: StatementSelfCheck[] = [];
+    const origins: string[] = [];
+    const self = this;
+    async function* batches(): AsyncGenerator<PayResult<StatementEntry>[]> {
+      if (request.files !== undefined) {
+        for (const f of request.files) {
+          const entries: PayResult<StatementEntry>[] = [];
+          for await (const r of self.parse(f)) {
+            if (r.isErr()) {
+              yield [r];
+              return;
+            }
+            entries.push(r.map((e) => ({ ...e, source: f.name })));
+          }
+          origins.push(f.name);
+          yield entries;
+        }
+      } else {
+        for await (const page of self.pages(request.range)) {
+          if (page.isErr()) {
+            yield [err(page.error)];
+            return;
+          }
+          const source = `batch query ${page.value.day} page ${page.value.pageNo}`;
+          origins.push(source);
+          checks.push({ source, differences: page.value.discrepancies });
+          yield page.value.entries.map((e) => ok({ ...e, source }));
+        }
+      }
+      let refunds = 0;
+      for await (const r of request.refunds()) {
+        if (r.isErr()) {
+          yield [err(r.error)];
+          return;
+        }
+        const req = r.value;
+        const answer = await guardAsync('allinpay-mobile.statements.source', () => self.#refunds.query(req));
+        if (answer.isErr()) {
+          if (answer.error.kind === 'NotFound') continue;
+          yield [err(answer.error)];
+          return;
+        }
+        refunds += 1;
+        if (answer.value.status !== 'succeeded') continue;
+        const at = req.requestedAt ?? new Date(Number.NaN);
+        yield [ok({
+          kind: 'refund', orderId: req.payment.orderId, refundId: req.refundId, amount: { amount: -answer.value.amount.amount, currency: answer.value.amount.currency },
+          ...(Number.isNaN(at.getTime()) ? {} : { settleDate: formatCstDate(at) }),
+          ...(answer.value.providerStatus !== undefined ? { providerStatus: answer.value.providerStatus } : {}),
+          ...(answer.value.providerRefundId !== undefined ? { providerTransactionId: answer.value.providerRefundId } : {}),
+          source: `refund query ${req.refundId}`,
+        })];
+      }
+      if (refunds > 0) origins.push(`refund query (${refunds} refunds)`);
+    }
+    return ok({ batches: batches(), origins: () => origins, checks: () => ResultAsync.fromSafePromise(Promise.resolve(checks)) });
   }
 
   /** Parses a saved batch query reply (one page, as received: base64 text), after verifying it. */

@@ -1,5 +1,5 @@
 /** The Example Pay demo: one order walked through the simulator, step by step. */
-import { createPaykit, MemoryLogger, type DemoReporter, type Paykit, type PayResult, type ProviderDemo } from '@paykit/core';
+import { createPaykit, MemoryLogger, reconciliationDigest, type DemoReporter, type Paykit, type PayResult, type ProviderDemo } from '@paykit/core';
 import { LoopbackTransport, SimulatorServer } from '@paykit/core/simulator';
 import { examplePlugin } from './plugin.js';
 import { ExampleSimulator } from './simulator/index.js';
@@ -32,7 +32,9 @@ async function startMerchant(paykit: () => Paykit | undefined, reporter: DemoRep
 
 /**
  * Starts the Example Pay simulator in-process and walks one order: create, pay at the cashier,
- * the notification delivered twice, a query, and a partial refund. Records go to `context.store`
+ * the notification delivered twice, a query, a partial refund, then the day's statement reconciled
+ * against the records (a lost notification, a duplicated line, an unknown order and a fee charged
+ * on its own put into it) with repair. Records go to `context.store`
  * when given (order ids start with `DEMO`, refund ids with `RDEMO`), else to an in-memory store.
  *
  * @example
@@ -41,7 +43,7 @@ async function startMerchant(paykit: () => Paykit | undefined, reporter: DemoRep
  * ```
  */
 export const exampleDemo: ProviderDemo = {
-  title: 'Example Pay: pay, notification delivered twice, query, partial refund',
+  title: 'Example Pay: pay, notification delivered twice, query, partial refund, the day reconciled',
   async run(reporter, context) {
     reporter.section(this.title);
     const sim = await ExampleSimulator.start({ merchantId: MERCHANT, key: DEMO_KEY, autoNotify: false });
@@ -63,6 +65,23 @@ export const exampleDemo: ProviderDemo = {
       const refund = must(await paykit.refunds.create({ refundId: `R${orderId}`, orderId, amount: { amount: 1000, currency: 'CNY' } }), 'refunds.create');
       reporter.step('refunded 10.00 of 49.65', refund);
       reporter.step('the payment now', must(await paykit.payments.get(orderId), 'payments.get'));
+
+      // The day's statement against the records, with what goes wrong in real life put into it.
+      const lost = `DEMOLOST${Date.now()}`;
+      const lostPayment = must(await paykit.payments.create({ orderId: lost, amount: { amount: 2500, currency: 'CNY' }, description: 'Oolong, 100 g' }), 'payments.create');
+      await sim.pay(lostPayment.action, 'succeeded');
+      reporter.step(`order ${lost} was paid, but its notification never arrived: paykit has it pending`);
+      sim.statementFaults.push(
+        { kind: 'duplicate', orderNo: orderId },
+        { kind: 'extra', orderNo: `DEMOGHOST${Date.now()}`, amountMinor: 1200, currency: 'CNY', at: new Date() },
+        { kind: 'charge', reference: 'DEMO-MONTHLY-FEE', feeMinor: 300, currency: 'CNY', at: new Date() },
+      );
+      reporter.step("Example Pay's statement of the day lists the first order twice, an order this shop never made, and a fee of 3.00 on its own");
+      const day = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+      const report = must(await paykit.reconcile({ instance: 'shop', date: day }, { repair: true, fees: { basisPoints: 60 } }), 'reconcile');
+      reporter.step(`reconciled ${day} against the records, repairing by verified queries (paykit reconcile --repair)`, reconciliationDigest(report));
+      reporter.step(`order ${lost} after the repair`, must(await paykit.payments.get(lost), 'payments.get'));
+      context?.reconciled?.(report);
     } finally {
       await merchant.server.close();
       await sim.close();

@@ -11,3 +11,4 @@ export type { ExampleOptionsInput } from './options.js';
 export { exampleTools } from './tools.js';
 export { verifyNotification, verifyReturnRequest, ACK, NACK } from './notifications.js';
 export { mapPaymentStatus, mapRefundStatus, mapErrorCode } from './mapping.js';
+export { ExampleStatements, type ExampleStatementPage } from './statements.js';

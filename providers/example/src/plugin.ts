@@ -7,6 +7,7 @@ import { ExamplePayments, ExampleRefunds } from './client.js';
 import { ExampleOptionsCodec, type ExampleOptions } from './config.js';
 import { ERROR_CODES, mapErrorCode, paymentStatuses, refundStatuses } from './mapping.js';
 import { ExampleNotifications } from './notifications.js';
+import { ExampleStatements } from './statements.js';
 import { exampleTools } from './tools.js';
 
 /** Binds the capability services of one instance (paykit gives each instance its own container). */
@@ -15,11 +16,13 @@ export const exampleModule = new ContainerModule(({ bind }) => {
   bind(Tokens.Payments).to(ExamplePayments);
   bind(Tokens.Notifications).to(ExampleNotifications);
   bind(Tokens.Refunds).to(ExampleRefunds);
+  bind(Tokens.Statements).to(ExampleStatements);
 });
 
 /**
  * Example Pay: the template provider. Payments by cashier redirect, JSON queries and refunds,
- * HMAC-SHA256 signatures, JSON notifications acknowledged with `SUCCESS`.
+ * HMAC-SHA256 signatures, JSON notifications acknowledged with `SUCCESS`, a paged daily statement
+ * for reconciliation.
  *
  * @example
  * ```ts
@@ -32,7 +35,7 @@ export const exampleModule = new ContainerModule(({ bind }) => {
 export const examplePlugin: ProviderPlugin<ExampleOptions> = {
   id: 'example',
   displayName: 'Example Pay',
-  capabilities: ['payments', 'notifications', 'refunds'],
+  capabilities: ['payments', 'notifications', 'refunds', 'statements'],
   configCodec: ExampleOptionsCodec,
   module: exampleModule,
   introspection: {

@@ -12,6 +12,9 @@
  * - Return: after paying (or failing) at the cashier, the payer's browser is redirected (`GET`) to
  *   `return_url` with the {@link ReturnParams} added to its query string; the signature covers
  *   every query parameter but `sign`, the merchant's own parameters of `return_url` included.
+ * - Statement: JSON `POST` to `{baseUrl}/statement` with a day (`YYYYMMDD`, China Standard Time) and
+ *   a page number; the signed reply holds up to 500 lines in `lines` (see {@link StatementLine}),
+ *   how many in `count`, and `has_more` `Y` while another page follows.
  */
 import { decodeText, PaymentErrors, type PayResult } from '@paykit/core';
 import * as t from 'io-ts';
@@ -162,3 +165,47 @@ export function parseFlatJson(body: Uint8Array, what: string): PayResult<WireFie
     return ok(json as WireFields);
   });
 }
+
+/** `POST /statement`: one page of a day's statement. */
+export const StatementRequest = t.type({
+  merchant_id: MerchantId, date: bounded('date', 8, 8, /^\d{8}$/), page: bounded('page', 1, 3, /^[1-9]\d{0,2}$/),
+  sign_type: WireSignType, sign: WireSign,
+}, 'StatementRequest');
+/** {@link StatementRequest} as data. */
+export type StatementRequest = t.TypeOf<typeof StatementRequest>;
+
+/** Lines a statement page holds at most. */
+export const STATEMENT_PAGE_LINES = 500;
+
+/** A successful `/statement` reply: a page of the day's lines, newline-separated. */
+export const StatementReply = t.intersection([
+  ReplyHead,
+  t.type({
+    merchant_id: MerchantId, date: bounded('date', 8, 8, /^\d{8}$/), page: bounded('page', 1, 3, /^[1-9]\d{0,2}$/),
+    has_more: t.keyof({ Y: null, N: null }), count: bounded('count', 1, 3, /^\d{1,3}$/), lines: bounded('lines', 0, 60_000),
+  }),
+], 'StatementReply');
+/** {@link StatementReply} as data. */
+export type StatementReply = t.TypeOf<typeof StatementReply>;
+
+/** What a statement line records: a payment, a refund, or a fee charged on its own. */
+export const STATEMENT_LINE_TYPES = ['PAYMENT', 'REFUND', 'FEE'] as const;
+
+/** A signed decimal amount (statement lines: negative for refunds). */
+export const WireSignedAmount = bounded('amount', 1, 17, /^-?\d+(\.\d+)?$/);
+
+/**
+ * One statement line, `|`-separated: `type|order_no|refund_no|payment_id|amount|currency|fee|time`.
+ * A refund line carries the refunded order and its refund number, a negative amount and the fee
+ * given back (negative); a `FEE` line charges a fee (in `fee`, amount `0.00`) tied to no order, its
+ * reference in `order_no`. `time` is when it happened, `YYYYMMDDHHmmss` China Standard Time.
+ */
+export const StatementLine = t.type({
+  type: t.keyof({ PAYMENT: null, REFUND: null, FEE: null }), order_no: WireReference, refund_no: bounded('refund_no', 0, 64, /^[\x21-\x7e]*$/),
+  payment_id: bounded('payment_id', 0, 32), amount: WireSignedAmount, currency: WireCurrency, fee: WireSignedAmount, time: WireTimestamp,
+}, 'StatementLine');
+/** {@link StatementLine} as data. */
+export type StatementLine = t.TypeOf<typeof StatementLine>;
+
+/** The field names of a statement line, in their order. */
+export const STATEMENT_LINE_FIELDS = ['type', 'order_no', 'refund_no', 'payment_id', 'amount', 'currency', 'fee', 'time'] as const;

@@ -1,6 +1,9 @@
-/** `paykit demo` for LianLian payouts: a payout, a review hold confirmed, an unknown outcome resolved by query. */
+/**
+ * `paykit demo` for LianLian payouts: a payout, a review hold confirmed, an unknown outcome resolved
+ * by query, then the day's FKMX reconciled against the payouts.
+ */
 import { generateKeyPairSync } from 'node:crypto';
-import { createPaykit, formatPaymentError, type DemoContext, type DemoReporter, type Paykit, type PayoutStatus, type ProviderDemo } from '@paykit/core';
+import { createPaykit, formatPaymentError, reconciliationDigest, type DemoContext, type DemoReporter, type Paykit, type PayoutStatus, type ProviderDemo } from '@paykit/core';
 import { estimateArrival } from './arrival.js';
 import { lianlianPayoutPlugin } from './plugin.js';
 import { LoopbackTransport } from '@paykit/core/simulator';
@@ -17,6 +20,10 @@ async function waitFor(paykit: Paykit, payoutId: string, statuses: readonly Payo
     await new Promise((r) => setTimeout(r, 10));
   }
   return undefined;
+}
+
+async function waitForSim(sim: LianlianPayoutSimulator, noOrder: string): Promise<void> {
+  for (const end = Date.now() + 10_000; Date.now() < end && sim.orders.get(noOrder)?.status !== 'SUCCESS';) await new Promise((r) => setTimeout(r, 10));
 }
 
 async function run(reporter: DemoReporter, context?: DemoContext): Promise<void> {
@@ -59,14 +66,37 @@ async function run(reporter: DemoReporter, context?: DemoContext): Promise<void>
     const resolved = await paykit.payouts.resolve('DEMO-PAYOUT-3');
     reporter.step('payouts.resolve queried queryPayment.htm (no resubmission: the order exists)', resolved.isOk() ? resolved.value : formatPaymentError(resolved.error));
     reporter.step("the simulator's ledger: money paid per order", [...sim.ledger.values()]);
+
+    // The day's FKMX against the payouts: a lost notification, a payout returned, a fee off the contract.
+    sim.script('DEMO-PAYOUT-4', { notify: false });
+    (await paykit.payouts.submit({ payoutId: 'DEMO-PAYOUT-4', amount: { amount: 3000, currency: 'CNY' }, account, description: '提现' }))._unsafeUnwrap();
+    await waitForSim(sim, 'DEMO-PAYOUT-4');
+    reporter.step('DEMO-PAYOUT-4 was paid out, but no notification came: paykit has it in flight');
+    sim.script('DEMO-PAYOUT-1', { notify: false });
+    sim.cancel('DEMO-PAYOUT-1');
+    reporter.step("the beneficiary's bank returned DEMO-PAYOUT-1's money (CANCEL), and that notification was lost too");
+    sim.statementFaults.push({ kind: 'fee', noOrder: 'DEMO-PAYOUT-2', feeFen: 500 });
+    const fkmx = sim.statementFile(sim.orders.get('DEMO-PAYOUT-1')?.settleDate ?? '');
+    const day = fkmx.name.slice(-12, -4);
+    const date = `${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6, 8)}`;
+    reporter.step(`LianLian's ${fkmx.name} charges DEMO-PAYOUT-2 5.00 (the contract says 1.00 per payout)`);
+    const report = await paykit.reconcile({ instance: 'payouts', date }, {
+      files: [{ name: fkmx.name, content: (async function* () { yield fkmx.bytes; })() }], repair: true, fees: { basisPoints: 0, fixed: 100 },
+    });
+    if (report.isErr()) throw new Error(report.error.message);
+    reporter.step(`reconciled ${date} from the day's FKMX, repairing by verified payout queries (paykit reconcile --file FKMX… --repair)`, reconciliationDigest(report.value));
+    reporter.step('DEMO-PAYOUT-1 after the repair', (await paykit.payouts.get('DEMO-PAYOUT-1'))._unsafeUnwrap().status);
+    context?.reconciled?.(report.value);
   } finally {
     await sim.close();
   }
 }
 
 /**
- * The demo `paykit demo` runs for LianLian payouts. Records go to `context.store` when given
- * (payout ids `DEMO-PAYOUT-1` to `-3`), else to an in-memory store.
+ * The demo `paykit demo` runs for LianLian payouts, ending with the day's FKMX file reconciled
+ * against the payouts (a lost notification, a returned payout, a fee off the contract put into it).
+ * Records go to `context.store` when given (payout ids `DEMO-PAYOUT-1` to `-4`), else to an
+ * in-memory store.
  *
  * @example
  * ```ts

@@ -28,3 +28,4 @@ export { payoutStatusOf, mapErrorCode, classifyMoneyCode, classifyQueryCode, RES
 export { signText, signFields, verifyFields, verifyNotificationFields, type NotificationKeys, type NotifySignType } from './signer.js';
 export { filterMemo, CORPORATE_BRANCH_EXEMPT } from './requests.js';
 export { lianlianPayoutTools, guessRequest, type PayoutRequestMessage } from './tools.js';
+export { LianlianPayoutStatements } from './statements.js';

@@ -7,6 +7,7 @@ import { LianlianPayoutConfigCodec, type LianlianPayoutOptions } from './config.
 import { mapErrorCode, payoutStatusOf, RESULT_PAY, RET_CODES } from './mapping.js';
 import { LianlianPayoutNotifications } from './notifications.js';
 import { systemRandom, type RandomSource } from './payload.js';
+import { LianlianPayoutStatements } from './statements.js';
 import { lianlianPayoutTools } from './tools.js';
 import { LianlianPayoutTokens } from './tokens.js';
 
@@ -30,7 +31,7 @@ export function createLianlianPayoutPlugin(o: LianlianPayoutPluginOptions = {}):
   return {
     id: 'lianlian-payout',
     displayName: 'LianLian payout',
-    capabilities: ['payouts', 'notifications'],
+    capabilities: ['payouts', 'notifications', 'statements'],
     configCodec: LianlianPayoutConfigCodec,
     module: new ContainerModule(({ bind }) => {
       bind(LianlianPayoutTokens.Random).toConstantValue(random);
@@ -38,6 +39,7 @@ export function createLianlianPayoutPlugin(o: LianlianPayoutPluginOptions = {}):
       bind(Tokens.PaymentObserver).to(SameCardPayIns);
       bind(Tokens.Payouts).to(LianlianPayouts);
       bind(Tokens.Notifications).to(LianlianPayoutNotifications);
+      bind(Tokens.Statements).to(LianlianPayoutStatements);
     }),
     introspection: {
       payoutStatuses: { wire: RESULT_PAY, map: payoutStatusOf },
@@ -51,7 +53,7 @@ export function createLianlianPayoutPlugin(o: LianlianPayoutPluginOptions = {}):
 
 /**
  * The LianLian payout plugin: encrypted payouts (`pay_load`), review confirmation, payout query,
- * result notifications, unknown-outcome safety.
+ * result notifications, unknown-outcome safety, FKMX payout statements for reconciliation.
  *
  * @example
  * ```ts

@@ -1,12 +1,12 @@
 /** The LianLian web demo: one order through the simulator, step by step. */
-import { createPaykit, MemoryLogger, type DemoReporter, type Paykit, type PayResult, type ProviderDemo } from '@paykit/core';
+import { createPaykit, MemoryLogger, reconciliationDigest, type DemoReporter, type Paykit, type PayResult, type ProviderDemo } from '@paykit/core';
 import { LoopbackTransport, SimulatorServer } from '@paykit/core/simulator';
 import { LianlianWebTokens } from './cards.js';
 import { renderCashierPage } from './form.js';
 import { submitForm, testKeys, TEST_MD5_KEY, TEST_OID_PARTNER } from './harness.js';
 import { lianlianWebPlugin } from './plugin.js';
 import { demoStatement } from './statements/demo.js';
-import { LianlianWebSimulator } from './simulator/index.js';
+import { LianlianWebSimulator, simStatementFile } from './simulator/index.js';
 
 // Not `shop`, which the Example Pay demo uses: `paykit demo` records every demo in one store.
 const INSTANCE = 'llweb';
@@ -37,7 +37,9 @@ async function startMerchant(paykit: () => Paykit | undefined, reporter: DemoRep
 /**
  * Starts the LianLian web simulator in-process and walks one order: the signed cashier form, the
  * payment, the notification delivered twice (signed with RSA while requests use MD5), the order
- * query, the card BIN query and the day's statement file. Records go to `context.store` when given
+ * query, the card BIN query and the day's statement file, then the day reconciled from LianLian's
+ * files (a lost notification, a refund made on the merchant site, a fee off the contract and a
+ * duplicated line put into them) with repair. Records go to `context.store` when given
  * (instance `llweb`, order ids starting with `LLDEMO`), else to an in-memory store.
  *
  * @example
@@ -46,7 +48,7 @@ async function startMerchant(paykit: () => Paykit | undefined, reporter: DemoRep
  * ```
  */
 export const lianlianWebDemo: ProviderDemo = {
-  title: 'LianLian web: cashier form, payment, repeated notifications, order query, card BIN, statement',
+  title: 'LianLian web: cashier form, payment, repeated notifications, order query, card BIN, statement, the day reconciled',
   async run(reporter, context) {
     reporter.section(this.title);
     const sim = await LianlianWebSimulator.start({
@@ -82,6 +84,38 @@ export const lianlianWebDemo: ProviderDemo = {
       reporter.step(`the day's statement ${statement.fileName} (GBK, comma layout), parsed back and checked against JYMXSUM`, {
         text: statement.text, entries: statement.entries, discrepancies: statement.discrepancies,
       });
+
+      // Reconciliation of the day: what goes wrong in real life, found in LianLian's files.
+      const stamp = Date.now();
+      const pk = paykit;
+      const order = async (id: string, amount: number): Promise<void> => {
+        const c = must(await pk.payments.create({
+          orderId: id, amount: { amount, currency: 'CNY' }, description: '羽毛球',
+          payer: { id: 'U1001', ip: '122.11.37.211', registeredAt: new Date('2024-01-01T00:00:00Z') },
+        }), 'payments.create');
+        if (c.action.kind === 'redirect') await submitForm(c.action);
+      };
+      const lost = `LLDEMOLOST${stamp}`;
+      await order(lost, 2000);
+      await sim.complete(lost, 'succeeded', { notify: false });
+      reporter.step(`order ${lost} was paid, but all 30 notifications failed to arrive: paykit has it pending`);
+      const portal = `LLDEMOPORTAL${stamp}`;
+      await order(portal, 3000);
+      await sim.complete(portal, 'succeeded');
+      sim.refund(portal, `MS${stamp}`, 3000);
+      reporter.step(`order ${portal} was refunded in full on LianLian's merchant site: paykit was never asked`);
+      const day = sim.ledger.get(portal)?.settleDate ?? '';
+      sim.statementFaults.push({ kind: 'fee', orderId, feeMinor: 99 }, { kind: 'duplicate', orderId: portal });
+      const files = must(sim.statementDay(day), 'statementDay');
+      reporter.step(`LianLian's ${files.transactions.name} charges ${orderId} a fee of 0.99 (the contract says 0.5 %: 0.24) and lists ${portal} twice`);
+      const date = `${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6, 8)}`;
+      const report = must(await pk.reconcile({ instance: INSTANCE, date }, {
+        files: [simStatementFile(files.transactions), simStatementFile(files.summary), simStatementFile(files.payouts)],
+        repair: true, fees: { basisPoints: 50, rounding: 'down' },
+      }), 'reconcile');
+      reporter.step(`reconciled ${date} from the day's JYMX and JYMXSUM, repairing by verified order queries (paykit reconcile --file DIR --repair)`, reconciliationDigest(report));
+      reporter.step(`order ${portal} after the repair: LianLian's query said REFUND`, must(await pk.payments.get(portal), 'payments.get'));
+      context?.reconciled?.(report);
     } finally {
       await merchant.server.close();
       await sim.close();

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import {
-  PaymentErrors, type PayResult, type PayResultAsync, type RecordKind, type Store, type StoredPayment, type StoredPayout,
-  type StoredPreAuth, type StoredRefund,
+  DISCREPANCY_KINDS, maskCardNumbersIn, PaymentErrors, reconciliationDigest, type PayResult, type PayResultAsync, type ReconciliationReport, type RecordKind, type Store,
+  type StoredPayment, type StoredPayout, type StoredPreAuth, type StoredRefund,
 } from '@paykit/core';
 import { openStore, type DurableStore } from '@paykit/store-sql';
 import { stringOption, type ParsedArgs } from '../argv.js';
@@ -150,6 +150,7 @@ async function printEvents(ctx: CommandContext, store: Store, after: number): Pr
 async function runDemos(ctx: CommandContext, selected: CommandContext['providers'], store: Store | undefined): Promise<{ failed: string[]; ran: number }> {
   const { io } = ctx;
   const failed: string[] = [];
+  const reconciled: ReconciliationReport[] = [];
   let ran = 0;
   let seen = 0;
   for (const { plugin, demo } of selected) {
@@ -159,7 +160,7 @@ async function runDemos(ctx: CommandContext, selected: CommandContext['providers
     }
     io.out(`\n=== ${plugin.displayName} (${plugin.id}): ${demo.title} ===\n`);
     try {
-      await demo.run(new ConsoleDemoReporter((text) => io.out(text)), store === undefined ? {} : { store });
+      await demo.run(new ConsoleDemoReporter((text) => io.out(text)), { ...(store === undefined ? {} : { store }), reconciled: (r) => reconciled.push(r) });
       ran += 1;
       if (store !== undefined) seen = await printEvents(ctx, store, seen);
     } catch (e) {
@@ -168,7 +169,21 @@ async function runDemos(ctx: CommandContext, selected: CommandContext['providers
       io.err(`error: demo of ${plugin.id} failed: ${describeThrown(e)}\n`);
     }
   }
+  if (reconciled.length > 0) io.out(renderReconciliations(reconciled));
   return { failed, ran };
+}
+
+/** What the demos' closing reconciliations found: per instance, the discrepancies and what repair did. */
+export function renderReconciliations(reports: readonly ReconciliationReport[]): string {
+  const out = ['', '=== Reconciliation of the simulated days (what each demo put into its statement, found) ==='];
+  for (const r of reports) {
+    const c = r.counts;
+    const kinds = DISCREPANCY_KINDS.filter((k) => c.byKind[k] > 0).map((k) => `${k} ${c.byKind[k]}`).join(', ');
+    out.push(`  ${r.instance} (${r.providerId}) ${r.period.value}: ${c.statementLines} lines, ${c.matched} matched, ${c.discrepancies} discrepancies (${kinds || 'none'}); ${c.repaired} repaired by a verified query, ${c.open} open`);
+    for (const line of reconciliationDigest(r).discrepancies) out.push(`    ${maskCardNumbersIn(line)}`);
+  }
+  out.push('  (paykit reconcile --config FILE --instance ID --date YYYY-MM-DD [--file PATH] [--repair] [--html FILE] does this against your records.)');
+  return `${out.join('\n')}\n`;
 }
 
 /** Runs the demos on the PGlite store, prints the summary, closes the store and removes or keeps its directory. */

@@ -44,6 +44,24 @@ export interface SimPayment {
   readonly delivery?: Promise<readonly DeliveryAttempt[]>;
 }
 
+/**
+ * A difference the simulator puts into its batch query answers, on top of what its traffic gives
+ * (a lost notification, a refund the merchant never heard the end of come from traffic).
+ */
+export type SimBatchFault =
+  /** The order's detail line shows another amount (minor units). */
+  | { readonly kind: 'amount'; readonly orderNo: string; readonly amount: number }
+  /** The order's detail line is listed twice. */
+  | { readonly kind: 'duplicate'; readonly orderNo: string }
+  /** The order's detail line is left out. */
+  | { readonly kind: 'omit'; readonly orderNo: string }
+  /** A paid order the merchant never made, paid on `day` (`YYYYMMDD`). */
+  | { readonly kind: 'extra'; readonly orderNo: string; readonly amount: number; readonly day: string }
+  /** Every header of the day states this many more lines than the page holds. */
+  | { readonly kind: 'count'; readonly by: number }
+  /** A detail line that is not one (the signed page holds it: the page cannot be read). */
+  | { readonly kind: 'garbage'; readonly text: string };
+
 /** Refund states that give the amount back to the order (spec 3.8: reversed, failed, refused). */
 const FAILED_REFUND = new Set(['TKSUCC0004', 'TKSUCC0007', 'TKSUCC0008']);
 
@@ -69,6 +87,8 @@ export class AllinpaySimulator {
   readonly merchantId: string;
   /** MD5 key. */
   readonly md5Key: string;
+  /** Differences to put into batch query answers (see {@link SimBatchFault}). */
+  readonly batchFaults: SimBatchFault[] = [];
   readonly #identity: SimulatorIdentity;
   readonly #o: AllinpaySimulatorOptions;
   #seq = 0;
@@ -275,14 +295,26 @@ export class AllinpaySimulator {
     const { fields: f, error } = this.#form(req, SIM_ORDERS.batchQuery);
     if (error) return { body: Buffer.from(error, 'utf8').toString('base64') };
     const day = (f.beginDateTime ?? '').slice(0, 8);
-    const paid = [...this.orders.entries()].filter(([, o]) => o.status === 'paid' && o.payDatetime.startsWith(day));
+    const fault = <K extends SimBatchFault['kind']>(kind: K, orderNo: string) =>
+      this.batchFaults.find((x): x is Extract<SimBatchFault, { kind: K }> => x.kind === kind && 'orderNo' in x && x.orderNo === orderNo);
+    const lines: string[] = [];
+    for (const [no, o] of this.orders) {
+      if (o.status !== 'paid' || !o.payDatetime.startsWith(day) || fault('omit', no)) continue;
+      const amount = String(fault('amount', no)?.amount ?? o.payData.orderAmount);
+      const line = [this.merchantId, o.paymentOrderId, no, o.payData.orderDatetime, amount, o.payDatetime, amount, o.payData.ext1 ?? '', '', '1'].join('|');
+      lines.push(line);
+      if (fault('duplicate', no)) lines.push(line);
+    }
+    for (const x of this.batchFaults) {
+      if (x.kind === 'extra' && x.day === day) lines.push([this.merchantId, `9${Date.now()}`, x.orderNo, `${day}080000`, String(x.amount), `${day}090000`, String(x.amount), '', '', '1'].join('|'));
+      if (x.kind === 'garbage') lines.push(x.text);
+    }
     const size = this.#o.pageSize ?? 500;
     const pageNo = Number(f.pageNo);
-    const page = paid.slice((pageNo - 1) * size, pageNo * size);
-    const hasNext = pageNo * size < paid.length ? 'Y' : 'N';
-    const header = page.length === 0 ? `${this.merchantId}|0|0|N` : `${this.merchantId}|${page.length}|${pageNo}|${hasNext}`;
-    const details = page.map(([no, o]) => [this.merchantId, o.paymentOrderId, no, o.payData.orderDatetime, o.payData.orderAmount,
-      o.payDatetime, o.payData.orderAmount, o.payData.ext1 ?? '', '', '1'].join('|'));
+    const details = lines.slice((pageNo - 1) * size, pageNo * size);
+    const hasNext = pageNo * size < lines.length ? 'Y' : 'N';
+    const stated = details.length + this.batchFaults.reduce((n, x) => n + (x.kind === 'count' ? x.by : 0), 0);
+    const header = details.length === 0 ? `${this.merchantId}|0|0|N` : `${this.merchantId}|${stated}|${pageNo}|${hasNext}`;
     const signed = [header, ...details].map((l) => `${l}\r\n`).join('');
     const sig = simRsa(this.#identity.privateKey, simMd5(signed));
     return { body: Buffer.from(`${signed}\r\n${ctx.badSignature ? spoil(sig) : sig}\r\n`, 'utf8').toString('base64') };

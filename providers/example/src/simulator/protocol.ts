@@ -48,3 +48,16 @@ export function simDecimal(minor: number, currency: string): string {
 export function simCstTimestamp(at: Date): string {
   return new Date(at.getTime() + 8 * 3600_000).toISOString().replace(/[-:T]/g, '').slice(0, 14);
 }
+
+/** Example Pay's fee on a line: 0.6 % of the amount, rounded half up to a minor unit (the simulator's contract). */
+export const SIM_FEE_BASIS_POINTS = 60;
+
+/** The simulator's fee for an amount of minor units (integer arithmetic). */
+export function simFee(amountMinor: number): number {
+  return Math.floor((Math.abs(amountMinor) * SIM_FEE_BASIS_POINTS + 5000) / 10000);
+}
+
+/** `YYYYMMDD` of an instant in China Standard Time. */
+export function simCstDay(at: Date): string {
+  return simCstTimestamp(at).slice(0, 8);
+}

@@ -1,6 +1,6 @@
 import { deliver, postOnce, SimulatorServer, type DeliveryAttempt, type Fault, type SimReply, type SimRequest } from '@paykit/core/simulator';
 import type { PaymentAction } from '@paykit/core';
-import { simCstTimestamp, simDecimal, simMinorUnits, simSign, simVerify } from './protocol.js';
+import { simCstDay, simCstTimestamp, simDecimal, simFee, simMinorUnits, simSign, simVerify } from './protocol.js';
 
 /** How the simulator is set up. */
 export interface ExampleSimulatorOptions {
@@ -48,6 +48,10 @@ export interface SimRefund {
   readonly currency: string;
   /** `refund_id`. */
   readonly refundId: string;
+  /** When it was made. */
+  readonly at: Date;
+  /** Made in Example Pay's merchant console, not through the API (the merchant's system never heard of it). */
+  readonly portal?: boolean;
 }
 
 /**
@@ -61,6 +65,29 @@ export type ExampleAnswer =
   | { readonly path: string; readonly refuse: string; readonly times?: number }
   | { readonly path: string; readonly statusAfterWork: number; readonly times?: number }
   | { readonly path: string; readonly workAfterMs: number; readonly times?: number };
+
+/**
+ * A difference the simulator puts into its statement, on top of what its traffic gives (a lost
+ * notification, a refund made in the console and a payment retried after a failure come from
+ * traffic).
+ */
+export type SimStatementFault =
+  /** The order's line shows another amount. */
+  | { readonly kind: 'amount'; readonly orderNo: string; readonly amountMinor: number }
+  /** The order's line charges another fee. */
+  | { readonly kind: 'fee'; readonly orderNo: string; readonly feeMinor: number }
+  /** The order's line is listed twice. */
+  | { readonly kind: 'duplicate'; readonly orderNo: string }
+  /** The order's line is left out. */
+  | { readonly kind: 'omit'; readonly orderNo: string }
+  /** A payment line for an order the merchant never made. */
+  | { readonly kind: 'extra'; readonly orderNo: string; readonly amountMinor: number; readonly currency: string; readonly at: Date }
+  /** A fee charged on its own, tied to no order. */
+  | { readonly kind: 'charge'; readonly reference: string; readonly feeMinor: number; readonly currency: string; readonly at: Date }
+  /** A line of the day that is not a statement line at all. */
+  | { readonly kind: 'garbage'; readonly date: string; readonly text: string }
+  /** Every page of the day states this many more (or fewer) lines than it holds. */
+  | { readonly kind: 'miscount'; readonly date: string; readonly by: number };
 
 /** The decoded result of the payer paying at the cashier. */
 export interface SimPayment {
@@ -107,6 +134,8 @@ export class ExampleSimulator {
   readonly refunds = new Map<string, SimRefund>();
   /** Every notification delivery, in order. */
   readonly deliveries: { readonly orderNo: string; readonly attempts: readonly DeliveryAttempt[] }[] = [];
+  /** Differences to put into the statement (see {@link SimStatementFault}). */
+  readonly statementFaults: SimStatementFault[] = [];
   readonly #o: ExampleSimulatorOptions;
   readonly #pending = new Set<Promise<unknown>>();
   readonly #answers: { answer: ExampleAnswer; remaining: number }[] = [];
@@ -239,6 +268,7 @@ export class ExampleSimulator {
       const r = this.refunds.get(f.refund_no ?? '');
       return r ? this.#refundReply(r, ctx.badSignature) : this.#error('1003', 'refund not found', ctx.badSignature);
     }));
+    s.route('POST', '/statement', (req, ctx) => this.#api(req, ctx.badSignature, (f) => this.#statement(f, ctx.badSignature)));
     s.route('POST', '/control/notify', async (req) => {
       const orderNo = req.query.get('order_no') ?? '';
       if (!this.orders.has(orderNo)) return json({ error: `no order ${orderNo}` }, 404);
@@ -303,9 +333,71 @@ export class ExampleSimulator {
     if (order.refundedMinor + minor > order.amountMinor) return this.#error('2002', 'refund exceeds the refundable amount', badSignature);
     order.refundedMinor += minor;
     this.#seq += 1;
-    const refund: SimRefund = { refundNo: f.refund_no, orderNo: order.orderNo, amountMinor: minor, currency: order.currency, refundId: `R${String(this.#seq).padStart(10, '0')}` };
+    const refund: SimRefund = { refundNo: f.refund_no, orderNo: order.orderNo, amountMinor: minor, currency: order.currency, refundId: `R${String(this.#seq).padStart(10, '0')}`, at: new Date() };
     this.refunds.set(refund.refundNo, refund);
     return this.#refundReply(refund, badSignature);
+  }
+
+  /**
+   * Refunds part of a paid order in Example Pay's merchant console: the money goes back and the
+   * statement shows it, but the merchant's system was never asked (no API call, no paykit record).
+   */
+  refundInConsole(orderNo: string, refundNo: string, amountMinor: number): SimRefund {
+    const order = this.orders.get(orderNo);
+    if (!order || order.status !== 'PAID') throw new Error(`order ${orderNo} is not paid`);
+    if (order.refundedMinor + amountMinor > order.amountMinor) throw new Error('refund exceeds the refundable amount');
+    order.refundedMinor += amountMinor;
+    this.#seq += 1;
+    const refund: SimRefund = { refundNo, orderNo, amountMinor, currency: order.currency, refundId: `R${String(this.#seq).padStart(10, '0')}`, at: new Date(), portal: true };
+    this.refunds.set(refundNo, refund);
+    return refund;
+  }
+
+  /**
+   * The statement lines of a day (`YYYYMMDD`, China Standard Time), in Example Pay's line format,
+   * built from the simulator's own traffic (orders paid that day, refunds made that day) with the
+   * {@link SimStatementFault}s applied.
+   */
+  statementLines(date: string): string[] {
+    const faults = this.statementFaults;
+    const find = <K extends SimStatementFault['kind']>(kind: K, orderNo: string) =>
+      faults.find((f): f is Extract<SimStatementFault, { kind: K }> => f.kind === kind && 'orderNo' in f && f.orderNo === orderNo);
+    const out: string[] = [];
+    for (const o of this.orders.values()) {
+      if (o.status !== 'PAID' || simCstDay(o.paidAt) !== date || find('omit', o.orderNo)) continue;
+      const amount = find('amount', o.orderNo)?.amountMinor ?? o.amountMinor;
+      const fee = find('fee', o.orderNo)?.feeMinor ?? simFee(o.amountMinor);
+      const line = ['PAYMENT', o.orderNo, '', o.paymentId, simDecimal(amount, o.currency), o.currency, simDecimal(fee, o.currency), simCstTimestamp(o.paidAt)].join('|');
+      out.push(line);
+      if (find('duplicate', o.orderNo)) out.push(line);
+    }
+    for (const r of this.refunds.values()) {
+      if (simCstDay(r.at) !== date) continue;
+      out.push(['REFUND', r.orderNo, r.refundNo, r.refundId, `-${simDecimal(r.amountMinor, r.currency)}`, r.currency, `-${simDecimal(simFee(r.amountMinor), r.currency)}`, simCstTimestamp(r.at)].join('|'));
+    }
+    for (const f of faults) {
+      if (f.kind === 'extra' && simCstDay(f.at) === date) {
+        out.push(['PAYMENT', f.orderNo, '', `P9${String(out.length).padStart(9, '0')}`, simDecimal(f.amountMinor, f.currency), f.currency, simDecimal(simFee(f.amountMinor), f.currency), simCstTimestamp(f.at)].join('|'));
+      }
+      if (f.kind === 'charge' && simCstDay(f.at) === date) {
+        out.push(['FEE', f.reference, '', '', simDecimal(0, f.currency), f.currency, simDecimal(f.feeMinor, f.currency), simCstTimestamp(f.at)].join('|'));
+      }
+      if (f.kind === 'garbage' && f.date === date) out.push(f.text);
+    }
+    return out;
+  }
+
+  #statement(f: Record<string, string>, badSignature: boolean): SimReply {
+    const date = f.date ?? '';
+    const page = Number(f.page);
+    if (!/^\d{8}$/.test(date) || !Number.isInteger(page) || page < 1) return this.#error('1002', 'date (YYYYMMDD) and page are required', badSignature);
+    const lines = this.statementLines(date);
+    const size = 500;
+    const slice = lines.slice((page - 1) * size, page * size);
+    return this.#reply({
+      code: '0000', message: 'ok', merchant_id: this.#o.merchantId, date, page: String(page), has_more: page * size < lines.length ? 'Y' : 'N',
+      count: String(slice.length + this.statementFaults.reduce((n, x) => n + (x.kind === 'miscount' && x.date === date ? x.by : 0), 0)), lines: slice.join('\n'),
+    }, badSignature);
   }
 
   #refundReply(r: SimRefund, badSignature: boolean): SimReply {

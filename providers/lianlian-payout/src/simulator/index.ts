@@ -13,3 +13,4 @@
  */
 export * from './server.js';
 export * from './crypto.js';
+export * from './statements.js';

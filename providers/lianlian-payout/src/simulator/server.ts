@@ -11,6 +11,7 @@ import type * as t from 'io-ts';
 import type { ResultPay } from '../mapping.js';
 import { ApplyFields, ConfirmFields, Envelope, QueryFields } from '../wire.js';
 import { decryptPayload } from './crypto.js';
+import { simPayoutStatement, type SimPayoutStatementFault } from './statements.js';
 
 /** What the simulator does with one payout order. */
 export interface PayoutScript {
@@ -119,6 +120,8 @@ export class LianlianPayoutSimulator {
   readonly scripts = new Map<string, PayoutScript>();
   /** Every notification delivery, with its attempts. */
   readonly deliveries: { noOrder: string; resultPay: string; acknowledged: boolean }[] = [];
+  /** Differences to put into the FKMX file (see {@link SimPayoutStatementFault}). */
+  readonly statementFaults: SimPayoutStatementFault[] = [];
   readonly #privateKey: KeyObject;
   readonly #merchantKey: KeyObject;
   readonly #o: LianlianPayoutSimulatorOptions;
@@ -319,6 +322,14 @@ export class LianlianPayoutSimulator {
   expireHold(noOrder: string): void {
     const order = this.orders.get(noOrder);
     if (order?.status === 'CHECK') this.#move(order, 'CLOSED');
+  }
+
+  /**
+   * The settlement day's FKMX file as LianLian would publish it, from the simulator's orders (paid,
+   * and returned) with its {@link statementFaults} applied.
+   */
+  statementFile(settleDate: string): { readonly name: string; readonly bytes: Uint8Array } {
+    return simPayoutStatement(this.orders.values(), this.#o.oidPartner, settleDate, this.statementFaults);
   }
 
   /** The bank returns a paid order's money: SUCCESS → CANCEL. */

@@ -1,9 +1,11 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { formatCst, formatCstDate, parseCst } from '@paykit/core';
+import { formatCst, formatCstDate, parseCst, type PayResult } from '@paykit/core';
 import { deliver, SimulatorServer, type DeliveryAttempt, type Fault, type SimReply, type SimRequest } from '@paykit/core/simulator';
 import { simEncodeFormValue, simParseForm, simSign, simSigningText, simSpoil, simVerify, yuanToFen, fenToYuan, type SimKeys } from './crypto.js';
 import { SimLedger, type SimOrderRecord } from './ledger.js';
 import { routeCards, type SimCard } from './cards.js';
+import { simStatementDay, type SimStatementDay, type SimStatementEncoding, type SimStatementFault } from './statements.js';
+import type { StatementLayout } from '../statements/line.js';
 
 /** The exact acknowledgement that stops LianLian's retries (spec 4.3). */
 export const SIM_ACK = '{"ret_code":"0000","ret_msg":"交易成功"}';
@@ -82,6 +84,8 @@ export class LianlianWebSimulator {
    * sync return and signed API reply from now on. Empty by default.
    */
   readonly addedFields: Record<string, string> = {};
+  /** Differences to put into the statement files (see {@link SimStatementFault}). */
+  readonly statementFaults: SimStatementFault[] = [];
   readonly #o: LianlianWebSimulatorOptions;
   readonly #keys: SimKeys;
   #paybill = 0;
@@ -275,7 +279,19 @@ export class LianlianWebSimulator {
     return Object.entries(all).map(([k, v]) => `${k}=${simEncodeFormValue(v, charset)}`).join('&');
   }
 
-  /** Records a refund against a paid order (for statement files). */
+  /**
+   * A settlement day's reconciliation files (JYMX, JYMXSUM and an empty FKMX) as LianLian would
+   * publish them, from the simulator's own traffic with its {@link statementFaults} applied.
+   */
+  statementDay(settleDate: string, o: { readonly layout?: StatementLayout; readonly encoding?: SimStatementEncoding } = {}): PayResult<SimStatementDay> {
+    return simStatementDay(this.ledger.orders(), { partnerId: this.#o.oidPartner, settleDate, layout: o.layout ?? 'comma', encoding: o.encoding ?? 'GBK' }, this.statementFaults);
+  }
+
+  /**
+   * Records a refund against a paid order, as the merchant makes one on LianLian's merchant site
+   * (the web API has none): statement files carry it; the order query says REFUND once all of it
+   * went back.
+   */
   refund(orderId: string, refundId: string, amountMinor: number): void {
     const order = this.ledger.get(orderId);
     if (!order || (order.status !== 'SUCCESS' && order.status !== 'REFUND')) throw new Error(`order ${orderId} is not paid`);

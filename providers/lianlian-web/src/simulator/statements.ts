@@ -109,6 +109,51 @@ export function simSummaryLine(lines: readonly SimStatementLine[]): string {
   return [success + refunds, success, fmt(successSum), refunds, fmt(refundSum), 0, 0].join('|');
 }
 
+/**
+ * A difference the simulator puts into a day's files, on top of what its traffic gives (a lost
+ * notification, a refund made on the merchant site and a payment retried after a failure come
+ * from traffic).
+ */
+export type SimStatementFault =
+  /** The order's line shows another amount (fen). */
+  | { readonly kind: 'amount'; readonly orderId: string; readonly amountMinor: number }
+  /** The order's line charges another fee (fen). */
+  | { readonly kind: 'fee'; readonly orderId: string; readonly feeMinor: number }
+  /** The order's line is listed twice (the summary counts both, as a duplicate from LianLian would). */
+  | { readonly kind: 'duplicate'; readonly orderId: string }
+  /** The order's line is left out (and from the summary). */
+  | { readonly kind: 'omit'; readonly orderId: string }
+  /** A success line for an order the merchant never made. */
+  | { readonly kind: 'extra'; readonly line: SimStatementLine }
+  /** A line that is not a reconciliation line at all (the summary does not count it). */
+  | { readonly kind: 'garbage'; readonly text: string }
+  /** The summary states this many more successes than the lines hold. */
+  | { readonly kind: 'summary'; readonly successCountBy: number };
+
+/** The day's lines with the faults applied, and the summary line, faults included. */
+export function applySimStatementFaults(lines: readonly SimStatementLine[], faults: readonly SimStatementFault[]): { readonly lines: SimStatementLine[]; readonly summary: string; readonly garbage: readonly string[] } {
+  const of = <K extends SimStatementFault['kind']>(kind: K, orderId: string) =>
+    faults.find((f): f is Extract<SimStatementFault, { kind: K }> => f.kind === kind && 'orderId' in f && f.orderId === orderId);
+  const out: SimStatementLine[] = [];
+  for (const l of lines) {
+    const id = l.status === '5' ? l.paybill : l.orderNo;
+    if (l.status === '0' && of('omit', id)) continue;
+    const amount = l.status === '0' ? of('amount', id)?.amountMinor : undefined;
+    const fee = l.status === '0' ? of('fee', id)?.feeMinor : undefined;
+    const line = { ...l, ...(amount !== undefined ? { amountMinor: amount } : {}), ...(fee !== undefined ? { feeMinor: fee } : {}) };
+    out.push(line);
+    if (l.status === '0' && of('duplicate', id)) out.push(line);
+  }
+  for (const f of faults) if (f.kind === 'extra') out.push(f.line);
+  const stated = simSummaryLine(out).split('|');
+  const by = faults.reduce((n, f) => n + (f.kind === 'summary' ? f.successCountBy : 0), 0);
+  if (by !== 0) {
+    stated[0] = String(Number(stated[0]) + by);
+    stated[1] = String(Number(stated[1]) + by);
+  }
+  return { lines: out, summary: stated.join('|'), garbage: faults.flatMap((f) => (f.kind === 'garbage' ? [f.text] : [])) };
+}
+
 /** A simulated file: its published name and bytes. */
 export interface SimStatementFileBytes {
   /** File name per spec 5.1/5.5. */
@@ -130,7 +175,8 @@ export interface SimStatementDay {
 }
 
 /**
- * Produces a settlement day's reconciliation files from the simulator's order ledger.
+ * Produces a settlement day's reconciliation files from the simulator's order ledger, with the
+ * given {@link SimStatementFault}s applied.
  *
  * @example
  * ```ts
@@ -140,10 +186,12 @@ export interface SimStatementDay {
 export function simStatementDay(
   records: Iterable<SimOrderRecord>,
   o: { readonly partnerId: string; readonly settleDate: string; readonly layout: StatementLayout; readonly encoding: SimStatementEncoding },
+  faults: readonly SimStatementFault[] = [],
 ): PayResult<SimStatementDay> {
-  const lines = simStatementLines(records, o.settleDate);
-  const text = lines.map((l) => `${formatSimStatementLine(l, o.layout)}\r\n`).join('');
-  return encodeText(text, o.encoding).andThen((details) => encodeText(`${simSummaryLine(lines)}\r\n`, o.encoding).map((summary) => ({
+  const day = applySimStatementFaults(simStatementLines(records, o.settleDate), faults);
+  const lines = day.lines;
+  const text = [...lines.map((l) => formatSimStatementLine(l, o.layout)), ...day.garbage].map((l) => `${l}\r\n`).join('');
+  return encodeText(text, o.encoding).andThen((details) => encodeText(`${day.summary}\r\n`, o.encoding).map((summary) => ({
     transactions: { name: `JYMX_${o.partnerId}_${o.settleDate}.txt`, bytes: details },
     payouts: { name: `FKMX_${o.partnerId}_${o.settleDate}.txt`, bytes: new Uint8Array(0) },
     summary: { name: `JYMXSUM_${o.partnerId}_${o.settleDate}.txt`, bytes: summary },

@@ -12,3 +12,4 @@ export * from './line.js';
 export * from './parser.js';
 export * from './summary.js';
 export * from './statements.js';
+export * from './source.js';

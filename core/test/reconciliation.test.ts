@@ -1,0 +1,190 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import {
+  checkPeriod, compareUtf8, createPaykit, FixedClock, InMemoryStore, type Discrepancy, type Paykit, type ReconciliationReport,
+  type StatementEntry, type StoredPayout,
+} from '../src/index.js';
+import { ExternalSorter } from '../src/reconciliation/external-sort.js';
+import { expectedFee } from '../src/reconciliation/match.js';
+import { ALL, defaultScript, fakePlugin, type FakeScript } from './support/fake-plugin.js';
+
+const cny = (amount: number) => ({ amount, currency: 'CNY' as const });
+const usd = (amount: number) => ({ amount, currency: 'USD' as const });
+const period = { instance: 'shop', date: '2026-12-01' };
+
+async function paykitWith(statement: StatementEntry[], script: FakeScript = defaultScript()): Promise<{ paykit: Paykit; script: FakeScript; store: InMemoryStore }> {
+  script.statement = statement;
+  const store = new InMemoryStore();
+  // 2026-12-01 10:00 China Standard Time.
+  const clock = new FixedClock(new Date('2026-12-01T02:00:00Z'));
+  const paykit = (await createPaykit({ instances: { shop: { plugin: 'fake', options: { merchantId: 'M', apiKey: 'k' } } } }, { plugins: [fakePlugin('fake', ALL, script)], store, clock }))._unsafeUnwrap();
+  return { paykit, script, store };
+}
+
+/** A payment paid on 2026-12-01 (its settlement day). */
+async function paid(paykit: Paykit, orderId: string, amount: { amount: number; currency: 'CNY' | 'USD' }): Promise<void> {
+  (await paykit.payments.create({ orderId, amount, description: 'x' }))._unsafeUnwrap();
+  (await paykit.payments.apply({ orderId, status: 'succeeded', amount, settleDate: '20261201' }))._unsafeUnwrap();
+}
+
+const kinds = (r: ReconciliationReport): [string, string | undefined][] => r.discrepancies.map((d: Discrepancy) => [d.kind, d.subject?.id]);
+
+describe('reconciliation', () => {
+  context('when strings are compared in UTF-8 byte order', () => {
+    it('agrees with Buffer.compare for any strings, surrogate pairs and private-use characters included', () => {
+      const text = fc.string({ unit: fc.oneof(fc.constantFrom('a', 'B', '0', 'é', '\uE000', '\uFFFD', '😀', '\u0000'), fc.string({ minLength: 1, maxLength: 1, unit: 'grapheme' })), maxLength: 8 });
+      fc.assert(fc.property(text, text, (a, b) => {
+        expect(Math.sign(compareUtf8(a, b))).to.equal(Math.sign(Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))));
+      }), { numRuns: 2000 });
+    });
+  });
+
+  context('when a stream is sorted on disk', () => {
+    it('gives every item back in (rank, byte order, arrival) order, across many runs', async () => {
+      const item = fc.record({ rank: fc.integer({ min: 0, max: 3 }), key: fc.string({ unit: fc.constantFrom('a', 'A', 'é', '😀', '\uE000', '1', '\u0000'), maxLength: 4 }) });
+      await fc.assert(fc.asyncProperty(fc.array(item, { maxLength: 60 }), fc.integer({ min: 1, max: 7 }), async (items, runSize) => {
+        const sorter = new ExternalSorter<{ n: number }>({ runSize });
+        try {
+          for (const [n, it] of items.entries()) await sorter.add(it.rank, it.key, { n });
+          const out: { rank: number; key: string; n: number }[] = [];
+          for await (const batch of sorter.sorted()) for (const s of batch) out.push({ rank: s.rank, key: s.key, n: s.value.n });
+          const expected = items.map((it, n) => ({ ...it, n })).sort((a, b) => a.rank - b.rank || Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)) || a.n - b.n);
+          expect(out).to.deep.equal(expected);
+          expect(sorter.runs).to.equal(items.length <= runSize ? 0 : Math.ceil(items.length / runSize));
+        } finally {
+          await sorter.close();
+        }
+      }), { numRuns: 150 });
+    });
+  });
+
+  context('when a fee schedule is applied', () => {
+    it('rounds the percentage as told and adds the fixed part, never below the minimum', () => {
+      expect(expectedFee(4965, { basisPoints: 50, rounding: 'down' })).to.equal(24);
+      expect(expectedFee(4965, { basisPoints: 50 })).to.equal(25);
+      expect(expectedFee(4900, { basisPoints: 50, rounding: 'up' })).to.equal(25);
+      expect(expectedFee(4900, { basisPoints: 50 })).to.equal(25);
+      expect(expectedFee(-1000, { basisPoints: 60, fixed: 100 })).to.equal(106);
+      expect(expectedFee(100, { basisPoints: 60, minimum: 10 })).to.equal(10);
+      // Exact for any safe amount: no floating point on the way.
+      expect(expectedFee(Number.MAX_SAFE_INTEGER, { basisPoints: 1, rounding: 'down' })).to.equal(Math.floor(Number.MAX_SAFE_INTEGER / 10000));
+    });
+  });
+
+  context('when the period is checked', () => {
+    it('takes a real day or month and refuses anything else, naming the field', () => {
+      expect(checkPeriod({ instance: 'shop', month: '2024-02' })._unsafeUnwrap()).to.deep.include({ from: '2024-02-01', to: '2024-02-29', range: { from: '20240201', to: '20240229' } });
+      expect(checkPeriod({ instance: 'shop', date: '2026-02-30' })._unsafeUnwrapErr().path).to.equal('date');
+      expect(checkPeriod({ instance: 'shop', date: '2026-12-01', month: '2026-12' })._unsafeUnwrapErr().kind).to.equal('InvalidRequest');
+      expect(checkPeriod({ instance: 'a b', date: '2026-12-01' })._unsafeUnwrapErr().path).to.equal('instance');
+    });
+  });
+
+  context('when a statement states no currency for its lines', () => {
+    it('matches a line on its amount, in the currency of the record', async () => {
+      const { paykit } = await paykitWith([
+        { kind: 'payment', orderId: 'U1', amount: cny(5000), settleDate: '20261201', currencyStated: false },
+        { kind: 'payment', orderId: 'U2', amount: cny(5100), settleDate: '20261201', currencyStated: false },
+      ]);
+      await paid(paykit, 'U1', usd(5000));
+      await paid(paykit, 'U2', usd(5000));
+      const report = (await paykit.reconcile(period))._unsafeUnwrap();
+      expect(kinds(report)).to.deep.equal([['amount_mismatch', 'U2']]);
+      expect(report.days.map((d) => [d.currency, d.statement.amount, d.paykit.amount])).to.deep.equal([['USD', 10100, 10000]]);
+    });
+
+    it('reads a line stated in another currency as a currency mismatch', async () => {
+      const { paykit } = await paykitWith([{ kind: 'payment', orderId: 'C1', amount: cny(5000), settleDate: '20261201' }]);
+      await paid(paykit, 'C1', usd(5000));
+      expect(kinds((await paykit.reconcile(period))._unsafeUnwrap())).to.deep.equal([['amount_mismatch', 'C1']]);
+    });
+  });
+
+  context('when payouts are sent under provider order numbers that sort otherwise than their ids', () => {
+    it('matches each line to its payout by provider order number', async () => {
+      const { paykit } = await paykitWith([
+        { kind: 'payout', orderId: 'A-LAST', amount: cny(300), settleDate: '20261201' },
+        { kind: 'payout', orderId: 'Z-FIRST', amount: cny(100), settleDate: '20261201' },
+      ]);
+      const account = { type: 'private' as const, accountNumber: '6222020000000000000', accountName: 'P' };
+      (await paykit.payouts.submit({ payoutId: 'p1', providerOrderId: 'Z-FIRST', amount: cny(100), account, description: 'd' }))._unsafeUnwrap();
+      (await paykit.payouts.submit({ payoutId: 'p2', providerOrderId: 'A-LAST', amount: cny(300), account, description: 'd' }))._unsafeUnwrap();
+      (await paykit.payouts.submit({ payoutId: 'p3', providerOrderId: 'M-MISSING', amount: cny(200), account, description: 'd' }))._unsafeUnwrap();
+      const report = (await paykit.reconcile(period))._unsafeUnwrap();
+      // The fake accepts payouts: paykit has them accepted, the statement shows them paid.
+      expect(kinds(report).sort()).to.deep.equal([['missing_in_paykit', 'p1'], ['missing_in_paykit', 'p2']]);
+      const p1 = report.discrepancies.find((d) => d.subject?.id === 'p1');
+      expect(p1?.subject).to.deep.equal({ kind: 'payout', id: 'p1', orderId: 'Z-FIRST' });
+    });
+  });
+
+  context('when lines belong to other days, or records to other instances', () => {
+    it('leaves other days\' lines out and never matches another instance\'s record', async () => {
+      const script = defaultScript();
+      script.statement = [
+        { kind: 'payment', orderId: 'D1', amount: cny(100), settleDate: '20261201' },
+        { kind: 'payment', orderId: 'D0', amount: cny(100), settleDate: '20261130' },
+        { kind: 'payment', orderId: 'OTHER', amount: cny(100), settleDate: '20261201' },
+      ];
+      const store = new InMemoryStore();
+      const clock = new FixedClock(new Date('2026-12-01T02:00:00Z'));
+      const paykit = (await createPaykit({
+        instances: { shop: { plugin: 'fake', options: { merchantId: 'M', apiKey: 'k' } }, other: { plugin: 'fake', options: { merchantId: 'N', apiKey: 'k' } } },
+        routes: { payments: 'shop' },
+      }, { plugins: [fakePlugin('fake', ALL, script)], store, clock }))._unsafeUnwrap();
+      await paid(paykit, 'D1', cny(100));
+      (await paykit.payments.create({ orderId: 'OTHER', amount: cny(100), description: 'x' }, { instance: 'other' }))._unsafeUnwrap();
+      const report = (await paykit.reconcile(period))._unsafeUnwrap();
+      expect(report.counts).to.include({ statementLines: 2, outsidePeriod: 1, recordsWalked: 1 });
+      expect(kinds(report)).to.deep.equal([['missing_in_paykit', 'OTHER']]);
+      expect((report.discrepancies[0] as Extract<Discrepancy, { kind: 'missing_in_paykit' }>).paykit).to.equal(undefined);
+    });
+  });
+
+  context('when a month is reconciled', () => {
+    it('asks for the whole month and places each record and line in its day', async () => {
+      const { paykit, script } = await paykitWith([
+        { kind: 'payment', orderId: 'M1', amount: cny(100), settleDate: '20261201' },
+        { kind: 'payment', orderId: 'M2', amount: cny(200), settleDate: '20261215' },
+      ]);
+      await paid(paykit, 'M1', cny(100));
+      (await paykit.payments.create({ orderId: 'M2', amount: cny(200), description: 'x' }))._unsafeUnwrap();
+      (await paykit.payments.apply({ orderId: 'M2', status: 'succeeded', amount: cny(200), settleDate: '20261215' }))._unsafeUnwrap();
+      const report = (await paykit.reconcile({ instance: 'shop', month: '2026-12' }))._unsafeUnwrap();
+      expect(script.calls.filter((c) => c.op === 'statements.fetch').map((c) => c.request)).to.deep.equal([{ from: '20261201', to: '20261231' }]);
+      expect(report.clean).to.equal(true);
+      expect(report.days.map((d) => [d.day, d.statement.count, d.paykit.count])).to.deep.equal([['2026-12-01', 1, 1], ['2026-12-15', 1, 1]]);
+    });
+  });
+
+  context('when two runs of one period overlap', () => {
+    it('refuses the second while the first holds the period, and lets it run after', async () => {
+      const { paykit, store } = await paykitWith([{ kind: 'payment', orderId: 'P1', amount: cny(100), settleDate: '20261201' }]);
+      await paid(paykit, 'P1', cny(100));
+      // Another process holds the period (a live lease of another owner).
+      (await store.insert('reconciliation', 'p:shop:2026-12-01', { instance: 'shop', period: '2026-12-01', runs: 4, status: 'running', lease: { owner: 'elsewhere', until: new Date('2026-12-01T04:00:00Z') } }))._unsafeUnwrap();
+      const busy = (await paykit.reconcile(period))._unsafeUnwrapErr();
+      expect(busy.kind).to.equal('Conflict');
+      expect(busy.message).to.contain('running in another process');
+      const cur = (await store.get<{ lease: unknown }>('reconciliation', 'p:shop:2026-12-01'))._unsafeUnwrap();
+      (await store.update('reconciliation', 'p:shop:2026-12-01', cur?.version ?? 0, { instance: 'shop', period: '2026-12-01', runs: 4, status: 'failed' }))._unsafeUnwrap();
+      const after = (await paykit.reconcile(period))._unsafeUnwrap();
+      expect(after.run).to.equal(5);
+    });
+  });
+
+  context('when a payout record holds its beneficiary\'s account', () => {
+    it('matches it and keeps the account number out of the report', async () => {
+      const { paykit, store } = await paykitWith([{ kind: 'payout', orderId: 'PO-1', amount: cny(100), settleDate: '20261201' }]);
+      const payout: StoredPayout = {
+        payoutId: 'PO-1', providerOrderId: 'PO-1', instanceId: 'shop', amount: cny(100), status: 'succeeded', attempts: 1, settleDate: '20261201',
+        request: { payoutId: 'PO-1', providerOrderId: 'PO-1', amount: cny(100), account: { type: 'private', accountNumber: '6222020000000000000', accountName: 'P' }, description: 'd', createdAt: new Date('2026-12-01T01:00:00Z') },
+      };
+      (await store.insert('payout', 'PO-1', payout))._unsafeUnwrap();
+      const report = (await paykit.reconcile(period))._unsafeUnwrap();
+      expect(report.clean).to.equal(true);
+      // No account number reaches the report.
+      expect(JSON.stringify(report)).not.to.contain('6222020000000000000');
+    });
+  });
+});

@@ -1,0 +1,17 @@
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
+import { openBenchDb, seedPayments, reconcileSide } from './adapters/store-sql/bench/reconcile.js';
+const N = Number(process.argv[2] ?? 100000);
+const kind = (process.argv[3] ?? 'pglite') as 'pglite' | 'postgres';
+const db = await openBenchDb(kind);
+await seedPayments(db.client, N);
+const run = await reconcileSide(db, N);
+await run();
+const s = new Session(); s.connect();
+await s.post('Profiler.enable'); await s.post('Profiler.start');
+const t = performance.now();
+await run();
+console.log('reconcile', performance.now() - t);
+const { profile } = await s.post('Profiler.stop');
+writeFileSync('/tmp/recon.cpuprofile', JSON.stringify(profile));
+await db.drop();
