@@ -125,7 +125,11 @@ export interface BatchQueryPage extends BatchPage {
 export class AllinpayStatements implements StatementsCapability {
   readonly #settings: AllinpaySettings;
 
-  /** @param options instance options; @param transport HTTP. */
+  /**
+   * Built by the plugin's container for one instance.
+   *
+   * @param options instance options; @param transport HTTP.
+   */
   constructor(
     @inject(Tokens.InstanceConfig) options: unknown,
     @inject(Tokens.Transport) private readonly transport: HttpTransport,
