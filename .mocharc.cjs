@@ -5,7 +5,7 @@ process.env.TSX_TSCONFIG_PATH = require('node:path').join(__dirname, 'tsconfig.j
 const named = process.argv.slice(2).some((a) => /\.test\.ts$|\/test\/?$|\*/.test(a));
 module.exports = {
   'node-option': ['conditions=@paykit/source', 'import=tsx/esm'],
-  ...(named ? {} : { spec: ['core/test/**/*.test.ts', 'conformance/test/**/*.test.ts', 'providers/*/test/**/*.test.ts', 'adapters/*/test/**/*.test.ts'] }),
+  ...(named ? {} : { spec: ['core/test/**/*.test.ts', 'conformance/test/**/*.test.ts', 'providers/*/test/**/*.test.ts', 'adapters/*/test/**/*.test.ts', 'docs/test/**/*.test.ts'] }),
   timeout: 20000,
   reporter: 'spec',
 };

@@ -46,32 +46,6 @@ port_in_use() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-install_postgresql() {
-  local apt=(env DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=300)
-  if ! is_root; then
-    if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-      apt=(sudo -n "${apt[@]}")
-    else
-      say "no PostgreSQL server under /usr/lib/postgresql and not root (and no passwordless sudo) to install it"
-      return 1
-    fi
-  fi
-  command -v apt-get >/dev/null || { say "no PostgreSQL server and no apt-get to install it"; return 1; }
-  local log start
-  log=$(mktemp "${TMPDIR:-/tmp}/paykit-pg-apt.XXXXXX.log")
-  start=$(date +%s)
-  say "installing the postgresql package (apt-get; log: $log)..."
-  if timeout 900 "${apt[@]}" update >"$log" 2>&1 &&
-     timeout 900 "${apt[@]}" install --no-install-recommends postgresql >>"$log" 2>&1; then
-    say "installed postgresql in $(( $(date +%s) - start ))s"
-    rm -f "$log"
-    return 0
-  fi
-  say "apt-get failed after $(( $(date +%s) - start ))s; last lines of $log:"
-  tail -n 20 "$log" >&2 || true
-  return 1
-}
-
 stop_cluster() {
   local dir=${1:?usage: postgres.sh stop <dir>}
   [ -f "$dir/$MARKER" ] || die "$dir was not made by postgres.sh (no $MARKER); not touching it"
@@ -96,7 +70,7 @@ fi
 # --- server binaries --------------------------------------------------------------------------------
 BINDIR=$(server_bindir) || true
 if [ -z "$BINDIR" ]; then
-  if ! install_postgresql; then
+  if ! bash "$(dirname "$0")/apt-install.sh" postgresql; then
     say "PostgreSQL is not available: the PostgreSQL store tests will be SKIPPED"
     exit 3
   fi

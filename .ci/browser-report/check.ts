@@ -17,7 +17,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import puppeteer from 'puppeteer-core';
+import { chromium as chromiumBrowser } from 'playwright-core';
 import { createPaykit, FixedClock, type Paykit, type ReconciliationReport } from '@paykit/core';
 import { LoopbackTransport } from '@paykit/core/simulator';
 import { lianlianWebPlugin } from '@paykit/provider-lianlian-web';
@@ -115,24 +115,21 @@ async function main(): Promise<void> {
     mkdirSync(artifacts, { recursive: true });
     copyFileSync(htmlPath, join(artifacts, 'reconciliation.html'));
 
-    const browser = await puppeteer.launch({
-      executablePath: chromium, headless: true, userDataDir: profile,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`],
+    const browser = await chromiumBrowser.launchPersistentContext(profile, {
+      executablePath: chromium, headless: true, viewport: { width: 1360, height: 900 }, deviceScaleFactor: 1,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
     try {
-      const page = await browser.newPage();
-      await page.setViewport({ width: 1360, height: 900, deviceScaleFactor: 1 });
       const url = pathToFileURL(htmlPath).href;
       const refused: string[] = [];
       const errors: string[] = [];
-      await page.setRequestInterception(true);
-      page.on('request', (req) => {
-        if (req.url() === url || req.url().startsWith('data:')) void req.continue();
-        else {
-          refused.push(req.url());
-          void req.abort();
-        }
+      await browser.route('**/*', (route) => {
+        const asked = route.request().url();
+        if (asked === url || asked.startsWith('data:')) return route.continue();
+        refused.push(asked);
+        return route.abort();
       });
+      const page = browser.pages()[0] ?? (await browser.newPage());
       page.on('pageerror', (e) => errors.push(String(e)));
       page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
       await page.goto(url, { waitUntil: 'load' });
@@ -174,17 +171,16 @@ async function main(): Promise<void> {
       const all = await visible();
       check(all.kinds.length === report.discrepancies.length && all.shown === all.kinds.length, `the table lists all ${report.discrepancies.length} discrepancies`);
       for (const kind of ['amount_mismatch', 'missing_in_paykit', 'status_mismatch']) {
-        await page.select('#filter-kind', kind);
+        await page.selectOption('#filter-kind', kind);
         const v = await visible();
         const expected = report.discrepancies.filter((d) => d.kind === kind).length;
         check(v.kinds.length === expected && v.kinds.every((k) => k === kind) && v.shown === expected, `filtering by ${kind} shows its ${expected} rows only (shown ${v.kinds.length})`);
       }
-      await page.select('#filter-kind', '');
-      await page.type('#search', 'lost20240302');
+      await page.selectOption('#filter-kind', '');
+      await page.locator('#search').pressSequentially('lost20240302');
       const searched = await visible();
       check(searched.kinds.length === 1 && searched.orders[0]?.includes('lost20240302') === true, `searching by order number LOST20240302 shows its one row (${searched.kinds.length})`);
-      await page.click('#search', { count: 3 });
-      await page.keyboard.press('Backspace');
+      await page.locator('#search').fill('');
       const text = await page.evaluate(() => document.documentElement.outerHTML);
       check(!text.includes(CARD), 'no card number appears in the page');
       check(!JSON.stringify(report).includes(CARD), 'nor in the JSON report');

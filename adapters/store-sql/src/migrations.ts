@@ -26,6 +26,13 @@ export const OPEN_PREDICATE = predicate(OPEN_STATUSES);
 const V1_OPEN_PREDICATE = predicate(['created', 'pending', 'processing', 'unknown', 'accepted', 'held_for_review', 'authorised']);
 
 /**
+ * SQL that is true when the database's own collation sorts text in byte order: a libc C or POSIX
+ * collation (PGlite's). A database collated by ICU (PostgreSQL 15+) keeps datcollate at "C" and
+ * still sorts otherwise, so the provider is checked too (absent before PostgreSQL 15: libc).
+ */
+export const BYTE_ORDER_DATABASE = `(SELECT d.datcollate IN ('C', 'POSIX') AND coalesce(to_jsonb(d) ->> 'datlocprovider', 'c') = 'c' FROM pg_database d WHERE d.datname = current_database())`;
+
+/**
  * The schema, as versioned migrations. Never edit a released migration: add a new one.
  *
  * - `paykit_records`: the current version of every record (orders, payments, refunds, pre-auths,
@@ -44,13 +51,6 @@ const V1_OPEN_PREDICATE = predicate(['created', 'pending', 'processing', 'unknow
  * Values are `json`, not `jsonb`: they are written far more often than searched, and parsing into
  * jsonb was the largest cost of a commit on PGlite.
  */
-/**
- * SQL that is true when the database's own collation sorts text in byte order: a libc C or POSIX
- * collation (PGlite's). A database collated by ICU (PostgreSQL 15+) keeps datcollate at "C" and
- * still sorts otherwise, so the provider is checked too (absent before PostgreSQL 15: libc).
- */
-export const BYTE_ORDER_DATABASE = `(SELECT d.datcollate IN ('C', 'POSIX') AND coalesce(to_jsonb(d) ->> 'datlocprovider', 'c') = 'c' FROM pg_database d WHERE d.datname = current_database())`;
-
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,

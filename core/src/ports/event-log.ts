@@ -41,7 +41,7 @@ export interface PaykitEvent {
 /** An event before the store gave it its id. */
 export type EventDraft = Omit<PaykitEvent, 'id'>;
 
-/** Which events {@link EventLog.listEvents} returns. */
+/** Which events {@link Store.listEvents} returns. */
 export interface EventQuery {
   /** Only events after this id (default 0: from the start). */
   readonly after?: number;

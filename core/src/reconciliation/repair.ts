@@ -14,11 +14,20 @@ import type { DiscrepancySubject, RepairOutcome } from './types.js';
 /** The facade queries a repair calls. */
 export interface RepairFacade {
   /** `paykit.payments`. */
-  readonly payments: { query(orderId: string): PayResultAsync<Payment> };
+  readonly payments: {
+    /** Asks the provider for the payment and records what it verifiably says. */
+    query(orderId: string): PayResultAsync<Payment>;
+  };
   /** `paykit.refunds`. */
-  readonly refunds: { query(refundId: string): PayResultAsync<Refund> };
+  readonly refunds: {
+    /** Asks the provider for the refund and records what it verifiably says. */
+    query(refundId: string): PayResultAsync<Refund>;
+  };
   /** `paykit.payouts`. */
-  readonly payouts: { query(payoutId: string): PayResultAsync<Payout> };
+  readonly payouts: {
+    /** Asks the provider for the payout and records what it verifiably says. */
+    query(payoutId: string): PayResultAsync<Payout>;
+  };
 }
 
 /** Whether a record now in `status` settles the discrepancy. */

@@ -6,7 +6,11 @@ import { err, ok } from 'neverthrow';
 import { PaymentErrors, type PayResult } from '@paykit/core';
 import { InternationalFields, type WireOf } from './wire.js';
 
-/** The international-card fields of a payment, as decoded by their codec. */
+/**
+ * The international-card fields of a payment (spec 2.1, second table), as decoded by their codec.
+ *
+ * @useDeclaredType
+ */
 export type InternationalCard = WireOf<typeof InternationalFields.fields>;
 
 /** What the payData returned by `payments.create` carries instead of the CVV2 (the app puts the real one back). */

@@ -115,7 +115,11 @@ export class AllinpayStatements implements StatementsCapability {
 
   readonly #refunds: RefundsCapability;
 
-  /** @param options instance options; @param transport HTTP; @param refunds the instance's refund queries. */
+  /**
+   * Built by the plugin's container for one instance.
+   *
+   * @param options instance options; @param transport HTTP; @param refunds the instance's refund queries.
+   */
   constructor(
     @inject(Tokens.InstanceConfig) options: unknown,
     @inject(Tokens.Transport) private readonly transport: HttpTransport,

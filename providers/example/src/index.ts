@@ -12,3 +12,4 @@ export { exampleTools } from './tools.js';
 export { verifyNotification, verifyReturnRequest, ACK, NACK } from './notifications.js';
 export { mapPaymentStatus, mapRefundStatus, mapErrorCode } from './mapping.js';
 export { ExampleStatements, type ExampleStatementPage } from './statements.js';
+export { ExampleApi, type CallKind } from './api.js';

@@ -155,7 +155,7 @@ export class SameCardPolicy {
 
   /**
    * Checks a payout against the policy and reserves it, reading and writing through `store`: paykit
-   * passes the unit of work of the payout's claim ({@link PayoutsCapability.reserve}), so the
+   * passes the unit of work of the payout's claim (core's `PayoutsCapability.reserve`), so the
    * reservation commits with the payout record or not at all; called by hand, the injected store.
    * Idempotent per payout id (a resubmission with the same order is not counted twice).
    * `InvalidRequest` when the card never paid in (`invalid_account`) or the amount exceeds what is

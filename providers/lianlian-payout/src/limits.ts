@@ -1,6 +1,6 @@
 /**
  * Per-payout and per-day payout limits of an instance (`perPayoutLimit`, `perDayLimit`), checked
- * and reserved inside paykit's claim of a payout ({@link PayoutsCapability.reserve}): what is read
+ * and reserved inside paykit's claim of a payout (core's `PayoutsCapability.reserve`): what is read
  * and written here commits together with the payout record, or not at all.
  *
  * The day ledger is a store record (kind `card`, id `lianlian-payout:<instance>:day:<YYYYMMDD>`,

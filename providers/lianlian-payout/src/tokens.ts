@@ -9,6 +9,11 @@ import type { RandomSource } from './payload.js';
 export const LianlianPayoutTokens = {
   /** The "same card in, same card out" policy (guide 七). */
   CardPolicy: Symbol.for('paykit.lianlian-payout.CardPolicy') as ServiceIdentifier<SameCardPolicy>,
-  /** The random source of `pay_load` keys and nonces. */
+  /**
+   * The random source of `pay_load` keys and nonces, bound by the plugin for its own client (pinned
+   * in tests through `createLianlianPayoutPlugin({ random })`): not a merchant extension.
+   *
+   * @internal
+   */
   Random: Symbol.for('paykit.lianlian-payout.Random') as ServiceIdentifier<RandomSource>,
 } as const;

@@ -19,6 +19,7 @@ export { LianlianWebOptionsCodec, DEFAULT_API_BASE_URL, DEFAULT_CASHIER_URL, typ
 export type { LianlianWebOptionsInput } from './options.js';
 export { renderCashierPage, buildShareingData, PaymentExtraCodec, type SplitReceiver } from './form.js';
 export { parseSyncReturn, verifyNotificationBody, eventKeyOf, ACK_REPLY, type SyncReturnHint, type VerifiedLianlianNotification } from './notifications.js';
+export type { ExtraFields } from './signed-message.js';
 export {
   LianlianWebTokens, type LianlianWebCardsService, type CardBin, type BoundCard, type BoundCardPage, type BoundCardQuery,
   type UnbindRequest, type CardType,

@@ -17,57 +17,89 @@ import type { RiskGroup } from './reference/index.js';
 export interface LianlianWebOptionsInput {
   /** The 18-digit merchant number LianLian assigned (`oid_partner`). */
   readonly oidPartner: ConfigText;
-  /** How requests are signed (`sign_type`): `MD5` with `md5Key`, or `RSA` with `privateKey`. */
+  /**
+   * How requests are signed (`sign_type`), and how query replies are verified: `MD5` with
+   * `md5Key`, or `RSA` (MD5withRSA) with `privateKey`.
+   */
   readonly signType: 'MD5' | 'RSA' | ConfigReference;
   /**
-   * How LianLian signs notifications and replies, as set on LianLian's merchant site; `signType`
-   * when absent. `RSA` needs `lianlianPublicKey`.
+   * The sign type set **on LianLian's merchant site**: LianLian signs notifications with it, not
+   * with the request's sign type. `signType` when absent. `RSA` needs `lianlianPublicKey`. A
+   * notification signed with the other type is refused, so it cannot downgrade the check.
    */
   readonly notifySignType?: 'MD5' | 'RSA' | ConfigReference;
-  /** The MD5 key from LianLian's merchant site; needed when either sign type is `MD5`. Write `env:NAME` or `file:PATH`. */
+  /**
+   * The MD5 key from LianLian's merchant site; needed when either sign type is `MD5`. A secret:
+   * never logged. Write `env:NAME` or `file:PATH`.
+   */
   readonly md5Key?: ConfigText;
   /**
-   * The merchant's RSA private key (PKCS#8 base64 or DER, or PKCS#1 PEM); needed when `signType` is
-   * `RSA`. Write `file:keys/merchant-private.pem` or `env:NAME`.
+   * The merchant's RSA private key: PKCS#8 (base64 or DER) or PKCS#1 PEM, with or without armour
+   * and line breaks; needed when `signType` is `RSA`. Write `file:keys/merchant-private.pem` or
+   * `env:NAME`.
    */
   readonly privateKey?: ConfigText;
-  /** LianLian's RSA public key (base64 SPKI, `MIGf…`); needed to verify RSA-signed replies and notifications. */
+  /**
+   * LianLian's RSA public key (base64 SPKI `MIGf…`, PEM or a certificate); needed when either sign
+   * type is `RSA`, to verify replies and notifications.
+   */
   readonly lianlianPublicKey?: ConfigText;
-  /** Charset of the cashier form and its signature (`charset_name`); `UTF-8` when absent. */
+  /**
+   * `charset_name` of the cashier form, and the charset the sync return form is decoded in:
+   * `UTF-8` (default), `GBK`, `GB2312`, `GB18030`. Every form value must exist in it (GB2312 is
+   * checked character by character); otherwise the payment is an `InvalidRequest` naming the field.
+   */
   readonly charset?: 'UTF-8' | 'GBK' | 'GB2312' | 'GB18030' | ConfigReference;
-  /** The cashier page URL; LianLian's production cashier when absent (a simulator's in tests). */
+  /**
+   * Which bytes MD5 and RSA cover in the cashier form and the sync return: `UTF-8` (default: the
+   * signing text in UTF-8, whatever `charset` is) or `form-charset` (its bytes in `charset`).
+   * LianLian's documents do not settle it: keep the default unless LianLian confirms the other
+   * for your merchant number.
+   */
+  readonly signedBytes?: 'UTF-8' | 'form-charset';
+  /** The cashier URL; `https://cashier.lianlianpay.com/payment/bankgateway.htm` when absent (a simulator's in tests). */
   readonly cashierUrl?: ConfigText;
-  /** The API base URL for queries and card services; LianLian's production host when absent. */
+  /**
+   * The API base URL of the order query and the card services; `https://yintong.com.cn` when
+   * absent (paths `/queryapi/orderquery.htm`, `/queryapi/bankcardbin.htm`,
+   * `/queryapi/bankcardbindlist.htm`, `/traderapi/bankcardunbind.htm`).
+   */
   readonly apiBaseUrl?: ConfigText;
-  /** Default `notify_url`: the public https URL LianLian posts payment results to. */
+  /**
+   * Default `notify_url`: the public https URL LianLian posts payment results to. A payment with
+   * no `notifyUrl` of its own and none here is refused.
+   */
   readonly notifyUrl?: ConfigText;
   /** Default `url_return`: where the payer's browser comes back after paying. */
   readonly returnUrl?: ConfigText;
-  /** Default `busi_partner`: `101001` virtual goods, `109001` physical goods, `108001` top-up. */
+  /** Default `busi_partner`: `101001` virtual goods (when absent), `109001` physical goods, `108001` top-up. */
   readonly busiPartner?: '101001' | '109001' | '108001' | ConfigReference;
   /** `platform`: the main merchant number whose payers' data this merchant shares. */
   readonly platform?: ConfigText;
   /**
-   * The merchant's goods category (spec 6.3, e.g. `5003`): `frms_ware_category` of every payment's
-   * `risk_item`, which spec 4.1 requires. A category whose industry needs more risk data than the
-   * base (real name, logistics…) also needs `riskGroups`.
+   * The merchant's goods category (a code of section 6.3 of LianLian's web payment document, e.g.
+   * `5003`): `frms_ware_category` of every payment's `risk_item`, which LianLian requires on every
+   * payment (a payment's `extra.goodsCategory`, or a `risk_item` of its own, may name another).
+   * A code outside 6.3 fails `createPaykit`. Categories whose industry needs more risk data than
+   * the base also need `riskGroups`.
    */
   readonly goodsCategory: ConfigText;
   /**
-   * Which bytes MD5 and RSA cover in the cashier form and the sync return: `UTF-8` (default,
-   * whatever `charset` is) or `form-charset` (the bytes of `charset`). The documents do not settle
-   * it: pick what LianLian confirms for your merchant number.
-   */
-  readonly signedBytes?: 'UTF-8' | 'form-charset';
-  /**
-   * The industry risk groups of spec 6.2.2 this merchant sends with every payment:
-   * `realName`, `airline`, `logistics`, `game`, `phoneCharge`. Must include the groups
-   * `goodsCategory` needs; checked when the config is loaded.
+   * The industry risk groups (section 6.2.2) every payment carries in `extra.riskItem`:
+   * `realName`, `airline`, `logistics`, `game`, `phoneCharge`. It must list what `goodsCategory`
+   * needs: 2xxx (real-name goods) `realName`, 2001 also `airline`, 4xxx (physical goods)
+   * `logistics`, 1010 (phone top-up) `phoneCharge`. Otherwise `createPaykit` fails with an
+   * `InvalidConfig` at `riskGroups` saying which, instead of LianLian's risk control refusing the
+   * first payment.
    */
   readonly riskGroups?: readonly RiskGroup[];
-  /** Cards per page of the bound-card list for this merchant: a shorter page is the last. */
+  /**
+   * Cards per page of the bound-card list, as LianLian serves this merchant (the document names
+   * no page size): a shorter page ends the list. Without it, the end of the list costs one call
+   * that returns no card.
+   */
   readonly bindListPageSize?: number;
-  /** Per-call timeout of API calls in milliseconds; 10 000 when absent. */
+  /** Timeout of each API call in milliseconds; 10 000 when absent. */
   readonly timeoutMs?: number;
 }
 

@@ -190,10 +190,10 @@ function buildGroup(specs: Readonly<Record<string, RiskFieldSpec>>, input: unkno
   return ok(out);
 }
 
-const GROUPS = ['base', 'realName', 'airline', 'logistics', 'game', 'phoneCharge'] as const;
-
 /** An industry group of risk parameters (spec 6.2.2), sent besides the base fields. */
-export type RiskGroup = Exclude<(typeof GROUPS)[number], 'base'>;
+export type RiskGroup = 'realName' | 'airline' | 'logistics' | 'game' | 'phoneCharge';
+
+const GROUPS: readonly ('base' | RiskGroup)[] = ['base', 'realName', 'airline', 'logistics', 'game', 'phoneCharge'];
 
 /** Every {@link RiskGroup}. */
 export const RISK_GROUPS: readonly RiskGroup[] = ['realName', 'airline', 'logistics', 'game', 'phoneCharge'];

@@ -31,7 +31,7 @@ export interface LianlianSourceOptions {
 }
 
 /** A file with what its name says. */
-interface NamedFile {
+export interface NamedFile {
   readonly file: StatementFile;
   readonly kind: StatementFileKind;
 }
