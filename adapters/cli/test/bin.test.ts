@@ -82,7 +82,7 @@ describe('paykit binary (child process)', function () {
       const dir = tempDir({ 'paykit.json': config, 'example.key': KEY });
       const r = await paykit(['config', 'check', `${dir}/paykit.json`]);
       expect(r.code).to.equal(0);
-      expect(r.stdout).to.contain('  shop: plugin example; capabilities payments, notifications, refunds\n');
+      expect(r.stdout).to.contain('  shop: plugin example; capabilities payments, notifications, refunds, statements\n');
       expect(r.stdout).to.contain('  payments -> shop\n');
       expect(r.stdout).not.to.contain(KEY);
     });

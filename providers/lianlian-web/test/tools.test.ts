@@ -70,7 +70,11 @@ describe('LianLian web demo', function () {
   it('walks an order through form, payment, repeated notifications, query, card BIN and statement', async function () {
     const steps: string[] = [];
     await lianlianWebDemo.run({ section: () => undefined, step: (what) => { steps.push(what); } });
-    expect(steps.filter((s) => s.startsWith('merchant accepted the notification')).length).to.equal(3);
+    // The order's notification, its redelivery and the late FAILURE; then the payment of the order
+    // refunded on LianLian's merchant site, which the day's reconciliation finds.
+    expect(steps.filter((s) => s.startsWith('merchant accepted the notification')).length).to.equal(4);
+    expect(steps.some((s) => s.startsWith('reconciled ') && s.includes('--repair'))).to.equal(true);
+    expect(steps.at(-1)).to.match(/after the repair: LianLian's query said REFUND$/);
     expect(steps.some((s) => s.includes('(a redelivery: nothing applied again)'))).to.equal(true);
     expect(steps.some((s) => s.startsWith('order query'))).to.equal(true);
     expect(steps.some((s) => s.includes('JYMX'))).to.equal(true);
