@@ -81,6 +81,21 @@ describe('paykit.events', () => {
       expect((await w.paykit.events.consumer('fulfilment'))._unsafeUnwrap()).not.to.have.property('lease');
     });
 
+    it('is stopped by paykit.close(): nothing committed afterwards reaches the handler, and no loop keeps the process alive', async () => {
+      const w = await world();
+      const seen: string[] = [];
+      w.paykit.events.subscribe('fulfilment', (e) => { seen.push(e.record.id); }, { types: ['payment.succeeded'], pollIntervalMs: 10_000 })._unsafeUnwrap();
+      (await w.paykit.close())._unsafeUnwrap();
+      // Another process (here: another paykit on the same store) takes an order paid afterwards.
+      const other = (await createPaykit({ instances: { main: { plugin: 'fake', options: { merchantId: 'M1', apiKey: KEY } } } }, { plugins: [fakePlugin('fake', ALL, w.script)], store: w.store, clock: w.clock }))._unsafeUnwrap();
+      (await other.payments.create({ orderId: 'S2', amount: cny(100), description: 'Tea' }))._unsafeUnwrap();
+      (await other.notifications.handle('main', paidNotification('S2', 100)))._unsafeUnwrap();
+      await sleep(100);
+      expect(seen).to.deep.equal([]);
+      expect((await other.events.consumer('fulfilment'))._unsafeUnwrap()).not.to.have.property('lease');
+      (await other.close())._unsafeUnwrap();
+    });
+
     it('refuses a bad consumer name or handler with InvalidRequest', async () => {
       const w = await world();
       expect(w.paykit.events.subscribe('no spaces', () => undefined)._unsafeUnwrapErr()).to.include({ kind: 'InvalidRequest', path: 'events.subscribe.consumer' });

@@ -31,7 +31,7 @@ export type Entries = [
 // Every provider's options are known to defineConfig once its package is imported.
 export const typed: core.PaykitConfigInput<'web' | 'payouts' | 'app' | 'example'> = {
   instances: {
-    web: { plugin: 'lianlian-web', options: { oidPartner: 'env:LL_OID_PARTNER', signType: 'MD5', md5Key: 'env:LL_MD5_KEY' } },
+    web: { plugin: 'lianlian-web', options: { oidPartner: 'env:LL_OID_PARTNER', signType: 'MD5', md5Key: 'env:LL_MD5_KEY', goodsCategory: '1002' } },
     payouts: { plugin: 'lianlian-payout', options: { oidPartner: 'env:LL_OID_PARTNER', privateKey: 'file:merchant.pem', lianlianPublicKey: 'env:LL_PUBLIC_KEY' } },
     app: { plugin: 'allinpay-mobile', options: { merchantId: 'env:ALLINPAY_MERCHANT', md5Key: 'env:ALLINPAY_MD5_KEY', receiveUrl: 'https://shop.example/notify/app' } },
     example: { plugin: 'example', options: { merchantId: 'M1', key: 'env:EXAMPLE_KEY', baseUrl: 'https://api.example', notifyUrl: 'https://shop.example/notify' } },

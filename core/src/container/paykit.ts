@@ -219,8 +219,10 @@ export class Paykit implements PaykitContext {
   }
 
   /**
-   * Releases everything this paykit opened: each instance's services (their deactivation hooks
-   * run: connections, timers), then the store `createPaykit` opened from `config.store`. A store
+   * Releases everything this paykit opened: the event subscriptions still running (those of
+   * `events.subscribe` and `webhooks.start`; each finishes the handler call it is in), each
+   * instance's services (their deactivation hooks run: connections, timers), then the store
+   * `createPaykit` opened from `config.store`. A store
    * passed in as `deps.store` stays open: whoever opened it closes it. Calling it again resolves to
    * the first call's result; operations after it fail.
    *
@@ -236,6 +238,7 @@ export class Paykit implements PaykitContext {
 
   async #release(): Promise<PayResult<void>> {
     const failures: { readonly what: string; readonly error: unknown }[] = [];
+    await this.events.stopAll().catch((e: unknown) => { failures.push({ what: 'the event subscriptions', error: e }); });
     try {
       this.#stopGauges();
     } catch (e) {

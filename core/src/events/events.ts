@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { err, errAsync, okAsync } from 'neverthrow';
+import { err, errAsync, ok, okAsync } from 'neverthrow';
 import { decodeWith } from '../container/codecs.js';
 import type { PaykitContext } from '../container/paykit.js';
 import { PaymentErrors } from '../errors/constructors.js';
@@ -94,9 +94,16 @@ async function runHandler(handler: EventHandler, event: PaykitEvent): Promise<st
  */
 export class EventOps {
   readonly #ctx: PaykitContext;
+  /** Subscriptions still running: `paykit.close()` stops them. */
+  readonly #running = new Set<Subscription>();
   /** @internal */
   constructor(ctx: PaykitContext) {
     this.#ctx = ctx;
+  }
+
+  /** @internal Stops every running subscription (for `paykit.close()`). */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.#running].map((s) => s.stop()));
   }
 
   /**
@@ -151,13 +158,16 @@ export class EventOps {
       }
       await releaseConsumer(this.#ctx, consumer);
     })();
-    return checked.map(() => ({
+    const subscription: Subscription = {
       consumer,
       stop: async () => {
         abort.abort();
         await loop;
+        this.#running.delete(subscription);
       },
-    }));
+    };
+    this.#running.add(subscription);
+    return ok(subscription);
   }
 
   #checkSubscribe(consumer: string, handler: EventHandler, options: SubscribeOptions): PayResult<SubscribeOptions> {
