@@ -36,14 +36,24 @@ export function encodeText(text: string, charset: Charset): PayResult<Uint8Array
 }
 
 /**
+ * One strict decoder per charset, shared: without the `stream` option a decoder keeps no state from
+ * one `decode` to the next, and building one per call cost more than decoding a notification.
+ */
+const STRICT = {
+  utf8: new TextDecoder('utf-8', { fatal: true }),
+  gb18030: new TextDecoder('gb18030', { fatal: true }),
+  gbk: new TextDecoder('gbk', { fatal: true }),
+} as const;
+
+/**
  * Decodes bytes in a charset, strictly: invalid byte sequences are an error (a GBK file read as
  * UTF-8 fails here instead of producing replacement characters).
  */
 export function decodeText(bytes: Uint8Array, charset: Charset): PayResult<string> {
   return guard('decodeText', () => {
     try {
-      const label = charset === 'UTF-8' ? 'utf-8' : charset === 'GB18030' ? 'gb18030' : 'gbk';
-      return ok(new TextDecoder(label, { fatal: true }).decode(bytes));
+      const decoder = charset === 'UTF-8' ? STRICT.utf8 : charset === 'GB18030' ? STRICT.gb18030 : STRICT.gbk;
+      return ok(decoder.decode(bytes));
     } catch {
       return err(PaymentErrors.decode(`bytes are not valid ${charset}: check the declared encoding`));
     }

@@ -18,8 +18,6 @@ import { PaymentResult, type WireOf } from './wire.js';
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const PAYMENT_RESULT_SIGN_ORDER = PaymentResult.order.filter((n) => n !== 'signMsg');
-/** Strict UTF-8 without state between calls (no `stream` option); a leading BOM is dropped, as decodeText does. */
-const FORM_DECODER = new TextDecoder('utf-8', { fatal: true });
 /** The names of a posted payment result, in the order Allinpay sends them (spec 2.2.3). */
 const FORM_NAMES = PaymentResult.order;
 
@@ -84,17 +82,10 @@ export function verifyPaymentResult(fields: Readonly<Record<string, string>>, se
  */
 export function parseNotificationForm(body: Uint8Array): PayResult<Record<string, string>> {
   // Strict UTF-8 (raw non-ASCII bytes must be valid; a form body is normally ASCII, other
-  // characters arriving %-escaped and checked by decodeURIComponent). One shared fatal decoder does
-  // the check and the decoding in one native call; core's decodeText, which makes a decoder per
-  // call, only words the error.
-  let text: string;
-  try {
-    text = FORM_DECODER.decode(body);
-  } catch {
-    const decoded = decodeText(body, 'UTF-8');
-    if (decoded.isErr()) return err(decoded.error);
-    text = decoded.value;
-  }
+  // characters arriving %-escaped and checked by decodeURIComponent).
+  const decoded = decodeText(body, 'UTF-8');
+  if (decoded.isErr()) return err(decoded.error);
+  const text = decoded.value;
   const form = text.trim();
   const n = form.length;
   if (n === 0) return err(PaymentErrors.decode('the notification body is empty: pass the raw form body Allinpay posted'));

@@ -4,7 +4,7 @@
  */
 import { err, errAsync, ok } from 'neverthrow';
 import {
-  decodeWith, PaymentErrors, type HttpTransport, type Logger, type PayResult, type PayResultAsync,
+  decodeText, decodeWith, PaymentErrors, type HttpTransport, type Logger, type PayResult, type PayResultAsync,
 } from '@paykit/core';
 import { DEFAULT_API_BASE_URL, type LianlianWebOptions } from './config.js';
 import { errorFromReply, PROVIDER_ID } from './mapping.js';
@@ -23,23 +23,16 @@ export const API_PATHS = {
 /** Which API. */
 export type ApiName = keyof typeof API_PATHS;
 
-// One strict decoder for every reply (core's decodeText builds one per call; this is the hot path).
-const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
-
 /** Parses a reply body into a JSON object: strict UTF-8, then JSON; anything else is a `Decode` error. */
 export function parseJsonObject(body: Uint8Array, what: string): PayResult<Record<string, unknown>> {
-  let decoded: string;
-  try {
-    decoded = STRICT_UTF8.decode(body);
-  } catch {
-    return err(PaymentErrors.decode(`${what} is not valid UTF-8`, { providerId: PROVIDER_ID }));
-  }
-  const text = { value: decoded };
+  const decoded = decodeText(body, 'UTF-8');
+  if (decoded.isErr()) return err(PaymentErrors.decode(`${what} is not valid UTF-8`, { providerId: PROVIDER_ID }));
+  const text = decoded.value;
   let json: unknown;
   try {
-    json = JSON.parse(text.value);
+    json = JSON.parse(text);
   } catch {
-    return err(PaymentErrors.decode(`${what} is not JSON (${text.value.length} characters starting ${JSON.stringify(text.value.slice(0, 24))})`, { providerId: PROVIDER_ID }));
+    return err(PaymentErrors.decode(`${what} is not JSON (${text.length} characters starting ${JSON.stringify(text.slice(0, 24))})`, { providerId: PROVIDER_ID }));
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return err(PaymentErrors.decode(`${what} is not a JSON object`, { providerId: PROVIDER_ID }));
   return ok(json as Record<string, unknown>);
