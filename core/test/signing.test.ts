@@ -1,9 +1,10 @@
 import { constants, createSign, createVerify, generateKeyPairSync, privateDecrypt, publicEncrypt, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
+import fc from 'fast-check';
 import forge from 'node-forge';
 import {
-  aesCtr, charsetOf, constantTimeEqual, decodeText, encodeText, hmac, kvString, loadCertificate, loadPrivateKey, loadPublicKey,
+  aesCtr, charsetOf, constantTimeEqual, decodeText, encodeText, hexDigestEquals, hmac, kvString, loadCertificate, loadPrivateKey, loadPublicKey,
   md5Hex, parseKv, rsaOaepDecrypt, rsaOaepEncrypt, rsaSign, rsaVerify, shaHex, type PayResult,
 } from '../src/index.js';
 
@@ -57,6 +58,19 @@ describe('signing', () => {
     it('uses another separator when given', () => {
       expect(kvString({ a: '1', b: '2' }, { order: 'sorted', separator: '|' })).to.equal('a=1|b=2');
     });
+    it('orders any set of keys as a code-unit sort does (insertion sort for small messages, Array#sort for large)', () => {
+      // The reference: the keys sorted by a comparator written here, then joined. Keys include
+      // upper and lower case, digits, `_`, non-ASCII and astral characters, and prefixes of each other.
+      const key = fc.string({ unit: fc.constantFrom('a', 'b', 'B', '_', '0', '9', 'é', '中', '\u{1F600}'), minLength: 1, maxLength: 6 });
+      fc.assert(fc.property(fc.dictionary(key, fc.string({ minLength: 1, maxLength: 4 }), { maxKeys: 90 }), (fields) => {
+        const expected = Object.keys(fields).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((k) => `${k}=${fields[k]}`).join('&');
+        expect(kvString(fields, { order: 'sorted' })).to.equal(expected);
+      }), { numRuns: 500 });
+    });
+    it('leaves out every excluded key, wherever it sorts', () => {
+      expect(kvString({ sign: 's', a: '1', z: '2', m: '3' }, { order: 'sorted', exclude: ['sign', 'z', 'a'] })).to.equal('m=3');
+      expect(kvString({ a: '1' }, { order: 'sorted', exclude: ['a'] })).to.equal('');
+    });
   });
 
   describe('parseKv', () => {
@@ -104,6 +118,25 @@ describe('signing', () => {
       expect(constantTimeEqual('abc', 'abcd')).to.equal(false);
       expect(constantTimeEqual('', '')).to.equal(true);
       expect(constantTimeEqual('é', 'e\u0301')).to.equal(false);
+    });
+  });
+
+  describe('hexDigestEquals', () => {
+    const digest = hmac('sha256', 'key', 'The quick brown fox jumps over the lazy dog');
+    const text = 'f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8'; // the published HMAC-SHA256 example value (key "key")
+    it('is true for the hex of the digest, in either case', () => {
+      expect(hexDigestEquals(digest, text)).to.equal(true);
+      expect(hexDigestEquals(digest, text.toUpperCase())).to.equal(true);
+    });
+    it('is false for another digest, a shorter or longer text, non-hex text, or no text', () => {
+      expect(hexDigestEquals(digest, `${text.slice(0, -1)}9`)).to.equal(false);
+      expect(hexDigestEquals(digest, text.slice(0, -2))).to.equal(false);
+      expect(hexDigestEquals(digest, `${text}00`)).to.equal(false);
+      // Node's hex decoder stops at the first non-hex pair: the text is then shorter than the digest.
+      expect(hexDigestEquals(digest, `${text.slice(0, -2)}zz`)).to.equal(false);
+      expect(hexDigestEquals(digest, `zz${text.slice(2)}`)).to.equal(false);
+      expect(hexDigestEquals(digest, '')).to.equal(false);
+      expect(hexDigestEquals(digest, undefined as unknown as string)).to.equal(false);
     });
   });
 

@@ -64,10 +64,48 @@ export function reportIoTsErrors(errors: t.Errors, root: string): { message: str
   return { message: all.slice(0, 8).join('; ') + (all.length > 8 ? `; and ${all.length - 8} more` : ''), path: firstPath };
 }
 
+/** The context handed to field codecs on the fast path: only a failure reads it, and a failure is decoded again in full. */
+const FAST_CONTEXT: t.Context = [];
+
+/**
+ * True when every field of a record codec (`t.type`, `t.partial`, an intersection of them) accepts
+ * `u`'s value unchanged, so that io-ts would return `u` itself; false when anything would fail or be
+ * transformed, or the codec is of another kind. Validates each field without building io-ts's
+ * per-field context (the path of an error): on false, {@link decodeWith} decodes in full, so the
+ * errors and any transformed output are exactly io-ts's.
+ */
+function acceptsUnchanged(codec: unknown, u: unknown): boolean {
+  if (u === null || typeof u !== 'object' || Array.isArray(u)) return false;
+  const tagged = codec as { _tag?: string; props?: Record<string, t.Mixed>; types?: readonly unknown[] };
+  switch (tagged._tag) {
+    case 'IntersectionType':
+      for (const member of tagged.types ?? []) if (!acceptsUnchanged(member, u)) return false;
+      return true;
+    case 'InterfaceType':
+    case 'PartialType': {
+      const partial = tagged._tag === 'PartialType';
+      const record = u as Record<string, unknown>;
+      for (const k in tagged.props) {
+        const value = record[k];
+        const result = (tagged.props[k] as t.Mixed).validate(value, FAST_CONTEXT);
+        if (isLeft(result)) {
+          if (partial && value === undefined) continue;
+          return false;
+        }
+        if (result.right !== value || (!partial && value === undefined && !Object.prototype.hasOwnProperty.call(record, k))) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
 /** Decodes unknown input with a codec into a Result, with an error naming the paths to fix. */
 export function decodeWith<A>(codec: t.Decoder<unknown, A>, input: unknown, root: string, kind: 'request' | 'config' | 'reply' = 'request'): PayResult<A> {
   let result: t.Validation<A>;
   try {
+    if (acceptsUnchanged(codec, input)) return ok(input as A);
     result = codec.decode(input);
   } catch (e) {
     return err(PaymentErrors.internal(`${root}: validator threw`, { cause: e }));

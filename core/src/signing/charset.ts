@@ -50,12 +50,11 @@ const STRICT = {
  * UTF-8 fails here instead of producing replacement characters).
  */
 export function decodeText(bytes: Uint8Array, charset: Charset): PayResult<string> {
-  return guard('decodeText', () => {
-    try {
-      const decoder = charset === 'UTF-8' ? STRICT.utf8 : charset === 'GB18030' ? STRICT.gb18030 : STRICT.gbk;
-      return ok(decoder.decode(bytes));
-    } catch {
-      return err(PaymentErrors.decode(`bytes are not valid ${charset}: check the declared encoding`));
-    }
-  });
+  // A plain try/catch rather than guard's closure: this runs on every reply and notification.
+  try {
+    const decoder = charset === 'UTF-8' ? STRICT.utf8 : charset === 'GB18030' ? STRICT.gb18030 : STRICT.gbk;
+    return ok(decoder.decode(bytes));
+  } catch {
+    return err(PaymentErrors.decode(`bytes are not valid ${typeof charset === 'string' ? charset.slice(0, 16) : 'text in the charset given'}: check the declared encoding`));
+  }
 }

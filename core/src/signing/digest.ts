@@ -29,3 +29,19 @@ export function constantTimeEqual(a: string, b: string): boolean {
   if (ab.length !== bb.length) return false;
   return timingSafeEqual(ab, bb);
 }
+
+/**
+ * Compares a digest or MAC with the hex text a message carries, in constant time for equal
+ * lengths, without encoding the digest as text. Hex digits of either case decode alike; text that
+ * is not hex of the digest's length is unequal.
+ *
+ * @example
+ * ```ts
+ * hexDigestEquals(hmac('sha256', key, text), fields.sign) // true when the MAC matches
+ * ```
+ */
+export function hexDigestEquals(digest: Uint8Array, givenHex: string): boolean {
+  if (typeof givenHex !== 'string' || givenHex.length !== digest.length * 2) return false;
+  const given = Buffer.from(givenHex, 'hex');
+  return given.length === digest.length && timingSafeEqual(given, digest);
+}

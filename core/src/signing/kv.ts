@@ -10,6 +10,27 @@ export interface KvOptions {
   readonly separator?: string;
 }
 
+const NONE: readonly string[] = [];
+
+/**
+ * The keys of `fields` in ascending code-unit order. A message has a few dozen keys at most, for
+ * which an insertion sort comparing with `<` is about three times faster than `Array#sort`.
+ */
+function sortedKeys(fields: Readonly<Record<string, unknown>>): string[] {
+  const keys = Object.keys(fields);
+  if (keys.length > 64) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i] as string;
+    let j = i - 1;
+    while (j >= 0 && (keys[j] as string) > key) {
+      keys[j + 1] = keys[j] as string;
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+  return keys;
+}
+
 /** A field value as it is signed: strings as is; objects as JSON text; empty/undefined skipped. */
 function text(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
@@ -27,19 +48,22 @@ function text(value: unknown): string | undefined {
  * ```
  */
 export function kvString(fields: Readonly<Record<string, unknown>>, o: KvOptions): string {
-  const exclude = new Set(o.exclude ?? []);
-  const keys = o.order === 'sorted'
-    ? Object.keys(fields).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-    : o.order;
-  const parts: string[] = [];
+  // Built by concatenation over the keys, with no per-call set or array of parts: this runs for
+  // every notification and reply a provider signs.
+  const keys = o.order === 'sorted' ? sortedKeys(fields) : o.order;
+  const exclude = o.exclude ?? NONE;
+  const separator = o.separator ?? '&';
+  let out = '';
+  let first = true;
   for (const k of keys) {
-    if (exclude.has(k)) continue;
+    if (exclude.length > 0 && exclude.includes(k)) continue;
     const v = text(fields[k]);
     if (v === undefined || v === '') continue;
     if (o.skipNullLiteral === true && v === 'null') continue;
-    parts.push(`${k}=${v}`);
+    out += first ? `${k}=${v}` : `${separator}${k}=${v}`;
+    first = false;
   }
-  return parts.join(o.separator ?? '&');
+  return out;
 }
 
 /**

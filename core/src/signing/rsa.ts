@@ -6,20 +6,33 @@ import type { PayResult } from '../errors/result.js';
 /** Digests used with RSA PKCS#1 v1.5 signatures by the providers. */
 export type RsaDigest = 'md5' | 'sha1' | 'sha256';
 
+/** node:crypto's name of each digest's RSA signature algorithm. */
+const RSA_ALGORITHMS: { readonly [D in RsaDigest]: string } = { md5: 'RSA-MD5', sha1: 'RSA-SHA1', sha256: 'RSA-SHA256' };
+
 /** RSA PKCS#1 v1.5 signature of bytes with the chosen digest, base64. */
 export function rsaSign(digest: RsaDigest, key: KeyObject, data: string | Uint8Array): PayResult<string> {
   try {
-    return ok(createSign(`RSA-${digest.toUpperCase()}`).update(data).sign(key, 'base64'));
+    return ok(createSign(RSA_ALGORITHMS[digest]).update(data).sign(key, 'base64'));
   } catch (e) {
     return err(PaymentErrors.invalidConfig('RSA signing failed: check that the private key is an RSA key', { cause: e }));
   }
 }
 
-/** Verifies an RSA PKCS#1 v1.5 base64 signature; false for any malformed signature. */
+/** Base64 as providers send it: no whitespace (checked first, since node's decoder skips junk). */
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+/** Base64 wrapped in lines, as old Java encoders write it: the whitespace is not part of it. */
+const WRAPPED_BASE64 = /^[A-Za-z0-9+/\s]+={0,2}\s*$/;
+
+/** Verifies an RSA PKCS#1 v1.5 base64 signature (line breaks allowed); false for any malformed signature. */
 export function rsaVerify(digest: RsaDigest, key: KeyObject, data: string | Uint8Array, signatureBase64: string): boolean {
-  if (typeof signatureBase64 !== 'string' || !/^[A-Za-z0-9+/\s]+={0,2}\s*$/.test(signatureBase64)) return false;
+  if (typeof signatureBase64 !== 'string') return false;
+  let signature = signatureBase64;
+  if (!BASE64.test(signature)) {
+    if (!WRAPPED_BASE64.test(signature)) return false;
+    signature = signature.replace(/\s+/g, '');
+  }
   try {
-    return createVerify(`RSA-${digest.toUpperCase()}`).update(data).verify(key, signatureBase64.replace(/\s+/g, ''), 'base64');
+    return createVerify(RSA_ALGORITHMS[digest]).update(data).verify(key, signature, 'base64');
   } catch {
     return false;
   }

@@ -2,7 +2,7 @@
  * Example Pay signatures: HMAC-SHA256 with the merchant key over the fields sorted by name as
  * `k=v&k=v` (empty values and `sign` left out), lower-case hex.
  */
-import { constantTimeEqual, hmac, kvString, PaymentErrors, type PayResult, type Secret } from '@paykit/core';
+import { hexDigestEquals, hmac, kvString, PaymentErrors, type PayResult, type Secret } from '@paykit/core';
 import { err, ok } from 'neverthrow';
 
 /** The exact text that is signed for a set of fields. */
@@ -33,7 +33,7 @@ export function verifyFields(fields: Readonly<Record<string, string>>, key: Secr
   if (fields.sign_type !== 'HMAC-SHA256') {
     return err(PaymentErrors.signature(`${what} has sign_type "${String(fields.sign_type).slice(0, 16)}"; only HMAC-SHA256 is accepted`, { providerId: 'example' }));
   }
-  return constantTimeEqual(given, sign(fields, key))
+  return hexDigestEquals(hmac('sha256', key.reveal(), signedText(fields)), given)
     ? ok(undefined)
     : err(PaymentErrors.signature(`${what} signature does not verify: check that the merchant key matches the one in the Example Pay console and that the raw body was passed unchanged`, { providerId: 'example' }));
 }

@@ -37,21 +37,26 @@ export interface VerifiedPayoutNotification {
  */
 export function verifyPayoutNotification(body: Uint8Array, o: NotificationKeys & { readonly oidPartner: string }): PayResult<VerifiedPayoutNotification> {
   const what = 'payout notification';
-  return parseJsonObject(body, what)
-    .andThen((fields) => verifyNotificationFields(fields, o, what).map(() => fields))
-    .andThen((fields) => decodeWith(PayoutNotification, fields, what, 'reply'))
-    .andThen((n) => (n.oid_partner === o.oidPartner ? ok(n) : err(PaymentErrors.decode(`${what} is for merchant ${n.oid_partner}, not ${o.oidPartner}`))))
-    .andThen((n) => parseDecimal(n.money_order, 'CNY', { path: 'money_order' }).mapErr((e) => PaymentErrors.decode(e.message, { path: 'money_order' })).map((amount) => {
-      const status = payoutStatusOf(n.result_pay);
-      const report: PayoutReport & { readonly amount: Money } = {
-        providerOrderId: n.no_order, status, amount, providerStatus: n.result_pay,
-        ...(n.oid_paybill !== undefined ? { providerPayoutId: n.oid_paybill } : {}),
-        ...(n.settle_date !== undefined ? { settleDate: n.settle_date } : {}),
-        // Guide 十: on a failed payout, info_order carries the reason.
-        ...(['failed', 'closed', 'returned'].includes(status) ? { reason: { providerCode: n.result_pay, message: n.info_order ?? n.result_pay } } : {}),
-      };
-      return { report, eventKey: `${n.no_order}:${n.result_pay}:${n.oid_paybill ?? ''}`, fields: n };
-    }));
+  // Straight-line early returns rather than a chain of closures: this runs on every notification.
+  const fields = parseJsonObject(body, what);
+  if (fields.isErr()) return err(fields.error);
+  const verified = verifyNotificationFields(fields.value, o, what);
+  if (verified.isErr()) return err(verified.error);
+  const decoded = decodeWith(PayoutNotification, fields.value, what, 'reply');
+  if (decoded.isErr()) return err(decoded.error);
+  const n = decoded.value;
+  if (n.oid_partner !== o.oidPartner) return err(PaymentErrors.decode(`${what} is for merchant ${n.oid_partner}, not ${o.oidPartner}`));
+  const amount = parseDecimal(n.money_order, 'CNY', { path: 'money_order' });
+  if (amount.isErr()) return err(PaymentErrors.decode(amount.error.message, { path: 'money_order' }));
+  const status = payoutStatusOf(n.result_pay);
+  const report: PayoutReport & { readonly amount: Money } = {
+    providerOrderId: n.no_order, status, amount: amount.value, providerStatus: n.result_pay,
+    ...(n.oid_paybill !== undefined ? { providerPayoutId: n.oid_paybill } : {}),
+    ...(n.settle_date !== undefined ? { settleDate: n.settle_date } : {}),
+    // Guide 十: on a failed payout, info_order carries the reason.
+    ...(status === 'failed' || status === 'closed' || status === 'returned' ? { reason: { providerCode: n.result_pay, message: n.info_order ?? n.result_pay } } : {}),
+  };
+  return ok({ report, eventKey: `${n.no_order}:${n.result_pay}:${n.oid_paybill ?? ''}`, fields: n });
 }
 
 /** Payout notifications, bound to `Tokens.Notifications`. */

@@ -8,16 +8,16 @@ import { ApplyReply, QueryReply } from './wire.js';
 
 /** Parses a raw JSON body into an object of fields; `Decode` error for anything else. */
 export function parseJsonObject(body: Uint8Array, what: string): PayResult<Record<string, unknown>> {
-  return decodeText(body, 'UTF-8').andThen((text) => {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      return err(PaymentErrors.decode(`${what} is not JSON (got ${JSON.stringify(text.slice(0, 40))}): LianLian replies and notifications are JSON objects`));
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return err(PaymentErrors.decode(`${what} is JSON but not an object`));
-    return ok(parsed as Record<string, unknown>);
-  });
+  const text = decodeText(body, 'UTF-8');
+  if (text.isErr()) return err(text.error);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text.value);
+  } catch {
+    return err(PaymentErrors.decode(`${what} is not JSON (got ${JSON.stringify(text.value.slice(0, 40))}): LianLian replies and notifications are JSON objects`));
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return err(PaymentErrors.decode(`${what} is JSON but not an object`));
+  return ok(parsed as Record<string, unknown>);
 }
 
 /** Parses, verifies and decodes a signed message with a codec, then checks it is for this merchant and order. */
