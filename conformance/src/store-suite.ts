@@ -160,6 +160,20 @@ export function describeStoreConformance(sut: StoreUnderTest): void {
         expect(rest[0]).to.deep.equal({ id: 'b2', version: 1, value: { status: 'pending' } });
         expect(unwrap(await store.listPage('refund', { after: 'a', limit: 10, statuses: ['failed'] })).map((r) => r.id)).to.deep.equal(['c3']);
       });
+
+      it('gives each record exactly as get gives it: dates, nested money, text that looks like JSON', async () => {
+        const value = {
+          status: 'succeeded', orderId: 'p1', amount: { amount: 4965, currency: 'CNY' }, createdAt: new Date('2026-12-01T02:00:00.000Z'),
+          history: [{ at: new Date('2026-12-01T02:00:01.000Z'), note: '{"$date":"2026-12-01T00:00:00.000Z"}' }], memo: '"quoted" 中文', count: 0, flag: false, none: null,
+        };
+        unwrap(await store.insert('payment', 'p1', value));
+        const [listed] = unwrap(await store.listPage('payment', { limit: 10 }));
+        const got = unwrap(await store.get('payment', 'p1'));
+        expect(listed).to.deep.equal({ id: 'p1', version: 1, value });
+        expect(listed?.value).to.deep.equal(got?.value);
+        expect((listed?.value as typeof value).createdAt).to.be.instanceOf(Date);
+        expect((listed?.value as typeof value).history[0]?.note).to.equal('{"$date":"2026-12-01T00:00:00.000Z"}');
+      });
     });
 
     context('when a change set says what caused it', () => {
