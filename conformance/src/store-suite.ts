@@ -161,6 +161,34 @@ export function describeStoreConformance(sut: StoreUnderTest): void {
         expect(unwrap(await store.listPage('refund', { after: 'a', limit: 10, statuses: ['failed'] })).map((r) => r.id)).to.deep.equal(['c3']);
       });
 
+      it('gives the same pages when asked to read ahead, and a walk stopped early leaves nothing behind', async () => {
+        const ids = ['k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7'];
+        for (const id of ids) unwrap(await store.insert('refund', id, { status: id === 'k4' ? 'failed' : 'pending', n: id }));
+        const walk = async (readAhead: boolean, statuses?: string[]): Promise<string[][]> => {
+          const pages: string[][] = [];
+          let after: string | undefined;
+          for (;;) {
+            const page = unwrap(await store.listPage<{ n: string }>('refund', { limit: 2, readAhead, ...(after !== undefined ? { after } : {}), ...(statuses ? { statuses } : {}) }));
+            pages.push(page.map((r) => r.value.n));
+            if (page.length < 2) return pages;
+            after = page[page.length - 1]?.id;
+          }
+        };
+        const expected = [['k1', 'k2'], ['k3', 'k4'], ['k5', 'k6'], ['k7']];
+        expect(await walk(false)).to.deep.equal(expected);
+        expect(await walk(true)).to.deep.equal(expected);
+        expect(await walk(true, ['pending'])).to.deep.equal([['k1', 'k2'], ['k3', 'k5'], ['k6', 'k7'], []]);
+        // A page read ahead of a walk that stopped is never given after a write: a caller reads its own writes.
+        unwrap(await store.listPage('refund', { limit: 2, readAhead: true }));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const k3 = unwrap(await store.get<{ status: string; n: string }>('refund', 'k3'));
+        unwrap(await store.update('refund', 'k3', k3?.version ?? 1, { status: 'succeeded', n: 'k3 changed' }));
+        const second = unwrap(await store.listPage<{ n: string }>('refund', { after: 'k2', limit: 2 }));
+        expect(second.map((r) => r.value.n)).to.deep.equal(['k3 changed', 'k4']);
+        unwrap(await store.insert('refund', 'k8', { status: 'pending', n: 'k8' }));
+        expect((await walk(true)).flat()).to.deep.equal(['k1', 'k2', 'k3 changed', 'k4', 'k5', 'k6', 'k7', 'k8']);
+      });
+
       it('gives each record exactly as get gives it: dates, nested money, text that looks like JSON', async () => {
         const value = {
           status: 'succeeded', orderId: 'p1', amount: { amount: 4965, currency: 'CNY' }, createdAt: new Date('2026-12-01T02:00:00.000Z'),

@@ -22,10 +22,24 @@ export interface SqlClient {
   prepared(name: string, text: string, params: readonly unknown[]): Promise<readonly Row[]>;
   /** Runs `work` in one transaction on one connection: committed if it resolves, rolled back if it rejects. */
   transaction<T>(work: (tx: SqlQuery) => Promise<T>): Promise<T>;
+  /**
+   * Runs statements in order in one transaction and gives the rows of the last. Optional: where it
+   * exists (PGlite on its worker thread) the whole transaction is one round trip, which needs
+   * nothing of the calling thread between its statements; without it the store uses `transaction`.
+   */
+  script?(steps: readonly SqlStep[]): Promise<readonly Row[]>;
   /** Releases the database. */
   close(): Promise<void>;
   /** `pglite` or `postgres`, for messages. */
   readonly dialect: 'pglite' | 'postgres';
+}
+
+/** One statement of {@link SqlClient.script}. */
+export interface SqlStep {
+  /** The statement, with `$1…` parameters. */
+  readonly text: string;
+  /** Its parameters. */
+  readonly params?: readonly unknown[];
 }
 
 /** The statements of a PGlite transaction the store uses (a PGlite `Transaction` fits). */

@@ -1,5 +1,5 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import type { Row, SqlClient, SqlQuery } from './client.js';
+import type { Row, SqlClient, SqlQuery, SqlStep } from './client.js';
 
 /**
  * PGlite on a worker thread. PGlite runs PostgreSQL compiled to WebAssembly inside the calling
@@ -17,6 +17,7 @@ type Request =
   | { readonly id: number; readonly op: 'begin' }
   | { readonly id: number; readonly op: 'tx'; readonly tx: number; readonly text: string; readonly params?: readonly unknown[] }
   | { readonly id: number; readonly op: 'end'; readonly tx: number; readonly commit: boolean }
+  | { readonly id: number; readonly op: 'script'; readonly steps: readonly SqlStep[] }
   | { readonly id: number; readonly op: 'close' };
 
 /** A request before it is given its id. */
@@ -143,6 +144,10 @@ class WorkerClient implements SqlClient {
     return out;
   }
 
+  script(steps: readonly SqlStep[]): Promise<readonly Row[]> {
+    return this.#call({ op: 'script', steps });
+  }
+
   async close(): Promise<void> {
     if (this.#stopped) return;
     await this.#call({ op: 'close' });
@@ -201,6 +206,12 @@ async function serve(dataDir: string): Promise<void> {
         }
         return [];
       }
+      case 'script':
+        return client.transaction(async (query) => {
+          let rows: readonly Row[] = [];
+          for (const step of m.steps) rows = await query(step.text, step.params);
+          return rows;
+        });
       case 'close':
         await client.close();
         return [];

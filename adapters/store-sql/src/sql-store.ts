@@ -22,6 +22,21 @@ export interface DurableStore extends Store {
  * `MIGRATIONS`). Every write is one call of `paykit_commit`, so it is atomic on its own and safe
  * with any number of processes sharing a PostgreSQL database.
  */
+/** Pages a store reads ahead at most (one per walk in progress; the oldest is dropped). */
+const MAX_PAGES_AHEAD = 8;
+
+/** A page of records as the database sends it (see `SqlStore.listPage`). */
+interface PageText {
+  readonly count: number;
+  readonly last: string | null;
+  readonly json: string | null;
+}
+
+/** The identity of a page query, for pages read ahead. */
+function pageKey(kind: RecordKind, q: PageQuery): string {
+  return JSON.stringify([kind, q.after ?? '', q.limit, q.statuses ?? null]);
+}
+
 export class SqlStore implements DurableStore {
   readonly #db: SqlClient;
   readonly #reads: Batcher<readonly [RecordKind, string], Row | undefined>;
@@ -77,41 +92,83 @@ export class SqlStore implements DurableStore {
     return query.andThen((rows) => Result.combine(rows.map((r) => this.#versioned<T>(kind, String(r.id), r))));
   }
 
-  /** A page of records in id order (the "C" collation: UTF-8 byte order), after `query.after`. */
+  /**
+   * A page of records in id order (the "C" collation: UTF-8 byte order), after `query.after`. The
+   * database sends the page as one JSON text (a row per page, not per record), parsed here with
+   * one `JSON.parse`. With `readAhead`, a full page starts the query of the next one as soon as it
+   * arrives, before it is parsed, so the database reads page k+1 while the caller uses page k.
+   */
   listPage<T>(kind: RecordKind, query: PageQuery): PayResultAsync<readonly IdentifiedRecord<T>[]> {
+    const key = pageKey(kind, query);
+    const ahead = this.#pagesAhead.get(key);
+    this.#pagesAhead.delete(key);
+    const page = (ahead ?? this.#page(kind, query)).then((found) => {
+      if (query.readAhead === true && found.last !== null && found.count >= query.limit) this.#readAhead(kind, { ...query, after: found.last });
+      return found;
+    });
+    return ResultAsync.fromPromise(page, (e) => databaseError('listPage', e, this.dialect)).andThen((found) => {
+      if (found.json === null) return ok([]);
+      const rows = parseJson(found.json, `a page of ${kind} records`);
+      if (rows.isErr()) return err(rows.error);
+      const out: IdentifiedRecord<T>[] = [];
+      for (const [id, version, value] of rows.value as [string, number, unknown][]) {
+        const record = this.#versioned<T>(kind, id, { version, value });
+        if (record.isErr()) return err(record.error);
+        out.push({ ...record.value, id });
+      }
+      return ok(out);
+    });
+  }
+
+  /** Pages read ahead of a walk, by {@link pageKey}: a few at most (one per walk in progress), dropped by every commit. */
+  readonly #pagesAhead = new Map<string, Promise<PageText>>();
+
+  #readAhead(kind: RecordKind, query: PageQuery): void {
+    const page = this.#page(kind, query);
+    // A page nobody asks for (the walk stopped) must not become an unhandled rejection.
+    page.catch(() => undefined);
+    this.#pagesAhead.set(pageKey(kind, query), page);
+    if (this.#pagesAhead.size > MAX_PAGES_AHEAD) this.#pagesAhead.delete(this.#pagesAhead.keys().next().value as string);
+  }
+
+  /** One page as the database sends it: how many records, the last id, and `[id, version, value]` of each as JSON text. */
+  #page(kind: RecordKind, query: PageQuery): Promise<PageText> {
     const params: unknown[] = [kind, query.after ?? '', query.limit];
     const statuses = query.statuses === undefined ? '' : ' AND status = ANY($4::text[])';
     if (query.statuses !== undefined) params.push([...query.statuses]);
-    return this.#byteOrder().andThen((bytes) => {
+    this.#byteOrderCache ??= this.#db.query(`SELECT ${BYTE_ORDER_DATABASE} AS bytes`, []).then((r) => r[0]?.bytes === true);
+    const byteOrder = this.#byteOrderCache;
+    return byteOrder.then((bytes) => {
       // On a database whose collation is already byte order (libc C, POSIX: PGlite's) the primary key
       // walks ids in that order, and `COLLATE "C"` would hide it from the planner (a sort of the
       // whole kind per page); elsewhere the expression index of migration 4 serves `COLLATE "C"`.
       const id = bytes ? 'id' : 'id COLLATE "C"';
-      // The value as its JSON text (a json column: no conversion), parsed here: PGlite's worker then
-      // posts one string per record instead of a structured clone of each object it parsed, and
-      // the parse runs on this thread, idle while it waits for the next page.
-      const text = `SELECT id, version, value::text AS value FROM paykit_records WHERE kind = $1 AND ${id} > $2${statuses} ORDER BY ${id} LIMIT $3`;
+      // One row per page: the driver then decodes one text field instead of three per record, and
+      // PGlite's worker posts one string instead of a structured clone of every record it parsed.
+      // The aggregate orders by the subquery's own order, which the planner then does not sort again.
+      const text = `SELECT count(*)::int AS count, max(p.${id}) AS last,
+        json_agg(json_build_array(p.id, p.version, p.value) ORDER BY p.${id})::text AS json
+        FROM (SELECT id, version, value FROM paykit_records WHERE kind = $1 AND ${id} > $2${statuses} ORDER BY ${id} LIMIT $3) p`;
       // Index order, whatever the statistics say: on a table never analysed (PGlite has no
       // autovacuum; a bulk load) the planner picks a bitmap scan and sorts every page, which makes
       // a walk of a million records quadratic.
-      return ResultAsync.fromPromise(this.#db.transaction(async (q) => {
-        await q('SET LOCAL enable_bitmapscan = off', []);
-        await q('SET LOCAL enable_seqscan = off', []);
-        return q(text, params);
-      }), (e) => databaseError('listPage', e, this.dialect));
-    }).andThen((rows) => Result.combine(rows.map((r) => this.#versioned<T>(kind, String(r.id), r, true).map((v) => ({ ...v, id: String(r.id) })))));
+      const steps = [{ text: 'SET LOCAL enable_bitmapscan = off' }, { text: 'SET LOCAL enable_seqscan = off' }, { text, params }];
+      const rows = this.#db.script !== undefined ? this.#db.script(steps) : this.#db.transaction(async (q) => {
+        let last: readonly Row[] = [];
+        for (const step of steps) last = await q(step.text, step.params ?? []);
+        return last;
+      });
+      return rows.then((r): PageText => {
+        const row = r[0];
+        return { count: Number(row?.count ?? 0), last: row?.last === null || row?.last === undefined ? null : String(row.last), json: typeof row?.json === 'string' ? row.json : null };
+      });
+    }, (e: unknown) => {
+      if (this.#byteOrderCache === byteOrder) this.#byteOrderCache = undefined;
+      throw e;
+    });
   }
 
   #byteOrderCache: Promise<boolean> | undefined;
-
-  /** Whether the database's own collation sorts text in byte order (asked once). */
-  #byteOrder(): PayResultAsync<boolean> {
-    this.#byteOrderCache ??= this.#db.query(`SELECT ${BYTE_ORDER_DATABASE} AS bytes`, []).then((rows) => rows[0]?.bytes === true);
-    return ResultAsync.fromPromise(this.#byteOrderCache, (e) => {
-      this.#byteOrderCache = undefined;
-      return databaseError('listPage', e, this.dialect);
-    });
-  }
 
   /** Records a notification once. */
   recordNotification(providerId: string, eventKey: string, payload: string): PayResultAsync<NotificationRecord> {
@@ -135,7 +192,9 @@ export class SqlStore implements DurableStore {
     } catch {
       return errAsync(PaymentErrors.invalidRequest('a record holds a value that cannot be stored (an invalid Date, a BigInt or a cycle)'));
     }
-    return ResultAsync.fromPromise(this.#commits.submit(prepared), (e) => databaseError('commit', e, this.dialect)).andThen((outcome) => {
+    // Pages read ahead before this commit could miss its writes: a caller reads its own writes.
+    const submitted = this.#commits.submit(prepared).finally(() => this.#pagesAhead.clear());
+    return ResultAsync.fromPromise(submitted, (e) => databaseError('commit', e, this.dialect)).andThen((outcome) => {
       if (outcome === 'committed' || outcome === 'duplicate') return okAsync<CommitOutcome, PaymentError>(outcome);
       if (outcome === 'conflict') return errAsync(PaymentErrors.conflict('store.commit: a record changed concurrently: read it again and retry', { retryable: true }));
       return errAsync(PaymentErrors.internal(`store.commit: the ${this.dialect} database refused the change set (${firstLine(outcome.replace(/^error:/, 'SQLSTATE '))})`));
@@ -152,17 +211,10 @@ export class SqlStore implements DurableStore {
     return ok(this.#sealer.seal(w.kind, w.id, json));
   }
 
-  /** A row's version and value (`valueAsText`: the row holds the value's JSON text, not the driver's parse of it). */
-  #versioned<T>(kind: RecordKind, id: string, row: Row, valueAsText = false): PayResult<Versioned<T>> {
+  #versioned<T>(kind: RecordKind, id: string, row: Row): PayResult<Versioned<T>> {
     const version = Number(row.version);
-    let value = row.value;
-    if (valueAsText) {
-      const parsed = parseJson(String(value), `${kind} ${id}`);
-      if (parsed.isErr()) return err(parsed.error);
-      value = parsed.value;
-    }
-    const sealed = (value as { $sealed?: unknown } | null)?.$sealed;
-    if (typeof sealed !== 'string') return ok({ version, value: reviveDates(value) as T });
+    const sealed = (row.value as { $sealed?: unknown } | null)?.$sealed;
+    if (typeof sealed !== 'string') return ok({ version, value: reviveDates(row.value) as T });
     if (!this.#sealer) return err(PaymentErrors.invalidConfig(`${kind} ${id} is sealed: set store.recordKey to the key it was written with`, { path: 'store.recordKey' }));
     return this.#sealer.open(kind, id, sealed).andThen((json) => parseJson(json, `${kind} ${id}`)).map((value) => ({ version, value: reviveDates(value) as T }));
   }

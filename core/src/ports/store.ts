@@ -103,6 +103,11 @@ export interface PageQuery extends ListFilter {
   readonly after?: string;
   /** At most this many. */
   readonly limit: number;
+  /**
+   * A hint that the caller will ask for the page after this one (a walk of the whole kind): a store
+   * may start reading it while this one is used. Results are the same with or without it.
+   */
+  readonly readAhead?: boolean;
 }
 
 /** A record with its id, as {@link Store.listPage} returns it. */

@@ -82,14 +82,15 @@ export interface WalkOptions {
 
 /**
  * Walks one kind of record of the store in id order, a page at a time (the next page is asked for
- * while this one is matched), as ledger items of the period's instance. Memory holds two pages.
+ * while this one is matched, and the store may read it ahead), as ledger items of the period's
+ * instance. Memory holds a few pages.
  */
 export async function* walkLedger<T>(
   store: Store, kind: LedgerKind, toItem: (r: IdentifiedRecord<T>) => LedgerItem | undefined, options: WalkOptions = {},
 ): AsyncGenerator<PayResult<LedgerItem[]>> {
   const limit = options.pageSize ?? 2000;
   let walked = 0;
-  let next = store.listPage<T>(kind, { limit });
+  let next = store.listPage<T>(kind, { limit, readAhead: true });
   for (;;) {
     const page = await next;
     if (page.isErr()) {
@@ -99,7 +100,7 @@ export async function* walkLedger<T>(
     const rows = page.value;
     const last = rows.at(-1);
     const full = rows.length >= limit && last !== undefined;
-    if (full) next = store.listPage<T>(kind, { after: last.id, limit });
+    if (full) next = store.listPage<T>(kind, { after: last.id, limit, readAhead: true });
     const items: LedgerItem[] = [];
     for (const r of rows) {
       const item = toItem(r);
