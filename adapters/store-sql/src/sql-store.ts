@@ -324,6 +324,7 @@ export class SqlStore implements DurableStore {
 
   /** Closes the database. */
   close(): PayResultAsync<void> {
+    this.#pagesAhead.clear();
     return ResultAsync.fromPromise(this.#db.close(), (e) => databaseError('close', e, this.dialect));
   }
 
