@@ -42,6 +42,15 @@ export interface SqlStep {
   readonly params?: readonly unknown[];
 }
 
+/** {@link SqlClient.script} by way of `client.transaction`: the statements in order, the rows of the last. */
+export async function runScript(client: Pick<SqlClient, 'transaction'>, steps: readonly SqlStep[]): Promise<readonly Row[]> {
+  return client.transaction(async (query) => {
+    let rows: readonly Row[] = [];
+    for (const step of steps) rows = await query(step.text, step.params);
+    return rows;
+  });
+}
+
 /** The statements of a PGlite transaction the store uses (a PGlite `Transaction` fits). */
 export interface PGliteTransactionLike {
   /** Runs one statement with `$1…` parameters. */

@@ -160,7 +160,7 @@ async function serve(dataDir: string): Promise<void> {
   const port = parentPort;
   if (!port) return;
   const { PGlite } = await import('@electric-sql/pglite');
-  const { pgliteClient } = await import('./client.js');
+  const { pgliteClient, runScript } = await import('./client.js');
   let client: SqlClient;
   try {
     client = pgliteClient(await PGlite.create(dataDir));
@@ -207,11 +207,7 @@ async function serve(dataDir: string): Promise<void> {
         return [];
       }
       case 'script':
-        return client.transaction(async (query) => {
-          let rows: readonly Row[] = [];
-          for (const step of m.steps) rows = await query(step.text, step.params);
-          return rows;
-        });
+        return runScript(client, m.steps);
       case 'close':
         await client.close();
         return [];

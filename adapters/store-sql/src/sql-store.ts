@@ -5,7 +5,7 @@ import {
 } from '@paykit/core';
 import { Batcher } from './batcher.js';
 import { BYTE_ORDER_DATABASE, MIGRATIONS, OPEN_PREDICATE, OPEN_STATUSES } from './migrations.js';
-import type { Row, SqlClient } from './client.js';
+import { runScript, type Row, type SqlClient } from './client.js';
 import { RecordSealer, SEALED_KINDS } from './sealing.js';
 import { reviveDates, toJson } from './values.js';
 
@@ -17,11 +17,6 @@ export interface DurableStore extends Store {
   close(): PayResultAsync<void>;
 }
 
-/**
- * The store on SQL: PGlite embedded or a PostgreSQL server, same schema and statements (see
- * `MIGRATIONS`). Every write is one call of `paykit_commit`, so it is atomic on its own and safe
- * with any number of processes sharing a PostgreSQL database.
- */
 /** Pages a store reads ahead at most (one per walk in progress; the oldest is dropped). */
 const MAX_PAGES_AHEAD = 8;
 
@@ -37,6 +32,11 @@ function pageKey(kind: RecordKind, q: PageQuery): string {
   return JSON.stringify([kind, q.after ?? '', q.limit, q.statuses ?? null]);
 }
 
+/**
+ * The store on SQL: PGlite embedded or a PostgreSQL server, same schema and statements (see
+ * `MIGRATIONS`). Every write is one call of `paykit_commit`, so it is atomic on its own and safe
+ * with any number of processes sharing a PostgreSQL database.
+ */
 export class SqlStore implements DurableStore {
   readonly #db: SqlClient;
   readonly #reads: Batcher<readonly [RecordKind, string], Row | undefined>;
@@ -153,12 +153,7 @@ export class SqlStore implements DurableStore {
       // autovacuum; a bulk load) the planner picks a bitmap scan and sorts every page, which makes
       // a walk of a million records quadratic.
       const steps = [{ text: 'SET LOCAL enable_bitmapscan = off' }, { text: 'SET LOCAL enable_seqscan = off' }, { text, params }];
-      const rows = this.#db.script !== undefined ? this.#db.script(steps) : this.#db.transaction(async (q) => {
-        let last: readonly Row[] = [];
-        for (const step of steps) last = await q(step.text, step.params ?? []);
-        return last;
-      });
-      return rows.then((r): PageText => {
+      return (this.#db.script?.(steps) ?? runScript(this.#db, steps)).then((r): PageText => {
         const row = r[0];
         return { count: Number(row?.count ?? 0), last: row?.last === null || row?.last === undefined ? null : String(row.last), json: typeof row?.json === 'string' ? row.json : null };
       });
