@@ -44,11 +44,14 @@ for (const v of variants()) {
     let store: DurableStore;
     let drop: () => Promise<void>;
     let paykit: Paykit;
-    const compact = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10).replace(/-/g, '');
-    const period = { instance: 'shop', date: `${compact.slice(0, 4)}-${compact.slice(4, 6)}-${compact.slice(6, 8)}` };
+    let period: { instance: string; date: string };
 
     before(async function () {
       if (v.needsPostgres) skipWithoutPostgres(this, 'reconciliation runs on PostgreSQL');
+      // Today in China Standard Time, taken when the payments are about to be made, not when the
+      // file loads: a suite that runs across midnight CST (16:00 UTC) would reconcile yesterday.
+      const compact = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10).replace(/-/g, '');
+      period = { instance: 'shop', date: `${compact.slice(0, 4)}-${compact.slice(4, 6)}-${compact.slice(6, 8)}` };
       sim = await ExampleSimulator.start({ merchantId: 'M1', key: KEY, autoNotify: false });
       ({ store, drop } = await v.open());
       paykit = (await createPaykit({ instances: { shop: { plugin: 'example', options: { merchantId: 'M1', key: KEY, baseUrl: sim.url, notifyUrl: 'http://127.0.0.1:9/n' } } } },
