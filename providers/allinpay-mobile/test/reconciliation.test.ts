@@ -8,8 +8,13 @@ describe('Allinpay reconciliation (batch query v1.6 and refund queries v2.4)', f
   this.timeout(30_000);
   let w: World;
   // The simulator pays orders now; the batch query of today (China Standard Time) lists them.
-  const compact = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10).replace(/-/g, '');
-  const period = { instance: 'app', date: `${compact.slice(0, 4)}-${compact.slice(4, 6)}-${compact.slice(6, 8)}` };
+  // Taken before each test, not when the file loads: a run crossing midnight CST (16:00 UTC) would reconcile yesterday.
+  let compact: string;
+  let period: { instance: string; date: string };
+  beforeEach(function () {
+    compact = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10).replace(/-/g, '');
+    period = { instance: 'app', date: `${compact.slice(0, 4)}-${compact.slice(4, 6)}-${compact.slice(6, 8)}` };
+  });
 
   beforeEach(async function () { w = await world(); });
   afterEach(async function () { await w.sim.close(); });

@@ -12,8 +12,13 @@ describe('LianLian payout reconciliation (FKMX)', function () {
   this.timeout(30_000);
   let rig: Rig;
   // The simulator settles a payout on the day of its dt_order (China Standard Time).
-  const compact = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10).replace(/-/g, '');
-  const period = { instance: 'payouts', date: `${compact.slice(0, 4)}-${compact.slice(4, 6)}-${compact.slice(6, 8)}` };
+  // Taken before each test, not when the file loads: a run crossing midnight CST (16:00 UTC) would reconcile yesterday.
+  let compact: string;
+  let period: { instance: string; date: string };
+  beforeEach(function () {
+    compact = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10).replace(/-/g, '');
+    period = { instance: 'payouts', date: `${compact.slice(0, 4)}-${compact.slice(4, 6)}-${compact.slice(6, 8)}` };
+  });
   // The simulator charges a flat 1.00 yuan per payout.
   const fees = { basisPoints: 0, fixed: 100 };
 
