@@ -2,7 +2,10 @@
  * What paykit's OpenTelemetry instrumentation costs on the notification path: `notifications.handle`
  * (an Example Pay notification verified, applied and committed with its ledger entry in the
  * in-memory store) with the OpenTelemetry SDK registered (a tracer provider, a meter provider with
- * a reader), exporting nowhere, against the very same path with nothing registered. Target ≥ 0.9.
+ * a reader), exporting nowhere, against the very same path with nothing registered. A reference
+ * row: the in-memory store makes a notification about 60 µs, so this row shows the SDK's cost in
+ * microseconds; the rows with the target (`store-sql.telemetry.notification.*`) compare the same on
+ * the stores a service runs, PGlite and PostgreSQL.
  * For reference, the same with the SDK's async-hooks context manager registered too: its cost
  * falls on every promise of the process, paykit's or not. Each call takes a notification
  * of a new order from a pool made beforehand (a redelivery only once the pool is used up).
@@ -89,6 +92,6 @@ const withoutSdk: Side = {
 
 /** The telemetry rows of @paykit/core. */
 export const rows = [
-  ratio({ id: 'core.telemetry.notification', subject: withSdk, baseline: withoutSdk, target: 0.9 }),
+  ratio({ id: 'core.telemetry.notification', subject: withSdk, baseline: withoutSdk }),
   ratio({ id: 'core.telemetry.notification.context-manager', subject: withSdkAndContext, baseline: withoutSdk }),
 ];

@@ -35,6 +35,10 @@ export interface RatioRow {
   readonly target?: number;
   /** Units of work in one operation, to print a rate (e.g. 2,000 lines per parse). */
   readonly perOp?: { readonly count: number; readonly unit: string };
+  /** Each side's warm-up before its first round, in ms, when longer than the default 300 ms. */
+  readonly warmMs?: number;
+  /** Each round's length in ms, when longer than the run's (`--round-ms`, default 500): for a side whose calls take milliseconds. */
+  readonly roundMs?: number;
   /** Why the row is not run here (e.g. no `DATABASE_URL`); undefined when it runs. */
   readonly skip?: () => string | undefined;
 }

@@ -122,8 +122,9 @@ async function runRow(file: string, row: BenchRow): Promise<Result> {
     const baseline = await start('baseline');
     const a: number[] = [];
     const b: number[] = [];
+    const ms = quick ? roundMs : Math.max(roundMs, row.roundMs ?? 0);
     const rateOf = async (c: Child): Promise<number> => {
-      const m = await c.next({ type: 'measure', ms: roundMs });
+      const m = await c.next({ type: 'measure', ms });
       return m.type === 'measured' ? (m.ops * 1000) / m.ms : Number.NaN;
     };
     for (let i = 0; i < pairs; i += 1) {
