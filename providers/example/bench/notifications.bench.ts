@@ -43,6 +43,62 @@ function floorPath(raw: Uint8Array): boolean {
   return hmacEquals(signed, json.sign ?? '');
 }
 
+/** Each field's length and form, as the spec states them (required ones first). */
+const FIELDS: readonly (readonly [name: string, min: number, max: number, form: RegExp | undefined, required: boolean])[] = [
+  ['merchant_id', 1, 32, /^[A-Za-z0-9]+$/, true], ['notify_id', 1, 32, undefined, true], ['order_no', 1, 64, /^[\x21-\x7e]+$/, true],
+  ['status', 1, 32, undefined, true], ['amount', 1, 16, /^\d+(\.\d+)?$/, true], ['currency', 3, 3, /^[A-Z]{3}$/, true],
+  ['sign', 64, 64, /^[0-9a-f]{64}$/, true], ['payment_id', 1, 32, undefined, false], ['paid_at', 14, 14, /^\d{14}$/, false],
+  ['fail_reason', 0, 256, undefined, false],
+];
+/** Decimal places of the currencies this floor reads (the plugin knows every ISO 4217 code). */
+const EXPONENT: Readonly<Record<string, number>> = { CNY: 2, USD: 2, JPY: 0, HKD: 2, EUR: 2 };
+const STATUS: Readonly<Record<string, string>> = { WAITING: 'pending', PROCESSING: 'processing', PAID: 'succeeded', FAILED: 'failed', CLOSED: 'closed' };
+
+/**
+ * The checked floor: the floor plus what a message must pass before money moves on it, written by
+ * hand with no library: content type, a flat object of strings, the signing text over every key
+ * it carries (sorted per message, so a field the provider adds later is covered), the same HMAC,
+ * each field's length and form, the merchant, the amount to integer minor units, the paid time to
+ * a date, and the report. Undefined for a message it refuses.
+ */
+function checkedFloorPath(req: RawHttpRequest): { orderId: string; status: string; amount: { amount: number; currency: string }; paidAt?: Date; providerPaymentId?: string } | undefined {
+  if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '') || req.body.length === 0 || req.body.length > 65_536) return undefined;
+  const json = JSON.parse(STRICT_UTF8.decode(req.body)) as unknown;
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined;
+  const f = json as Record<string, unknown>;
+  const keys = Object.keys(f).sort();
+  let signed = '';
+  for (const k of keys) {
+    const v = f[k];
+    if (typeof v !== 'string') return undefined;
+    if (k !== 'sign' && v !== '') signed += `${signed === '' ? '' : '&'}${k}=${v}`;
+  }
+  const w = f as Record<string, string>;
+  if (w.sign_type !== 'HMAC-SHA256' || !hmacEquals(signed, w.sign ?? '')) return undefined;
+  for (const [name, min, max, form, required] of FIELDS) {
+    const v = w[name];
+    if (v === undefined ? required : v.length < min || v.length > max || (form !== undefined && !form.test(v))) return undefined;
+  }
+  if (w.merchant_id !== MERCHANT) return undefined;
+  const currency = w.currency as string;
+  const exponent = EXPONENT[currency];
+  const m = /^(\d+)(?:\.(\d+))?$/.exec(w.amount as string);
+  if (exponent === undefined || m === null || (m[2] ?? '').length > exponent) return undefined;
+  const amount = Number((m[1] as string) + (m[2] ?? '').padEnd(exponent, '0'));
+  if (!Number.isSafeInteger(amount)) return undefined;
+  let paidAt: Date | undefined;
+  if (w.paid_at !== undefined) {
+    const t = w.paid_at;
+    const [y, mo, d, h, mi, sec] = [+t.slice(0, 4), +t.slice(4, 6), +t.slice(6, 8), +t.slice(8, 10), +t.slice(10, 12), +t.slice(12, 14)];
+    if (mo < 1 || mo > 12 || d < 1 || d > new Date(Date.UTC(y, mo, 0)).getUTCDate() || h > 23 || mi > 59 || sec > 59) return undefined;
+    paidAt = new Date(Date.UTC(y, mo - 1, d, h - 8, mi, sec));
+  }
+  return {
+    orderId: w.order_no as string, status: STATUS[w.status as string] ?? 'processing', amount: { amount, currency },
+    ...(paidAt !== undefined ? { paidAt } : {}), ...(w.payment_id !== undefined ? { providerPaymentId: w.payment_id } : {}),
+  };
+}
+
 const plugin: Side = {
   name: 'example notifications.verify: decode, verify (HMAC-SHA256), map to a payment report',
   setup: async () => {
@@ -56,6 +112,15 @@ const floor: Side = {
   setup: () => {
     if (!floorPath(body)) throw new Error('the floor does not verify the notification');
     return () => floorPath(body);
+  },
+};
+
+const checkedFloor: Side = {
+  name: 'checked floor: the floor plus every check and the report, by hand (content type, flat strings, keys sorted per message, lengths and forms, merchant, amount in minor units, paid time, status)',
+  setup: () => {
+    const report = checkedFloorPath(request);
+    if (report?.amount.amount !== 4965 || report.status !== 'succeeded' || report.paidAt?.toISOString() !== '2024-01-01T04:00:00.000Z') throw new Error('the checked floor does not read the notification');
+    return () => checkedFloorPath(request);
   },
 };
 
@@ -73,4 +138,6 @@ export const rows = [
   ratio({ id: 'example.notification', subject: plugin, baseline: floor, target: 0.9 }),
   ratio({ id: 'example.notification.bare-verify', subject: plugin, baseline: bare }),
   ratio({ id: 'example.notification.floor-vs-bare', subject: floor, baseline: bare }),
+  ratio({ id: 'example.notification.checked-floor', subject: checkedFloor, baseline: floor }),
+  ratio({ id: 'example.notification.vs-checked-floor', subject: plugin, baseline: checkedFloor }),
 ];
