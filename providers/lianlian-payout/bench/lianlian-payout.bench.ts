@@ -52,6 +52,50 @@ function floorPath(body: Uint8Array, key: KeyObject): boolean {
   return createVerify('RSA-MD5').update(text, 'utf8').verify(key, json.sign ?? '', 'base64');
 }
 
+/** Each field's length and form, as the spec's tables state them (required ones first). */
+const FIELDS: readonly (readonly [name: string, min: number, max: number, form: RegExp | undefined, required: boolean])[] = [
+  ['oid_partner', 18, 18, /^\d{18}$/, true], ['no_order', 1, 32, undefined, true], ['dt_order', 14, 14, /^\d{14}$/, true],
+  ['money_order', 1, 11, /^(0|[1-9]\d{0,7})(\.\d{1,2})?$/, true], ['result_pay', 1, Number.MAX_SAFE_INTEGER, undefined, true],
+  ['oid_paybill', 0, 18, undefined, false], ['info_order', 0, 255, undefined, false], ['settle_date', 8, 8, /^\d{8}$/, false],
+];
+const PAYOUT_STATUS: Readonly<Record<string, string>> = {
+  APPLY: 'accepted', CHECK: 'held_for_review', WAITING: 'processing', PROCESSING: 'processing', SUCCESS: 'succeeded', FAILURE: 'failed', CANCEL: 'returned', CLOSED: 'closed',
+};
+
+/**
+ * The checked floor: the floor plus what a message must pass before money moves on it, written by
+ * hand with no library: a flat object of strings, the sign type, the signing text over every key
+ * it carries (sorted per message, so a field LianLian adds later is covered), the same verify, each
+ * field's length and form, the merchant, the amount to integer fen, and the report. Undefined for a
+ * message it refuses.
+ */
+function checkedFloorPath(body: Uint8Array, key: KeyObject): { providerOrderId: string; status: string; amount: { amount: number; currency: string }; providerPayoutId?: string; settleDate?: string } | undefined {
+  if (body.length === 0 || body.length > 65_536) return undefined;
+  const json = JSON.parse(STRICT_UTF8.decode(body)) as unknown;
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined;
+  const f = json as Record<string, unknown>;
+  const keys = Object.keys(f).sort();
+  let text = '';
+  for (const k of keys) {
+    const v = f[k];
+    if (typeof v !== 'string') return undefined;
+    if (k !== 'sign' && v !== '' && v !== 'null') text += `${text === '' ? '' : '&'}${k}=${v}`;
+  }
+  const w = f as Record<string, string>;
+  if (w.sign_type !== 'RSA' || w.sign === undefined || w.sign === '' || !createVerify('RSA-MD5').update(text, 'utf8').verify(key, w.sign, 'base64')) return undefined;
+  for (const [name, min, max, form, required] of FIELDS) {
+    const v = w[name];
+    if (v === undefined ? required : v.length < min || v.length > max || (form !== undefined && !form.test(v))) return undefined;
+  }
+  if (w.oid_partner !== OID_PARTNER) return undefined;
+  const [yuan, fen = ''] = (w.money_order as string).split('.');
+  const amount = Number((yuan as string) + fen.padEnd(2, '0'));
+  return {
+    providerOrderId: w.no_order as string, status: PAYOUT_STATUS[w.result_pay as string] ?? 'processing', amount: { amount, currency: 'CNY' },
+    ...(w.oid_paybill !== undefined ? { providerPayoutId: w.oid_paybill } : {}), ...(w.settle_date !== undefined ? { settleDate: w.settle_date } : {}),
+  };
+}
+
 const plugin: Side = {
   name: 'lianlian-payout notifications.verify: decode, verify (RSA), map to a payout report',
   setup: async () => {
@@ -71,6 +115,16 @@ const floor: Side = {
     const n = await signedNotification();
     if (!floorPath(n.body, n.key)) throw new Error('the floor does not verify the notification');
     return () => floorPath(n.body, n.key);
+  },
+};
+
+const checkedFloor: Side = {
+  name: 'checked floor: the floor plus every check and the report, by hand (flat strings, keys sorted per message, lengths and forms, merchant, amount in fen, status)',
+  setup: async () => {
+    const n = await signedNotification();
+    const report = checkedFloorPath(n.body, n.key);
+    if (report?.amount.amount !== 4965 || report.status !== 'succeeded') throw new Error('the checked floor does not read the notification');
+    return () => checkedFloorPath(n.body, n.key);
   },
 };
 
@@ -119,4 +173,6 @@ export const rows = [
   ratio({ id: 'lianlian-payout.notification', subject: plugin, baseline: floor, target: 0.9 }),
   ratio({ id: 'lianlian-payout.notification.bare-verify', subject: plugin, baseline: bare }),
   ratio({ id: 'lianlian-payout.notification.floor-vs-bare', subject: floor, baseline: bare }),
+  ratio({ id: 'lianlian-payout.notification.checked-floor', subject: checkedFloor, baseline: floor }),
+  ratio({ id: 'lianlian-payout.notification.vs-checked-floor', subject: plugin, baseline: checkedFloor }),
 ];
