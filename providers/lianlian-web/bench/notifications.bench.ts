@@ -45,6 +45,51 @@ function floorPath(body: Uint8Array, key: KeyObject): boolean {
   return createVerify('RSA-MD5').update(text, 'utf8').verify(key, json.sign ?? '', 'base64');
 }
 
+/** Each field's length and form, as spec 4.3's table states them (required ones first). */
+const FIELDS: readonly (readonly [name: string, min: number, max: number, form: RegExp | undefined, required: boolean])[] = [
+  ['oid_partner', 18, 18, /^\d{18}$/, true], ['sign', 1, 255, undefined, true], ['dt_order', 14, 14, /^\d{14}$/, true],
+  ['no_order', 1, 32, undefined, true], ['oid_paybill', 16, 16, /^\d{16}$/, true], ['money_order', 1, 12, /^\d+(\.\d{1,2})?$/, true],
+  ['result_pay', 1, 12, undefined, true], ['settle_date', 8, 8, /^\d{8}$/, false], ['info_order', 1, 255, undefined, false],
+  ['pay_type', 1, 1, undefined, false], ['bank_code', 8, 8, /^\d{8}$/, false], ['no_agree', 16, 16, undefined, false],
+  ['id_type', 1, 2, undefined, false], ['id_no', 1, 32, undefined, false], ['acct_name', 1, 12, undefined, false],
+];
+const PAYMENT_STATUS: Readonly<Record<string, string>> = { SUCCESS: 'succeeded', PROCESSING: 'processing', FAILURE: 'failed', REFUND: 'refunded', CLOSED: 'closed' };
+
+/**
+ * The checked floor: the floor plus what a message must pass before money moves on it, written by
+ * hand with no library: a flat object of strings, the sign type, the signing text over every key
+ * it carries (sorted per message, so a field LianLian adds later is covered), the same verify, each
+ * field's length and form, the merchant, the amount to integer fen, and the report. Undefined for a
+ * message it refuses.
+ */
+function checkedFloorPath(body: Uint8Array, key: KeyObject): { orderId: string; status: string; amount: { amount: number; currency: string }; providerPaymentId: string; paidAt: Date; settleDate?: string } | undefined {
+  if (body.length === 0 || body.length > 65_536) return undefined;
+  const json = JSON.parse(STRICT_UTF8.decode(body)) as unknown;
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined;
+  const f = json as Record<string, unknown>;
+  const keys = Object.keys(f).sort();
+  let text = '';
+  for (const k of keys) {
+    const v = f[k];
+    if (typeof v !== 'string') return undefined;
+    if (k !== 'sign' && v !== '') text += `${text === '' ? '' : '&'}${k}=${v}`;
+  }
+  const w = f as Record<string, string>;
+  if (w.sign_type !== 'RSA' || w.sign === undefined || !createVerify('RSA-MD5').update(text, 'utf8').verify(key, w.sign, 'base64')) return undefined;
+  for (const [name, min, max, form, required] of FIELDS) {
+    const v = w[name];
+    if (v === undefined ? required : v.length < min || v.length > max || (form !== undefined && !form.test(v))) return undefined;
+  }
+  if (w.oid_partner !== fields.oid_partner) return undefined;
+  const [yuan, fen = ''] = (w.money_order as string).split('.');
+  const amount = Number((yuan as string) + fen.padEnd(2, '0'));
+  if (!Number.isSafeInteger(amount)) return undefined;
+  return {
+    orderId: w.no_order as string, status: PAYMENT_STATUS[w.result_pay as string] ?? 'processing', amount: { amount, currency: 'CNY' },
+    providerPaymentId: w.oid_paybill as string, paidAt: new Date(), ...(w.settle_date !== undefined ? { settleDate: w.settle_date } : {}),
+  };
+}
+
 const plugin: Side = {
   name: 'lianlian-web notifications.verify: decode, verify (RSA), map to a payment report',
   setup: async () => {
@@ -69,6 +114,16 @@ const floor: Side = {
   },
 };
 
+const checkedFloor: Side = {
+  name: 'checked floor: the floor plus every check and the report, by hand (flat strings, keys sorted per message, lengths and forms, merchant, amount in fen, status)',
+  setup: async () => {
+    const f = await fixture();
+    const report = checkedFloorPath(f.body, f.lianlian.publicKey);
+    if (report?.amount.amount !== 21097 || report.status !== 'succeeded') throw new Error('the checked floor does not read the notification');
+    return () => checkedFloorPath(f.body, f.lianlian.publicKey);
+  },
+};
+
 const bare: Side = {
   name: 'bare node:crypto RSA-MD5 verify of the signing text\'s bytes',
   setup: async () => {
@@ -83,4 +138,6 @@ export const rows = [
   ratio({ id: 'lianlian-web.notification', subject: plugin, baseline: floor, target: 0.9 }),
   ratio({ id: 'lianlian-web.notification.bare-verify', subject: plugin, baseline: bare }),
   ratio({ id: 'lianlian-web.notification.floor-vs-bare', subject: floor, baseline: bare }),
+  ratio({ id: 'lianlian-web.notification.checked-floor', subject: checkedFloor, baseline: floor }),
+  ratio({ id: 'lianlian-web.notification.vs-checked-floor', subject: plugin, baseline: checkedFloor }),
 ];
