@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import * as t from 'io-ts';
+import { reportIoTsErrors, SecretFromString } from '../src/container/codecs.js';
 import { createPaykit, defineConfig, PaykitConfigCodec, type ConfigText, type PaykitConfigInput } from '../src/index.js';
 import type { OptionsInputMatchesCodec } from '../src/simulator/index.js';
 import { ALL, fakePlugin } from './support/fake-plugin.js';
@@ -70,5 +72,30 @@ describe('defineConfig (typed config input)', () => {
         store: { kind: 'postgres' },
       }), 'config.store.url');
     });
+  });
+});
+
+describe('config errors about secrets', () => {
+  const Options = t.type({ apiKey: t.string, merchantId: t.string });
+  const report = (input: unknown): string => {
+    const decoded = Options.decode(input);
+    if (decoded._tag === 'Right') throw new Error('expected the options to be refused');
+    return reportIoTsErrors(decoded.left, 'options').message;
+  };
+
+  it('say a missing secret is missing, not that a hidden value was given', () => {
+    expect(report({ merchantId: 'M1' })).to.equal('options.apiKey: expected string, got nothing');
+  });
+
+  it('say a missing required secret option (a Secret codec) is missing', () => {
+    const decoded = t.type({ key: SecretFromString }).decode({});
+    if (decoded._tag === 'Right') throw new Error('expected the options to be refused');
+    expect(reportIoTsErrors(decoded.left, 'options').message).to.equal('options.key: expected a non-empty secret string, got nothing');
+  });
+
+  it('hide a secret that was given, whatever its shape', () => {
+    const message = report({ apiKey: 98765432, merchantId: 'M1' });
+    expect(message).to.equal('options.apiKey: expected string, got a value (hidden)');
+    expect(message).not.to.include('98765432');
   });
 });

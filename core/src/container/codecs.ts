@@ -10,7 +10,7 @@ export const SecretFromString = new t.Type<Secret, string, unknown>(
   'Secret',
   (u): u is Secret => u instanceof Secret,
   (u, c) => (u instanceof Secret ? t.success(u)
-    : typeof u === 'string' && u.length > 0 ? t.success(new Secret(u)) : t.failure('[REDACTED]', c, 'expected a non-empty secret string')),
+    : typeof u === 'string' && u.length > 0 ? t.success(new Secret(u)) : t.failure(u === undefined ? undefined : '[REDACTED]', c, 'expected a non-empty secret string')),
   (s) => s.reveal(),
 );
 
@@ -56,7 +56,8 @@ export function reportIoTsErrors(errors: t.Errors, root: string): { message: str
     // Skip the noise of union/intersection members: keep the deepest message per path.
     const last = e.context[e.context.length - 1];
     const expected = e.message ?? `expected ${last?.type.name ?? 'a valid value'}`;
-    const hidden = /secret|key|password/i.test(path) ? '[REDACTED]' : e.value;
+    // A secret's value is never shown; a missing one is said to be missing ("got nothing").
+    const hidden = e.value !== undefined && /secret|key|password/i.test(path) ? '[REDACTED]' : e.value;
     lines.set(path, `${path}: ${expected}, got ${describeValue(hidden)}`);
   }
   const all = [...lines.values()];

@@ -22,7 +22,9 @@ const CheckedOptionsCodec = new t.Type<LianlianWebOptions, unknown, unknown>(
     const keys = InstanceKeys.load(base.right);
     if (keys.isErr()) {
       const key = keys.error.path ?? 'options';
-      return t.failure('[REDACTED]', [...c, { key, type: t.unknown, actual: undefined }], keys.error.message);
+      // The key's value is never shown; a missing key is reported as missing ("got nothing").
+      const given = (base.right as unknown as Record<string, unknown>)[key] === undefined ? undefined : '[REDACTED]';
+      return t.failure(given, [...c, { key, type: t.unknown, actual: given }], keys.error.message);
     }
     // Told when the config loads, not by LianLian's risk control at the first payment (spec 6.2.2).
     const declared = base.right.riskGroups ?? [];

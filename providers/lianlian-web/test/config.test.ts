@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { expect } from 'chai';
 import { createPaykit, FixedClock, InMemoryStore, type PaymentError } from '@paykit/core';
 import { LoopbackTransport } from '@paykit/core/simulator';
@@ -52,6 +53,20 @@ describe('LianLian web configuration', function () {
       });
     });
   }
+
+  context('when a key the sign types need is missing or unreadable', function () {
+    it('says the missing md5Key is missing (notifications signed MD5, requests RSA), and never shows a key that was given', async function () {
+      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+      const pkcs8 = privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64');
+      const missing = await configError({ oidPartner: TEST_OID_PARTNER, signType: 'RSA', notifySignType: 'MD5', privateKey: pkcs8, lianlianPublicKey: 'MIGfMA0G', goodsCategory: '1002' });
+      expect(missing.kind).to.equal('InvalidConfig');
+      expect(missing.message).to.match(/md5Key is required when signType or notifySignType is MD5, got nothing$/);
+      const unreadable = await configError({ ...BASE_OPTIONS, signType: 'RSA', md5Key: TEST_MD5_KEY, privateKey: 'not-a-key-0123456789', lianlianPublicKey: 'MIGfMA0G', goodsCategory: '1002' });
+      expect(unreadable.kind).to.equal('InvalidConfig');
+      expect(unreadable.message).to.include('got a value (hidden)');
+      expect(unreadable.message).not.to.include('not-a-key-0123456789');
+    });
+  });
 
   context('when the category needs the base fields only', function () {
     it('loads without riskGroups', async function () {
