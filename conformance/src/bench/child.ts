@@ -74,10 +74,7 @@ try {
   if (!row) throw new Error(`${file} has no row ${id}`);
   if (row.kind === 'ratio') {
     const s = role === 'subject' ? row.subject : row.baseline;
-    // A row may ask for a longer warm-up (a database engine that settles over seconds); --quick's
-    // short warm-up (under the default 300 ms) stays short.
-    const warmMs = Number(warm) < 300 ? Number(warm) : Math.max(Number(warm), row.warmMs ?? 0);
-    await side(await s.setup(), warmMs);
+    await side(await s.setup(), Number(warm));
   } else {
     send({ type: 'ready' });
     process.on('message', (m: ToChild) => {

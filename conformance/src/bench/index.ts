@@ -8,3 +8,4 @@
 export * from './rows.js';
 export * from './fixtures.js';
 export * from './notifications.js';
+export * from './checked-floor.js';

@@ -73,8 +73,8 @@ class Child {
   readonly #process: ChildProcess;
   readonly #exited: Promise<string>;
 
-  constructor(file: string, id: string, role: string) {
-    this.#process = fork(CHILD, [file, id, role, String(quick ? 100 : 300)], { stdio: ['ignore', 2, 2, 'ipc'] });
+  constructor(file: string, id: string, role: string, warmMs: number) {
+    this.#process = fork(CHILD, [file, id, role, String(warmMs)], { stdio: ['ignore', 2, 2, 'ipc'] });
     this.#exited = new Promise((resolve) => this.#process.once('exit', (code, signal) => resolve(`the ${role} process exited (${signal ?? code})`)));
   }
 
@@ -106,8 +106,10 @@ async function runRow(file: string, row: BenchRow): Promise<Result> {
   const skipped = row.skip?.();
   if (skipped !== undefined) return { id: row.id, kind: row.kind, what, figures: [], skipped };
   const children: Child[] = [];
+  // A ratio row may ask for a longer warm-up and longer rounds; --quick keeps both short.
+  const warmMs = quick ? 100 : Math.max(300, (row.kind === 'ratio' ? row.warmMs : undefined) ?? 0);
   const start = (role: string): Promise<Child> => {
-    const c = new Child(file, row.id, role);
+    const c = new Child(file, row.id, role, warmMs);
     children.push(c);
     return c.next().then(() => c);
   };

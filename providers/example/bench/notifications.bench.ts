@@ -6,7 +6,7 @@
  * the signing text's bytes and the compare.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { notificationsOf, ratio, type Side } from '@paykit/conformance/bench';
+import { fieldsKeepRules, flatStringFields, notificationsOf, ratio, sortedSigningText, type FieldRule, type Side } from '@paykit/conformance/bench';
 import type { RawHttpRequest } from '@paykit/core';
 import { examplePlugin } from '../src/index.js';
 import { simCstTimestamp, simSign } from '../src/simulator/index.js';
@@ -44,7 +44,7 @@ function floorPath(raw: Uint8Array): boolean {
 }
 
 /** Each field's length and form, as the spec states them (required ones first). */
-const FIELDS: readonly (readonly [name: string, min: number, max: number, form: RegExp | undefined, required: boolean])[] = [
+const FIELDS: readonly FieldRule[] = [
   ['merchant_id', 1, 32, /^[A-Za-z0-9]+$/, true], ['notify_id', 1, 32, undefined, true], ['order_no', 1, 64, /^[\x21-\x7e]+$/, true],
   ['status', 1, 32, undefined, true], ['amount', 1, 16, /^\d+(\.\d+)?$/, true], ['currency', 3, 3, /^[A-Z]{3}$/, true],
   ['sign', 64, 64, /^[0-9a-f]{64}$/, true], ['payment_id', 1, 32, undefined, false], ['paid_at', 14, 14, /^\d{14}$/, false],
@@ -62,23 +62,9 @@ const STATUS: Readonly<Record<string, string>> = { WAITING: 'pending', PROCESSIN
  * a date, and the report. Undefined for a message it refuses.
  */
 function checkedFloorPath(req: RawHttpRequest): { orderId: string; status: string; amount: { amount: number; currency: string }; paidAt?: Date; providerPaymentId?: string } | undefined {
-  if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '') || req.body.length === 0 || req.body.length > 65_536) return undefined;
-  const json = JSON.parse(STRICT_UTF8.decode(req.body)) as unknown;
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined;
-  const f = json as Record<string, unknown>;
-  const keys = Object.keys(f).sort();
-  let signed = '';
-  for (const k of keys) {
-    const v = f[k];
-    if (typeof v !== 'string') return undefined;
-    if (k !== 'sign' && v !== '') signed += `${signed === '' ? '' : '&'}${k}=${v}`;
-  }
-  const w = f as Record<string, string>;
-  if (w.sign_type !== 'HMAC-SHA256' || !hmacEquals(signed, w.sign ?? '')) return undefined;
-  for (const [name, min, max, form, required] of FIELDS) {
-    const v = w[name];
-    if (v === undefined ? required : v.length < min || v.length > max || (form !== undefined && !form.test(v))) return undefined;
-  }
+  if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return undefined;
+  const w = flatStringFields(req.body);
+  if (w === undefined || w.sign_type !== 'HMAC-SHA256' || !hmacEquals(sortedSigningText(w), w.sign ?? '') || !fieldsKeepRules(w, FIELDS)) return undefined;
   if (w.merchant_id !== MERCHANT) return undefined;
   const currency = w.currency as string;
   const exponent = EXPONENT[currency];

@@ -8,7 +8,7 @@
  *   ≥ 0.9; for reference, both against a bare verify of the signing text's bytes.
  */
 import { constants, createCipheriv, createHmac, createSign, createVerify, publicEncrypt, randomBytes, type KeyObject } from 'node:crypto';
-import { notificationsOf, ratio, sharedKeyPair, type Side } from '@paykit/conformance/bench';
+import { fieldsKeepRules, flatStringFields, notificationsOf, ratio, sharedKeyPair, sortedSigningText, type FieldRule, type Side } from '@paykit/conformance/bench';
 import type { RawHttpRequest } from '@paykit/core';
 import { encryptedBody, lianlianPayoutPlugin, signText, systemRandom } from '../src/index.js';
 
@@ -53,7 +53,7 @@ function floorPath(body: Uint8Array, key: KeyObject): boolean {
 }
 
 /** Each field's length and form, as the spec's tables state them (required ones first). */
-const FIELDS: readonly (readonly [name: string, min: number, max: number, form: RegExp | undefined, required: boolean])[] = [
+const FIELDS: readonly FieldRule[] = [
   ['oid_partner', 18, 18, /^\d{18}$/, true], ['no_order', 1, 32, undefined, true], ['dt_order', 14, 14, /^\d{14}$/, true],
   ['money_order', 1, 11, /^(0|[1-9]\d{0,7})(\.\d{1,2})?$/, true], ['result_pay', 1, Number.MAX_SAFE_INTEGER, undefined, true],
   ['oid_paybill', 0, 18, undefined, false], ['info_order', 0, 255, undefined, false], ['settle_date', 8, 8, /^\d{8}$/, false],
@@ -70,23 +70,9 @@ const PAYOUT_STATUS: Readonly<Record<string, string>> = {
  * message it refuses.
  */
 function checkedFloorPath(body: Uint8Array, key: KeyObject): { providerOrderId: string; status: string; amount: { amount: number; currency: string }; providerPayoutId?: string; settleDate?: string } | undefined {
-  if (body.length === 0 || body.length > 65_536) return undefined;
-  const json = JSON.parse(STRICT_UTF8.decode(body)) as unknown;
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined;
-  const f = json as Record<string, unknown>;
-  const keys = Object.keys(f).sort();
-  let text = '';
-  for (const k of keys) {
-    const v = f[k];
-    if (typeof v !== 'string') return undefined;
-    if (k !== 'sign' && v !== '' && v !== 'null') text += `${text === '' ? '' : '&'}${k}=${v}`;
-  }
-  const w = f as Record<string, string>;
-  if (w.sign_type !== 'RSA' || w.sign === undefined || w.sign === '' || !createVerify('RSA-MD5').update(text, 'utf8').verify(key, w.sign, 'base64')) return undefined;
-  for (const [name, min, max, form, required] of FIELDS) {
-    const v = w[name];
-    if (v === undefined ? required : v.length < min || v.length > max || (form !== undefined && !form.test(v))) return undefined;
-  }
+  const w = flatStringFields(body);
+  if (w === undefined || w.sign_type !== 'RSA' || w.sign === undefined || w.sign === '') return undefined;
+  if (!createVerify('RSA-MD5').update(sortedSigningText(w, true), 'utf8').verify(key, w.sign, 'base64') || !fieldsKeepRules(w, FIELDS)) return undefined;
   if (w.oid_partner !== OID_PARTNER) return undefined;
   const [yuan, fen = ''] = (w.money_order as string).split('.');
   const amount = Number((yuan as string) + fen.padEnd(2, '0'));

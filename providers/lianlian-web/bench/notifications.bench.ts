@@ -6,7 +6,7 @@
  * bare verify of the signing text's bytes.
  */
 import { createVerify, type KeyObject } from 'node:crypto';
-import { notificationsOf, ratio, sharedKeyPair, type Side } from '@paykit/conformance/bench';
+import { fieldsKeepRules, flatStringFields, notificationsOf, ratio, sharedKeyPair, sortedSigningText, type FieldRule, type Side } from '@paykit/conformance/bench';
 import type { RawHttpRequest } from '@paykit/core';
 import { lianlianWebPlugin } from '../src/index.js';
 import { NotificationCodec } from '../src/wire.js';
@@ -46,7 +46,7 @@ function floorPath(body: Uint8Array, key: KeyObject): boolean {
 }
 
 /** Each field's length and form, as spec 4.3's table states them (required ones first). */
-const FIELDS: readonly (readonly [name: string, min: number, max: number, form: RegExp | undefined, required: boolean])[] = [
+const FIELDS: readonly FieldRule[] = [
   ['oid_partner', 18, 18, /^\d{18}$/, true], ['sign', 1, 255, undefined, true], ['dt_order', 14, 14, /^\d{14}$/, true],
   ['no_order', 1, 32, undefined, true], ['oid_paybill', 16, 16, /^\d{16}$/, true], ['money_order', 1, 12, /^\d+(\.\d{1,2})?$/, true],
   ['result_pay', 1, 12, undefined, true], ['settle_date', 8, 8, /^\d{8}$/, false], ['info_order', 1, 255, undefined, false],
@@ -63,23 +63,9 @@ const PAYMENT_STATUS: Readonly<Record<string, string>> = { SUCCESS: 'succeeded',
  * message it refuses.
  */
 function checkedFloorPath(body: Uint8Array, key: KeyObject): { orderId: string; status: string; amount: { amount: number; currency: string }; providerPaymentId: string; paidAt: Date; settleDate?: string } | undefined {
-  if (body.length === 0 || body.length > 65_536) return undefined;
-  const json = JSON.parse(STRICT_UTF8.decode(body)) as unknown;
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined;
-  const f = json as Record<string, unknown>;
-  const keys = Object.keys(f).sort();
-  let text = '';
-  for (const k of keys) {
-    const v = f[k];
-    if (typeof v !== 'string') return undefined;
-    if (k !== 'sign' && v !== '') text += `${text === '' ? '' : '&'}${k}=${v}`;
-  }
-  const w = f as Record<string, string>;
-  if (w.sign_type !== 'RSA' || w.sign === undefined || !createVerify('RSA-MD5').update(text, 'utf8').verify(key, w.sign, 'base64')) return undefined;
-  for (const [name, min, max, form, required] of FIELDS) {
-    const v = w[name];
-    if (v === undefined ? required : v.length < min || v.length > max || (form !== undefined && !form.test(v))) return undefined;
-  }
+  const w = flatStringFields(body);
+  if (w === undefined || w.sign_type !== 'RSA' || w.sign === undefined) return undefined;
+  if (!createVerify('RSA-MD5').update(sortedSigningText(w), 'utf8').verify(key, w.sign, 'base64') || !fieldsKeepRules(w, FIELDS)) return undefined;
   if (w.oid_partner !== fields.oid_partner) return undefined;
   const [yuan, fen = ''] = (w.money_order as string).split('.');
   const amount = Number((yuan as string) + fen.padEnd(2, '0'));
