@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { describeCause, formatPaymentError, isPaymentError, PaymentErrors, STANDARD_CODES } from '../src/index.js';
+import fc from 'fast-check';
+import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from 'neverthrow';
+import { describeCause, formatPaymentError, isPaymentError, mapErrOf, mapOk, orElseOf, PaymentErrors, STANDARD_CODES } from '../src/index.js';
 
 describe('errors', () => {
   describe('PaymentErrors constructors', () => {
@@ -85,6 +87,45 @@ describe('errors', () => {
   describe('isPaymentError', () => {
     it('rejects values that are not errors', () => {
       for (const v of [null, undefined, 'x', 1, {}, { kind: 'Conflict' }, new Error('x')]) expect(isPaymentError(v)).to.equal(false);
+    });
+  });
+
+  // The hot paths use these instead of neverthrow's map, mapErr and orElse (which keep an async
+  // frame per call alive until the result settles): each must settle to what neverthrow's gives.
+  describe('mapOk, mapErrOf, orElseOf', () => {
+    const settled = async <T, E>(ra: ResultAsync<T, E>): Promise<{ ok: boolean; value: unknown }> => {
+      const r: Result<T, E> = await ra;
+      return r.isOk() ? { ok: true, value: r.value } : { ok: false, value: r.error };
+    };
+    const source = (isOk: boolean, v: number): ResultAsync<number, string> => (isOk ? okAsync(v) : errAsync(`e${v}`));
+
+    it('settle as map, mapErr and orElse do, calling each callback as often', async () => {
+      await fc.assert(fc.asyncProperty(fc.boolean(), fc.integer(), fc.boolean(), fc.boolean(), async (isOk, v, recovers, asyncRecovery) => {
+        const calls = { ours: 0, theirs: 0 };
+        const f = (who: 'ours' | 'theirs') => (x: number): string => { calls[who] += 1; return `v${x * 2}`; };
+        expect(await settled(mapOk(source(isOk, v), f('ours')))).to.deep.equal(await settled(source(isOk, v).map(f('theirs'))));
+        const g = (who: 'ours' | 'theirs') => (e: string): number => { calls[who] += 1; return e.length; };
+        expect(await settled(mapErrOf(source(isOk, v), g('ours')))).to.deep.equal(await settled(source(isOk, v).mapErr(g('theirs'))));
+        const h = (who: 'ours' | 'theirs') => (e: string): Result<number, boolean> | ResultAsync<number, boolean> => {
+          calls[who] += 1;
+          if (asyncRecovery) return recovers ? okAsync(e.length) : errAsync(false);
+          return recovers ? ok(e.length + 1) : err(true);
+        };
+        expect(await settled(orElseOf(source(isOk, v), h('ours')))).to.deep.equal(await settled(source(isOk, v).orElse(h('theirs'))));
+        expect(calls.ours).to.equal(calls.theirs);
+      }), { numRuns: 200 });
+    });
+
+    it('call nothing on the branch not taken', async () => {
+      const never = (): never => expect.fail('called on the other branch');
+      expect(await settled(mapOk(errAsync<number, string>('no'), never))).to.deep.equal({ ok: false, value: 'no' });
+      expect(await settled(mapErrOf(okAsync<number, string>(7), never))).to.deep.equal({ ok: true, value: 7 });
+      expect(await settled(orElseOf(okAsync<number, string>(7), never))).to.deep.equal({ ok: true, value: 7 });
+    });
+
+    it('recover with a synchronous result as with an asynchronous one', async () => {
+      expect(await settled(orElseOf(errAsync<number, string>('abc'), (e) => ok(e.length)))).to.deep.equal({ ok: true, value: 3 });
+      expect(await settled(orElseOf(errAsync<number, string>('abc'), (e) => err(e.toUpperCase())))).to.deep.equal({ ok: false, value: 'ABC' });
     });
   });
 });

@@ -1,7 +1,7 @@
 import { errAsync, okAsync } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
 import type { PaymentError } from '../errors/payment-error.js';
-import { guard, guardAsync, type PayResultAsync } from '../errors/result.js';
+import { guard, guardAsync, mapOk, type PayResultAsync } from '../errors/result.js';
 import type { DomainEvent } from '../plugin/capabilities.js';
 import type { PaykitContext } from '../container/paykit.js';
 import type { HttpReply, RawHttpRequest } from '../ports/transport.js';
@@ -63,12 +63,11 @@ export class NotificationOps {
       // The event's effects and its entry in the notification ledger are committed together: a
       // redelivery (even one racing the first in another process) finds the entry and changes nothing.
       const commit = () => commitWork(this.#ctx, (tx) => this.#apply(tx, instanceId, event), { notification, cause: { source: 'notification', operation: 'notifications.handle' } });
-      return (probe === undefined ? commit() : probe.commit(commit, (done) => done.outcome === 'duplicate'))
-        .map((done) => {
-          const duplicate = done.outcome === 'duplicate';
-          safeLog(this.#ctx.logger, 'info', 'notification accepted', { instance: instanceId, event: event.type, key: eventKey, duplicate });
-          return { event, duplicate, reply: ack };
-        });
+      return mapOk(probe === undefined ? commit() : probe.commit(commit, (done) => done.outcome === 'duplicate'), (done) => {
+        const duplicate = done.outcome === 'duplicate';
+        safeLog(this.#ctx.logger, 'info', 'notification accepted', { instance: instanceId, event: event.type, key: eventKey, duplicate });
+        return { event, duplicate, reply: ack };
+      });
     });
   }
 

@@ -2,7 +2,7 @@ import { err, errAsync, okAsync } from 'neverthrow';
 import { decodeWith } from '../container/codecs.js';
 import { paymentTransition, type Payment } from '../domain/payment.js';
 import { PaymentErrors } from '../errors/constructors.js';
-import { guardAsync, type PayResult, type PayResultAsync } from '../errors/result.js';
+import { guardAsync, mapOk, type PayResult, type PayResultAsync } from '../errors/result.js';
 import { zero } from '../money/money.js';
 import type { CreatedPayment, CreatePaymentInput, PaymentReport } from '../plugin/capabilities.js';
 import type { CallOptions, PaykitContext } from '../container/paykit.js';
@@ -73,7 +73,7 @@ export function newPaymentRecord(orderId: string, instanceId: string, report: Pi
 export function settlePaymentReport(tx: Store, report: PaymentReport, create?: { readonly instanceId: string; readonly now: Date }): PayResultAsync<StoredPayment> {
   return tx.get<StoredPayment>('payment', report.orderId).andThen((rec) => {
     if (rec || !create) return okAsync(undefined);
-    return tx.insert<StoredPayment>('payment', report.orderId, newPaymentRecord(report.orderId, create.instanceId, report, create.now)).map(() => undefined);
+    return mapOk(tx.insert<StoredPayment>('payment', report.orderId, newPaymentRecord(report.orderId, create.instanceId, report, create.now)), () => undefined);
   }).andThen(() => updateRecord<StoredPayment>(tx, 'payment', report.orderId, (cur) => applyPaymentReport(cur, report), 1));
 }
 

@@ -1,6 +1,6 @@
 import { errAsync, okAsync } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
-import type { PayResult, PayResultAsync } from '../errors/result.js';
+import { mapOk, orElseOf, type PayResult, type PayResultAsync } from '../errors/result.js';
 import type { RecordKind, Store, Versioned } from '../ports/store.js';
 
 /** What a record update decided. */
@@ -22,8 +22,7 @@ export function updateRecord<T>(
     const d = decide(cur.value);
     if (d.isErr()) return errAsync(d.error);
     if (!d.value.write) return okAsync(d.value.value);
-    return store.update(kind, id, cur.version, d.value.value)
-      .map((v) => v.value)
-      .orElse((e) => (e.kind === 'Conflict' && attempts > 1 ? updateRecord(store, kind, id, decide, attempts - 1) : errAsync(e)));
+    const updated = mapOk(store.update(kind, id, cur.version, d.value.value), (v) => v.value);
+    return orElseOf(updated, (e) => (e.kind === 'Conflict' && attempts > 1 ? updateRecord(store, kind, id, decide, attempts - 1) : errAsync(e)));
   });
 }

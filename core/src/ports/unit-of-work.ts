@@ -1,7 +1,7 @@
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import { isCorrection } from '../domain/transitions.js';
 import { PaymentErrors } from '../errors/constructors.js';
-import type { PayResultAsync } from '../errors/result.js';
+import { mapOk, orElseOf, type PayResultAsync } from '../errors/result.js';
 import { statusOf, versionConflict } from './memory-store.js';
 import type { Money } from '../money/money.js';
 import { outcomeUnknown, type Tracked } from '../protocol/tracking.js';
@@ -88,11 +88,12 @@ export function inUnitOfWork<T>(store: Store, work: (tx: Store) => PayResultAsyn
   const attempts = options.attempts ?? 8;
   const run = (attempt: number): PayResultAsync<UnitOfWorkResult<T>> => {
     const tx = new UnitOfWorkStore(store);
-    return ResultAsync.fromSafePromise(backoff(attempt)).andThen(() => work(tx)).andThen((value) => {
+    const done = ResultAsync.fromSafePromise(backoff(attempt)).andThen(() => work(tx)).andThen((value) => {
       const { changes, transitions, uncertain } = tx.changes(options.notification, options.cause, options.now ?? new Date());
-      return store.commit(changes).map((outcome: CommitOutcome): UnitOfWorkResult<T> => (outcome === 'committed'
+      return mapOk(store.commit(changes), (outcome: CommitOutcome): UnitOfWorkResult<T> => (outcome === 'committed'
         ? { outcome, value, transitions, ...(uncertain !== undefined ? { uncertain } : {}) } : { outcome }));
-    }).orElse((e) => (e.kind === 'Conflict' && e.retryable && attempt < attempts ? run(attempt + 1) : errAsync(e)));
+    });
+    return orElseOf(done, (e) => (e.kind === 'Conflict' && e.retryable && attempt < attempts ? run(attempt + 1) : errAsync(e)));
   };
   return run(1);
 }
@@ -144,7 +145,7 @@ class UnitOfWorkStore implements Store {
     const w = this.#written.get(key);
     if (w) return okAsync({ value: w.write.value as T, version: w.version });
     if (this.#read.has(key)) return okAsync(this.#read.get(key) as Versioned<T> | undefined);
-    return this.#base.get<T>(kind, id).map((v) => {
+    return mapOk(this.#base.get<T>(kind, id), (v) => {
       this.#read.set(key, v);
       return v;
     });

@@ -1,6 +1,6 @@
 import { errAsync, okAsync } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
-import { guardAsync, type PayResultAsync } from '../errors/result.js';
+import { guardAsync, mapOk, type PayResultAsync } from '../errors/result.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger, LogFields, LogLevel } from '../ports/logger.js';
 import type { RecordKind, Store } from '../ports/store.js';
@@ -39,7 +39,7 @@ export function safeLog(logger: Logger, level: LogLevel, message: string, fields
  * provider's verified word.
  */
 export function commitWork<T>(ctx: ProtocolContext, work: (tx: Store) => PayResultAsync<T>, options: UnitOfWorkOptions): PayResultAsync<UnitOfWorkResult<T>> {
-  return guardAsync('commit', () => inUnitOfWork(ctx.store, (tx) => guardAsync('unit of work', () => work(tx)), { now: ctx.clock.now(), ...options })).map((r) => {
+  return mapOk(guardAsync('commit', () => inUnitOfWork(ctx.store, (tx) => guardAsync('unit of work', () => work(tx)), { now: ctx.clock.now(), ...options })), (r) => {
     if (r.outcome === 'committed') {
       if (r.transitions.some((t) => EVENT_KINDS.includes(t.kind))) signalEvents(ctx.store);
       if (r.uncertain !== undefined) ctx.telemetry?.uncertain(r.uncertain);

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { HttpReply } from '@paykit/core';
+import { mapErrOf, mapOk, type HttpReply } from '@paykit/core';
 import type { ResultAsync } from 'neverthrow';
 import { headersToSend } from './replies.js';
 import type { WebhookAccepted, WebhookRejected, WebhookRequestLine } from './types.js';
@@ -39,13 +39,12 @@ const UNREAD_BODY: ReadonlySet<WebhookRejected['reason']> = new Set(['body-too-l
 
 /** Writes the outcome's reply to a node response; resolves with the same outcome once written. */
 export function writeOutcome(res: ServerResponse, outcome: ResultAsync<WebhookAccepted, WebhookRejected>): ResultAsync<WebhookAccepted, WebhookRejected> {
-  return outcome
-    .map((accepted) => {
-      writeNodeReply(res, accepted.reply);
-      return accepted;
-    })
-    .mapErr((rejected) => {
-      writeNodeReply(res, rejected.reply, UNREAD_BODY.has(rejected.reason));
-      return rejected;
-    });
+  const written = mapOk(outcome, (accepted) => {
+    writeNodeReply(res, accepted.reply);
+    return accepted;
+  });
+  return mapErrOf(written, (rejected) => {
+    writeNodeReply(res, rejected.reply, UNREAD_BODY.has(rejected.reason));
+    return rejected;
+  });
 }
