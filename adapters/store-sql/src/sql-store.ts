@@ -20,11 +20,12 @@ export interface DurableStore extends Store {
 /** Pages a store reads ahead at most (one per walk in progress; the oldest is dropped). */
 const MAX_PAGES_AHEAD = 8;
 
-/** A page of records as the database sends it (see `SqlStore.listPage`). */
+/** A page of records as the database sends it (see `SqlStore.listPage`): one JSON text of them all, or a row each. */
 interface PageText {
   readonly count: number;
   readonly last: string | null;
   readonly json: string | null;
+  readonly rows?: readonly Row[];
 }
 
 /** The identity of a page query, for pages read ahead. */
@@ -107,14 +108,28 @@ export class SqlStore implements DurableStore {
       return found;
     });
     return ResultAsync.fromPromise(page, (e) => databaseError('listPage', e, this.dialect)).andThen((found) => {
+      const out: IdentifiedRecord<T>[] = [];
+      const add = (id: string, version: unknown, value: unknown): PayResult<void> => {
+        const record = this.#versioned<T>(kind, id, { version, value });
+        if (record.isErr()) return err(record.error);
+        out.push({ version: record.value.version, value: record.value.value, id });
+        return ok(undefined);
+      };
+      if (found.rows !== undefined) {
+        for (const r of found.rows) {
+          const id = String(r.id);
+          const value = parseJson(String(r.value), `${kind} ${id}`);
+          const added = value.andThen((v) => add(id, r.version, v));
+          if (added.isErr()) return err(added.error);
+        }
+        return ok(out);
+      }
       if (found.json === null) return ok([]);
       const rows = parseJson(found.json, `a page of ${kind} records`);
       if (rows.isErr()) return err(rows.error);
-      const out: IdentifiedRecord<T>[] = [];
       for (const [id, version, value] of rows.value as [string, number, unknown][]) {
-        const record = this.#versioned<T>(kind, id, { version, value });
-        if (record.isErr()) return err(record.error);
-        out.push({ ...record.value, id });
+        const added = add(id, version, value);
+        if (added.isErr()) return err(added.error);
       }
       return ok(out);
     });
@@ -143,17 +158,24 @@ export class SqlStore implements DurableStore {
       // walks ids in that order, and `COLLATE "C"` would hide it from the planner (a sort of the
       // whole kind per page); elsewhere the expression index of migration 4 serves `COLLATE "C"`.
       const id = bytes ? 'id' : 'id COLLATE "C"';
-      // One row per page: the driver then decodes one text field instead of three per record, and
-      // PGlite's worker posts one string instead of a structured clone of every record it parsed.
-      // The aggregate orders by the subquery's own order, which the planner then does not sort again.
-      const text = `SELECT count(*)::int AS count, max(p.${id}) AS last,
-        json_agg(json_build_array(p.id, p.version, p.value) ORDER BY p.${id})::text AS json
-        FROM (SELECT id, version, value FROM paykit_records WHERE kind = $1 AND ${id} > $2${statuses} ORDER BY ${id} LIMIT $3) p`;
+      const page = (value: string): string => `SELECT id, version, ${value} FROM paykit_records WHERE kind = $1 AND ${id} > $2${statuses} ORDER BY ${id} LIMIT $3`;
+      // PGlite: one row per page, so its worker posts one string instead of a structured clone of
+      // every record it parsed; the aggregate orders by the subquery's own order, which the planner
+      // then does not sort again. PostgreSQL: a row per record, each value as text, parsed here:
+      // the driver decodes rows as they arrive while the server still sends, where a page
+      // aggregated on the server arrives only once built (a walk of 200 000 records measured 0.5 s
+      // against 0.7 s).
+      const perRow = this.dialect === 'postgres';
+      const text = perRow
+        ? page('value::text AS value')
+        : `SELECT count(*)::int AS count, max(p.${id}) AS last,
+        json_agg(json_build_array(p.id, p.version, p.value) ORDER BY p.${id})::text AS json FROM (${page('value')}) p`;
       // Index order, whatever the statistics say: on a table never analysed (PGlite has no
       // autovacuum; a bulk load) the planner picks a bitmap scan and sorts every page, which makes
       // a walk of a million records quadratic.
       const steps = [{ text: 'SET LOCAL enable_bitmapscan = off' }, { text: 'SET LOCAL enable_seqscan = off' }, { text, params }];
       return (this.#db.script?.(steps) ?? runScript(this.#db, steps)).then((r): PageText => {
+        if (perRow) return { count: r.length, last: r.length === 0 ? null : String(r[r.length - 1]?.id), json: null, rows: r };
         const row = r[0];
         return { count: Number(row?.count ?? 0), last: row?.last === null || row?.last === undefined ? null : String(row.last), json: typeof row?.json === 'string' ? row.json : null };
       });

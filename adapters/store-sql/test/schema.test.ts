@@ -25,6 +25,12 @@ function recording(client: SqlClient): { client: SqlClient; transactions: string
         };
         return work(rec);
       }),
+      ...(client.script === undefined ? {} : {
+        script: (steps) => {
+          transactions.push(steps.map((s) => s.text));
+          return (client.script as NonNullable<SqlClient['script']>)(steps);
+        },
+      }),
     },
   };
 }
