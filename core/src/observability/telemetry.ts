@@ -6,7 +6,7 @@ import {
 import { err, ok, ResultAsync } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
 import type { PaymentError, PaymentErrorKind } from '../errors/payment-error.js';
-import type { PayResult, PayResultAsync } from '../errors/result.js';
+import { mapOk, type PayResult, type PayResultAsync } from '../errors/result.js';
 import type { UncertainChange } from '../ports/unit-of-work.js';
 import { ATTR, EVENTS, METRICS, RESOLVE_TOTALS, SCOPE, SPANS } from './names.js';
 
@@ -247,7 +247,7 @@ export class Telemetry {
       },
       commit(run, duplicate) {
         if (span === undefined) return run();
-        return run().map((v) => {
+        return mapOk(run(), (v) => {
           span.addEvent(EVENTS.notificationCommitted, { [ATTR.duplicate]: duplicate(v) });
           return v;
         });
