@@ -119,8 +119,9 @@ export interface PgPool {
 
 /** Wraps a `pg` connection pool. */
 export function pgPoolClient(pool: PgPool): SqlClient {
-  const query = async (text: string, params?: readonly unknown[]): Promise<readonly Row[]> => (await pool.query(text, params ? [...params] : undefined)).rows as Row[];
-  const rowsOf = async (conn: PgConnection, text: string, params?: readonly unknown[]): Promise<readonly Row[]> => (await conn.query(text, params ? [...params] : undefined)).rows as Row[];
+  /** The rows of one statement, on the pool (any connection) or on one connection. */
+  const rowsOf = async (on: Pick<PgConnection, 'query'>, text: string, params?: readonly unknown[]): Promise<readonly Row[]> => (await on.query(text, params ? [...params] : undefined)).rows as Row[];
+  const query = (text: string, params?: readonly unknown[]): Promise<readonly Row[]> => rowsOf(pool, text, params);
   /** Runs `work` on one connection between `begin` (BEGIN and what goes with it) and COMMIT, or ROLLBACK if it rejects. */
   const inTransaction = async <T>(begin: string, work: (conn: PgConnection) => Promise<T>): Promise<T> => {
     const conn = await pool.connect();
