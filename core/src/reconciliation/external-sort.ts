@@ -1,11 +1,15 @@
 // Sorting a stream of any length in bounded memory: items are kept until a run is full, sorted,
-// and written to a temporary file as JSON lines; at the end the runs are merged (k-way, a binary
-// heap of each run's next item), each run read back a chunk at a time. A stream that fits in one
+// and written to a temporary file a line each; at the end the runs are merged (k-way, a binary
+// heap of each run's next line), each run read back a chunk at a time. A stream that fits in one
 // run never touches the disk.
 //
-// Each item is sorted by one string, `rank · key · NUL · arrival`, with the key in a form whose
-// UTF-16 order is its UTF-8 byte order (see byteOrderKey): the engine's own string sort and `<`
-// compare it, with no JavaScript comparator called millions of times.
+// Each item is one string from the moment it is added: its sort string, `rank · key · NUL ·
+// arrival`, then its value as JSON. The key is in a form whose UTF-16 order is its UTF-8 byte
+// order (see byteOrderKey), and the arrival number makes every sort string unique, so the engine's
+// own string sort and `<` order the lines by their sort strings, with no JavaScript comparator
+// called millions of times. Holding one flat string per item rather than its objects keeps a run
+// out of the garbage collector's way (a run of a statement is 100 000 items, kept alive until it
+// is written: as objects they were copied by every young-generation collection meanwhile).
 import { createReadStream } from 'node:fs';
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -68,25 +72,30 @@ function fromByteOrderKey(sortKey: string): string {
 /** Digits of the arrival number in the sort string (base 36: up to 78 billion items). */
 const SEQ_WIDTH = 7;
 
-// The key ends at a NUL: a NUL or U+0001 inside it is written as U+0001 and one more character
-// (U+0001 U+0001, U+0001 U+0002), which keeps the order and leaves NUL to the end marker, less
-// than anything a key holds, so a key sorts before every longer key it begins.
-const LOW = /[\u0000\u0001]/;
+// The key ends at a NUL, and a line at a newline: a character from U+0000 to U+000A inside the key
+// is written as U+0001 and the character moved up by 0x10 (U+0001 U+0010 … U+0001 U+001A), which
+// keeps the order (U+0001 is below every character left as it is, and the second character keeps
+// theirs), leaves NUL to the end marker, less than anything a key holds, so a key sorts before
+// every longer key it begins, and leaves newlines to the end of lines.
+const LOW = /[\u0000-\u000a]/;
 
 function escapeLow(key: string): string {
-  return LOW.test(key) ? key.replace(/[\u0000\u0001]/g, (c) => `\u0001${String.fromCharCode(c.charCodeAt(0) + 1)}`) : key;
+  return LOW.test(key) ? key.replace(/[\u0000-\u000a]/g, (c) => `\u0001${String.fromCharCode(c.charCodeAt(0) + 0x10)}`) : key;
 }
 
 function unescapeLow(key: string): string {
-  return key.includes('\u0001') ? key.replace(/\u0001([\u0001\u0002])/g, (_m, c: string) => String.fromCharCode(c.charCodeAt(0) - 1)) : key;
+  return key.includes('\u0001') ? key.replace(/\u0001([\u0010-\u001a])/g, (_m, c: string) => String.fromCharCode(c.charCodeAt(0) - 0x10)) : key;
 }
 
-function sortString(rank: number, key: string, seq: number): string {
-  return `${String.fromCharCode(48 + rank)}${escapeLow(byteOrderKey(key))}\u0000${seq.toString(36).padStart(SEQ_WIDTH, '0')}`;
+/** An item as one line: its sort string, then its value as JSON (which holds no newline). */
+function lineOf(rank: number, key: string, seq: number, value: unknown): string {
+  return `${String.fromCharCode(48 + rank)}${escapeLow(byteOrderKey(key))}\u0000${seq.toString(36).padStart(SEQ_WIDTH, '0')}${JSON.stringify(value) ?? 'null'}`;
 }
 
-function itemOf<T>(sort: string, value: T): SortItem<T> {
-  return { rank: sort.charCodeAt(0) - 48, key: fromByteOrderKey(unescapeLow(sort.slice(1, sort.length - SEQ_WIDTH - 1))), value };
+/** The item a line holds. */
+function itemOf<T>(line: string): SortItem<T> {
+  const end = line.indexOf('\u0000');
+  return { rank: line.charCodeAt(0) - 48, key: fromByteOrderKey(unescapeLow(line.slice(1, end))), value: JSON.parse(line.slice(end + 1 + SEQ_WIDTH)) as T };
 }
 
 /** Options of {@link ExternalSorter}. */
@@ -97,13 +106,11 @@ export interface ExternalSortOptions {
   readonly tmpDir?: string;
 }
 
-type Line<T> = [sort: string, value: T];
-
-/** Reads a run file back, a chunk at a time, as parsed lines. */
-class RunReader<T> {
+/** Reads a run file back, a chunk at a time, a line at a time (parsed only when taken). */
+class RunReader {
   readonly #chunks: AsyncIterator<Buffer>;
   #rest = '';
-  #items: Line<T>[] = [];
+  #lines: string[] = [];
   #at = 0;
   #done = false;
 
@@ -112,43 +119,38 @@ class RunReader<T> {
   }
 
   /** The next line, or undefined at the end of the run. */
-  async next(): Promise<Line<T> | undefined> {
-    while (this.#at >= this.#items.length) {
+  async next(): Promise<string | undefined> {
+    while (this.#at >= this.#lines.length) {
       if (this.#done) return undefined;
       await this.#fill();
     }
-    const e = this.#items[this.#at] as Line<T>;
+    const line = this.#lines[this.#at] as string;
     this.#at += 1;
-    return e;
+    return line;
   }
 
   /** The next line when it is already read, `null` when a read is needed, undefined at the end. */
-  nextReady(): Line<T> | undefined | null {
-    if (this.#at < this.#items.length) {
-      const e = this.#items[this.#at] as Line<T>;
+  nextReady(): string | undefined | null {
+    if (this.#at < this.#lines.length) {
+      const line = this.#lines[this.#at] as string;
       this.#at += 1;
-      return e;
+      return line;
     }
     return this.#done ? undefined : null;
   }
 
   async #fill(): Promise<void> {
     const r = await this.#chunks.next();
-    this.#items = [];
     this.#at = 0;
     if (r.done === true) {
       this.#done = true;
-      if (this.#rest.length > 0) this.#items.push(JSON.parse(this.#rest) as Line<T>);
+      this.#lines = this.#rest.length > 0 ? [this.#rest] : [];
       this.#rest = '';
       return;
     }
-    const text = this.#rest + r.value.toString('utf8');
-    let start = 0;
-    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-      this.#items.push(JSON.parse(text.slice(start, nl)) as Line<T>);
-      start = nl + 1;
-    }
-    this.#rest = text.slice(start);
+    const lines = (this.#rest + r.value.toString('utf8')).split('\n');
+    this.#rest = lines.pop() as string;
+    this.#lines = lines;
   }
 }
 
@@ -172,10 +174,8 @@ class RunReader<T> {
 export class ExternalSorter<T> {
   readonly #runSize: number;
   readonly #tmpDir: string;
-  // The run being filled: sort strings, and the values by their arrival number in the run.
-  #sorts: string[] = [];
-  #values: T[] = [];
-  #runStart = 0;
+  /** The run being filled, a line per item (see lineOf). */
+  #lines: string[] = [];
   #runs: string[] = [];
   #dir: string | undefined;
   #seq = 0;
@@ -202,30 +202,23 @@ export class ExternalSorter<T> {
    * only then.
    */
   add(rank: number, key: string, value: T): Promise<void> | undefined {
-    if (this.#sorts.length >= this.#runSize) return this.#spill().then(() => this.#push(rank, key, value));
+    if (this.#lines.length >= this.#runSize) return this.#spill().then(() => this.#push(rank, key, value));
     this.#push(rank, key, value);
     return undefined;
   }
 
   #push(rank: number, key: string, value: T): void {
-    this.#sorts.push(sortString(rank, key, this.#seq));
-    this.#values.push(value);
+    this.#lines.push(lineOf(rank, key, this.#seq, value));
     this.#seq += 1;
   }
 
-  /** The buffered run, sorted: each sort string with its value. */
-  #sortedRun(): { readonly sorts: string[]; readonly values: T[]; readonly start: number } {
-    const run = { sorts: this.#sorts, values: this.#values, start: this.#runStart };
-    this.#sorts = [];
-    this.#values = [];
-    this.#runStart = this.#seq;
+  /** The buffered run, sorted. */
+  #sortedRun(): string[] {
+    const run = this.#lines;
+    this.#lines = [];
     // Strings only, no comparator: the engine's own string order is the order wanted.
-    run.sorts.sort();
+    run.sort();
     return run;
-  }
-
-  static #valueAt<T>(run: { readonly values: T[]; readonly start: number }, sort: string): T {
-    return run.values[parseInt(sort.slice(sort.length - SEQ_WIDTH), 36) - run.start] as T;
   }
 
   async #spill(): Promise<void> {
@@ -235,19 +228,16 @@ export class ExternalSorter<T> {
     let fh: FileHandle | undefined;
     try {
       fh = await open(path, 'w');
-      let chunk: string[] = [];
+      // About a megabyte per write.
+      let from = 0;
       let size = 0;
-      for (const sort of run.sorts) {
-        const line = JSON.stringify([sort, ExternalSorter.#valueAt(run, sort)]);
-        chunk.push(line);
-        size += line.length + 1;
-        if (size >= 1 << 20) {
-          await fh.write(`${chunk.join('\n')}\n`);
-          chunk = [];
-          size = 0;
-        }
+      for (let i = 0; i < run.length; i += 1) {
+        size += (run[i] as string).length + 1;
+        if (size < 1 << 20 && i < run.length - 1) continue;
+        await fh.write(`${run.slice(from, i + 1).join('\n')}\n`);
+        from = i + 1;
+        size = 0;
       }
-      if (chunk.length > 0) await fh.write(`${chunk.join('\n')}\n`);
     } finally {
       await fh?.close();
     }
@@ -258,28 +248,25 @@ export class ExternalSorter<T> {
   async *sorted(): AsyncGenerator<SortItem<T>[]> {
     if (this.#runs.length === 0) {
       const run = this.#sortedRun();
-      for (let i = 0; i < run.sorts.length; i += 1024) {
-        const end = Math.min(run.sorts.length, i + 1024);
+      for (let i = 0; i < run.length; i += 1024) {
+        const end = Math.min(run.length, i + 1024);
         const batch = new Array<SortItem<T>>(end - i);
-        for (let k = i; k < end; k += 1) {
-          const sort = run.sorts[k] as string;
-          batch[k - i] = itemOf(sort, ExternalSorter.#valueAt(run, sort));
-        }
+        for (let k = i; k < end; k += 1) batch[k - i] = itemOf<T>(run[k] as string);
         yield batch;
       }
       return;
     }
-    if (this.#sorts.length > 0) await this.#spill();
-    const readers = this.#runs.map((p) => new RunReader<T>(p));
-    // A binary min-heap of each run's next line, by its sort string.
-    type Node = { line: Line<T>; r: RunReader<T> };
+    if (this.#lines.length > 0) await this.#spill();
+    const readers = this.#runs.map((p) => new RunReader(p));
+    // A binary min-heap of each run's next line.
+    type Node = { line: string; r: RunReader };
     const heap: Node[] = [];
     const up = (i: number): void => {
       const node = heap[i] as Node;
       while (i > 0) {
         const parent = (i - 1) >> 1;
         const p = heap[parent] as Node;
-        if (p.line[0] <= node.line[0]) break;
+        if (p.line <= node.line) break;
         heap[i] = p;
         i = parent;
       }
@@ -292,8 +279,8 @@ export class ExternalSorter<T> {
         const l = 2 * i + 1;
         if (l >= n) break;
         const r = l + 1;
-        const c = r < n && (heap[r] as Node).line[0] < (heap[l] as Node).line[0] ? r : l;
-        if ((heap[c] as Node).line[0] >= node.line[0]) break;
+        const c = r < n && (heap[r] as Node).line < (heap[l] as Node).line ? r : l;
+        if ((heap[c] as Node).line >= node.line) break;
         heap[i] = heap[c] as Node;
         i = c;
       }
@@ -309,7 +296,7 @@ export class ExternalSorter<T> {
     let batch: SortItem<T>[] = [];
     while (heap.length > 0) {
       const top = heap[0] as Node;
-      batch.push(itemOf(top.line[0], top.line[1]));
+      batch.push(itemOf<T>(top.line));
       let next = top.r.nextReady();
       if (next === null) next = await top.r.next();
       if (next === undefined) {
@@ -332,8 +319,7 @@ export class ExternalSorter<T> {
 
   /** Removes the temporary files. */
   async close(): Promise<void> {
-    this.#sorts = [];
-    this.#values = [];
+    this.#lines = [];
     if (this.#dir !== undefined) await rm(this.#dir, { recursive: true, force: true });
     this.#dir = undefined;
     this.#runs = [];
