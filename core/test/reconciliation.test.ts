@@ -1,11 +1,14 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
+import { ok, okAsync } from 'neverthrow';
 import {
   checkPeriod, compareUtf8, createPaykit, FixedClock, InMemoryStore, type Discrepancy, type Paykit, type ReconciliationReport,
   type StatementEntry, type StoredPayout,
 } from '../src/index.js';
 import { ExternalSorter } from '../src/reconciliation/external-sort.js';
-import { expectedFee } from '../src/reconciliation/match.js';
+import type { LedgerItem } from '../src/reconciliation/ledger.js';
+import { expectedFee, matchStatement } from '../src/reconciliation/match.js';
+import type { PackedLine } from '../src/reconciliation/packed-line.js';
 import { ALL, defaultScript, fakePlugin, type FakeScript } from './support/fake-plugin.js';
 
 const cny = (amount: number) => ({ amount, currency: 'CNY' as const });
@@ -55,6 +58,48 @@ describe('reconciliation', () => {
           await sorter.close();
         }
       }), { numRuns: 150 });
+    });
+  });
+
+  context('when the sorted statement arrives in batches of any size', () => {
+    // Lines of one key may straddle batches (a group waits for the next one to be read): the
+    // outcome must be the one of a statement read in a single batch.
+    it('finds the same matches and discrepancies however the lines are cut', async () => {
+      const group = fc.record({ lines: fc.array(fc.constantFrom(100, 101), { minLength: 0, maxLength: 3 }), recorded: fc.boolean() });
+      await fc.assert(fc.asyncProperty(fc.array(group, { minLength: 1, maxLength: 12 }), fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 8 }), async (groups, cuts) => {
+        const keys = groups.map((_g, i) => `O${String(i).padStart(3, '0')}`);
+        const items = groups.flatMap((g, i) => g.lines.map((amount, n) => ({
+          rank: 0, key: keys[i] as string, value: ['payment', keys[i] as string, amount, 'CNY', null, null, null, null, '2026-12-01', null, null, null, n + 1, true] as PackedLine,
+        })));
+        const records: LedgerItem[] = groups.flatMap((g, i) => (g.recorded ? [{
+          key: keys[i] as string, inPeriod: true, expectsLine: true,
+          evidence: { kind: 'payment' as const, id: keys[i] as string, orderId: keys[i] as string, instanceId: 'shop', status: 'succeeded', amount: cny(100), refunded: cny(0), version: 1, day: '2026-12-01' },
+        }] : []));
+        const run = async (sizes: readonly number[]) => {
+          const found: string[] = [];
+          async function* batches() {
+            for (let at = 0, c = 0; at < items.length; c += 1) {
+              const size = sizes[c % sizes.length] as number;
+              yield items.slice(at, at + size);
+              at += size;
+            }
+          }
+          async function* none() {}
+          async function* ledger() {
+            yield ok(records);
+          }
+          const result = await matchStatement({
+            statement: batches(), ledger: { payment: ledger, refund: none, payout: none }, payment: () => okAsync(undefined), emit: (d) => found.push(`${d.kind} ${d.id}`),
+          });
+          return { result: result._unsafeUnwrap(), found };
+        };
+        const whole = await run([items.length + 1]);
+        const cut = await run(cuts);
+        expect(cut).to.deep.equal(whole);
+        // One line of the recorded amount against its record is a match; nothing else is.
+        expect(whole.result.matched).to.equal(groups.filter((g) => g.recorded && g.lines.length === 1 && g.lines[0] === 100).length);
+        expect(whole.result.lines).to.equal(items.length);
+      }), { numRuns: 300 });
     });
   });
 

@@ -79,13 +79,14 @@ interface DayAccumulator {
 /** Totals per day and currency, added up exactly and checked to fit a safe integer at the end. */
 export class DayTotalsBook {
   readonly #days = new Map<string, DayAccumulator>();
-  #lastKey = '';
   #last: DayAccumulator | undefined;
 
   #at(day: string | undefined, currency: string): DayAccumulator {
     const d = day ?? 'unknown';
+    // Lines and records come by key, not by day: most follow one of the same day and currency.
+    const last = this.#last;
+    if (last !== undefined && last.day === d && last.currency === currency) return last;
     const k = `${d}|${currency}`;
-    if (k === this.#lastKey && this.#last !== undefined) return this.#last;
     let a = this.#days.get(k);
     if (a === undefined) {
       a = {
@@ -95,7 +96,6 @@ export class DayTotalsBook {
       };
       this.#days.set(k, a);
     }
-    this.#lastKey = k;
     this.#last = a;
     return a;
   }
@@ -276,17 +276,12 @@ export async function matchStatement(input: MatchInput): Promise<PayResult<Match
   const emit = input.emit;
   const progress = (): void => input.onProgress?.(counts.lines, counts.walked);
 
-  // `record`: the record the lines match, whose currency a line that states none is read in.
-  const takeGroup = async (rank: number, key: string, record?: LedgerItem): Promise<PackedGroup> => {
-    const g: PackedGroup = { rank, key, lines: [], count: 0 };
-    const currency = record?.evidence.amount.currency;
+  // Adds the lines of the group's key that are already read; false when more must be read first.
+  const collect = (g: PackedGroup, currency: string | undefined): boolean => {
     for (;;) {
-      let s = statement.peekReady();
-      if (s === null) {
-        progress();
-        s = await statement.peek();
-      }
-      if (s === undefined || s.rank !== rank || s.key !== key) return g;
+      const s = statement.peekReady();
+      if (s === null) return false;
+      if (s === undefined || s.rank !== g.rank || s.key !== g.key) return true;
       statement.take();
       g.count += 1;
       counts.lines += 1;
@@ -294,6 +289,20 @@ export async function matchStatement(input: MatchInput): Promise<PayResult<Match
       book.line(line);
       if (g.lines.length < KEEP) g.lines.push(line);
     }
+  };
+  // The lines of a key. `record`: the record they match, whose currency a line that states none
+  // is read in. A promise only when a batch must be read: a million lines are a million groups.
+  const takeGroup = (rank: number, key: string, record?: LedgerItem): PackedGroup | Promise<PackedGroup> => {
+    const g: PackedGroup = { rank, key, lines: [], count: 0 };
+    const currency = record?.evidence.amount.currency;
+    if (collect(g, currency)) return g;
+    return (async () => {
+      for (;;) {
+        progress();
+        await statement.peek();
+        if (collect(g, currency)) return g;
+      }
+    })();
   };
 
   for (const kind of ['payment', 'refund', 'payout'] as const) {
@@ -324,7 +333,8 @@ export async function matchStatement(input: MatchInput): Promise<PayResult<Match
           if (record?.expectsLine === true) emit(missingAtProvider(record.evidence));
           continue;
         }
-        const packed = await takeGroup(rank, (line as SortItem<PackedLine>).key, record);
+        const taken = takeGroup(rank, (line as SortItem<PackedLine>).key, record);
+        const packed = taken instanceof Promise ? await taken : taken;
         if (agrees(kind, packed, record, input.fees)) {
           counts.matched += 1;
           continue;
