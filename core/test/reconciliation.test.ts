@@ -5,6 +5,9 @@ import {
   checkPeriod, compareUtf8, createPaykit, FixedClock, InMemoryStore, type Discrepancy, type Paykit, type ReconciliationReport,
   type StatementEntry, type StoredPayout,
 } from '../src/index.js';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ExternalSorter } from '../src/reconciliation/external-sort.js';
 import type { LedgerItem } from '../src/reconciliation/ledger.js';
 import { expectedFee, matchStatement } from '../src/reconciliation/match.js';
@@ -30,6 +33,9 @@ async function paid(paykit: Paykit, orderId: string, amount: { amount: number; c
   (await paykit.payments.apply({ orderId, status: 'succeeded', amount, settleDate: '20261201' }))._unsafeUnwrap();
 }
 
+/** The sorter's folders in the temp folder now. */
+const tmpFolders = (): string[] => readdirSync(tmpdir()).filter((f) => f.startsWith('paykit-sort-')).sort();
+
 const kinds = (r: ReconciliationReport): [string, string | undefined][] => r.discrepancies.map((d: Discrepancy) => [d.kind, d.subject?.id]);
 
 describe('reconciliation', () => {
@@ -43,10 +49,9 @@ describe('reconciliation', () => {
   });
 
   context('when a stream is sorted on disk', () => {
-    it('gives every item back in (rank, byte order, arrival) order, across many runs', async () => {
-      const item = fc.record({ rank: fc.integer({ min: 0, max: 3 }), key: fc.string({ unit: fc.constantFrom('a', 'A', 'é', '😀', '\uE000', '1', '\u0000', '\u0001', '\n', '\u000b', '\u0010', '\u001a'), maxLength: 4 }) });
-      await fc.assert(fc.asyncProperty(fc.array(item, { maxLength: 60 }), fc.integer({ min: 1, max: 7 }), async (items, runSize) => {
-        const sorter = new ExternalSorter<{ n: number }>({ runSize });
+    const item = fc.record({ rank: fc.integer({ min: 0, max: 3 }), key: fc.string({ unit: fc.constantFrom('a', 'A', 'é', '😀', '\uE000', '1', '\u0000', '\u0001', '\n', '\u000b', '\u0010', '\u001a'), maxLength: 4 }) });
+    const sortsInOrder = (thread: boolean) => fc.asyncProperty(fc.array(item, { maxLength: 60 }), fc.integer({ min: 1, max: 7 }), async (items, runSize) => {
+        const sorter = new ExternalSorter<{ n: number }>({ runSize, thread });
         try {
           for (const [n, it] of items.entries()) await sorter.add(it.rank, it.key, { n });
           const out: { rank: number; key: string; n: number }[] = [];
@@ -57,7 +62,33 @@ describe('reconciliation', () => {
         } finally {
           await sorter.close();
         }
-      }), { numRuns: 150 });
+      });
+
+    it('gives every item back in (rank, byte order, arrival) order, across many runs', async () => {
+      await fc.assert(sortsInOrder(false), { numRuns: 150 });
+    });
+
+    it('does the same with its runs on a worker thread, and leaves no file behind', async () => {
+      const before = tmpFolders();
+      // A thread per case (started once the first run is full): fewer cases.
+      await fc.assert(sortsInOrder(true), { numRuns: 25 });
+      expect(tmpFolders()).to.deep.equal(before);
+    });
+
+    it('reports a run it cannot write as an error of the sort, from either thread, and still closes', async () => {
+      for (const thread of [false, true]) {
+        const sorter = new ExternalSorter<number>({ runSize: 2, thread, tmpDir: join(tmpdir(), 'paykit-no-such-folder', 'x') });
+        let failure: unknown;
+        try {
+          for (let n = 0; n < 50; n += 1) await sorter.add(0, `k${n}`, n);
+          for await (const _batch of sorter.sorted()) void _batch;
+        } catch (e) {
+          failure = e;
+        } finally {
+          await sorter.close();
+        }
+        expect(String(failure), `thread: ${thread}`).to.match(/ENOENT/);
+      }
     });
   });
 

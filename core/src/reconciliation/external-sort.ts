@@ -1,7 +1,8 @@
 // Sorting a stream of any length in bounded memory: items are kept until a run is full, sorted,
 // and written to a temporary file a line each; at the end the runs are merged (k-way, a binary
 // heap of each run's next line), each run read back a chunk at a time. A stream that fits in one
-// run never touches the disk.
+// run never touches the disk. The runs are held by a LineRuns, on this thread or, with the
+// `thread` option, on a worker's (sort-thread.ts).
 //
 // Each item is one string from the moment it is added: its sort string, `rank · key · NUL ·
 // arrival`, then its value as JSON. The key is in a form whose UTF-16 order is its UTF-8 byte
@@ -14,6 +15,7 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startSortThread } from './sort-thread.js';
 
 /** One sorted item: ordered by `rank`, then `key` in UTF-8 byte order, then arrival. */
 export interface SortItem<T> {
@@ -88,12 +90,12 @@ function unescapeLow(key: string): string {
 }
 
 /** An item as one line: its sort string, then its value as JSON (which holds no newline). */
-function lineOf(rank: number, key: string, seq: number, value: unknown): string {
+export function lineOf(rank: number, key: string, seq: number, value: unknown): string {
   return `${String.fromCharCode(48 + rank)}${escapeLow(byteOrderKey(key))}\u0000${seq.toString(36).padStart(SEQ_WIDTH, '0')}${JSON.stringify(value) ?? 'null'}`;
 }
 
 /** The item a line holds. */
-function itemOf<T>(line: string): SortItem<T> {
+export function itemOf<T>(line: string): SortItem<T> {
   const end = line.indexOf('\u0000');
   return { rank: line.charCodeAt(0) - 48, key: fromByteOrderKey(unescapeLow(line.slice(1, end))), value: JSON.parse(line.slice(end + 1 + SEQ_WIDTH)) as T };
 }
@@ -104,6 +106,12 @@ export interface ExternalSortOptions {
   readonly runSize?: number;
   /** Where temporary files go (default the system temp folder). */
   readonly tmpDir?: string;
+  /**
+   * Sort and write runs, and merge them, on a worker thread, started once the first run is full
+   * (a stream that fits in one run never starts one). This thread then only turns items into
+   * lines and lines back into items (default false).
+   */
+  readonly thread?: boolean;
 }
 
 /** Reads a run file back, a chunk at a time, a line at a time (parsed only when taken). */
@@ -154,68 +162,66 @@ class RunReader {
   }
 }
 
-/**
- * Sorts a stream of items by (rank, key) in bounded memory: at most `runSize` items are held at
- * once, the rest wait in sorted runs on disk. Call {@link ExternalSorter.add} for every item, then
- * read {@link ExternalSorter.sorted} once, then {@link ExternalSorter.close} (always: it removes
- * the temporary files). Items of equal rank and key come out in the order they went in.
- *
- * @example
- * ```ts
- * const sorter = new ExternalSorter<string>();
- * try {
- *   for (const line of lines) await sorter.add(0, line.orderId, line.text);
- *   for await (const batch of sorter.sorted()) for (const item of batch) use(item);
- * } finally {
- *   await sorter.close();
- * }
- * ```
- */
-export class ExternalSorter<T> {
+/** Where sorted lines go: runs in this thread ({@link LineRuns}) or on a worker's. */
+export interface RunSink {
+  /** Takes a line; a promise when the caller must wait (a run being written, a worker catching up). */
+  push(line: string): Promise<void> | undefined;
+  /** Every line in order, in batches. Read it once. */
+  sorted(): AsyncGenerator<string[]>;
+  /** Runs written to disk so far. */
+  readonly runs: number;
+  /** Removes the temporary files (and stops a worker). */
+  close(): Promise<void>;
+}
+
+/** Lines in, sorted lines out, in bounded memory: the sorting itself, on whichever thread holds it. */
+export class LineRuns implements RunSink {
   readonly #runSize: number;
   readonly #tmpDir: string;
-  /** The run being filled, a line per item (see lineOf). */
+  /** The run being filled. */
   #lines: string[] = [];
   #runs: string[] = [];
   #dir: string | undefined;
-  #seq = 0;
 
-  /** A sorter; nothing is written until the first run is full. */
-  constructor(options: ExternalSortOptions = {}) {
-    this.#runSize = Math.max(1, options.runSize ?? 50_000);
-    this.#tmpDir = options.tmpDir ?? tmpdir();
+  constructor(runSize: number, tmpDir: string) {
+    this.#runSize = Math.max(1, runSize);
+    this.#tmpDir = tmpDir;
   }
 
-  /** Items added so far. */
-  get count(): number {
-    return this.#seq;
-  }
-
-  /** Runs written to disk so far. */
   get runs(): number {
     return this.#runs.length;
   }
 
-  /**
-   * Adds an item (`rank` from 0 to 9); when the buffer is already full, writes it out as a sorted
-   * run first (so a stream of exactly `runSize` items never touches the disk). Returns a promise
-   * only then.
-   */
-  add(rank: number, key: string, value: T): Promise<void> | undefined {
-    if (this.#lines.length >= this.#runSize) return this.#spill().then(() => this.#push(rank, key, value));
-    this.#push(rank, key, value);
-    return undefined;
+  /** The folder the runs are in, once one is written. */
+  get dir(): string | undefined {
+    return this.#dir;
   }
 
-  #push(rank: number, key: string, value: T): void {
-    this.#lines.push(lineOf(rank, key, this.#seq, value));
-    this.#seq += 1;
+  /** Whether the next line would make a run be written first. */
+  get full(): boolean {
+    return this.#lines.length >= this.#runSize;
+  }
+
+  /** Takes the lines held (handing them to another sink). */
+  takeLines(): string[] {
+    const lines = this.#lines;
+    this.#lines = [];
+    return lines;
+  }
+
+  /**
+   * Takes a line; when the buffer is already full, writes it out as a sorted run first (so a
+   * stream of exactly `runSize` lines never touches the disk). Returns a promise only then.
+   */
+  push(line: string): Promise<void> | undefined {
+    if (this.#lines.length >= this.#runSize) return this.#spill().then(() => void this.#lines.push(line));
+    this.#lines.push(line);
+    return undefined;
   }
 
   /** The buffered run, sorted. */
   #sortedRun(): string[] {
-    const run = this.#lines;
-    this.#lines = [];
+    const run = this.takeLines();
     // Strings only, no comparator: the engine's own string order is the order wanted.
     run.sort();
     return run;
@@ -244,16 +250,10 @@ export class ExternalSorter<T> {
     this.#runs.push(path);
   }
 
-  /** Every item in order, in batches of up to 1 024. Read it once. */
-  async *sorted(): AsyncGenerator<SortItem<T>[]> {
+  async *sorted(): AsyncGenerator<string[]> {
     if (this.#runs.length === 0) {
       const run = this.#sortedRun();
-      for (let i = 0; i < run.length; i += 1024) {
-        const end = Math.min(run.length, i + 1024);
-        const batch = new Array<SortItem<T>>(end - i);
-        for (let k = i; k < end; k += 1) batch[k - i] = itemOf<T>(run[k] as string);
-        yield batch;
-      }
+      for (let i = 0; i < run.length; i += 1024) yield run.slice(i, i + 1024);
       return;
     }
     if (this.#lines.length > 0) await this.#spill();
@@ -293,10 +293,10 @@ export class ExternalSorter<T> {
         up(heap.length - 1);
       }
     }
-    let batch: SortItem<T>[] = [];
+    let batch: string[] = [];
     while (heap.length > 0) {
       const top = heap[0] as Node;
-      batch.push(itemOf<T>(top.line));
+      batch.push(top.line);
       let next = top.r.nextReady();
       if (next === null) next = await top.r.next();
       if (next === undefined) {
@@ -317,11 +317,82 @@ export class ExternalSorter<T> {
     if (batch.length > 0) yield batch;
   }
 
-  /** Removes the temporary files. */
   async close(): Promise<void> {
     this.#lines = [];
     if (this.#dir !== undefined) await rm(this.#dir, { recursive: true, force: true });
     this.#dir = undefined;
     this.#runs = [];
+  }
+}
+
+/**
+ * Sorts a stream of items by (rank, key) in bounded memory: at most `runSize` items are held at
+ * once, the rest wait in sorted runs on disk. Call {@link ExternalSorter.add} for every item, then
+ * read {@link ExternalSorter.sorted} once, then {@link ExternalSorter.close} (always: it removes
+ * the temporary files and stops the worker thread, if one was started). Items of equal rank and
+ * key come out in the order they went in.
+ *
+ * @example
+ * ```ts
+ * const sorter = new ExternalSorter<string>();
+ * try {
+ *   for (const line of lines) await sorter.add(0, line.orderId, line.text);
+ *   for await (const batch of sorter.sorted()) for (const item of batch) use(item);
+ * } finally {
+ *   await sorter.close();
+ * }
+ * ```
+ */
+export class ExternalSorter<T> {
+  readonly #options: ExternalSortOptions;
+  #sink: RunSink;
+  #local: LineRuns | undefined;
+  #seq = 0;
+
+  /** A sorter; nothing is written (and no thread started) until the first run is full. */
+  constructor(options: ExternalSortOptions = {}) {
+    this.#options = options;
+    this.#local = new LineRuns(options.runSize ?? 50_000, options.tmpDir ?? tmpdir());
+    this.#sink = this.#local;
+  }
+
+  /** Items added so far. */
+  get count(): number {
+    return this.#seq;
+  }
+
+  /** Runs written to disk so far. */
+  get runs(): number {
+    return this.#sink.runs;
+  }
+
+  /**
+   * Adds an item (`rank` from 0 to 9). Returns a promise when the caller must wait before the
+   * next: a run being written out (or, with `thread`, the worker catching up).
+   */
+  add(rank: number, key: string, value: T): Promise<void> | undefined {
+    const line = lineOf(rank, key, this.#seq, value);
+    this.#seq += 1;
+    const local = this.#local;
+    if (local !== undefined && local.full && this.#options.thread === true) {
+      // The first run is full: from here on the runs are the worker's, starting with this one.
+      this.#local = undefined;
+      this.#sink = startSortThread(this.#options, local.takeLines());
+    }
+    return this.#sink.push(line);
+  }
+
+  /** Every item in order, in batches (of up to 4 096 from a worker thread). Read it once. */
+  async *sorted(): AsyncGenerator<SortItem<T>[]> {
+    for await (const lines of this.#sink.sorted()) {
+      const batch = new Array<SortItem<T>>(lines.length);
+      for (let i = 0; i < lines.length; i += 1) batch[i] = itemOf<T>(lines[i] as string);
+      yield batch;
+    }
+  }
+
+  /** Removes the temporary files (and stops the worker thread). */
+  async close(): Promise<void> {
+    await this.#sink.close();
   }
 }
