@@ -132,7 +132,7 @@ export class ReconciliationOps {
       }
     };
     // A statement past one run is sorted on a worker thread: this one reads it and walks the ledger.
-    const statementSorter = new ExternalSorter<PackedLine>({ runSize: 100_000, thread: true });
+    const statementSorter = new ExternalSorter<PackedLine>({ runSize: 50_000, thread: true });
     const payoutSorter = new ExternalSorter<LedgerItem>();
     try {
       progress('statement', 0, 0, true);

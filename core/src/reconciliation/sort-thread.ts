@@ -28,7 +28,7 @@ type FromWorker =
 
 /**
  * Starts a worker holding the runs, with `first` (the full first run) already given to it.
- * Lines go out {@link BATCH} at a time; about one run may be in flight before `push` asks its
+ * Lines go out {@link BATCH} at a time; about half a run may be in flight before `push` asks its
  * caller to wait, so memory stays bounded however fast the statement is read.
  */
 export function startSortThread(options: ExternalSortOptions, first: readonly string[]): RunSink {
@@ -49,7 +49,7 @@ class ThreadRuns implements RunSink {
   readonly #replies: FromWorker[] = [];
 
   constructor(runSize: number, tmpDir: string, first: readonly string[]) {
-    this.#window = Math.ceil(runSize / BATCH) + 1;
+    this.#window = Math.ceil(runSize / BATCH / 2) + 1;
     this.#worker = startWorker({ [MARK]: true, runSize, tmpDir });
     for (let i = 0; i < first.length; i += BATCH) {
       this.#pending = first.slice(i, i + BATCH);
