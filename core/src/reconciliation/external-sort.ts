@@ -9,7 +9,7 @@
 // order (see byteOrderKey), and the arrival number makes every sort string unique, so the engine's
 // own string sort and `<` order the lines by their sort strings, with no JavaScript comparator
 // called millions of times. Holding one flat string per item rather than its objects keeps a run
-// out of the garbage collector's way (a run of a statement is 100 000 items, kept alive until it
+// out of the garbage collector's way (a run of a statement is 50 000 items, kept alive until it
 // is written: as objects they were copied by every young-generation collection meanwhile).
 import { createReadStream } from 'node:fs';
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
@@ -90,12 +90,12 @@ function unescapeLow(key: string): string {
 }
 
 /** An item as one line: its sort string, then its value as JSON (which holds no newline). */
-export function lineOf(rank: number, key: string, seq: number, value: unknown): string {
+function lineOf(rank: number, key: string, seq: number, value: unknown): string {
   return `${String.fromCharCode(48 + rank)}${escapeLow(byteOrderKey(key))}\u0000${seq.toString(36).padStart(SEQ_WIDTH, '0')}${JSON.stringify(value) ?? 'null'}`;
 }
 
 /** The item a line holds. */
-export function itemOf<T>(line: string): SortItem<T> {
+function itemOf<T>(line: string): SortItem<T> {
   const end = line.indexOf('\u0000');
   return { rank: line.charCodeAt(0) - 48, key: fromByteOrderKey(unescapeLow(line.slice(1, end))), value: JSON.parse(line.slice(end + 1 + SEQ_WIDTH)) as T };
 }
@@ -184,7 +184,7 @@ export class LineRuns implements RunSink {
   #dir: string | undefined;
 
   constructor(runSize: number, tmpDir: string) {
-    this.#runSize = Math.max(1, runSize);
+    this.#runSize = runSize;
     this.#tmpDir = tmpDir;
   }
 
@@ -344,16 +344,18 @@ export class LineRuns implements RunSink {
  * ```
  */
 export class ExternalSorter<T> {
-  readonly #options: ExternalSortOptions;
+  readonly #runSize: number;
+  readonly #tmpDir: string;
+  readonly #thread: boolean;
   #sink: RunSink;
-  #local: LineRuns | undefined;
   #seq = 0;
 
   /** A sorter; nothing is written (and no thread started) until the first run is full. */
   constructor(options: ExternalSortOptions = {}) {
-    this.#options = options;
-    this.#local = new LineRuns(options.runSize ?? 50_000, options.tmpDir ?? tmpdir());
-    this.#sink = this.#local;
+    this.#runSize = Math.max(1, options.runSize ?? 50_000);
+    this.#tmpDir = options.tmpDir ?? tmpdir();
+    this.#thread = options.thread === true;
+    this.#sink = new LineRuns(this.#runSize, this.#tmpDir);
   }
 
   /** Items added so far. */
@@ -373,11 +375,9 @@ export class ExternalSorter<T> {
   add(rank: number, key: string, value: T): Promise<void> | undefined {
     const line = lineOf(rank, key, this.#seq, value);
     this.#seq += 1;
-    const local = this.#local;
-    if (local !== undefined && local.full && this.#options.thread === true) {
+    if (this.#thread && this.#sink instanceof LineRuns && this.#sink.full) {
       // The first run is full: from here on the runs are the worker's, starting with this one.
-      this.#local = undefined;
-      this.#sink = startSortThread(this.#options, local.takeLines());
+      this.#sink = startSortThread(this.#runSize, this.#tmpDir, this.#sink.takeLines());
     }
     return this.#sink.push(line);
   }

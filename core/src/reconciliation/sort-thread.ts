@@ -4,9 +4,8 @@
 // them back costs the thread that does it, and the runs held in memory are the worker's garbage,
 // not the caller's. The same module is the worker's entry: loaded on the worker thread, it serves.
 import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData, type MessagePort } from 'node:worker_threads';
-import { LineRuns, type ExternalSortOptions, type RunSink } from './external-sort.js';
+import { LineRuns, type RunSink } from './external-sort.js';
 
 const MARK = 'paykit-sort-thread';
 
@@ -31,8 +30,8 @@ type FromWorker =
  * Lines go out {@link BATCH} at a time; about half a run may be in flight before `push` asks its
  * caller to wait, so memory stays bounded however fast the statement is read.
  */
-export function startSortThread(options: ExternalSortOptions, first: readonly string[]): RunSink {
-  return new ThreadRuns(Math.max(1, options.runSize ?? 50_000), options.tmpDir ?? tmpdir(), first);
+export function startSortThread(runSize: number, tmpDir: string, first: readonly string[]): RunSink {
+  return new ThreadRuns(runSize, tmpDir, first);
 }
 
 class ThreadRuns implements RunSink {
@@ -43,7 +42,6 @@ class ThreadRuns implements RunSink {
   #runs = 0;
   #dir: string | undefined;
   #failure: Error | undefined;
-  #exited = false;
   /** Told of every message (and of a failure): each waits for its own. */
   readonly #listeners = new Set<() => void>();
   readonly #replies: FromWorker[] = [];
@@ -73,7 +71,6 @@ class ThreadRuns implements RunSink {
       this.#wake();
     });
     this.#worker.on('exit', (code) => {
-      this.#exited = true;
       this.#failure ??= new Error(`the sort thread stopped (exit code ${code})`);
       this.#wake();
     });
@@ -144,7 +141,7 @@ class ThreadRuns implements RunSink {
   }
 
   async close(): Promise<void> {
-    if (!this.#exited && this.#failure === undefined) {
+    if (this.#failure === undefined) {
       this.#post({ op: 'close' });
       await this.#until(() => this.#replies.some((m) => m.op === 'closed')).catch(() => undefined);
     }
