@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import forge from 'node-forge';
 import {
-  aesCtr, charsetOf, constantTimeEqual, decodeText, encodeText, hexDigestEquals, hmac, kvString, loadCertificate, loadPrivateKey, loadPublicKey,
+  aesCtr, charsetOf, constantTimeEqual, decodeText, encodeText, hexDigestEquals, hmac, isBase64, kvString, loadCertificate, loadPrivateKey, loadPublicKey,
   md5Hex, parseKv, rsaOaepDecrypt, rsaOaepEncrypt, rsaSign, rsaVerify, shaHex, type PayResult,
 } from '../src/index.js';
 
@@ -66,6 +66,20 @@ describe('signing', () => {
         const expected = Object.keys(fields).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((k) => `${k}=${fields[k]}`).join('&');
         expect(kvString(fields, { order: 'sorted' })).to.equal(expected);
       }), { numRuns: 500 });
+    });
+    it('orders each message by its own keys when messages of one shape and of others alternate', () => {
+      // The sorted order of the previous message's keys is reused when the next has the same keys
+      // in the same order: a message with one key more, fewer, renamed or in another order must not get it.
+      const shapes: Record<string, string>[] = [
+        { b: '2', a: '1', c: '3' }, { b: '2', a: '1', c: '3' }, { b: '2', a: '1', c: '3', A: '0' }, { b: '2', a: '1' },
+        { a: '1', b: '2', c: '3' }, { b: '2', z: '1', c: '3' }, { b: '2', a: '1', c: '3' },
+      ];
+      const reference = (f: Record<string, string>): string => Object.keys(f).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)).map((k) => `${k}=${f[k]}`).join('&');
+      for (const f of [...shapes, ...shapes.reverse()]) expect(kvString(f, { order: 'sorted' })).to.equal(reference(f));
+      const key = fc.constantFrom('a', 'b', 'B', 'c', '_', '中');
+      fc.assert(fc.property(fc.array(fc.dictionary(key, fc.constant('v'), { maxKeys: 6 }), { maxLength: 8 }), (messages) => {
+        for (const f of messages) expect(kvString(f, { order: 'sorted' })).to.equal(reference(f));
+      }), { numRuns: 300 });
     });
     it('leaves out every excluded key, wherever it sorts', () => {
       expect(kvString({ sign: 's', a: '1', z: '2', m: '3' }, { order: 'sorted', exclude: ['sign', 'z', 'a'] })).to.equal('m=3');
@@ -181,6 +195,27 @@ describe('signing', () => {
     }
     it('refuses malformed signatures with false', () => {
       for (const bad of ['', 'not base64!', '====', 'AAAA', undefined as unknown as string]) expect(rsaVerify('sha1', rsa1024.publicKey, text, bad)).to.equal(false);
+    });
+    it('refuses a valid signature with a character node\'s decoder would skip, or padding inside it', () => {
+      const sig = okValue(rsaSign('sha1', rsa1024.privateKey, text));
+      expect(rsaVerify('sha1', rsa1024.publicKey, text, sig)).to.equal(true);
+      // node decodes each of these to the same bytes (it skips what is not base64), so only the check refuses them.
+      for (const junk of ['!', '.', '*', '%', 'é']) {
+        const tampered = `${sig.slice(0, 10)}${junk}${sig.slice(10)}`;
+        expect(createVerify('RSA-SHA1').update(text).verify(rsa1024.publicKey, tampered, 'base64'), junk).to.equal(true);
+        expect(rsaVerify('sha1', rsa1024.publicKey, text, tampered), junk).to.equal(false);
+      }
+      expect(rsaVerify('sha1', rsa1024.publicKey, text, `${sig.slice(0, 10)}=${sig.slice(10)}`)).to.equal(false);
+    });
+    it('isBase64 accepts exactly what the anchored pattern ^[A-Za-z0-9+/]+={0,2}$ accepts', () => {
+      const reference = /^[A-Za-z0-9+/]+={0,2}$/;
+      for (const s of ['', '=', '==', 'A', 'A=', 'A==', 'A===', 'A=A', '=A', 'AB=C=', 'AB==', 'AB= ', ' AB', 'A\nB', 'AB=\n', 'ABC+/9z']) {
+        expect(isBase64(s), JSON.stringify(s)).to.equal(reference.test(s));
+      }
+      const unit = fc.constantFrom('A', 'z', '0', '+', '/', '=', ' ', '\n', '-', '_', '!', 'é');
+      fc.assert(fc.property(fc.string({ unit, maxLength: 12 }), (s) => {
+        expect(isBase64(s)).to.equal(reference.test(s));
+      }), { numRuns: 2000 });
     });
     it('signing with a public key is an InvalidConfig, not a throw', () => {
       expect(errValue(rsaSign('sha1', rsa1024.publicKey, text)).kind).to.equal('InvalidConfig');

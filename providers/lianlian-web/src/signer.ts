@@ -6,7 +6,7 @@
 import { createVerify, type KeyObject } from 'node:crypto';
 import { err, ok } from 'neverthrow';
 import {
-  constantTimeEqual, kvString, loadPrivateKey, loadPublicKey, md5Hex, PaymentErrors, rsaSign,
+  constantTimeEqual, isBase64, kvString, loadPrivateKey, loadPublicKey, md5Hex, PaymentErrors, rsaSign,
   type Charset, type PayResult, type Secret,
 } from '@paykit/core';
 import { encodeStrict } from './charset.js';
@@ -130,9 +130,6 @@ export function verifyFields(
   return verifyMd5WithRsa(keys.publicKey, bytes, signature) ? ok(text) : err(PaymentErrors.signature('RSA signature does not verify with lianlianPublicKey: check the key, and that the raw body was passed unchanged'));
 }
 
-/** Strict base64 (no whitespace): node's base64 decoder skips junk characters, so it is checked first. */
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-
 /**
  * What node:crypto hashes for a signed text: a UTF-8 text is handed over as the string itself
  * (node:crypto encodes it natively, no Buffer is built per message); other charsets go through
@@ -150,10 +147,10 @@ function bytesOf(text: string, charset: Charset): Uint8Array | string | undefine
  */
 function verifyMd5WithRsa(key: KeyObject, data: Uint8Array | string, signature: string): boolean {
   let sig = signature.includes(' ') ? signature.replace(/ /g, '+') : signature;
-  if (!BASE64.test(sig)) {
+  if (!isBase64(sig)) {
     // Old Java encoders wrap base64 with line breaks: those are not part of the signature.
     sig = sig.replace(/\s+/g, '');
-    if (!BASE64.test(sig)) return false;
+    if (!isBase64(sig)) return false;
   }
   try {
     const verifier = createVerify('RSA-MD5');
