@@ -68,38 +68,65 @@ export function reportIoTsErrors(errors: t.Errors, root: string): { message: str
 /** The context handed to field codecs on the fast path: only a failure reads it, and a failure is decoded again in full. */
 const FAST_CONTEXT: t.Context = [];
 
+/** One field of a record codec, as {@link acceptsUnchanged} checks it. */
+interface FieldCheck {
+  readonly key: string;
+  readonly type: t.Mixed;
+  readonly partial: boolean;
+}
+
+/** Each record codec's fields, flattened once (null: a codec of another kind, always decoded in full). */
+const FIELDS_OF = new WeakMap<object, readonly FieldCheck[] | null>();
+
+function fieldsOf(codec: unknown): readonly FieldCheck[] | null {
+  if (typeof codec !== 'object' || codec === null) return null;
+  let fields = FIELDS_OF.get(codec);
+  if (fields === undefined) {
+    fields = flatten(codec, []);
+    FIELDS_OF.set(codec, fields);
+  }
+  return fields;
+}
+
+/** The fields of `t.type`, `t.partial` and intersections of them, in the order io-ts checks them; null for any other codec. */
+function flatten(codec: unknown, out: FieldCheck[]): FieldCheck[] | null {
+  const tagged = codec as { _tag?: string; props?: Record<string, t.Mixed>; types?: readonly unknown[] };
+  switch (tagged._tag) {
+    case 'IntersectionType':
+      for (const member of tagged.types ?? []) if (flatten(member, out) === null) return null;
+      return out;
+    case 'InterfaceType':
+    case 'PartialType':
+      for (const key in tagged.props) out.push({ key, type: tagged.props[key] as t.Mixed, partial: tagged._tag === 'PartialType' });
+      return out;
+    default:
+      return null;
+  }
+}
+
 /**
  * True when every field of a record codec (`t.type`, `t.partial`, an intersection of them) accepts
  * `u`'s value unchanged, so that io-ts would return `u` itself; false when anything would fail or be
  * transformed, or the codec is of another kind. Validates each field without building io-ts's
- * per-field context (the path of an error): on false, {@link decodeWith} decodes in full, so the
- * errors and any transformed output are exactly io-ts's.
+ * per-field context (the path of an error), over the codec's fields flattened once: on false,
+ * {@link decodeWith} decodes in full, so the errors and any transformed output are exactly io-ts's.
  */
 function acceptsUnchanged(codec: unknown, u: unknown): boolean {
   if (u === null || typeof u !== 'object' || Array.isArray(u)) return false;
-  const tagged = codec as { _tag?: string; props?: Record<string, t.Mixed>; types?: readonly unknown[] };
-  switch (tagged._tag) {
-    case 'IntersectionType':
-      for (const member of tagged.types ?? []) if (!acceptsUnchanged(member, u)) return false;
-      return true;
-    case 'InterfaceType':
-    case 'PartialType': {
-      const partial = tagged._tag === 'PartialType';
-      const record = u as Record<string, unknown>;
-      for (const k in tagged.props) {
-        const value = record[k];
-        const result = (tagged.props[k] as t.Mixed).validate(value, FAST_CONTEXT);
-        if (isLeft(result)) {
-          if (partial && value === undefined) continue;
-          return false;
-        }
-        if (result.right !== value || (!partial && value === undefined && !Object.prototype.hasOwnProperty.call(record, k))) return false;
-      }
-      return true;
-    }
-    default:
+  const fields = fieldsOf(codec);
+  if (fields === null) return false;
+  const record = u as Record<string, unknown>;
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i] as FieldCheck;
+    const value = record[f.key];
+    const result = f.type.validate(value, FAST_CONTEXT);
+    if (isLeft(result)) {
+      if (f.partial && value === undefined) continue;
       return false;
+    }
+    if (result.right !== value || (!f.partial && value === undefined && !Object.prototype.hasOwnProperty.call(record, f.key))) return false;
   }
+  return true;
 }
 
 /** Decodes unknown input with a codec into a Result, with an error naming the paths to fix. */
