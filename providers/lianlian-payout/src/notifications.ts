@@ -14,6 +14,9 @@ import { PayoutNotification } from './wire.js';
 /** The exact acknowledgement that stops LianLian's retries (every 2 minutes, 30 times). */
 export const ACK_BODY = '{"ret_code":"0000","ret_msg":"交易成功"}';
 
+/** The acknowledgement as a reply, the same object for every verified notification. */
+const ACK_REPLY: HttpReply = Object.freeze({ status: 200, headers: Object.freeze({ 'content-type': 'application/json;charset=utf-8' }), body: ACK_BODY });
+
 /** A verified payout notification in domain terms, with the key identifying its redeliveries. */
 export interface VerifiedPayoutNotification {
   /** The payout report; always with the amount LianLian reports (`money_order`, in fen), to compare with the record. */
@@ -76,7 +79,7 @@ export class LianlianPayoutNotifications implements NotificationsCapability {
       return verifyPayoutNotification(request.body, this.#o).map((v) => ({
         event: { type: 'payout' as const, report: v.report },
         eventKey: v.eventKey,
-        ack: { status: 200, headers: { 'content-type': 'application/json;charset=utf-8' }, body: ACK_BODY },
+        ack: ACK_REPLY,
       }));
     });
   }

@@ -55,25 +55,31 @@ function textOf(value: unknown): string {
 export function readSignedMessage<A>(
   json: Readonly<Record<string, unknown>>, codec: TableCodec<A>, rules: SignedMessageRules, keys: LoadedKeys, what: string,
 ): PayResult<SignedMessage<A>> {
+  // The usual message has only its table's fields: the closed codec, which refuses any other, then
+  // decodes it as it is. Only a message it refuses is looked at for fields the table lacks.
+  let wire = decodeWith(codec, json, what, 'reply');
   let known: Record<string, unknown> | undefined;
   let extra: Record<string, string> | undefined;
-  for (const k in json) {
-    if (codec.knownKeys.has(k)) continue;
-    // The first unknown key: split the message (the usual message has none and is not copied).
-    if (known === undefined) {
-      known = {};
-      extra = {};
-      for (const j in json) if (codec.knownKeys.has(j)) known[j] = json[j];
+  if (wire.isErr()) {
+    for (const k in json) {
+      if (codec.knownKeys.has(k)) continue;
+      // The first unknown key: split the message.
+      if (known === undefined) {
+        known = {};
+        extra = {};
+        for (const j in json) if (codec.knownKeys.has(j)) known[j] = json[j];
+      }
+      if (!EXTRA_NAME.test(k)) {
+        return err(PaymentErrors.decode(`${what}: field name "${k.slice(0, 40)}" is not a LianLian field name (letters, digits, _)`, { path: `${what}.${k.slice(0, 40)}`, providerId: PROVIDER_ID }));
+      }
+      const v = json[k];
+      // Empty and null values are not signed (README rule 1): nothing to keep.
+      if (v === undefined || v === null || v === '' || v === 'null') continue;
+      (extra as Record<string, string>)[k] = textOf(v);
     }
-    if (!EXTRA_NAME.test(k)) {
-      return err(PaymentErrors.decode(`${what}: field name "${k.slice(0, 40)}" is not a LianLian field name (letters, digits, _)`, { path: `${what}.${k.slice(0, 40)}`, providerId: PROVIDER_ID }));
-    }
-    const v = json[k];
-    // Empty and null values are not signed (README rule 1): nothing to keep.
-    if (v === undefined || v === null || v === '' || v === 'null') continue;
-    (extra as Record<string, string>)[k] = textOf(v);
+    if (known === undefined) return err(wire.error);
+    wire = decodeWith(codec, known, what, 'reply');
   }
-  const wire = decodeWith(codec, known ?? json, what, 'reply');
   if (wire.isErr()) return err(wire.error);
   // The codec's sorted key list stands for the message's keys only when it has no others.
   const signedText = verifyFields(json, rules.expected, keys, rules.unsigned ?? [], rules.charset ?? 'UTF-8', known === undefined ? codec.sortedKeys : undefined);
