@@ -50,8 +50,8 @@ describe('reconciliation', () => {
 
   context('when a stream is sorted on disk', () => {
     const item = fc.record({ rank: fc.integer({ min: 0, max: 3 }), key: fc.string({ unit: fc.constantFrom('a', 'A', 'é', '😀', '\uE000', '1', '\u0000', '\u0001', '\n', '\u000b', '\u0010', '\u001a'), maxLength: 4 }) });
-    const sortsInOrder = (thread: boolean) => fc.asyncProperty(fc.array(item, { maxLength: 60 }), fc.integer({ min: 1, max: 7 }), async (items, runSize) => {
-        const sorter = new ExternalSorter<{ n: number }>({ runSize, thread });
+    const sortsInOrder = (thread: boolean, threadEntry?: URL) => fc.asyncProperty(fc.array(item, { maxLength: 60 }), fc.integer({ min: 1, max: 7 }), async (items, runSize) => {
+        const sorter = new ExternalSorter<{ n: number }>({ runSize, thread, ...(threadEntry === undefined ? {} : { threadEntry }) });
         try {
           for (const [n, it] of items.entries()) await sorter.add(it.rank, it.key, { n });
           const out: { rank: number; key: string; n: number }[] = [];
@@ -72,6 +72,12 @@ describe('reconciliation', () => {
       const before = tmpFolders();
       // A thread per case (started once the first run is full): fewer cases.
       await fc.assert(sortsInOrder(true), { numRuns: 25 });
+      expect(tmpFolders()).to.deep.equal(before);
+    });
+
+    it('sorts in this thread when the worker cannot start (its module missing, as in a bundled application), and leaves no file behind', async () => {
+      const before = tmpFolders();
+      await fc.assert(sortsInOrder(true, new URL('./no-such-sort-worker.ts', import.meta.url)), { numRuns: 15 });
       expect(tmpFolders()).to.deep.equal(before);
     });
 

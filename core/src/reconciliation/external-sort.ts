@@ -112,6 +112,8 @@ export interface ExternalSortOptions {
    * lines and lines back into items (default false).
    */
   readonly thread?: boolean;
+  /** @internal The sort thread's module, instead of paykit's own (tests: a missing one stands for an application bundled without paykit's files). */
+  readonly threadEntry?: URL;
 }
 
 /** Reads a run file back, a chunk at a time, a line at a time (parsed only when taken). */
@@ -347,6 +349,7 @@ export class ExternalSorter<T> {
   readonly #runSize: number;
   readonly #tmpDir: string;
   readonly #thread: boolean;
+  readonly #threadEntry: URL | undefined;
   #sink: RunSink;
   #seq = 0;
 
@@ -355,6 +358,7 @@ export class ExternalSorter<T> {
     this.#runSize = Math.max(1, options.runSize ?? 50_000);
     this.#tmpDir = options.tmpDir ?? tmpdir();
     this.#thread = options.thread === true;
+    this.#threadEntry = options.threadEntry;
     this.#sink = new LineRuns(this.#runSize, this.#tmpDir);
   }
 
@@ -377,7 +381,7 @@ export class ExternalSorter<T> {
     this.#seq += 1;
     if (this.#thread && this.#sink instanceof LineRuns && this.#sink.full) {
       // The first run is full: from here on the runs are the worker's, starting with this one.
-      this.#sink = startSortThread(this.#runSize, this.#tmpDir, this.#sink.takeLines());
+      this.#sink = startSortThread(this.#runSize, this.#tmpDir, this.#sink.takeLines(), this.#threadEntry);
     }
     return this.#sink.push(line);
   }

@@ -2,23 +2,29 @@
 // thread, while the calling thread reads the statement and walks the ledger. Lines (strings) are
 // all that cross: posting them costs a copy, about a tenth of what sorting, writing and reading
 // them back costs the thread that does it, and the runs held in memory are the worker's garbage,
-// not the caller's. The same module is the worker's entry: loaded on the worker thread, it serves.
+// not the caller's. The worker's entry is a module of its own (sort-worker.ts). A worker that
+// cannot start (an application bundled into one file without paykit's files beside it) leaves the
+// sort to the calling thread: the lines it was given are kept until it says it is ready.
 import { rm } from 'node:fs/promises';
-import { isMainThread, parentPort, Worker, workerData, type MessagePort } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { LineRuns, type RunSink } from './external-sort.js';
 
-const MARK = 'paykit-sort-thread';
+/** The key of `workerData` that tells the worker's module it was started as the sort thread. */
+export const MARK = 'paykit-sort-thread';
 
 /** Lines per message, either way. */
-const BATCH = 4096;
+export const BATCH = 4096;
 
-type ToWorker =
+/** Messages to the worker. */
+export type ToWorker =
   | { readonly op: 'lines'; readonly lines: string[] }
   | { readonly op: 'sort' }
   | { readonly op: 'next' }
   | { readonly op: 'close' };
 
-type FromWorker =
+/** Messages from the worker. */
+export type FromWorker =
+  | { readonly op: 'ready' }
   | { readonly op: 'taken'; readonly runs: number; readonly dir?: string }
   | { readonly op: 'batch'; readonly lines: string[]; readonly runs: number }
   | { readonly op: 'end'; readonly runs: number }
@@ -28,33 +34,47 @@ type FromWorker =
 /**
  * Starts a worker holding the runs, with `first` (the full first run) already given to it.
  * Lines go out {@link BATCH} at a time; about half a run may be in flight before `push` asks its
- * caller to wait, so memory stays bounded however fast the statement is read.
+ * caller to wait, so memory stays bounded however fast the statement is read. `entry` replaces
+ * the worker's module (tests).
  */
-export function startSortThread(runSize: number, tmpDir: string, first: readonly string[]): RunSink {
-  return new ThreadRuns(runSize, tmpDir, first);
+export function startSortThread(runSize: number, tmpDir: string, first: readonly string[], entry?: URL): RunSink {
+  return new ThreadRuns(runSize, tmpDir, first, entry);
 }
 
 class ThreadRuns implements RunSink {
-  readonly #worker: Worker;
+  readonly #runSize: number;
+  readonly #tmpDir: string;
+  readonly #worker: Worker | undefined;
   readonly #window: number;
   #pending: string[] = [];
   #inFlight = 0;
   #runs = 0;
   #dir: string | undefined;
   #failure: Error | undefined;
+  #ready = false;
+  /** The batches posted before the worker said it was ready: what this thread sorts if it never does. */
+  #unconfirmed: string[][] | undefined = [];
+  /** The runs held by this thread, once the worker failed to start. */
+  #local: Promise<LineRuns> | undefined;
+  #localRuns: LineRuns | undefined;
   /** Told of every message (and of a failure): each waits for its own. */
   readonly #listeners = new Set<() => void>();
   readonly #replies: FromWorker[] = [];
 
-  constructor(runSize: number, tmpDir: string, first: readonly string[]) {
+  constructor(runSize: number, tmpDir: string, first: readonly string[], entry?: URL) {
+    this.#runSize = runSize;
+    this.#tmpDir = tmpDir;
     this.#window = Math.ceil(runSize / BATCH / 2) + 1;
-    this.#worker = startWorker({ [MARK]: true, runSize, tmpDir });
-    for (let i = 0; i < first.length; i += BATCH) {
-      this.#pending = first.slice(i, i + BATCH);
-      this.#flush();
+    try {
+      this.#worker = startWorker(entry, { [MARK]: true, runSize, tmpDir });
+    } catch (e) {
+      this.#failure = e instanceof Error ? e : new Error(String(e));
     }
-    this.#worker.on('message', (m: FromWorker) => {
-      if (m.op === 'taken') {
+    this.#worker?.on('message', (m: FromWorker) => {
+      if (m.op === 'ready') {
+        this.#ready = true;
+        this.#unconfirmed = undefined;
+      } else if (m.op === 'taken') {
         this.#inFlight -= 1;
         this.#runs = m.runs;
         this.#dir = m.dir ?? this.#dir;
@@ -66,18 +86,46 @@ class ThreadRuns implements RunSink {
       }
       this.#wake();
     });
-    this.#worker.on('error', (e) => {
+    this.#worker?.on('error', (e) => {
       this.#failure ??= e instanceof Error ? e : new Error(String(e));
       this.#wake();
     });
-    this.#worker.on('exit', (code) => {
+    this.#worker?.on('exit', (code) => {
       this.#failure ??= new Error(`the sort thread stopped (exit code ${code})`);
       this.#wake();
     });
+    for (let i = 0; i < first.length; i += BATCH) {
+      this.#pending = first.slice(i, i + BATCH);
+      this.#flush();
+    }
   }
 
   get runs(): number {
-    return this.#runs;
+    return this.#localRuns?.runs ?? this.#runs;
+  }
+
+  /** Whether the worker failed before it was ready: its lines are then sorted in this thread. */
+  #fallsBack(): boolean {
+    return this.#failure !== undefined && !this.#ready;
+  }
+
+  /** The runs in this thread, given every line the worker was sent (in order), made once. */
+  #toLocal(): Promise<LineRuns> {
+    this.#local ??= (async () => {
+      const local = new LineRuns(this.#runSize, this.#tmpDir);
+      this.#localRuns = local;
+      const batches = [...(this.#unconfirmed ?? []), this.#pending];
+      this.#unconfirmed = undefined;
+      this.#pending = [];
+      for (const batch of batches) {
+        for (const line of batch) {
+          const spill = local.push(line);
+          if (spill !== undefined) await spill;
+        }
+      }
+      return local;
+    })();
+    return this.#local;
   }
 
   #wake(): void {
@@ -103,23 +151,31 @@ class ThreadRuns implements RunSink {
 
   #post(m: ToWorker): void {
     if (this.#failure !== undefined) throw this.#failure;
-    this.#worker.postMessage(m);
+    this.#worker?.postMessage(m);
   }
 
   #flush(): void {
     if (this.#pending.length === 0) return;
     const lines = this.#pending;
     this.#pending = [];
+    this.#unconfirmed?.push(lines);
+    // Kept for this thread, which sorts them once it sees the failure.
+    if (this.#fallsBack()) return;
     this.#inFlight += 1;
     this.#post({ op: 'lines', lines });
   }
 
   push(line: string): Promise<void> | undefined {
+    if (this.#local !== undefined || this.#fallsBack()) return this.#toLocal().then((local) => local.push(line));
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     this.#pending.push(line);
     if (this.#pending.length < BATCH) return undefined;
     this.#flush();
-    return this.#inFlight <= this.#window ? undefined : this.#until(() => this.#inFlight <= this.#window);
+    if (this.#inFlight <= this.#window) return undefined;
+    return this.#until(() => this.#inFlight <= this.#window).catch((e: unknown) => {
+      if (!this.#fallsBack()) throw e;
+      return this.#toLocal().then(() => undefined);
+    });
   }
 
   async #reply(): Promise<FromWorker> {
@@ -128,7 +184,17 @@ class ThreadRuns implements RunSink {
   }
 
   async *sorted(): AsyncGenerator<string[]> {
-    this.#flush();
+    if (this.#local === undefined) {
+      this.#flush();
+      // A worker that never starts fails within milliseconds; one that started said so long ago.
+      await this.#until(() => this.#ready).catch((e: unknown) => {
+        if (!this.#fallsBack()) throw e;
+      });
+    }
+    if (this.#local !== undefined || this.#fallsBack()) {
+      yield* (await this.#toLocal()).sorted();
+      return;
+    }
     this.#post({ op: 'sort' });
     // One batch asked for ahead: the worker merges the next while this one is used.
     this.#post({ op: 'next' });
@@ -141,65 +207,30 @@ class ThreadRuns implements RunSink {
   }
 
   async close(): Promise<void> {
+    if (this.#local !== undefined) await (await this.#local).close();
     if (this.#failure === undefined) {
       this.#post({ op: 'close' });
       await this.#until(() => this.#replies.some((m) => m.op === 'closed')).catch(() => undefined);
     }
-    await this.#worker.terminate();
+    await this.#worker?.terminate();
     // Whatever the thread managed before it stopped.
     if (this.#dir !== undefined) await rm(this.#dir, { recursive: true, force: true });
   }
 }
 
-/** The worker: one message at a time, in order; any failure is told, and the next message still served. */
-function serve(port: MessagePort, runSize: number, tmpDir: string): void {
-  const runs = new LineRuns(runSize, tmpDir);
-  let sorted: AsyncGenerator<string[]> | undefined;
-  const handle = async (m: ToWorker): Promise<void> => {
-    if (m.op === 'lines') {
-      for (const line of m.lines) {
-        const spill = runs.push(line);
-        if (spill !== undefined) await spill;
-      }
-      port.postMessage({ op: 'taken', runs: runs.runs, ...(runs.dir !== undefined ? { dir: runs.dir } : {}) } satisfies FromWorker);
-    } else if (m.op === 'sort') {
-      sorted = runs.sorted();
-    } else if (m.op === 'next') {
-      const lines: string[] = [];
-      while (sorted !== undefined && lines.length < BATCH) {
-        const r = await sorted.next();
-        if (r.done === true) break;
-        for (const line of r.value) lines.push(line);
-      }
-      port.postMessage((lines.length > 0 ? { op: 'batch', lines, runs: runs.runs } : { op: 'end', runs: runs.runs }) satisfies FromWorker);
-    } else {
-      await runs.close();
-      port.postMessage({ op: 'closed' } satisfies FromWorker);
-    }
-  };
-  let chain = Promise.resolve();
-  port.on('message', (m: ToWorker) => {
-    chain = chain.then(() => handle(m)).catch((e: unknown) => {
-      port.postMessage({ op: 'error', message: e instanceof Error ? e.message : String(e) } satisfies FromWorker);
-    });
-  });
-}
-
 /**
- * This module on a new thread. Run from TypeScript source (tests, the bench), the thread first
- * registers tsx's loader, which a worker does not inherit from its parent; built, it loads the
- * compiled module directly. (The PGlite worker of store-sql starts the same way; it does not
- * import core, whose whole index its thread would then load, so the few lines are in each.)
+ * The worker's own module (`sort-worker`) on a new thread, never this one: a thread started from
+ * this module's URL would, in an application bundled into one file, run the whole application
+ * again. Run from TypeScript source (tests, the bench), the thread first registers tsx's loader,
+ * which a worker does not inherit from its parent; built, it loads the compiled module directly.
+ * (The PGlite worker of store-sql starts the same way; it does not import core, whose whole index
+ * its thread would then load, so the few lines are in each.)
  */
-function startWorker(data: Record<string, unknown>): Worker {
-  const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new Worker(new URL(self), { workerData: data });
+function startWorker(entry: URL | undefined, data: Record<string, unknown>): Worker {
+  const source = import.meta.url.endsWith('.ts');
+  const url = entry ?? new URL(source ? './sort-worker.ts' : './sort-worker.js', import.meta.url);
+  if (!source) return new Worker(url, { workerData: data });
   const tsx = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(self)}); })`;
+  const boot = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); })`;
   return new Worker(boot, { eval: true, workerData: data });
-}
-
-if (!isMainThread && parentPort !== null && (workerData as Record<string, unknown> | null)?.[MARK] === true) {
-  const data = workerData as { runSize: number; tmpDir: string };
-  serve(parentPort, data.runSize, data.tmpDir);
 }
