@@ -1,4 +1,4 @@
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import type { Row, SqlClient, SqlQuery, SqlStep } from './client.js';
 
 /**
@@ -6,12 +6,13 @@ import type { Row, SqlClient, SqlQuery, SqlStep } from './client.js';
  * thread: every statement blocks the thread until it is done, so on the main thread a group commit
  * of a burst of notifications holds up every other request the process serves. Here the database
  * lives on a thread of its own and the main thread only posts statements and receives rows
- * (structured clones: `Date`s, numbers, JSON values as PGlite parsed them). The same module is the
- * worker's entry: loaded on the worker thread, it serves the database.
+ * (structured clones: `Date`s, numbers, JSON values as PGlite parsed them). The worker's entry is a
+ * module of its own (`pglite-thread.ts`), so a thread never loads anything but paykit's (see
+ * {@link startWorker}).
  */
 
 /** A statement or transaction step posted to the worker. */
-type Request =
+export type Request =
   | { readonly id: number; readonly op: 'query'; readonly text: string; readonly params?: readonly unknown[] }
   | { readonly id: number; readonly op: 'prepared'; readonly name: string; readonly text: string; readonly params: readonly unknown[] }
   | { readonly id: number; readonly op: 'begin' }
@@ -24,11 +25,12 @@ type Request =
 type RequestBody = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
 
 /** The worker's answer to request `id`: rows, or the error with its SQLSTATE. */
-type Reply =
+export type Reply =
   | { readonly id: number; readonly rows: readonly Row[] }
   | { readonly id: number; readonly error: { readonly message: string; readonly code?: string } };
 
-const MARK = 'paykit-pglite-worker';
+/** The key of `workerData` holding the data folder. */
+export const MARK = 'paykit-pglite-worker';
 
 /**
  * Opens PGlite in `dataDir` (a folder, or `memory://`) on a worker thread and returns a client
@@ -46,7 +48,7 @@ export async function pgliteWorkerClient(dataDir: string): Promise<SqlClient> {
   const worker = startWorker({ [MARK]: dataDir });
   await new Promise<void>((resolve, reject) => {
     const failed = (e: unknown): void => reject(e instanceof Error ? e : new Error(String(e)));
-    worker.once('error', failed);
+    worker.once('error', (e) => failed(new Error(`the PGlite thread did not start (${e.message.slice(0, 200)}): it runs @paykit/store-sql's own pglite-thread.js, so an application bundled into one file must keep @paykit/store-sql external`, { cause: e })));
     worker.once('exit', (code) => failed(new Error(`the PGlite worker exited (${code}) before the database opened`)));
     worker.once('message', (m: { ready?: true; error?: { message: string; code?: string } }) => {
       worker.removeAllListeners('error');
@@ -59,16 +61,19 @@ export async function pgliteWorkerClient(dataDir: string): Promise<SqlClient> {
 }
 
 /**
- * This module on a new thread. Run from TypeScript source (tests, the bench), the thread first
- * registers tsx's loader, which a worker does not inherit from its parent; built, it loads the
- * compiled module directly.
+ * The worker's own module (`pglite-thread`) on a new thread, never this one: a thread started from
+ * this module's URL would, in an application bundled into one file, run the whole application
+ * again. Bundled without paykit's files beside it, the entry is missing and the thread fails to
+ * start: `pgliteWorkerClient` rejects with that error. Run from TypeScript source (tests, the
+ * bench), the thread first registers tsx's loader, which a worker does not inherit from its parent.
  */
 function startWorker(data: Record<string, string>): Worker {
-  const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new Worker(new URL(self), { workerData: data });
+  const source = import.meta.url.endsWith('.ts');
+  const entry = new URL(source ? './pglite-thread.ts' : './pglite-thread.js', import.meta.url);
+  if (!source) return new Worker(entry, { workerData: data });
   // tsx is found from here, not from the working directory an eval'd worker would resolve against.
   const tsx = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(self)}); })`;
+  const boot = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); })`;
   return new Worker(boot, { eval: true, workerData: data });
 }
 
@@ -153,82 +158,4 @@ class WorkerClient implements SqlClient {
     await this.#call({ op: 'close' });
     await this.#worker.terminate();
   }
-}
-
-/** The worker thread: opens the database and answers requests until `close`. */
-async function serve(dataDir: string): Promise<void> {
-  const port = parentPort;
-  if (!port) return;
-  const { PGlite } = await import('@electric-sql/pglite');
-  const { pgliteClient, runScript } = await import('./client.js');
-  let client: SqlClient;
-  try {
-    client = pgliteClient(await PGlite.create(dataDir));
-  } catch (e) {
-    port.postMessage({ error: wireError(e) });
-    return;
-  }
-  const open = new Map<number, { query: SqlQuery; end: (commit: boolean) => void; done: Promise<unknown> }>();
-  const run = async (m: Request): Promise<readonly Row[]> => {
-    switch (m.op) {
-      case 'query': return client.query(m.text, m.params);
-      case 'prepared': return client.prepared(m.name, m.text, m.params);
-      case 'begin': {
-        // The transaction stays open (PGlite's lock held) until `end` settles `finished`.
-        let end: (commit: boolean) => void = () => undefined;
-        const finished = new Promise<void>((resolve, reject) => {
-          end = (commit) => (commit ? resolve() : reject(new RolledBack()));
-        });
-        return new Promise((entered, failed) => {
-          const done = client.transaction(async (query) => {
-            open.set(m.id, { query, end, done });
-            entered([]);
-            await finished;
-          });
-          done.catch((e: unknown) => (open.has(m.id) ? undefined : failed(e)));
-        });
-      }
-      case 'tx': {
-        const tx = open.get(m.tx);
-        if (!tx) throw new Error(`no open transaction ${m.tx}`);
-        return tx.query(m.text, m.params);
-      }
-      case 'end': {
-        const tx = open.get(m.tx);
-        if (!tx) throw new Error(`no open transaction ${m.tx}`);
-        tx.end(m.commit);
-        try {
-          await tx.done;
-        } catch (e) {
-          if (!(e instanceof RolledBack)) throw e;
-        } finally {
-          open.delete(m.tx);
-        }
-        return [];
-      }
-      case 'script':
-        return runScript(client, m.steps);
-      case 'close':
-        await client.close();
-        return [];
-      default:
-        throw new Error('unknown request');
-    }
-  };
-  port.on('message', (m: Request) => {
-    run(m).then((rows) => port.postMessage({ id: m.id, rows }), (e: unknown) => port.postMessage({ id: m.id, error: wireError(e) }));
-  });
-  port.postMessage({ ready: true });
-}
-
-/** A rollback asked for by the main thread (not a failure). */
-class RolledBack extends Error {}
-
-function wireError(e: unknown): { message: string; code?: string } {
-  const code = typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : undefined;
-  return { message: e instanceof Error ? e.message : String(e), ...(code === undefined ? {} : { code }) };
-}
-
-if (!isMainThread && typeof (workerData as Record<string, unknown> | null)?.[MARK] === 'string') {
-  await serve((workerData as Record<string, string>)[MARK] as string);
 }
