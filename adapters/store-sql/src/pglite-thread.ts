@@ -1,15 +1,14 @@
 // The PGlite worker thread's entry (started by `pgliteWorkerClient` in pglite-worker.ts): opens the
 // database in the folder it is given and answers the main thread's requests until `close`.
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import type { Row, SqlClient, SqlQuery } from './client.js';
+import { PGlite } from '@electric-sql/pglite';
+import { pgliteClient, runScript, type Row, type SqlClient, type SqlQuery } from './client.js';
 import { MARK, type Request } from './pglite-worker.js';
 
 /** The worker thread: opens the database and answers requests until `close`. */
 async function serve(dataDir: string): Promise<void> {
   const port = parentPort;
   if (!port) return;
-  const { PGlite } = await import('@electric-sql/pglite');
-  const { pgliteClient, runScript } = await import('./client.js');
   let client: SqlClient;
   try {
     client = pgliteClient(await PGlite.create(dataDir));

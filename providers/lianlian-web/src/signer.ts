@@ -3,10 +3,10 @@
  * field but `sign` (the literal `null` skipped too), MD5 of `text&key=KEY` as lowercase hex, or
  * MD5withRSA over the text's bytes, base64.
  */
-import { createVerify, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { err, ok } from 'neverthrow';
 import {
-  constantTimeEqual, isBase64, kvString, loadPrivateKey, loadPublicKey, md5Hex, PaymentErrors, rsaSign,
+  constantTimeEqual, kvString, loadPrivateKey, loadPublicKey, md5Hex, PaymentErrors, rsaSign, rsaVerify,
   type Charset, type PayResult, type Secret,
 } from '@paykit/core';
 import { encodeStrict } from './charset.js';
@@ -142,22 +142,10 @@ function bytesOf(text: string, charset: Charset): Uint8Array | string | undefine
 }
 
 /**
- * MD5withRSA verification with node:crypto. Form decoding may have turned '+' of the base64
- * signature into spaces (the sync return of spec 4.2): base64 has no spaces, so they are restored.
+ * MD5withRSA verification (core's `rsaVerify`: strict base64, line-wrapped base64 unwrapped). Form
+ * decoding may have turned '+' of the base64 signature into spaces (the sync return of spec 4.2):
+ * base64 has no spaces, so they are restored first.
  */
 function verifyMd5WithRsa(key: KeyObject, data: Uint8Array | string, signature: string): boolean {
-  let sig = signature.includes(' ') ? signature.replace(/ /g, '+') : signature;
-  if (!isBase64(sig)) {
-    // Old Java encoders wrap base64 with line breaks: those are not part of the signature.
-    sig = sig.replace(/\s+/g, '');
-    if (!isBase64(sig)) return false;
-  }
-  try {
-    const verifier = createVerify('RSA-MD5');
-    if (typeof data === 'string') verifier.update(data, 'utf8');
-    else verifier.update(data);
-    return verifier.verify(key, sig, 'base64');
-  } catch {
-    return false;
-  }
+  return rsaVerify('md5', key, data, signature.includes(' ') ? signature.replace(/ /g, '+') : signature);
 }
