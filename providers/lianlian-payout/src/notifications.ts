@@ -11,6 +11,8 @@ import { parseJsonObject } from './replies.js';
 import { verifyNotificationFields, type NotificationKeys } from './signer.js';
 import { PayoutNotification } from './wire.js';
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** The exact acknowledgement that stops LianLian's retries (every 2 minutes, 30 times). */
 export const ACK_BODY = '{"ret_code":"0000","ret_msg":"交易成功"}';
 
@@ -52,13 +54,12 @@ export function verifyPayoutNotification(body: Uint8Array, o: NotificationKeys &
   const amount = parseDecimal(n.money_order, 'CNY', { path: 'money_order' });
   if (amount.isErr()) return err(PaymentErrors.decode(amount.error.message, { path: 'money_order' }));
   const status = payoutStatusOf(n.result_pay);
-  const report: PayoutReport & { readonly amount: Money } = {
-    providerOrderId: n.no_order, status, amount: amount.value, providerStatus: n.result_pay,
-    ...(n.oid_paybill !== undefined ? { providerPayoutId: n.oid_paybill } : {}),
-    ...(n.settle_date !== undefined ? { settleDate: n.settle_date } : {}),
-    // Guide 十: on a failed payout, info_order carries the reason.
-    ...(status === 'failed' || status === 'closed' || status === 'returned' ? { reason: { providerCode: n.result_pay, message: n.info_order ?? n.result_pay } } : {}),
-  };
+  // Built field by field rather than with conditional spreads: this runs on every notification.
+  const report: Mutable<PayoutReport & { readonly amount: Money }> = { providerOrderId: n.no_order, status, amount: amount.value, providerStatus: n.result_pay };
+  if (n.oid_paybill !== undefined) report.providerPayoutId = n.oid_paybill;
+  if (n.settle_date !== undefined) report.settleDate = n.settle_date;
+  // Guide 十: on a failed payout, info_order carries the reason.
+  if (status === 'failed' || status === 'closed' || status === 'returned') report.reason = { providerCode: n.result_pay, message: n.info_order ?? n.result_pay };
   return ok({ report, eventKey: `${n.no_order}:${n.result_pay}:${n.oid_paybill ?? ''}`, fields: n });
 }
 

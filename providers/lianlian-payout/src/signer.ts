@@ -1,11 +1,14 @@
 /** LianLian signing for payouts: sorted `k=v&…` text, MD5withRSA (README "LianLian: signing"). */
 import type { KeyObject } from 'node:crypto';
 import { err, ok } from 'neverthrow';
-import { constantTimeEqual, kvString, md5Hex, PaymentErrors, rsaSign, rsaVerify, type PayResult, type Secret } from '@paykit/core';
+import { constantTimeEqual, kvString, type KvOptions, md5Hex, PaymentErrors, rsaSign, rsaVerify, type PayResult, type Secret } from '@paykit/core';
+
+/** How {@link signText} builds the text, made once rather than per message. */
+const SIGN_TEXT: KvOptions = { order: 'sorted', exclude: ['sign'], skipNullLiteral: true };
 
 /** The exact text LianLian signs: every field but `sign`, empty and literal `null` values dropped, keys sorted. */
 export function signText(fields: Readonly<Record<string, unknown>>): string {
-  return kvString(fields, { order: 'sorted', exclude: ['sign'], skipNullLiteral: true });
+  return kvString(fields, SIGN_TEXT);
 }
 
 /** Signs request fields with the merchant key; returns the fields with `sign` added. */
