@@ -50,6 +50,13 @@ describe('ports', () => {
       expect(maskCardNumbersIn('card=6222+0212+3456+7890&x=1')).to.equal('card=622202******7890&x=1');
       expect(maskCardNumbersIn('note=paid%20with%206222021234567890123')).to.equal('note=paid%20with%20622202*********0123');
     });
+    it('masks a card number whose run a neighbouring digit group joins to a word', () => {
+      // "A1 " + the card reads as 17 digits glued to a letter, an identifier by the whole-run rule.
+      expect(maskCardNumbersIn('A1 6200000000000005')).to.equal('A1 620000******0005');
+      expect(maskCardNumbersIn('ref X7-6222021234567890123')).to.equal('ref X7-622202*********0123');
+      // Groups that are not card numbers on their own stay as they were.
+      expect(maskCardNumbersIn('ORDER1 2345 6789 0123 4')).to.equal('ORDER1 2345 6789 0123 4');
+    });
     it('leaves a 14-digit China-time timestamp readable (no card has 14 digits starting 19/20)', () => {
       expect(maskCardNumbersIn('dt_order 20240101080000')).to.equal('dt_order 20240101080000');
       // Not a real time of day (hour 25): masked like any other 14-digit run.

@@ -103,10 +103,22 @@ const DIGIT_RUN = /(?:(?<=%[0-9A-Fa-f]{2})|(?<!\d))\d(?:(?:[ +-]|%20)?\d){12,18}
  */
 export function maskCardNumbersIn(text: string): string {
   return text.replace(DIGIT_RUN, (m: string, offset: number) => {
-    const digits = m.replace(/%20|[ +-]/g, '');
-    if (digits.length < 13 || digits.length > 19) return m;
-    if (gluedToWord(text, offset, offset + m.length)) return couldBeCard(digits) ? maskCardNumber(digits) : m;
-    if (digits.length === 14 && digits === m && isTimestamp(digits)) return m;
-    return maskCardNumber(digits);
+    const whole = maskedRun(text, m, offset);
+    if (whole !== undefined) return whole;
+    // Read whole, the run is something else (an identifier, a timestamp); a group of it may still be
+    // a card number on its own: in `A1 6222…` the "1 " joined the card's run and glued it to a word.
+    if (!SEPARATOR.test(m)) return m;
+    return m.replace(/\d{13,19}/g, (group: string, at: number) => maskedRun(text, group, offset + at) ?? group);
   });
+}
+
+const SEPARATOR = /%20|[ +-]/;
+
+/** A digit run found at `offset` of `text`, masked; undefined when it stays readable. */
+function maskedRun(text: string, run: string, offset: number): string | undefined {
+  const digits = run.replace(/%20|[ +-]/g, '');
+  if (digits.length < 13 || digits.length > 19) return undefined;
+  if (gluedToWord(text, offset, offset + run.length)) return couldBeCard(digits) ? maskCardNumber(digits) : undefined;
+  if (digits.length === 14 && digits === run && isTimestamp(digits)) return undefined;
+  return maskCardNumber(digits);
 }
