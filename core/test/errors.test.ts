@@ -45,6 +45,46 @@ describe('errors', () => {
     it('leaves optional details out when not given', () => {
       expect(Object.keys(PaymentErrors.conflict('m')).sort()).to.deep.equal(['code', 'kind', 'message', 'retryable']);
     });
+    // Rule 6: a card number never reaches an error. Messages quote what they were given (a body that
+    // is not JSON, a provider's message, a driver's), so the error object itself must not hold one.
+    const CARD = '6216261234567890018';
+    it('masks a card number quoted in the message, the provider message and the cause', () => {
+      const e = PaymentErrors.decode(`notification is not JSON (got "card_no=${CARD}&acct_name=x")`, {
+        providerMessage: `card ${CARD.slice(0, 4)} ${CARD.slice(4, 8)} ${CARD.slice(8, 12)} ${CARD.slice(12)} refused`,
+        cause: new Error(`duplicate key (card_no)=(${CARD})`),
+      });
+      const text = JSON.stringify(e);
+      expect(text).not.to.include(CARD);
+      expect(text).not.to.include('1234 5678');
+      expect(e.message).to.equal('notification is not JSON (got "card_no=621626*********0018&acct_name=x")');
+      expect(e.cause?.message).to.equal('duplicate key (card_no)=(621626*********0018)');
+    });
+    it('keeps references exact: the resolution and the path', () => {
+      const e = PaymentErrors.outcomeUnknown('payout 2024000000000042 of unknown outcome', { operation: 'payouts.query', reference: '2024000000000042', hint: 'query it' }, { path: 'no_order' });
+      expect(e.resolution.reference).to.equal('2024000000000042');
+      expect(e.path).to.equal('no_order');
+    });
+    it('holds no card number whatever text it is made from (property)', () => {
+      const luhn = (body: string): string => {
+        let sum = 0;
+        for (let i = 0; i < body.length; i += 1) {
+          let d = Number(body[body.length - 1 - i]);
+          if (i % 2 === 0) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+          sum += d;
+        }
+        return body + String((10 - (sum % 10)) % 10);
+      };
+      const card = fc.stringMatching(/^62\d{13}$/).map(luhn);
+      const around = fc.string({ maxLength: 30 }).filter((s) => !/\d$/.test(s) && !/^\d/.test(s));
+      fc.assert(fc.property(card, around, around, (c, before, after) => {
+        const quoted = `${before}${c}${after}`;
+        const made = [
+          PaymentErrors.invalidRequest(quoted), PaymentErrors.providerRejected('m', { providerMessage: quoted }),
+          PaymentErrors.internal('m', { cause: new Error(quoted) }), PaymentErrors.network(quoted, true),
+        ];
+        for (const e of made) expect(JSON.stringify(e)).not.to.include(c);
+      }), { numRuns: 300 });
+    });
   });
 
   describe('describeCause', () => {

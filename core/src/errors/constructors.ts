@@ -33,18 +33,22 @@ export function describeCause(cause: unknown): { readonly name: string; readonly
   return { name: typeof cause, message: String(cause) };
 }
 
+// Messages quote what they were given (a body that is not JSON, an amount that is not one, a
+// provider's own message, a driver's): the card-number-like runs in them are masked here, when the
+// error is made, so that no error object holds a card number, whoever logs or returns it.
+// References (a resolution's order id, a path) stay exact: they are what the reader acts on.
 function base(message: string, code: StandardCode, retryable: boolean, d: ErrorDetails = {}): PaymentErrorBase {
   const out: { -readonly [K in keyof PaymentErrorBase]: PaymentErrorBase[K] } = {
     code: d.code ?? code,
-    message,
+    message: maskCardNumbersIn(String(message)),
     retryable: d.retryable ?? retryable,
   };
   if (d.providerId !== undefined) out.providerId = d.providerId;
   if (d.providerCode !== undefined) out.providerCode = d.providerCode;
-  if (d.providerMessage !== undefined) out.providerMessage = d.providerMessage;
+  if (d.providerMessage !== undefined) out.providerMessage = maskCardNumbersIn(String(d.providerMessage));
   if (d.path !== undefined) out.path = d.path;
   const cause = describeCause(d.cause);
-  if (cause !== undefined) out.cause = cause;
+  if (cause !== undefined) out.cause = { name: cause.name, message: maskCardNumbersIn(cause.message) };
   return out;
 }
 
@@ -103,8 +107,7 @@ export function isPaymentError(value: unknown): value is PaymentError {
 
 /** Formats an error as one line for logs and the CLI: `Kind [code] message (provider code …)`. */
 export function formatPaymentError(e: PaymentError): string {
-  // Messages can quote what a provider sent: card numbers in them are masked here, where text
-  // leaves. References (a resolution's order id) stay exact: they are what the reader acts on.
+  // Errors made by PaymentErrors hold no card number; an object made some other way is masked here too.
   const parts = [`${e.kind} [${e.code}] ${maskCardNumbersIn(e.message)}`];
   if (e.path !== undefined) parts.push(`at ${e.path}`);
   if (e.providerId !== undefined) parts.push(`provider ${e.providerId}`);

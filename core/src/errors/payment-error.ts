@@ -73,7 +73,11 @@ export interface Resolution {
 export interface PaymentErrorBase {
   /** A standard code from the shared list. */
   readonly code: StandardCode;
-  /** What happened and what to do about it; never contains a secret or a full card number. */
+  /**
+   * What happened and what to do about it; never contains a secret or a full card number (runs of
+   * 13–19 digits that could be one are masked to their first 6 and last 4 digits when the error is
+   * made, identifiers written like card numbers included).
+   */
   readonly message: string;
   /** Whether repeating the same call unchanged may succeed. */
   readonly retryable: boolean;
@@ -81,11 +85,11 @@ export interface PaymentErrorBase {
   readonly providerId?: string;
   /** The provider's own error code, verbatim. */
   readonly providerCode?: string;
-  /** The provider's own error message, verbatim. */
+  /** The provider's own error message, verbatim but for card-number-like runs, masked as in `message`. */
   readonly providerMessage?: string;
   /** For input and config errors: the path of the offending field (`payments.create.amount`). */
   readonly path?: string;
-  /** The underlying error, reduced to name and message (never a raw object that may hold secrets). */
+  /** The underlying error, reduced to name and message, card-number-like runs masked (never a raw object that may hold secrets). */
   readonly cause?: { readonly name: string; readonly message: string };
 }
 

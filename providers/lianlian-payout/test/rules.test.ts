@@ -162,6 +162,13 @@ describe('LianLian payout notifications', () => {
     expect(r._unsafeUnwrapErr().kind).to.equal('Decode');
   });
 
+  it('refuses a body carrying a card number without quoting the number in the error (rule 6)', () => {
+    const e = verifyPayoutNotification(Buffer.from('card_no=6216261234567890018&acct_name=x'), { oidPartner: OID_PARTNER, lianlianPublicKey: key })._unsafeUnwrapErr();
+    expect(e.kind).to.equal('Decode');
+    expect(e.message).to.include('not JSON');
+    expect(JSON.stringify(e)).not.to.include('6216261234567890');
+  });
+
   it('refuses a notification for another merchant, and non-JSON bytes, without throwing', () => {
     const other = rig.sim.sign({ oid_partner: '201606221000000000', sign_type: 'RSA', no_order: 'N-5', dt_order: '20240301090000', money_order: '1.00', result_pay: 'SUCCESS' });
     expect(verifyPayoutNotification(Buffer.from(JSON.stringify(other)), { oidPartner: OID_PARTNER, lianlianPublicKey: key })._unsafeUnwrapErr().kind).to.equal('Decode');

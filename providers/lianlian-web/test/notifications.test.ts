@@ -121,6 +121,14 @@ describe('LianLian web notifications', function () {
       });
     }
 
+    it('refuses a form body carrying a card number without quoting the number in the error (rule 6)', async function () {
+      const r = await w.paykit.notifications.handle('shop', raw('card_no=6216261234567890018&acct_name=x'));
+      const e = r._unsafeUnwrapErr();
+      expect(e.kind).to.equal('Decode');
+      expect(e.message).to.include('not JSON');
+      expect(JSON.stringify(e)).not.to.include('6216261234567890');
+    });
+
     it('accepts the untouched notification afterwards (so the refusals above prove something)', async function () {
       const r = must(await w.paykit.notifications.handle('shop', raw(JSON.stringify(good))));
       expect(r.reply.body).to.equal(ACK);
