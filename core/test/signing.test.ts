@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import forge from 'node-forge';
 import {
   aesCtr, charsetOf, constantTimeEqual, decodeText, encodeText, hexDigestEquals, hmac, isBase64, kvString, loadCertificate, loadPrivateKey, loadPublicKey,
-  md5Hex, parseKv, rsaOaepDecrypt, rsaOaepEncrypt, rsaSign, rsaVerify, shaHex, type PayResult,
+  md5Hex, parseJsonObject, parseKv, rsaOaepDecrypt, rsaOaepEncrypt, rsaSign, rsaVerify, shaHex, type PayResult,
 } from '../src/index.js';
 
 function okValue<T>(r: PayResult<T>): T {
@@ -344,6 +344,31 @@ describe('signing', () => {
       expect(okValue(charsetOf('utf8'))).to.equal('UTF-8');
       expect(okValue(charsetOf('gbk'))).to.equal('GBK');
       expect(errValue(charsetOf('latin1')).kind).to.equal('InvalidRequest');
+    });
+  });
+
+  describe('parseJsonObject', () => {
+    const body = (s: string | number[]): Uint8Array => (typeof s === 'string' ? Buffer.from(s, 'utf8') : Uint8Array.from(s));
+    it('gives the fields of a JSON object, whatever their values', () => {
+      expect(okValue(parseJsonObject(body('{"a":"1","b":{"c":2},"d":null}'), 'reply'))).to.deep.equal({ a: '1', b: { c: 2 }, d: null });
+    });
+    it('refuses bytes that are not UTF-8, text that is not JSON, and JSON that is not an object, as Decode errors naming the message', () => {
+      const cases: [Uint8Array, string][] = [
+        [body([0xc4, 0xe3, 0xba, 0xc3]), 'notification is not valid UTF-8: pass the body\'s bytes exactly as received'],
+        [body('<html><body>502 Bad Gateway</body></html>'), 'notification is not JSON (41 characters starting "<html><body>502 Bad Gate"): send JSON'],
+        [body(''), 'notification is not JSON (0 characters starting ""): send JSON'],
+        [body('[1,2]'), 'notification is JSON but not an object'],
+        [body('null'), 'notification is JSON but not an object'],
+        [body('"text"'), 'notification is JSON but not an object'],
+      ];
+      for (const [bytes, message] of cases) {
+        expect(errValue(parseJsonObject(bytes, 'notification', { providerId: 'p', hint: 'send JSON' }))).to.deep.include({ kind: 'Decode', message, providerId: 'p' });
+      }
+    });
+    it('masks a card number in the part of the body it quotes', () => {
+      const e = errValue(parseJsonObject(body('card_no=6216261234567890&x=1'), 'notification'));
+      expect(e.message).to.equal('notification is not JSON (28 characters starting "card_no=621626******7890")');
+      expect(e.providerId).to.equal(undefined);
     });
   });
 });

@@ -16,7 +16,7 @@
  *   a page number; the signed reply holds up to 500 lines in `lines` (see {@link StatementLine}),
  *   how many in `count`, and `has_more` `Y` while another page follows.
  */
-import { decodeText, PaymentErrors, type PayResult } from '@paykit/core';
+import { parseJsonObject, PaymentErrors, type PayResult } from '@paykit/core';
 import * as t from 'io-ts';
 import { err, ok } from 'neverthrow';
 
@@ -145,25 +145,18 @@ export const MAX_BODY_BYTES = 64 * 1024;
 /** A received message as flat string fields (every Example Pay message is one JSON object of strings). */
 export type WireFields = Readonly<Record<string, string>>;
 
-/** The flat string fields of a JSON body; decode errors say what was wrong, never the body itself. */
+const WORDING = { providerId: 'example', hint: 'pass the raw body exactly as received' } as const;
+
+/** The flat string fields of a JSON body; decode errors say what was wrong, quoting at most the first 24 characters of a body that is not JSON. */
 export function parseFlatJson(body: Uint8Array, what: string): PayResult<WireFields> {
   if (body.length === 0) return err(PaymentErrors.decode(`${what} is empty: Example Pay sends a JSON object`, { providerId: 'example' }));
   if (body.length > MAX_BODY_BYTES) return err(PaymentErrors.decode(`${what} is ${body.length} bytes; Example Pay messages are under ${MAX_BODY_BYTES}`, { providerId: 'example' }));
-  return decodeText(body, 'UTF-8').andThen((text) => {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      return err(PaymentErrors.decode(`${what} is not JSON: pass the raw body exactly as received`, { providerId: 'example' }));
-    }
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-      return err(PaymentErrors.decode(`${what} is not a JSON object`, { providerId: 'example' }));
-    }
-    for (const [k, v] of Object.entries(json)) {
-      if (typeof v !== 'string') return err(PaymentErrors.decode(`${what}: field ${k.slice(0, 32)} is not a string`, { providerId: 'example', path: k.slice(0, 32) }));
-    }
-    return ok(json as WireFields);
-  });
+  const json = parseJsonObject(body, what, WORDING);
+  if (json.isErr()) return err(json.error);
+  for (const k of Object.keys(json.value)) {
+    if (typeof json.value[k] !== 'string') return err(PaymentErrors.decode(`${what}: field ${k.slice(0, 32)} is not a string`, { providerId: 'example', path: k.slice(0, 32) }));
+  }
+  return ok(json.value as WireFields);
 }
 
 /** `POST /statement`: one page of a day's statement. */

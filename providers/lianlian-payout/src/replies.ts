@@ -1,24 +1,17 @@
 /** Reads LianLian payout replies: raw bytes → JSON → signature verified → decoded. Nothing trusted before. */
 import type { KeyObject } from 'node:crypto';
 import { err, ok } from 'neverthrow';
-import { decodeText, decodeWith, PaymentErrors, type PayResult } from '@paykit/core';
+import { decodeWith, parseJsonObject as parseJsonBody, PaymentErrors, type PayResult } from '@paykit/core';
 import * as t from 'io-ts';
 import { verifyFields } from './signer.js';
 import { ApplyReply, QueryReply } from './wire.js';
 
 /** Parses a raw JSON body into an object of fields; `Decode` error for anything else. */
 export function parseJsonObject(body: Uint8Array, what: string): PayResult<Record<string, unknown>> {
-  const text = decodeText(body, 'UTF-8');
-  if (text.isErr()) return err(text.error);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text.value);
-  } catch {
-    return err(PaymentErrors.decode(`${what} is not JSON (got ${JSON.stringify(text.value.slice(0, 40))}): LianLian replies and notifications are JSON objects`));
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return err(PaymentErrors.decode(`${what} is JSON but not an object`));
-  return ok(parsed as Record<string, unknown>);
+  return parseJsonBody(body, what, WORDING);
 }
+
+const WORDING = { providerId: 'lianlian-payout', hint: 'LianLian replies and notifications are JSON objects' } as const;
 
 /** Parses, verifies and decodes a signed message with a codec, then checks it is for this merchant and order. */
 export function readSigned<A extends { readonly oid_partner: string; readonly no_order?: string }>(

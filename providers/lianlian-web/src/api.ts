@@ -4,7 +4,7 @@
  */
 import { err, errAsync, ok } from 'neverthrow';
 import {
-  decodeText, decodeWith, PaymentErrors, type HttpTransport, type Logger, type PayResult, type PayResultAsync,
+  decodeWith, parseJsonObject as parseJsonBody, PaymentErrors, type HttpTransport, type Logger, type PayResult, type PayResultAsync,
 } from '@paykit/core';
 import { DEFAULT_API_BASE_URL, type LianlianWebOptions } from './config.js';
 import { errorFromReply, PROVIDER_ID } from './mapping.js';
@@ -25,18 +25,10 @@ export type ApiName = keyof typeof API_PATHS;
 
 /** Parses a reply body into a JSON object: strict UTF-8, then JSON; anything else is a `Decode` error. */
 export function parseJsonObject(body: Uint8Array, what: string): PayResult<Record<string, unknown>> {
-  const decoded = decodeText(body, 'UTF-8');
-  if (decoded.isErr()) return err(PaymentErrors.decode(`${what} is not valid UTF-8`, { providerId: PROVIDER_ID }));
-  const text = decoded.value;
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return err(PaymentErrors.decode(`${what} is not JSON (${text.length} characters starting ${JSON.stringify(text.slice(0, 24))})`, { providerId: PROVIDER_ID }));
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return err(PaymentErrors.decode(`${what} is not a JSON object`, { providerId: PROVIDER_ID }));
-  return ok(json as Record<string, unknown>);
+  return parseJsonBody(body, what, WORDING);
 }
+
+const WORDING = { providerId: PROVIDER_ID } as const;
 
 /**
  * Checks a decoded reply: a `ret_code` other than 0000 becomes the mapped error (its signature, when
