@@ -4,7 +4,7 @@ import { Err, Ok, ResultAsync } from 'neverthrow';
 import {
   addMoney, charsetOf, checkCapture, formatDecimal, formatMinorUnits, checkRefundable, compareMoney, createPaykit, currencyOf, decodeText, encodeText, loadCertificate,
   loadConfigFile, loadPrivateKey, loadPublicKey, money, parseConfig, parseCst, parseDecimal, parseMinorUnits, paymentTransition,
-  payoutTransition, rsaOaepEncrypt, rsaSign, subtractMoney, sumMoney, type Paykit,
+  parseJsonObject, PaymentErrors, payoutTransition, rsaOaepEncrypt, rsaSign, subtractMoney, sumMoney, type Paykit,
 } from '../src/index.js';
 import { ALL, defaultScript, fakePlugin } from './support/fake-plugin.js';
 
@@ -75,6 +75,7 @@ describe('never throw', () => {
       ['charsetOf', (a) => charsetOf(a as never)],
       ['encodeText', (a, b) => encodeText(a as never, b as never)],
       ['decodeText', (a, b) => decodeText(a as never, b as never)],
+      ['parseJsonObject', (a, b, c) => parseJsonObject(a as never, b as never, c as never)],
       ['rsaSign', (a, b, c) => rsaSign(a as never, b as never, c as never)],
       ['rsaOaepEncrypt', (a, b, c) => rsaOaepEncrypt(a as never, b as never, c as never)],
       ['parseConfig', (a) => parseConfig(a)],
@@ -88,6 +89,23 @@ describe('never throw', () => {
         }
       });
     }
+  });
+
+  context('PaymentErrors', () => {
+    it('makes an error with a text message from any message, provider message or cause', () => {
+      const check = (message: unknown, providerMessage: unknown, cause: unknown): void => {
+        let e: ReturnType<typeof PaymentErrors.decode> | undefined;
+        try {
+          e = PaymentErrors.decode(message as never, { providerMessage: providerMessage as never, cause });
+        } catch (thrown) {
+          expect.fail(`PaymentErrors.decode threw ${String((thrown as Error)?.message ?? thrown)}`);
+        }
+        expect(e?.message).to.be.a('string');
+        if (e?.cause !== undefined) expect(e.cause.message).to.be.a('string');
+      };
+      fc.assert(fc.property(anyInput, anyInput, anyInput, check), { numRuns: 300 });
+      for (const [a, b, c] of nastyTuples('text')) check(a, b, c);
+    });
   });
 
   context('createPaykit', () => {

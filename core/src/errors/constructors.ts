@@ -26,11 +26,28 @@ export interface ErrorDetails {
 /** Reduces any thrown value to `{ name, message }` so no raw object (and no secret in it) is kept. */
 export function describeCause(cause: unknown): { readonly name: string; readonly message: string } | undefined {
   if (cause === undefined) return undefined;
-  if (cause instanceof Error) return { name: cause.name, message: cause.message };
-  if (typeof cause === 'object' && cause !== null && 'kind' in cause && 'message' in cause) {
-    return { name: String((cause as { kind: unknown }).kind), message: String((cause as { message: unknown }).message) };
+  try {
+    if (cause instanceof Error) return { name: textOf(cause.name), message: textOf(cause.message) };
+    if (typeof cause === 'object' && cause !== null && 'kind' in cause && 'message' in cause) {
+      return { name: textOf((cause as { kind: unknown }).kind), message: textOf((cause as { message: unknown }).message) };
+    }
+    return { name: typeof cause, message: textOf(cause) };
+  } catch {
+    // A hostile value (a proxy whose traps throw): nothing of it can be read safely.
+    return { name: typeof cause, message: UNPRINTABLE };
   }
-  return { name: typeof cause, message: String(cause) };
+}
+
+const UNPRINTABLE = '(a value that cannot be shown as text)';
+
+/** A value given where text belongs, as text; never throws (a `toString` that throws gives a placeholder). */
+function textOf(v: unknown): string {
+  if (typeof v === 'string') return v;
+  try {
+    return String(v);
+  } catch {
+    return UNPRINTABLE;
+  }
 }
 
 // Messages quote what they were given (a body that is not JSON, an amount that is not one, a
@@ -40,12 +57,12 @@ export function describeCause(cause: unknown): { readonly name: string; readonly
 function base(message: string, code: StandardCode, retryable: boolean, d: ErrorDetails = {}): PaymentErrorBase {
   const out: { -readonly [K in keyof PaymentErrorBase]: PaymentErrorBase[K] } = {
     code: d.code ?? code,
-    message: maskCardNumbersIn(String(message)),
+    message: maskCardNumbersIn(textOf(message)),
     retryable: d.retryable ?? retryable,
   };
   if (d.providerId !== undefined) out.providerId = d.providerId;
   if (d.providerCode !== undefined) out.providerCode = d.providerCode;
-  if (d.providerMessage !== undefined) out.providerMessage = maskCardNumbersIn(String(d.providerMessage));
+  if (d.providerMessage !== undefined) out.providerMessage = maskCardNumbersIn(textOf(d.providerMessage));
   if (d.path !== undefined) out.path = d.path;
   const cause = describeCause(d.cause);
   if (cause !== undefined) out.cause = { name: cause.name, message: maskCardNumbersIn(cause.message) };

@@ -23,6 +23,15 @@ export interface JsonObjectWording {
  * ```
  */
 export function parseJsonObject(body: Uint8Array, what: string, wording: JsonObjectWording = {}): PayResult<Record<string, unknown>> {
+  try {
+    return readJsonObject(body, what, wording);
+  } catch (e) {
+    // Only arguments of the wrong kind get here (a `what` that is not text, `wording` not an object).
+    return err(PaymentErrors.invalidRequest('parseJsonObject takes the body\'s bytes, a name for the message and optional wording { providerId, hint }', { cause: e }));
+  }
+}
+
+function readJsonObject(body: Uint8Array, what: string, wording: JsonObjectWording): PayResult<Record<string, unknown>> {
   // Straight-line, no closures: this runs on every reply and notification.
   const details = wording.providerId === undefined ? undefined : { providerId: wording.providerId };
   const text = decodeText(body, 'UTF-8');
