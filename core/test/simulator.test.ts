@@ -1,7 +1,7 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { deliver, postOnce, SimulatorServer } from '../src/simulator/index.js';
+import { cstDayAt, deliver, postOnce, SimulatorServer, trafficDay } from '../src/simulator/index.js';
 
 /** A plain node:http client call, independent of the code under test. */
 function call(url: string, method = 'POST', body = ''): Promise<{ status: number; body: string } | 'dropped'> {
@@ -131,5 +131,23 @@ describe('simulator scaffolding', () => {
       expect(String(rejected)).to.contain('not 10.0.0.1');
       expect(seen).to.deep.equal([]);
     });
+  });
+});
+
+describe('the day of simulated traffic (China Standard Time)', () => {
+  it('turns at 16:00 UTC', () => {
+    expect(cstDayAt(Date.parse('2026-12-04T15:59:59.999Z'))).to.deep.equal({ compact: '20261204', dashed: '2026-12-04' });
+    expect(cstDayAt(Date.parse('2026-12-04T16:00:00.000Z'))).to.deep.equal({ compact: '20261205', dashed: '2026-12-05' });
+    expect(cstDayAt(Date.parse('2026-12-31T16:00:00.000Z'))).to.deep.equal({ compact: '20270101', dashed: '2027-01-01' });
+  });
+  it('is today when midnight CST is not near', async () => {
+    const noon = Date.parse('2026-12-04T04:00:00.000Z');
+    expect(await trafficDay(10_000, () => noon)).to.deep.equal({ compact: '20261204', dashed: '2026-12-04' });
+  });
+  it('waits for the new day when midnight CST is within the margin, so traffic made next stays on one day', async () => {
+    // A clock 60 ms before midnight CST that runs with real time.
+    const start = Date.now();
+    const clock = (): number => Date.parse('2026-12-04T15:59:59.940Z') + (Date.now() - start);
+    expect(await trafficDay(10_000, clock)).to.deep.equal({ compact: '20261205', dashed: '2026-12-05' });
   });
 });

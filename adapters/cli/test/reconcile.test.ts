@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { LoopbackTransport } from '@paykit/core/simulator';
+import { LoopbackTransport, trafficDay, type CstDay } from '@paykit/core/simulator';
 import { createPaykit, FixedClock, type Paykit, type ReconciliationReport } from '@paykit/core';
 import { examplePlugin } from '@paykit/provider-example';
 import { ExampleSimulator } from '@paykit/provider-example/testing';
@@ -17,12 +17,6 @@ const NOTIFY = 'http://127.0.0.1:9/notify';
 const cny = (amount: number) => ({ amount, currency: 'CNY' as const });
 // A card number where a careless integration might put one: as an order number.
 const CARD = '6222020200112233445';
-
-/** Today in China Standard Time, `YYYY-MM-DD` and `YYYYMMDD`. */
-function today(): { readonly dashed: string; readonly compact: string } {
-  const compact = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10).replace(/-/g, '');
-  return { compact, dashed: `${compact.slice(0, 4)}-${compact.slice(4, 6)}-${compact.slice(6, 8)}` };
-}
 
 /** Runs paykit against the PGlite store in `dataDir`, then closes it. */
 async function withStore(dataDir: string, build: (store: import('@paykit/core').Store) => Promise<Paykit>, work: (paykit: Paykit) => Promise<void>): Promise<void> {
@@ -43,12 +37,15 @@ async function cli(args: readonly string[], cwd: string, env: Record<string, str
 
 describe('paykit reconcile', function () {
   this.timeout(60_000);
-  const day = today();
+  // The day the simulated traffic lands on: taken just before it is made, away from midnight China
+  // Standard Time, so that the traffic stays on one day whenever the suite runs.
+  let day: CstDay;
 
   context('with Example Pay (the statement from its API)', () => {
     let sim: ExampleSimulator;
     let dir: string;
     before(async () => {
+      day = await trafficDay();
       sim = await ExampleSimulator.start({ merchantId: MERCHANT, key: KEY, autoNotify: false });
       dir = tempDir({
         'paykit.json': JSON.stringify({

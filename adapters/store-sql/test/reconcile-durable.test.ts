@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { createPaykit, type Discrepancy, type Paykit } from '@paykit/core';
-import { LoopbackTransport } from '@paykit/core/simulator';
+import { LoopbackTransport, trafficDay } from '@paykit/core/simulator';
 import { examplePlugin } from '@paykit/provider-example';
 import { ExampleSimulator } from '@paykit/provider-example/testing';
 import { openStore, type DurableStore } from '../src/index.js';
@@ -48,10 +48,9 @@ for (const v of variants()) {
 
     before(async function () {
       if (v.needsPostgres) skipWithoutPostgres(this, 'reconciliation runs on PostgreSQL');
-      // Today in China Standard Time, taken when the payments are about to be made, not when the
-      // file loads: a suite that runs across midnight CST (16:00 UTC) would reconcile yesterday.
-      const compact = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10).replace(/-/g, '');
-      period = { instance: 'shop', date: `${compact.slice(0, 4)}-${compact.slice(4, 6)}-${compact.slice(6, 8)}` };
+      // Today in China Standard Time, taken when the payments are about to be made (not when the
+      // file loads) and away from midnight CST (16:00 UTC): the payments stay on one day.
+      period = { instance: 'shop', date: (await trafficDay()).dashed };
       sim = await ExampleSimulator.start({ merchantId: 'M1', key: KEY, autoNotify: false });
       ({ store, drop } = await v.open());
       paykit = (await createPaykit({ instances: { shop: { plugin: 'example', options: { merchantId: 'M1', key: KEY, baseUrl: sim.url, notifyUrl: 'http://127.0.0.1:9/n' } } } },

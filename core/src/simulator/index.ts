@@ -11,3 +11,4 @@ export * from './delivery.js';
 export * from './loopback-transport.js';
 export * from './harness.js';
 export * from './options-input.js';
+export * from './traffic-day.js';

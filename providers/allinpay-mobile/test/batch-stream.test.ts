@@ -4,9 +4,9 @@ import { Tokens } from '@paykit/core';
 import { AllinpayStatements, type BatchQueryPage } from '../src/index.js';
 import { simulatorIdentity } from '../src/simulator/index.js';
 import { paidOrder, world, type World } from './support.js';
+import { trafficDay } from '@paykit/core/simulator';
 
 const md5 = (s: string): string => createHash('md5').update(s, 'utf8').digest('hex').toUpperCase();
-const today = (): string => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10).replace(/-/g, '');
 
 /** A batch reply as spec 3.4 describes it, signed with the simulator's key: base64 of header, details, blank line, signature. */
 function batchReply(header: string, details: readonly string[]): string {
@@ -29,8 +29,8 @@ describe('Allinpay mobile batch query pages', () => {
   context('when a day has more paid orders than one page holds', () => {
     it('asks for the next page only when the reader wants it', async () => {
       w = await world({}, { pageSize: 2 });
+      const day = (await trafficDay()).compact;
       for (const id of ['S-1', 'S-2', 'S-3']) await paidOrder(w, id, 100);
-      const day = today();
       for await (const page of statementsOf(w).pages({ from: day, to: day })) {
         expect(page._unsafeUnwrap()).to.deep.include({ day, pageNo: 1 });
         break;
@@ -48,7 +48,8 @@ describe('Allinpay mobile batch query pages', () => {
       w = await world();
       w.sim.server.route('POST', '/mchtoq/index.do', () => ({ body: 'ERRORCODE=ZF10024&ERRORMSG=参数查询开始时间不正确' }));
       const results = [];
-      for await (const page of statementsOf(w).pages({ from: today(), to: today() })) results.push(page);
+      const day = (await trafficDay()).compact;
+      for await (const page of statementsOf(w).pages({ from: day, to: day })) results.push(page);
       expect(results.length).to.equal(1);
       expect(results[0]?.isErr() && results[0].error.providerCode).to.equal('ZF10024');
     });

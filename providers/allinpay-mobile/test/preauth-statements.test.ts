@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { Tokens } from '@paykit/core';
 import { simulatorIdentity } from '../src/simulator/index.js';
 import { lastForm, MD5_KEY, paidOrder, world, type World } from './support.js';
+import { trafficDay } from '@paykit/core/simulator';
 
 const md5 = (s: string): string => createHash('md5').update(s, 'utf8').digest('hex').toUpperCase();
 const INTL = {
@@ -66,13 +67,12 @@ describe('Allinpay mobile pre-authorisation', () => {
 describe('Allinpay mobile batch query statements', () => {
   let w: World;
   afterEach(async () => { await w?.sim.close(); });
-  const today = (): string => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10).replace(/-/g, '');
 
   context('when a day has more paid orders than one page holds', () => {
     it('pages until the header says N and returns every order as a statement entry', async () => {
       w = await world({}, { pageSize: 2 });
+      const day = (await trafficDay()).compact;
       for (const id of ['B-1', 'B-2', 'B-3']) await paidOrder(w, id, 100);
-      const day = today();
       const s = await w.paykit.statements.fetch({ from: day, to: day });
       if (s.isErr()) throw new Error(s.error.message);
       expect(s.value.entries.map((e) => e.orderId).sort()).to.deep.equal(['B-1', 'B-2', 'B-3']);
@@ -88,7 +88,8 @@ describe('Allinpay mobile batch query statements', () => {
     await w?.sim.close();
     w = await world();
     w.sim.server.route('POST', '/mchtoq/index.do', () => ({ body }));
-    const s = await w.paykit.statements.fetch({ from: today(), to: today() });
+    const day = (await trafficDay()).compact;
+    const s = await w.paykit.statements.fetch({ from: day, to: day });
     return s.isErr() ? `${s.error.kind}: ${s.error.message}` : undefined;
   };
   const signed = (text: string): string => createSign('RSA-SHA1').update(md5(text)).sign(simulatorIdentity().privateKey, 'base64');

@@ -2,18 +2,20 @@ import { onlyDiscrepancy as only } from '@paykit/conformance';
 import { expect } from 'chai';
 import type { Discrepancy, ReconciliationReport } from '@paykit/core';
 import { paidOrder, world, type World } from './support.js';
+import { trafficDay } from '@paykit/core/simulator';
 
 
 describe('Allinpay reconciliation (batch query v1.6 and refund queries v2.4)', function () {
   this.timeout(30_000);
   let w: World;
   // The simulator pays orders now; the batch query of today (China Standard Time) lists them.
-  // Taken before each test, not when the file loads: a run crossing midnight CST (16:00 UTC) would reconcile yesterday.
+  // Taken before each test, not when the file loads, and away from midnight CST (16:00 UTC): no test straddles two days.
   let compact: string;
   let period: { instance: string; date: string };
-  beforeEach(function () {
-    compact = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10).replace(/-/g, '');
-    period = { instance: 'app', date: `${compact.slice(0, 4)}-${compact.slice(4, 6)}-${compact.slice(6, 8)}` };
+  beforeEach(async function () {
+    const day = await trafficDay();
+    compact = day.compact;
+    period = { instance: 'app', date: day.dashed };
   });
 
   beforeEach(async function () { w = await world(); });

@@ -1,13 +1,8 @@
 import { onlyDiscrepancy as only } from '@paykit/conformance';
 import { expect } from 'chai';
 import type { Discrepancy, Paykit, ReconciliationReport } from '@paykit/core';
+import { trafficDay, type CstDay } from '@paykit/core/simulator';
 import { expectedSign, KEY, MERCHANT, startRig, type Rig } from './helpers.js';
-
-/** Today in China Standard Time: the day the simulator's traffic of this test lands on. */
-function cstToday(): { readonly dashed: string; readonly compact: string } {
-  const compact = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10).replace(/-/g, '');
-  return { compact, dashed: `${compact.slice(0, 4)}-${compact.slice(4, 6)}-${compact.slice(6, 8)}` };
-}
 
 /** Hands the simulator's notification of an order to paykit, as the merchant's endpoint would. */
 async function notify(paykit: Paykit, rig: Rig, orderNo: string): Promise<void> {
@@ -28,8 +23,14 @@ async function paid(rig: Rig, orderId: string, amount: number, o: { readonly not
 describe('Example Pay reconciliation', function () {
   this.timeout(30_000);
   let rig: Rig;
-  const day = cstToday();
-  const period = { instance: 'shop', date: day.dashed };
+  // The day the simulator's traffic lands on, taken before each test (not when the file loads) and
+  // away from midnight China Standard Time, so that no test straddles two days.
+  let day: CstDay;
+  let period: { instance: string; date: string };
+  beforeEach(async function () {
+    day = await trafficDay();
+    period = { instance: 'shop', date: day.dashed };
+  });
   const fees = { basisPoints: 60, rounding: 'half-up' as const };
 
   beforeEach(async function () {

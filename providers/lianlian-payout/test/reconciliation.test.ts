@@ -2,6 +2,7 @@ import { onlyDiscrepancy as only } from '@paykit/conformance';
 import { expect } from 'chai';
 import type { Discrepancy, ReconciliationReport, StatementFile } from '@paykit/core';
 import { OID_PARTNER, payoutInput, startRig, until, type Rig } from './support.js';
+import { trafficDay } from '@paykit/core/simulator';
 
 
 function file(f: { readonly name: string; readonly bytes: Uint8Array }): StatementFile {
@@ -12,12 +13,13 @@ describe('LianLian payout reconciliation (FKMX)', function () {
   this.timeout(30_000);
   let rig: Rig;
   // The simulator settles a payout on the day of its dt_order (China Standard Time).
-  // Taken before each test, not when the file loads: a run crossing midnight CST (16:00 UTC) would reconcile yesterday.
+  // Taken before each test, not when the file loads, and away from midnight CST (16:00 UTC): no test straddles two days.
   let compact: string;
   let period: { instance: string; date: string };
-  beforeEach(function () {
-    compact = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10).replace(/-/g, '');
-    period = { instance: 'payouts', date: `${compact.slice(0, 4)}-${compact.slice(4, 6)}-${compact.slice(6, 8)}` };
+  beforeEach(async function () {
+    const day = await trafficDay();
+    compact = day.compact;
+    period = { instance: 'payouts', date: day.dashed };
   });
   // The simulator charges a flat 1.00 yuan per payout.
   const fees = { basisPoints: 0, fixed: 100 };
