@@ -100,8 +100,8 @@ export function pgliteClient(db: PGliteLike): SqlClient {
 export interface PgConnection {
   /** Runs one statement with `$1…` parameters. */
   query(text: string, values?: unknown[]): Promise<{ readonly rows: readonly unknown[] }>;
-  /** Gives the connection back to its pool. */
-  release(): void;
+  /** Gives the connection back to its pool; with an error, the pool closes it instead of reusing it. */
+  release(error?: Error): void;
 }
 
 /**
@@ -125,16 +125,21 @@ export function pgPoolClient(pool: PgPool): SqlClient {
   /** Runs `work` on one connection between `begin` (BEGIN and what goes with it) and COMMIT, or ROLLBACK if it rejects. */
   const inTransaction = async <T>(begin: string, work: (conn: PgConnection) => Promise<T>): Promise<T> => {
     const conn = await pool.connect();
+    // A connection whose ROLLBACK failed may still be inside the failed transaction (or dead): it
+    // goes back as broken, so the pool closes it rather than hand it to the next operation.
+    let broken: Error | undefined;
     try {
       await conn.query(begin);
       const out = await work(conn);
       await conn.query('COMMIT');
       return out;
     } catch (e) {
-      await conn.query('ROLLBACK').catch(() => undefined);
+      await conn.query('ROLLBACK').catch((rollback: unknown) => {
+        broken = rollback instanceof Error ? rollback : new Error('ROLLBACK failed');
+      });
       throw e;
     } finally {
-      conn.release();
+      conn.release(broken);
     }
   };
   return {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import pg from 'pg';
-import { pgPoolClient, type SqlClient } from '../src/index.js';
+import { pgPoolClient, type PgConnection, type PgPool, type SqlClient } from '../src/index.js';
 import { freshDatabase, postgresUrl, skipWithoutPostgres } from './postgres-db.js';
 
 // `script` on PostgreSQL sends the statements without parameters before the first with them
@@ -51,5 +51,39 @@ describe('PostgreSQL client: script', function () {
     expect(await client.query('SELECT count(*)::int AS n FROM t')).to.deep.equal([{ n: 0 }]);
     // The connection went back to the pool usable: both connections still serve.
     expect(await Promise.all([client.query('SELECT 1 AS one'), client.query('SELECT 1 AS one')])).to.deep.equal([[{ one: 1 }], [{ one: 1 }]]);
+  });
+});
+
+// No database needed: a pool whose connections record what they are asked and how they come back.
+describe('PostgreSQL client: connections after a failed transaction', () => {
+  function fakePool(failing: readonly string[]): { pool: PgPool; sent: string[]; released: (Error | undefined)[] } {
+    const sent: string[] = [];
+    const released: (Error | undefined)[] = [];
+    const conn: PgConnection = {
+      query: async (text) => {
+        sent.push(text);
+        if (failing.includes(text)) throw new Error(`${text} failed`);
+        return { rows: [] };
+      },
+      release: (error) => { released.push(error); },
+    };
+    return { pool: { query: conn.query, connect: async () => conn, end: async () => undefined }, sent, released };
+  }
+
+  it('gives back a connection whose ROLLBACK failed as broken, so that the pool closes it', async () => {
+    const { pool, sent, released } = fakePool(['INSERT 1', 'ROLLBACK']);
+    const failed = await pgPoolClient(pool).transaction((run) => run('INSERT 1')).then(() => 'committed', (e: Error) => e.message);
+    expect(failed).to.equal('INSERT 1 failed');
+    expect(sent).to.deep.equal(['BEGIN', 'INSERT 1', 'ROLLBACK']);
+    expect(released).to.have.length(1);
+    expect(released[0]).to.be.instanceOf(Error);
+  });
+
+  it('gives back a connection whose ROLLBACK worked, or that committed, for reuse', async () => {
+    const { pool, released } = fakePool(['INSERT 1']);
+    const client = pgPoolClient(pool);
+    await client.transaction((run) => run('INSERT 1')).then(() => undefined, () => undefined);
+    await client.transaction((run) => run('INSERT 2'));
+    expect(released).to.deep.equal([undefined, undefined]);
   });
 });
