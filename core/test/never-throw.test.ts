@@ -4,7 +4,7 @@ import { Err, Ok, ResultAsync } from 'neverthrow';
 import {
   addMoney, charsetOf, checkCapture, formatDecimal, formatMinorUnits, checkRefundable, compareMoney, createPaykit, currencyOf, decodeText, encodeText, loadCertificate,
   loadConfigFile, loadPrivateKey, loadPublicKey, money, parseConfig, parseCst, parseDecimal, parseMinorUnits, paymentTransition,
-  parseJsonObject, PaymentErrors, payoutTransition, rsaOaepEncrypt, rsaSign, subtractMoney, sumMoney, type Paykit,
+  parseJsonObject, PaymentErrors, payoutTransition, type PaymentError, rsaOaepEncrypt, rsaSign, subtractMoney, sumMoney, type Paykit,
 } from '../src/index.js';
 import { ALL, defaultScript, fakePlugin } from './support/fake-plugin.js';
 
@@ -92,6 +92,21 @@ describe('never throw', () => {
   });
 
   context('PaymentErrors', () => {
+    it('makes an error from any details object, leaving out what cannot be read', () => {
+      const resolution = { operation: 'payments.query', reference: 'A1', hint: 'query it' };
+      for (const d of [...NASTY, { get code(): never { throw new Error('getter'); } }]) {
+        for (const make of [() => PaymentErrors.decode('m', d as never), () => PaymentErrors.network('m', true, d as never), () => PaymentErrors.outcomeUnknown('m', resolution, d as never)]) {
+          let e: PaymentError | undefined;
+          try {
+            e = make();
+          } catch (thrown) {
+            expect.fail(`a PaymentErrors constructor threw ${String((thrown as Error)?.message ?? thrown)}`);
+          }
+          expect(e?.message).to.equal('m');
+          if (e?.kind === 'OutcomeUnknown') expect(e.retryable).to.equal(false);
+        }
+      }
+    });
     it('makes an error with a text message from any message, provider message or cause', () => {
       const check = (message: unknown, providerMessage: unknown, cause: unknown): void => {
         let e: ReturnType<typeof PaymentErrors.decode> | undefined;

@@ -54,18 +54,22 @@ function textOf(v: unknown): string {
 // provider's own message, a driver's): the card-number-like runs in them are masked here, when the
 // error is made, so that no error object holds a card number, whoever logs or returns it.
 // References (a resolution's order id, a path) stay exact: they are what the reader acts on.
-function base(message: string, code: StandardCode, retryable: boolean, d: ErrorDetails = {}): PaymentErrorBase {
-  const out: { -readonly [K in keyof PaymentErrorBase]: PaymentErrorBase[K] } = {
-    code: d.code ?? code,
-    message: maskCardNumbersIn(textOf(message)),
-    retryable: d.retryable ?? retryable,
-  };
-  if (d.providerId !== undefined) out.providerId = d.providerId;
-  if (d.providerCode !== undefined) out.providerCode = d.providerCode;
-  if (d.providerMessage !== undefined) out.providerMessage = maskCardNumbersIn(textOf(d.providerMessage));
-  if (d.path !== undefined) out.path = d.path;
-  const cause = describeCause(d.cause);
-  if (cause !== undefined) out.cause = { name: cause.name, message: maskCardNumbersIn(cause.message) };
+function base(message: string, code: StandardCode, retryable: boolean, d: ErrorDetails = {}, neverRetryable = false): PaymentErrorBase {
+  const out: { -readonly [K in keyof PaymentErrorBase]: PaymentErrorBase[K] } = { code, message: maskCardNumbersIn(textOf(message)), retryable };
+  try {
+    out.code = d.code ?? code;
+    out.retryable = d.retryable ?? retryable;
+    if (d.providerId !== undefined) out.providerId = d.providerId;
+    if (d.providerCode !== undefined) out.providerCode = d.providerCode;
+    if (d.providerMessage !== undefined) out.providerMessage = maskCardNumbersIn(textOf(d.providerMessage));
+    if (d.path !== undefined) out.path = d.path;
+    const cause = describeCause(d.cause);
+    if (cause !== undefined) out.cause = { name: cause.name, message: maskCardNumbersIn(cause.message) };
+  } catch {
+    // Details that cannot be read (not an object, a getter or proxy that throws) are left out: the
+    // error is still made, with its message and code.
+  }
+  if (neverRetryable) out.retryable = false;
   return out;
 }
 
@@ -104,7 +108,7 @@ export const PaymentErrors = {
     ({ kind: 'ProviderRejected', ...base(message, 'provider_error', false, d) }),
   /** A money-moving call of unknown outcome. Never retryable blindly. */
   outcomeUnknown: (message: string, resolution: Resolution, d?: ErrorDetails): OutcomeUnknownError =>
-    ({ kind: 'OutcomeUnknown', resolution, ...base(message, 'outcome_unknown', false, { ...d, retryable: false }) }),
+    ({ kind: 'OutcomeUnknown', resolution, ...base(message, 'outcome_unknown', false, d, true) }),
   /** A conflict with recorded state. */
   conflict: (message: string, d?: ErrorDetails): ConflictError =>
     ({ kind: 'Conflict', ...base(message, 'conflict', false, d) }),
