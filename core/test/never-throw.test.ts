@@ -4,7 +4,8 @@ import { Err, Ok, ResultAsync } from 'neverthrow';
 import {
   addMoney, charsetOf, checkCapture, formatDecimal, formatMinorUnits, checkRefundable, compareMoney, createPaykit, currencyOf, decodeText, encodeText, loadCertificate,
   loadConfigFile, loadPrivateKey, loadPublicKey, money, parseConfig, parseCst, parseDecimal, parseMinorUnits, paymentTransition,
-  parseJsonObject, PaymentErrors, payoutTransition, type PaymentError, rsaOaepEncrypt, rsaSign, subtractMoney, sumMoney, type Paykit,
+  parseJsonObject, PaymentErrors, payoutTransition, type PaymentError, isPaymentError, formatPaymentError, redact, maskCardNumber, maskCardNumbersIn,
+  maskFieldValue, isBase64, constantTimeEqual, hexDigestEquals, rsaOaepEncrypt, rsaSign, subtractMoney, sumMoney, type Paykit,
 } from '../src/index.js';
 import { ALL, defaultScript, fakePlugin } from './support/fake-plugin.js';
 
@@ -87,6 +88,38 @@ describe('never throw', () => {
         for (const plain of [undefined, 'CNY', { amount: 1, currency: 'CNY' }]) {
           for (const [a, b, c] of nastyTuples(plain)) assertSyncResult(name, () => fn(a, b, c));
         }
+      });
+    }
+  });
+
+  context('helpers a merchant may hand any value', () => {
+    // Each returns its kind of value (a boolean, a text, a loggable copy) for any input, never a throw.
+    const helpers: readonly [string, (a: unknown, b: unknown) => unknown, string][] = [
+      ['isPaymentError', (a) => isPaymentError(a), 'boolean'],
+      ['formatPaymentError', (a) => formatPaymentError(a as never), 'string'],
+      ['redact', (a) => redact(a), 'any'],
+      ['redact (inside an object)', (a, b) => redact({ field: a, card_no: b, nested: { a } }), 'object'],
+      ['maskCardNumber', (a) => maskCardNumber(a as never), 'string'],
+      ['maskCardNumbersIn', (a) => maskCardNumbersIn(a as never), 'string'],
+      ['maskFieldValue', (a, b) => maskFieldValue(a as never, b as never), 'string'],
+      ['isBase64', (a) => isBase64(a as never), 'boolean'],
+      ['constantTimeEqual', (a, b) => constantTimeEqual(a as never, b as never), 'boolean'],
+      ['hexDigestEquals', (a, b) => hexDigestEquals(a as never, b as never), 'boolean'],
+    ];
+    const extra = [new Date(Number.NaN), { kind: 'OutcomeUnknown', code: 'x', message: 'm', retryable: false, resolution: null }];
+    for (const [name, fn, type] of helpers) {
+      it(`${name} answers any input`, () => {
+        const check = (a: unknown, b: unknown): void => {
+          let out: unknown;
+          try {
+            out = fn(a, b);
+          } catch (e) {
+            expect.fail(`${name} threw ${String((e as Error)?.message ?? e)}`);
+          }
+          if (type !== 'any') expect(typeof out, name).to.equal(type);
+        };
+        fc.assert(fc.property(anyInput, anyInput, check), { numRuns: 300 });
+        for (const v of [...NASTY, ...extra]) for (const w of [...NASTY, ...extra, 'text']) check(v, w);
       });
     }
   });

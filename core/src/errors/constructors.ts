@@ -122,17 +122,25 @@ export const PaymentErrors = {
 
 /** Type guard: is this value a {@link PaymentError}? */
 export function isPaymentError(value: unknown): value is PaymentError {
-  return typeof value === 'object' && value !== null && 'kind' in value && 'code' in value
-    && 'message' in value && 'retryable' in value;
+  try {
+    return typeof value === 'object' && value !== null && 'kind' in value && 'code' in value
+      && 'message' in value && 'retryable' in value;
+  } catch {
+    return false; // a proxy whose traps throw
+  }
 }
 
 /** Formats an error as one line for logs and the CLI: `Kind [code] message (provider code …)`. */
 export function formatPaymentError(e: PaymentError): string {
-  // Errors made by PaymentErrors hold no card number; an object made some other way is masked here too.
-  const parts = [`${e.kind} [${e.code}] ${maskCardNumbersIn(e.message)}`];
-  if (e.path !== undefined) parts.push(`at ${e.path}`);
-  if (e.providerId !== undefined) parts.push(`provider ${e.providerId}`);
-  if (e.providerCode !== undefined) parts.push(`provider code ${e.providerCode}${e.providerMessage ? ` (${maskCardNumbersIn(e.providerMessage)})` : ''}`);
-  if (e.kind === 'OutcomeUnknown') parts.push(`resolve with ${e.resolution.operation}(${e.resolution.reference})`);
-  return parts.join('; ');
+  try {
+    // Errors made by PaymentErrors hold no card number; an object made some other way is masked here too.
+    const parts = [`${textOf(e.kind)} [${textOf(e.code)}] ${maskCardNumbersIn(textOf(e.message))}`];
+    if (e.path !== undefined) parts.push(`at ${textOf(e.path)}`);
+    if (e.providerId !== undefined) parts.push(`provider ${textOf(e.providerId)}`);
+    if (e.providerCode !== undefined) parts.push(`provider code ${textOf(e.providerCode)}${e.providerMessage ? ` (${maskCardNumbersIn(textOf(e.providerMessage))})` : ''}`);
+    if (e.kind === 'OutcomeUnknown') parts.push(`resolve with ${textOf(e.resolution.operation)}(${textOf(e.resolution.reference)})`);
+    return parts.join('; ');
+  } catch {
+    return `Internal [internal_error] ${UNPRINTABLE}`;
+  }
 }

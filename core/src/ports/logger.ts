@@ -57,6 +57,7 @@ const ID_VALUE = /^[\x21-\x7e]{1,64}$/;
  * ```
  */
 export function maskFieldValue(key: string, value: string): string {
+  if (typeof key !== 'string' || typeof value !== 'string') return maskCardNumbersIn(value);
   // Every digit but the last 4, spaced or not.
   if (CARD_KEYS.test(key)) return maskCardNumbersIn(value.length >= 5 ? value.replace(/\d(?=(?:\D*\d){4})/g, '*') : value);
   if (ID_KEYS.test(key) && !ACCOUNT_WORDS.test(key) && ID_VALUE.test(value)) return value;
@@ -69,11 +70,19 @@ export function maskFieldValue(key: string, value: string): string {
  * are shown as they are ({@link maskFieldValue}).
  */
 export function redact(value: unknown, depth = 0): unknown {
+  try {
+    return redactValue(value, depth);
+  } catch {
+    return '[unloggable]'; // a getter or proxy that throws: nothing of it is shown
+  }
+}
+
+function redactValue(value: unknown, depth: number): unknown {
   if (value instanceof Secret) return '[REDACTED]';
   if (typeof value === 'string') return maskCardNumbersIn(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return value;
   if (typeof value === 'bigint') return value.toString();
-  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
   if (depth > 8) return '[…]';
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   if (value instanceof Uint8Array) return `[${value.length} bytes]`;

@@ -36,8 +36,18 @@ export class Secret {
   }
 }
 
+/** A value given where text belongs (JavaScript callers), as text; '' when it cannot be made text. */
+function asText(v: unknown): string {
+  try {
+    return v === undefined || v === null ? '' : String(v);
+  } catch {
+    return '';
+  }
+}
+
 /** Masks a card or account number: first 6 and last 4 digits kept for 13+ digit numbers, else last 4. */
 export function maskCardNumber(card: string): string {
+  if (typeof card !== 'string') return maskCardNumber(asText(card));
   const digits = card.replace(/\s+/g, '');
   if (digits.length >= 13) return `${digits.slice(0, 6)}${'*'.repeat(digits.length - 10)}${digits.slice(-4)}`;
   if (digits.length > 4) return `${'*'.repeat(digits.length - 4)}${digits.slice(-4)}`;
@@ -102,6 +112,7 @@ const DIGIT_RUN = /(?:(?<=%[0-9A-Fa-f]{2})|(?<!\d))\d(?:(?:[ +-]|%20)?\d){12,18}
  * 14-digit timestamp standing alone stays readable.
  */
 export function maskCardNumbersIn(text: string): string {
+  if (typeof text !== 'string') return maskCardNumbersIn(asText(text));
   return text.replace(DIGIT_RUN, (m: string, offset: number) => {
     const whole = maskedRun(text, m, offset);
     if (whole !== undefined) return whole;

@@ -24,6 +24,7 @@ export function hmac(algorithm: 'sha1' | 'sha256' | 'md5', key: string | Uint8Ar
  * Use for every signature and MAC comparison.
  */
 export function constantTimeEqual(a: string, b: string): boolean {
+  if (typeof a !== 'string' || typeof b !== 'string') return false;
   const ab = Buffer.from(a, 'utf8');
   const bb = Buffer.from(b, 'utf8');
   if (ab.length !== bb.length) return false;
@@ -41,7 +42,7 @@ export function constantTimeEqual(a: string, b: string): boolean {
  * ```
  */
 export function hexDigestEquals(digest: Uint8Array, givenHex: string): boolean {
-  if (typeof givenHex !== 'string' || givenHex.length !== digest.length * 2) return false;
+  if (!ArrayBuffer.isView(digest) || typeof givenHex !== 'string' || givenHex.length !== digest.length * 2) return false;
   const given = Buffer.from(givenHex, 'hex');
   return given.length === digest.length && timingSafeEqual(given, digest);
 }

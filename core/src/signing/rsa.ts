@@ -35,7 +35,7 @@ const NOT_BASE64 = /[^A-Za-z0-9+/=]/;
  * ```
  */
 export function isBase64(text: string): boolean {
-  if (text.length === 0 || NOT_BASE64.test(text)) return false;
+  if (typeof text !== 'string' || text.length === 0 || NOT_BASE64.test(text)) return false;
   const pad = text.indexOf('=');
   if (pad === -1) return true;
   return pad > 0 && pad >= text.length - 2 && (pad === text.length - 1 || text.charCodeAt(pad + 1) === 61);
