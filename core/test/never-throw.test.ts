@@ -5,7 +5,7 @@ import {
   addMoney, charsetOf, checkCapture, formatDecimal, formatMinorUnits, checkRefundable, compareMoney, createPaykit, currencyOf, decodeText, encodeText, loadCertificate,
   loadConfigFile, loadPrivateKey, loadPublicKey, money, parseConfig, parseCst, parseDecimal, parseMinorUnits, paymentTransition,
   parseJsonObject, PaymentErrors, payoutTransition, type PaymentError, isPaymentError, formatPaymentError, redact, maskCardNumber, maskCardNumbersIn,
-  maskFieldValue, isBase64, constantTimeEqual, hexDigestEquals, rsaOaepEncrypt, rsaSign, subtractMoney, sumMoney, type Paykit,
+  maskFieldValue, isBase64, constantTimeEqual, hexDigestEquals, JsonLogger, MemoryLogger, rsaOaepEncrypt, rsaSign, subtractMoney, sumMoney, type Paykit,
 } from '../src/index.js';
 import { ALL, defaultScript, fakePlugin } from './support/fake-plugin.js';
 
@@ -106,6 +106,24 @@ describe('never throw', () => {
       ['constantTimeEqual', (a, b) => constantTimeEqual(a as never, b as never), 'boolean'],
       ['hexDigestEquals', (a, b) => hexDigestEquals(a as never, b as never), 'boolean'],
     ];
+    it('the loggers write any message and fields, at any level, as a JSON line', () => {
+      const lines: string[] = [];
+      const loggers = [new JsonLogger('debug', (l) => { lines.push(l); }), new MemoryLogger()];
+      for (const a of [...NASTY, 'text', { card_no: '6216261234567890018' }]) {
+        for (const b of [...NASTY, 'info']) {
+          for (const logger of loggers) {
+            try {
+              logger.log(b as never, a as never, a as never);
+              logger.log('warn', 'message', { field: a, other: b } as never);
+            } catch (e) {
+              expect.fail(`${logger.constructor.name}.log threw ${String((e as Error)?.message ?? e)}`);
+            }
+          }
+        }
+      }
+      for (const line of lines) expect(JSON.parse(line)).to.be.an('object').that.has.property('level');
+      expect(lines.join('\n')).not.to.include('6216261234567890018');
+    });
     const extra = [new Date(Number.NaN), { kind: 'OutcomeUnknown', code: 'x', message: 'm', retryable: false, resolution: null }];
     for (const [name, fn, type] of helpers) {
       it(`${name} answers any input`, () => {

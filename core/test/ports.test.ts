@@ -132,6 +132,22 @@ describe('ports', () => {
     });
   });
 
+  describe('loggers given what their types do not allow (JavaScript callers)', () => {
+    it('write a line of an unknown level at info rather than drop it, and fields that are not an object under "fields"', () => {
+      const out: string[] = [];
+      const log = new JsonLogger('info', (l) => out.push(l));
+      log.log('notice' as never, 'disk almost full', 42 as never);
+      log.log('warn', 'odd fields', ['a', CARD] as never);
+      expect(out.map((l) => JSON.parse(l))).to.deep.equal([
+        { level: 'info', message: 'disk almost full', fields: 42 },
+        { level: 'warn', message: 'odd fields', fields: ['a', '622202******7890'] },
+      ]);
+      const memory = new MemoryLogger();
+      memory.log('loud' as never, 'm', 'text' as never);
+      expect(memory.lines).to.deep.equal([{ level: 'info', message: 'm', fields: { fields: 'text' } }]);
+    });
+  });
+
   describe('InMemoryStore', () => {
     it('inserts at version 1 and refuses a second insert with a Conflict', async () => {
       const store = new InMemoryStore();
