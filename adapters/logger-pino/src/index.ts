@@ -35,6 +35,9 @@ export interface PinoLike {
 /** The keys pino writes on every line itself: a field of the same name is renamed `paykit_<key>` rather than duplicated. */
 const PINO_KEYS: ReadonlySet<string> = new Set(['level', 'time', 'msg', 'pid', 'hostname']);
 
+/** paykit's levels; anything else a JavaScript caller passes is written at info. */
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
 /**
  * paykit's `Logger` writing to a pino logger: each line's fields go through paykit's `redact`
  * (secrets hidden, card numbers masked, identifiers shown) and its message through
@@ -50,7 +53,9 @@ const PINO_KEYS: ReadonlySet<string> = new Set(['level', 'time', 'msg', 'pid', '
  */
 export function pinoLogger(pino: PinoLike): Logger {
   return {
-    log(level: LogLevel, message: string, fields: LogFields = {}): void {
+    log(given: LogLevel, message: string, fields: LogFields = {}): void {
+      // A level that is not one of paykit's (JavaScript callers) is written at info.
+      const level: LogLevel = LEVELS.includes(given) ? given : 'info';
       if (typeof pino.isLevelEnabled === 'function' && !pino.isLevelEnabled(level)) return;
       const redacted = redact(fields);
       const safe = typeof redacted === 'object' && redacted !== null && !Array.isArray(redacted) ? redacted as Record<string, unknown> : { fields: redacted };
@@ -62,7 +67,7 @@ export function pinoLogger(pino: PinoLike): Logger {
         delete out[key];
       }
       const write = pino[level] ?? pino.info;
-      write.call(pino, out, maskCardNumbersIn(String(message)));
+      write.call(pino, out, maskCardNumbersIn(message));
     },
   };
 }

@@ -65,4 +65,14 @@ describe('pino logger adapter', function () {
       expect(lines[0]).to.include({ level: 50, component: 'paykit', kind: 'Network', msg: 'store down' });
     });
   });
+
+  context('when a JavaScript caller passes what the types do not allow', function () {
+    it('writes a line of an unknown level at info, and one whose message cannot be made text with an empty message, without throwing', function () {
+      const { lines, log } = capture();
+      const logger = pinoLogger(log);
+      logger.log('notice' as never, `card ${CARD}`, {});
+      logger.log('warn', { toString() { throw new Error('toString'); } } as never, { n: 1 });
+      expect(lines.map((l) => [l.level, l.msg])).to.deep.equal([[30, 'card 622202*********0123'], [40, '']]);
+    });
+  });
 });
