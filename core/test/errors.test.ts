@@ -59,6 +59,12 @@ describe('errors', () => {
       expect(e.message).to.equal('notification is not JSON (got "card_no=621626*********0018&acct_name=x")');
       expect(e.cause?.message).to.equal('duplicate key (card_no)=(621626*********0018)');
     });
+    it('keeps merchant, order and transaction numbers readable: they cannot be card numbers (not 62…, no Luhn check)', () => {
+      const e = PaymentErrors.decode('notification for merchant 201103171000000000 (order 2013051500001, bill 2013051613121201), not 201304121000001004');
+      expect(e.message).to.equal('notification for merchant 201103171000000000 (order 2013051500001, bill 2013051613121201), not 201304121000001004');
+      // A number that passes the Luhn check is masked, whatever it stands for.
+      expect(PaymentErrors.decode('order 4111111111111111 refused').message).to.equal('order 411111******1111 refused');
+    });
     it('keeps references exact: the resolution and the path', () => {
       const e = PaymentErrors.outcomeUnknown('payout 2024000000000042 of unknown outcome', { operation: 'payouts.query', reference: '2024000000000042', hint: 'query it' }, { path: 'no_order' });
       expect(e.resolution.reference).to.equal('2024000000000042');

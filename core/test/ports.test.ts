@@ -57,6 +57,11 @@ describe('ports', () => {
       // Groups that are not card numbers on their own stay as they were.
       expect(maskCardNumbersIn('ORDER1 2345 6789 0123 4')).to.equal('ORDER1 2345 6789 0123 4');
     });
+    it('with keepIdentifiers, leaves readable a standalone run that cannot be a card number', () => {
+      const text = `merchant 201103171000000000 card ${CARD} visa 4111 1111 1111 1111 bill 2013051613121201`;
+      expect(maskCardNumbersIn(text, { keepIdentifiers: true })).to.equal('merchant 201103171000000000 card 622202******7890 visa 411111******1111 bill 2013051613121201');
+      expect(maskCardNumbersIn(text)).to.equal('merchant 201103********0000 card 622202******7890 visa 411111******1111 bill 201305******1201');
+    });
     it('leaves a 14-digit China-time timestamp readable (no card has 14 digits starting 19/20)', () => {
       expect(maskCardNumbersIn('dt_order 20240101080000')).to.equal('dt_order 20240101080000');
       // Not a real time of day (hour 25): masked like any other 14-digit run.

@@ -51,20 +51,25 @@ function textOf(v: unknown): string {
 }
 
 // Messages quote what they were given (a body that is not JSON, an amount that is not one, a
-// provider's own message, a driver's): the card-number-like runs in them are masked here, when the
-// error is made, so that no error object holds a card number, whoever logs or returns it.
-// References (a resolution's order id, a path) stay exact: they are what the reader acts on.
+// provider's own message, a driver's): the card numbers in them are masked here, when the error is
+// made, so that no error object holds one, whoever logs or returns it. A run of digits that cannot
+// be a card number (neither 62… nor passing the Luhn check: a merchant, order or transaction
+// number) stays readable, as do references (a resolution's order id, a path): they are what the
+// reader acts on.
+const KEEP_IDENTIFIERS = { keepIdentifiers: true } as const;
+const maskCard = (text: unknown): string => maskCardNumbersIn(textOf(text), KEEP_IDENTIFIERS);
+
 function base(message: string, code: StandardCode, retryable: boolean, d: ErrorDetails = {}, neverRetryable = false): PaymentErrorBase {
-  const out: { -readonly [K in keyof PaymentErrorBase]: PaymentErrorBase[K] } = { code, message: maskCardNumbersIn(textOf(message)), retryable };
+  const out: { -readonly [K in keyof PaymentErrorBase]: PaymentErrorBase[K] } = { code, message: maskCard(message), retryable };
   try {
     out.code = d.code ?? code;
     out.retryable = d.retryable ?? retryable;
     if (d.providerId !== undefined) out.providerId = d.providerId;
     if (d.providerCode !== undefined) out.providerCode = d.providerCode;
-    if (d.providerMessage !== undefined) out.providerMessage = maskCardNumbersIn(textOf(d.providerMessage));
+    if (d.providerMessage !== undefined) out.providerMessage = maskCard(d.providerMessage);
     if (d.path !== undefined) out.path = d.path;
     const cause = describeCause(d.cause);
-    if (cause !== undefined) out.cause = { name: cause.name, message: maskCardNumbersIn(cause.message) };
+    if (cause !== undefined) out.cause = { name: cause.name, message: maskCard(cause.message) };
   } catch {
     // Details that cannot be read (not an object, a getter or proxy that throws) are left out: the
     // error is still made, with its message and code.

@@ -75,8 +75,9 @@ export interface PaymentErrorBase {
   readonly code: StandardCode;
   /**
    * What happened and what to do about it; never contains a secret or a full card number (runs of
-   * 13–19 digits that could be one are masked to their first 6 and last 4 digits when the error is
-   * made, identifiers written like card numbers included).
+   * 13–19 digits that could be one, UnionPay's 62… or any passing the Luhn check, are masked to
+   * their first 6 and last 4 digits when the error is made; merchant, order and transaction numbers
+   * that cannot be one stay readable).
    */
   readonly message: string;
   /** Whether repeating the same call unchanged may succeed. */

@@ -104,32 +104,44 @@ function gluedToWord(text: string, start: number, end: number): boolean {
  */
 const DIGIT_RUN = /(?:(?<=%[0-9A-Fa-f]{2})|(?<!\d))\d(?:(?:[ +-]|%20)?\d){12,18}(?!\d)/g;
 
+/** Options of {@link maskCardNumbersIn}. */
+export interface MaskOptions {
+  /**
+   * Leave readable every run that cannot be a card number (neither UnionPay's 62… nor passing the
+   * Luhn check), standing alone or not: merchant, order and transaction numbers stay readable.
+   * Errors use it; logs and the CLI mask every standalone run (default false).
+   */
+  readonly keepIdentifiers?: boolean;
+}
+
 /**
  * Masks every card-number-like run in a text: 13–19 digits, written together or in groups separated
  * by single spaces, dashes, `+` or `%20` (`6222 0212 3456 7890`), also inside percent-encoded text
  * (`card_no%3D6222…%26`). A run glued to letters (`DEMO1795316657123`, an identifier) stays readable
  * unless it could be a card number (it passes the Luhn check or starts with UnionPay's 62), and a
- * 14-digit timestamp standing alone stays readable.
+ * 14-digit timestamp standing alone stays readable. With `keepIdentifiers`, a standalone run is
+ * judged like a glued one.
  */
-export function maskCardNumbersIn(text: string): string {
-  if (typeof text !== 'string') return maskCardNumbersIn(asText(text));
+export function maskCardNumbersIn(text: string, o: MaskOptions = {}): string {
+  if (typeof text !== 'string') return maskCardNumbersIn(asText(text), o);
+  const keep = o?.keepIdentifiers === true;
   return text.replace(DIGIT_RUN, (m: string, offset: number) => {
-    const whole = maskedRun(text, m, offset);
+    const whole = maskedRun(text, m, offset, keep);
     if (whole !== undefined) return whole;
     // Read whole, the run is something else (an identifier, a timestamp); a group of it may still be
     // a card number on its own: in `A1 6222…` the "1 " joined the card's run and glued it to a word.
     if (!SEPARATOR.test(m)) return m;
-    return m.replace(/\d{13,19}/g, (group: string, at: number) => maskedRun(text, group, offset + at) ?? group);
+    return m.replace(/\d{13,19}/g, (group: string, at: number) => maskedRun(text, group, offset + at, keep) ?? group);
   });
 }
 
 const SEPARATOR = /%20|[ +-]/;
 
 /** A digit run found at `offset` of `text`, masked; undefined when it stays readable. */
-function maskedRun(text: string, run: string, offset: number): string | undefined {
+function maskedRun(text: string, run: string, offset: number, keepIdentifiers: boolean): string | undefined {
   const digits = run.replace(/%20|[ +-]/g, '');
   if (digits.length < 13 || digits.length > 19) return undefined;
-  if (gluedToWord(text, offset, offset + run.length)) return couldBeCard(digits) ? maskCardNumber(digits) : undefined;
+  if (keepIdentifiers || gluedToWord(text, offset, offset + run.length)) return couldBeCard(digits) ? maskCardNumber(digits) : undefined;
   if (digits.length === 14 && digits === run && isTimestamp(digits)) return undefined;
   return maskCardNumber(digits);
 }
