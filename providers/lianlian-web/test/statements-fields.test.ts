@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { parseCst, parseDecimal, type CurrencyCode } from '@paykit/core';
-import { DayCache, fastMinorUnits, isSpace, parseStatementLine, slowAmount } from '../src/statements/index.js';
+import { DayCache, fastMinorUnits, isSpace, slowAmount } from '../src/statements/fields.js';
+import { parseStatementLine } from '../src/statements/index.js';
 
 const PARTNER = '201403251000001147';
 
