@@ -7,3 +7,4 @@
 export type { ConformanceHarness, HarnessContext, HarnessFault } from '@paykit/core/simulator';
 export * from './suite.js';
 export { onlyDiscrepancy } from './reconciliation.js';
+export { expectResultForAnyInput, hostileValues } from './hostile.js';

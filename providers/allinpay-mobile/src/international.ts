@@ -3,7 +3,7 @@
  * table states in words, and the CVV2 kept out of what paykit hands back.
  */
 import { err, ok } from 'neverthrow';
-import { PaymentErrors, type PayResult } from '@paykit/core';
+import { guard, PaymentErrors, type PayResult } from '@paykit/core';
 import { InternationalFields, type WireOf } from './wire.js';
 
 /**
@@ -52,31 +52,33 @@ const missing = (card: InternationalCard, fields: readonly Field[]): Field[] => 
  * and Canada; and the formats the table gives. The first broken rule is reported, naming the field.
  */
 export function checkInternationalCard(card: InternationalCard, buyerAccounts: boolean): PayResult<InternationalCard> {
-  for (const [field, pattern, what] of FORMATS) {
-    const v = card[field];
-    if (v !== undefined && v !== '' && !pattern.test(v)) return refuse(field, `must be ${what} (spec 2.1)`);
-  }
-  if (card.fnpay_mode === '0') {
-    const absent = missing(card, DIRECT_MODE_FIELDS);
-    if (absent.length > 0) return refuse(absent[0] as Field, `a direct payment (fnpay_mode 0) needs ${DIRECT_MODE_FIELDS.join(', ')} (spec 2.1); missing: ${absent.join(', ')}`);
-  }
-  if (buyerAccounts) {
-    const absent = missing(card, REGISTRATION_FIELDS);
-    if (absent.length > 0) return refuse(absent[0] as Field, `this instance says the merchant has buyer accounts (buyerAccounts), so ${REGISTRATION_FIELDS.join(', ')} are required (spec 2.1); missing: ${absent.join(', ')}`);
-  }
-  const postal = POSTAL_CODES[card.ship_to_country];
-  if (postal !== undefined && !postal[0].test(card.ship_to_postalcode)) {
-    return refuse('ship_to_postalcode', `a ${card.ship_to_country} postal code must be ${postal[1]} (spec 2.1)`);
-  }
-  // Spec 2.1, ship_to_state and bill_state: 美国和加拿大的州使用 ISO 标准 (IL for Illinois).
-  for (const [country, state] of [['ship_to_country', 'ship_to_state'], ['bill_country', 'bill_state']] as const) {
-    const c = card[country];
-    const s = card[state];
-    if ((c === 'US' || c === 'CA') && s !== undefined && s !== '' && !/^[A-Z]{2}$/.test(s)) {
-      return refuse(state, `a ${c} state or province must be its two-letter ISO 3166-2 code, such as IL (spec 2.1)`);
+  return guard('allinpay-mobile.checkInternationalCard', () => {
+    for (const [field, pattern, what] of FORMATS) {
+      const v = card[field];
+      if (v !== undefined && v !== '' && !pattern.test(v)) return refuse(field, `must be ${what} (spec 2.1)`);
     }
-  }
-  return ok(card);
+    if (card.fnpay_mode === '0') {
+      const absent = missing(card, DIRECT_MODE_FIELDS);
+      if (absent.length > 0) return refuse(absent[0] as Field, `a direct payment (fnpay_mode 0) needs ${DIRECT_MODE_FIELDS.join(', ')} (spec 2.1); missing: ${absent.join(', ')}`);
+    }
+    if (buyerAccounts) {
+      const absent = missing(card, REGISTRATION_FIELDS);
+      if (absent.length > 0) return refuse(absent[0] as Field, `this instance says the merchant has buyer accounts (buyerAccounts), so ${REGISTRATION_FIELDS.join(', ')} are required (spec 2.1); missing: ${absent.join(', ')}`);
+    }
+    const postal = POSTAL_CODES[card.ship_to_country];
+    if (postal !== undefined && !postal[0].test(card.ship_to_postalcode)) {
+      return refuse('ship_to_postalcode', `a ${card.ship_to_country} postal code must be ${postal[1]} (spec 2.1)`);
+    }
+    // Spec 2.1, ship_to_state and bill_state: 美国和加拿大的州使用 ISO 标准 (IL for Illinois).
+    for (const [country, state] of [['ship_to_country', 'ship_to_state'], ['bill_country', 'bill_state']] as const) {
+      const c = card[country];
+      const s = card[state];
+      if ((c === 'US' || c === 'CA') && s !== undefined && s !== '' && !/^[A-Z]{2}$/.test(s)) {
+        return refuse(state, `a ${c} state or province must be its two-letter ISO 3166-2 code, such as IL (spec 2.1)`);
+      }
+    }
+    return ok(card);
+  });
 }
 
 /**

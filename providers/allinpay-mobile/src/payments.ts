@@ -54,57 +54,59 @@ export interface BuiltPayData {
 
 /** Builds and signs the payData of an order (spec 2.1, 5.1, 5.2). Validates every field first. */
 export function buildPayData(input: CreatePaymentInput, settings: AllinpaySettings, now: Date): PayResult<BuiltPayData> {
-  return checkOrderNo(input.orderId, 'orderId')
-    .andThen(() => decodeWith(AllinpayPaymentExtra, input.extra ?? {}, 'payments.create.extra'))
-    .andThen((extra) => {
-      const payType = extra.payType ?? settings.payType;
-      const international = payType === '30' || extra.international !== undefined;
-      const currency = input.amount.currency;
-      if (currency !== 'CNY' && extra.tradeNature === undefined) {
-        return err(PaymentErrors.invalidRequest(`a ${currency} payment needs extra.tradeNature "GOODS" or "SERVICES" (spec 2.1: required for non-CNY currencies)`, { path: 'extra.tradeNature' }));
-      }
-      if (international && extra.international === undefined) {
-        return err(PaymentErrors.invalidRequest('an international-card payment (payType 30) needs extra.international with the shipping fields of spec 2.1', { path: 'extra.international' }));
-      }
-      if (international && extra.memberId !== undefined) {
-        return err(PaymentErrors.invalidRequest('ext1 carries either the member id or the international-card digest, not both: drop extra.memberId', { path: 'extra.memberId' }));
-      }
-      if (extra.international !== undefined) {
-        const card = checkInternationalCard(extra.international, settings.buyerAccounts);
-        if (card.isErr()) return err(card.error);
-      }
-      const amount = formatMinorUnits(input.amount);
-      if (amount.isErr()) return err(amount.error);
-      const amountText = amount.value;
-      if (input.amount.amount <= 0 || amountText.length > 10) {
-        return err(PaymentErrors.invalidRequest('amount must be 1 to 9999999999 minor units (orderAmount has 10 digits)', { path: 'amount', code: 'invalid_amount' }));
-      }
-      const ext1 = international && extra.international !== undefined ? internationalExt1(extra.international)
-        : extra.memberId !== undefined ? `<USER>${extra.memberId}</USER>` : undefined;
-      return allinpayCurrency(currency, international ? 'international-card' : 'cross-border', settings.crossBorderAudCode).andThen((orderCurrency) => {
-        const unsigned: Record<string, string | undefined> = {
-          inputCharset: settings.inputCharset, receiveUrl: receiveUrlFor(input.notifyUrl ?? settings.receiveUrl, currency, settings.currency), version: 'v1.0',
-          language: settings.language, signType: settings.signType, merchantId: settings.merchantId, orderNo: input.orderId,
-          orderAmount: amountText, orderCurrency, orderDatetime: formatCst(input.createdAt ?? now), productName: input.description,
-          ext1, payType, issuerId: extra.issuerId, tradeNature: extra.tradeNature,
-        };
-        const signing = md5SignMsgIn(unsigned, PayData.order, settings.md5Key, INPUT_CHARSETS[settings.inputCharset]);
-        if (signing.isErr()) {
-          const path = INPUT_PATHS[signing.error.path ?? ''] ?? `payData.${signing.error.path ?? ''}`;
-          return err({ ...signing.error, path, message: `${signing.error.message} (inputCharset ${settings.inputCharset}; from ${path})` });
+  return guard('allinpay-mobile.buildPayData', () => {
+    return checkOrderNo(input.orderId, 'orderId')
+      .andThen(() => decodeWith(AllinpayPaymentExtra, input.extra ?? {}, 'payments.create.extra'))
+      .andThen((extra) => {
+        const payType = extra.payType ?? settings.payType;
+        const international = payType === '30' || extra.international !== undefined;
+        const currency = input.amount.currency;
+        if (currency !== 'CNY' && extra.tradeNature === undefined) {
+          return err(PaymentErrors.invalidRequest(`a ${currency} payment needs extra.tradeNature "GOODS" or "SERVICES" (spec 2.1: required for non-CNY currencies)`, { path: 'extra.tradeNature' }));
         }
-        const signed = signing.value;
-        const cardNo = extra.cardNo ?? input.payer?.cardNumber;
-        const all = { ...unsigned, signMsg: signed.signature, ...(cardNo !== undefined ? { cardNo } : {}) };
-        return decodeWith(PayData.codec, dropEmpty(all), 'payData').map((fields) => {
-          const ordered: Record<string, string> = {};
-          for (const n of PayData.order) if ((fields as Record<string, string | undefined>)[n] !== undefined) ordered[n] = (fields as Record<string, string>)[n] as string;
-          // The international fields travel in payData too (unsigned; ext1 is their digest), the CVV2 masked.
-          if (extra.international !== undefined) Object.assign(ordered, forControl(extra.international));
-          return { json: JSON.stringify(ordered), fields: ordered, signedText: signed.explained };
+        if (international && extra.international === undefined) {
+          return err(PaymentErrors.invalidRequest('an international-card payment (payType 30) needs extra.international with the shipping fields of spec 2.1', { path: 'extra.international' }));
+        }
+        if (international && extra.memberId !== undefined) {
+          return err(PaymentErrors.invalidRequest('ext1 carries either the member id or the international-card digest, not both: drop extra.memberId', { path: 'extra.memberId' }));
+        }
+        if (extra.international !== undefined) {
+          const card = checkInternationalCard(extra.international, settings.buyerAccounts);
+          if (card.isErr()) return err(card.error);
+        }
+        const amount = formatMinorUnits(input.amount);
+        if (amount.isErr()) return err(amount.error);
+        const amountText = amount.value;
+        if (input.amount.amount <= 0 || amountText.length > 10) {
+          return err(PaymentErrors.invalidRequest('amount must be 1 to 9999999999 minor units (orderAmount has 10 digits)', { path: 'amount', code: 'invalid_amount' }));
+        }
+        const ext1 = international && extra.international !== undefined ? internationalExt1(extra.international)
+          : extra.memberId !== undefined ? `<USER>${extra.memberId}</USER>` : undefined;
+        return allinpayCurrency(currency, international ? 'international-card' : 'cross-border', settings.crossBorderAudCode).andThen((orderCurrency) => {
+          const unsigned: Record<string, string | undefined> = {
+            inputCharset: settings.inputCharset, receiveUrl: receiveUrlFor(input.notifyUrl ?? settings.receiveUrl, currency, settings.currency), version: 'v1.0',
+            language: settings.language, signType: settings.signType, merchantId: settings.merchantId, orderNo: input.orderId,
+            orderAmount: amountText, orderCurrency, orderDatetime: formatCst(input.createdAt ?? now), productName: input.description,
+            ext1, payType, issuerId: extra.issuerId, tradeNature: extra.tradeNature,
+          };
+          const signing = md5SignMsgIn(unsigned, PayData.order, settings.md5Key, INPUT_CHARSETS[settings.inputCharset]);
+          if (signing.isErr()) {
+            const path = INPUT_PATHS[signing.error.path ?? ''] ?? `payData.${signing.error.path ?? ''}`;
+            return err({ ...signing.error, path, message: `${signing.error.message} (inputCharset ${settings.inputCharset}; from ${path})` });
+          }
+          const signed = signing.value;
+          const cardNo = extra.cardNo ?? input.payer?.cardNumber;
+          const all = { ...unsigned, signMsg: signed.signature, ...(cardNo !== undefined ? { cardNo } : {}) };
+          return decodeWith(PayData.codec, dropEmpty(all), 'payData').map((fields) => {
+            const ordered: Record<string, string> = {};
+            for (const n of PayData.order) if ((fields as Record<string, string | undefined>)[n] !== undefined) ordered[n] = (fields as Record<string, string>)[n] as string;
+            // The international fields travel in payData too (unsigned; ext1 is their digest), the CVV2 masked.
+            if (extra.international !== undefined) Object.assign(ordered, forControl(extra.international));
+            return { json: JSON.stringify(ordered), fields: ordered, signedText: signed.explained };
+          });
         });
       });
-    });
+  });
 }
 
 function dropEmpty(fields: Readonly<Record<string, string | undefined>>): Record<string, string> {
@@ -115,13 +117,15 @@ function dropEmpty(fields: Readonly<Record<string, string | undefined>>): Record
 
 /** Builds the signed single order query v1.5 (spec 3.1). */
 export function buildOrderQuery(ref: PaymentRef, settings: AllinpaySettings, now: Date): PayResult<Record<string, string>> {
-  if (ref.createdAt === undefined) return err(PaymentErrors.invalidRequest('the order query needs the order time (orderDatetime) the payment was created with', { path: 'createdAt' }));
-  const fields: Record<string, string> = {
-    merchantId: settings.merchantId, version: 'v1.5', signType: settings.signType, orderNo: ref.orderId,
-    orderDatetime: formatCst(ref.createdAt), queryDatetime: formatCst(now),
-  };
-  const signMsg = md5SignMsg(fields, OrderQuery.order, settings.md5Key).signature;
-  return decodeWith(OrderQuery.codec, { ...fields, signMsg }, 'orderQuery').map(() => ({ ...fields, signMsg }));
+  return guard('allinpay-mobile.buildOrderQuery', () => {
+    if (ref.createdAt === undefined) return err(PaymentErrors.invalidRequest('the order query needs the order time (orderDatetime) the payment was created with', { path: 'createdAt' }));
+    const fields: Record<string, string> = {
+      merchantId: settings.merchantId, version: 'v1.5', signType: settings.signType, orderNo: ref.orderId,
+      orderDatetime: formatCst(ref.createdAt), queryDatetime: formatCst(now),
+    };
+    const signMsg = md5SignMsg(fields, OrderQuery.order, settings.md5Key).signature;
+    return decodeWith(OrderQuery.codec, { ...fields, signMsg }, 'orderQuery').map(() => ({ ...fields, signMsg }));
+  });
 }
 
 /** Allinpay payments: payData for the control, the single order query, and the control's result passed on by the app. */

@@ -2,7 +2,7 @@
 import { inject, injectable } from 'inversify';
 import { err, errAsync, ok } from 'neverthrow';
 import {
-  checkCapture, decodeWith, formatCst, formatMinorUnits, guardAsync, PaymentErrors, Tokens, type HttpTransport, type Money,
+  guard, checkCapture, decodeWith, formatCst, formatMinorUnits, guardAsync, PaymentErrors, Tokens, type HttpTransport, type Money,
   type PayResult, type PayResultAsync, type PreAuthCapability, type PreAuthReport, type PreAuthRequest,
 } from '@paykit/core';
 import { settingsOf, type AllinpayOptions, type AllinpaySettings } from './config.js';
@@ -54,16 +54,18 @@ export interface PreAuthReplyRecord {
  * MD5 with `|key` for type 0, SHA1withRSA over the uppercase MD5 hex for type 1.
  */
 export function verifyPreAuthReply(text: string, settings: AllinpaySettings): PayResult<PreAuthReplyRecord> {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
-  if (lines.length !== 2) return err(PaymentErrors.decode(`pre-authorisation reply must be one record line and one signature line (got ${lines.length} lines)`, { providerId: PROVIDER_ID }));
-  const [line, signature] = lines as [string, string];
-  const rec = recordOf(PreAuthReply, line);
-  if (rec === undefined) return err(PaymentErrors.decode(`pre-authorisation reply record does not have the ${PreAuthReply.order.length} fields of spec 4.2`, { providerId: PROVIDER_ID }));
-  const signType = line.split('|')[3] ?? '';
-  if (!verifyLinesSignature(linesSignedText([line]), signType, signature, settings.md5Key, settings.certificate)) {
-    return err(PaymentErrors.signature(`pre-authorisation reply failed signature verification (signType ${signType.slice(0, 2)}): check the MD5 key or certificate`, { providerId: PROVIDER_ID }));
-  }
-  return decodeWith(PreAuthReply.codec, rec, 'preAuthReply', 'reply').map((wire) => ({ wire, signedText: line }));
+  return guard('allinpay-mobile.verifyPreAuthReply', () => {
+    const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+    if (lines.length !== 2) return err(PaymentErrors.decode(`pre-authorisation reply must be one record line and one signature line (got ${lines.length} lines)`, { providerId: PROVIDER_ID }));
+    const [line, signature] = lines as [string, string];
+    const rec = recordOf(PreAuthReply, line);
+    if (rec === undefined) return err(PaymentErrors.decode(`pre-authorisation reply record does not have the ${PreAuthReply.order.length} fields of spec 4.2`, { providerId: PROVIDER_ID }));
+    const signType = line.split('|')[3] ?? '';
+    if (!verifyLinesSignature(linesSignedText([line]), signType, signature, settings.md5Key, settings.certificate)) {
+      return err(PaymentErrors.signature(`pre-authorisation reply failed signature verification (signType ${signType.slice(0, 2)}): check the MD5 key or certificate`, { providerId: PROVIDER_ID }));
+    }
+    return decodeWith(PreAuthReply.codec, rec, 'preAuthReply', 'reply').map((wire) => ({ wire, signedText: line }));
+  });
 }
 
 /** Allinpay pre-authorisations. */

@@ -2,7 +2,7 @@
 import { inject, injectable } from 'inversify';
 import { err, errAsync, ok } from 'neverthrow';
 import {
-  compareMoney, decodeWith, formatCst, formatMinorUnits, guardAsync, parseKv, PaymentErrors, Tokens,
+  guard, compareMoney, decodeWith, formatCst, formatMinorUnits, guardAsync, parseKv, PaymentErrors, Tokens,
   type Clock, type HttpTransport, type PayResult, type PayResultAsync, type RefundReport, type RefundRequest, type RefundsCapability,
 } from '@paykit/core';
 import { settingsOf, type AllinpayOptions, type AllinpaySettings } from './config.js';
@@ -48,13 +48,15 @@ export function buildRefundQuery(request: RefundRequest, settings: AllinpaySetti
 
 /** Verifies a refund reply (spec 3.6): MD5 over its signing order + `&key=` (specs README). */
 export function verifyRefundReply(text: string, settings: AllinpaySettings): PayResult<{ wire: WireOf<typeof RefundReply.fields>; signedText: string }> {
-  return decodeWith(RefundReply.codec, parseKv(text), 'refundReply', 'reply').andThen((wire) => {
-    const source = signSource(wire, REFUND_REPLY_SIGN_ORDER);
-    if (!verifyMd5SignMsg(source, settings.md5Key, wire.signMsg)) {
-      return err(PaymentErrors.signature(`refund reply for order ${wire.orderNo} failed MD5 verification: check the MD5 key`, { providerId: PROVIDER_ID }));
-    }
-    return wire.merchantId === settings.merchantId ? ok({ wire, signedText: source })
-      : err(PaymentErrors.signature(`refund reply is for merchant ${wire.merchantId}, not ${settings.merchantId}`, { providerId: PROVIDER_ID }));
+  return guard('allinpay-mobile.verifyRefundReply', () => {
+    return decodeWith(RefundReply.codec, parseKv(text), 'refundReply', 'reply').andThen((wire) => {
+      const source = signSource(wire, REFUND_REPLY_SIGN_ORDER);
+      if (!verifyMd5SignMsg(source, settings.md5Key, wire.signMsg)) {
+        return err(PaymentErrors.signature(`refund reply for order ${wire.orderNo} failed MD5 verification: check the MD5 key`, { providerId: PROVIDER_ID }));
+      }
+      return wire.merchantId === settings.merchantId ? ok({ wire, signedText: source })
+        : err(PaymentErrors.signature(`refund reply is for merchant ${wire.merchantId}, not ${settings.merchantId}`, { providerId: PROVIDER_ID }));
+    });
   });
 }
 
@@ -68,28 +70,30 @@ export interface RefundQueryReply {
 
 /** Splits, verifies and decodes a refund status query reply: record lines, then a signature line. */
 export function verifyRefundQueryReply(text: string, settings: AllinpaySettings): PayResult<RefundQueryReply> {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
-  if (lines.length < 2) return err(PaymentErrors.decode('refund query reply has no signature line: expected record lines followed by the signature', { providerId: PROVIDER_ID }));
-  const signature = lines[lines.length - 1] as string;
-  const recordLines = lines.slice(0, -1);
-  if (signature.includes('|')) return err(PaymentErrors.decode('refund query reply ends with a record, not a signature line', { providerId: PROVIDER_ID }));
-  const signedText = linesSignedText(recordLines);
-  const signType = (recordLines[0] ?? '').split('|')[1] ?? '';
-  if (signType === '1' && settings.certificate === undefined) {
-    return err(PaymentErrors.invalidConfig('a certificate-signed refund query reply needs Allinpay\'s certificate: set "certificate"', { providerId: PROVIDER_ID, path: 'certificate' }));
-  }
-  if (!verifyLinesSignature(signedText, signType, signature, settings.md5Key, settings.certificate)) {
-    return err(PaymentErrors.signature(`refund query reply failed signature verification (signType ${signType.slice(0, 2)}): check the MD5 key or certificate`, { providerId: PROVIDER_ID }));
-  }
-  const records: WireOf<typeof RefundQueryRecord.fields>[] = [];
-  for (const [i, line] of recordLines.entries()) {
-    const rec = recordOf(RefundQueryRecord, line);
-    if (rec === undefined) return err(PaymentErrors.decode(`refund query record ${i + 1} does not have the ${RefundQueryRecord.order.length} fields of spec 3.8`, { providerId: PROVIDER_ID }));
-    const decoded = decodeWith(RefundQueryRecord.codec, rec, `refundQuery.record${i + 1}`, 'reply');
-    if (decoded.isErr()) return err(decoded.error);
-    records.push(decoded.value);
-  }
-  return ok({ records, signedText });
+  return guard('allinpay-mobile.verifyRefundQueryReply', () => {
+    const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+    if (lines.length < 2) return err(PaymentErrors.decode('refund query reply has no signature line: expected record lines followed by the signature', { providerId: PROVIDER_ID }));
+    const signature = lines[lines.length - 1] as string;
+    const recordLines = lines.slice(0, -1);
+    if (signature.includes('|')) return err(PaymentErrors.decode('refund query reply ends with a record, not a signature line', { providerId: PROVIDER_ID }));
+    const signedText = linesSignedText(recordLines);
+    const signType = (recordLines[0] ?? '').split('|')[1] ?? '';
+    if (signType === '1' && settings.certificate === undefined) {
+      return err(PaymentErrors.invalidConfig('a certificate-signed refund query reply needs Allinpay\'s certificate: set "certificate"', { providerId: PROVIDER_ID, path: 'certificate' }));
+    }
+    if (!verifyLinesSignature(signedText, signType, signature, settings.md5Key, settings.certificate)) {
+      return err(PaymentErrors.signature(`refund query reply failed signature verification (signType ${signType.slice(0, 2)}): check the MD5 key or certificate`, { providerId: PROVIDER_ID }));
+    }
+    const records: WireOf<typeof RefundQueryRecord.fields>[] = [];
+    for (const [i, line] of recordLines.entries()) {
+      const rec = recordOf(RefundQueryRecord, line);
+      if (rec === undefined) return err(PaymentErrors.decode(`refund query record ${i + 1} does not have the ${RefundQueryRecord.order.length} fields of spec 3.8`, { providerId: PROVIDER_ID }));
+      const decoded = decodeWith(RefundQueryRecord.codec, rec, `refundQuery.record${i + 1}`, 'reply');
+      if (decoded.isErr()) return err(decoded.error);
+      records.push(decoded.value);
+    }
+    return ok({ records, signedText });
+  });
 }
 
 /** Allinpay refunds. */

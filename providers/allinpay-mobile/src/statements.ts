@@ -2,7 +2,7 @@
 import { inject, injectable } from 'inversify';
 import { err, ok, ResultAsync } from 'neverthrow';
 import {
-  cstDaysOf, decodeText, decodeWith, formatCstDate, guardAsync, md5Hex, parseCst, PaymentErrors, Tokens, type CurrencyCode, type DayRange,
+  guard, cstDaysOf, decodeText, decodeWith, formatCstDate, guardAsync, md5Hex, parseCst, PaymentErrors, Tokens, type CurrencyCode, type DayRange,
   type HttpTransport, type PayResult, type PayResultAsync, type RefundsCapability, type Statement, type StatementDiscrepancy, type StatementEntry,
   type StatementFile, type StatementSelfCheck, type StatementSource, type StatementSourceRequest, type StatementsCapability,
 } from '@paykit/core';
@@ -30,44 +30,46 @@ const MAX_REPLY_CHARS = 4_000_000;
  * the header and details (README "Batch query v1.6"). `ERRORCODE=` replies become typed errors.
  */
 export function parseBatchReply(body: string, settings: AllinpaySettings): PayResult<BatchPage> {
-  const raw = body.trim();
-  if (isErrorReply(raw)) return err(errorReplyOf(raw, 'batch query'));
-  const compact = raw.replace(/\s+/g, '');
-  if (compact.length === 0 || compact.length > MAX_REPLY_CHARS || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) {
-    return err(PaymentErrors.decode('batch query reply is not base64 text (spec 3.4: replies are base64-encoded)', { providerId: PROVIDER_ID }));
-  }
-  if (compact.length % 4 !== 0) return err(PaymentErrors.decode('batch query reply is truncated: its base64 length is not a multiple of 4', { providerId: PROVIDER_ID }));
-  return decodeText(Buffer.from(compact, 'base64'), 'UTF-8').andThen((text) => {
-    if (isErrorReply(text.trim())) return err(errorReplyOf(text.trim(), 'batch query'));
-    const lines = text.split(/\r?\n/);
-    while (lines.length > 0 && (lines[lines.length - 1] as string).trim() === '') lines.pop();
-    const blank = lines.findIndex((l) => l.trim() === '');
-    if (blank < 1 || blank !== lines.length - 2) {
-      return err(PaymentErrors.decode('batch query reply has no signature line: expected header, details, a blank line and the signature', { providerId: PROVIDER_ID }));
+  return guard('allinpay-mobile.parseBatchReply', () => {
+    const raw = body.trim();
+    if (isErrorReply(raw)) return err(errorReplyOf(raw, 'batch query'));
+    const compact = raw.replace(/\s+/g, '');
+    if (compact.length === 0 || compact.length > MAX_REPLY_CHARS || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) {
+      return err(PaymentErrors.decode('batch query reply is not base64 text (spec 3.4: replies are base64-encoded)', { providerId: PROVIDER_ID }));
     }
-    const header = lines[0] as string;
-    const detailLines = lines.slice(1, blank);
-    const signature = (lines[lines.length - 1] as string).trim();
-    if (settings.certificate === undefined) {
-      return err(PaymentErrors.invalidConfig('batch query replies are certificate-signed: set "certificate" to Allinpay\'s certificate', { providerId: PROVIDER_ID, path: 'certificate' }));
-    }
-    const signedText = batchSignedText(header, detailLines);
-    if (!verifyCertificateSignature(md5Hex(signedText, 'upper'), settings.certificate, signature)) {
-      return err(PaymentErrors.signature('batch query reply failed certificate verification: check Allinpay\'s certificate', { providerId: PROVIDER_ID }));
-    }
-    const headerRec = recordOf(BatchHeader, header);
-    if (headerRec === undefined) return err(PaymentErrors.decode('batch query header does not have 4 fields (merchant|count|page|Y/N)', { providerId: PROVIDER_ID }));
-    return decodeWith(BatchHeader.codec, headerRec, 'batch.header', 'reply').andThen((h) => {
-      if (h.hasNext !== 'Y' && h.hasNext !== 'N') return err(PaymentErrors.decode(`batch query header says next page "${h.hasNext}": expected Y or N`, { providerId: PROVIDER_ID }));
-      const details: WireOf<typeof BatchDetail.fields>[] = [];
-      for (const [i, line] of detailLines.entries()) {
-        const rec = recordOf(BatchDetail, line.trim());
-        if (rec === undefined) return err(PaymentErrors.decode(`batch query detail ${i + 1} does not have the 10 fields of spec 3.4`, { providerId: PROVIDER_ID }));
-        const d = decodeWith(BatchDetail.codec, rec, `batch.detail${i + 1}`, 'reply');
-        if (d.isErr()) return err(d.error);
-        details.push(d.value);
+    if (compact.length % 4 !== 0) return err(PaymentErrors.decode('batch query reply is truncated: its base64 length is not a multiple of 4', { providerId: PROVIDER_ID }));
+    return decodeText(Buffer.from(compact, 'base64'), 'UTF-8').andThen((text) => {
+      if (isErrorReply(text.trim())) return err(errorReplyOf(text.trim(), 'batch query'));
+      const lines = text.split(/\r?\n/);
+      while (lines.length > 0 && (lines[lines.length - 1] as string).trim() === '') lines.pop();
+      const blank = lines.findIndex((l) => l.trim() === '');
+      if (blank < 1 || blank !== lines.length - 2) {
+        return err(PaymentErrors.decode('batch query reply has no signature line: expected header, details, a blank line and the signature', { providerId: PROVIDER_ID }));
       }
-      return ok({ header: h, details, signedText });
+      const header = lines[0] as string;
+      const detailLines = lines.slice(1, blank);
+      const signature = (lines[lines.length - 1] as string).trim();
+      if (settings.certificate === undefined) {
+        return err(PaymentErrors.invalidConfig('batch query replies are certificate-signed: set "certificate" to Allinpay\'s certificate', { providerId: PROVIDER_ID, path: 'certificate' }));
+      }
+      const signedText = batchSignedText(header, detailLines);
+      if (!verifyCertificateSignature(md5Hex(signedText, 'upper'), settings.certificate, signature)) {
+        return err(PaymentErrors.signature('batch query reply failed certificate verification: check Allinpay\'s certificate', { providerId: PROVIDER_ID }));
+      }
+      const headerRec = recordOf(BatchHeader, header);
+      if (headerRec === undefined) return err(PaymentErrors.decode('batch query header does not have 4 fields (merchant|count|page|Y/N)', { providerId: PROVIDER_ID }));
+      return decodeWith(BatchHeader.codec, headerRec, 'batch.header', 'reply').andThen((h) => {
+        if (h.hasNext !== 'Y' && h.hasNext !== 'N') return err(PaymentErrors.decode(`batch query header says next page "${h.hasNext}": expected Y or N`, { providerId: PROVIDER_ID }));
+        const details: WireOf<typeof BatchDetail.fields>[] = [];
+        for (const [i, line] of detailLines.entries()) {
+          const rec = recordOf(BatchDetail, line.trim());
+          if (rec === undefined) return err(PaymentErrors.decode(`batch query detail ${i + 1} does not have the 10 fields of spec 3.4`, { providerId: PROVIDER_ID }));
+          const d = decodeWith(BatchDetail.codec, rec, `batch.detail${i + 1}`, 'reply');
+          if (d.isErr()) return err(d.error);
+          details.push(d.value);
+        }
+        return ok({ header: h, details, signedText });
+      });
     });
   });
 }

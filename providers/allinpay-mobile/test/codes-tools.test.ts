@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
+import { expectResultForAnyInput } from '@paykit/conformance';
 import { expect } from 'chai';
 import { STANDARD_CODES } from '@paykit/core';
-import { allinpayCurrency, allinpayErrorCode, allinpayMobilePlugin, ALLINPAY_ERROR_CODES, parseSyncResult } from '../src/index.js';
+import {
+  allinpayCurrency, allinpayErrorCode, allinpayMobilePlugin, ALLINPAY_ERROR_CODES, buildOrderQuery, buildPayData, checkInternationalCard, parseBatchReply, parseSyncResult,
+  verifyPreAuthReply, verifyRefundQueryReply, verifyRefundReply,
+} from '../src/index.js';
 import { AllinpaySimulator } from '../src/simulator/index.js';
 
 const md5 = (s: string): string => createHash('md5').update(s, 'utf8').digest('hex').toUpperCase();
@@ -155,5 +159,20 @@ describe('Allinpay CLI tools', () => {
         await sim.close();
       }
     });
+  });
+});
+
+describe('Allinpay public functions given anything (rule 3)', () => {
+  it('the reply readers and request builders answer any input with a Result', () => {
+    const now = new Date('2026-12-01T02:00:00Z');
+    for (const [name, fn] of [
+      ['verifyPreAuthReply', verifyPreAuthReply], ['verifyRefundQueryReply', verifyRefundQueryReply], ['verifyRefundReply', verifyRefundReply], ['parseBatchReply', parseBatchReply],
+    ] as const) {
+      expectResultForAnyInput(name, (a, b) => fn(a as never, b as never), 2, 'signMsg=x');
+      expectResultForAnyInput(name, (a, b) => fn(a as never, b as never), 2, {});
+    }
+    expectResultForAnyInput('buildOrderQuery', (a, b) => buildOrderQuery(a as never, b as never, now), 2, {});
+    expectResultForAnyInput('buildPayData', (a, b) => buildPayData(a as never, b as never, now), 2, {});
+    expectResultForAnyInput('checkInternationalCard', (a, b) => checkInternationalCard(a as never, b as never), 2, {});
   });
 });

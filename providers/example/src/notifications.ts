@@ -20,24 +20,26 @@ export const NACK: HttpReply = { status: 500, headers: { 'content-type': 'text/p
  * valid signature, every field within its length, the right merchant. Pure: no I/O.
  */
 export function verifyNotification(request: RawHttpRequest, options: Pick<ExampleOptions, 'key' | 'merchantId'>): PayResult<VerifiedNotification> {
-  const type = request.headers['content-type'] ?? '';
-  if (!/^application\/json\b/i.test(type)) {
-    return err(PaymentErrors.decode(`notification has content type "${type.slice(0, 40)}"; Example Pay posts application/json: pass the request's own headers`, { providerId: 'example' }));
-  }
-  return parseFlatJson(request.body, 'notification')
-    .andThen((fields) => verifyFields(fields, options.key, 'notification').map(() => fields))
-    .andThen((fields) => decodeWith(Notification, fields, 'notification', 'reply'))
-    .andThen((wire) => {
-      if (wire.merchant_id !== options.merchantId) {
-        return err(PaymentErrors.decode(`notification is for merchant ${wire.merchant_id}, this instance is ${options.merchantId}: check the instance's notify URL`, { providerId: 'example' }));
-      }
-      return paymentReport(wire).map((report) => ({
-        event: { type: 'payment' as const, report },
-        // The same event on every redelivery, whatever notify_id the provider puts on each attempt.
-        eventKey: `${wire.order_no}:${wire.status}:${wire.payment_id ?? ''}`,
-        ack: ACK,
-      }));
-    });
+  return guard('example.verifyNotification', () => {
+    const type = request.headers['content-type'] ?? '';
+    if (!/^application\/json\b/i.test(type)) {
+      return err(PaymentErrors.decode(`notification has content type "${type.slice(0, 40)}"; Example Pay posts application/json: pass the request's own headers`, { providerId: 'example' }));
+    }
+    return parseFlatJson(request.body, 'notification')
+      .andThen((fields) => verifyFields(fields, options.key, 'notification').map(() => fields))
+      .andThen((fields) => decodeWith(Notification, fields, 'notification', 'reply'))
+      .andThen((wire) => {
+        if (wire.merchant_id !== options.merchantId) {
+          return err(PaymentErrors.decode(`notification is for merchant ${wire.merchant_id}, this instance is ${options.merchantId}: check the instance's notify URL`, { providerId: 'example' }));
+        }
+        return paymentReport(wire).map((report) => ({
+          event: { type: 'payment' as const, report },
+          // The same event on every redelivery, whatever notify_id the provider puts on each attempt.
+          eventKey: `${wire.order_no}:${wire.status}:${wire.payment_id ?? ''}`,
+          ack: ACK,
+        }));
+      });
+  });
 }
 
 /** Longest return URL read (Example Pay's parameters and a merchant's own take well under 2 KiB). */

@@ -1,4 +1,5 @@
 import { Secret } from '@paykit/core';
+import { expectResultForAnyInput } from '@paykit/conformance';
 import { expect } from 'chai';
 import { exampleTools, verifyNotification } from '../src/index.js';
 import { exampleDemo } from '../src/testing.js';
@@ -84,5 +85,13 @@ describe('Example Pay demo', function () {
     const last = steps[steps.length - 1];
     expect(last?.what).to.match(/after the repair$/);
     expect((last?.detail as { status: string }).status).to.equal('succeeded');
+  });
+});
+
+describe('Example Pay public functions given anything (rule 3)', () => {
+  it('verifyNotification answers any request and options with a Result', () => {
+    const request = { method: 'POST', url: '/notify', headers: { 'content-type': 'application/json' }, body: new Uint8Array(Buffer.from('{}')) };
+    expectResultForAnyInput('verifyNotification', (a, b) => verifyNotification(a as never, b as never), 2, request);
+    expectResultForAnyInput('verifyNotification', (a) => verifyNotification(request, a as never), 1, undefined);
   });
 });

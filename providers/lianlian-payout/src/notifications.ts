@@ -41,26 +41,28 @@ export interface VerifiedPayoutNotification {
  * ```
  */
 export function verifyPayoutNotification(body: Uint8Array, o: NotificationKeys & { readonly oidPartner: string }): PayResult<VerifiedPayoutNotification> {
-  const what = 'payout notification';
-  // Straight-line early returns rather than a chain of closures: this runs on every notification.
-  const fields = parseJsonObject(body, what);
-  if (fields.isErr()) return err(fields.error);
-  const verified = verifyNotificationFields(fields.value, o, what);
-  if (verified.isErr()) return err(verified.error);
-  const decoded = decodeWith(PayoutNotification, fields.value, what, 'reply');
-  if (decoded.isErr()) return err(decoded.error);
-  const n = decoded.value;
-  if (n.oid_partner !== o.oidPartner) return err(PaymentErrors.decode(`${what} is for merchant ${n.oid_partner}, not ${o.oidPartner}`));
-  const amount = parseDecimal(n.money_order, 'CNY', { path: 'money_order' });
-  if (amount.isErr()) return err(PaymentErrors.decode(amount.error.message, { path: 'money_order' }));
-  const status = payoutStatusOf(n.result_pay);
-  // Built field by field rather than with conditional spreads: this runs on every notification.
-  const report: Mutable<PayoutReport & { readonly amount: Money }> = { providerOrderId: n.no_order, status, amount: amount.value, providerStatus: n.result_pay };
-  if (n.oid_paybill !== undefined) report.providerPayoutId = n.oid_paybill;
-  if (n.settle_date !== undefined) report.settleDate = n.settle_date;
-  // Guide 十: on a failed payout, info_order carries the reason.
-  if (status === 'failed' || status === 'closed' || status === 'returned') report.reason = { providerCode: n.result_pay, message: n.info_order ?? n.result_pay };
-  return ok({ report, eventKey: `${n.no_order}:${n.result_pay}:${n.oid_paybill ?? ''}`, fields: n });
+  return guard('lianlian-payout.verifyPayoutNotification', () => {
+    const what = 'payout notification';
+    // Straight-line early returns rather than a chain of closures: this runs on every notification.
+    const fields = parseJsonObject(body, what);
+    if (fields.isErr()) return err(fields.error);
+    const verified = verifyNotificationFields(fields.value, o, what);
+    if (verified.isErr()) return err(verified.error);
+    const decoded = decodeWith(PayoutNotification, fields.value, what, 'reply');
+    if (decoded.isErr()) return err(decoded.error);
+    const n = decoded.value;
+    if (n.oid_partner !== o.oidPartner) return err(PaymentErrors.decode(`${what} is for merchant ${n.oid_partner}, not ${o.oidPartner}`));
+    const amount = parseDecimal(n.money_order, 'CNY', { path: 'money_order' });
+    if (amount.isErr()) return err(PaymentErrors.decode(amount.error.message, { path: 'money_order' }));
+    const status = payoutStatusOf(n.result_pay);
+    // Built field by field rather than with conditional spreads: this runs on every notification.
+    const report: Mutable<PayoutReport & { readonly amount: Money }> = { providerOrderId: n.no_order, status, amount: amount.value, providerStatus: n.result_pay };
+    if (n.oid_paybill !== undefined) report.providerPayoutId = n.oid_paybill;
+    if (n.settle_date !== undefined) report.settleDate = n.settle_date;
+    // Guide 十: on a failed payout, info_order carries the reason.
+    if (status === 'failed' || status === 'closed' || status === 'returned') report.reason = { providerCode: n.result_pay, message: n.info_order ?? n.result_pay };
+    return ok({ report, eventKey: `${n.no_order}:${n.result_pay}:${n.oid_paybill ?? ''}`, fields: n });
+  });
 }
 
 /** Payout notifications, bound to `Tokens.Notifications`. */

@@ -22,9 +22,11 @@ function requestCodec(message: PayoutRequestMessage): t.Decoder<unknown, Record<
 
 /** Which request the fields are: `card_no` → apply, `confirm_code` → confirm, else query. */
 export function guessRequest(fields: Readonly<Record<string, unknown>>, message?: string): PayResult<PayoutRequestMessage> {
-  if (message === 'apply' || message === 'confirm' || message === 'query') return ok(message);
-  if (message !== undefined) return err(PaymentErrors.invalidRequest(`unknown message "${message.slice(0, 20)}": use apply, confirm or query`, { path: 'message' }));
-  return ok('card_no' in fields ? 'apply' : 'confirm_code' in fields ? 'confirm' : 'query');
+  return guard('lianlian-payout.guessRequest', () => {
+    if (message === 'apply' || message === 'confirm' || message === 'query') return ok(message);
+    if (message !== undefined) return err(PaymentErrors.invalidRequest(`unknown message "${message.slice(0, 20)}": use apply, confirm or query`, { path: 'message' }));
+    return ok('card_no' in fields ? 'apply' : 'confirm_code' in fields ? 'confirm' : 'query');
+  });
 }
 
 function sign(fields: Readonly<Record<string, unknown>>, o: SignToolOptions): PayResult<{ field: string; signature: string; signedText: string }> {

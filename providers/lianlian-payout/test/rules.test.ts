@@ -1,7 +1,8 @@
 import { createHash, createHmac, createSign } from 'node:crypto';
+import { expectResultForAnyInput } from '@paykit/conformance';
 import { expect } from 'chai';
 import { createPaykit, InMemoryStore, loadPublicKey, Secret } from '@paykit/core';
-import { estimateArrival, filterMemo, lianlianPayoutPlugin, SameCardPolicy, verifyPayoutNotification } from '../src/index.js';
+import { estimateArrival, filterMemo, guessRequest, lianlianPayoutPlugin, SameCardPolicy, verifyPayoutNotification } from '../src/index.js';
 import { CARD_LEDGER_KEY, lianlianKeys, merchantKeys, OID_PARTNER, payoutInput, startRig, until, type Rig } from './support.js';
 
 const baseOptions = { oidPartner: OID_PARTNER, privateKey: merchantKeys.privatePem, lianlianPublicKey: lianlianKeys.publicB64, notifyUrl: 'http://127.0.0.1:1/n' };
@@ -447,3 +448,10 @@ describe('estimateArrival (guide 十 batch schedule)', () => {
   }
 });
 
+describe('LianLian payout public functions given anything (rule 3)', () => {
+  it('verifyPayoutNotification and guessRequest answer any input with a Result', () => {
+    expectResultForAnyInput('verifyPayoutNotification', (a, b) => verifyPayoutNotification(a as never, b as never), 2, new Uint8Array(Buffer.from('{}')));
+    expectResultForAnyInput('verifyPayoutNotification', (a, b) => verifyPayoutNotification(a as never, b as never), 2, { oidPartner: OID_PARTNER });
+    expectResultForAnyInput('guessRequest', (a, b) => guessRequest(a as never, b as never), 2, {});
+  });
+});

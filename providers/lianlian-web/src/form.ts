@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 import * as t from 'io-ts';
 import { err, ok } from 'neverthrow';
 import {
-  decodeWith, formatCst, parseCst, PaymentErrors, sumMoney, compareMoney, type CreatePaymentInput, type Money, type PaymentAction,
+  guard, decodeWith, formatCst, parseCst, PaymentErrors, sumMoney, compareMoney, type CreatePaymentInput, type Money, type PaymentAction,
   type PayResult,
 } from '@paykit/core';
 import { checkFormCharset, signedCharsetOf } from './charset.js';
@@ -51,24 +51,26 @@ export const PaymentExtraCodec = t.exact(t.partial({
 
 /** Serialises split receivers as `partner^busi^amount^note|…`, checking count, format and total. */
 export function buildShareingData(receivers: readonly SplitReceiver[], order: Money): PayResult<string> {
-  const path = 'extra.split';
-  if (receivers.length === 0 || receivers.length > 3) return err(PaymentErrors.invalidRequest(`${path}: 1 to 3 split receivers (spec 4.1), got ${receivers.length}`, { path }));
-  const parts: string[] = [];
-  for (const [i, r] of receivers.entries()) {
-    const p = `${path}.${i}`;
-    if (!/^\d{18}$/.test(r.oidPartner)) return err(PaymentErrors.invalidRequest(`${p}.oidPartner must be an 18-digit LianLian merchant number`, { path: `${p}.oidPartner` }));
-    if (!/^\d{6}$/.test(r.busiPartner)) return err(PaymentErrors.invalidRequest(`${p}.busiPartner must be a 6-digit business type such as 101001`, { path: `${p}.busiPartner` }));
-    if (r.description.length === 0 || [...r.description].length > 100 || /[\^|]/.test(r.description)) {
-      return err(PaymentErrors.invalidRequest(`${p}.description must be 1-100 characters without ^ or |`, { path: `${p}.description` }));
+  return guard('lianlian-web.buildShareingData', () => {
+    const path = 'extra.split';
+    if (receivers.length === 0 || receivers.length > 3) return err(PaymentErrors.invalidRequest(`${path}: 1 to 3 split receivers (spec 4.1), got ${receivers.length}`, { path }));
+    const parts: string[] = [];
+    for (const [i, r] of receivers.entries()) {
+      const p = `${path}.${i}`;
+      if (!/^\d{18}$/.test(r.oidPartner)) return err(PaymentErrors.invalidRequest(`${p}.oidPartner must be an 18-digit LianLian merchant number`, { path: `${p}.oidPartner` }));
+      if (!/^\d{6}$/.test(r.busiPartner)) return err(PaymentErrors.invalidRequest(`${p}.busiPartner must be a 6-digit business type such as 101001`, { path: `${p}.busiPartner` }));
+      if (r.description.length === 0 || [...r.description].length > 100 || /[\^|]/.test(r.description)) {
+        return err(PaymentErrors.invalidRequest(`${p}.description must be 1-100 characters without ^ or |`, { path: `${p}.description` }));
+      }
+      const amount = amountToWire(r.amount, `${p}.amount`);
+      if (amount.isErr()) return err(amount.error);
+      parts.push(`${r.oidPartner}^${r.busiPartner}^${amount.value}^${r.description}`);
     }
-    const amount = amountToWire(r.amount, `${p}.amount`);
-    if (amount.isErr()) return err(amount.error);
-    parts.push(`${r.oidPartner}^${r.busiPartner}^${amount.value}^${r.description}`);
-  }
-  const total = sumMoney(receivers.map((r) => r.amount), 'CNY').andThen((s) => compareMoney(s, order));
-  if (total.isErr()) return err(total.error);
-  if (total.value > 0) return err(PaymentErrors.invalidRequest(`${path}: the shares add up to more than the order amount`, { path, code: 'invalid_amount' }));
-  return ok(parts.join('|'));
+    const total = sumMoney(receivers.map((r) => r.amount), 'CNY').andThen((s) => compareMoney(s, order));
+    if (total.isErr()) return err(total.error);
+    if (total.value > 0) return err(PaymentErrors.invalidRequest(`${path}: the shares add up to more than the order amount`, { path, code: 'invalid_amount' }));
+    return ok(parts.join('|'));
+  });
 }
 
 /**

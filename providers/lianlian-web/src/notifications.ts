@@ -51,19 +51,21 @@ function checkPartner(oidPartner: string, o: LianlianWebOptions): PayResult<void
  * it as the payment completes (integration guide 五), so its arrival is the closest bound.
  */
 export function verifyNotificationBody(body: Uint8Array, o: LianlianWebOptions, keys: LoadedKeys, receivedAt?: Date): PayResult<VerifiedLianlianNotification> {
-  if (body.length === 0) return err(PaymentErrors.decode('empty notification body: pass the raw request body, unparsed', { providerId: PROVIDER_ID }));
-  if (body.length > MAX_BODY) return err(PaymentErrors.decode(`notification body of ${body.length} bytes is too large`, { providerId: PROVIDER_ID }));
-  // Straight-line early returns rather than a chain of closures: this runs on every notification.
-  const json = parseJsonObject(body, 'notification');
-  if (json.isErr()) return err(json.error);
-  const message = readSignedMessage(json.value, NotificationCodec, { expected: [notifySignTypeOf(o)] }, keys, 'notification');
-  if (message.isErr()) return err(message.error);
-  const { wire, extra, signedText } = message.value;
-  const partner = checkPartner(wire.oid_partner, o);
-  if (partner.isErr()) return err(partner.error);
-  const report = reportOf(wire, receivedAt === undefined ? { extra } : { extra, paidAt: receivedAt });
-  if (report.isErr()) return err(report.error);
-  return ok({ wire, extra, report: report.value, signedText });
+  return guard('lianlian-web.verifyNotificationBody', () => {
+    if (body.length === 0) return err(PaymentErrors.decode('empty notification body: pass the raw request body, unparsed', { providerId: PROVIDER_ID }));
+    if (body.length > MAX_BODY) return err(PaymentErrors.decode(`notification body of ${body.length} bytes is too large`, { providerId: PROVIDER_ID }));
+    // Straight-line early returns rather than a chain of closures: this runs on every notification.
+    const json = parseJsonObject(body, 'notification');
+    if (json.isErr()) return err(json.error);
+    const message = readSignedMessage(json.value, NotificationCodec, { expected: [notifySignTypeOf(o)] }, keys, 'notification');
+    if (message.isErr()) return err(message.error);
+    const { wire, extra, signedText } = message.value;
+    const partner = checkPartner(wire.oid_partner, o);
+    if (partner.isErr()) return err(partner.error);
+    const report = reportOf(wire, receivedAt === undefined ? { extra } : { extra, paidAt: receivedAt });
+    if (report.isErr()) return err(report.error);
+    return ok({ wire, extra, report: report.value, signedText });
+  });
 }
 
 /** The identity of a notification, the same on every redelivery (spec 4.3 retries). */

@@ -6,7 +6,7 @@
 import type { KeyObject } from 'node:crypto';
 import { err, ok } from 'neverthrow';
 import {
-  constantTimeEqual, kvString, loadPrivateKey, loadPublicKey, md5Hex, PaymentErrors, rsaSign, rsaVerify,
+  guard, constantTimeEqual, kvString, loadPrivateKey, loadPublicKey, md5Hex, PaymentErrors, rsaSign, rsaVerify,
   type Charset, type PayResult, type Secret,
 } from '@paykit/core';
 import { encodeStrict } from './charset.js';
@@ -61,19 +61,21 @@ export interface LoadedKeys {
 
 /** Parses the configured key texts; an unreadable key is an `InvalidConfig` error naming the option. */
 export function loadKeys(k: { md5Key?: Secret; privateKey?: Secret; lianlianPublicKey?: string }): PayResult<LoadedKeys> {
-  const out: { md5Key?: Secret; privateKey?: KeyObject; publicKey?: KeyObject } = {};
-  if (k.md5Key !== undefined) out.md5Key = k.md5Key;
-  if (k.privateKey !== undefined) {
-    const pk = loadPrivateKey(k.privateKey.reveal());
-    if (pk.isErr()) return err(PaymentErrors.invalidConfig(`privateKey: ${pk.error.message}`, { path: 'privateKey' }));
-    out.privateKey = pk.value;
-  }
-  if (k.lianlianPublicKey !== undefined) {
-    const pub = loadPublicKey(k.lianlianPublicKey);
-    if (pub.isErr()) return err(PaymentErrors.invalidConfig(`lianlianPublicKey: ${pub.error.message}`, { path: 'lianlianPublicKey' }));
-    out.publicKey = pub.value;
-  }
-  return ok(out);
+  return guard('lianlian-web.loadKeys', () => {
+    const out: { md5Key?: Secret; privateKey?: KeyObject; publicKey?: KeyObject } = {};
+    if (k.md5Key !== undefined) out.md5Key = k.md5Key;
+    if (k.privateKey !== undefined) {
+      const pk = loadPrivateKey(k.privateKey.reveal());
+      if (pk.isErr()) return err(PaymentErrors.invalidConfig(`privateKey: ${pk.error.message}`, { path: 'privateKey' }));
+      out.privateKey = pk.value;
+    }
+    if (k.lianlianPublicKey !== undefined) {
+      const pub = loadPublicKey(k.lianlianPublicKey);
+      if (pub.isErr()) return err(PaymentErrors.invalidConfig(`lianlianPublicKey: ${pub.error.message}`, { path: 'lianlianPublicKey' }));
+      out.publicKey = pub.value;
+    }
+    return ok(out);
+  });
 }
 
 /**
@@ -82,13 +84,15 @@ export function loadKeys(k: { md5Key?: Secret; privateKey?: Secret; lianlianPubl
  * every JSON message is UTF-8.
  */
 export function signText(text: string, signType: SignType, keys: LoadedKeys, charset: Charset = 'UTF-8'): PayResult<string> {
-  if (signType === 'MD5') {
-    if (keys.md5Key === undefined) return err(PaymentErrors.invalidConfig('sign type MD5 needs md5Key in the instance options', { path: 'md5Key' }));
-    return encodeStrict(`${text}&key=${keys.md5Key.reveal()}`, charset).map((bytes) => md5Hex(bytes, 'lower'));
-  }
-  if (keys.privateKey === undefined) return err(PaymentErrors.invalidConfig('sign type RSA needs privateKey (the merchant RSA private key) in the instance options', { path: 'privateKey' }));
-  const key = keys.privateKey;
-  return encodeStrict(text, charset).andThen((bytes) => rsaSign('md5', key, bytes));
+  return guard('lianlian-web.signText', () => {
+    if (signType === 'MD5') {
+      if (keys.md5Key === undefined) return err(PaymentErrors.invalidConfig('sign type MD5 needs md5Key in the instance options', { path: 'md5Key' }));
+      return encodeStrict(`${text}&key=${keys.md5Key.reveal()}`, charset).map((bytes) => md5Hex(bytes, 'lower'));
+    }
+    if (keys.privateKey === undefined) return err(PaymentErrors.invalidConfig('sign type RSA needs privateKey (the merchant RSA private key) in the instance options', { path: 'privateKey' }));
+    const key = keys.privateKey;
+    return encodeStrict(text, charset).andThen((bytes) => rsaSign('md5', key, bytes));
+  });
 }
 
 /** Signs fields; returns the signature for the `sign` field. */
@@ -110,24 +114,26 @@ export function verifyFields(
   charset: Charset = 'UTF-8',
   sortedKeys?: readonly string[],
 ): PayResult<string> {
-  const declared = fields.sign_type;
-  const signature = fields.sign;
-  if (typeof signature !== 'string' || signature.length === 0) return err(PaymentErrors.signature('the message has no sign field: it cannot be trusted'));
-  if (declared !== 'MD5' && declared !== 'RSA') return err(PaymentErrors.signature('sign_type must be MD5 or RSA'));
-  if (!expected.includes(declared)) {
-    return err(PaymentErrors.signature(`message is signed with ${declared} but this instance expects ${expected.join(' or ')}: check notifySignType/signType against the merchant site settings`));
-  }
-  const text = signingText(fields, unsigned, sortedKeys);
-  if (declared === 'MD5') {
-    if (keys.md5Key === undefined) return err(PaymentErrors.invalidConfig('verifying an MD5 signature needs md5Key in the instance options', { path: 'md5Key' }));
-    const bytes = encodeStrict(`${text}&key=${keys.md5Key.reveal()}`, charset);
-    if (bytes.isErr()) return err(PaymentErrors.signature('the signed text cannot be encoded in its charset'));
-    return constantTimeEqual(md5Hex(bytes.value, 'lower'), signature) ? ok(text) : err(PaymentErrors.signature('MD5 signature does not match: check md5Key, and that the raw body was passed unchanged'));
-  }
-  if (keys.publicKey === undefined) return err(PaymentErrors.invalidConfig('verifying an RSA signature needs lianlianPublicKey in the instance options', { path: 'lianlianPublicKey' }));
-  const bytes = bytesOf(text, charset);
-  if (bytes === undefined) return err(PaymentErrors.signature('the signed text cannot be encoded in its charset'));
-  return verifyMd5WithRsa(keys.publicKey, bytes, signature) ? ok(text) : err(PaymentErrors.signature('RSA signature does not verify with lianlianPublicKey: check the key, and that the raw body was passed unchanged'));
+  return guard('lianlian-web.verifyFields', () => {
+    const declared = fields.sign_type;
+    const signature = fields.sign;
+    if (typeof signature !== 'string' || signature.length === 0) return err(PaymentErrors.signature('the message has no sign field: it cannot be trusted'));
+    if (declared !== 'MD5' && declared !== 'RSA') return err(PaymentErrors.signature('sign_type must be MD5 or RSA'));
+    if (!expected.includes(declared)) {
+      return err(PaymentErrors.signature(`message is signed with ${declared} but this instance expects ${expected.join(' or ')}: check notifySignType/signType against the merchant site settings`));
+    }
+    const text = signingText(fields, unsigned, sortedKeys);
+    if (declared === 'MD5') {
+      if (keys.md5Key === undefined) return err(PaymentErrors.invalidConfig('verifying an MD5 signature needs md5Key in the instance options', { path: 'md5Key' }));
+      const bytes = encodeStrict(`${text}&key=${keys.md5Key.reveal()}`, charset);
+      if (bytes.isErr()) return err(PaymentErrors.signature('the signed text cannot be encoded in its charset'));
+      return constantTimeEqual(md5Hex(bytes.value, 'lower'), signature) ? ok(text) : err(PaymentErrors.signature('MD5 signature does not match: check md5Key, and that the raw body was passed unchanged'));
+    }
+    if (keys.publicKey === undefined) return err(PaymentErrors.invalidConfig('verifying an RSA signature needs lianlianPublicKey in the instance options', { path: 'lianlianPublicKey' }));
+    const bytes = bytesOf(text, charset);
+    if (bytes === undefined) return err(PaymentErrors.signature('the signed text cannot be encoded in its charset'));
+    return verifyMd5WithRsa(keys.publicKey, bytes, signature) ? ok(text) : err(PaymentErrors.signature('RSA signature does not verify with lianlianPublicKey: check the key, and that the raw body was passed unchanged'));
+  });
 }
 
 /**

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
+import { expectResultForAnyInput } from '@paykit/conformance';
 import { expect } from 'chai';
-import { lianlianWebPlugin } from '../src/index.js';
+import {
+  buildRiskItem, buildShareingData, checkBankCode, checkRiskItemText, lianlianWebPlugin, loadKeys, signText, verifyFields, verifyNotificationBody,
+} from '../src/index.js';
 import { lianlianWebDemo } from '../src/testing.js';
 import { submitForm } from '../src/harness.js';
 import { must, paymentInput, startWorld, testKeys, TEST_MD5_KEY, type World } from './support.js';
@@ -78,5 +81,19 @@ describe('LianLian web demo', function () {
     expect(steps.some((s) => s.includes('(a redelivery: nothing applied again)'))).to.equal(true);
     expect(steps.some((s) => s.startsWith('order query'))).to.equal(true);
     expect(steps.some((s) => s.includes('JYMX'))).to.equal(true);
+  });
+});
+
+describe('LianLian web public functions given anything (rule 3)', () => {
+  it('the notification reader, the signing helpers and the request builders answer any input with a Result', () => {
+    const body = new Uint8Array(Buffer.from('{}'));
+    expectResultForAnyInput('verifyNotificationBody', (a, b, c) => verifyNotificationBody(a as never, b as never, c as never), 3, body);
+    expectResultForAnyInput('verifyNotificationBody', (a, b, c) => verifyNotificationBody(a as never, b as never, c as never), 3, {});
+    for (const [name, fn, arity] of [
+      ['buildRiskItem', buildRiskItem, 1], ['buildShareingData', buildShareingData, 2], ['checkBankCode', checkBankCode, 3], ['checkRiskItemText', checkRiskItemText, 3],
+      ['loadKeys', loadKeys, 1], ['signText', signText, 3], ['verifyFields', verifyFields, 3],
+    ] as const) {
+      for (const plain of [{}, 'x', []]) expectResultForAnyInput(name, (...args) => (fn as (...a: unknown[]) => unknown)(...args), arity, plain);
+    }
   });
 });

@@ -1,7 +1,7 @@
 // Bank tables of the LianLian web spec, appendices 6.4 (quick pay) and 6.5 (web banking).
 // Data transcribed from the spec; names are the spec's Chinese names with OCR spaces removed.
 import { err, ok } from 'neverthrow';
-import { PaymentErrors, type PayResult } from '@paykit/core';
+import { guard, PaymentErrors, type PayResult } from '@paykit/core';
 
 /** Where a quick-pay bank serves (6.4 "支持范围": 全国 nationwide, 区域 regional, 外资 foreign-owned). */
 export type BankScope = 'national' | 'regional' | 'foreign';
@@ -282,18 +282,20 @@ export function isBankCode(code: unknown): code is BankCode {
  * ```
  */
 export function checkBankCode(code: string, payType: string | undefined, path: string): PayResult<void> {
-  const quick = quickPayBank(code);
-  const web = webBankingBank(code);
-  const fail = (why: string): PayResult<void> => err(PaymentErrors.invalidRequest(`${path} ${code.slice(0, 8)} ${why}`, { path }));
-  if (quick === undefined && web === undefined) return fail('is not a bank code of spec 6.4 (quick pay) or 6.5 (web banking)');
-  if (payType === '2' || payType === '3') {
-    const debit = payType === '2';
-    if (quick === undefined) return fail(`is not a quick-pay bank (spec 6.4), as pay_type ${payType} needs`);
-    if (debit ? !quick.debit : !quick.credit) return fail(`(${quick.name}, spec 6.4 row ${quick.seq}) takes no ${debit ? 'debit' : 'credit'} cards for quick pay (pay_type ${payType})`);
-  }
-  if (payType === '1' || payType === '8') {
-    if (web === undefined) return fail(`is not a web-banking bank (spec 6.5), as pay_type ${payType} needs`);
-    if (payType === '8' && !web.credit) return fail(`(${web.name}, spec 6.5 row ${web.seq}) takes no credit cards for web banking (pay_type 8)`);
-  }
-  return ok(undefined);
+  return guard('lianlian-web.checkBankCode', () => {
+    const quick = quickPayBank(code);
+    const web = webBankingBank(code);
+    const fail = (why: string): PayResult<void> => err(PaymentErrors.invalidRequest(`${path} ${code.slice(0, 8)} ${why}`, { path }));
+    if (quick === undefined && web === undefined) return fail('is not a bank code of spec 6.4 (quick pay) or 6.5 (web banking)');
+    if (payType === '2' || payType === '3') {
+      const debit = payType === '2';
+      if (quick === undefined) return fail(`is not a quick-pay bank (spec 6.4), as pay_type ${payType} needs`);
+      if (debit ? !quick.debit : !quick.credit) return fail(`(${quick.name}, spec 6.4 row ${quick.seq}) takes no ${debit ? 'debit' : 'credit'} cards for quick pay (pay_type ${payType})`);
+    }
+    if (payType === '1' || payType === '8') {
+      if (web === undefined) return fail(`is not a web-banking bank (spec 6.5), as pay_type ${payType} needs`);
+      if (payType === '8' && !web.credit) return fail(`(${web.name}, spec 6.5 row ${web.seq}) takes no credit cards for web banking (pay_type 8)`);
+    }
+    return ok(undefined);
+  });
 }

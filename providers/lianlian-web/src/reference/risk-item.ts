@@ -1,7 +1,7 @@
 // risk_item (spec 4.1, 6.2): a JSON string of risk parameters, sent and signed as its text.
 import { isIP } from 'node:net';
 import { err, ok } from 'neverthrow';
-import { formatCst, parseCst, PaymentErrors, type PayResult } from '@paykit/core';
+import { guard, formatCst, parseCst, PaymentErrors, type PayResult } from '@paykit/core';
 import type { RiskIdType } from './codes.js';
 import { GOODS_CATEGORIES, isGoodsCategoryCode, type GoodsCategoryCode } from './goods-categories.js';
 import { RISK_FIELDS, type RiskFieldSpec } from './risk-fields.js';
@@ -242,28 +242,30 @@ function requiredWireKeys(group: RiskGroup): readonly string[] {
  * `declared`. An `InvalidRequest` at `path` otherwise; values are never echoed.
  */
 export function checkRiskItemText(text: string, declared: readonly RiskGroup[], path: string): PayResult<string> {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return err(PaymentErrors.invalidRequest(`${path} is not JSON text: pass a JSON object, or a buildRiskItem input`, { path }));
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return err(PaymentErrors.invalidRequest(`${path} must be a JSON object`, { path }));
-  const fields = json as Record<string, unknown>;
-  const category = fields.frms_ware_category;
-  if (!isGoodsCategoryCode(category)) {
-    return err(PaymentErrors.invalidRequest(`${path}.frms_ware_category is required and must be a goods category code of spec 6.3 such as 1002`, { path: `${path}.frms_ware_category` }));
-  }
-  const has = (key: string): boolean => {
-    const v = fields[key];
-    return Array.isArray(v) ? v.length > 0 : v !== undefined && v !== null && v !== '';
-  };
-  const missing = missingRiskGroups(category, (g) => requiredWireKeys(g).every(has), declared);
-  if (missing.length > 0) {
-    const keys = missing.flatMap((g) => requiredWireKeys(g).filter((k) => !has(k)));
-    return err(PaymentErrors.invalidRequest(`${path}: ${riskGroupsMessage(category, missing)}; missing ${keys.join(', ')}`, { path }));
-  }
-  return ok(text);
+  return guard('lianlian-web.checkRiskItemText', () => {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return err(PaymentErrors.invalidRequest(`${path} is not JSON text: pass a JSON object, or a buildRiskItem input`, { path }));
+    }
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) return err(PaymentErrors.invalidRequest(`${path} must be a JSON object`, { path }));
+    const fields = json as Record<string, unknown>;
+    const category = fields.frms_ware_category;
+    if (!isGoodsCategoryCode(category)) {
+      return err(PaymentErrors.invalidRequest(`${path}.frms_ware_category is required and must be a goods category code of spec 6.3 such as 1002`, { path: `${path}.frms_ware_category` }));
+    }
+    const has = (key: string): boolean => {
+      const v = fields[key];
+      return Array.isArray(v) ? v.length > 0 : v !== undefined && v !== null && v !== '';
+    };
+    const missing = missingRiskGroups(category, (g) => requiredWireKeys(g).every(has), declared);
+    if (missing.length > 0) {
+      const keys = missing.flatMap((g) => requiredWireKeys(g).filter((k) => !has(k)));
+      return err(PaymentErrors.invalidRequest(`${path}: ${riskGroupsMessage(category, missing)}; missing ${keys.join(', ')}`, { path }));
+    }
+    return ok(text);
+  });
 }
 
 /**
@@ -279,46 +281,48 @@ export function checkRiskItemText(text: string, declared: readonly RiskGroup[], 
  * ```
  */
 export function buildRiskItem(input: RiskItemInput): PayResult<string> {
-  const path = 'risk_item';
-  if (typeof input !== 'object' || input === null) return err(PaymentErrors.invalidRequest(`${path} must be an object with at least "base"`, { path }));
-  const extra = Object.keys(input).find((k) => !(GROUPS as readonly string[]).includes(k));
-  if (extra !== undefined) return err(PaymentErrors.invalidRequest(`${path}.${extra.slice(0, 40)} is not a risk parameter group: use ${GROUPS.join(', ')}`, { path: `${path}.${extra.slice(0, 40)}` }));
-  const category = (input.base as { wareCategory?: unknown } | undefined)?.wareCategory;
-  if (typeof category === 'string') {
-    const missing = missingRiskGroups(category, (g) => input[g] !== undefined);
-    if (missing.length > 0) return err(PaymentErrors.invalidRequest(`${path}.${missing[0] as string}: ${riskGroupsMessage(category, missing)}`, { path: `${path}.${missing[0] as string}` }));
-  }
-  const out: Record<string, string | Record<string, string>[]> = {};
-  const merge = (r: PayResult<Record<string, string>>): PayResult<void> => r.map((fields) => { Object.assign(out, fields); });
-  const steps: PayResult<void>[] = [];
-  steps.push(merge(buildGroup(RISK_FIELDS.base, input.base, `${path}.base`)));
-  if (input.realName !== undefined) {
-    const r = buildGroup(RISK_FIELDS.realName, input.realName, `${path}.realName`);
-    if (r.isOk() && r.value.user_info_identify_state === '1' && r.value.user_info_identify_type === undefined) {
-      steps.push(err(PaymentErrors.invalidRequest(`${path}.realName.identifyType is required when identifyState is 1 (spec 6.2.2)`, { path: `${path}.realName.identifyType` })));
-    } else steps.push(merge(r));
-  }
-  if (input.airline !== undefined) {
-    if (!Array.isArray(input.airline) || input.airline.length === 0) {
-      steps.push(err(PaymentErrors.invalidRequest(`${path}.airline must be a non-empty list of tickets`, { path: `${path}.airline` })));
-    } else {
-      const tickets: Record<string, string>[] = [];
-      input.airline.forEach((t, i) => {
-        const r = buildGroup(RISK_FIELDS.airline, t, `${path}.airline[${i}]`);
-        steps.push(r.map((v) => { tickets.push(v); }));
-      });
-      out.airline_list = tickets;
+  return guard('lianlian-web.buildRiskItem', () => {
+    const path = 'risk_item';
+    if (typeof input !== 'object' || input === null) return err(PaymentErrors.invalidRequest(`${path} must be an object with at least "base"`, { path }));
+    const extra = Object.keys(input).find((k) => !(GROUPS as readonly string[]).includes(k));
+    if (extra !== undefined) return err(PaymentErrors.invalidRequest(`${path}.${extra.slice(0, 40)} is not a risk parameter group: use ${GROUPS.join(', ')}`, { path: `${path}.${extra.slice(0, 40)}` }));
+    const category = (input.base as { wareCategory?: unknown } | undefined)?.wareCategory;
+    if (typeof category === 'string') {
+      const missing = missingRiskGroups(category, (g) => input[g] !== undefined);
+      if (missing.length > 0) return err(PaymentErrors.invalidRequest(`${path}.${missing[0] as string}: ${riskGroupsMessage(category, missing)}`, { path: `${path}.${missing[0] as string}` }));
     }
-  }
-  if (input.logistics !== undefined) steps.push(merge(buildGroup(RISK_FIELDS.logistics, input.logistics, `${path}.logistics`)));
-  if (input.game !== undefined) {
-    const r = buildGroup(RISK_FIELDS.game, input.game, `${path}.game`);
-    if (r.isOk() && r.value.game_id_belongs === '2' && r.value.game_id === undefined) {
-      steps.push(err(PaymentErrors.invalidRequest(`${path}.game.gameId is required when belongs is 2 (spec 6.2.2)`, { path: `${path}.game.gameId` })));
-    } else steps.push(merge(r));
-  }
-  if (input.phoneCharge !== undefined) steps.push(merge(buildGroup(RISK_FIELDS.phoneCharge, input.phoneCharge, `${path}.phoneCharge`)));
-  const failed = steps.find((s) => s.isErr());
-  if (failed !== undefined && failed.isErr()) return err(failed.error);
-  return ok(JSON.stringify(out));
+    const out: Record<string, string | Record<string, string>[]> = {};
+    const merge = (r: PayResult<Record<string, string>>): PayResult<void> => r.map((fields) => { Object.assign(out, fields); });
+    const steps: PayResult<void>[] = [];
+    steps.push(merge(buildGroup(RISK_FIELDS.base, input.base, `${path}.base`)));
+    if (input.realName !== undefined) {
+      const r = buildGroup(RISK_FIELDS.realName, input.realName, `${path}.realName`);
+      if (r.isOk() && r.value.user_info_identify_state === '1' && r.value.user_info_identify_type === undefined) {
+        steps.push(err(PaymentErrors.invalidRequest(`${path}.realName.identifyType is required when identifyState is 1 (spec 6.2.2)`, { path: `${path}.realName.identifyType` })));
+      } else steps.push(merge(r));
+    }
+    if (input.airline !== undefined) {
+      if (!Array.isArray(input.airline) || input.airline.length === 0) {
+        steps.push(err(PaymentErrors.invalidRequest(`${path}.airline must be a non-empty list of tickets`, { path: `${path}.airline` })));
+      } else {
+        const tickets: Record<string, string>[] = [];
+        input.airline.forEach((t, i) => {
+          const r = buildGroup(RISK_FIELDS.airline, t, `${path}.airline[${i}]`);
+          steps.push(r.map((v) => { tickets.push(v); }));
+        });
+        out.airline_list = tickets;
+      }
+    }
+    if (input.logistics !== undefined) steps.push(merge(buildGroup(RISK_FIELDS.logistics, input.logistics, `${path}.logistics`)));
+    if (input.game !== undefined) {
+      const r = buildGroup(RISK_FIELDS.game, input.game, `${path}.game`);
+      if (r.isOk() && r.value.game_id_belongs === '2' && r.value.game_id === undefined) {
+        steps.push(err(PaymentErrors.invalidRequest(`${path}.game.gameId is required when belongs is 2 (spec 6.2.2)`, { path: `${path}.game.gameId` })));
+      } else steps.push(merge(r));
+    }
+    if (input.phoneCharge !== undefined) steps.push(merge(buildGroup(RISK_FIELDS.phoneCharge, input.phoneCharge, `${path}.phoneCharge`)));
+    const failed = steps.find((s) => s.isErr());
+    if (failed !== undefined && failed.isErr()) return err(failed.error);
+    return ok(JSON.stringify(out));
+  });
 }
