@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { errAsync, ok, okAsync, ResultAsync } from 'neverthrow';
-import { InMemoryStore, PaymentErrors, type PayResultAsync, type StoreConfig } from '@paykit/core';
+import { decodeWith, guardAsync, InMemoryStore, PaymentErrors, StoreConfigCodec, type PayResultAsync, type StoreConfig } from '@paykit/core';
 import { pgPoolClient, type SqlClient } from './client.js';
 import { lockDataFolder } from './folder-lock.js';
 import { migrate } from './migrations.js';
@@ -34,6 +34,20 @@ export interface OpenStoreOptions {
  * ```
  */
 export function openStore(config: StoreConfig, options: OpenStoreOptions = {}): PayResultAsync<DurableStore | InMemoryStore> {
+  return guardAsync('openStore', () => {
+    // Called directly, the config has not been through createPaykit's checks.
+    const checked = decodeWith(StoreConfigCodec, config, 'store', 'config');
+    if (checked.isErr()) return errAsync(checked.error);
+    const max = options?.maxConnections;
+    if (typeof options !== 'object' || options === null || (options.baseDir !== undefined && typeof options.baseDir !== 'string')
+      || (max !== undefined && !(Number.isSafeInteger(max) && max >= 1 && max <= 1000))) {
+      return errAsync(PaymentErrors.invalidConfig('openStore options are { baseDir?: a folder path, maxConnections?: a whole number from 1 to 1000 }', { path: 'options' }));
+    }
+    return open(checked.value, options);
+  });
+}
+
+function open(config: StoreConfig, options: OpenStoreOptions): PayResultAsync<DurableStore | InMemoryStore> {
   let sealer: RecordSealer | undefined;
   if (config.kind !== 'memory' && config.recordKey !== undefined) {
     const made = RecordSealer.fromBase64(config.recordKey);

@@ -57,3 +57,27 @@ describe('createPaykit with a PGlite store', function () {
     });
   });
 });
+
+describe('openStore called directly (rule 3)', function () {
+  it('answers a config or options of any shape with an InvalidConfig error naming what to fix, and opens nothing', async function () {
+    const hostile = new Proxy({}, { get() { throw new Error('proxy get'); }, has() { throw new Error('proxy has'); }, ownKeys() { throw new Error('proxy keys'); } });
+    const cases: [unknown, unknown][] = [
+      [null, undefined], [undefined, undefined], ['pglite', undefined], [{ kind: 'sqlite' }, undefined], [{ kind: 'pglite', dataDir: 5 }, undefined],
+      [{ kind: 'postgres' }, undefined], [hostile, undefined], [{ kind: 'memory' }, null], [{ kind: 'memory' }, { baseDir: 5 }], [{ kind: 'memory' }, { maxConnections: 0 }],
+    ];
+    for (const [i, [config, options]] of cases.entries()) {
+      let r: Awaited<ReturnType<typeof openStore>> | undefined;
+      try {
+        r = await openStore(config as never, options as never);
+      } catch (e) {
+        expect.fail(`openStore threw ${String((e as Error)?.message ?? e)} for case ${i}`);
+      }
+      expect(r?.isErr(), `case ${i}`).to.equal(true);
+      const e = r?._unsafeUnwrapErr() as PaymentError;
+      expect(['InvalidConfig', 'Internal']).to.include(e.kind);
+    }
+    const first = (await openStore(null as never))._unsafeUnwrapErr();
+    expect(first).to.deep.include({ kind: 'InvalidConfig', path: 'store' });
+    expect((await openStore({ kind: 'memory' }))._unsafeUnwrap()).to.be.an('object');
+  });
+});
