@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ResultAsync } from 'neverthrow';
-import { PaymentErrors, type PayResultAsync } from '@paykit/core';
+import { errAsync, ResultAsync } from 'neverthrow';
+import { guardAsync, PaymentErrors, type PayResultAsync } from '@paykit/core';
 import { nodeHealthHandler, type HealthPaykit } from './health.js';
 import { nodeWebhookHandler } from './node.js';
 import type { WebhookOptions, WebhookPaykit } from './shared/types.js';
@@ -38,6 +38,15 @@ export interface WebhookServer {
  * ```
  */
 export function listenForNotifications(paykit: WebhookPaykit & Partial<HealthPaykit>, options: ListenOptions): PayResultAsync<WebhookServer> {
+  return guardAsync('listenForNotifications', () => {
+    if (typeof options !== 'object' || options === null) {
+      return errAsync(PaymentErrors.invalidConfig('listenForNotifications takes options: { instanceId or instanceFromPath, host?, port?, healthPath?, maxBodyBytes? }', { path: 'options' }));
+    }
+    return listen(paykit, options);
+  });
+}
+
+function listen(paykit: WebhookPaykit & Partial<HealthPaykit>, options: ListenOptions): PayResultAsync<WebhookServer> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 0;
   const listening = new Promise<WebhookServer>((resolve, reject) => {

@@ -130,3 +130,18 @@ describe('node:http webhook handler', function () {
     });
   });
 });
+
+describe('listenForNotifications given options of the wrong shape (rule 3)', function () {
+  it('answers with an InvalidConfig error, listening on nothing, rather than throwing', async function () {
+    const paykit = { notifications: { handle: () => undefined, rejection: () => undefined }, logger: undefined } as never;
+    for (const options of [undefined, null, 'shop', 5]) {
+      let r: Awaited<ReturnType<typeof listenForNotifications>> | undefined;
+      try {
+        r = await listenForNotifications(paykit, options as never);
+      } catch (e) {
+        expect.fail(`listenForNotifications threw ${String((e as Error)?.message ?? e)}`);
+      }
+      expect(r?._unsafeUnwrapErr()).to.deep.include({ kind: 'InvalidConfig', path: 'options' });
+    }
+  });
+});
