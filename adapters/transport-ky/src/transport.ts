@@ -150,5 +150,25 @@ class KyTransport implements HttpTransport {
  * ```
  */
 export function kyTransport(options: KyTransportOptions = {}): HttpTransport {
+  const problem = optionsProblem(options);
+  // A factory has no Result to fail with: wrong options make a transport whose every call says what to fix.
+  if (problem !== undefined) return { send: () => errAsync(PaymentErrors.invalidConfig(`kyTransport options: ${problem}`, { path: 'transport' })) };
   return new KyTransport(options);
+}
+
+/** What is wrong with options given by a JavaScript caller, or undefined. */
+function optionsProblem(o: unknown): string | undefined {
+  try {
+    if (typeof o !== 'object' || o === null) return 'pass an object { retries?, backoffMs?, backoffLimitMs?, fetch?, logger? } or nothing';
+    const given = o as Record<string, unknown>;
+    for (const name of ['retries', 'backoffMs', 'backoffLimitMs']) {
+      const v = given[name];
+      if (v !== undefined && !(typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)) return `${name} must be a whole number, 0 or more`;
+    }
+    if (given.fetch !== undefined && typeof given.fetch !== 'function') return 'fetch must be a function like globalThis.fetch';
+    if (given.logger !== undefined && typeof (given.logger as { log?: unknown } | null)?.log !== 'function') return 'logger must be a paykit Logger (an object with log(level, message, fields))';
+    return undefined;
+  } catch {
+    return 'the options object cannot be read';
+  }
 }

@@ -126,3 +126,31 @@ describe('kyTransport', () => {
     });
   });
 });
+
+describe('kyTransport given options of the wrong shape (rule 3)', () => {
+  it('makes a transport whose every call is an InvalidConfig error saying what to fix, sending nothing', async () => {
+    const server = await new TestServer().start();
+    try {
+      const hostile = new Proxy({}, { get() { throw new Error('proxy get'); } });
+      const cases: [unknown, string][] = [
+        [null, 'pass an object'], [5, 'pass an object'], [{ retries: -1 }, 'retries must be a whole number'], [{ backoffMs: '300' }, 'backoffMs must be a whole number'],
+        [{ fetch: 'fetch' }, 'fetch must be a function'], [{ logger: {} }, 'logger must be a paykit Logger'], [hostile, 'cannot be read'],
+      ];
+      for (const [options, says] of cases) {
+        let transport: ReturnType<typeof kyTransport> | undefined;
+        try {
+          transport = kyTransport(options as never);
+        } catch (e) {
+          expect.fail(`kyTransport threw ${String((e as Error)?.message ?? e)}`);
+        }
+        const r = await transport?.send({ method: 'GET', url: `${server.url}/q`, headers: {} }, { timeoutMs: 2000, kind: 'query', operation: 'test.query' });
+        const e = r?._unsafeUnwrapErr();
+        expect(e?.kind).to.equal('InvalidConfig');
+        expect(e?.message).to.include(says);
+      }
+      expect(server.seen).to.have.length(0);
+    } finally {
+      await server.close();
+    }
+  });
+});
