@@ -1,6 +1,6 @@
 /** The Example Pay demo: one order walked through the simulator, step by step. */
 import { createPaykit, MemoryLogger, reconciliationDigest, type DemoReporter, type Paykit, type PayResult, type ProviderDemo } from '@paykit/core';
-import { LoopbackTransport, SimulatorServer } from '@paykit/core/simulator';
+import { LoopbackTransport, SimulatorServer, trafficDay } from '@paykit/core/simulator';
 import { examplePlugin } from './plugin.js';
 import { ExampleSimulator } from './simulator/index.js';
 
@@ -54,6 +54,9 @@ export const exampleDemo: ProviderDemo = {
         { instances: { shop: { plugin: 'example', options: { merchantId: MERCHANT, key: DEMO_KEY, baseUrl: sim.url, notifyUrl: merchant.url } } } },
         { plugins: [examplePlugin], transport: new LoopbackTransport(), logger: new MemoryLogger(), store: context?.store },
       ), 'createPaykit');
+      // The day the simulated traffic lands on (China Standard Time), taken before it starts: the
+      // statement reconciled at the end is that day's, even when the demo runs across midnight CST.
+      const day = (await trafficDay()).dashed;
       const orderId = `DEMO${Date.now()}`;
       const created = must(await paykit.payments.create({ orderId, amount: { amount: 4965, currency: 'CNY' }, description: 'Green tea, 250 g' }), 'payments.create');
       reporter.step('created the payment: the browser posts this form to the cashier', created.action);
@@ -77,7 +80,6 @@ export const exampleDemo: ProviderDemo = {
         { kind: 'charge', reference: 'DEMO-MONTHLY-FEE', feeMinor: 300, currency: 'CNY', at: new Date() },
       );
       reporter.step("Example Pay's statement of the day lists the first order twice, an order this shop never made, and a fee of 3.00 on its own");
-      const day = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
       const report = must(await paykit.reconcile({ instance: 'shop', date: day }, { repair: true, fees: { basisPoints: 60 } }), 'reconcile');
       reporter.step(`reconciled ${day} against the records, repairing by verified queries (paykit reconcile --repair)`, reconciliationDigest(report));
       reporter.step(`order ${lost} after the repair`, must(await paykit.payments.get(lost), 'payments.get'));
