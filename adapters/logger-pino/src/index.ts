@@ -13,7 +13,7 @@
  *
  * @packageDocumentation
  */
-import { maskCardNumbersIn, redact, type LogFields, type Logger, type LogLevel } from '@paykit/core';
+import { logLevelOf, maskCardNumbersIn, redactFields, type LogFields, type Logger, type LogLevel } from '@paykit/core';
 
 /**
  * The part of a pino logger paykit writes through (a `pino.Logger`, or a child of one, fits).
@@ -35,9 +35,6 @@ export interface PinoLike {
 /** The keys pino writes on every line itself: a field of the same name is renamed `paykit_<key>` rather than duplicated. */
 const PINO_KEYS: ReadonlySet<string> = new Set(['level', 'time', 'msg', 'pid', 'hostname']);
 
-/** paykit's levels; anything else a JavaScript caller passes is written at info. */
-const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
-
 /**
  * paykit's `Logger` writing to a pino logger: each line's fields go through paykit's `redact`
  * (secrets hidden, card numbers masked, identifiers shown) and its message through
@@ -55,10 +52,9 @@ export function pinoLogger(pino: PinoLike): Logger {
   return {
     log(given: LogLevel, message: string, fields: LogFields = {}): void {
       // A level that is not one of paykit's (JavaScript callers) is written at info.
-      const level: LogLevel = LEVELS.includes(given) ? given : 'info';
+      const level = logLevelOf(given);
       if (typeof pino.isLevelEnabled === 'function' && !pino.isLevelEnabled(level)) return;
-      const redacted = redact(fields);
-      const safe = typeof redacted === 'object' && redacted !== null && !Array.isArray(redacted) ? redacted as Record<string, unknown> : { fields: redacted };
+      const safe = redactFields(fields) as Record<string, unknown>;
       let out = safe;
       for (const key of Object.keys(safe)) {
         if (!PINO_KEYS.has(key)) continue;

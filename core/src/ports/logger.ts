@@ -117,7 +117,7 @@ export class MemoryLogger implements Logger {
 
   /** Records a redacted line. */
   log(level: LogLevel, message: string, fields: LogFields = {}): void {
-    this.lines.push({ level: levelOf(level), message: maskCardNumbersIn(message), fields: fieldsOf(fields) });
+    this.lines.push({ level: logLevelOf(level), message: maskCardNumbersIn(message), fields: redactFields(fields) });
   }
 }
 
@@ -138,21 +138,24 @@ export class JsonLogger implements Logger {
 
   /** Writes a redacted JSON line. */
   log(level: LogLevel, message: string, fields: LogFields = {}): void {
-    const at = levelOf(level);
+    const at = logLevelOf(level);
     if (LEVELS.indexOf(at) < this.#min) return;
-    this.#write(JSON.stringify({ level: at, message: maskCardNumbersIn(message), ...fieldsOf(fields) }));
+    this.#write(JSON.stringify({ level: at, message: maskCardNumbersIn(message), ...redactFields(fields) }));
   }
 }
 
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
-/** A level as given, or `info` for anything that is not one (JavaScript callers). */
-function levelOf(level: unknown): LogLevel {
+/** A level as given, or `info` for anything that is not one (JavaScript callers); for `Logger` implementations. */
+export function logLevelOf(level: unknown): LogLevel {
   return LEVELS.includes(level as LogLevel) ? level as LogLevel : 'info';
 }
 
-/** The redacted fields of a line; anything that is not an object of fields is kept under `fields`. */
-function fieldsOf(fields: unknown): LogFields {
+/**
+ * The redacted fields of a line ({@link redact}); anything that is not an object of fields is kept
+ * under `fields`. For `Logger` implementations.
+ */
+export function redactFields(fields: unknown): LogFields {
   const redacted = redact(fields);
   return typeof redacted === 'object' && redacted !== null && !Array.isArray(redacted) ? redacted as LogFields : { fields: redacted };
 }
