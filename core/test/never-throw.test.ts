@@ -1,11 +1,15 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { Err, Ok, ResultAsync } from 'neverthrow';
+import * as t from 'io-ts';
+import { Err, errAsync, ok, Ok, okAsync, ResultAsync, type Result } from 'neverthrow';
 import {
   addMoney, charsetOf, checkCapture, formatDecimal, formatMinorUnits, checkRefundable, compareMoney, createPaykit, currencyOf, decodeText, encodeText, loadCertificate,
   loadConfigFile, loadPrivateKey, loadPublicKey, money, parseConfig, parseCst, parseDecimal, parseMinorUnits, paymentTransition,
   parseJsonObject, PaymentErrors, payoutTransition, type PaymentError, isPaymentError, formatPaymentError, redact, maskCardNumber, maskCardNumbersIn,
   maskFieldValue, isBase64, constantTimeEqual, hexDigestEquals, JsonLogger, MemoryLogger, rsaOaepEncrypt, rsaSign, subtractMoney, sumMoney, type Paykit,
+  aesCtr, applyPaymentReport, checkHealth, checkTelemetryOptions, decodeWith, dropLease, failRefund, FixedClock, fromDinero, giveUp, guard, guardAsync,
+  InMemoryStore, inUnitOfWork, leaseConsumer, mapErrOf, mapOk, markReplayed, orElseOf, readConsumer, readGauges, recordStep, refundableBase,
+  runMoneyOperation, settlePaymentReport, settlePayoutReport, settlePreAuthReport, settleRefundReport, takeLease, toDinero, updateRecord,
 } from '../src/index.js';
 import { ALL, defaultScript, fakePlugin } from './support/fake-plugin.js';
 
@@ -21,6 +25,14 @@ function nastyTuples(plain: unknown): unknown[][] {
   const out: unknown[][] = [];
   for (const v of NASTY) for (let i = 0; i < 3; i += 1) out.push([0, 1, 2].map((j) => (j === i ? v : plain)));
   return out;
+}
+
+/** Like {@link nastyTuples} for a call with its own plain value in each position; and each nasty value in every position at once. */
+function hostileArgs(plain: readonly unknown[]): unknown[][] {
+  return [
+    ...NASTY.flatMap((v) => plain.map((_, i) => plain.map((p, j) => (j === i ? v : p)))),
+    ...NASTY.map((v) => plain.map(() => v)),
+  ];
 }
 
 const isResult = (v: unknown): boolean => v instanceof Ok || v instanceof Err;
@@ -263,6 +275,131 @@ describe('never throw', () => {
         expect(reply).to.have.property('status').that.is.a('number');
       }), { numRuns: 300 });
       for (const [a, b] of nastyTuples('main')) expect(paykit.notifications.rejection(a as never, b as never).status).to.be.a('number');
+    });
+  });
+
+  // Each helper is called with its arguments as a caller would pass them (`plain`), then with each
+  // hostile value in each position and in every position at once, then with arbitrary values.
+  context('core helpers: result combinators, protocol, facade and observability', () => {
+    const cny = (amount: number) => ({ amount, currency: 'CNY' as const });
+    const createdAt = new Date('2026-01-02T03:04:05Z');
+    const storedPayment = {
+      orderId: 'A1', instanceId: 'main', amount: cny(100), status: 'succeeded' as const, refunded: cny(0), refundReserved: cny(0), createdAt,
+    };
+    const storedRefund = { refundId: 'R1', orderId: 'A1', instanceId: 'main', amount: cny(40), status: 'processing' as const, requestedAt: createdAt };
+    const store = new InMemoryStore();
+    const ctx = { store, clock: new FixedClock(createdAt), logger: new MemoryLogger() };
+    before(async () => {
+      (await store.insert('payment', 'A1', storedPayment))._unsafeUnwrap();
+      (await store.insert('refund', 'R1', storedRefund))._unsafeUnwrap();
+    });
+    const codec = t.type({ orderId: t.string });
+    const steps = {
+      operation: 'refunds.create', describe: () => 'refund R1', resolution: () => ({ operation: 'refunds.query', reference: 'R1', hint: 'query it' }),
+      claim: () => okAsync({ answer: 1 }), send: () => okAsync(1), settle: () => okAsync(1), release: () => okAsync(1), unknown: () => okAsync(1),
+    };
+    const event = { id: 1, type: 'payment.succeeded', record: { kind: 'payment', id: 'A1', version: 1 }, from: null, to: 'succeeded', instanceId: 'main', amount: cny(100), cause: { source: 'local' }, occurredAt: createdAt };
+    const call = (f: unknown) => (...args: unknown[]): unknown => (f as (...a: unknown[]) => unknown)(...args);
+
+    const sync: readonly [string, (...a: unknown[]) => unknown, readonly unknown[]][] = [
+      ['aesCtr', call(aesCtr), [Buffer.alloc(16, 1), Buffer.alloc(16, 2), Buffer.from('data')]],
+      ['applyPaymentReport', call(applyPaymentReport), [storedPayment, { orderId: 'A1', amount: cny(100), status: 'succeeded' }]],
+      ['checkTelemetryOptions', call(checkTelemetryOptions), [{ gaugeCacheMs: 10 }]],
+      ['decodeWith (valid input)', call(decodeWith), [codec, { orderId: 'A1' }, 'input']],
+      ['decodeWith (invalid input)', call(decodeWith), [codec, { orderId: 1 }, 'input', 'reply']],
+      ['fromDinero', call(fromDinero), [toDinero(cny(4965))]],
+      ['guard', call(guard), ['context', () => ok(1)]],
+      ['guard (a function that throws)', call(guard), ['context', () => { throw new Error('boom'); }]],
+    ];
+    for (const [name, fn, plain] of sync) {
+      it(`${name} returns a Result for any arguments`, () => {
+        assertSyncResult(name, () => fn(...plain));
+        for (const args of hostileArgs(plain)) assertSyncResult(name, () => fn(...args));
+        fc.assert(fc.property(fc.array(anyInput, { minLength: plain.length, maxLength: plain.length }), (args) => assertSyncResult(name, () => fn(...args))), { numRuns: 100 });
+      });
+    }
+
+    const asynchronous: readonly [string, (...a: unknown[]) => unknown, readonly unknown[]][] = [
+      ['guardAsync', call(guardAsync), ['context', () => okAsync(1)]],
+      ['guardAsync (a rejected promise)', call(guardAsync), ['context', () => Promise.reject(new Error('boom'))]],
+      ['mapOk', call(mapOk), [okAsync(1), (x: number) => x + 1]],
+      ['mapOk (a promise)', call(mapOk), [Promise.resolve(ok(1)), (x: number) => x + 1]],
+      ['mapErrOf', call(mapErrOf), [errAsync('e'), (e: string) => `${e}!`]],
+      ['orElseOf (recovering)', call(orElseOf), [errAsync('e'), () => ok(1)]],
+      ['orElseOf (not called)', call(orElseOf), [okAsync(1), () => ok(2)]],
+      ['inUnitOfWork', call(inUnitOfWork), [store, () => okAsync(1), { attempts: 2 }]],
+      ['updateRecord', call(updateRecord), [store, 'payment', 'A1', (cur: unknown) => ok({ write: false, value: cur }), 1]],
+      ['settlePaymentReport', call(settlePaymentReport), [store, { orderId: 'A1', amount: cny(100), status: 'succeeded' }, { instanceId: 'main', now: createdAt }]],
+      ['refundableBase', call(refundableBase), [store, storedPayment]],
+      ['settleRefundReport', call(settleRefundReport), [store, { refundId: 'R1', orderId: 'A1', amount: cny(40), status: 'processing' }, undefined]],
+      ['failRefund', call(failRefund), [store, storedRefund, { message: 'declined' }]],
+      ['settlePayoutReport', call(settlePayoutReport), [store, { providerOrderId: 'P1', status: 'succeeded' }, createdAt]],
+      ['settlePreAuthReport', call(settlePreAuthReport), [store, { orderId: 'A1', status: 'authorised' }]],
+      ['takeLease', call(takeLease), [ctx, 'payment', 'A1', 0, 'payments.query']],
+      ['dropLease', call(dropLease), [ctx, 'payment', 'A1', PaymentErrors.timeout('no answer'), { maxChecks: 3, action: 'ask the provider', operation: 'payments.query' }]],
+      ['giveUp', call(giveUp), [store, 'payment', 'A1', createdAt, 'no answer', 'ask the provider']],
+      ['runMoneyOperation', call(runMoneyOperation), [ctx, steps]],
+      ['readConsumer', call(readConsumer), [store, 'mailer']],
+      ['leaseConsumer', call(leaseConsumer), [ctx, 'mailer', 1000, () => okAsync(0)]],
+      ['recordStep', call(recordStep), [ctx, 'mailer', { kind: 'handled', event }, 1000]],
+      ['markReplayed', call(markReplayed), [ctx, 'mailer', 1]],
+      ['checkHealth', call(checkHealth), [{ store, instanceIds: ['main'], closed: false }, { timeoutMs: 500 }]],
+      ['readGauges', call(readGauges), [{ store: ctx.store, clock: ctx.clock, logger: ctx.logger }]],
+    ];
+    for (const [name, fn, plain] of asynchronous) {
+      it(`${name} resolves to a Result for any arguments`, async () => {
+        await assertAsyncResult(name, () => fn(...plain));
+        for (const args of hostileArgs(plain)) await assertAsyncResult(name, () => fn(...args));
+        await fc.assert(fc.asyncProperty(fc.array(anyInput, { minLength: plain.length, maxLength: plain.length }), async (args) => {
+          await assertAsyncResult(name, () => fn(...args));
+        }), { numRuns: 50 });
+      });
+    }
+
+    /** The error a call returned (awaited when asynchronous); fails when it is not an Err. */
+    const errorOf = async (out: unknown): Promise<PaymentError> => {
+      const r = (await out) as Result<unknown, PaymentError>;
+      expect(r.isErr(), 'an Err').to.equal(true);
+      return r._unsafeUnwrapErr();
+    };
+    it('names the argument to fix in an InvalidRequest', async () => {
+      const cases: readonly [unknown, string][] = [
+        [takeLease(undefined as never, 'payment', 'A1', 1000, 'payments.query'), 'ctx'],
+        [takeLease(ctx, 'payment', 'A1', Number.NaN, 'payments.query'), 'leaseMs'],
+        [updateRecord(store, 'payment', 'A1', 42 as never), 'decide'],
+        [inUnitOfWork(store, 'work' as never), 'work'],
+        [applyPaymentReport(storedPayment, null as never), 'report'],
+        [runMoneyOperation(ctx, 'steps' as never), 'steps'],
+        [mapOk(42 as never, (x: number) => x), 'ra'],
+        [orElseOf(errAsync('e'), hostileProxy as never), 'f'],
+        [guard('formatting', Symbol('fn') as never), 'fn'],
+        [guardAsync(hostileProxy as never, 1n as never), 'fn'],
+      ];
+      for (const [out, argument] of cases) {
+        const e = await errorOf(out);
+        expect(e.kind, e.message).to.equal('InvalidRequest');
+        expect(e.path, e.message).to.equal(argument);
+        expect(e.message).to.include(` ${argument},`);
+      }
+      expect((await errorOf(aesCtr('key' as never, Buffer.alloc(16), Buffer.alloc(1)))).message).to.match(/as bytes .*got string/);
+      expect((await errorOf(fromDinero(undefined as never))).message).to.match(/^fromDinero: pass a dinero\.js value/);
+    });
+    it('makes its message when the context or root given cannot be shown as text', async () => {
+      const thrown = await errorOf(guard(hostileProxy as never, () => { throw new Error('boom'); }));
+      expect(thrown.kind).to.equal('Internal');
+      expect(thrown.message).to.equal('(a value that cannot be shown as text): unexpected exception');
+      expect((await errorOf(guardAsync(Symbol('ctx') as never, () => Promise.reject(new Error('boom'))))).message).to.equal('Symbol(ctx): unexpected exception');
+      const decoded = await errorOf(decodeWith(codec, { orderId: 1 }, hostileProxy as never));
+      expect(decoded.kind).to.equal('InvalidRequest');
+      expect(decoded.path).to.equal('(a value that cannot be shown as text).orderId');
+      expect((await errorOf(checkTelemetryOptions(hostileProxy))).kind).to.equal('InvalidConfig');
+    });
+    it('settles as before for valid arguments; a callback that gives no Result is an Internal error', async () => {
+      expect((await mapOk(okAsync(2), (x: number) => x * 3))._unsafeUnwrap()).to.equal(6);
+      expect((await mapOk(Promise.resolve(ok(2)) as never, (x: number) => x * 3))._unsafeUnwrap()).to.equal(6);
+      expect(guard('x', () => ok(5))._unsafeUnwrap()).to.equal(5);
+      expect((await errorOf(orElseOf(errAsync<number, string>('e'), (() => 1) as never))).message).to.equal('orElseOf: the recovery function returned number, not a Result or ResultAsync');
+      expect((await errorOf(guard('formatting', (() => 'text') as never))).message).to.equal('formatting: the guarded function returned string, not a Result');
     });
   });
 });

@@ -2,6 +2,7 @@ import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { err, ok } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
+import { textOf } from '../errors/text.js';
 import type { PayResult } from '../errors/result.js';
 import { maskCardNumbersIn, Secret } from '../ports/secret.js';
 
@@ -136,10 +137,11 @@ export function decodeWith<A>(codec: t.Decoder<unknown, A>, input: unknown, root
     if (acceptsUnchanged(codec, input)) return ok(input as A);
     result = codec.decode(input);
   } catch (e) {
-    return err(PaymentErrors.internal(`${root}: validator threw`, { cause: e }));
+    return err(PaymentErrors.internal(`${textOf(root)}: validator threw`, { cause: e }));
   }
   if (isLeft(result)) {
-    const { message, path } = reportIoTsErrors(result.left, root);
+    // `root` is read only on failure, as text: whatever it is (a proxy, a symbol), the error is made.
+    const { message, path } = reportIoTsErrors(result.left, textOf(root));
     if (kind === 'config') return err(PaymentErrors.invalidConfig(message, { path }));
     if (kind === 'reply') return err(PaymentErrors.decode(message, { path }));
     return err(PaymentErrors.invalidRequest(message, { path }));

@@ -4,6 +4,7 @@ import type {
   Resolution, SignatureError, StandardCode, TimeoutError, UnsupportedError,
 } from './payment-error.js';
 import { maskCardNumbersIn } from '../ports/secret.js';
+import { textOf, UNPRINTABLE } from './text.js';
 
 /** Optional details accepted by every error constructor. */
 export interface ErrorDetails {
@@ -35,18 +36,6 @@ export function describeCause(cause: unknown): { readonly name: string; readonly
   } catch {
     // A hostile value (a proxy whose traps throw): nothing of it can be read safely.
     return { name: typeof cause, message: UNPRINTABLE };
-  }
-}
-
-const UNPRINTABLE = '(a value that cannot be shown as text)';
-
-/** A value given where text belongs, as text; never throws (a `toString` that throws gives a placeholder). */
-function textOf(v: unknown): string {
-  if (typeof v === 'string') return v;
-  try {
-    return String(v);
-  } catch {
-    return UNPRINTABLE;
   }
 }
 

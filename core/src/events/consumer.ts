@@ -1,6 +1,7 @@
 import { errAsync, okAsync } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
-import type { PayResultAsync } from '../errors/result.js';
+import { badArgument, isObject } from '../errors/arguments.js';
+import { guardAsync, type PayResultAsync } from '../errors/result.js';
 import type { PaykitEvent } from '../ports/event-log.js';
 import type { Store } from '../ports/store.js';
 import { commitValue, type ProtocolContext } from '../protocol/commit.js';
@@ -49,7 +50,8 @@ export function checkConsumerName(name: unknown): PayResultAsync<string> {
 
 /** Reads a consumer's state, `undefined` before its first use. */
 export function readConsumer(store: Store, name: string): PayResultAsync<ConsumerState | undefined> {
-  return store.get<ConsumerState>('consumer', name).map((v) => v?.value);
+  if (!isObject(store)) return errAsync(badArgument('readConsumer', 'store', 'a Store', store));
+  return guardAsync('readConsumer', () => store.get<ConsumerState>('consumer', name).map((v) => v?.value));
 }
 
 /**
@@ -57,14 +59,19 @@ export function readConsumer(store: Store, name: string): PayResultAsync<Consume
  * it is new. `undefined` when another process holds a live lease: it is handling the consumer.
  */
 export function leaseConsumer(ctx: ProtocolContext, name: string, leaseMs: number, start: () => PayResultAsync<number>): PayResultAsync<ConsumerState | undefined> {
-  const now = ctx.clock.now();
-  const lease: Lease = { owner: LEASE_OWNER, until: new Date(now.getTime() + leaseMs) };
-  return commitValue(ctx, (tx) => tx.get<ConsumerState>('consumer', name).andThen((cur) => {
-    if (!cur) return start().andThen((cursor) => tx.insert<ConsumerState>('consumer', name, { name, cursor, lease, handled: 0, parked: 0 }).map((v) => v.value));
-    const held = cur.value.lease;
-    if (held && held.owner !== LEASE_OWNER && new Date(held.until).getTime() > now.getTime()) return okAsync(undefined);
-    return tx.update<ConsumerState>('consumer', name, cur.version, { ...cur.value, lease }).map((v) => v.value);
-  }), { attempts: 4 }).orElse((e) => (e.kind === 'Conflict' ? okAsync(undefined) : errAsync(e)));
+  if (!isObject(ctx)) return errAsync(badArgument('leaseConsumer', 'ctx', 'the protocol context { store, clock, logger }', ctx));
+  if (!Number.isFinite(leaseMs)) return errAsync(badArgument('leaseConsumer', 'leaseMs', 'the lease length in milliseconds', leaseMs));
+  if (typeof start !== 'function') return errAsync(badArgument('leaseConsumer', 'start', 'a function giving a new consumer its first cursor', start));
+  return guardAsync('leaseConsumer', () => {
+    const now = ctx.clock.now();
+    const lease: Lease = { owner: LEASE_OWNER, until: new Date(now.getTime() + leaseMs) };
+    return commitValue(ctx, (tx) => tx.get<ConsumerState>('consumer', name).andThen((cur) => {
+      if (!cur) return start().andThen((cursor) => tx.insert<ConsumerState>('consumer', name, { name, cursor, lease, handled: 0, parked: 0 }).map((v) => v.value));
+      const held = cur.value.lease;
+      if (held && held.owner !== LEASE_OWNER && new Date(held.until).getTime() > now.getTime()) return okAsync(undefined);
+      return tx.update<ConsumerState>('consumer', name, cur.version, { ...cur.value, lease }).map((v) => v.value);
+    }), { attempts: 4 }).orElse((e) => (e.kind === 'Conflict' ? okAsync(undefined) : errAsync(e)));
+  });
 }
 
 /** What handling (or not) the next event did to the consumer. */
@@ -80,29 +87,34 @@ export type Step =
  * `false` when the lease was lost meanwhile (another process took the consumer over).
  */
 export function recordStep(ctx: ProtocolContext, name: string, step: Step, leaseMs: number): PayResultAsync<boolean> {
-  const now = ctx.clock.now();
-  return commitValue(ctx, (tx) => tx.get<ConsumerState>('consumer', name).andThen((cur) => {
-    if (!cur || cur.value.lease?.owner !== LEASE_OWNER) return okAsync(false);
-    const state = cur.value;
-    const lease: Lease = { owner: LEASE_OWNER, until: new Date(now.getTime() + leaseMs) };
-    const { failing: _failing, ...rest } = state;
-    if (step.kind === 'failed') {
-      const attempts = state.failing?.eventId === step.event.id ? state.failing.attempts + 1 : 1;
-      return tx.update<ConsumerState>('consumer', name, cur.version, { ...state, lease, failing: { eventId: step.event.id, attempts, lastError: step.error.slice(0, 500), nextAttemptAt: step.retryAt } }).map(() => true);
-    }
-    const next: ConsumerState = {
-      ...rest, lease, cursor: step.event.id,
-      handled: state.handled + (step.kind === 'handled' ? 1 : 0), parked: state.parked + (step.kind === 'parked' ? 1 : 0),
-    };
-    const moved = tx.update<ConsumerState>('consumer', name, cur.version, next);
-    if (step.kind !== 'parked') return moved.map(() => true);
-    const parked: ParkedEvent = {
-      consumer: name, event: step.event, attempts: (state.failing?.eventId === step.event.id ? state.failing.attempts : 0) + 1,
-      lastError: step.error.slice(0, 500), parkedAt: now, status: 'parked',
-    };
-    const id = `${name}:${step.event.id}`;
-    return moved.andThen(() => tx.get<ParkedEvent>('parked', id)).andThen((p) => (p ? tx.update('parked', id, p.version, parked) : tx.insert('parked', id, parked))).map(() => true);
-  }), { attempts: 4 });
+  if (!isObject(ctx)) return errAsync(badArgument('recordStep', 'ctx', 'the protocol context { store, clock, logger }', ctx));
+  if (!isObject(step)) return errAsync(badArgument('recordStep', 'step', 'the Step { kind, event, … } to record', step));
+  if (!Number.isFinite(leaseMs)) return errAsync(badArgument('recordStep', 'leaseMs', 'the lease length in milliseconds', leaseMs));
+  return guardAsync('recordStep', () => {
+    const now = ctx.clock.now();
+    return commitValue(ctx, (tx) => tx.get<ConsumerState>('consumer', name).andThen((cur) => {
+      if (!cur || cur.value.lease?.owner !== LEASE_OWNER) return okAsync(false);
+      const state = cur.value;
+      const lease: Lease = { owner: LEASE_OWNER, until: new Date(now.getTime() + leaseMs) };
+      const { failing: _failing, ...rest } = state;
+      if (step.kind === 'failed') {
+        const attempts = state.failing?.eventId === step.event.id ? state.failing.attempts + 1 : 1;
+        return tx.update<ConsumerState>('consumer', name, cur.version, { ...state, lease, failing: { eventId: step.event.id, attempts, lastError: step.error.slice(0, 500), nextAttemptAt: step.retryAt } }).map(() => true);
+      }
+      const next: ConsumerState = {
+        ...rest, lease, cursor: step.event.id,
+        handled: state.handled + (step.kind === 'handled' ? 1 : 0), parked: state.parked + (step.kind === 'parked' ? 1 : 0),
+      };
+      const moved = tx.update<ConsumerState>('consumer', name, cur.version, next);
+      if (step.kind !== 'parked') return moved.map(() => true);
+      const parked: ParkedEvent = {
+        consumer: name, event: step.event, attempts: (state.failing?.eventId === step.event.id ? state.failing.attempts : 0) + 1,
+        lastError: step.error.slice(0, 500), parkedAt: now, status: 'parked',
+      };
+      const id = `${name}:${step.event.id}`;
+      return moved.andThen(() => tx.get<ParkedEvent>('parked', id)).andThen((p) => (p ? tx.update('parked', id, p.version, parked) : tx.insert('parked', id, parked))).map(() => true);
+    }), { attempts: 4 });
+  });
 }
 
 /** Gives the lease back (on stop), so another process can take over at once. */
@@ -128,7 +140,10 @@ export function rewindConsumer(ctx: ProtocolContext, name: string, from: number)
 
 /** Marks a parked event replayed once a replay delivered it. */
 export function markReplayed(ctx: ProtocolContext, name: string, eventId: number): PayResultAsync<void> {
-  const id = `${name}:${eventId}`;
-  return commitValue(ctx, (tx) => tx.get<ParkedEvent>('parked', id).andThen((p) => (p && p.value.status === 'parked'
-    ? tx.update('parked', id, p.version, { ...p.value, status: 'replayed' }).map(() => undefined) : okAsync(undefined))), { attempts: 4 }).map(() => undefined);
+  if (!isObject(ctx)) return errAsync(badArgument('markReplayed', 'ctx', 'the protocol context { store, clock, logger }', ctx));
+  return guardAsync('markReplayed', () => {
+    const id = `${name}:${eventId}`;
+    return commitValue(ctx, (tx) => tx.get<ParkedEvent>('parked', id).andThen((p) => (p && p.value.status === 'parked'
+      ? tx.update('parked', id, p.version, { ...p.value, status: 'replayed' }).map(() => undefined) : okAsync(undefined))), { attempts: 4 }).map(() => undefined);
+  });
 }

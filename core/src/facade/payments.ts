@@ -2,7 +2,8 @@ import { err, errAsync, okAsync } from 'neverthrow';
 import { decodeWith } from '../container/codecs.js';
 import { paymentTransition, type Payment } from '../domain/payment.js';
 import { PaymentErrors } from '../errors/constructors.js';
-import { guardAsync, mapOk, type PayResult, type PayResultAsync } from '../errors/result.js';
+import { badArgument, isObject } from '../errors/arguments.js';
+import { guard, guardAsync, mapOk, type PayResult, type PayResultAsync } from '../errors/result.js';
 import { zero } from '../money/money.js';
 import type { CreatedPayment, CreatePaymentInput, PaymentReport } from '../plugin/capabilities.js';
 import type { CallOptions, PaykitContext } from '../container/paykit.js';
@@ -38,22 +39,26 @@ function hasTracking(r: Tracked): boolean {
  * resolver's lease, a give-up note) is cleared.
  */
 export function applyPaymentReport(current: StoredPayment, report: PaymentReport): PayResult<UpdateDecision<StoredPayment>> {
-  if (current.amount.currency !== report.amount.currency || current.amount.amount !== report.amount.amount) {
-    return err(PaymentErrors.conflict(`provider reports ${report.amount.amount} ${report.amount.currency} minor units for order ${report.orderId}, but ${current.amount.amount} ${current.amount.currency} were recorded`));
-  }
-  return paymentTransition(current.status, report.status).map((t) => {
-    if (t.kind === 'ignored') return hasTracking(current) ? { write: true, value: settledTracking(current) } : { write: false, value: current };
-    const next: StoredPayment = {
-      ...settledTracking(current),
-      status: t.to,
-      ...(report.providerPaymentId !== undefined ? { providerPaymentId: report.providerPaymentId } : {}),
-      ...(report.paidAt !== undefined ? { paidAt: report.paidAt } : {}),
-      ...(report.settleDate !== undefined ? { settleDate: report.settleDate } : {}),
-      ...(report.failure !== undefined && t.to === 'failed' ? { failure: report.failure } : {}),
-      ...(report.providerDetails !== undefined ? { providerDetails: { ...current.providerDetails, ...report.providerDetails } } : {}),
-      ...(t.to === 'refunded' ? { refunded: current.amount, refundReserved: current.amount } : {}),
-    };
-    return { write: true, value: next };
+  if (!isObject(current)) return err(badArgument('applyPaymentReport', 'current', 'the stored payment', current));
+  if (!isObject(report)) return err(badArgument('applyPaymentReport', 'report', 'a PaymentReport { orderId, amount, status }', report));
+  return guard('applyPaymentReport', () => {
+    if (current.amount.currency !== report.amount.currency || current.amount.amount !== report.amount.amount) {
+      return err(PaymentErrors.conflict(`provider reports ${report.amount.amount} ${report.amount.currency} minor units for order ${report.orderId}, but ${current.amount.amount} ${current.amount.currency} were recorded`));
+    }
+    return paymentTransition(current.status, report.status).map((t) => {
+      if (t.kind === 'ignored') return hasTracking(current) ? { write: true, value: settledTracking(current) } : { write: false, value: current };
+      const next: StoredPayment = {
+        ...settledTracking(current),
+        status: t.to,
+        ...(report.providerPaymentId !== undefined ? { providerPaymentId: report.providerPaymentId } : {}),
+        ...(report.paidAt !== undefined ? { paidAt: report.paidAt } : {}),
+        ...(report.settleDate !== undefined ? { settleDate: report.settleDate } : {}),
+        ...(report.failure !== undefined && t.to === 'failed' ? { failure: report.failure } : {}),
+        ...(report.providerDetails !== undefined ? { providerDetails: { ...current.providerDetails, ...report.providerDetails } } : {}),
+        ...(t.to === 'refunded' ? { refunded: current.amount, refundReserved: current.amount } : {}),
+      };
+      return { write: true, value: next };
+    });
   });
 }
 
@@ -71,10 +76,12 @@ export function newPaymentRecord(orderId: string, instanceId: string, report: Pi
  * no record of is created from it first (a notification for an order made elsewhere).
  */
 export function settlePaymentReport(tx: Store, report: PaymentReport, create?: { readonly instanceId: string; readonly now: Date }): PayResultAsync<StoredPayment> {
-  return tx.get<StoredPayment>('payment', report.orderId).andThen((rec) => {
+  if (!isObject(tx)) return errAsync(badArgument('settlePaymentReport', 'tx', 'the unit of work (a Store)', tx));
+  if (!isObject(report)) return errAsync(badArgument('settlePaymentReport', 'report', 'a PaymentReport { orderId, amount, status }', report));
+  return guardAsync('settlePaymentReport', () => tx.get<StoredPayment>('payment', report.orderId).andThen((rec) => {
     if (rec || !create) return okAsync(undefined);
     return mapOk(tx.insert<StoredPayment>('payment', report.orderId, newPaymentRecord(report.orderId, create.instanceId, report, create.now)), () => undefined);
-  }).andThen(() => updateRecord<StoredPayment>(tx, 'payment', report.orderId, (cur) => applyPaymentReport(cur, report), 1));
+  }).andThen(() => updateRecord<StoredPayment>(tx, 'payment', report.orderId, (cur) => applyPaymentReport(cur, report), 1)));
 }
 
 /** Payment operations of the facade. */

@@ -3,6 +3,7 @@ import { decodeWith } from '../container/codecs.js';
 import { payoutTransition, type Payout, type PayoutAccount } from '../domain/payout.js';
 import { PaymentErrors } from '../errors/constructors.js';
 import type { PaymentError } from '../errors/payment-error.js';
+import { badArgument, isObject } from '../errors/arguments.js';
 import { guardAsync, type PayResultAsync } from '../errors/result.js';
 import type { Money } from '../money/money.js';
 import type { PayoutReport, PayoutRequest, PayoutsCapability } from '../plugin/capabilities.js';
@@ -74,7 +75,10 @@ function findByProviderOrder(store: Store, providerOrderId: string): PayResultAs
  * another process is still sending while the payout shows as held.
  */
 export function settlePayoutReport(tx: Store, report: PayoutReport, now: Date): PayResultAsync<StoredPayout> {
-  return findByProviderOrder(tx, report.providerOrderId).andThen((payoutId) => updateRecord<StoredPayout>(tx, 'payout', payoutId, (cur) => {
+  if (!isObject(tx)) return errAsync(badArgument('settlePayoutReport', 'tx', 'the unit of work (a Store)', tx));
+  if (!isObject(report)) return errAsync(badArgument('settlePayoutReport', 'report', 'a PayoutReport { providerOrderId, status }', report));
+  if (!isObject(now)) return errAsync(badArgument('settlePayoutReport', 'now', 'the current time (a Date)', now));
+  return guardAsync('settlePayoutReport', () => findByProviderOrder(tx, report.providerOrderId).andThen((payoutId) => updateRecord<StoredPayout>(tx, 'payout', payoutId, (cur) => {
     if (report.amount !== undefined && (report.amount.amount !== cur.amount.amount || report.amount.currency !== cur.amount.currency)) {
       return err(PaymentErrors.conflict(`provider reports payout ${cur.payoutId} (order ${report.providerOrderId}) for ${report.amount.amount} ${report.amount.currency} minor units, but ${cur.amount.amount} ${cur.amount.currency} were recorded: investigate before anything else`));
     }
@@ -100,7 +104,7 @@ export function settlePayoutReport(tx: Store, report: PayoutReport, now: Date): 
         },
       };
     });
-  }, 1));
+  }, 1)));
 }
 
 /** Strips storage-only fields. */

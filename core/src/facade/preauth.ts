@@ -2,6 +2,7 @@ import { errAsync, ok, okAsync } from 'neverthrow';
 import { decodeWith } from '../container/codecs.js';
 import { checkCapture, preAuthTransition, type PreAuth } from '../domain/preauth.js';
 import { PaymentErrors } from '../errors/constructors.js';
+import { badArgument, isObject } from '../errors/arguments.js';
 import { guardAsync, type PayResultAsync } from '../errors/result.js';
 import type { Money } from '../money/money.js';
 import type { PreAuthCapability, PreAuthReport, PreAuthRequest } from '../plugin/capabilities.js';
@@ -24,7 +25,9 @@ export function publicPreAuth(a: StoredPreAuth): PreAuth {
  * is never applied (`Conflict`). The provider has answered: the capture or void in flight is settled.
  */
 export function settlePreAuthReport(tx: Store, report: PreAuthReport): PayResultAsync<StoredPreAuth> {
-  return updateRecord<StoredPreAuth>(tx, 'preauth', report.orderId, (cur) => {
+  if (!isObject(tx)) return errAsync(badArgument('settlePreAuthReport', 'tx', 'the unit of work (a Store)', tx));
+  if (!isObject(report)) return errAsync(badArgument('settlePreAuthReport', 'report', 'a PreAuthReport { orderId, status, captured? }', report));
+  return guardAsync('settlePreAuthReport', () => updateRecord<StoredPreAuth>(tx, 'preauth', report.orderId, (cur) => {
     if (report.captured !== undefined) {
       const fits = checkCapture(cur.authorised, report.captured);
       if (fits.isErr()) return fits.map(() => ({ write: false, value: cur })).mapErr((e) => PaymentErrors.conflict(`provider reports a capture of pre-authorisation ${report.orderId} that does not fit it: ${e.message}`));
@@ -33,7 +36,7 @@ export function settlePreAuthReport(tx: Store, report: PreAuthReport): PayResult
     return preAuthTransition(cur.status, report.status).map((t) => (t.kind === 'ignored'
       ? { write: true, value: { ...settledTracking(cur), ...id } }
       : { write: true, value: { ...settledTracking(cur), ...id, status: t.to, ...(report.captured ? { captured: report.captured } : {}) } }));
-  }, 1);
+  }, 1));
 }
 
 /** What a capture or void claim fixed: the pre-authorisation and its payment. */

@@ -1,6 +1,7 @@
 import { errAsync, okAsync } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
-import { mapOk, orElseOf, type PayResult, type PayResultAsync } from '../errors/result.js';
+import { badArgument, isObject } from '../errors/arguments.js';
+import { guardAsync, mapOk, orElseOf, type PayResult, type PayResultAsync } from '../errors/result.js';
 import type { RecordKind, Store, Versioned } from '../ports/store.js';
 
 /** What a record update decided. */
@@ -17,12 +18,14 @@ export function updateRecord<T>(
   decide: (current: T) => PayResult<UpdateDecision<T>>,
   attempts = 8,
 ): PayResultAsync<T> {
-  return store.get<T>(kind, id).andThen((cur: Versioned<T> | undefined) => {
+  if (!isObject(store)) return errAsync(badArgument('updateRecord', 'store', 'a Store', store));
+  if (typeof decide !== 'function') return errAsync(badArgument('updateRecord', 'decide', 'a function from the current value to an update decision', decide));
+  return guardAsync('updateRecord', () => store.get<T>(kind, id).andThen((cur: Versioned<T> | undefined) => {
     if (!cur) return errAsync(PaymentErrors.notFound(`no ${kind} ${id} is recorded`));
     const d = decide(cur.value);
     if (d.isErr()) return errAsync(d.error);
     if (!d.value.write) return okAsync(d.value.value);
     const updated = mapOk(store.update(kind, id, cur.version, d.value.value), (v) => v.value);
     return orElseOf(updated, (e) => (e.kind === 'Conflict' && attempts > 1 ? updateRecord(store, kind, id, decide, attempts - 1) : errAsync(e)));
-  });
+  }));
 }

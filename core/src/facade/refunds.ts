@@ -4,6 +4,7 @@ import { paymentTransition } from '../domain/payment.js';
 import { checkRefundable, REFUND_RESERVING, refundTransition, type Refund, type RefundStatus } from '../domain/refund.js';
 import { PaymentErrors } from '../errors/constructors.js';
 import type { PaymentError } from '../errors/payment-error.js';
+import { badArgument, isObject } from '../errors/arguments.js';
 import { guardAsync, type PayResultAsync } from '../errors/result.js';
 import { addMoney, subtractMoney, type Money } from '../money/money.js';
 import type { RefundReport, RefundRequest } from '../plugin/capabilities.js';
@@ -51,15 +52,19 @@ export function publicRefund(r: StoredRefund): Refund {
  * captured. `Conflict` when it cannot be refunded at all (not paid; a pre-authorisation not captured).
  */
 export function refundableBase(tx: Store, payment: StoredPayment): PayResultAsync<Money> {
-  if (!['succeeded', 'partially_refunded'].includes(payment.status)) {
-    return errAsync(PaymentErrors.conflict(`order ${payment.orderId} is ${payment.status}; only paid orders can be refunded`));
-  }
-  if (payment.preauth !== true) return okAsync(payment.amount);
-  return tx.get<StoredPreAuth>('preauth', payment.orderId).andThen((a) => {
-    if (a?.value.status !== 'captured' || a.value.captured === undefined) {
-      return errAsync(PaymentErrors.conflict(`order ${payment.orderId} is a pre-authorisation that is ${a?.value.status ?? 'authorised'}, not captured: only what was captured can be refunded (void it to release the hold)`));
+  if (!isObject(tx)) return errAsync(badArgument('refundableBase', 'tx', 'the unit of work (a Store)', tx));
+  if (!isObject(payment)) return errAsync(badArgument('refundableBase', 'payment', 'the stored payment', payment));
+  return guardAsync('refundableBase', () => {
+    if (!['succeeded', 'partially_refunded'].includes(payment.status)) {
+      return errAsync(PaymentErrors.conflict(`order ${payment.orderId} is ${payment.status}; only paid orders can be refunded`));
     }
-    return okAsync(a.value.captured);
+    if (payment.preauth !== true) return okAsync(payment.amount);
+    return tx.get<StoredPreAuth>('preauth', payment.orderId).andThen((a) => {
+      if (a?.value.status !== 'captured' || a.value.captured === undefined) {
+        return errAsync(PaymentErrors.conflict(`order ${payment.orderId} is a pre-authorisation that is ${a?.value.status ?? 'authorised'}, not captured: only what was captured can be refunded (void it to release the hold)`));
+      }
+      return okAsync(a.value.captured);
+    });
   });
 }
 
@@ -101,7 +106,10 @@ function moveTotals(tx: Store, refund: StoredRefund, from: RefundStatus, to: Ref
  * (`Conflict`). The provider has answered, so the refund's in-flight operation is settled.
  */
 export function settleRefundReport(tx: Store, report: RefundReport, failure?: Refund['failure']): PayResultAsync<StoredRefund> {
-  return tx.get<StoredRefund>('refund', report.refundId).andThen((rec) => {
+  if (!isObject(tx)) return errAsync(badArgument('settleRefundReport', 'tx', 'the unit of work (a Store)', tx));
+  if (!isObject(report)) return errAsync(badArgument('settleRefundReport', 'report', 'a RefundReport { refundId, orderId, amount, status }', report));
+  if (failure !== undefined && !isObject(failure)) return errAsync(badArgument('settleRefundReport', 'failure', 'the failure { message, providerCode? } or nothing', failure));
+  return guardAsync('settleRefundReport', () => tx.get<StoredRefund>('refund', report.refundId).andThen((rec) => {
     if (!rec) return errAsync(PaymentErrors.notFound(`no refund ${report.refundId} is recorded`));
     const cur = rec.value;
     if (cur.amount.currency !== report.amount.currency || cur.amount.amount !== report.amount.amount) {
@@ -118,12 +126,14 @@ export function settleRefundReport(tx: Store, report: RefundReport, failure?: Re
       ...(t.kind === 'applied' && to === 'failed' ? { failure: failure ?? { ...(report.providerStatus !== undefined ? { providerCode: report.providerStatus } : {}), message: 'the provider reports the refund failed' } } : {}),
     };
     return tx.update('refund', report.refundId, rec.version, next).andThen(() => moveTotals(tx, cur, cur.status, to)).map(() => next);
-  });
+  }));
 }
 
 /** Ends a refund as failed with its reason (the provider did nothing), releasing its reservation. */
 export function failRefund(tx: Store, refund: StoredRefund, failure: NonNullable<Refund['failure']>): PayResultAsync<StoredRefund> {
-  return settleRefundReport(tx, { refundId: refund.refundId, orderId: refund.orderId, amount: refund.amount, status: 'failed' }, failure);
+  if (!isObject(refund)) return errAsync(badArgument('failRefund', 'refund', 'the stored refund', refund));
+  if (!isObject(failure)) return errAsync(badArgument('failRefund', 'failure', 'the failure { message, providerCode? }', failure));
+  return guardAsync('failRefund', () => settleRefundReport(tx, { refundId: refund.refundId, orderId: refund.orderId, amount: refund.amount, status: 'failed' }, failure));
 }
 
 /** Refund operations of the facade. */

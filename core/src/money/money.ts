@@ -2,6 +2,7 @@ import { add as dAdd, compare as dCompare, dinero, subtract as dSubtract, toSnap
 import { err, ok } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
 import { guard, type PayResult } from '../errors/result.js';
+import { kindOf, textOf } from '../errors/text.js';
 import { CURRENCIES, currencyOf, isCurrencyCode, type CurrencyCode } from './currency.js';
 
 /**
@@ -233,19 +234,22 @@ export function toDinero(m: Money): Dinero<number> {
 
 /** Converts a dinero.js value back to {@link Money}; fails for unknown currencies or a scale that is not the currency's. */
 export function fromDinero(d: Dinero<number>): PayResult<Money> {
-  const snap = toSnapshot(d);
-  const code = snap.currency.code;
-  if (!isCurrencyCode(code)) return err(PaymentErrors.invalidRequest(`unknown currency ${code}`));
-  const exponent = CURRENCIES[code].exponent;
-  // A difference may be negative (statements, refunds against totals); callers decide the sign rules.
-  const signed = { allowNegative: true };
-  if (snap.scale < exponent) return money(snap.amount * 10 ** (exponent - snap.scale), code, signed);
-  if (snap.scale > exponent) {
-    const factor = 10 ** (snap.scale - exponent);
-    if (snap.amount % factor !== 0) return err(PaymentErrors.invalidRequest(`amount has sub-minor-unit precision`, { code: 'invalid_amount' }));
-    return money(snap.amount / factor, code, signed);
-  }
-  return money(snap.amount, code, signed);
+  if (typeof d !== 'object' || d === null) return err(PaymentErrors.invalidRequest(`fromDinero: pass a dinero.js value (made by toDinero or dinero()), got ${kindOf(d)}`, { path: 'd', code: 'invalid_amount' }));
+  return guard('fromDinero', () => {
+    const snap = toSnapshot(d);
+    const code = snap.currency.code;
+    if (!isCurrencyCode(code)) return err(PaymentErrors.invalidRequest(`unknown currency ${textOf(code)}`));
+    const exponent = CURRENCIES[code].exponent;
+    // A difference may be negative (statements, refunds against totals); callers decide the sign rules.
+    const signed = { allowNegative: true };
+    if (snap.scale < exponent) return money(snap.amount * 10 ** (exponent - snap.scale), code, signed);
+    if (snap.scale > exponent) {
+      const factor = 10 ** (snap.scale - exponent);
+      if (snap.amount % factor !== 0) return err(PaymentErrors.invalidRequest(`amount has sub-minor-unit precision`, { code: 'invalid_amount' }));
+      return money(snap.amount / factor, code, signed);
+    }
+    return money(snap.amount, code, signed);
+  });
 }
 
 function sameCurrency(a: Money, b: Money): PayResult<void> {

@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { BatchObservableCallback, ObservableGauge } from '@opentelemetry/api';
-import { ResultAsync } from 'neverthrow';
-import type { PayResultAsync } from '../errors/result.js';
+import { errAsync, ResultAsync } from 'neverthrow';
+import { badArgument, isObject } from '../errors/arguments.js';
+import { guardAsync, type PayResultAsync } from '../errors/result.js';
 import type { ConsumerState, ParkedEvent } from '../events/consumer.js';
 import {
   IN_FLIGHT_PAYOUT_STATUSES, PENDING_PAYMENT_STATUSES, PENDING_REFUND_STATUSES, UNKNOWN_PAYOUT_STATUSES,
@@ -61,34 +62,37 @@ export function recordState(record: GaugeRecord): { readonly state: RecordState;
 
 /** Reads the store once for every gauge. */
 export function readGauges(source: GaugeSource): PayResultAsync<GaugeSnapshot> {
-  const now = source.clock.now().getTime();
-  const age = (since: number | undefined): number => (since === undefined ? 0 : Math.max(0, (now - since) / 1000));
-  const kinds = scans().map((scan) => source.store.list<GaugeRecord>(scan.kind, { statuses: scan.statuses }).map((rows) => {
-    const per = new Map<RecordState, { count: number; oldest: number }>(scan.states.map((s) => [s, { count: 0, oldest: 0 }]));
-    for (const { value } of rows) {
-      const found = recordState(value);
-      const slot = found === undefined ? undefined : per.get(found.state);
-      if (found === undefined || slot === undefined) continue;
-      slot.count += 1;
-      slot.oldest = Math.max(slot.oldest, age(found.since));
-    }
-    return [...per].map(([state, v]) => ({ kind: scan.kind, state, count: v.count, oldestAgeSeconds: v.oldest }));
-  }));
-  const parked = ResultAsync.combine([
-    source.store.list<ConsumerState>('consumer'),
-    source.store.list<ParkedEvent>('parked', { statuses: ['parked'] }),
-  ] as const).map(([consumers, events]) => {
-    const per = new Map<string, { count: number; oldest: number }>(consumers.map((c) => [c.value.name, { count: 0, oldest: 0 }]));
-    for (const { value } of events) {
-      if (value.status !== 'parked') continue;
-      const slot = per.get(value.consumer) ?? { count: 0, oldest: 0 };
-      slot.count += 1;
-      slot.oldest = Math.max(slot.oldest, age(epochOf(value.parkedAt)));
-      per.set(value.consumer, slot);
-    }
-    return [...per].map(([consumer, v]) => ({ consumer, count: v.count, oldestAgeSeconds: v.oldest }));
+  if (!isObject(source)) return errAsync(badArgument('readGauges', 'source', 'the GaugeSource { store, clock, logger }', source));
+  return guardAsync('readGauges', () => {
+    const now = source.clock.now().getTime();
+    const age = (since: number | undefined): number => (since === undefined ? 0 : Math.max(0, (now - since) / 1000));
+    const kinds = scans().map((scan) => source.store.list<GaugeRecord>(scan.kind, { statuses: scan.statuses }).map((rows) => {
+      const per = new Map<RecordState, { count: number; oldest: number }>(scan.states.map((s) => [s, { count: 0, oldest: 0 }]));
+      for (const { value } of rows) {
+        const found = recordState(value);
+        const slot = found === undefined ? undefined : per.get(found.state);
+        if (found === undefined || slot === undefined) continue;
+        slot.count += 1;
+        slot.oldest = Math.max(slot.oldest, age(found.since));
+      }
+      return [...per].map(([state, v]) => ({ kind: scan.kind, state, count: v.count, oldestAgeSeconds: v.oldest }));
+    }));
+    const parked = ResultAsync.combine([
+      source.store.list<ConsumerState>('consumer'),
+      source.store.list<ParkedEvent>('parked', { statuses: ['parked'] }),
+    ] as const).map(([consumers, events]) => {
+      const per = new Map<string, { count: number; oldest: number }>(consumers.map((c) => [c.value.name, { count: 0, oldest: 0 }]));
+      for (const { value } of events) {
+        if (value.status !== 'parked') continue;
+        const slot = per.get(value.consumer) ?? { count: 0, oldest: 0 };
+        slot.count += 1;
+        slot.oldest = Math.max(slot.oldest, age(epochOf(value.parkedAt)));
+        per.set(value.consumer, slot);
+      }
+      return [...per].map(([consumer, v]) => ({ consumer, count: v.count, oldestAgeSeconds: v.oldest }));
+    });
+    return ResultAsync.combine(kinds).andThen((records) => parked.map((p) => ({ records: records.flat(), parked: p })));
   });
-  return ResultAsync.combine(kinds).andThen((records) => parked.map((p) => ({ records: records.flat(), parked: p })));
 }
 
 /**

@@ -1,6 +1,7 @@
-import { okAsync, ResultAsync } from 'neverthrow';
+import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import { badArgument, isObject } from '../errors/arguments.js';
 import type { PaymentError } from '../errors/payment-error.js';
-import type { PayResultAsync } from '../errors/result.js';
+import { guardAsync, type PayResultAsync } from '../errors/result.js';
 import { maskCardNumbersIn } from '../ports/secret.js';
 import type { Store, StoreHealth } from '../ports/store.js';
 
@@ -96,18 +97,22 @@ function migrationsCheck(health: StoreHealth): HealthCheck {
  * check is reported in the report.
  */
 export function checkHealth(source: HealthSource, options: HealthOptions = {}): PayResultAsync<HealthReport> {
-  const timeoutMs = typeof options?.timeoutMs === 'number' && options.timeoutMs > 0 ? options.timeoutMs : DEFAULT_HEALTH_TIMEOUT_MS;
-  const ids = source.instanceIds;
-  const instances: HealthCheck = source.closed ? { ok: false, detail: 'paykit was closed' }
-    : ids.length === 0 ? { ok: false, detail: 'no provider instance is configured' }
-      : { ok: true, detail: `${ids.length} instance${ids.length === 1 ? '' : 's'}: ${ids.join(', ')}` };
-  if (source.closed) {
-    const skipped = { ok: false, detail: 'not checked: paykit was closed' };
-    return okAsync({ ready: false, checks: { store: skipped, migrations: skipped, instances } });
-  }
-  return ResultAsync.fromSafePromise(askStore(source.store, timeoutMs)).map((asked): HealthReport => {
-    const store: HealthCheck = asked.ok ? { ok: true, detail: 'the store answered' } : { ok: false, detail: asked.detail };
-    const migrations = asked.ok ? migrationsCheck(asked.health) : { ok: false, detail: 'not checked: the store did not answer' };
-    return { ready: store.ok && migrations.ok && instances.ok, checks: { store, migrations, instances } };
+  if (!isObject(source)) return errAsync(badArgument('checkHealth', 'source', 'the HealthSource { store, instanceIds, closed }', source));
+  return guardAsync('checkHealth', () => {
+    const timeoutMs = typeof options?.timeoutMs === 'number' && options.timeoutMs > 0 ? options.timeoutMs : DEFAULT_HEALTH_TIMEOUT_MS;
+    const ids = source.instanceIds;
+    if (!Array.isArray(ids)) return errAsync(badArgument('checkHealth', 'source.instanceIds', 'the configured instance ids (an array)', ids));
+    const instances: HealthCheck = source.closed ? { ok: false, detail: 'paykit was closed' }
+      : ids.length === 0 ? { ok: false, detail: 'no provider instance is configured' }
+        : { ok: true, detail: `${ids.length} instance${ids.length === 1 ? '' : 's'}: ${ids.join(', ')}` };
+    if (source.closed) {
+      const skipped = { ok: false, detail: 'not checked: paykit was closed' };
+      return okAsync({ ready: false, checks: { store: skipped, migrations: skipped, instances } });
+    }
+    return ResultAsync.fromSafePromise(askStore(source.store, timeoutMs)).map((asked): HealthReport => {
+      const store: HealthCheck = asked.ok ? { ok: true, detail: 'the store answered' } : { ok: false, detail: asked.detail };
+      const migrations = asked.ok ? migrationsCheck(asked.health) : { ok: false, detail: 'not checked: the store did not answer' };
+      return { ready: store.ok && migrations.ok && instances.ok, checks: { store, migrations, instances } };
+    });
   });
 }

@@ -34,9 +34,14 @@ export function checkTelemetryOptions(options: unknown): PayResult<TelemetryOpti
   if (typeof options !== 'object' || options === null) return err(PaymentErrors.invalidConfig('deps.telemetry: expected { tracerProvider?, meterProvider?, gaugeCacheMs? }', { path: 'deps.telemetry' }));
   const o = options as Record<string, unknown>;
   const has = (v: unknown, method: string) => typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>)[method] === 'function';
-  if (o.tracerProvider !== undefined && !has(o.tracerProvider, 'getTracer')) return bad('tracerProvider', 'an OpenTelemetry TracerProvider (with getTracer)');
-  if (o.meterProvider !== undefined && !has(o.meterProvider, 'getMeter')) return bad('meterProvider', 'an OpenTelemetry MeterProvider (with getMeter)');
-  if (o.gaugeCacheMs !== undefined && !(typeof o.gaugeCacheMs === 'number' && Number.isSafeInteger(o.gaugeCacheMs) && o.gaugeCacheMs >= 0)) return bad('gaugeCacheMs', 'a whole number of milliseconds ≥ 0');
+  try {
+    if (o.tracerProvider !== undefined && !has(o.tracerProvider, 'getTracer')) return bad('tracerProvider', 'an OpenTelemetry TracerProvider (with getTracer)');
+    if (o.meterProvider !== undefined && !has(o.meterProvider, 'getMeter')) return bad('meterProvider', 'an OpenTelemetry MeterProvider (with getMeter)');
+    if (o.gaugeCacheMs !== undefined && !(typeof o.gaugeCacheMs === 'number' && Number.isSafeInteger(o.gaugeCacheMs) && o.gaugeCacheMs >= 0)) return bad('gaugeCacheMs', 'a whole number of milliseconds ≥ 0');
+  } catch (e) {
+    // An object whose getters or proxy traps throw: nothing of it can be read.
+    return err(PaymentErrors.invalidConfig('deps.telemetry: could not be read (a getter or proxy threw); pass a plain object { tracerProvider?, meterProvider?, gaugeCacheMs? }', { path: 'deps.telemetry', cause: e }));
+  }
   return ok(o as TelemetryOptions);
 }
 

@@ -1,7 +1,8 @@
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import { isCorrection } from '../domain/transitions.js';
 import { PaymentErrors } from '../errors/constructors.js';
-import { mapOk, orElseOf, type PayResultAsync } from '../errors/result.js';
+import { badArgument, isObject } from '../errors/arguments.js';
+import { guardAsync, mapOk, orElseOf, type PayResultAsync } from '../errors/result.js';
 import { statusOf, versionConflict } from './memory-store.js';
 import type { Money } from '../money/money.js';
 import { outcomeUnknown, type Tracked } from '../protocol/tracking.js';
@@ -85,17 +86,22 @@ function backoff(n: number): Promise<void> {
  * ```
  */
 export function inUnitOfWork<T>(store: Store, work: (tx: Store) => PayResultAsync<T>, options: UnitOfWorkOptions = {}): PayResultAsync<UnitOfWorkResult<T>> {
-  const attempts = options.attempts ?? 8;
-  const run = (attempt: number): PayResultAsync<UnitOfWorkResult<T>> => {
-    const tx = new UnitOfWorkStore(store);
-    const done = ResultAsync.fromSafePromise(backoff(attempt)).andThen(() => work(tx)).andThen((value) => {
-      const { changes, transitions, uncertain } = tx.changes(options.notification, options.cause, options.now ?? new Date());
-      return mapOk(store.commit(changes), (outcome: CommitOutcome): UnitOfWorkResult<T> => (outcome === 'committed'
-        ? { outcome, value, transitions, ...(uncertain !== undefined ? { uncertain } : {}) } : { outcome }));
-    });
-    return orElseOf(done, (e) => (e.kind === 'Conflict' && e.retryable && attempt < attempts ? run(attempt + 1) : errAsync(e)));
-  };
-  return run(1);
+  if (!isObject(store)) return errAsync(badArgument('inUnitOfWork', 'store', 'a Store', store));
+  if (typeof work !== 'function') return errAsync(badArgument('inUnitOfWork', 'work', 'a function of the unit of work (tx) => ResultAsync', work));
+  if (!isObject(options)) return errAsync(badArgument('inUnitOfWork', 'options', 'UnitOfWorkOptions { notification?, cause?, now?, attempts? } or nothing', options));
+  return guardAsync('inUnitOfWork', () => {
+    const attempts = options.attempts ?? 8;
+    const run = (attempt: number): PayResultAsync<UnitOfWorkResult<T>> => {
+      const tx = new UnitOfWorkStore(store);
+      const done = ResultAsync.fromSafePromise(backoff(attempt)).andThen(() => work(tx)).andThen((value) => {
+        const { changes, transitions, uncertain } = tx.changes(options.notification, options.cause, options.now ?? new Date());
+        return mapOk(store.commit(changes), (outcome: CommitOutcome): UnitOfWorkResult<T> => (outcome === 'committed'
+          ? { outcome, value, transitions, ...(uncertain !== undefined ? { uncertain } : {}) } : { outcome }));
+      });
+      return orElseOf(done, (e) => (e.kind === 'Conflict' && e.retryable && attempt < attempts ? run(attempt + 1) : errAsync(e)));
+    };
+    return run(1);
+  });
 }
 
 interface Buffered {

@@ -5,7 +5,8 @@ import { preAuthTransition, type PreAuthStatus } from '../domain/preauth.js';
 import { refundTransition, type RefundStatus } from '../domain/refund.js';
 import { PaymentErrors } from '../errors/constructors.js';
 import type { PaymentError } from '../errors/payment-error.js';
-import type { PayResultAsync } from '../errors/result.js';
+import { badArgument, isObject } from '../errors/arguments.js';
+import { guardAsync, type PayResultAsync } from '../errors/result.js';
 import type { RecordKind, Store } from '../ports/store.js';
 import { commitValue, type ProtocolContext } from './commit.js';
 import { LEASE_OWNER, leaseLive, type Tracked } from './tracking.js';
@@ -25,13 +26,17 @@ export function busy(kind: RecordKind, id: string, record: Tracked): PaymentErro
  * included: a claim still sending, or another resolver asking.
  */
 export function takeLease<T extends TrackedRecord>(ctx: ProtocolContext, kind: RecordKind, id: string, leaseMs: number, operation: string): PayResultAsync<T> {
-  const now = ctx.clock.now();
-  return commitValue(ctx, (tx) => tx.get<T>(kind, id).andThen((rec) => {
-    if (!rec) return errAsync(PaymentErrors.notFound(`no ${kind} ${id} is recorded`));
-    if (leaseLive(rec.value, now)) return errAsync(busy(kind, id, rec.value));
-    const next: T = { ...rec.value, lease: { owner: LEASE_OWNER, until: new Date(now.getTime() + leaseMs), purpose: 'check' }, checks: (rec.value.checks ?? 0) + 1, lastAttemptAt: now };
-    return tx.update(kind, id, rec.version, next).map((v) => v.value);
-  }), { cause: { source: 'resolve', operation } });
+  if (!isObject(ctx)) return errAsync(badArgument('takeLease', 'ctx', 'the protocol context { store, clock, logger }', ctx));
+  if (!Number.isFinite(leaseMs)) return errAsync(badArgument('takeLease', 'leaseMs', 'the lease length in milliseconds', leaseMs));
+  return guardAsync('takeLease', () => {
+    const now = ctx.clock.now();
+    return commitValue(ctx, (tx) => tx.get<T>(kind, id).andThen((rec) => {
+      if (!rec) return errAsync(PaymentErrors.notFound(`no ${kind} ${id} is recorded`));
+      if (leaseLive(rec.value, now)) return errAsync(busy(kind, id, rec.value));
+      const next: T = { ...rec.value, lease: { owner: LEASE_OWNER, until: new Date(now.getTime() + leaseMs), purpose: 'check' }, checks: (rec.value.checks ?? 0) + 1, lastAttemptAt: now };
+      return tx.update(kind, id, rec.version, next).map((v) => v.value);
+    }), { cause: { source: 'resolve', operation } });
+  });
 }
 
 /**
@@ -39,15 +44,20 @@ export function takeLease<T extends TrackedRecord>(ctx: ProtocolContext, kind: R
  * `maxChecks`, moves the record to `needs_attention` with the last error and `action`.
  */
 export function dropLease(ctx: ProtocolContext, kind: RecordKind, id: string, e: PaymentError, options: { readonly maxChecks: number; readonly action: string; readonly operation: string }): PayResultAsync<TrackedRecord> {
-  const now = ctx.clock.now();
-  return commitValue(ctx, (tx) => tx.get<TrackedRecord>(kind, id).andThen((rec) => {
-    if (!rec) return errAsync(PaymentErrors.notFound(`no ${kind} ${id} is recorded`));
-    const checks = rec.value.checks ?? 0;
-    if (checks >= options.maxChecks) return giveUp(tx, kind, id, now, `${checks} checks in a row got no verified answer (last: ${e.message})`, options.action);
-    if (rec.value.lease?.owner !== LEASE_OWNER) return ok(rec.value);
-    const { lease: _lease, ...rest } = rec.value;
-    return tx.update(kind, id, rec.version, rest).map((v) => v.value);
-  }), { cause: { source: 'resolve', operation: options.operation }, attempts: 16 });
+  if (!isObject(ctx)) return errAsync(badArgument('dropLease', 'ctx', 'the protocol context { store, clock, logger }', ctx));
+  if (!isObject(e)) return errAsync(badArgument('dropLease', 'e', 'the PaymentError the check ended with', e));
+  if (!isObject(options)) return errAsync(badArgument('dropLease', 'options', '{ maxChecks, action, operation }', options));
+  return guardAsync('dropLease', () => {
+    const now = ctx.clock.now();
+    return commitValue(ctx, (tx) => tx.get<TrackedRecord>(kind, id).andThen((rec) => {
+      if (!rec) return errAsync(PaymentErrors.notFound(`no ${kind} ${id} is recorded`));
+      const checks = rec.value.checks ?? 0;
+      if (checks >= options.maxChecks) return giveUp(tx, kind, id, now, `${checks} checks in a row got no verified answer (last: ${e.message})`, options.action);
+      if (rec.value.lease?.owner !== LEASE_OWNER) return ok(rec.value);
+      const { lease: _lease, ...rest } = rec.value;
+      return tx.update(kind, id, rec.version, rest).map((v) => v.value);
+    }), { cause: { source: 'resolve', operation: options.operation }, attempts: 16 });
+  });
 }
 
 /**
@@ -75,10 +85,14 @@ function uncertain(kind: RecordKind, r: TrackedRecord): boolean {
  * uncertain (settled since the scan listed it) keeps its status; only the lease is released.
  */
 export function giveUp(tx: Store, kind: RecordKind, id: string, now: Date, reason: string, action: string): PayResultAsync<TrackedRecord> {
-  return tx.get<TrackedRecord>(kind, id).andThen((rec) => {
+  if (!isObject(tx)) return errAsync(badArgument('giveUp', 'tx', 'the unit of work (a Store)', tx));
+  if (!isObject(now)) return errAsync(badArgument('giveUp', 'now', 'the current time (a Date)', now));
+  if (typeof reason !== 'string') return errAsync(badArgument('giveUp', 'reason', 'why paykit gives up, as text', reason));
+  if (typeof action !== 'string') return errAsync(badArgument('giveUp', 'action', 'what a person should do, as text', action));
+  return guardAsync('giveUp', () => tx.get<TrackedRecord>(kind, id).andThen((rec) => {
     if (!rec) return errAsync(PaymentErrors.notFound(`no ${kind} ${id} is recorded`));
     const { lease: _lease, ...rest } = rec.value;
     const next = rest.status === 'needs_attention' || !uncertain(kind, rec.value) ? rest : { ...rest, status: 'needs_attention', attention: { reason, action, since: now, from: rest.status } };
     return tx.update(kind, id, rec.version, next).map((v) => v.value);
-  });
+  }));
 }

@@ -1,4 +1,5 @@
-import { err, ok, ResultAsync } from 'neverthrow';
+import { err, errAsync, ok, ResultAsync } from 'neverthrow';
+import { badArgument, isObject } from '../errors/arguments.js';
 import type { PaymentError, Resolution } from '../errors/payment-error.js';
 import { guardAsync, type PayResult, type PayResultAsync } from '../errors/result.js';
 import type { Store } from '../ports/store.js';
@@ -47,9 +48,13 @@ export interface MoneyOperationSteps<C, P, R> {
  * record never claims less than the provider did.
  */
 export function runMoneyOperation<C, P, R>(ctx: ProtocolContext, steps: MoneyOperationSteps<C, P, R>): PayResultAsync<R> {
-  const operation = steps.operation;
-  return commitValue(ctx, (tx) => steps.claim(tx), { cause: { source: 'claim', operation }, attempts: steps.claimAttempts ?? 100 })
-    .andThen((claimed) => ('answer' in claimed ? ok(claimed.answer) : new ResultAsync(sendAndSettle(ctx, steps, claimed.send))));
+  if (!isObject(ctx)) return errAsync(badArgument('runMoneyOperation', 'ctx', 'the protocol context { store, clock, logger }', ctx));
+  if (!isObject(steps)) return errAsync(badArgument('runMoneyOperation', 'steps', 'the MoneyOperationSteps { operation, claim, send, settle, release, unknown, … }', steps));
+  return guardAsync('runMoneyOperation', () => {
+    const operation = steps.operation;
+    return commitValue(ctx, (tx) => steps.claim(tx), { cause: { source: 'claim', operation }, attempts: steps.claimAttempts ?? 100 })
+      .andThen((claimed) => ('answer' in claimed ? ok(claimed.answer) : new ResultAsync(sendAndSettle(ctx, steps, claimed.send))));
+  });
 }
 
 async function sendAndSettle<C, P, R>(ctx: ProtocolContext, steps: MoneyOperationSteps<C, P, R>, claim: C): Promise<PayResult<R>> {

@@ -1,6 +1,7 @@
 import { constants, createCipheriv, createSign, createVerify, publicEncrypt, privateDecrypt, type KeyObject } from 'node:crypto';
 import { err, ok } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
+import { kindOf } from '../errors/text.js';
 import type { PayResult } from '../errors/result.js';
 
 /** Digests used with RSA PKCS#1 v1.5 signatures by the providers. */
@@ -82,9 +83,13 @@ export function rsaOaepDecrypt(key: KeyObject, data: Uint8Array, oaepHash: 'sha1
  * the counter block is 16 bytes.
  */
 export function aesCtr(key: Uint8Array, counterBlock: Uint8Array, data: Uint8Array): PayResult<Buffer> {
-  const bits = key.length * 8;
-  if (![128, 192, 256].includes(bits) || counterBlock.length !== 16) {
-    return err(PaymentErrors.invalidRequest(`AES-CTR needs a 16/24/32-byte key and a 16-byte counter block (got ${key.length} and ${counterBlock.length})`));
+  // ArrayBuffer.isView reads no property (a proxy's traps are never called); sizes are in bytes.
+  if (!ArrayBuffer.isView(key) || !ArrayBuffer.isView(counterBlock) || !ArrayBuffer.isView(data)) {
+    return err(PaymentErrors.invalidRequest(`AES-CTR needs the key, counter block and data as bytes (a Uint8Array or Buffer), got ${kindOf(key)}, ${kindOf(counterBlock)} and ${kindOf(data)}`));
+  }
+  const bits = key.byteLength * 8;
+  if (![128, 192, 256].includes(bits) || counterBlock.byteLength !== 16) {
+    return err(PaymentErrors.invalidRequest(`AES-CTR needs a 16/24/32-byte key and a 16-byte counter block (got ${key.byteLength} and ${counterBlock.byteLength})`));
   }
   const cipher = createCipheriv(`aes-${bits}-ctr`, key, counterBlock);
   return ok(Buffer.concat([cipher.update(data), cipher.final()]));
