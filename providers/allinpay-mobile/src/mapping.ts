@@ -35,8 +35,14 @@ export const INTERNATIONAL_CARD_CURRENCIES: Readonly<Partial<Record<CurrencyCode
  * `crossBorderAudCode` replaces AUD's cross-border code (default 036, see {@link CROSS_BORDER_CURRENCIES}).
  */
 export function allinpayCurrency(currency: CurrencyCode, table: CurrencyTable, crossBorderAudCode?: AudCode): PayResult<string> {
+  if (typeof currency !== 'string') return err(PaymentErrors.invalidRequest('currency must be an ISO 4217 code such as "CNY"', { path: 'amount.currency', code: 'invalid_amount' }));
+  if (table !== 'cross-border' && table !== 'international-card') return err(PaymentErrors.invalidRequest('table must be "cross-border" or "international-card"', { path: 'table' }));
+  if (crossBorderAudCode !== undefined && crossBorderAudCode !== '036' && crossBorderAudCode !== '032') {
+    return err(PaymentErrors.invalidRequest('crossBorderAudCode must be "036" or "032", or left out', { path: 'crossBorderAudCode' }));
+  }
   const codes = table === 'cross-border' ? CROSS_BORDER_CURRENCIES : INTERNATIONAL_CARD_CURRENCIES;
-  const code = table === 'cross-border' && currency === 'AUD' && crossBorderAudCode !== undefined ? crossBorderAudCode : codes[currency];
+  // Own keys only: "toString" or "__proto__" is no currency.
+  const code = table === 'cross-border' && currency === 'AUD' && crossBorderAudCode !== undefined ? crossBorderAudCode : Object.hasOwn(codes, currency) ? codes[currency] : undefined;
   if (code !== undefined) return ok(code);
   const section = table === 'cross-border' ? '6.2' : '6.3';
   return err(PaymentErrors.invalidRequest(
@@ -94,6 +100,9 @@ export function receiveUrlFor(url: string, currency: CurrencyCode, instanceCurre
  * settle an order for a different sum.
  */
 export function notificationCurrency(url: string, instanceCurrency: CurrencyCode): PayResult<CurrencyCode> {
+  // Plain checks, no guard: this runs on every notification.
+  if (typeof url !== 'string') return err(PaymentErrors.invalidRequest("url must be the notification request's address (path and query) as a string", { path: 'url' }));
+  if (!isCurrencyCode(instanceCurrency)) return err(PaymentErrors.invalidRequest('instanceCurrency must be an ISO 4217 currency code such as "CNY"', { path: 'instanceCurrency' }));
   const query = url.indexOf('?');
   if (query === -1 || !url.includes(CURRENCY_PARAM, query)) return ok(instanceCurrency);
   const tag = new URLSearchParams(url.slice(query + 1).split('#')[0]).get(CURRENCY_PARAM);

@@ -4,7 +4,7 @@
  */
 import { createVerify, type KeyObject } from 'node:crypto';
 import { err, ok } from 'neverthrow';
-import { constantTimeEqual, encodeText, md5Hex, PaymentErrors, rsaVerify, type Charset, type PayResult, type Secret } from '@paykit/core';
+import { CHARSETS, constantTimeEqual, encodeText, guard, md5Hex, PaymentErrors, rsaVerify, type Charset, type PayResult, type Secret } from '@paykit/core';
 import { InternationalFields } from './wire.js';
 
 /** A signature and the exact text it was computed over (the key shown as `<md5Key>`). */
@@ -55,20 +55,28 @@ export const INPUT_CHARSETS: Readonly<Record<'1' | '2' | '3', Charset>> = { '1':
  * cannot hold is an `InvalidRequest` whose path is the field's wire name; nothing is substituted.
  */
 export function md5SignMsgIn(fields: Readonly<Record<string, string | undefined>>, order: readonly string[], key: Secret, charset: Charset): PayResult<Signed> {
-  if (charset === 'UTF-8') return ok(md5SignMsg(fields, order, key));
-  for (const name of order) {
-    const value = fields[name];
-    if (value === undefined || value === '' || name === 'signMsg' || name === 'cardNo' || isAscii(value)) continue;
-    const bytes = encodeText(value, charset);
-    if (bytes.isErr() || (charset === 'GB2312' && !isGb2312(bytes.value))) {
-      return err(PaymentErrors.invalidRequest(`${name} holds a character that ${charset} cannot encode: remove it, or declare a wider inputCharset (2 GBK, 1 UTF-8)`, { path: name }));
+  return guard('allinpay-mobile.md5SignMsgIn', () => {
+    if (typeof fields !== 'object' || fields === null) return err(PaymentErrors.invalidRequest('fields must be an object of field name to text value', { path: 'fields' }));
+    if (!Array.isArray(order) || !order.every((name) => typeof name === 'string')) {
+      return err(PaymentErrors.invalidRequest('order must be the array of field names in signing order (e.g. PayData.order)', { path: 'order' }));
     }
-  }
-  const source = signSource(fields, order);
-  return encodeText(`${source}&key=${key.reveal()}`, charset)
-    .map((bytes) => ({ signature: md5Hex(bytes, 'upper'), explained: `${source}&key=<md5Key>` }))
-    // Unreachable after the per-field check (the key and names are ASCII); never echoes the key.
-    .mapErr(() => PaymentErrors.invalidRequest(`the sign string cannot be encoded in ${charset}`, { path: 'inputCharset' }));
+    if (typeof key?.reveal !== 'function') return err(PaymentErrors.invalidRequest('key must be the MD5 key as a Secret (new Secret(md5Key))', { path: 'key' }));
+    if (!CHARSETS.includes(charset)) return err(PaymentErrors.invalidRequest(`charset must be one of ${CHARSETS.join(', ')}`, { path: 'charset' }));
+    if (charset === 'UTF-8') return ok(md5SignMsg(fields, order, key));
+    for (const name of order) {
+      const value = fields[name];
+      if (value === undefined || value === '' || name === 'signMsg' || name === 'cardNo' || isAscii(value)) continue;
+      const bytes = encodeText(value, charset);
+      if (bytes.isErr() || (charset === 'GB2312' && !isGb2312(bytes.value))) {
+        return err(PaymentErrors.invalidRequest(`${name} holds a character that ${charset} cannot encode: remove it, or declare a wider inputCharset (2 GBK, 1 UTF-8)`, { path: name }));
+      }
+    }
+    const source = signSource(fields, order);
+    return encodeText(`${source}&key=${key.reveal()}`, charset)
+      .map((bytes) => ({ signature: md5Hex(bytes, 'upper'), explained: `${source}&key=<md5Key>` }))
+      // Unreachable after the per-field check (the key and names are ASCII); never echoes the key.
+      .mapErr(() => PaymentErrors.invalidRequest(`the sign string cannot be encoded in ${charset}`, { path: 'inputCharset' }));
+  });
 }
 
 function isAscii(text: string): boolean {

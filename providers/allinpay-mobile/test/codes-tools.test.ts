@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { expectResultForAnyInput } from '@paykit/conformance';
 import { expect } from 'chai';
-import { STANDARD_CODES } from '@paykit/core';
+import { Secret, STANDARD_CODES } from '@paykit/core';
 import {
-  allinpayCurrency, allinpayErrorCode, allinpayMobilePlugin, ALLINPAY_ERROR_CODES, buildOrderQuery, buildPayData, checkInternationalCard, parseBatchReply, parseSyncResult,
-  verifyPreAuthReply, verifyRefundQueryReply, verifyRefundReply,
+  allinpayCurrency, allinpayErrorCode, allinpayMobilePlugin, ALLINPAY_ERROR_CODES, buildOrderQuery, buildPayData, checkInternationalCard, md5SignMsgIn,
+  notificationCurrency, parseBatchReply, parseSyncResult, verifyPreAuthReply, verifyRefundQueryReply, verifyRefundReply,
 } from '../src/index.js';
 import { AllinpaySimulator } from '../src/simulator/index.js';
 
@@ -174,5 +174,48 @@ describe('Allinpay public functions given anything (rule 3)', () => {
     expectResultForAnyInput('buildOrderQuery', (a, b) => buildOrderQuery(a as never, b as never, now), 2, {});
     expectResultForAnyInput('buildPayData', (a, b) => buildPayData(a as never, b as never, now), 2, {});
     expectResultForAnyInput('checkInternationalCard', (a, b) => checkInternationalCard(a as never, b as never), 2, {});
+  });
+
+  it('allinpayCurrency answers any input with a Result', () => {
+    expectResultForAnyInput('allinpayCurrency', (a, b, c) => allinpayCurrency(a as never, b as never, c as never), 3, {});
+    expectResultForAnyInput('allinpayCurrency', (a) => allinpayCurrency(a as never, 'cross-border', '032'), 1, undefined);
+    expectResultForAnyInput('allinpayCurrency', (b) => allinpayCurrency('AUD', b as never), 1, undefined);
+    expectResultForAnyInput('allinpayCurrency', (c) => allinpayCurrency('AUD', 'cross-border', c as never), 1, undefined);
+    // Own table entries only: an Object.prototype name is no currency.
+    expect(allinpayCurrency('toString' as never, 'cross-border')._unsafeUnwrapErr().kind).to.equal('InvalidRequest');
+  });
+
+  it('allinpayCurrency says what to pass for a currency that is not a code', () => {
+    const e = allinpayCurrency(Symbol('CNY') as never, 'cross-border')._unsafeUnwrapErr();
+    expect(e).to.include({ kind: 'InvalidRequest', path: 'amount.currency' });
+    expect(e.message).to.include('ISO 4217 code such as "CNY"');
+  });
+
+  it('notificationCurrency answers any input with a Result', () => {
+    expectResultForAnyInput('notificationCurrency', (a, b) => notificationCurrency(a as never, b as never), 2, {});
+    expectResultForAnyInput('notificationCurrency', (a) => notificationCurrency(a as never, 'CNY'), 1, undefined);
+    expectResultForAnyInput('notificationCurrency', (b) => notificationCurrency('/notify?paykit_currency=USD', b as never), 1, undefined);
+    expect(notificationCurrency('/notify?paykit_currency=USD', 'CNY')._unsafeUnwrap()).to.equal('USD');
+  });
+
+  it('md5SignMsgIn answers any input with a Result', () => {
+    const fields = { orderNo: '订单-1', productName: '商品' };
+    const order = ['orderNo', 'productName'];
+    const key = new Secret('md5-key');
+    expectResultForAnyInput('md5SignMsgIn', (a, b, c, d) => md5SignMsgIn(a as never, b as never, c as never, d as never), 4, {});
+    for (const charset of ['GBK', 'GB2312', 'UTF-8'] as const) {
+      expectResultForAnyInput('md5SignMsgIn', (a) => md5SignMsgIn(a as never, order, key, charset), 1, undefined);
+      expectResultForAnyInput('md5SignMsgIn', (b) => md5SignMsgIn(fields, b as never, key, charset), 1, undefined);
+      expectResultForAnyInput('md5SignMsgIn', (c) => md5SignMsgIn(fields, order, c as never, charset), 1, undefined);
+      expectResultForAnyInput('md5SignMsgIn', (v) => md5SignMsgIn({ ...fields, productName: v as never }, order, key, charset), 1, undefined);
+    }
+    expectResultForAnyInput('md5SignMsgIn', (d) => md5SignMsgIn(fields, order, key, d as never), 1, undefined);
+    expect(md5SignMsgIn(fields, order, key, 'GBK').isOk(), 'valid input still signs').to.equal(true);
+  });
+
+  it('md5SignMsgIn says what to pass for an order that is not a list of names', () => {
+    const e = md5SignMsgIn({ orderNo: '1' }, 'orderNo' as never, new Secret('md5-key'), 'GBK')._unsafeUnwrapErr();
+    expect(e).to.include({ kind: 'InvalidRequest', path: 'order' });
+    expect(e.message).to.include('array of field names in signing order');
   });
 });

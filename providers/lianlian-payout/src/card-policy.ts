@@ -13,7 +13,7 @@ import { inject, injectable } from 'inversify';
 import { LianlianPayoutTokens } from './tokens.js';
 import { err, errAsync, ok, okAsync, ResultAsync } from 'neverthrow';
 import {
-  compareMoney, hmac, PaymentErrors, subtractMoney, sumMoney, Tokens, updateRecord, type CurrencyCode, type Money,
+  compareMoney, guard, hmac, isCurrencyCode, PaymentErrors, subtractMoney, sumMoney, Tokens, updateRecord, type CurrencyCode, type Money,
   type ObservedPayment, type Payment, type PaymentObserver, type Payout, type PayoutStatus, type PayResult, type PayResultAsync, type Secret, type Store, type Versioned,
 } from '@paykit/core';
 
@@ -56,6 +56,10 @@ export interface CardAllowance {
   readonly available: Money;
 }
 
+function isObject(v: unknown): v is object {
+  return typeof v === 'object' && v !== null;
+}
+
 function sum(items: Readonly<Record<string, Money>>, currency: CurrencyCode): PayResult<Money> {
   return sumMoney(Object.values(items), currency);
 }
@@ -64,11 +68,18 @@ function sum(items: Readonly<Record<string, Money>>, currency: CurrencyCode): Pa
  * Computes a card's allowance, leaving out one payout's reservation (`except`) and any `released`
  * ones; `linkedPaid` is what its linked payments count for now.
  */
-export function allowanceOf(ledger: CardLedger, except?: string, released: ReadonlySet<string> = new Set(), linkedPaid: Money = { amount: 0, currency: ledger.currency }): PayResult<CardAllowance> {
-  const payouts = Object.fromEntries(Object.entries(ledger.payouts).filter(([id]) => id !== except && !released.has(id)));
-  return sum(ledger.payIns, ledger.currency).andThen((own) => sumMoney([own, linkedPaid], ledger.currency)).andThen((paidIn) => sum(ledger.gains, ledger.currency).andThen((gains) =>
-    sum(payouts, ledger.currency).andThen((paidOut) => sumMoney([paidIn, gains], ledger.currency)
-      .andThen((total) => subtractMoney(total, paidOut)).map((available) => ({ paidIn, gains, paidOut, available })))));
+export function allowanceOf(ledger: CardLedger, except?: string, released: ReadonlySet<string> = new Set(), linkedPaid?: Money): PayResult<CardAllowance> {
+  return guard('lianlian-payout.allowanceOf', () => {
+    if (!isObject(ledger) || !isCurrencyCode(ledger.currency) || !isObject(ledger.payIns) || !isObject(ledger.gains) || !isObject(ledger.payouts)) {
+      return err(PaymentErrors.invalidRequest('ledger must be a card ledger: { currency, payIns, gains, payouts }, the last three objects of amounts by reference', { path: 'ledger' }));
+    }
+    if (typeof released?.has !== 'function') return err(PaymentErrors.invalidRequest('released must be a Set of the payout ids whose reservation no longer counts', { path: 'released' }));
+    const linked = linkedPaid ?? { amount: 0, currency: ledger.currency };
+    const payouts = Object.fromEntries(Object.entries(ledger.payouts).filter(([id]) => id !== except && !released.has(id)));
+    return sum(ledger.payIns, ledger.currency).andThen((own) => sumMoney([own, linked], ledger.currency)).andThen((paidIn) => sum(ledger.gains, ledger.currency).andThen((gains) =>
+      sum(payouts, ledger.currency).andThen((paidOut) => sumMoney([paidIn, gains], ledger.currency)
+        .andThen((total) => subtractMoney(total, paidOut)).map((available) => ({ paidIn, gains, paidOut, available })))));
+  });
 }
 
 /**

@@ -2,7 +2,7 @@
 import { inject, injectable } from 'inversify';
 import { err, errAsync, ok, okAsync } from 'neverthrow';
 import {
-  decodeWith, guardAsync, parseDecimal, PaymentErrors, Tokens, type HttpResponse, type HttpTransport, type Logger,
+  decodeWith, guard, guardAsync, parseDecimal, PaymentErrors, Tokens, type HttpResponse, type HttpTransport, type Logger,
   type PaymentError, type PayoutConfirmation, type PayoutReport, type PayoutRequest, type PayoutsCapability,
   type PayResult, type PayResultAsync, type Store,
 } from '@paykit/core';
@@ -25,8 +25,11 @@ export const PROVIDER_ID = 'lianlian-payout';
  * `payment.htm` and `confirmPayment.htm` take. Returns the body and the signed plain fields.
  */
 export function encryptedBody(fields: Readonly<Record<string, string>>, o: Pick<LianlianPayoutOptions, 'oidPartner' | 'privateKey' | 'lianlianPublicKey'>, random: RandomSource): PayResult<{ readonly body: string; readonly signed: Readonly<Record<string, string>> }> {
-  return signFields(fields, o.privateKey).andThen((signed) => encryptPayload(JSON.stringify(signed), o.lianlianPublicKey, random)
-    .map((payLoad) => ({ body: JSON.stringify({ oid_partner: o.oidPartner, pay_load: payLoad }), signed })));
+  return guard('lianlian-payout.encryptedBody', () => {
+    if (typeof o !== 'object' || o === null) return err(PaymentErrors.invalidRequest('o must be the instance options with oidPartner, privateKey and lianlianPublicKey', { path: 'o' }));
+    return signFields(fields, o.privateKey).andThen((signed) => encryptPayload(JSON.stringify(signed), o.lianlianPublicKey, random)
+      .map((payLoad) => ({ body: JSON.stringify({ oid_partner: o.oidPartner, pay_load: payLoad }), signed })));
+  });
 }
 
 function unknown(request: PayoutRequest, what: string, cause?: PaymentError, providerCode?: string): PaymentError {

@@ -11,7 +11,7 @@
  */
 import { err, errAsync, ok, okAsync } from 'neverthrow';
 import {
-  addMoney, compareMoney, formatCst, PaymentErrors, sumMoney, type Money, type PaymentError, type Payout, type PayoutRequest,
+  addMoney, compareMoney, formatCst, guardAsync, PaymentErrors, sumMoney, type Money, type PaymentError, type Payout, type PayoutRequest,
   type PayResult, type PayResultAsync, type Store, type Versioned,
 } from '@paykit/core';
 import { RELEASING_STATUSES } from './card-policy.js';
@@ -59,30 +59,38 @@ function counted(tx: Store, payouts: Readonly<Record<string, Money>>): PayResult
  * ```
  */
 export function reserveLimits(request: PayoutRequest, tx: Store, instanceId: string, limits: PayoutLimits): PayResultAsync<void> {
-  const { perPayoutLimit, perDayLimit } = limits;
-  if (perPayoutLimit !== undefined) {
-    const c = compareMoney(request.amount, perPayoutLimit);
-    if (c.isErr()) return errAsync(c.error);
-    if (c.value > 0) return errAsync(exceeded(`payout of ${request.amount.amount} fen exceeds this instance's per-payout limit of ${perPayoutLimit.amount} fen (perPayoutLimit)`));
-  }
-  if (perDayLimit === undefined) return okAsync(undefined);
-  const id = dayLedgerId(instanceId, request.createdAt);
-  const day = id.slice(-8);
-  return tx.get<DayLedger>('card', id).andThen((cur: Versioned<DayLedger> | undefined) => {
-    const payouts = cur?.value.payouts ?? {};
-    const held = payouts[request.payoutId];
-    if (held !== undefined && held.amount === request.amount.amount) return okAsync(undefined); // already reserved
-    const others = Object.fromEntries(Object.entries(payouts).filter(([pid]) => pid !== request.payoutId));
-    // The day's total with this payout, and whether it stays within the limit.
-    const withThis = (total: Money): PayResult<{ readonly total: Money; readonly fits: boolean }> =>
-      addMoney(total, request.amount).andThen((t) => compareMoney(t, perDayLimit).map((c) => ({ total: t, fits: c <= 0 })));
-    // Released reservations only lower the total: read the payout records only when the plain sum is too high.
-    return sumMoney(Object.values(others), 'CNY').andThen(withThis).asyncAndThen((plain) => (plain.fits ? okAsync(undefined)
-      : counted(tx, others).andThen((live) => withThis(live).andThen((r) => (r.fits ? ok(undefined)
-        : err(exceeded(`payout of ${request.amount.amount} fen would take the payouts of ${day} (China Standard Time) to ${r.total.amount} fen, above this instance's per-day limit of ${perDayLimit.amount} fen (perDayLimit); failed, closed and returned payouts do not count`)))))))
-      .andThen(() => {
-        const next: DayLedger = { currency: 'CNY', payouts: { ...payouts, [request.payoutId]: request.amount } };
-        return (cur === undefined ? tx.insert('card', id, next) : tx.update('card', id, cur.version, next)).map(() => undefined);
-      });
+  return guardAsync('lianlian-payout.reserveLimits', () => {
+    if (typeof request !== 'object' || request === null || typeof request.payoutId !== 'string' || !(request.createdAt instanceof Date)) {
+      return errAsync(PaymentErrors.invalidRequest('request must be the payout request: { payoutId, amount, createdAt, … }', { path: 'request' }));
+    }
+    if (typeof tx?.get !== 'function') return errAsync(PaymentErrors.invalidRequest('tx must be the store (unit of work) the payout is claimed in', { path: 'tx' }));
+    if (typeof instanceId !== 'string') return errAsync(PaymentErrors.invalidRequest('instanceId must be the id of the payout instance', { path: 'instanceId' }));
+    if (typeof limits !== 'object' || limits === null) return errAsync(PaymentErrors.invalidRequest('limits must be an object with perPayoutLimit and/or perDayLimit, or {}', { path: 'limits' }));
+    const { perPayoutLimit, perDayLimit } = limits;
+    if (perPayoutLimit !== undefined) {
+      const c = compareMoney(request.amount, perPayoutLimit);
+      if (c.isErr()) return errAsync(c.error);
+      if (c.value > 0) return errAsync(exceeded(`payout of ${request.amount.amount} fen exceeds this instance's per-payout limit of ${perPayoutLimit.amount} fen (perPayoutLimit)`));
+    }
+    if (perDayLimit === undefined) return okAsync(undefined);
+    const id = dayLedgerId(instanceId, request.createdAt);
+    const day = id.slice(-8);
+    return tx.get<DayLedger>('card', id).andThen((cur: Versioned<DayLedger> | undefined) => {
+      const payouts = cur?.value.payouts ?? {};
+      const held = payouts[request.payoutId];
+      if (held !== undefined && held.amount === request.amount.amount) return okAsync(undefined); // already reserved
+      const others = Object.fromEntries(Object.entries(payouts).filter(([pid]) => pid !== request.payoutId));
+      // The day's total with this payout, and whether it stays within the limit.
+      const withThis = (total: Money): PayResult<{ readonly total: Money; readonly fits: boolean }> =>
+        addMoney(total, request.amount).andThen((t) => compareMoney(t, perDayLimit).map((c) => ({ total: t, fits: c <= 0 })));
+      // Released reservations only lower the total: read the payout records only when the plain sum is too high.
+      return sumMoney(Object.values(others), 'CNY').andThen(withThis).asyncAndThen((plain) => (plain.fits ? okAsync(undefined)
+        : counted(tx, others).andThen((live) => withThis(live).andThen((r) => (r.fits ? ok(undefined)
+          : err(exceeded(`payout of ${request.amount.amount} fen would take the payouts of ${day} (China Standard Time) to ${r.total.amount} fen, above this instance's per-day limit of ${perDayLimit.amount} fen (perDayLimit); failed, closed and returned payouts do not count`)))))))
+        .andThen(() => {
+          const next: DayLedger = { currency: 'CNY', payouts: { ...payouts, [request.payoutId]: request.amount } };
+          return (cur === undefined ? tx.insert('card', id, next) : tx.update('card', id, cur.version, next)).map(() => undefined);
+        });
+    });
   });
 }

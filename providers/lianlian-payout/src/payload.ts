@@ -3,7 +3,8 @@
  * "pay_load encryption" section gives it. node:crypto through core's signing helpers.
  */
 import { randomBytes, type KeyObject } from 'node:crypto';
-import { aesCtr, hmac, rsaOaepEncrypt, type PayResult } from '@paykit/core';
+import { err } from 'neverthrow';
+import { aesCtr, guard, hmac, PaymentErrors, rsaOaepEncrypt, type PayResult } from '@paykit/core';
 
 /** Where the random `hmacKey`, `aesKey` and `nonce` come from (injectable so tests can pin them). */
 export interface RandomSource {
@@ -57,17 +58,27 @@ export function drawKeys(random: RandomSource): PayloadKeys {
  * ```
  */
 export function encryptPayload(json: string, lianlianKey: KeyObject, random: RandomSource): PayResult<string> {
-  return encryptWithKeys(json, lianlianKey, drawKeys(random));
+  return guard('lianlian-payout.encryptPayload', () => {
+    if (typeof random?.chars !== 'function') return err(PaymentErrors.invalidRequest('random must be a RandomSource with chars(count), e.g. systemRandom', { path: 'random' }));
+    return encryptWithKeys(json, lianlianKey, drawKeys(random));
+  });
 }
 
 /** {@link encryptPayload} with given keys. */
 export function encryptWithKeys(json: string, lianlianKey: KeyObject, keys: PayloadKeys): PayResult<string> {
-  return rsaOaepEncrypt(lianlianKey, Buffer.from(keys.hmacKey, 'latin1')).andThen((a) =>
-    rsaOaepEncrypt(lianlianKey, Buffer.from(keys.aesKey, 'latin1')).andThen((b) =>
-      aesCtr(Buffer.from(keys.aesKey, 'latin1'), counterBlock(keys.nonce), Buffer.from(json, 'utf8')).map((cipher) => {
-        const c = Buffer.from(keys.nonce, 'latin1').toString('base64');
-        const d = cipher.toString('base64');
-        const e = hmac('sha256', Buffer.from(keys.hmacKey, 'latin1'), `${c}$${d}`).toString('base64');
-        return `lianpay1_0_1$${a.toString('base64')}$${b.toString('base64')}$${c}$${d}$${e}`;
-      })));
+  return guard('lianlian-payout.encryptWithKeys', () => {
+    if (typeof json !== 'string') return err(PaymentErrors.invalidRequest('json must be the signed request fields as a JSON string', { path: 'json' }));
+    // The key texts are secret: the message names what they must be, never what they are.
+    if (typeof keys?.hmacKey !== 'string' || typeof keys.aesKey !== 'string' || typeof keys.nonce !== 'string') {
+      return err(PaymentErrors.invalidRequest('keys must be { hmacKey, aesKey, nonce } as text (32, 32 and 8 characters of [0-9A-Z]), e.g. drawKeys(systemRandom)', { path: 'keys' }));
+    }
+    return rsaOaepEncrypt(lianlianKey, Buffer.from(keys.hmacKey, 'latin1')).andThen((a) =>
+      rsaOaepEncrypt(lianlianKey, Buffer.from(keys.aesKey, 'latin1')).andThen((b) =>
+        aesCtr(Buffer.from(keys.aesKey, 'latin1'), counterBlock(keys.nonce), Buffer.from(json, 'utf8')).map((cipher) => {
+          const c = Buffer.from(keys.nonce, 'latin1').toString('base64');
+          const d = cipher.toString('base64');
+          const e = hmac('sha256', Buffer.from(keys.hmacKey, 'latin1'), `${c}$${d}`).toString('base64');
+          return `lianpay1_0_1$${a.toString('base64')}$${b.toString('base64')}$${c}$${d}$${e}`;
+        })));
+  });
 }

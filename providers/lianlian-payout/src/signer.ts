@@ -1,7 +1,12 @@
 /** LianLian signing for payouts: sorted `k=v&…` text, MD5withRSA (README "LianLian: signing"). */
 import type { KeyObject } from 'node:crypto';
+import { types } from 'node:util';
 import { err, ok } from 'neverthrow';
-import { constantTimeEqual, kvString, type KvOptions, md5Hex, PaymentErrors, rsaSign, rsaVerify, type PayResult, type Secret } from '@paykit/core';
+import {
+  constantTimeEqual, guard, kvString, type KvOptions, md5Hex, PaymentErrors, rsaSign, rsaVerify, type PaymentError, type PayResult, type Secret,
+} from '@paykit/core';
+
+const { isProxy } = types;
 
 /** How {@link signText} builds the text, made once rather than per message. */
 const SIGN_TEXT: KvOptions = { order: 'sorted', exclude: ['sign'], skipNullLiteral: true };
@@ -13,7 +18,10 @@ export function signText(fields: Readonly<Record<string, unknown>>): string {
 
 /** Signs request fields with the merchant key; returns the fields with `sign` added. */
 export function signFields<T extends Readonly<Record<string, unknown>>>(fields: T, privateKey: KeyObject): PayResult<T & { readonly sign: string }> {
-  return rsaSign('md5', privateKey, signText(fields)).map((sign) => ({ ...fields, sign }));
+  return guard('lianlian-payout.signFields', () => {
+    if (typeof fields !== 'object' || fields === null) return err(PaymentErrors.invalidRequest('fields must be an object of request field name to value', { path: 'fields' }));
+    return rsaSign('md5', privateKey, signText(fields)).map((sign) => ({ ...fields, sign }));
+  });
 }
 
 /**
@@ -21,6 +29,13 @@ export function signFields<T extends Readonly<Record<string, unknown>>>(fields: 
  * Pure: `Signature` error when the sign is missing, not RSA, or does not verify.
  */
 export function verifyFields(fields: Readonly<Record<string, unknown>>, publicKey: KeyObject, what: string): PayResult<string> {
+  // Plain checks, no guard on the way to a verify: every reply and RSA notification comes here.
+  const bad = badMessageArguments(fields, what);
+  if (bad !== undefined) return err(bad);
+  return isProxy(fields) ? guard('lianlian-payout.verifyFields', () => signedTextOf(fields, publicKey, what)) : signedTextOf(fields, publicKey, what);
+}
+
+function signedTextOf(fields: Readonly<Record<string, unknown>>, publicKey: KeyObject, what: string): PayResult<string> {
   const sign = fields['sign'];
   if (typeof sign !== 'string' || sign === '') return err(PaymentErrors.signature(`${what} carries no sign: nothing in it can be trusted`));
   if (fields['sign_type'] !== 'RSA') {
@@ -51,7 +66,18 @@ export interface NotificationKeys {
  * MD5: lowercase `md5(text + "&key=" + key)` over the UTF-8 bytes, compared in constant time. Pure.
  */
 export function verifyNotificationFields(fields: Readonly<Record<string, unknown>>, keys: NotificationKeys, what: string): PayResult<string> {
+  // Plain checks, no guard: this runs on every notification.
+  const bad = badMessageArguments(fields, what);
+  if (bad !== undefined) return err(bad);
+  if (typeof keys !== 'object' || keys === null) return err(PaymentErrors.invalidRequest('keys must be an object with lianlianPublicKey, or notifySignType "MD5" and notifyMd5Key', { path: 'keys' }));
+  return isProxy(fields) || isProxy(keys)
+    ? guard('lianlian-payout.verifyNotificationFields', () => notificationSignedTextOf(fields, keys, what))
+    : notificationSignedTextOf(fields, keys, what);
+}
+
+function notificationSignedTextOf(fields: Readonly<Record<string, unknown>>, keys: NotificationKeys, what: string): PayResult<string> {
   const expected = keys.notifySignType ?? 'RSA';
+  if (expected !== 'RSA' && expected !== 'MD5') return err(PaymentErrors.invalidConfig('notifySignType must be "RSA" or "MD5"', { path: 'notifySignType' }));
   const sign = fields['sign'];
   if (typeof sign !== 'string' || sign === '') return err(PaymentErrors.signature(`${what} carries no sign: nothing in it can be trusted`));
   const declared = fields['sign_type'];
@@ -62,8 +88,20 @@ export function verifyNotificationFields(fields: Readonly<Record<string, unknown
     if (keys.lianlianPublicKey === undefined) return err(PaymentErrors.invalidConfig("verifying an RSA-signed notification needs LianLian's public key", { path: 'lianlianPublicKey' }));
     return verifyFields(fields, keys.lianlianPublicKey, what);
   }
-  if (keys.notifyMd5Key === undefined) return err(PaymentErrors.invalidConfig('verifying an MD5-signed notification needs notifyMd5Key, the MD5 key set on the merchant site', { path: 'notifyMd5Key' }));
+  if (typeof keys.notifyMd5Key?.reveal !== 'function') {
+    return err(PaymentErrors.invalidConfig('verifying an MD5-signed notification needs notifyMd5Key, the MD5 key set on the merchant site, as a Secret', { path: 'notifyMd5Key' }));
+  }
   const text = signText(fields);
   return constantTimeEqual(md5Hex(`${text}&key=${keys.notifyMd5Key.reveal()}`, 'lower'), sign) ? ok(text)
     : err(PaymentErrors.signature(`${what} MD5 signature does not match: check notifyMd5Key against the merchant site, and that the body was passed unchanged`));
+}
+
+/**
+ * What is wrong with the arguments of a verify, if anything. A proxy passes (its traps may throw on
+ * any read): the callers read one under guard, so a plain object, the usual case, pays no closure.
+ */
+function badMessageArguments(fields: unknown, what: unknown): PaymentError | undefined {
+  if (typeof fields !== 'object' || fields === null) return PaymentErrors.invalidRequest('fields must be the parsed JSON object of the message', { path: 'fields' });
+  if (typeof what !== 'string') return PaymentErrors.invalidRequest('what must be a short text naming the message (e.g. "payout notification"), used in errors', { path: 'what' });
+  return undefined;
 }

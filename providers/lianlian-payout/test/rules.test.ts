@@ -1,8 +1,12 @@
 import { createHash, createHmac, createSign } from 'node:crypto';
-import { expectResultForAnyInput } from '@paykit/conformance';
+import { expectResultForAnyInput, hostileValues } from '@paykit/conformance';
 import { expect } from 'chai';
-import { createPaykit, InMemoryStore, loadPublicKey, Secret } from '@paykit/core';
-import { estimateArrival, filterMemo, guessRequest, lianlianPayoutPlugin, SameCardPolicy, verifyPayoutNotification } from '../src/index.js';
+import { ResultAsync } from 'neverthrow';
+import { createPaykit, InMemoryStore, loadPublicKey, Secret, type PayoutRequest } from '@paykit/core';
+import {
+  allowanceOf, encryptedBody, encryptPayload, encryptWithKeys, estimateArrival, filterMemo, guessRequest, lianlianPayoutPlugin, reserveLimits, SameCardPolicy,
+  signFields, verifyFields, verifyNotificationFields, verifyPayoutNotification,
+} from '../src/index.js';
 import { CARD_LEDGER_KEY, lianlianKeys, merchantKeys, OID_PARTNER, payoutInput, startRig, until, type Rig } from './support.js';
 
 const baseOptions = { oidPartner: OID_PARTNER, privateKey: merchantKeys.privatePem, lianlianPublicKey: lianlianKeys.publicB64, notifyUrl: 'http://127.0.0.1:1/n' };
@@ -453,5 +457,106 @@ describe('LianLian payout public functions given anything (rule 3)', () => {
     expectResultForAnyInput('verifyPayoutNotification', (a, b) => verifyPayoutNotification(a as never, b as never), 2, new Uint8Array(Buffer.from('{}')));
     expectResultForAnyInput('verifyPayoutNotification', (a, b) => verifyPayoutNotification(a as never, b as never), 2, { oidPartner: OID_PARTNER });
     expectResultForAnyInput('guessRequest', (a, b) => guessRequest(a as never, b as never), 2, {});
+  });
+
+  // Valid arguments: each test makes one argument hostile at a time and keeps the others valid, so
+  // the checks past the first one are reached too.
+  const fields = { oid_partner: OID_PARTNER, no_order: 'N-1', sign_type: 'RSA', sign: 'c2lnbg==' };
+  const md5Fields = { ...fields, sign_type: 'MD5' };
+  const md5Keys = { notifySignType: 'MD5' as const, notifyMd5Key: new Secret('md5-key') };
+  const payloadKeys = { hmacKey: 'H'.repeat(32), aesKey: 'A'.repeat(32), nonce: 'N'.repeat(8) };
+  const random = { chars: (n: number) => 'R'.repeat(n) };
+  const options = { oidPartner: OID_PARTNER, privateKey: merchantKeys.privateKey, lianlianPublicKey: lianlianKeys.publicKey };
+  const ledger = { currency: 'CNY' as const, payIns: { p1: { amount: 100, currency: 'CNY' as const } }, gains: {}, payouts: {} };
+
+  it('verifyNotificationFields answers any input with a Result', () => {
+    expectResultForAnyInput('verifyNotificationFields', (a, b, c) => verifyNotificationFields(a as never, b as never, c as never), 3, {});
+    expectResultForAnyInput('verifyNotificationFields', (a) => verifyNotificationFields(a as never, md5Keys, 'payout notification'), 1, undefined);
+    expectResultForAnyInput('verifyNotificationFields', (b) => verifyNotificationFields(md5Fields, b as never, 'payout notification'), 1, undefined);
+    expectResultForAnyInput('verifyNotificationFields', (c) => verifyNotificationFields(md5Fields, md5Keys, c as never), 1, undefined);
+    expectResultForAnyInput('verifyNotificationFields', (t) => verifyNotificationFields(fields, { notifySignType: t as never }, 'payout notification'), 1, undefined);
+  });
+
+  it('verifyNotificationFields says what to pass for fields that are not an object', () => {
+    const e = verifyNotificationFields(null as never, md5Keys, 'payout notification')._unsafeUnwrapErr();
+    expect(e).to.include({ kind: 'InvalidRequest', path: 'fields' });
+    expect(e.message).to.include('parsed JSON object');
+    expect(verifyNotificationFields(md5Fields, { notifySignType: 'MD5', notifyMd5Key: 'md5-key' as never }, 'n')._unsafeUnwrapErr().message).to.include('as a Secret');
+  });
+
+  it('verifyFields answers any input with a Result', () => {
+    expectResultForAnyInput('verifyFields', (a, b, c) => verifyFields(a as never, b as never, c as never), 3, {});
+    expectResultForAnyInput('verifyFields', (a) => verifyFields(a as never, lianlianKeys.publicKey, 'reply'), 1, undefined);
+    expectResultForAnyInput('verifyFields', (b) => verifyFields(fields, b as never, 'reply'), 1, undefined);
+    expectResultForAnyInput('verifyFields', (c) => verifyFields(fields, lianlianKeys.publicKey, c as never), 1, undefined);
+  });
+
+  it('signFields answers any input with a Result', () => {
+    expectResultForAnyInput('signFields', (a, b) => signFields(a as never, b as never), 2, {});
+    expectResultForAnyInput('signFields', (a) => signFields(a as never, merchantKeys.privateKey), 1, undefined);
+    expectResultForAnyInput('signFields', (b) => signFields(fields, b as never), 1, undefined);
+  });
+
+  it('encryptWithKeys answers any input with a Result, and never names the key texts', () => {
+    expectResultForAnyInput('encryptWithKeys', (a, b, c) => encryptWithKeys(a as never, b as never, c as never), 3, {});
+    expectResultForAnyInput('encryptWithKeys', (a) => encryptWithKeys(a as never, lianlianKeys.publicKey, payloadKeys), 1, undefined);
+    expectResultForAnyInput('encryptWithKeys', (b) => encryptWithKeys('{}', b as never, payloadKeys), 1, undefined);
+    expectResultForAnyInput('encryptWithKeys', (c) => encryptWithKeys('{}', lianlianKeys.publicKey, c as never), 1, undefined);
+    expectResultForAnyInput('encryptWithKeys', (n) => encryptWithKeys('{}', lianlianKeys.publicKey, { ...payloadKeys, nonce: n as never }), 1, undefined);
+    const e = encryptWithKeys('{}', lianlianKeys.publicKey, { ...payloadKeys, hmacKey: 42 as never })._unsafeUnwrapErr();
+    expect(e).to.include({ kind: 'InvalidRequest', path: 'keys' });
+    expect(e.message).to.include('hmacKey, aesKey, nonce').and.not.include(payloadKeys.aesKey);
+  });
+
+  it('encryptPayload answers any input with a Result', () => {
+    expectResultForAnyInput('encryptPayload', (a, b, c) => encryptPayload(a as never, b as never, c as never), 3, {});
+    expectResultForAnyInput('encryptPayload', (a) => encryptPayload(a as never, lianlianKeys.publicKey, random), 1, undefined);
+    expectResultForAnyInput('encryptPayload', (b) => encryptPayload('{}', b as never, random), 1, undefined);
+    expectResultForAnyInput('encryptPayload', (c) => encryptPayload('{}', lianlianKeys.publicKey, c as never), 1, undefined);
+    expectResultForAnyInput('encryptPayload', (chars) => encryptPayload('{}', lianlianKeys.publicKey, { chars: () => chars } as never), 1, undefined);
+  });
+
+  it('encryptedBody answers any input with a Result', () => {
+    expectResultForAnyInput('encryptedBody', (a, b, c) => encryptedBody(a as never, b as never, c as never), 3, {});
+    expectResultForAnyInput('encryptedBody', (a) => encryptedBody(a as never, options, random), 1, undefined);
+    expectResultForAnyInput('encryptedBody', (b) => encryptedBody({ no_order: 'N-1' }, b as never, random), 1, undefined);
+    expectResultForAnyInput('encryptedBody', (c) => encryptedBody({ no_order: 'N-1' }, options, c as never), 1, undefined);
+    expect(encryptedBody({ no_order: 'N-1' }, options, random).isOk(), 'valid input still builds a body').to.equal(true);
+  });
+
+  it('allowanceOf answers any input with a Result', () => {
+    expectResultForAnyInput('allowanceOf', (a, b, c, d) => allowanceOf(a as never, b as never, c as never, d as never), 4, {});
+    expectResultForAnyInput('allowanceOf', (a) => allowanceOf(a as never), 1, undefined);
+    expectResultForAnyInput('allowanceOf', (b) => allowanceOf(ledger, b as never), 1, undefined);
+    expectResultForAnyInput('allowanceOf', (c) => allowanceOf(ledger, undefined, c as never), 1, undefined);
+    expectResultForAnyInput('allowanceOf', (d) => allowanceOf(ledger, undefined, new Set(), d as never), 1, undefined);
+    expect(allowanceOf(ledger)._unsafeUnwrap().available).to.deep.equal({ amount: 100, currency: 'CNY' });
+    expect(allowanceOf(null as never)._unsafeUnwrapErr()).to.include({ kind: 'InvalidRequest', path: 'ledger' });
+  });
+
+  it('reserveLimits answers any input with a ResultAsync that resolves, never rejects, and refuses what is not its arguments', async () => {
+    const request: PayoutRequest = { ...payoutInput('RL-1'), providerOrderId: 'RL-1', createdAt: new Date('2026-12-01T02:00:00Z') };
+    const limits = { perPayoutLimit: { amount: 10_000, currency: 'CNY' as const }, perDayLimit: { amount: 50_000, currency: 'CNY' as const } };
+    const valid = [request, new InMemoryStore(), 'payouts', limits] as const;
+    expect((await reserveLimits(...valid)).isOk(), 'valid input still reserves').to.equal(true);
+    for (let at = 0; at < valid.length; at += 1) {
+      for (const v of hostileValues()) {
+        const args = valid.map((x, i) => (i === at ? v : x)) as unknown as Parameters<typeof reserveLimits>;
+        let out: unknown;
+        try {
+          out = reserveLimits(...args);
+        } catch (e) {
+          expect.fail(`reserveLimits threw ${String((e as Error)?.message ?? e)} (argument ${at + 1} hostile)`);
+        }
+        expect(out instanceof ResultAsync, `reserveLimits returns a ResultAsync (argument ${at + 1} hostile)`).to.equal(true);
+        const settled = await (out as ResultAsync<void, unknown>).then((r) => r, (e: unknown) => expect.fail(`reserveLimits rejected with ${String((e as Error)?.message ?? e)} (argument ${at + 1} hostile)`));
+        // Any text is an instance id, and an object without perPayoutLimit or perDayLimit is "no limits": those may reserve.
+        const refused = at < 2 || (at === 2 && typeof v !== 'string') || (at === 3 && (typeof v !== 'object' || v === null));
+        if (refused) expect(settled.isErr(), `reserveLimits refuses a hostile argument ${at + 1}`).to.equal(true);
+      }
+    }
+    const e = (await reserveLimits(null as never, new InMemoryStore(), 'payouts', limits))._unsafeUnwrapErr();
+    expect(e).to.include({ kind: 'InvalidRequest', path: 'request' });
+    expect(e.message).to.include('payoutId, amount, createdAt');
   });
 });

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { expectResultForAnyInput } from '@paykit/conformance';
 import { expect } from 'chai';
 import {
-  buildRiskItem, buildShareingData, checkBankCode, checkRiskItemText, lianlianWebPlugin, loadKeys, signText, verifyFields, verifyNotificationBody,
+  buildRiskItem, buildShareingData, checkBankCode, checkRiskItemText, lianlianStatementSource, lianlianWebPlugin, lineTooLong, loadKeys, parseStatementLine, signText,
+  verifyFields, verifyNotificationBody,
 } from '../src/index.js';
 import { lianlianWebDemo } from '../src/testing.js';
 import { submitForm } from '../src/harness.js';
@@ -95,5 +96,42 @@ describe('LianLian web public functions given anything (rule 3)', () => {
     ] as const) {
       for (const plain of [{}, 'x', []]) expectResultForAnyInput(name, (...args) => (fn as (...a: unknown[]) => unknown)(...args), arity, plain);
     }
+  });
+
+  const PARTNER = '201403251000001147';
+  const line = `O1,${PARTNER},20140528 16:35:56,101001,P1,20140528,12.50,0,0,20140528 16:35:56,0,WEB支付网关,储蓄卡快捷支付,x`;
+  const ctx = { family: 'transactions', currency: 'CNY', partnerId: PARTNER } as const;
+
+  it('parseStatementLine answers any input with a Result', () => {
+    expectResultForAnyInput('parseStatementLine', (a, b, c, d) => parseStatementLine(a as never, b as never, c as never, d as never), 4, {});
+    expectResultForAnyInput('parseStatementLine', (a) => parseStatementLine(a as never, 1, 'comma', ctx), 1, undefined);
+    expectResultForAnyInput('parseStatementLine', (b) => parseStatementLine(line, b as never, 'comma', ctx), 1, undefined);
+    expectResultForAnyInput('parseStatementLine', (c) => parseStatementLine(line, 1, c as never, ctx), 1, undefined);
+    expectResultForAnyInput('parseStatementLine', (d) => parseStatementLine(line, 1, 'comma', d as never), 1, undefined);
+    expectResultForAnyInput('parseStatementLine', (v) => parseStatementLine(line, 1, 'comma', { ...ctx, currency: v as never }), 1, undefined);
+    expect(parseStatementLine(line, 1, 'comma', ctx)._unsafeUnwrap().amount).to.deep.equal({ amount: 1250, currency: 'CNY' });
+  });
+
+  it('parseStatementLine says what to pass for a context that is not one', () => {
+    const e = parseStatementLine(line, 1, 'comma', { family: 'transactions' } as never)._unsafeUnwrapErr();
+    expect(e).to.include({ kind: 'InvalidRequest', path: 'ctx' });
+    expect(e.message).to.include('currency: an ISO 4217 code');
+  });
+
+  it('lineTooLong answers any input with a Result', () => {
+    expectResultForAnyInput('lineTooLong', (a) => lineTooLong(a as never), 1, undefined);
+    expect(lineTooLong(7)._unsafeUnwrapErr()).to.include({ kind: 'Decode', path: 'line 7' });
+  });
+
+  it('lianlianStatementSource answers any input with a Result', () => {
+    const files = [{ name: `JYMX_${PARTNER}_20240101.txt`, content: (async function* () { yield new Uint8Array(0); })() }];
+    const range = { from: '20240101', to: '20240101' };
+    const o = { family: 'transactions', partnerId: PARTNER } as const;
+    expectResultForAnyInput('lianlianStatementSource', (a, b, c) => lianlianStatementSource(a as never, b as never, c as never), 3, {});
+    expectResultForAnyInput('lianlianStatementSource', (a) => lianlianStatementSource(a as never, range, o), 1, undefined);
+    expectResultForAnyInput('lianlianStatementSource', (f) => lianlianStatementSource([f] as never, range, o), 1, undefined);
+    expectResultForAnyInput('lianlianStatementSource', (b) => lianlianStatementSource(files, b as never, o), 1, undefined);
+    expectResultForAnyInput('lianlianStatementSource', (c) => lianlianStatementSource(files, range, c as never), 1, undefined);
+    expect(lianlianStatementSource(files, range, o).isOk(), 'valid input still gives a source').to.equal(true);
   });
 });

@@ -183,6 +183,7 @@ export interface ByteRun {
 
 /** Error value of a line longer than {@link MAX_LINE_BYTES}. */
 export function lineTooLong(lineNo: number): PayResult<never> {
+  if (typeof lineNo !== 'number') return err(PaymentErrors.invalidRequest('lineNo must be the 1-based number of the line that is too long', { path: 'lineNo' }));
   return err(PaymentErrors.decode(`line ${lineNo}: longer than ${MAX_LINE_BYTES} bytes: not a reconciliation line`, { path: `line ${lineNo}` }));
 }
 

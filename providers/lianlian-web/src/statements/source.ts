@@ -13,7 +13,7 @@
 //    the oid_paybill column, as refunds are written) becomes a negative `payout` entry.
 import { err, ok, ResultAsync } from 'neverthrow';
 import {
-  PaymentErrors, type DayRange, type PayResult, type StatementEntry, type StatementFile, type StatementSelfCheck, type StatementSource,
+  guard, PaymentErrors, type DayRange, type PayResult, type StatementEntry, type StatementFile, type StatementSelfCheck, type StatementSource,
 } from '@paykit/core';
 import { statementFileKind, type StatementFileFamily, type StatementFileKind } from './file-name.js';
 import type { LianlianStatementEntry } from './line.js';
@@ -78,47 +78,56 @@ export function reconciliationEntryOf(e: LianlianStatementEntry, family: Lianlia
  * file of the range is among those given; the files' own summaries are checked once read.
  */
 export function lianlianStatementSource(files: readonly StatementFile[], range: DayRange, o: LianlianSourceOptions): PayResult<StatementSource> {
-  const picked = pickStatementFiles(files, range, o);
-  if (picked.details.length === 0) {
-    const prefix = o.family === 'transactions' ? 'JYMX' : 'FKMX';
-    return err(PaymentErrors.notFound(
-      `none of the ${files.length} files given is ${prefix}_${o.partnerId}_${range.from}.txt (or .csv, or the month's ${prefix}_${o.partnerId}_${range.from.slice(0, 6)}.txt): `
-      + `give the ${o.family === 'transactions' ? 'transaction' : 'payout'} file of the period (LianLian publishes a day's files before 08:00 China time the next day, spec 5.7)`,
-      { path: 'files', providerId: o.family === 'transactions' ? 'lianlian-web' : 'lianlian-payout' },
-    ));
-  }
-  const totals = new Map<string, StatementTotals>();
-  const origins: string[] = [];
-  async function* batches(): AsyncGenerator<PayResult<StatementEntry>[]> {
-    for (const { file, kind } of picked.details) {
-      origins.push(file.name);
-      const t = emptyStatementTotals(o.parse?.currency ?? 'CNY');
-      if (kind.period === 'daily') totals.set(kind.from, t);
-      for await (const batch of parseStatementBatches(file, o.parse)) {
-        const out = new Array<PayResult<StatementEntry>>(batch.length);
-        for (let i = 0; i < batch.length; i += 1) {
-          const r = batch[i] as PayResult<LianlianStatementEntry>;
-          addToStatementTotals(t, r, kind.period === 'daily' ? kind.from : undefined);
-          out[i] = r.isOk() ? ok(reconciliationEntryOf(r.value, o.family, file.name)) : err(r.error.path?.startsWith('line ') === true ? { ...r.error, message: `${file.name}: ${r.error.message}` } : r.error);
+  return guard('lianlian-web.lianlianStatementSource', () => {
+    if (!Array.isArray(files)) return err(PaymentErrors.invalidRequest('files must be an array of statement files ({ name, content })', { path: 'files' }));
+    if (typeof range?.from !== 'string' || typeof range.to !== 'string') {
+      return err(PaymentErrors.invalidRequest('range must be { from, to }, each a YYYYMMDD day', { path: 'range' }));
+    }
+    if ((o?.family !== 'transactions' && o?.family !== 'payouts') || typeof o.partnerId !== 'string') {
+      return err(PaymentErrors.invalidRequest('o must be { family: "transactions" or "payouts", partnerId: the merchant number }', { path: 'o' }));
+    }
+    const picked = pickStatementFiles(files, range, o);
+    if (picked.details.length === 0) {
+      const prefix = o.family === 'transactions' ? 'JYMX' : 'FKMX';
+      return err(PaymentErrors.notFound(
+        `none of the ${files.length} files given is ${prefix}_${o.partnerId}_${range.from}.txt (or .csv, or the month's ${prefix}_${o.partnerId}_${range.from.slice(0, 6)}.txt): `
+        + `give the ${o.family === 'transactions' ? 'transaction' : 'payout'} file of the period (LianLian publishes a day's files before 08:00 China time the next day, spec 5.7)`,
+        { path: 'files', providerId: o.family === 'transactions' ? 'lianlian-web' : 'lianlian-payout' },
+      ));
+    }
+    const totals = new Map<string, StatementTotals>();
+    const origins: string[] = [];
+    async function* batches(): AsyncGenerator<PayResult<StatementEntry>[]> {
+      for (const { file, kind } of picked.details) {
+        origins.push(file.name);
+        const t = emptyStatementTotals(o.parse?.currency ?? 'CNY');
+        if (kind.period === 'daily') totals.set(kind.from, t);
+        for await (const batch of parseStatementBatches(file, o.parse)) {
+          const out = new Array<PayResult<StatementEntry>>(batch.length);
+          for (let i = 0; i < batch.length; i += 1) {
+            const r = batch[i] as PayResult<LianlianStatementEntry>;
+            addToStatementTotals(t, r, kind.period === 'daily' ? kind.from : undefined);
+            out[i] = r.isOk() ? ok(reconciliationEntryOf(r.value, o.family, file.name)) : err(r.error.path?.startsWith('line ') === true ? { ...r.error, message: `${file.name}: ${r.error.message}` } : r.error);
+          }
+          yield out;
         }
-        yield out;
       }
     }
-  }
-  const checks = (): ResultAsync<readonly StatementSelfCheck[], import('@paykit/core').PaymentError> => ResultAsync.fromSafePromise((async () => {
-    const out: StatementSelfCheck[] = [];
-    for (const [day, t] of totals) {
-      const summary = picked.summaries.get(day);
-      if (summary === undefined) continue;
-      const read = await readStatementSummary(summary, { ...(o.parse?.encoding !== undefined ? { encoding: o.parse.encoding } : {}), ...(o.parse?.currency !== undefined ? { currency: o.parse.currency } : {}) });
-      if (read.isErr()) {
-        out.push({ source: summary.name, differences: [{ field: 'file', expected: 'a readable JYMXSUM summary (spec 5.6)', actual: read.error.message }] });
-        continue;
+    const checks = (): ResultAsync<readonly StatementSelfCheck[], import('@paykit/core').PaymentError> => ResultAsync.fromSafePromise((async () => {
+      const out: StatementSelfCheck[] = [];
+      for (const [day, t] of totals) {
+        const summary = picked.summaries.get(day);
+        if (summary === undefined) continue;
+        const read = await readStatementSummary(summary, { ...(o.parse?.encoding !== undefined ? { encoding: o.parse.encoding } : {}), ...(o.parse?.currency !== undefined ? { currency: o.parse.currency } : {}) });
+        if (read.isErr()) {
+          out.push({ source: summary.name, differences: [{ field: 'file', expected: 'a readable JYMXSUM summary (spec 5.6)', actual: read.error.message }] });
+          continue;
+        }
+        origins.push(summary.name);
+        out.push({ source: summary.name, differences: compareStatementTotals(read.value, t) });
       }
-      origins.push(summary.name);
-      out.push({ source: summary.name, differences: compareStatementTotals(read.value, t) });
-    }
-    return out;
-  })());
-  return ok({ batches: batches(), origins: () => origins, checks });
+      return out;
+    })());
+    return ok({ batches: batches(), origins: () => origins, checks });
+  });
 }
