@@ -13,7 +13,8 @@ export interface ParsedArgs {
 
 /**
  * Parses `--name value`, `--name=value`, `--flag`, `-h` (for `--help`) and `--` (end of options).
- * An unknown option, a repeated option or a missing value is an error message for the usage text.
+ * An unknown option, a repeated option or a missing value is an error message for the usage text,
+ * as is a command line that is not an array of strings or a spec of the wrong shape.
  *
  * @example
  * ```ts
@@ -22,9 +23,11 @@ export interface ParsedArgs {
  * ```
  */
 export function parseArgv(argv: readonly string[], spec: OptionSpec): Result<ParsedArgs, string> {
+  if (!isStringArray(argv)) return err('the command line must be an array of strings, e.g. process.argv.slice(2)');
+  const all = withHelp(spec);
+  if (all === undefined) return err('the option spec must be an object of option names to "string" or "boolean"');
   const positionals: string[] = [];
   const options: Record<string, string | true> = {};
-  const all: OptionSpec = { help: 'boolean', ...spec };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] as string;
     if (arg === '--') {
@@ -42,7 +45,7 @@ export function parseArgv(argv: readonly string[], spec: OptionSpec): Result<Par
     }
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq === -1 ? undefined : eq);
-    const kind = all[name];
+    const kind = Object.hasOwn(all, name) ? all[name] : undefined;
     if (kind === undefined) return err(`unknown option --${name}`);
     if (Object.prototype.hasOwnProperty.call(options, name)) return err(`--${name} is given twice`);
     if (kind === 'boolean') {
@@ -60,6 +63,25 @@ export function parseArgv(argv: readonly string[], spec: OptionSpec): Result<Par
     options[name] = value;
   }
   return ok({ positionals, options });
+}
+
+/** Whether a value is an array of strings. Never throws. */
+export function isStringArray(value: unknown): value is readonly string[] {
+  try {
+    return Array.isArray(value) && value.every((item) => typeof item === 'string');
+  } catch {
+    return false;
+  }
+}
+
+/** The spec with `--help` added, or undefined when it is not an {@link OptionSpec}. Never throws. */
+function withHelp(spec: unknown): OptionSpec | undefined {
+  try {
+    if (typeof spec !== 'object' || spec === null || !Object.values(spec).every((kind) => kind === 'string' || kind === 'boolean')) return undefined;
+    return { help: 'boolean', ...(spec as OptionSpec) };
+  } catch {
+    return undefined;
+  }
 }
 
 /** A string option's value, if given. */

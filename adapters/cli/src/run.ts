@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseArgv } from './argv.js';
+import { isStringArray, parseArgv } from './argv.js';
 import type { Command } from './command.js';
 import { configCommand } from './commands/config-check.js';
 import { demoCommand } from './commands/demo.js';
@@ -47,7 +47,8 @@ export function cliVersion(): string {
 
 /**
  * Runs the `paykit` command line and resolves with the exit code. Never rejects: a bug in a command
- * or a plugin is printed as one line (no stack trace) with exit code 1.
+ * or a plugin, or arguments of the wrong shape, is printed as one line (no stack trace) on the io's
+ * stderr with exit code 1.
  *
  * @example
  * ```ts
@@ -55,6 +56,49 @@ export function cliVersion(): string {
  * ```
  */
 export async function runCli(argv: readonly string[], io: CliIo, providers: readonly CliProvider[]): Promise<number> {
+  const problem = argumentsProblem(argv, io, providers);
+  if (problem !== undefined) {
+    printSafely(io, `error: ${problem}\n`);
+    return EXIT.error;
+  }
+  try {
+    return await dispatch(argv, io, providers);
+  } catch (e) {
+    printSafely(io, `error: paykit failed unexpectedly (a bug; please report it): ${describeThrown(e)}\n`);
+    return EXIT.error;
+  }
+}
+
+/** What is wrong with {@link runCli}'s arguments, or undefined. Never throws. */
+function argumentsProblem(argv: unknown, io: unknown, providers: unknown): string | undefined {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+  const fits = (check: () => boolean): boolean => {
+    try {
+      return check();
+    } catch {
+      return false;
+    }
+  };
+  if (!isStringArray(argv)) return 'runCli takes the command line as an array of strings, e.g. process.argv.slice(2)';
+  if (!fits(() => isObject(io) && typeof io.out === 'function' && typeof io.err === 'function' && typeof io.readStdin === 'function' && isObject(io.env) && typeof io.cwd === 'string')) {
+    return 'runCli takes a CliIo { out, err, readStdin, env, cwd }, e.g. processIo()';
+  }
+  if (!fits(() => Array.isArray(providers) && providers.every((p) => isObject(p) && isObject(p.plugin) && typeof p.plugin.id === 'string'))) {
+    return 'runCli takes the providers as an array of { plugin, demo? }, e.g. PROVIDERS';
+  }
+  return undefined;
+}
+
+/** Writes to the io's stderr when it can: an io that cannot be written to leaves only the exit code. */
+function printSafely(io: CliIo, text: string): void {
+  try {
+    io.err(text);
+  } catch {
+    // Nowhere else to say it.
+  }
+}
+
+async function dispatch(argv: readonly string[], io: CliIo, providers: readonly CliProvider[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     if (name === undefined) {

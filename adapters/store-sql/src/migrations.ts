@@ -1,3 +1,4 @@
+import { PaymentErrors, type PaymentError } from '@paykit/core';
 import type { SqlClient } from './client.js';
 
 /** One schema migration: applied once, in order, recorded in `paykit_schema_migrations`. */
@@ -451,9 +452,12 @@ $do$;
 /**
  * Brings the schema up to date: applies, in order and in one transaction, the migrations not yet
  * recorded, and returns their versions. Several processes starting at once serialise on an
- * advisory lock.
+ * advisory lock. A client or migrations of the wrong shape reject with an `InvalidConfig`
+ * PaymentError saying what to pass, before anything is sent.
  */
 export async function migrate(client: SqlClient, migrations: readonly Migration[] = MIGRATIONS): Promise<readonly number[]> {
+  const invalid = migrateArgumentsError(client, migrations);
+  if (invalid !== undefined) return Promise.reject(invalid);
   const applied: number[] = [];
   await client.transaction(async (q) => {
     // The lock is held to the end of this transaction: a second process waits, then finds nothing to do.
@@ -469,4 +473,23 @@ export async function migrate(client: SqlClient, migrations: readonly Migration[
     }
   });
   return applied;
+}
+
+/** What is wrong with {@link migrate}'s arguments, or undefined. Never throws: a value whose properties cannot be read does not fit. */
+function migrateArgumentsError(client: unknown, migrations: unknown): PaymentError | undefined {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+  const fits = (check: () => boolean): boolean => {
+    try {
+      return check();
+    } catch {
+      return false;
+    }
+  };
+  if (!fits(() => isObject(client) && typeof client.transaction === 'function')) {
+    return PaymentErrors.invalidConfig('migrate takes a SqlClient: one from pgliteClient, pgPoolClient or pgliteWorkerClient', { path: 'client' });
+  }
+  if (!fits(() => Array.isArray(migrations) && migrations.every((m) => isObject(m) && Number.isSafeInteger(m.version) && typeof m.name === 'string' && typeof m.sql === 'string'))) {
+    return PaymentErrors.invalidConfig('migrate takes, after the client, an array of migrations { version: a whole number, name, sql } or nothing (MIGRATIONS)', { path: 'migrations' });
+  }
+  return undefined;
 }

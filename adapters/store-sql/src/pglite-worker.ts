@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { PaymentErrors } from '@paykit/core';
 import type { Row, SqlClient, SqlQuery, SqlStep } from './client.js';
 
 /**
@@ -34,7 +35,8 @@ export const MARK = 'paykit-pglite-worker';
 
 /**
  * Opens PGlite in `dataDir` (a folder, or `memory://`) on a worker thread and returns a client
- * for it; rejects when the database cannot be opened. The thread keeps the process alive only
+ * for it; rejects when the database cannot be opened (with an `InvalidConfig` PaymentError, before
+ * any thread starts, when `dataDir` is not a string). The thread keeps the process alive only
  * while a statement is in flight; `close()` closes the database and ends the thread.
  *
  * @example
@@ -45,6 +47,9 @@ export const MARK = 'paykit-pglite-worker';
  * ```
  */
 export async function pgliteWorkerClient(dataDir: string): Promise<SqlClient> {
+  if (typeof dataDir !== 'string') {
+    return Promise.reject(PaymentErrors.invalidConfig('pgliteWorkerClient takes the data folder: a path, or "memory://" for a database in memory', { path: 'dataDir' }));
+  }
   const worker = startWorker({ [MARK]: dataDir });
   await new Promise<void>((resolve, reject) => {
     const failed = (e: unknown): void => reject(e instanceof Error ? e : new Error(String(e)));

@@ -22,9 +22,12 @@ export function isLoopbackHost(hostname: string): boolean {
 /**
  * Checks a request URL before anything is sent: it must be absolute, `https:`, or `http:` to a
  * loopback host. Anything else is `InvalidConfig` naming the host (never the query string, which
- * may carry data).
+ * may carry data); an operation name that is not a string is `InvalidRequest`.
  */
 export function checkRequestUrl(url: string, operation: string): PayResult<URL> {
+  if (typeof operation !== 'string') {
+    return err(PaymentErrors.invalidRequest('checkRequestUrl takes the request URL and the operation name (a string such as "payments.create") for its messages', { path: 'operation' }));
+  }
   let parsed: URL;
   try {
     parsed = new URL(url);

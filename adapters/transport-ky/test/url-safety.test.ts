@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { expectResultForAnyInput } from '@paykit/conformance';
 import { checkRequestUrl, isLoopbackHost } from '../src/index.js';
 
 describe('transport URL safety', () => {
@@ -19,6 +20,17 @@ describe('transport URL safety', () => {
       const e = checkRequestUrl('https://merchant:s3cret@pay.example.com/gw', 'op')._unsafeUnwrapErr();
       expect(e.kind).to.equal('InvalidConfig');
       expect(e.message).not.to.contain('s3cret');
+    });
+    it('answers a URL or operation name of any shape with a Result', () => {
+      // Plain values that pass, and ones refused with a message naming the operation.
+      for (const plain of ['https://pay.example.com/gw', '/gw', 'http://pay.example.com/gw', 'https://u:p@pay.example.com/gw']) {
+        expectResultForAnyInput('checkRequestUrl', (url, operation) => checkRequestUrl(url as never, operation as never), 2, plain);
+      }
+    });
+    it('says to pass the operation name when it is not a string', () => {
+      const e = checkRequestUrl('https://pay.example.com/gw', Symbol('op') as never)._unsafeUnwrapErr();
+      expect(e.kind).to.equal('InvalidRequest');
+      expect(e.message).to.match(/operation name \(a string such as "payments.create"\)/);
     });
   });
 });

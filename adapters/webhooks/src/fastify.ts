@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import type { HttpReply } from '@paykit/core';
+import type { HttpReply, PaymentError } from '@paykit/core';
 import { readBodyStream, type BodyRead } from './shared/body.js';
 import { headersToSend } from './shared/replies.js';
+import { optionsError, WEBHOOK_OPTIONS_USAGE } from './shared/options.js';
 import { processWebhook } from './shared/process.js';
 import { DEFAULT_MAX_BODY_BYTES, type WebhookOptions, type WebhookPaykit, type WebhookRequestLine } from './shared/types.js';
 
@@ -78,6 +79,11 @@ export function sendExactly(reply: FastifyReplyLike, sent: HttpReply, close: boo
   return reply.code(sent.status).headers({ ...headersToSend(sent, bytes.length), ...(close ? { connection: 'close' } : {}) }).send(bytes);
 }
 
+/** A plugin whose registration fails with `error`, through Fastify's plugin error path. */
+export function failedPlugin(error: PaymentError): FastifyWebhookPlugin {
+  return () => Promise.reject(error);
+}
+
 /** Method, URL and lower-case headers of a Fastify request. */
 export function lineOf(request: FastifyRequestLike): WebhookRequestLine {
   const headers: Record<string, string | undefined> = {};
@@ -90,7 +96,8 @@ export function lineOf(request: FastifyRequestLike): WebhookRequestLine {
  * only content-type parser hands over the raw bytes for any content type (JSON, forms, text or none);
  * the app's other routes keep their parsers. Every method reaches the route so non-POST gets 405.
  * The acknowledgement is sent only once paykit has durably recorded the notification; otherwise the
- * provider's rejection. Never throws.
+ * provider's rejection. Never throws: options of the wrong shape (or none) make a plugin whose
+ * registration fails with an `InvalidConfig` saying what to pass (`app.register`/`app.ready()` reject with it).
  *
  * @example
  * ```ts
@@ -103,6 +110,8 @@ export function lineOf(request: FastifyRequestLike): WebhookRequestLine {
  * ```
  */
 export function fastifyWebhooks(paykit: WebhookPaykit, options: FastifyWebhookOptions): FastifyWebhookPlugin {
+  const invalid = optionsError(`fastifyWebhooks takes options { path, and ${WEBHOOK_OPTIONS_USAGE} }`, options, true);
+  if (invalid !== undefined) return failedPlugin(invalid);
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   return async (app) => {
     // Only inside this plugin's context: the app's own routes keep their JSON and other parsers.

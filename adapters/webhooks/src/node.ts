@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ResultAsync } from 'neverthrow';
+import { ResultAsync } from 'neverthrow';
+import { PaymentErrors } from '@paykit/core';
 import { readBodyStream } from './shared/body.js';
 import { requestLineOf, writeOutcome } from './shared/node-io.js';
-import { processWebhook } from './shared/process.js';
-import type { WebhookAccepted, WebhookOptions, WebhookPaykit, WebhookRejected } from './shared/types.js';
+import { misconfigured, processWebhook } from './shared/process.js';
+import type { WebhookAccepted, WebhookOptions, WebhookPaykit, WebhookRejected, WebhookRequestLine } from './shared/types.js';
 
 /**
  * A `node:http` request listener for notifications. It resolves, after the reply is written, with
@@ -14,7 +15,7 @@ export type NodeWebhookHandler = (req: IncomingMessage, res: ServerResponse) => 
 /**
  * Reads a node request's exact body and runs it through paykit, without writing anything: for a
  * merchant's own server that writes the reply itself (`result.match(a => a.reply, r => r.reply)`).
- * Never rejects.
+ * Never throws or rejects: options or a request of the wrong shape are rejected with a 500 reply.
  *
  * @example
  * ```ts
@@ -24,8 +25,15 @@ export type NodeWebhookHandler = (req: IncomingMessage, res: ServerResponse) => 
  * ```
  */
 export function processNodeWebhook(paykit: WebhookPaykit, req: IncomingMessage, options: WebhookOptions): ResultAsync<WebhookAccepted, WebhookRejected> {
+  let line: WebhookRequestLine;
+  try {
+    line = requestLineOf(req);
+  } catch {
+    const error = PaymentErrors.invalidRequest('processNodeWebhook takes the node:http IncomingMessage of the notification request (the req of a request listener)', { path: 'req' });
+    return new ResultAsync(Promise.resolve(misconfigured(paykit, error)));
+  }
   return processWebhook(paykit, options, {
-    line: requestLineOf(req),
+    line,
     readBody: (limit) => readBodyStream(req, limit, req.headers['content-length']),
   });
 }

@@ -7,10 +7,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { expressBody, type ExpressRequestLike, type ExpressWebhookHandler } from './express.js';
-import { acceptRawBodies, lineOf, rawBodyOf, sendExactly, type FastifyWebhookPlugin } from './fastify.js';
+import { acceptRawBodies, failedPlugin, lineOf, rawBodyOf, sendExactly, type FastifyWebhookPlugin } from './fastify.js';
 import { readBodyStream } from './shared/body.js';
 import { requestLineOf, writeNodeReply } from './shared/node-io.js';
-import { processReturn, type ReturnOptions, type ReturnOutcome, type ReturnPaykit } from './shared/return-process.js';
+import { optionsError } from './shared/options.js';
+import { processReturn, RETURN_OPTIONS_USAGE, type ReturnOptions, type ReturnOutcome, type ReturnPaykit } from './shared/return-process.js';
 import { DEFAULT_MAX_BODY_BYTES } from './shared/types.js';
 
 /** A `node:http` request listener for payer returns; resolves with what happened once the reply is written. */
@@ -69,7 +70,8 @@ export type FastifyReturnOptions = ReturnOptions & {
 /**
  * A Fastify 5 plugin that registers the return route in its own encapsulated context, whose only
  * content-type parser hands over the raw bytes (the app's other routes keep their parsers). Every
- * method reaches the route, so anything but GET and POST gets 405.
+ * method reaches the route, so anything but GET and POST gets 405. Options of the wrong shape (or
+ * none) make a plugin whose registration fails with an `InvalidConfig` saying what to pass.
  *
  * @example
  * ```ts
@@ -77,6 +79,8 @@ export type FastifyReturnOptions = ReturnOptions & {
  * ```
  */
 export function fastifyReturns(paykit: ReturnPaykit, options: FastifyReturnOptions): FastifyWebhookPlugin {
+  const invalid = optionsError(`fastifyReturns takes options { path, and ${RETURN_OPTIONS_USAGE} }`, options, true);
+  if (invalid !== undefined) return failedPlugin(invalid);
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   return async (app) => {
     acceptRawBodies(app, limit);

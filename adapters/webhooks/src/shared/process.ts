@@ -2,6 +2,7 @@ import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import { PaymentErrors, type HttpReply, type LogLevel, type PaymentError, type PayResult, type HandledNotification } from '@paykit/core';
 import type { BodyRead } from './body.js';
 import { resolveInstance } from './instance.js';
+import { optionsError, WEBHOOK_OPTIONS_USAGE } from './options.js';
 import { plainReply } from './replies.js';
 import {
   DEFAULT_HANDLE_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, type WebhookAccepted, type WebhookOptions, type WebhookPaykit,
@@ -56,7 +57,17 @@ function handleWithDeadline(paykit: WebhookPaykit, instanceId: string, line: Web
   return Promise.race([handled, deadline]).finally(() => clearTimeout(timer));
 }
 
+/** The answer when the route itself is set up wrong (options, or a request that is not one): a plain 500. */
+export function misconfigured(paykit: WebhookPaykit, error: PaymentError): Result<never, WebhookRejected> {
+  return rejected(paykit, 'internal', error, plainReply(500, 'notification endpoint misconfigured'));
+}
+
+/** Checked on every request (the node and Express handlers are made without a Result to fail with). */
+const ROUTE_OPTIONS = `notification route options are { ${WEBHOOK_OPTIONS_USAGE} }`;
+
 async function run(paykit: WebhookPaykit, options: WebhookOptions, input: WebhookInput): Promise<Result<WebhookAccepted, WebhookRejected>> {
+  const invalid = optionsError(ROUTE_OPTIONS, options);
+  if (invalid !== undefined) return misconfigured(paykit, invalid);
   const { line } = input;
   if (line.method !== 'POST') {
     const error = PaymentErrors.invalidRequest(`method ${line.method.slice(0, 16)} is not allowed here: providers POST notifications`);
@@ -66,7 +77,7 @@ async function run(paykit: WebhookPaykit, options: WebhookOptions, input: Webhoo
   if (instance.isErr()) {
     const { message, resolverFailed } = instance.error;
     return resolverFailed
-      ? rejected(paykit, 'internal', PaymentErrors.internal(message), plainReply(500, 'notification endpoint misconfigured'))
+      ? misconfigured(paykit, PaymentErrors.internal(message))
       : rejected(paykit, 'unknown-instance', PaymentErrors.notFound(message), plainReply(404, message));
   }
   const instanceId = instance.value;

@@ -4,6 +4,7 @@ import {
 } from '@paykit/core';
 import type { BodyRead } from './body.js';
 import { resolveInstance } from './instance.js';
+import { optionsError, WEBHOOK_OPTIONS_USAGE } from './options.js';
 import { logSafely } from './process.js';
 import { plainReply } from './replies.js';
 import { DEFAULT_HANDLE_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, type InstanceChoice, type WebhookRequestLine } from './types.js';
@@ -71,6 +72,12 @@ export type ReturnOptions = InstanceChoice & {
   readonly render?: ReturnRender;
 };
 
+/** What the return routes take. */
+export const RETURN_OPTIONS_USAGE = `${WEBHOOK_OPTIONS_USAGE}, render?`;
+
+/** Checked on every return (the node and Express handlers are made without a Result to fail with). */
+const ROUTE_OPTIONS = `return route options are { ${RETURN_OPTIONS_USAGE} }`;
+
 /** What an adapter hands the return pipeline: the request line, and how to read a POST body. */
 export interface ReturnInput {
   /** Method, URL (path and query) and headers. */
@@ -108,14 +115,28 @@ const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8', 'cache-co
 /** The error as a page may see it: kind, standard code, message (which never carries secrets). */
 const errorView = (e: PaymentError) => ({ kind: e.kind, code: e.code, message: e.message });
 
+/** A refusal as JSON: `{ error: { kind, code, message } }`. */
+const errorJson = (status: number, e: PaymentError, headers: HttpReply['headers'] = JSON_TYPE): HttpReply => ({ status, headers, body: JSON.stringify({ error: errorView(e) }) });
+
 /**
  * The default JSON answer. Shown: `{ instanceId, payment: { orderId, status, amount, refunded,
  * paidAt?, failure? }, claimed: { status, amount?, authenticity }, queried, queryError? }`; the
  * payer's provider details and paykit's bookkeeping are left out (anyone holding the return URL
  * can read this). Refused: `{ error: { kind, code, message } }` with 400 (not verified), 404, 409
- * (not this order's), 501 (the plugin has no returns), 504 or 500.
+ * (not this order's), 501 (the plugin has no returns), 504 or 500. Anything but a route's outcome
+ * (a `render` callback passing something else) answers 500 with an `InvalidRequest` saying so.
  */
 export function returnJson(outcome: ReturnOutcome): HttpReply {
+  try {
+    // Only a Result object: a string has a `match` method too.
+    if (typeof outcome === 'object' && outcome !== null) return outcomeJson(outcome);
+  } catch {
+    // Not a route's outcome after all: answered below.
+  }
+  return errorJson(500, PaymentErrors.invalidRequest('returnJson takes the outcome a return route hands its render callback', { path: 'outcome' }));
+}
+
+function outcomeJson(outcome: ReturnOutcome): HttpReply {
   return outcome.match(
     (shown) => {
       const p = shown.payment;
@@ -133,9 +154,8 @@ export function returnJson(outcome: ReturnOutcome): HttpReply {
       return { status: 200, headers: JSON_TYPE, body: JSON.stringify(body) };
     },
     (refused) => {
-      const status = refused.reason === 'not-shown' ? KIND_STATUS[refused.error.kind] ?? 500 : REFUSAL_STATUS[refused.reason];
-      const headers = refused.reason === 'method-not-allowed' ? { ...JSON_TYPE, allow: 'GET, POST' } : JSON_TYPE;
-      return { status, headers, body: JSON.stringify({ error: errorView(refused.error) }) };
+      const status = refused.reason === 'not-shown' ? KIND_STATUS[refused.error.kind] ?? 500 : REFUSAL_STATUS[refused.reason] ?? 500;
+      return errorJson(status, refused.error, refused.reason === 'method-not-allowed' ? { ...JSON_TYPE, allow: 'GET, POST' } : JSON_TYPE);
     },
   );
 }
@@ -199,6 +219,11 @@ const RENDER_FAILED = plainReply(500, 'the return page could not be rendered');
  * {@link returnJson}'s. Never rejects.
  */
 export async function processReturn(paykit: ReturnPaykit, options: ReturnOptions, input: ReturnInput): Promise<ReturnAnswer> {
+  const invalid = optionsError(ROUTE_OPTIONS, options);
+  if (invalid !== undefined) {
+    const outcome = refused(paykit, 'internal', invalid);
+    return { reply: returnJson(outcome), outcome, closeConnection: false };
+  }
   const ran = await run(paykit, options, input).catch((e: unknown): Ran => ({
     outcome: refused(paykit, 'internal', PaymentErrors.internal('return route: unexpected exception', { cause: e })), unread: false,
   }));
