@@ -58,13 +58,13 @@ export function cliVersion(): string {
 export async function runCli(argv: readonly string[], io: CliIo, providers: readonly CliProvider[]): Promise<number> {
   const problem = argumentsProblem(argv, io, providers);
   if (problem !== undefined) {
-    printSafely(io, `error: ${problem}\n`);
+    printSafely(io, () => `error: ${problem}\n`);
     return EXIT.error;
   }
   try {
     return await dispatch(argv, io, providers);
   } catch (e) {
-    printSafely(io, `error: paykit failed unexpectedly (a bug; please report it): ${describeThrown(e)}\n`);
+    printSafely(io, () => `error: paykit failed unexpectedly (a bug; please report it): ${describeThrown(e)}\n`);
     return EXIT.error;
   }
 }
@@ -89,10 +89,13 @@ function argumentsProblem(argv: unknown, io: unknown, providers: unknown): strin
   return undefined;
 }
 
-/** Writes to the io's stderr when it can: an io that cannot be written to leaves only the exit code. */
-function printSafely(io: CliIo, text: string): void {
+/**
+ * Writes to the io's stderr when it can: an io that cannot be written to, or a thrown value that
+ * cannot be described (a `toString` that throws), leaves only the exit code.
+ */
+function printSafely(io: CliIo, text: () => string): void {
   try {
-    io.err(text);
+    io.err(text());
   } catch {
     // Nowhere else to say it.
   }

@@ -91,6 +91,14 @@ describe('@paykit/cli given input of the wrong shape', function () {
       }
     });
 
+    it('resolves with a non-zero exit code when its io throws a value that cannot be described', async function () {
+      const undescribable = { toString() { throw new Error('toString'); } };
+      const io = new MemoryIo();
+      io.out = () => { throw undescribable; };
+      const code = await runCli(['--version'], io, PROVIDERS).then((c) => c, (e: unknown) => expect.fail(`rejected with ${String((e as Error)?.message ?? e)}`));
+      expect(code).to.equal(EXIT.error);
+    });
+
     it('still runs a well-formed command line', async function () {
       const io = new MemoryIo();
       expect(await runCli(['--version'], io, PROVIDERS)).to.equal(EXIT.ok);
