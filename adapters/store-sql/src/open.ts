@@ -4,12 +4,32 @@ import { decodeWith, guardAsync, InMemoryStore, PaymentErrors, StoreConfigCodec,
 import { pgPoolClient, type SqlClient } from './client.js';
 import { lockDataFolder } from './folder-lock.js';
 import { migrate } from './migrations.js';
-import { pgliteWorkerClient } from './pglite-worker.js';
+import { pgliteWorkerClient as openPgliteThread } from './pglite-worker.js';
 import { RecordSealer } from './sealing.js';
 import { databaseError, SqlStore, type DurableStore } from './sql-store.js';
 
 /** Where the embedded database lives when the config names no `dataDir`. */
 export const DEFAULT_PGLITE_DIR = 'paykit-data';
+
+/**
+ * Opens PGlite in `dataDir` (a folder, or `memory://`) on a worker thread and returns a client
+ * for it; rejects when the database cannot be opened (with an `InvalidConfig` PaymentError, before
+ * any thread starts, when `dataDir` is not a string). The thread keeps the process alive only
+ * while a statement is in flight; `close()` closes the database and ends the thread.
+ *
+ * @example
+ * ```ts
+ * const client = await pgliteWorkerClient('./paykit-data');
+ * await migrate(client);
+ * const store = new SqlStore(client, 1, sealer);
+ * ```
+ */
+export function pgliteWorkerClient(dataDir: string): Promise<SqlClient> {
+  if (typeof dataDir !== 'string') {
+    return Promise.reject(PaymentErrors.invalidConfig('pgliteWorkerClient takes the data folder: a path, or "memory://" for a database in memory', { path: 'dataDir' }));
+  }
+  return openPgliteThread(dataDir);
+}
 
 /** Options of {@link openStore}. */
 export interface OpenStoreOptions {

@@ -1,5 +1,4 @@
 import { Worker } from 'node:worker_threads';
-import { PaymentErrors } from '@paykit/core';
 import type { Row, SqlClient, SqlQuery, SqlStep } from './client.js';
 
 /**
@@ -34,22 +33,11 @@ export type Reply =
 export const MARK = 'paykit-pglite-worker';
 
 /**
- * Opens PGlite in `dataDir` (a folder, or `memory://`) on a worker thread and returns a client
- * for it; rejects when the database cannot be opened (with an `InvalidConfig` PaymentError, before
- * any thread starts, when `dataDir` is not a string). The thread keeps the process alive only
- * while a statement is in flight; `close()` closes the database and ends the thread.
- *
- * @example
- * ```ts
- * const client = await pgliteWorkerClient('./paykit-data');
- * await migrate(client);
- * const store = new SqlStore(client, 1, sealer);
- * ```
+ * Opens PGlite in `dataDir` on a worker thread (see the exported `pgliteWorkerClient` in open.ts,
+ * which checks its argument first: this module loads in the thread too, so it imports nothing of
+ * core, whose whole index the thread would then load).
  */
 export async function pgliteWorkerClient(dataDir: string): Promise<SqlClient> {
-  if (typeof dataDir !== 'string') {
-    return Promise.reject(PaymentErrors.invalidConfig('pgliteWorkerClient takes the data folder: a path, or "memory://" for a database in memory', { path: 'dataDir' }));
-  }
   const worker = startWorker({ [MARK]: dataDir });
   await new Promise<void>((resolve, reject) => {
     const failed = (e: unknown): void => reject(e instanceof Error ? e : new Error(String(e)));
