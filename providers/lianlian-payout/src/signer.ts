@@ -1,12 +1,9 @@
 /** LianLian signing for payouts: sorted `k=v&…` text, MD5withRSA (README "LianLian: signing"). */
 import type { KeyObject } from 'node:crypto';
-import { types } from 'node:util';
 import { err, ok } from 'neverthrow';
 import {
-  constantTimeEqual, guard, kvString, type KvOptions, md5Hex, PaymentErrors, rsaSign, rsaVerify, type PaymentError, type PayResult, type Secret,
+  constantTimeEqual, guard, kvString, type KvOptions, md5Hex, PaymentErrors, rsaSign, rsaVerify, toPaymentError, type PaymentError, type PayResult, type Secret,
 } from '@paykit/core';
-
-const { isProxy } = types;
 
 /** How {@link signText} builds the text, made once rather than per message. */
 const SIGN_TEXT: KvOptions = { order: 'sorted', exclude: ['sign'], skipNullLiteral: true };
@@ -29,10 +26,15 @@ export function signFields<T extends Readonly<Record<string, unknown>>>(fields: 
  * Pure: `Signature` error when the sign is missing, not RSA, or does not verify.
  */
 export function verifyFields(fields: Readonly<Record<string, unknown>>, publicKey: KeyObject, what: string): PayResult<string> {
-  // Plain checks, no guard on the way to a verify: every reply and RSA notification comes here.
+  // Every reply and RSA notification comes here: plain checks and an inline try (no closure, as
+  // guard would make); a value that throws when read, anywhere in the arguments, is an error value.
   const bad = badMessageArguments(fields, what);
   if (bad !== undefined) return err(bad);
-  return isProxy(fields) ? guard('lianlian-payout.verifyFields', () => signedTextOf(fields, publicKey, what)) : signedTextOf(fields, publicKey, what);
+  try {
+    return signedTextOf(fields, publicKey, what);
+  } catch (e) {
+    return err(toPaymentError(e, 'lianlian-payout.verifyFields'));
+  }
 }
 
 function signedTextOf(fields: Readonly<Record<string, unknown>>, publicKey: KeyObject, what: string): PayResult<string> {
@@ -66,13 +68,15 @@ export interface NotificationKeys {
  * MD5: lowercase `md5(text + "&key=" + key)` over the UTF-8 bytes, compared in constant time. Pure.
  */
 export function verifyNotificationFields(fields: Readonly<Record<string, unknown>>, keys: NotificationKeys, what: string): PayResult<string> {
-  // Plain checks, no guard: this runs on every notification.
+  // Every notification comes here: plain checks and an inline try, as in verifyFields.
   const bad = badMessageArguments(fields, what);
   if (bad !== undefined) return err(bad);
   if (typeof keys !== 'object' || keys === null) return err(PaymentErrors.invalidRequest('keys must be an object with lianlianPublicKey, or notifySignType "MD5" and notifyMd5Key', { path: 'keys' }));
-  return isProxy(fields) || isProxy(keys)
-    ? guard('lianlian-payout.verifyNotificationFields', () => notificationSignedTextOf(fields, keys, what))
-    : notificationSignedTextOf(fields, keys, what);
+  try {
+    return notificationSignedTextOf(fields, keys, what);
+  } catch (e) {
+    return err(toPaymentError(e, 'lianlian-payout.verifyNotificationFields'));
+  }
 }
 
 function notificationSignedTextOf(fields: Readonly<Record<string, unknown>>, keys: NotificationKeys, what: string): PayResult<string> {
@@ -96,10 +100,7 @@ function notificationSignedTextOf(fields: Readonly<Record<string, unknown>>, key
     : err(PaymentErrors.signature(`${what} MD5 signature does not match: check notifyMd5Key against the merchant site, and that the body was passed unchanged`));
 }
 
-/**
- * What is wrong with the arguments of a verify, if anything. A proxy passes (its traps may throw on
- * any read): the callers read one under guard, so a plain object, the usual case, pays no closure.
- */
+/** What is wrong with the arguments of a verify, if anything (an object that throws when read passes: the callers' try catches it). */
 function badMessageArguments(fields: unknown, what: unknown): PaymentError | undefined {
   if (typeof fields !== 'object' || fields === null) return PaymentErrors.invalidRequest('fields must be the parsed JSON object of the message', { path: 'fields' });
   if (typeof what !== 'string') return PaymentErrors.invalidRequest('what must be a short text naming the message (e.g. "payout notification"), used in errors', { path: 'what' });

@@ -477,6 +477,16 @@ describe('LianLian payout public functions given anything (rule 3)', () => {
     expectResultForAnyInput('verifyNotificationFields', (t) => verifyNotificationFields(fields, { notifySignType: t as never }, 'payout notification'), 1, undefined);
   });
 
+  it('verifyNotificationFields and verifyFields answer a hostile value inside their arguments with a Result', () => {
+    // A field or a key that throws when read: the message is refused, never thrown.
+    expectResultForAnyInput('verifyNotificationFields', (k) => verifyNotificationFields(md5Fields, { notifySignType: 'MD5', notifyMd5Key: k as never }, 'n'), 1, undefined);
+    expectResultForAnyInput('verifyNotificationFields', (k) => verifyNotificationFields(fields, { lianlianPublicKey: k as never }, 'n'), 1, undefined);
+    expectResultForAnyInput('verifyNotificationFields', (v) => verifyNotificationFields({ ...md5Fields, sign: v }, md5Keys, 'n'), 1, undefined);
+    expectResultForAnyInput('verifyFields', (v) => verifyFields({ ...fields, no_order: v }, lianlianKeys.publicKey, 'reply'), 1, undefined);
+    const throwing = Object.defineProperty({ ...md5Fields }, 'sign', { get() { throw new Error('getter'); }, enumerable: true });
+    expect(verifyNotificationFields(throwing, md5Keys, 'n')._unsafeUnwrapErr().kind).to.equal('Internal');
+  });
+
   it('verifyNotificationFields says what to pass for fields that are not an object', () => {
     const e = verifyNotificationFields(null as never, md5Keys, 'payout notification')._unsafeUnwrapErr();
     expect(e).to.include({ kind: 'InvalidRequest', path: 'fields' });

@@ -102,6 +102,13 @@ describe('LianLian web public functions given anything (rule 3)', () => {
   const line = `O1,${PARTNER},20140528 16:35:56,101001,P1,20140528,12.50,0,0,20140528 16:35:56,0,WEB支付网关,储蓄卡快捷支付,x`;
   const ctx = { family: 'transactions', currency: 'CNY', partnerId: PARTNER } as const;
 
+  it('parseStatementLine answers a context holding a hostile value with a Result', () => {
+    expectResultForAnyInput('parseStatementLine', (f) => parseStatementLine(line, 1, 'comma', { ...ctx, family: f } as never), 1, undefined);
+    expectResultForAnyInput('parseStatementLine', (c) => parseStatementLine(line, 1, 'comma', { ...ctx, currency: c } as never), 1, undefined);
+    const throwing = Object.defineProperty({ ...ctx }, 'family', { get() { throw new Error('getter'); }, enumerable: true });
+    expect(parseStatementLine(line, 1, 'comma', throwing as never)._unsafeUnwrapErr().kind).to.equal('Internal');
+  });
+
   it('parseStatementLine answers any input with a Result', () => {
     expectResultForAnyInput('parseStatementLine', (a, b, c, d) => parseStatementLine(a as never, b as never, c as never, d as never), 4, {});
     expectResultForAnyInput('parseStatementLine', (a) => parseStatementLine(a as never, 1, 'comma', ctx), 1, undefined);

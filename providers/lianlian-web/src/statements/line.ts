@@ -10,10 +10,9 @@
 // This runs once per line of files of a million lines, so columns are read in place in the
 // decoded chunk (fields.ts), values repeated from the previous line (merchant number, settle
 // day, product, description…) reuse the previous string, and each distinct day is checked once.
-import { types } from 'node:util';
 import { err, ok } from 'neverthrow';
 import {
-  CURRENCIES, currencyOf, guard, isCurrencyCode, PaymentErrors, type CurrencyCode, type Money, type PaymentError, type PayResult, type StatementEntry,
+  CURRENCIES, currencyOf, isCurrencyCode, PaymentErrors, toPaymentError, type CurrencyCode, type Money, type PaymentError, type PayResult, type StatementEntry,
   type StatementEntryKind,
 } from '@paykit/core';
 import { PAY_TYPES, isPayType } from '../reference/codes.js';
@@ -22,7 +21,6 @@ import { ByteColumns } from './byte-columns.js';
 import { DayCache, fastMinorUnits, isDigits, isRate, isSpace, isToken, slowAmount } from './fields.js';
 import type { LineSource } from './lines.js';
 
-const { isProxy } = types;
 
 /** The two line layouts of LianLian reconciliation files. */
 export type StatementLayout = 'comma' | 'pipe';
@@ -397,13 +395,17 @@ function badTime(lineNo: number, column: string, value: string): PayResult<never
  * which keeps what repeats between lines).
  */
 export function parseStatementLine(text: string, lineNo: number, layout: StatementLayout, ctx: LineContext): PayResult<LianlianStatementEntry> {
-  // Plain checks, no guard: a caller may run this once per line. A proxy's traps may throw on any
-  // read, so a proxy context (never a plain one) is read under guard.
+  // Plain checks and an inline try, no closure (as guard would make): a caller may run this once
+  // per line. A context that throws when read (a proxy, a getter) is an error value.
   if (typeof text !== 'string') return err(PaymentErrors.invalidRequest('text must be the line as a string, without its line break', { path: 'text' }));
   if (typeof lineNo !== 'number') return err(PaymentErrors.invalidRequest('lineNo must be the 1-based line number', { path: 'lineNo' }));
   if (layout !== 'comma' && layout !== 'pipe') return err(PaymentErrors.invalidRequest('layout must be "comma" or "pipe" (detectLayout reads it from a line)', { path: 'layout' }));
   if (typeof ctx !== 'object' || ctx === null) return err(badContext());
-  return isProxy(ctx) ? guard('lianlian-web.parseStatementLine', () => parseInContext(text, lineNo, layout, ctx)) : parseInContext(text, lineNo, layout, ctx);
+  try {
+    return parseInContext(text, lineNo, layout, ctx);
+  } catch (e) {
+    return err(toPaymentError(e, 'lianlian-web.parseStatementLine'));
+  }
 }
 
 function parseInContext(text: string, lineNo: number, layout: StatementLayout, ctx: LineContext): PayResult<LianlianStatementEntry> {
