@@ -30,7 +30,7 @@ function textFields(fields: Readonly<Record<string, unknown>>): Record<string, s
 
 function sign(fields: Readonly<Record<string, unknown>>, options: SignToolOptions): PayResult<SignToolResult> {
   const name = (options.message ?? 'payData') as keyof typeof SIGNABLE_MESSAGES;
-  const order = SIGNABLE_MESSAGES[name];
+  const order = Object.hasOwn(SIGNABLE_MESSAGES, name) ? SIGNABLE_MESSAGES[name] : undefined;
   if (order === undefined) return err(PaymentErrors.invalidRequest(`unknown message "${String(options.message).slice(0, 30)}": use one of ${Object.keys(SIGNABLE_MESSAGES).join(', ')}`, { path: 'message' }));
   if (options.md5Key === undefined || options.md5Key === '') return err(PaymentErrors.invalidRequest('Allinpay requests are MD5-signed: pass the MD5 key (--md5-key)', { path: 'md5Key' }));
   const text = textFields(fields);

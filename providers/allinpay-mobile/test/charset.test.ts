@@ -56,6 +56,16 @@ describe('Allinpay payData charset', () => {
     });
   });
 
+  context('when paykit sign is given a message name that is an Object.prototype member', () => {
+    it('refuses it as an unknown message, naming the messages it signs', () => {
+      for (const message of ['toString', 'constructor', '__proto__']) {
+        const e = allinpayTools.sign({ orderNo: 'NOM1' }, { md5Key: '1234567890', message })._unsafeUnwrapErr();
+        expect(e, message).to.deep.include({ kind: 'InvalidRequest', path: 'message' });
+        expect(e.message, message).to.include(`unknown message "${message}"`).and.to.include('payData');
+      }
+    });
+  });
+
   context('when paykit sign is given a GBK payData', () => {
     it('signs its GBK bytes too', () => {
       const fields = {
