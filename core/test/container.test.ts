@@ -110,6 +110,15 @@ describe('createPaykit (container and config)', () => {
       expect(e.path).to.equal('config.instances.main.options.apiKey');
       expect(e.message).to.contain('config.instances.main.options.apiKey').and.contain('FAKE_MISSING');
     });
+    it('a variable named after an Object.prototype member is missing too, not a function found on the environment', async () => {
+      for (const name of ['toString', 'constructor', 'hasOwnProperty', '__proto__']) {
+        for (const env of [{}, process.env]) {
+          const e = await failure(createPaykit({ instances: { main: { plugin: 'fake', options: { merchantId: 'M', apiKey: `env:${name}` } } } }, { plugins, env }));
+          expect(e.kind, name).to.equal('InvalidConfig');
+          expect(e.message, name).to.contain(`environment variable ${name} is not set`);
+        }
+      }
+    });
     it('reads file:PATH relative to baseDir, without the final newline', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'paykit-core-'));
       writeFileSync(join(dir, 'mid.txt'), 'FROM-FILE\n');

@@ -75,8 +75,9 @@ export function resolveReferences(value: unknown, ctx: ReferenceContext, path: s
     if (typeof value === 'string') {
       if (value.startsWith('env:')) {
         const name = value.slice(4);
-        const v = ctx.env[name];
-        if (v === undefined || v === '') return err(PaymentErrors.invalidConfig(`${path}: environment variable ${name} is not set (referenced as "env:${name}")`, { path }));
+        // Own values only: `env:toString` must not find Object.prototype.toString on the environment.
+        const v = Object.hasOwn(ctx.env, name) ? ctx.env[name] : undefined;
+        if (typeof v !== 'string' || v === '') return err(PaymentErrors.invalidConfig(`${path}: environment variable ${name} is not set (referenced as "env:${name}")`, { path }));
         return ok(v);
       }
       if (value.startsWith('file:')) {
