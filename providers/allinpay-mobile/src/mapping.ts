@@ -181,7 +181,9 @@ export function parseSyncResult(json: string, currency: CurrencyCode = 'CNY'): P
     ? decodeWith(AndroidSyncResult, parsed, 'syncResult', 'reply').map((r) => ({ platform: 'android' as const, code: r.allinpay_pay_res, r }))
     : decodeWith(IosSyncResult as t.Decoder<unknown, t.TypeOf<typeof IosSyncResult>>, parsed, 'syncResult', 'reply').map((r) => ({ platform: 'ios' as const, code: String(r.payResult), r }));
   return fields.andThen(({ platform, code, r }) => {
-    const outcome = (platform === 'ios' ? IOS_OUTCOMES : ANDROID_OUTCOMES)[code];
+    const table = platform === 'ios' ? IOS_OUTCOMES : ANDROID_OUTCOMES;
+    // Own entries only: the app posts this unauthenticated, and "toString" must not find a function.
+    const outcome = Object.hasOwn(table, code) ? table[code] : undefined;
     if (outcome === undefined) {
       const expected = platform === 'ios' ? 'payResult 0, 1 or -1' : 'allinpay_pay_res allinpay_pay_success or allinpay_pay_fail';
       return err(PaymentErrors.decode(`unknown ${platform} control result "${code.slice(0, 30)}": expected ${expected}`));

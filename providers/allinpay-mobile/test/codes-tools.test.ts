@@ -54,6 +54,15 @@ describe('Allinpay control sync result (spec 2.2.2)', () => {
       expect(parseSyncResult('{"payResult":-1,"payOrderId":""}')._unsafeUnwrap().outcome).to.equal('cancelled');
     });
   });
+  context('when the posted result names an Object.prototype member (the route is unauthenticated)', () => {
+    it('refuses it as an unknown control result, for either platform', () => {
+      for (const json of ['{"payResult":"toString"}', '{"payResult":"constructor"}', '{"allinpay_pay_res":"__proto__"}', '{"allinpay_pay_res":"hasOwnProperty"}']) {
+        const e = parseSyncResult(json)._unsafeUnwrapErr();
+        expect(e.kind, json).to.equal('Decode');
+        expect(e.message, json).to.match(/^unknown (ios|android) control result/);
+      }
+    });
+  });
   context('when the Android control returns', () => {
     it('maps allinpay_pay_success / allinpay_pay_fail, amounts in the given currency', () => {
       const r = parseSyncResult('{"allinpay_pay_res":"allinpay_pay_success","payAmount":"1000","payTime":"x","payOrderId":"P"}', 'JPY');
