@@ -9,6 +9,9 @@ export function isObject(v: unknown): v is object {
   return typeof v === 'object' && v !== null;
 }
 
+/** What the protocol and consumer helpers take as `ctx`, as their argument errors say it. */
+export const PROTOCOL_CONTEXT = 'the protocol context { store, clock, logger }';
+
 /**
  * The `InvalidRequest` for an argument of the wrong kind, naming the function, the argument and
  * what to pass, e.g. `takeLease: pass the protocol context { store, clock, logger } as ctx, got undefined`.

@@ -1,4 +1,3 @@
-import { types } from 'node:util';
 import { Err, err, errAsync, ok, Ok, ResultAsync, type Result } from 'neverthrow';
 import { badArgument } from './arguments.js';
 import { PaymentErrors } from './constructors.js';
@@ -65,11 +64,15 @@ export function guardAsync<T>(context: string, fn: () => PayResultAsync<T> | Pro
 // `InvalidRequest` naming the argument: checked at entry, with the work on the failure branch.
 
 /**
- * Whether `ra` is a ResultAsync of this neverthrow: what the three below chain on directly. Asked
- * without touching a proxy (whose traps may throw); one that is not is {@link adopt}ed.
+ * Whether `ra` is a ResultAsync of this neverthrow: what the three below chain on directly. Never
+ * throws (`instanceof` asks a proxy for its prototype, and its trap may throw).
  */
 function isResultAsync(ra: unknown): ra is ResultAsync<unknown, unknown> {
-  return typeof ra === 'object' && ra !== null && !types.isProxy(ra) && ra instanceof ResultAsync;
+  try {
+    return ra instanceof ResultAsync;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -87,6 +90,12 @@ function adopt<T, E>(name: string, ra: unknown): ResultAsync<T, E> | undefined {
   return new ResultAsync(settled);
 }
 
+/** What mapOk, mapErrOf or orElseOf chain `f` on: `ra` itself (the usual case) or a promise-like adopted; undefined when there is nothing to chain. */
+function chainOn<T, E>(name: string, ra: unknown, f: unknown): ResultAsync<T, E> | undefined {
+  if (typeof f !== 'function') return undefined;
+  return isResultAsync(ra) ? ra as ResultAsync<T, E> : adopt<T, E>(name, ra);
+}
+
 /** The error of mapOk, mapErrOf or orElseOf called with a callback that is not a function, or with no ResultAsync. */
 function notChainable<T, E>(name: string, ra: unknown, f: unknown): ResultAsync<T, E> {
   const e = typeof f !== 'function' ? badArgument(name, 'f', 'a function', f) : badArgument(name, 'ra', 'a ResultAsync', ra);
@@ -95,29 +104,23 @@ function notChainable<T, E>(name: string, ra: unknown, f: unknown): ResultAsync<
 
 /** `ra.map(f)` for a synchronous `f`, without an async frame per call. */
 export function mapOk<T, U, E>(ra: ResultAsync<T, E>, f: (value: T) => U): ResultAsync<U, E> {
-  if (typeof f !== 'function' || !isResultAsync(ra)) {
-    const adopted = typeof f === 'function' ? adopt<T, E>('mapOk', ra) : undefined;
-    return adopted ? mapOk(adopted, f) : notChainable('mapOk', ra, f);
-  }
-  return new ResultAsync(ra.then((r): Result<U, E> => (r.isOk() ? ok(f(r.value)) : err(r.error))) as Promise<Result<U, E>>);
+  const on = chainOn<T, E>('mapOk', ra, f);
+  if (on === undefined) return notChainable('mapOk', ra, f);
+  return new ResultAsync(on.then((r): Result<U, E> => (r.isOk() ? ok(f(r.value)) : err(r.error))) as Promise<Result<U, E>>);
 }
 
 /** `ra.mapErr(f)` for a synchronous `f`, without an async frame per call. */
 export function mapErrOf<T, E, F>(ra: ResultAsync<T, E>, f: (error: E) => F): ResultAsync<T, F> {
-  if (typeof f !== 'function' || !isResultAsync(ra)) {
-    const adopted = typeof f === 'function' ? adopt<T, E>('mapErrOf', ra) : undefined;
-    return adopted ? mapErrOf(adopted, f) : notChainable('mapErrOf', ra, f);
-  }
-  return new ResultAsync(ra.then((r): Result<T, F> => (r.isOk() ? ok(r.value) : err(f(r.error)))) as Promise<Result<T, F>>);
+  const on = chainOn<T, E>('mapErrOf', ra, f);
+  if (on === undefined) return notChainable('mapErrOf', ra, f);
+  return new ResultAsync(on.then((r): Result<T, F> => (r.isOk() ? ok(r.value) : err(f(r.error)))) as Promise<Result<T, F>>);
 }
 
 /** `ra.orElse(f)`, without an async frame per call: `f` turns an error into the next result. */
 export function orElseOf<T, E, F>(ra: ResultAsync<T, E>, f: (error: E) => Result<T, F> | ResultAsync<T, F>): ResultAsync<T, F> {
-  if (typeof f !== 'function' || !isResultAsync(ra)) {
-    const adopted = typeof f === 'function' ? adopt<T, E>('orElseOf', ra) : undefined;
-    return adopted ? orElseOf(adopted, f) : notChainable('orElseOf', ra, f);
-  }
-  return new ResultAsync(ra.then((r): Result<T, F> | PromiseLike<Result<T, F>> => (r.isOk() ? ok(r.value) : recover(f, r.error))) as Promise<Result<T, F>>);
+  const on = chainOn<T, E>('orElseOf', ra, f);
+  if (on === undefined) return notChainable('orElseOf', ra, f);
+  return new ResultAsync(on.then((r): Result<T, F> | PromiseLike<Result<T, F>> => (r.isOk() ? ok(r.value) : recover(f, r.error))) as Promise<Result<T, F>>);
 }
 
 /** What orElseOf's `f` makes of an error; one that throws or gives no result is an `Internal` error. */

@@ -1,6 +1,6 @@
 import { errAsync, okAsync } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
-import { badArgument, isObject } from '../errors/arguments.js';
+import { badArgument, isObject, PROTOCOL_CONTEXT } from '../errors/arguments.js';
 import { guardAsync, type PayResultAsync } from '../errors/result.js';
 import type { PaykitEvent } from '../ports/event-log.js';
 import type { Store } from '../ports/store.js';
@@ -59,7 +59,7 @@ export function readConsumer(store: Store, name: string): PayResultAsync<Consume
  * it is new. `undefined` when another process holds a live lease: it is handling the consumer.
  */
 export function leaseConsumer(ctx: ProtocolContext, name: string, leaseMs: number, start: () => PayResultAsync<number>): PayResultAsync<ConsumerState | undefined> {
-  if (!isObject(ctx)) return errAsync(badArgument('leaseConsumer', 'ctx', 'the protocol context { store, clock, logger }', ctx));
+  if (!isObject(ctx)) return errAsync(badArgument('leaseConsumer', 'ctx', PROTOCOL_CONTEXT, ctx));
   if (!Number.isFinite(leaseMs)) return errAsync(badArgument('leaseConsumer', 'leaseMs', 'the lease length in milliseconds', leaseMs));
   if (typeof start !== 'function') return errAsync(badArgument('leaseConsumer', 'start', 'a function giving a new consumer its first cursor', start));
   return guardAsync('leaseConsumer', () => {
@@ -87,7 +87,7 @@ export type Step =
  * `false` when the lease was lost meanwhile (another process took the consumer over).
  */
 export function recordStep(ctx: ProtocolContext, name: string, step: Step, leaseMs: number): PayResultAsync<boolean> {
-  if (!isObject(ctx)) return errAsync(badArgument('recordStep', 'ctx', 'the protocol context { store, clock, logger }', ctx));
+  if (!isObject(ctx)) return errAsync(badArgument('recordStep', 'ctx', PROTOCOL_CONTEXT, ctx));
   if (!isObject(step)) return errAsync(badArgument('recordStep', 'step', 'the Step { kind, event, … } to record', step));
   if (!Number.isFinite(leaseMs)) return errAsync(badArgument('recordStep', 'leaseMs', 'the lease length in milliseconds', leaseMs));
   return guardAsync('recordStep', () => {
@@ -140,7 +140,7 @@ export function rewindConsumer(ctx: ProtocolContext, name: string, from: number)
 
 /** Marks a parked event replayed once a replay delivered it. */
 export function markReplayed(ctx: ProtocolContext, name: string, eventId: number): PayResultAsync<void> {
-  if (!isObject(ctx)) return errAsync(badArgument('markReplayed', 'ctx', 'the protocol context { store, clock, logger }', ctx));
+  if (!isObject(ctx)) return errAsync(badArgument('markReplayed', 'ctx', PROTOCOL_CONTEXT, ctx));
   return guardAsync('markReplayed', () => {
     const id = `${name}:${eventId}`;
     return commitValue(ctx, (tx) => tx.get<ParkedEvent>('parked', id).andThen((p) => (p && p.value.status === 'parked'

@@ -5,7 +5,7 @@ import { preAuthTransition, type PreAuthStatus } from '../domain/preauth.js';
 import { refundTransition, type RefundStatus } from '../domain/refund.js';
 import { PaymentErrors } from '../errors/constructors.js';
 import type { PaymentError } from '../errors/payment-error.js';
-import { badArgument, isObject } from '../errors/arguments.js';
+import { badArgument, isObject, PROTOCOL_CONTEXT } from '../errors/arguments.js';
 import { guardAsync, type PayResultAsync } from '../errors/result.js';
 import type { RecordKind, Store } from '../ports/store.js';
 import { commitValue, type ProtocolContext } from './commit.js';
@@ -26,7 +26,7 @@ export function busy(kind: RecordKind, id: string, record: Tracked): PaymentErro
  * included: a claim still sending, or another resolver asking.
  */
 export function takeLease<T extends TrackedRecord>(ctx: ProtocolContext, kind: RecordKind, id: string, leaseMs: number, operation: string): PayResultAsync<T> {
-  if (!isObject(ctx)) return errAsync(badArgument('takeLease', 'ctx', 'the protocol context { store, clock, logger }', ctx));
+  if (!isObject(ctx)) return errAsync(badArgument('takeLease', 'ctx', PROTOCOL_CONTEXT, ctx));
   if (!Number.isFinite(leaseMs)) return errAsync(badArgument('takeLease', 'leaseMs', 'the lease length in milliseconds', leaseMs));
   return guardAsync('takeLease', () => {
     const now = ctx.clock.now();
@@ -44,7 +44,7 @@ export function takeLease<T extends TrackedRecord>(ctx: ProtocolContext, kind: R
  * `maxChecks`, moves the record to `needs_attention` with the last error and `action`.
  */
 export function dropLease(ctx: ProtocolContext, kind: RecordKind, id: string, e: PaymentError, options: { readonly maxChecks: number; readonly action: string; readonly operation: string }): PayResultAsync<TrackedRecord> {
-  if (!isObject(ctx)) return errAsync(badArgument('dropLease', 'ctx', 'the protocol context { store, clock, logger }', ctx));
+  if (!isObject(ctx)) return errAsync(badArgument('dropLease', 'ctx', PROTOCOL_CONTEXT, ctx));
   if (!isObject(e)) return errAsync(badArgument('dropLease', 'e', 'the PaymentError the check ended with', e));
   if (!isObject(options)) return errAsync(badArgument('dropLease', 'options', '{ maxChecks, action, operation }', options));
   return guardAsync('dropLease', () => {

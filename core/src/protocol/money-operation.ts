@@ -1,5 +1,5 @@
 import { err, errAsync, ok, ResultAsync } from 'neverthrow';
-import { badArgument, isObject } from '../errors/arguments.js';
+import { badArgument, isObject, PROTOCOL_CONTEXT } from '../errors/arguments.js';
 import type { PaymentError, Resolution } from '../errors/payment-error.js';
 import { guardAsync, type PayResult, type PayResultAsync } from '../errors/result.js';
 import type { Store } from '../ports/store.js';
@@ -48,7 +48,7 @@ export interface MoneyOperationSteps<C, P, R> {
  * record never claims less than the provider did.
  */
 export function runMoneyOperation<C, P, R>(ctx: ProtocolContext, steps: MoneyOperationSteps<C, P, R>): PayResultAsync<R> {
-  if (!isObject(ctx)) return errAsync(badArgument('runMoneyOperation', 'ctx', 'the protocol context { store, clock, logger }', ctx));
+  if (!isObject(ctx)) return errAsync(badArgument('runMoneyOperation', 'ctx', PROTOCOL_CONTEXT, ctx));
   if (!isObject(steps)) return errAsync(badArgument('runMoneyOperation', 'steps', 'the MoneyOperationSteps { operation, claim, send, settle, release, unknown, … }', steps));
   return guardAsync('runMoneyOperation', () => {
     const operation = steps.operation;
