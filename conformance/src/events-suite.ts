@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { err } from 'neverthrow';
 import {
-  EventOps, FixedClock, inUnitOfWork, MemoryLogger, PaymentErrors, type ChangeSet, type CommitOutcome, type PaykitContext,
+  EventOps, FixedClock, inUnitOfWork, MemoryLogger, PaymentErrors, prune, type ChangeSet, type CommitOutcome, type PaykitContext,
   type PaykitEvent, type PayResultAsync, type Store,
 } from '@paykit/core';
 import type { StoreUnderTest } from './store-suite.js';
@@ -149,6 +149,83 @@ export function describeEventConformance(sut: StoreUnderTest): void {
         (await events.deliver('fulfilment', handler, options))._unsafeUnwrap();
         expect(tries).to.deep.equal(['E1', 'E1', 'E1', 'E2', 'E1', 'E2']);
         expect((await events.parked('fulfilment'))._unsafeUnwrap()).to.deep.equal([]);
+      });
+
+      it('keeps a replay made while a round is handling events: that round stops instead of moving the cursor past it', async () => {
+        for (const id of ['G1', 'G2', 'G3']) await pay(store, id, 'succeeded');
+        const ids = (await store.listEvents())._unsafeUnwrap().map((e) => e.id);
+        const events = eventsOn(store);
+        const operator = eventsOn(store);
+        const seen: number[] = [];
+        let replayed = false;
+        (await events.deliver('fulfilment', async (e) => {
+          seen.push(e.id);
+          // While the third event is being handled, an operator replays from the second.
+          if (e.id === ids[2] && !replayed) {
+            replayed = true;
+            (await operator.replay('fulfilment', { from: ids[1]! }))._unsafeUnwrap();
+          }
+        }))._unsafeUnwrap();
+        expect((await events.consumer('fulfilment'))._unsafeUnwrap().cursor).to.equal(ids[0]);
+        (await events.deliver('fulfilment', (e) => { seen.push(e.id); }))._unsafeUnwrap();
+        expect(seen).to.deep.equal([ids[0], ids[1], ids[2], ids[1], ids[2]]);
+      });
+
+      it('refuses a replay that would move the cursor forward past events the consumer has not had', async () => {
+        for (const id of ['H1', 'H2', 'H3']) await pay(store, id, 'succeeded');
+        const ids = (await store.listEvents())._unsafeUnwrap().map((e) => e.id);
+        const events = eventsOn(store);
+        (await events.deliver('fulfilment', () => undefined, { batch: 1 }))._unsafeUnwrap();
+        const refused = (await events.replay('fulfilment', { from: ids[2]! + 50 }))._unsafeUnwrapErr();
+        expect(refused).to.include({ kind: 'InvalidRequest', path: 'events.replay.from' });
+        expect(refused.message).to.include(`at most ${ids[0]! + 1}`);
+        expect((await events.consumer('fulfilment'))._unsafeUnwrap().cursor).to.equal(ids[0]);
+        // Replaying from the next event is no change; from the first goes back.
+        expect((await events.replay('fulfilment', { from: ids[0]! + 1 }))._unsafeUnwrap().cursor).to.equal(ids[0]);
+        expect((await events.replay('fulfilment', { from: ids[0]! }))._unsafeUnwrap().cursor).to.equal(ids[0]! - 1);
+      });
+
+      it('parks an event whose handler kills the process every time, after its attempts, instead of retrying it for ever', async () => {
+        await pay(store, 'K1', 'succeeded');
+        const clock = new FixedClock(new Date('2026-12-01T00:00:00Z'));
+        const options = { maxAttempts: 3, leaseMs: 1000 };
+        let runs = 0;
+        // Each process runs the handler and dies before it can record anything (the cursor's commit never happens).
+        for (let life = 0; life < 3; life += 1) {
+          let died = false;
+          const dying = eventsOn(failing(store, (c) => died && c.writes.some((w) => w.kind === 'consumer')), clock);
+          await dying.deliver('fulfilment', () => { runs += 1; died = true; }, options);
+          clock.advance(2000);
+        }
+        expect(runs).to.equal(3);
+        const state = (await eventsOn(store, clock).consumer('fulfilment'))._unsafeUnwrap();
+        expect(state.failing?.attempts).to.equal(2);
+        // The next process counts the third death and parks the event without running the handler again.
+        const next = eventsOn(store, clock);
+        const round = (await next.deliver('fulfilment', () => { runs += 1; }, options))._unsafeUnwrap();
+        expect(round).to.deep.include({ parked: 1, handled: 0 });
+        expect(runs).to.equal(3);
+        const parked = (await next.parked('fulfilment'))._unsafeUnwrap();
+        expect(parked.map((p) => [p.event.record.id, p.attempts])).to.deep.equal([['K1', 3]]);
+        expect(parked[0]?.lastError).to.include('stopped before recording an outcome');
+      });
+
+      it('keeps parked events through a prune, so a replay can still deliver them', async () => {
+        await pay(store, 'J1', 'succeeded');
+        await pay(store, 'J2', 'succeeded');
+        const clock = new FixedClock(new Date('2026-12-01T00:00:00Z'));
+        const events = eventsOn(store, clock);
+        (await events.deliver('fulfilment', (e) => { if (e.record.id === 'J1') throw new Error('no stock'); }, { maxAttempts: 1 }))._unsafeUnwrap();
+        const ids = (await store.listEvents())._unsafeUnwrap().map((e) => e.id);
+        expect((await events.consumer('fulfilment'))._unsafeUnwrap().cursor).to.equal(ids[1]);
+        clock.advance(100 * 86_400_000);
+        const report = (await prune({ store, clock }, new Map(), { olderThan: 90 * 86_400_000 }))._unsafeUnwrap();
+        expect(report.eventsUpTo).to.equal(ids[0]! - 1);
+        expect((await store.listEvents())._unsafeUnwrap().map((e) => e.id)).to.deep.equal(ids);
+        const seen: string[] = [];
+        (await events.replay('fulfilment', { from: ids[0]! }))._unsafeUnwrap();
+        (await events.deliver('fulfilment', (e) => { seen.push(e.record.id); }))._unsafeUnwrap();
+        expect(seen).to.deep.equal(['J1', 'J2']);
       });
 
       it('lets one process at a time hold a consumer', async () => {

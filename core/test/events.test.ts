@@ -96,6 +96,68 @@ describe('paykit.events', () => {
       (await other.close())._unsafeUnwrap();
     });
 
+    it('runs one round at a time per consumer in a process: a second subscription (or a deliver) waits instead of handling the same event at once', async () => {
+      const w = await world();
+      (await w.paykit.payments.create({ orderId: 'U1', amount: cny(100), description: 'Tea' }))._unsafeUnwrap();
+      const running: number[] = [];
+      let overlap = false;
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((r) => { release = r; });
+      const handler = async (e: PaykitEvent) => {
+        if (running.length > 0) overlap = true;
+        running.push(e.id);
+        await gate;
+        running.pop();
+      };
+      const first = w.paykit.events.deliver('fulfilment', handler);
+      for (let i = 0; i < 50 && running.length === 0; i += 1) await sleep(5);
+      expect((await w.paykit.events.deliver('fulfilment', handler))._unsafeUnwrap().busy).to.equal(true);
+      const sub = w.paykit.events.subscribe('fulfilment', handler, { pollIntervalMs: 10 })._unsafeUnwrap();
+      await sleep(50);
+      // Another paykit in the same process (an app and a worker sharing a store) is another holder.
+      const other = (await createPaykit({ instances: { main: { plugin: 'fake', options: { merchantId: 'M1', apiKey: KEY } } } }, { plugins: [fakePlugin('fake', ALL, w.script)], store: w.store, clock: w.clock }))._unsafeUnwrap();
+      expect((await other.events.deliver('fulfilment', handler))._unsafeUnwrap().busy).to.equal(true);
+      release();
+      expect((await first)._unsafeUnwrap().handled).to.equal(1);
+      await sub.stop();
+      expect(overlap).to.equal(false);
+      expect((await w.paykit.events.consumer('fulfilment'))._unsafeUnwrap().handled).to.equal(1);
+      (await other.close())._unsafeUnwrap();
+    });
+
+    it('stops after the handler call in progress, not after the rest of its batch', async () => {
+      const w = await world();
+      for (const id of ['V1', 'V2', 'V3', 'V4']) (await w.paykit.payments.create({ orderId: id, amount: cny(100), description: 'Tea' }))._unsafeUnwrap();
+      const seen: string[] = [];
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((r) => { release = r; });
+      const sub = w.paykit.events.subscribe('fulfilment', async (e) => {
+        seen.push(e.record.id);
+        if (seen.length === 1) await gate;
+      }, { batch: 100, pollIntervalMs: 10_000 })._unsafeUnwrap();
+      for (let i = 0; i < 50 && seen.length === 0; i += 1) await sleep(5);
+      const stopped = sub.stop();
+      release();
+      await stopped;
+      expect(seen).to.deep.equal(['V1']);
+      expect((await w.paykit.events.consumer('fulfilment'))._unsafeUnwrap()).to.deep.include({ cursor: 1, handled: 1 });
+    });
+
+    it('writes nothing while idle: a subscription with no events does not renew a lease that has time left', async () => {
+      const w = await world();
+      const sub = w.paykit.events.subscribe('idle', () => undefined, { pollIntervalMs: 5 })._unsafeUnwrap();
+      await sleep(30);
+      const before = (await w.store.get('consumer', 'idle'))._unsafeUnwrap()?.version;
+      // About twenty idle rounds.
+      await sleep(100);
+      expect((await w.store.get('consumer', 'idle'))._unsafeUnwrap()?.version).to.equal(before);
+      // Past half its life the lease is renewed.
+      w.clock.advance(20_000);
+      await sleep(50);
+      expect((await w.store.get('consumer', 'idle'))._unsafeUnwrap()?.version).to.equal((before ?? 0) + 1);
+      await sub.stop();
+    });
+
     it('refuses a bad consumer name or handler with InvalidRequest', async () => {
       const w = await world();
       expect(w.paykit.events.subscribe('no spaces', () => undefined)._unsafeUnwrapErr()).to.include({ kind: 'InvalidRequest', path: 'events.subscribe.consumer' });

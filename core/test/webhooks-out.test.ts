@@ -69,6 +69,15 @@ describe('outgoing paykit webhooks', () => {
       expect(verifyPaykitWebhook(body, header, SECRET, { now: new Date(at.getTime() + 50_000), toleranceSeconds: 30 }).isErr()).to.equal(true);
     });
 
+    it('refuses a tolerance or a time that is not a number instead of accepting any timestamp', () => {
+      const header = signPaykitWebhook(body, SECRET, ts);
+      const far = new Date(at.getTime() + 86_400_000);
+      for (const toleranceSeconds of [Number.NaN, -1, Number.POSITIVE_INFINITY, '300' as never]) {
+        expect(verifyPaykitWebhook(body, header, SECRET, { now: far, toleranceSeconds })._unsafeUnwrapErr()).to.include({ kind: 'InvalidConfig', path: 'toleranceSeconds' });
+      }
+      expect(verifyPaykitWebhook(body, header, SECRET, { now: new Date(Number.NaN) })._unsafeUnwrapErr()).to.include({ kind: 'InvalidConfig', path: 'now' });
+    });
+
     it('says the same for a signature wrong in its first character as for one wrong in its last (one constant-time comparison, no early answer)', () => {
       const header = signPaykitWebhook(body, SECRET, ts);
       const v1 = header.split('v1=')[1] as string;

@@ -21,6 +21,13 @@ export interface ConsumerState {
   readonly handled: number;
   /** Events parked since the consumer was created. */
   readonly parked: number;
+  /** Replays so far: a round that began before a replay stops at its next step instead of undoing it. */
+  readonly rewinds?: number;
+  /**
+   * The last holder's lease ran out without being given back (its process crashed, was killed or
+   * hung): the event it may have been handling counts one failed attempt when it is next delivered.
+   */
+  readonly interrupted?: { readonly owner: string; readonly leaseUntil: Date };
 }
 
 /** An event a consumer gave up on after its attempts: kept until replayed. */
@@ -55,21 +62,27 @@ export function readConsumer(store: Store, name: string): PayResultAsync<Consume
 }
 
 /**
- * Takes (or renews) the consumer's lease for this process, creating the consumer at `start` when
- * it is new. `undefined` when another process holds a live lease: it is handling the consumer.
+ * Takes (or renews) the consumer's lease for `owner` (a delivery loop; this process by default),
+ * creating the consumer at `start` when it is new. `undefined` when another holder has a live
+ * lease: it is handling the consumer. A lease with more than half its time left is not written
+ * again, so an idle consumer adds no commits. Taking over a lease that ran out without being given
+ * back marks the consumer `interrupted`.
  */
-export function leaseConsumer(ctx: ProtocolContext, name: string, leaseMs: number, start: () => PayResultAsync<number>): PayResultAsync<ConsumerState | undefined> {
+export function leaseConsumer(ctx: ProtocolContext, name: string, leaseMs: number, start: () => PayResultAsync<number>, owner: string = LEASE_OWNER): PayResultAsync<ConsumerState | undefined> {
   if (!isObject(ctx)) return errAsync(badArgument('leaseConsumer', 'ctx', PROTOCOL_CONTEXT, ctx));
   if (!Number.isFinite(leaseMs)) return errAsync(badArgument('leaseConsumer', 'leaseMs', 'the lease length in milliseconds', leaseMs));
   if (typeof start !== 'function') return errAsync(badArgument('leaseConsumer', 'start', 'a function giving a new consumer its first cursor', start));
   return guardAsync('leaseConsumer', () => {
     const now = ctx.clock.now();
-    const lease: Lease = { owner: LEASE_OWNER, until: new Date(now.getTime() + leaseMs) };
+    const lease: Lease = { owner, until: new Date(now.getTime() + leaseMs) };
     return commitValue(ctx, (tx) => tx.get<ConsumerState>('consumer', name).andThen((cur) => {
       if (!cur) return start().andThen((cursor) => tx.insert<ConsumerState>('consumer', name, { name, cursor, lease, handled: 0, parked: 0 }).map((v) => v.value));
       const held = cur.value.lease;
-      if (held && held.owner !== LEASE_OWNER && new Date(held.until).getTime() > now.getTime()) return okAsync(undefined);
-      return tx.update<ConsumerState>('consumer', name, cur.version, { ...cur.value, lease }).map((v) => v.value);
+      const left = held ? new Date(held.until).getTime() - now.getTime() : 0;
+      if (held && held.owner !== owner && left > 0) return okAsync(undefined);
+      if (held && held.owner === owner && left > leaseMs / 2) return okAsync(cur.value);
+      const interrupted = held && held.owner !== owner ? { owner: held.owner, leaseUntil: held.until } : cur.value.interrupted;
+      return tx.update<ConsumerState>('consumer', name, cur.version, { ...cur.value, lease, ...(interrupted ? { interrupted } : {}) }).map((v) => v.value);
     }), { attempts: 4 }).orElse((e) => (e.kind === 'Conflict' ? okAsync(undefined) : errAsync(e)));
   });
 }
@@ -81,25 +94,40 @@ export type Step =
   | { readonly kind: 'failed'; readonly event: PaykitEvent; readonly error: string; readonly retryAt: Date }
   | { readonly kind: 'parked'; readonly event: PaykitEvent; readonly error: string };
 
+/** Who records a step, and the consumer as that round last saw it. */
+export interface StepHolder {
+  /** The lease owner of the round. */
+  readonly owner: string;
+  /** The cursor the round last recorded (or read); the step is not recorded if it moved since. */
+  readonly cursor: number;
+  /** The consumer's replay count when the round began. */
+  readonly rewinds?: number;
+}
+
 /**
- * Records a step, if this process still holds the lease: moves the cursor past a handled, skipped
- * or parked event (parking it in the same commit), or records a failure and when to try again.
- * `false` when the lease was lost meanwhile (another process took the consumer over).
+ * Records a step, if `holder` still holds the lease and the cursor is where the round left it:
+ * moves the cursor past a handled, skipped or parked event (parking it in the same commit), or
+ * records a failure and when to try again. `false` when the lease was lost meanwhile (another
+ * process took the consumer over) or a replay moved the cursor: the round stops there.
  */
-export function recordStep(ctx: ProtocolContext, name: string, step: Step, leaseMs: number): PayResultAsync<boolean> {
+export function recordStep(ctx: ProtocolContext, name: string, step: Step, leaseMs: number, holder?: StepHolder): PayResultAsync<boolean> {
   if (!isObject(ctx)) return errAsync(badArgument('recordStep', 'ctx', PROTOCOL_CONTEXT, ctx));
   if (!isObject(step)) return errAsync(badArgument('recordStep', 'step', 'the Step { kind, event, … } to record', step));
   if (!Number.isFinite(leaseMs)) return errAsync(badArgument('recordStep', 'leaseMs', 'the lease length in milliseconds', leaseMs));
+  if (holder !== undefined && !isObject(holder)) return errAsync(badArgument('recordStep', 'holder', 'the round { owner, cursor, rewinds }', holder));
   return guardAsync('recordStep', () => {
     const now = ctx.clock.now();
+    const owner = holder?.owner ?? LEASE_OWNER;
     return commitValue(ctx, (tx) => tx.get<ConsumerState>('consumer', name).andThen((cur) => {
-      if (!cur || cur.value.lease?.owner !== LEASE_OWNER) return okAsync(false);
+      if (!cur || cur.value.lease?.owner !== owner) return okAsync(false);
       const state = cur.value;
-      const lease: Lease = { owner: LEASE_OWNER, until: new Date(now.getTime() + leaseMs) };
-      const { failing: _failing, ...rest } = state;
+      if (holder !== undefined && (state.cursor !== holder.cursor || (state.rewinds ?? 0) !== (holder.rewinds ?? 0))) return okAsync(false);
+      if (step.event.id <= state.cursor) return okAsync(false);
+      const lease: Lease = { owner, until: new Date(now.getTime() + leaseMs) };
+      const { failing: _failing, interrupted: _interrupted, ...rest } = state;
       if (step.kind === 'failed') {
         const attempts = state.failing?.eventId === step.event.id ? state.failing.attempts + 1 : 1;
-        return tx.update<ConsumerState>('consumer', name, cur.version, { ...state, lease, failing: { eventId: step.event.id, attempts, lastError: step.error.slice(0, 500), nextAttemptAt: step.retryAt } }).map(() => true);
+        return tx.update<ConsumerState>('consumer', name, cur.version, { ...rest, lease, failing: { eventId: step.event.id, attempts, lastError: step.error.slice(0, 500), nextAttemptAt: step.retryAt } }).map(() => true);
       }
       const next: ConsumerState = {
         ...rest, lease, cursor: step.event.id,
@@ -118,9 +146,9 @@ export function recordStep(ctx: ProtocolContext, name: string, step: Step, lease
 }
 
 /** Gives the lease back (on stop), so another process can take over at once. */
-export function releaseConsumer(ctx: ProtocolContext, name: string): PayResultAsync<void> {
+export function releaseConsumer(ctx: ProtocolContext, name: string, owner: string = LEASE_OWNER): PayResultAsync<void> {
   return commitValue(ctx, (tx) => tx.get<ConsumerState>('consumer', name).andThen((cur) => {
-    if (!cur || cur.value.lease?.owner !== LEASE_OWNER) return okAsync(undefined);
+    if (!cur || cur.value.lease?.owner !== owner) return okAsync(undefined);
     const { lease: _lease, ...rest } = cur.value;
     return tx.update('consumer', name, cur.version, rest).map(() => undefined);
   }), { attempts: 4 }).map(() => undefined);
@@ -128,13 +156,17 @@ export function releaseConsumer(ctx: ProtocolContext, name: string): PayResultAs
 
 /**
  * Moves a consumer's cursor back so that every event from `from` on is delivered again (parked ones
- * included). The handler sees the same event ids again: its idempotency keys.
+ * included). The handler sees the same event ids again: its idempotency keys. A `from` past the
+ * event after the cursor is refused: it would skip events the consumer has not had.
  */
 export function rewindConsumer(ctx: ProtocolContext, name: string, from: number): PayResultAsync<ConsumerState> {
   return commitValue(ctx, (tx) => tx.get<ConsumerState>('consumer', name).andThen((cur) => {
     if (!cur) return errAsync(PaymentErrors.notFound(`no consumer "${name}" has subscribed yet`));
+    if (from - 1 > cur.value.cursor) {
+      return errAsync(PaymentErrors.invalidRequest(`replay moves a cursor back: consumer "${name}" is at event ${cur.value.cursor}, so from must be at most ${cur.value.cursor + 1}`, { path: 'events.replay.from' }));
+    }
     const { failing: _f, ...rest } = cur.value;
-    return tx.update<ConsumerState>('consumer', name, cur.version, { ...rest, cursor: Math.max(0, from - 1) }).map((v) => v.value);
+    return tx.update<ConsumerState>('consumer', name, cur.version, { ...rest, cursor: Math.max(0, from - 1), rewinds: (cur.value.rewinds ?? 0) + 1 }).map((v) => v.value);
   }), { attempts: 16 });
 }
 

@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { err, errAsync, ok, okAsync } from 'neverthrow';
+import { err, errAsync, ok, okAsync, ResultAsync } from 'neverthrow';
 import { decodeWith } from '../container/codecs.js';
 import type { PaykitContext } from '../container/paykit.js';
 import { PaymentErrors } from '../errors/constructors.js';
@@ -7,8 +7,10 @@ import type { PaymentError } from '../errors/payment-error.js';
 import { guardAsync, type PayResult, type PayResultAsync } from '../errors/result.js';
 import type { EventQuery, PaykitEvent } from '../ports/event-log.js';
 import { safeLog } from '../protocol/commit.js';
+import { LEASE_OWNER } from '../protocol/tracking.js';
 import {
   checkConsumerName, CONSUMER_NAME, leaseConsumer, markReplayed, readConsumer, recordStep, releaseConsumer, rewindConsumer, type ConsumerState, type ParkedEvent,
+  type Step, type StepHolder,
 } from './consumer.js';
 import { nextEvents } from './signal.js';
 
@@ -73,6 +75,11 @@ const QueryCodec = t.partial({ after: Count(0, Number.MAX_SAFE_INTEGER), types: 
 
 const MAX_BACKOFF_MS = 5 * 60_000;
 
+/** What a failed attempt says when the process that made it stopped before recording an outcome. */
+const INTERRUPTED = 'the process handling this event stopped before recording an outcome (crashed, killed, or blocked past its lease)';
+
+let instances = 0;
+
 /** Runs the handler, turning a throw, a rejection or an `Err` into an error message. */
 async function runHandler(handler: EventHandler, event: PaykitEvent): Promise<string | undefined> {
   try {
@@ -96,6 +103,10 @@ export class EventOps {
   readonly #ctx: PaykitContext;
   /** Subscriptions still running: `paykit.close()` stops them. */
   readonly #running = new Set<Subscription>();
+  /** This instance's name on consumer leases (two paykits in one process are two holders). */
+  readonly #owner = `${LEASE_OWNER}/${(instances += 1)}`;
+  /** Consumers with a round in progress here: one at a time, whatever calls (two subscriptions, a subscription and `deliver`). */
+  readonly #inRound = new Set<string>();
   /** @internal */
   constructor(ctx: PaykitContext) {
     this.#ctx = ctx;
@@ -146,7 +157,7 @@ export class EventOps {
     const o = checked.value;
     const loop = (async () => {
       while (!abort.signal.aborted) {
-        const round = await this.deliver(consumer, handler, o);
+        const round = await this.#deliver(consumer, handler, o, abort.signal);
         if (abort.signal.aborted) break;
         const now = this.#ctx.clock.now().getTime();
         const poll = o.pollIntervalMs ?? 500;
@@ -156,7 +167,7 @@ export class EventOps {
         if (round.isErr()) safeLog(this.#ctx.logger, 'warn', 'event delivery round failed', { consumer, error: round.error.message });
         await nextEvents(this.#ctx.store, wait, abort.signal);
       }
-      await releaseConsumer(this.#ctx, consumer);
+      await releaseConsumer(this.#ctx, consumer, this.#owner);
     })();
     const subscription: Subscription = {
       consumer,
@@ -181,41 +192,102 @@ export class EventOps {
   /**
    * One delivery round for `consumer`, as `subscribe` runs them: takes the consumer's lease, hands
    * the events after its cursor to `handler` in order, and stops at the first failure (recorded
-   * with its retry time) or the end of the batch. For cron jobs and tests that deliver on demand.
+   * with its retry time) or the end of the batch, then gives the lease back. For cron jobs and
+   * tests that deliver on demand. `busy` when another holder (or a round of this paykit) has it.
    */
   deliver(consumer: string, handler: EventHandler, options: SubscribeOptions = {}): PayResultAsync<DeliveryRound> {
     return guardAsync('events.deliver', () => {
       const checked = this.#checkSubscribe(consumer, handler, options);
       if (checked.isErr()) return errAsync(checked.error);
-      const o = checked.value;
-      const leaseMs = o.leaseMs ?? 30_000;
-      const start = () => (o.from === 'now' ? this.#lastEventId() : okAsync(0));
-      return leaseConsumer(this.#ctx, consumer, leaseMs, start).andThen((state) => {
-        if (!state) return okAsync<DeliveryRound, PaymentError>({ handled: 0, skipped: 0, parked: 0, busy: true });
-        return this.#ctx.store.listEvents({ after: state.cursor, limit: o.batch ?? 100 })
-          .andThen((events) => guardAsync('events.deliver', () => this.#handle(consumer, handler, o, state, events, leaseMs)));
-      });
+      // A round on demand gives the lease back when it ends: the next one (a later cron run, another
+      // process) takes over at once, and does not take this one for a holder that died.
+      return this.#deliver(consumer, handler, checked.value).andThen((round) => (round.busy ? okAsync(round)
+        : releaseConsumer(this.#ctx, consumer, this.#owner).map(() => round)));
     });
   }
 
-  async #handle(consumer: string, handler: EventHandler, o: SubscribeOptions, state: ConsumerState, events: readonly PaykitEvent[], leaseMs: number): Promise<PayResult<DeliveryRound>> {
+  /** One round, unless this instance already runs one for the consumer (then it is busy). */
+  #deliver(consumer: string, handler: EventHandler, o: SubscribeOptions, signal?: AbortSignal): PayResultAsync<DeliveryRound> {
+    if (this.#inRound.has(consumer)) return okAsync({ handled: 0, skipped: 0, parked: 0, busy: true });
+    this.#inRound.add(consumer);
+    return new ResultAsync((async () => {
+      try {
+        return await guardAsync('events.deliver', () => this.#round(consumer, handler, o, signal));
+      } finally {
+        this.#inRound.delete(consumer);
+      }
+    })());
+  }
+
+  #round(consumer: string, handler: EventHandler, o: SubscribeOptions, signal: AbortSignal | undefined): PayResultAsync<DeliveryRound> {
+    const leaseMs = o.leaseMs ?? 30_000;
+    const start = () => (o.from === 'now' ? this.#lastEventId() : okAsync(0));
+    return leaseConsumer(this.#ctx, consumer, leaseMs, start, this.#owner).andThen((state) => {
+      if (!state) return okAsync<DeliveryRound, PaymentError>({ handled: 0, skipped: 0, parked: 0, busy: true });
+      return this.#ctx.store.listEvents({ after: state.cursor, limit: o.batch ?? 100 })
+        .andThen((events) => guardAsync('events.deliver', () => this.#handle(consumer, handler, o, state, events, leaseMs, signal)));
+    });
+  }
+
+  async #handle(
+    consumer: string, handler: EventHandler, o: SubscribeOptions, state: ConsumerState, events: readonly PaykitEvent[], leaseMs: number, signal: AbortSignal | undefined,
+  ): Promise<PayResult<DeliveryRound>> {
     let handled = 0;
     let skipped = 0;
     let parked = 0;
     const round = (waiting?: DeliveryRound['waiting']) => okAsync<DeliveryRound, PaymentError>({ handled, skipped, parked, busy: false, ...(waiting ? { waiting } : {}) });
+    // Every step is recorded only if the cursor is still where this round left it (a replay, or
+    // another holder after a lost lease, stops the round instead of being undone).
+    let holder: StepHolder = { owner: this.#owner, cursor: state.cursor, rewinds: state.rewinds ?? 0 };
+    const record = async (step: Step): Promise<PayResult<boolean>> => {
+      const moved = await recordStep(this.#ctx, consumer, step, leaseMs, holder);
+      if (moved.isOk() && moved.value && step.kind !== 'failed') holder = { ...holder, cursor: step.event.id };
+      return moved;
+    };
+    // What a failed attempt does: the merchant's callback and a warning, then the event parked after
+    // its last attempt or its retry time recorded (`lost`: the lease or the cursor moved meanwhile).
+    const fail = async (event: PaykitEvent, error: string, attempts: number, retryAt: Date): Promise<PayResult<'parked' | 'waiting' | 'lost'>> => {
+      try {
+        o.onError?.(PaymentErrors.internal(`consumer ${consumer}: handler failed on event ${event.id} (attempt ${attempts}): ${error}`), event);
+      } catch {
+        // The merchant's error callback must not stop delivery.
+      }
+      safeLog(this.#ctx.logger, 'warn', 'event handler failed', { consumer, event: event.id, type: event.type, attempts, error });
+      const last = attempts >= (o.maxAttempts ?? 8);
+      const moved = await record(last ? { kind: 'parked', event, error } : { kind: 'failed', event, error, retryAt });
+      if (moved.isOk() && moved.value && last) parked += 1;
+      return moved.map((done) => (!done ? 'lost' : last ? 'parked' : 'waiting'));
+    };
+    // A lease taken over from a holder that stopped without giving it back: the first event it could
+    // have been handling counts one attempt (recorded before the handler runs again), so an event
+    // whose handler kills the process is parked after its attempts like one that throws.
+    let interrupted = state.interrupted;
     for (const event of events) {
+      if (signal?.aborted) return round();
       if (o.types !== undefined && !o.types.includes(event.type)) {
-        const moved = await recordStep(this.#ctx, consumer, { kind: 'skipped', event }, leaseMs);
+        const moved = await record({ kind: 'skipped', event });
         if (moved.isErr()) return moved.map(() => ({ handled, skipped, parked, busy: false }));
         if (!moved.value) return round();
         skipped += 1;
         continue;
       }
-      const failing = state.failing?.eventId === event.id ? state.failing : undefined;
+      let attempts = state.failing?.eventId === event.id ? state.failing.attempts : 0;
       const now = this.#ctx.clock.now();
-      if (failing && new Date(failing.nextAttemptAt).getTime() > now.getTime()) return round({ eventId: event.id, retryAt: new Date(failing.nextAttemptAt) });
+      if (attempts > 0 && state.failing && new Date(state.failing.nextAttemptAt).getTime() > now.getTime()) {
+        return round({ eventId: event.id, retryAt: new Date(state.failing.nextAttemptAt) });
+      }
+      if (interrupted !== undefined && new Date(event.occurredAt).getTime() <= new Date(interrupted.leaseUntil).getTime()) {
+        attempts += 1;
+        const noted = await fail(event, INTERRUPTED, attempts, now);
+        if (noted.isErr()) return noted.map(() => ({ handled, skipped, parked, busy: false }));
+        if (noted.value === 'lost') return round();
+        if (noted.value === 'parked') continue;
+        // The attempt is recorded: if this run dies too, the next holder counts the next one.
+        state = { ...state, failing: { eventId: event.id, attempts, lastError: INTERRUPTED, nextAttemptAt: now } };
+      }
+      interrupted = undefined;
       // Renew the lease while the handler runs, so no other process takes the event meanwhile.
-      const heartbeat = setInterval(() => void leaseConsumer(this.#ctx, consumer, leaseMs, () => okAsync(state.cursor)), Math.max(50, Math.floor(leaseMs / 3)));
+      const heartbeat = setInterval(() => void leaseConsumer(this.#ctx, consumer, leaseMs, () => okAsync(holder.cursor), this.#owner), Math.max(50, Math.floor(leaseMs / 3)));
       let error: string | undefined;
       try {
         error = await runHandler(handler, event);
@@ -223,35 +295,20 @@ export class EventOps {
         clearInterval(heartbeat);
       }
       if (error === undefined) {
-        const moved = await recordStep(this.#ctx, consumer, { kind: 'handled', event }, leaseMs);
+        const moved = await record({ kind: 'handled', event });
         if (moved.isErr()) return moved.map(() => ({ handled, skipped, parked, busy: false }));
         if (!moved.value) return round();
         // Only a consumer that ever parked an event can be replaying one.
         if (state.parked > 0) await markReplayed(this.#ctx, consumer, event.id);
         handled += 1;
-        state = { ...state, cursor: event.id };
         continue;
       }
-      const attempts = (failing?.attempts ?? 0) + 1;
-      try {
-        o.onError?.(PaymentErrors.internal(`consumer ${consumer}: handler failed on event ${event.id} (attempt ${attempts}): ${error}`), event);
-      } catch {
-        // The merchant's error callback must not stop delivery.
-      }
-      safeLog(this.#ctx.logger, 'warn', 'event handler failed', { consumer, event: event.id, type: event.type, attempts, error });
-      if (attempts >= (o.maxAttempts ?? 8)) {
-        const moved = await recordStep(this.#ctx, consumer, { kind: 'parked', event, error }, leaseMs);
-        if (moved.isErr()) return moved.map(() => ({ handled, skipped, parked, busy: false }));
-        if (!moved.value) return round();
-        parked += 1;
-        state = { ...state, cursor: event.id };
-        continue;
-      }
-      const delay = Math.min(MAX_BACKOFF_MS, (o.backoffMs ?? 1000) * 2 ** (attempts - 1));
-      const retryAt = new Date(now.getTime() + delay);
-      const recorded = await recordStep(this.#ctx, consumer, { kind: 'failed', event, error, retryAt }, leaseMs);
-      if (recorded.isErr()) return recorded.map(() => ({ handled, skipped, parked, busy: false }));
-      return round({ eventId: event.id, retryAt });
+      attempts += 1;
+      const retryAt = new Date(now.getTime() + Math.min(MAX_BACKOFF_MS, (o.backoffMs ?? 1000) * 2 ** (attempts - 1)));
+      const failed = await fail(event, error, attempts, retryAt);
+      if (failed.isErr()) return failed.map(() => ({ handled, skipped, parked, busy: false }));
+      if (failed.value === 'lost') return round();
+      if (failed.value === 'waiting') return round({ eventId: event.id, retryAt });
     }
     return round();
   }

@@ -74,6 +74,12 @@ export function verifyPaykitWebhook(rawBody: string | Uint8Array, signatureHeade
       return err(PaymentErrors.signature(`${PAYKIT_SIGNATURE_HEADER} must read "t=<unix seconds>,v1=<hex>"`));
     }
     const tolerance = options.toleranceSeconds ?? 300;
+    if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0) {
+      return err(PaymentErrors.invalidConfig('toleranceSeconds must be a number of seconds, 0 or more (300 by default)', { path: 'toleranceSeconds' }));
+    }
+    if (options.now !== undefined && !(options.now instanceof Date && Number.isFinite(options.now.getTime()))) {
+      return err(PaymentErrors.invalidConfig('now must be a valid Date (leave it out to use the current time)', { path: 'now' }));
+    }
     const now = Math.floor((options.now ?? new Date()).getTime() / 1000);
     if (Math.abs(now - timestamp) > tolerance) {
       return err(PaymentErrors.signature(`the webhook was signed ${now - timestamp} s ago, outside the ${tolerance} s tolerance: a replay, or a clock to fix`));
