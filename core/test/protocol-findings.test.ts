@@ -336,6 +336,37 @@ describe('the money protocol (findings of the adversarial review)', () => {
       (await w.paykit.payments.query('O12'))._unsafeUnwrap();
       expect((calls(w, 'payments.query')[0]?.request as { createdAt: Date }).createdAt).to.deep.equal(start);
     });
+
+    it('reopens an order that failed or closed when a new attempt is made, so resolvePending finds a payment whose notification was lost', async () => {
+      for (const ended of ['failed', 'closed'] as const) {
+        const w = await world();
+        const orderId = `O12-${ended}`;
+        (await w.paykit.payments.create({ orderId, amount: cny(4965), description: 'Tea' }))._unsafeUnwrap();
+        (await w.paykit.notifications.handle('main', fakeNotification(KEY, { type: 'payment', report: { orderId, status: ended, amount: cny(4965) } })))._unsafeUnwrap();
+        expect((await stored<StoredPayment>(w.store, 'payment', orderId))?.status).to.equal(ended);
+        // The merchant gives the payer a new form for the same order.
+        w.clock.advance(40 * MINUTE);
+        const again = (await w.paykit.payments.create({ orderId, amount: cny(4965), description: 'Tea' }))._unsafeUnwrap();
+        expect(again.payment.status).to.equal('pending');
+        // The payer pays with it; the notification never arrives. The provider's query says paid.
+        w.clock.advance(40 * MINUTE);
+        const report = (await w.paykit.resolvePending())._unsafeUnwrap();
+        expect(report.entries.map((e) => [e.id, e.after])).to.deep.equal([[orderId, 'succeeded']]);
+        expect((await stored<StoredPayment>(w.store, 'payment', orderId))?.status).to.equal('succeeded');
+      }
+    });
+
+    it('ages a reopened order from the new attempt: closeNotFoundAfter does not close it at once', async () => {
+      const w = await world();
+      (await w.paykit.payments.create({ orderId: 'O12-old', amount: cny(4965), description: 'Tea' }))._unsafeUnwrap();
+      (await w.paykit.notifications.handle('main', fakeNotification(KEY, { type: 'payment', report: { orderId: 'O12-old', status: 'closed', amount: cny(4965) } })))._unsafeUnwrap();
+      w.clock.advance(3 * 24 * 60 * MINUTE);
+      (await w.paykit.payments.create({ orderId: 'O12-old', amount: cny(4965), description: 'Tea' }))._unsafeUnwrap();
+      w.script.query = () => errAsync(PaymentErrors.notFound('fake: no such order (8901)', { providerId: 'fake', providerCode: '8901' }));
+      w.clock.advance(20 * MINUTE);
+      (await w.paykit.resolvePending({ closeNotFoundAfter: 24 * 60 * MINUTE }))._unsafeUnwrap();
+      expect((await stored<StoredPayment>(w.store, 'payment', 'O12-old'))?.status).to.equal('pending');
+    });
   });
 });
 

@@ -3,8 +3,9 @@
 import { expect } from 'chai';
 import {
   createPaykit, FixedClock, InMemoryStore, PaymentErrors, type CreatePaymentInput, type ListFilter, type Paykit, type PayResultAsync,
-  type RecordKind, type Store, type StoredPayment, type StoredPreAuth, type Versioned,
+  type RecordKind, type Store, type StoredPayment, type StoredPreAuth, type StoredRefund, type Versioned,
 } from '../src/index.js';
+import { err, ResultAsync } from 'neverthrow';
 import { ALL, defaultScript, errAsync, fakeNotification, fakePlugin, okAsync, type FakeScript } from './support/fake-plugin.js';
 
 const cny = (amount: number) => ({ amount, currency: 'CNY' as const });
@@ -74,6 +75,70 @@ describe('the money protocol (model-based findings)', () => {
       const recorded = (await w.store.get<StoredPayment>('payment', 'A1'))._unsafeUnwrap()?.value.createdAt;
       expect(forms).to.deep.equal([String(recorded?.getTime()), String(recorded?.getTime())]);
       expect(w.script.calls.filter((c) => c.op === 'payments.create').map((c) => (c.request as CreatePaymentInput).createdAt?.getTime()).at(-1)).to.equal(recorded?.getTime());
+    });
+  });
+
+  context('when the provider answers a refund with a code that asks to try again (busy, its own link down)', () => {
+    it('is an unknown outcome: the amount stays reserved until a query says what happened', async () => {
+      const w = await world();
+      (await w.paykit.payments.create({ orderId: 'RB1', amount: cny(10000), description: 'Tea' }))._unsafeUnwrap();
+      (await w.paykit.notifications.handle('main', fakeNotification('k1', { type: 'payment', report: { orderId: 'RB1', status: 'succeeded', amount: cny(10000) } })))._unsafeUnwrap();
+      w.script.refund = () => errAsync(PaymentErrors.providerRejected('fake: system busy (9999)', { providerId: 'fake', providerCode: '9999', retryable: true }));
+      expect((await w.paykit.refunds.create({ refundId: 'RB1-r', orderId: 'RB1', amount: cny(10000) }))._unsafeUnwrapErr().kind).to.equal('OutcomeUnknown');
+      expect((await w.store.get<StoredRefund>('refund', 'RB1-r'))._unsafeUnwrap()?.value.status).to.equal('pending');
+      w.script.refund = (req) => okAsync({ refundId: req.refundId, orderId: req.payment.orderId, status: 'succeeded', amount: req.amount });
+      expect((await w.paykit.refunds.create({ refundId: 'RB1-r2', orderId: 'RB1', amount: cny(1) })).isErr()).to.equal(true);
+      // The provider's back end had refunded after all.
+      w.clock.advance(20 * MINUTE);
+      (await w.paykit.resolvePending())._unsafeUnwrap();
+      expect((await w.store.get<StoredRefund>('refund', 'RB1-r'))._unsafeUnwrap()?.value.status).to.equal('succeeded');
+      expect((await w.paykit.payments.get('RB1'))._unsafeUnwrap().status).to.equal('refunded');
+    });
+  });
+
+  context('when a refund in needs_attention is queried by hand and the provider still says pending', () => {
+    it('keeps the reason and what to do, instead of a needs_attention record with neither', async () => {
+      const w = await world();
+      (await w.paykit.payments.create({ orderId: 'RA1', amount: cny(10000), description: 'Tea' }))._unsafeUnwrap();
+      (await w.paykit.notifications.handle('main', fakeNotification('k1', { type: 'payment', report: { orderId: 'RA1', status: 'succeeded', amount: cny(10000) } })))._unsafeUnwrap();
+      w.script.refund = () => errAsync(PaymentErrors.timeout('no reply in time'));
+      w.script.refundQuery = () => errAsync(PaymentErrors.timeout('query endpoint down'));
+      expect((await w.paykit.refunds.create({ refundId: 'RA1-r', orderId: 'RA1', amount: cny(3000) }))._unsafeUnwrapErr().kind).to.equal('OutcomeUnknown');
+      w.clock.advance(20 * MINUTE);
+      (await w.paykit.resolvePending({ maxChecks: 1 }))._unsafeUnwrap();
+      const before = (await w.store.get<StoredRefund>('refund', 'RA1-r'))._unsafeUnwrap()?.value;
+      expect(before?.status).to.equal('needs_attention');
+      expect(before?.attention).to.not.equal(undefined);
+      // The operator asks by hand, as the docs say; the provider says the refund is still pending.
+      w.script.refundQuery = (req) => okAsync({ refundId: req.refundId, orderId: req.payment.orderId, status: 'pending', amount: req.amount });
+      await w.paykit.refunds.query('RA1-r');
+      const after = (await w.store.get<StoredRefund>('refund', 'RA1-r'))._unsafeUnwrap()?.value;
+      expect(after?.status).to.equal('needs_attention');
+      expect(after?.attention).to.deep.equal(before?.attention);
+    });
+  });
+
+  context('when a notification of the status a pre-authorisation already has crosses a capture still being sent', () => {
+    it('leaves the capture in flight, so its lost reply is settled by asking the provider, never by sending it again', async () => {
+      const w = await world();
+      (await w.paykit.payments.create({ orderId: 'PA2', amount: cny(10000), description: 'Stay', preauth: true }))._unsafeUnwrap();
+      (await w.paykit.payments.query('PA2'))._unsafeUnwrap();
+      let answer: (() => void) | undefined;
+      // The capture is on the wire; its reply is then lost.
+      w.script.capture = () => new ResultAsync(new Promise((resolve) => { answer = () => resolve(err(PaymentErrors.timeout('no reply in time'))); }));
+      const capture = w.paykit.preauth.capture({ orderId: 'PA2', amount: cny(8000) });
+      for (let i = 0; i < 50 && answer === undefined; i += 1) await new Promise((r) => setImmediate(r));
+      // Meanwhile a late or repeated notification says the hold is authorised.
+      (await w.paykit.notifications.handle('main', fakeNotification('k1', { type: 'preauth', report: { orderId: 'PA2', status: 'authorised' } })))._unsafeUnwrap();
+      answer?.();
+      expect((await capture)._unsafeUnwrapErr().kind).to.equal('OutcomeUnknown');
+      const after = (await w.store.get<StoredPreAuth>('preauth', 'PA2'))._unsafeUnwrap()?.value;
+      expect(after?.status).to.equal('authorised');
+      expect(after?.inFlight).to.deep.include({ operation: 'preauth.capture', state: 'unknown' });
+      // Capturing again is refused until the provider is asked.
+      const calls = w.script.calls.filter((c) => c.op === 'preauth.capture').length;
+      expect((await w.paykit.preauth.capture({ orderId: 'PA2', amount: cny(8000) })).isErr()).to.equal(true);
+      expect(w.script.calls.filter((c) => c.op === 'preauth.capture').length).to.equal(calls);
     });
   });
 

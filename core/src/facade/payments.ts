@@ -1,6 +1,6 @@
-import { err, errAsync, okAsync } from 'neverthrow';
+import { err, errAsync, ok, okAsync } from 'neverthrow';
 import { decodeWith } from '../container/codecs.js';
-import { paymentTransition, type Payment } from '../domain/payment.js';
+import { paymentTransition, type Payment, type PaymentStatus } from '../domain/payment.js';
 import { PaymentErrors } from '../errors/constructors.js';
 import { badArgument, isObject } from '../errors/arguments.js';
 import { guard, guardAsync, mapOk, type PayResult, type PayResultAsync } from '../errors/result.js';
@@ -24,6 +24,10 @@ export interface CreatePaymentResult extends CreatedPayment {
 }
 
 const PAID = ['succeeded', 'partially_refunded', 'refunded'];
+/** Where an order can be when the merchant makes a new attempt at it after it ended unpaid. */
+const REOPENABLE: readonly PaymentStatus[] = ['failed', 'closed'];
+/** What a create reports for an attempt still open (the payer has not finished). */
+const OPEN: readonly PaymentStatus[] = ['created', 'pending', 'processing'];
 
 /** Whether a tracked record has anything for the protocol to clear once the provider has answered. */
 function hasTracking(r: Tracked): boolean {
@@ -160,8 +164,16 @@ export class PaymentOps {
       if (existing) {
         const conflict = this.#conflictWith(existing.value, input);
         if (conflict) return errAsync(conflict);
-        return updateRecord<StoredPayment>(tx, 'payment', input.orderId, (cur) => paymentTransition(cur.status, created.report.status)
-          .map((t) => ({ write: true, value: { ...settledTracking(cur), instanceId, ...(t.kind === 'applied' ? { status: t.to } : {}) } })), 1);
+        return updateRecord<StoredPayment>(tx, 'payment', input.orderId, (cur) => {
+          // A new attempt at an order that failed or closed: the provider handed out a new form, so
+          // the order is open again (resolvePending asks about it, and counts its age from now)
+          // until the provider says how this attempt ended.
+          if (REOPENABLE.includes(cur.status) && OPEN.includes(created.report.status)) {
+            return ok({ write: true as const, value: { ...settledTracking(cur), instanceId, status: created.report.status, reopenedAt: this.#ctx.clock.now() } });
+          }
+          return paymentTransition(cur.status, created.report.status)
+            .map((t) => ({ write: true as const, value: { ...settledTracking(cur), instanceId, ...(t.kind === 'applied' ? { status: t.to } : {}) } }));
+        }, 1);
       }
       const record: StoredPayment = { ...newPaymentRecord(input.orderId, instanceId, input, createdAt), status: created.report.status, ...(preauth ? { preauth } : {}) };
       const observed = { orderId: input.orderId, instanceId, amount: input.amount, ...(input.payer ? { payer: input.payer } : {}) };
@@ -235,6 +247,6 @@ export class PaymentOps {
 
 /** Strips storage-only fields. */
 export function publicPayment(p: StoredPayment): Payment {
-  const { refundReserved: _r, createdAt: _c, inFlight: _i, lease: _l, attempts: _a, checks: _k, lastAttemptAt: _t, ...rest } = p;
+  const { refundReserved: _r, createdAt: _c, inFlight: _i, lease: _l, attempts: _a, checks: _k, lastAttemptAt: _t, reopenedAt: _o, ...rest } = p;
   return rest;
 }

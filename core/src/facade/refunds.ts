@@ -119,8 +119,10 @@ export function settleRefundReport(tx: Store, report: RefundReport, failure?: Re
     if (decided.isErr()) return errAsync(decided.error);
     const t = decided.value;
     const to = t.kind === 'applied' ? t.to : cur.status;
+    // A report the table ignores leaves a refund in needs_attention as it was: with its reason and what to do.
+    const kept = t.kind === 'ignored' && cur.status === 'needs_attention';
     const next: StoredRefund = {
-      ...settledTracking(cur),
+      ...(kept ? cur : settledTracking(cur)),
       status: to,
       ...(report.providerRefundId ? { providerRefundId: report.providerRefundId } : {}),
       ...(t.kind === 'applied' && to === 'failed' ? { failure: failure ?? { ...(report.providerStatus !== undefined ? { providerCode: report.providerStatus } : {}), message: 'the provider reports the refund failed' } } : {}),

@@ -245,7 +245,9 @@ function checkPayment(ctx: PendingResolverContext, c: Candidate, s: Settings): P
     return svc.value.service.query({ orderId: p.orderId, createdAt: p.createdAt, amount: p.amount })
       .andThen((report) => commitValue(ctx, (tx) => settlePaymentReport(tx, report), { cause: { source: 'resolve', operation }, attempts: 16 }))
       .orElse((e) => {
-        const closable = s.closeBefore !== undefined && c.created !== undefined && c.created <= s.closeBefore && e.kind === 'NotFound' && e.providerId !== undefined;
+        // A reopened order (a new attempt after it failed or closed) is as old as that attempt.
+        const age = epochOf(p.reopenedAt) ?? c.created;
+        const closable = s.closeBefore !== undefined && age !== undefined && age <= s.closeBefore && e.kind === 'NotFound' && e.providerId !== undefined;
         if (closable) {
           // The provider has no record of it and it is old enough: the payer never got there.
           // Closed by the transition table like any report, so a record that moved meanwhile stays.

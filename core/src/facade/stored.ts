@@ -11,6 +11,8 @@ export interface StoredPayment extends Payment, Tracked {
   readonly createdAt: Date;
   /** Amount reserved by refunds not failed (pending, processing, succeeded, needs attention). */
   readonly refundReserved: Payment['refunded'];
+  /** When a new attempt (`payments.create`) reopened the order after it failed or closed: `resolvePending` ages it from here. */
+  readonly reopenedAt?: Date;
 }
 
 /** A refund as stored. */

@@ -5,8 +5,10 @@ import type { OutcomeUnknownError, PaymentError, Resolution } from '../errors/pa
  * Whether an error proves that nothing reached the provider, or that the provider refused and did
  * nothing: local validation and config, a connection that never opened, and a provider's own
  * refusal code read from a verified reply (a `ProviderRejected` or `NotFound` carrying
- * `providerCode`). Every other error after a call started (a timeout, a reply that cannot be
- * trusted, HTTP 500, an exception in paykit's or the merchant's code) is an unknown outcome.
+ * `providerCode`). A code that asks to try again (`retryable`: the provider busy, or its own link
+ * to its back end failed) is no such proof: the back end may have acted. Every other error after a
+ * call started (a timeout, a reply that cannot be trusted, HTTP 500, an exception in paykit's or
+ * the merchant's code) is an unknown outcome.
  */
 export function provenNotApplied(e: PaymentError): boolean {
   switch (e.kind) {
@@ -18,7 +20,7 @@ export function provenNotApplied(e: PaymentError): boolean {
       return !e.sent;
     case 'ProviderRejected':
     case 'NotFound':
-      return e.providerCode !== undefined;
+      return e.providerCode !== undefined && !e.retryable;
     default:
       return false;
   }
