@@ -7,7 +7,7 @@ import {
 } from '@paykit/core';
 import type { LianlianPayoutOptions } from './config.js';
 import { payoutStatusOf } from './mapping.js';
-import { parseJsonObject } from './replies.js';
+import { decodeWithoutUnsigned, parseJsonObject } from './replies.js';
 import { verifyNotificationFields, type NotificationKeys } from './signer.js';
 import { PayoutNotification } from './wire.js';
 
@@ -31,8 +31,8 @@ export interface VerifiedPayoutNotification {
 
 /**
  * Verifies a raw notification body: JSON, signature (RSA with LianLian's key, or MD5 when the
- * instance says the merchant site signs notifications with MD5), every field decoded, addressed to
- * this merchant, money parsed exactly. Pure.
+ * instance says the merchant site signs notifications with MD5), every field decoded (an optional
+ * one sent empty or as `null` read as absent), addressed to this merchant, money parsed exactly. Pure.
  *
  * @example
  * ```ts
@@ -48,7 +48,10 @@ export function verifyPayoutNotification(body: Uint8Array, o: NotificationKeys &
     if (fields.isErr()) return err(fields.error);
     const verified = verifyNotificationFields(fields.value, o, what);
     if (verified.isErr()) return err(verified.error);
-    const decoded = decodeWith(PayoutNotification, fields.value, what, 'reply');
+    let decoded = decodeWith(PayoutNotification, fields.value, what, 'reply');
+    // Only a notification the codec refused is read again, without optional fields sent empty
+    // (README signing rule 1: not signed, so absent; a FAILURE has no settle_date).
+    if (decoded.isErr()) decoded = decodeWithoutUnsigned(PayoutNotification, fields.value, what, decoded.error);
     if (decoded.isErr()) return err(decoded.error);
     const n = decoded.value;
     if (n.oid_partner !== o.oidPartner) return err(PaymentErrors.decode(`${what} is for merchant ${n.oid_partner}, not ${o.oidPartner}`));

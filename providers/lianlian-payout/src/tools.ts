@@ -7,7 +7,7 @@ import {
 import * as t from 'io-ts';
 import { classifyMoneyCode, classifyQueryCode, payoutStatusOf } from './mapping.js';
 import { verifyPayoutNotification } from './notifications.js';
-import { parseJsonObject } from './replies.js';
+import { decodeReceived, parseJsonObject } from './replies.js';
 import { signText, verifyFields } from './signer.js';
 import { ApplyFields, ApplyReply, ConfirmFields, QueryFields, QueryReply } from './wire.js';
 
@@ -63,12 +63,12 @@ function verify(raw: Uint8Array, o: VerifyToolOptions): PayResult<VerifyToolResu
       const what = isQuery ? 'payout query reply' : o.message === 'confirm' ? 'payout confirm reply' : o.message === 'apply' ? 'payout apply reply' : 'payout apply or confirm reply';
       return verifyFields(fields, key, what).andThen((signedText) => {
         if (isQuery) {
-          return decodeWith(QueryReply, fields, what, 'reply').map((r) => ({
+          return decodeReceived(QueryReply, fields, what).map((r) => ({
             message: what, signedText,
             result: { retCode: r.ret_code, retMsg: r.ret_msg, outcome: classifyQueryCode(r.ret_code).kind, ...(r.result_pay !== undefined ? { status: payoutStatusOf(r.result_pay), resultPay: r.result_pay } : {}), ...(r.no_order !== undefined ? { noOrder: r.no_order } : {}), ...(r.money_order !== undefined ? { moneyOrder: r.money_order } : {}) },
           }));
         }
-        return decodeWith(ApplyReply, fields, what, 'reply').map((r) => ({
+        return decodeReceived(ApplyReply, fields, what).map((r) => ({
           message: what, signedText,
           result: { retCode: r.ret_code, retMsg: r.ret_msg, outcome: classifyMoneyCode(r.ret_code).kind, ...(r.no_order !== undefined ? { noOrder: r.no_order } : {}), ...(r.confirm_code !== undefined ? { confirmCode: r.confirm_code } : {}), ...(r.oid_paybill !== undefined ? { oidPaybill: r.oid_paybill } : {}) },
         }));

@@ -26,6 +26,12 @@ const Timestamp = str('dt_order', 14, { min: 14, pattern: /^\d{14}$/, rule: 'YYY
 const NoOrder = str('no_order', 32, { min: 1 });
 const Sign = str('sign', Unbounded, { min: 1, rule: 'a non-empty base64 signature' });
 const RetCode = str('ret_code', 4, { min: 4, pattern: /^\d{4}$/, rule: 'four digits' });
+/** `oid_paybill` of a reply or notification: String(18). */
+const OidPaybill = str('oid_paybill', 18, { min: 1 });
+/** `info_order` of a reply or notification: String(255) (on a failure, the reason). */
+const InfoOrder = str('info_order', 255, { min: 1 });
+/** `settle_date`: YYYYMMDD, sent once the payout is settled. */
+const SettleDate = str('settle_date', 8, { min: 8, pattern: /^\d{8}$/, rule: 'YYYYMMDD' });
 /** `result_pay` is String with no length in the query table: any non-empty text (unknown values map to processing). */
 const ResultPayText = str('result_pay', Unbounded, { min: 1, rule: 'a non-empty status such as SUCCESS' });
 
@@ -96,6 +102,24 @@ export const Envelope = t.type({ oid_partner: OidPartner, pay_load: str('pay_loa
 /** The encrypted envelope. */
 export type Envelope = t.TypeOf<typeof Envelope>;
 
+/** A codec of a message LianLian signs, with the names of the fields its table leaves optional. */
+export type ReceivedCodec<A> = t.Decoder<unknown, A> & {
+  /**
+   * The optional fields. LianLian may send one empty or as `null`, which it does not sign (README
+   * "LianLian: signing" rule 1): a reader leaves such a field out (see `decodeReceived`).
+   */
+  readonly optionalKeys: ReadonlySet<string>;
+};
+
+/**
+ * The codec of a message LianLian signs: its required fields, then its optional ones. An optional
+ * string here has at least one character, so a message carrying one empty is refused by the first
+ * decode and read again without it.
+ */
+function received<R extends t.Props, O extends t.Props>(name: string, required: R, optional: O): t.IntersectionC<[t.TypeC<R>, t.PartialC<O>]> & ReceivedCodec<t.TypeOf<t.TypeC<R>> & t.TypeOf<t.PartialC<O>>> {
+  return Object.assign(t.intersection([t.type(required), t.partial(optional)], name), { optionalKeys: new Set(Object.keys(optional)) });
+}
+
 const ReplyBase = {
   ret_code: RetCode,
   ret_msg: str('ret_msg', 100),
@@ -108,22 +132,15 @@ const ReplyBase = {
  * Apply and confirm replies. `no_order` is required by the table but the spec's own 4005 sample
  * omits it, so it is optional here and checked against the request whenever present.
  */
-export const ApplyReply = t.intersection([
-  t.type(ReplyBase),
-  t.partial({ no_order: NoOrder, oid_paybill: str('oid_paybill', 18), confirm_code: str('confirm_code', 6) }),
-], 'ApplyReply');
+export const ApplyReply = received('ApplyReply', ReplyBase, { no_order: NoOrder, oid_paybill: OidPaybill, confirm_code: str('confirm_code', 6, { min: 1 }) });
 /** Apply / confirm reply. */
 export type ApplyReply = t.TypeOf<typeof ApplyReply>;
 
 /** Query reply: the base fields always; the order fields when `ret_code` is 0000 ({@link QueryFound}). */
-export const QueryReply = t.intersection([
-  t.type(ReplyBase),
-  t.partial({
-    no_order: NoOrder, dt_order: Timestamp, money_order: amount('money_order', 8, 2), oid_paybill: str('oid_paybill', 18),
-    result_pay: ResultPayText, settle_date: str('settle_date', 8, { min: 8, pattern: /^\d{8}$/, rule: 'YYYYMMDD' }),
-    info_order: str('info_order', 255),
-  }),
-], 'QueryReply');
+export const QueryReply = received('QueryReply', ReplyBase, {
+  no_order: NoOrder, dt_order: Timestamp, money_order: amount('money_order', 8, 2), oid_paybill: OidPaybill,
+  result_pay: ResultPayText, settle_date: SettleDate, info_order: InfoOrder,
+});
 /** Query reply. */
 export type QueryReply = t.TypeOf<typeof QueryReply>;
 
@@ -131,12 +148,9 @@ export type QueryReply = t.TypeOf<typeof QueryReply>;
 export const QueryFound = t.type({ no_order: NoOrder, dt_order: Timestamp, money_order: amount('money_order', 8, 2), result_pay: ResultPayText }, 'QueryFound');
 
 /** The payout result notification (README "Notification fields"; old spec section 3.3). */
-export const PayoutNotification = t.intersection([
-  t.type({
-    oid_partner: OidPartner, sign_type: t.string, sign: Sign, no_order: NoOrder, dt_order: Timestamp,
-    money_order: amount('money_order', 10, 2), result_pay: ResultPayText,
-  }),
-  t.partial({ oid_paybill: str('oid_paybill', 18), info_order: str('info_order', 255), settle_date: str('settle_date', 8, { min: 8, pattern: /^\d{8}$/, rule: 'YYYYMMDD' }) }),
-], 'PayoutNotification');
+export const PayoutNotification = received('PayoutNotification', {
+  oid_partner: OidPartner, sign_type: t.string, sign: Sign, no_order: NoOrder, dt_order: Timestamp,
+  money_order: amount('money_order', 10, 2), result_pay: ResultPayText,
+}, { oid_paybill: OidPaybill, info_order: InfoOrder, settle_date: SettleDate });
 /** Payout notification. */
 export type PayoutNotification = t.TypeOf<typeof PayoutNotification>;

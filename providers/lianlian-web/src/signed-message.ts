@@ -3,7 +3,8 @@
  * decoded, the fields the table lacks kept as text, and the signature checked over every field
  * present (less `sign` and the documented unsigned ones). A field LianLian adds later is covered
  * by its signature, so it is kept rather than refused (README "LianLian: signing" rule 1: every
- * field but `sign` is signed).
+ * field but `sign` is signed). An optional field sent empty or as `null` is not signed (the same
+ * rule), so it is read as absent.
  */
 import type * as t from 'io-ts';
 import { err, ok } from 'neverthrow';
@@ -13,7 +14,7 @@ import { verifyFields, type LoadedKeys } from './signer.js';
 import type { ClosedCodec, SignType } from './wire.js';
 
 /** What {@link readSignedMessage} needs of a closed codec: its decoder and its key lists. */
-export type TableCodec<A> = t.Decoder<unknown, A> & Pick<ClosedCodec<A>, 'sortedKeys' | 'knownKeys'>;
+export type TableCodec<A> = t.Decoder<unknown, A> & Pick<ClosedCodec<A>, 'sortedKeys' | 'knownKeys' | 'optionalKeys'>;
 
 /** Fields of a verified message that its spec table does not list, as signed text. */
 export type ExtraFields = Readonly<Record<string, string>>;
@@ -43,6 +44,11 @@ export interface SignedMessageRules {
 const EXTRA_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 const NO_EXTRA: ExtraFields = Object.freeze({});
 
+/** A value LianLian leaves out of the signing text (README rule 1): empty, the text `null`, or none. */
+function isUnsigned(value: unknown): boolean {
+  return value === '' || value === 'null' || value === null || value === undefined;
+}
+
 /** The text a field value is signed as (the signing text's own rule: JSON text for non-strings). */
 function textOf(value: unknown): string {
   return typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
@@ -51,38 +57,50 @@ function textOf(value: unknown): string {
 /**
  * Decodes and verifies one message. `json` must be the message as received (every field, `sign`
  * included); `what` names it in errors.
+ *
+ * An optional field sent empty, as the text `null` or as JSON null is read as absent: LianLian
+ * leaves such values out of what it signs (README rule 1), and sends them for fields it has no
+ * value for (spec 4.3: settle_date "支付成功后会有", bank_code "余额支付没有此项"). A required field
+ * sent that way is still refused. Only incoming messages are read so: a request paykit sends is
+ * checked by its codec alone, which refuses empty values.
  */
 export function readSignedMessage<A>(
   json: Readonly<Record<string, unknown>>, codec: TableCodec<A>, rules: SignedMessageRules, keys: LoadedKeys, what: string,
 ): PayResult<SignedMessage<A>> {
-  // The usual message has only its table's fields: the closed codec, which refuses any other, then
-  // decodes it as it is. Only a message it refuses is looked at for fields the table lacks.
+  // The usual message has only its table's fields, none of them empty: the closed codec, which
+  // refuses any other key and any empty value, then decodes it as it is. Only a message it refuses
+  // is looked at again, for fields the table lacks and for optional fields sent empty.
   let wire = decodeWith(codec, json, what, 'reply');
-  let known: Record<string, unknown> | undefined;
+  let unknownKeys = false;
   let extra: Record<string, string> | undefined;
   if (wire.isErr()) {
+    const known: Record<string, unknown> = {};
+    let leftOut = false;
     for (const k in json) {
-      if (codec.knownKeys.has(k)) continue;
-      // The first unknown key: split the message.
-      if (known === undefined) {
-        known = {};
-        extra = {};
-        for (const j in json) if (codec.knownKeys.has(j)) known[j] = json[j];
+      const v = json[k];
+      if (codec.knownKeys.has(k)) {
+        // An optional field sent empty is left out; a required one stays, for the codec to refuse.
+        if (isUnsigned(v) && codec.optionalKeys.has(k)) leftOut = true;
+        else known[k] = v;
+        continue;
       }
+      leftOut = true;
+      unknownKeys = true;
       if (!EXTRA_NAME.test(k)) {
         return err(PaymentErrors.decode(`${what}: field name "${k.slice(0, 40)}" is not a LianLian field name (letters, digits, _)`, { path: `${what}.${k.slice(0, 40)}`, providerId: PROVIDER_ID }));
       }
-      const v = json[k];
       // Empty and null values are not signed (README rule 1): nothing to keep.
-      if (v === undefined || v === null || v === '' || v === 'null') continue;
-      (extra as Record<string, string>)[k] = textOf(v);
+      if (isUnsigned(v)) continue;
+      (extra ??= {})[k] = textOf(v);
     }
-    if (known === undefined) return err(wire.error);
+    // Nothing left out: the codec's own error stands (a required field empty, a malformed value).
+    if (!leftOut) return err(wire.error);
     wire = decodeWith(codec, known, what, 'reply');
   }
   if (wire.isErr()) return err(wire.error);
-  // The codec's sorted key list stands for the message's keys only when it has no others.
-  const signedText = verifyFields(json, rules.expected, keys, rules.unsigned ?? [], rules.charset ?? 'UTF-8', known === undefined ? codec.sortedKeys : undefined);
+  // The signature covers the message as received (empty values left out by the signing text
+  // itself). The codec's sorted key list stands for the message's keys only when it has no others.
+  const signedText = verifyFields(json, rules.expected, keys, rules.unsigned ?? [], rules.charset ?? 'UTF-8', unknownKeys ? undefined : codec.sortedKeys);
   if (signedText.isErr()) return err(signedText.error);
   return ok({ wire: wire.value, extra: extra === undefined ? NO_EXTRA : Object.freeze(extra), signedText: signedText.value });
 }

@@ -109,9 +109,10 @@ function verifyTool(raw: Uint8Array, options: { md5Key?: string; publicKey?: str
   };
   return loadKeys(keyTexts)
     .andThen((keys) => readSignedMessage(fields, spec.codec, { expected: ['MD5', 'RSA'], unsigned: spec.unsigned, charset: chosen.value.signedCharset }, keys, message))
-    .andThen(({ signedText }) => {
+    .andThen(({ wire, signedText }) => {
       const hasPayment = typeof fields.money_order === 'string' && typeof fields.result_pay === 'string';
-      const result = hasPayment ? reportOf(fields as unknown as Parameters<typeof reportOf>[0]) : ok(fields);
+      // The report is built from the decoded fields, where an optional field sent empty is absent.
+      const result = hasPayment ? reportOf(wire as Parameters<typeof reportOf>[0]) : ok(fields);
       return result.map((r) => ({ message, result: message === 'sync-return' ? { final: false, claimed: r } : r, signedText }));
     });
 }

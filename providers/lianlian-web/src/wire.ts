@@ -107,6 +107,11 @@ export interface ClosedCodec<A> extends t.Type<A, unknown, unknown> {
   readonly sortedKeys: readonly string[];
   /** The same keys, for membership tests. */
   readonly knownKeys: ReadonlySet<string>;
+  /**
+   * The keys its table marks optional (否). An incoming message may send one empty or as `null`,
+   * which LianLian does not sign (README "LianLian: signing" rule 1): see `readSignedMessage`.
+   */
+  readonly optionalKeys: ReadonlySet<string>;
 }
 
 /** A codec that also rejects keys it does not list (nothing is silently dropped or smuggled in). */
@@ -152,7 +157,7 @@ export function closed<P extends t.Props, O extends t.Props>(name: string, requi
     return t.success(out as A);
   };
   const codec = new t.Type<A, unknown, unknown>(name, (u): u is A => validate(u, [])._tag === 'Right', validate, t.identity);
-  return Object.assign(codec, { sortedKeys: [...fields.keys()].sort(), knownKeys: new Set(fields.keys()) });
+  return Object.assign(codec, { sortedKeys: [...fields.keys()].sort(), knownKeys: new Set(fields.keys()), optionalKeys: new Set([...fields].filter(([, f]) => !f.required).map(([k]) => k)) });
 }
 
 /** A signed request codec (`sign` required, as the tables say) and its form before signing. */
