@@ -74,7 +74,7 @@ export function parseBatchReply(body: string, settings: AllinpaySettings): PayRe
   });
 }
 
-/** A detail line as a statement entry. */
+/** A paid detail line (处理结果 1) as a statement entry. */
 export function entryOf(d: WireOf<typeof BatchDetail.fields>, currency: CurrencyCode): PayResult<StatementEntry> {
   return wireAmount(d.orderAmount, currency, 'orderAmount').map((amount) => {
     const paid = payTimeOf(d.payDatetime);
@@ -98,15 +98,45 @@ function payTimeOf(text: string): { readonly at?: Date; readonly day?: string } 
   return digits.length === 14 ? { at: parsed.value, day: digits.slice(0, 8) } : { day: digits };
 }
 
-/** One verified page of a day's batch query, with its lines as statement entries. */
+/** A verified page read for reconciliation: its paid lines, and its differences with itself. */
+interface PageEntries {
+  readonly entries: readonly StatementEntry[];
+  readonly discrepancies: readonly StatementDiscrepancy[];
+}
+
+/**
+ * A verified page's paid lines as statement entries, and its differences with itself: a header
+ * count that differs from the lines received, and each line not paid. `where` names the page in
+ * the differences (`20240101 page 1`, a saved file's name).
+ */
+function pageEntriesOf(page: BatchPage, currency: CurrencyCode, where: string): PayResult<PageEntries> {
+  const entries: StatementEntry[] = [];
+  const discrepancies: StatementDiscrepancy[] = page.header.count === String(page.details.length) ? []
+    : [{ field: `count ${where}`, expected: page.header.count, actual: String(page.details.length) }];
+  for (const d of page.details) {
+    // Spec 3.4: the batch query lists paid orders only, and 处理结果 is 1 (paid) or 0 (not paid).
+    // A line that is not 1 (0, or a value the spec does not define) proves no payment: it is no
+    // entry, and it is reported rather than failing the page, so the rest of the day is still checked.
+    if (d.payResult !== '1') {
+      discrepancies.push({ field: `处理结果 of order ${d.orderNo} (batch query ${where})`, expected: '1 (the batch query lists paid orders only)', actual: d.payResult });
+      continue;
+    }
+    const e = entryOf(d, currency);
+    if (e.isErr()) return err(e.error);
+    entries.push(e.value);
+  }
+  return ok({ entries, discrepancies });
+}
+
+/** One verified page of a day's batch query, with its paid lines as statement entries. */
 export interface BatchQueryPage extends BatchPage {
   /** The China-time day queried, `YYYYMMDD`. */
   readonly day: string;
   /** The page number asked for (from 1). */
   readonly pageNo: number;
-  /** The detail lines as statement entries, in reply order. */
+  /** The paid detail lines (处理结果 1) as statement entries, in reply order. */
   readonly entries: readonly StatementEntry[];
-  /** A header count that differs from the lines received. */
+  /** A header count that differs from the lines received, and each line not paid (处理结果 other than 1). */
   readonly discrepancies: readonly StatementDiscrepancy[];
 }
 
@@ -188,17 +218,7 @@ export class AllinpayStatements implements StatementsCapability {
     const signMsg = md5SignMsg(fields, BatchQuery.order, this.#settings.md5Key).signature;
     return postForm(this.transport, this.#settings, PATHS.batchQuery, { ...fields, signMsg }, 'query', 'batchQuery')
       .andThen((text) => parseBatchReply(text, this.#settings))
-      .andThen((p) => {
-        const entries: StatementEntry[] = [];
-        for (const d of p.details) {
-          const e = entryOf(d, this.#settings.currency);
-          if (e.isErr()) return err(e.error);
-          entries.push(e.value);
-        }
-        const discrepancies: StatementDiscrepancy[] = p.header.count === String(p.details.length) ? []
-          : [{ field: `count ${day} page ${pageNo}`, expected: p.header.count, actual: String(p.details.length) }];
-        return ok({ ...p, day, pageNo, entries, discrepancies });
-      });
+      .andThen((p) => pageEntriesOf(p, this.#settings.currency, `${day} page ${pageNo}`).map((read) => ({ ...p, day, pageNo, ...read })));
   }
 
   /**
@@ -206,7 +226,8 @@ export class AllinpayStatements implements StatementsCapability {
    * given, or the API's pages of the range), then the refunds paykit recorded in the range as the
    * refund query v2.4 answers for each (spec 3.7/3.8): one refund line for each the provider says
    * it refunded (the batch query lists payments only). A refund the provider has no record of, or
-   * has not finished, gives no line. A page or a refund query that fails ends the statement: the
+   * has not finished, gives no line. Each page, fetched or saved, is checked against itself (its
+   * header count, its lines not paid). A page or a refund query that fails ends the statement: the
    * run fails rather than report what it could not check.
    */
   source(request: StatementSourceRequest): PayResult<StatementSource> {
@@ -216,16 +237,14 @@ export class AllinpayStatements implements StatementsCapability {
     async function* batches(): AsyncGenerator<PayResult<StatementEntry>[]> {
       if (request.files !== undefined) {
         for (const f of request.files) {
-          const entries: PayResult<StatementEntry>[] = [];
-          for await (const r of self.parse(f)) {
-            if (r.isErr()) {
-              yield [r];
-              return;
-            }
-            entries.push(r.map((e) => ({ ...e, source: f.name })));
+          const page = await self.#savedEntries(f);
+          if (page.isErr()) {
+            yield [err(page.error)];
+            return;
           }
           origins.push(f.name);
-          yield entries;
+          checks.push({ source: f.name, differences: page.value.discrepancies });
+          yield page.value.entries.map((e) => ok({ ...e, source: f.name }));
         }
       } else {
         for await (const page of self.pages(request.range)) {
@@ -268,28 +287,34 @@ export class AllinpayStatements implements StatementsCapability {
     return ok({ batches: batches(), origins: () => origins, checks: () => ResultAsync.fromSafePromise(Promise.resolve(checks)) });
   }
 
-  /** Parses a saved batch query reply (one page, as received: base64 text), after verifying it. */
+  /**
+   * Parses a saved batch query reply (one page, as received: base64 text), after verifying it:
+   * its paid lines (处理结果 1). {@link AllinpayStatements.source} also reports its lines not paid
+   * and its header count.
+   */
   async *parse(file: StatementFile): AsyncIterable<PayResult<StatementEntry>> {
+    const page = await this.#savedEntries(file);
+    if (page.isErr()) {
+      yield err(page.error);
+      return;
+    }
+    for (const e of page.value.entries) yield ok(e);
+  }
+
+  /** Reads and verifies a saved page, then reads its lines as a fetched page's are. */
+  async #savedEntries(file: StatementFile): Promise<PayResult<PageEntries>> {
     const chunks: Buffer[] = [];
     let size = 0;
     try {
       for await (const c of file.content) {
         size += c.length;
-        if (size > MAX_REPLY_CHARS) {
-          yield err(PaymentErrors.invalidRequest(`${file.name} is larger than one batch query page can be`, { path: 'file' }));
-          return;
-        }
+        if (size > MAX_REPLY_CHARS) return err(PaymentErrors.invalidRequest(`${file.name} is larger than one batch query page can be`, { path: 'file' }));
         chunks.push(Buffer.from(c));
       }
     } catch (e) {
-      yield err(PaymentErrors.internal(`reading ${file.name} failed`, { cause: e }));
-      return;
+      return err(PaymentErrors.internal(`reading ${file.name} failed`, { cause: e }));
     }
-    const page = parseBatchReply(Buffer.concat(chunks).toString('latin1'), this.#settings);
-    if (page.isErr()) {
-      yield err(page.error);
-      return;
-    }
-    for (const d of page.value.details) yield entryOf(d, this.#settings.currency);
+    return parseBatchReply(Buffer.concat(chunks).toString('latin1'), this.#settings)
+      .andThen((p) => pageEntriesOf(p, this.#settings.currency, file.name));
   }
 }

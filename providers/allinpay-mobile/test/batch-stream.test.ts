@@ -1,6 +1,6 @@
 import { createHash, createSign } from 'node:crypto';
 import { expect } from 'chai';
-import { Tokens } from '@paykit/core';
+import { Tokens, type StatementFile } from '@paykit/core';
 import { AllinpayStatements, type BatchQueryPage } from '../src/index.js';
 import { simulatorIdentity } from '../src/simulator/index.js';
 import { paidOrder, world, type World } from './support.js';
@@ -13,6 +13,20 @@ function batchReply(header: string, details: readonly string[]): string {
   const signed = [header, ...details].map((l) => `${l}\r\n`).join('');
   const signature = createSign('RSA-SHA1').update(md5(signed)).sign(simulatorIdentity().privateKey, 'base64');
   return Buffer.from(`${signed}\r\n${signature}\r\n`, 'utf8').toString('base64');
+}
+
+/** A saved batch query page, as a merchant hands it to reconciliation (readable more than once). */
+function savedPage(name: string, body: string): StatementFile {
+  return { name, content: { async *[Symbol.asyncIterator]() { yield new Uint8Array(Buffer.from(body, 'latin1')); } } };
+}
+
+/** No refunds recorded: source() then reads the batch pages only. */
+async function* noRefunds(): AsyncGenerator<never> { /* none */ }
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of items) out.push(x);
+  return out;
 }
 
 function statementsOf(w: World): AllinpayStatements {
@@ -81,6 +95,68 @@ describe('Allinpay mobile batch query pages', () => {
       w.sim.server.route('POST', '/mchtoq/index.do', () => ({ body: batchReply(HEADER, [line]) }));
       const s = await w.paykit.statements.fetch({ from: '20130108', to: '20130108' });
       expect(s._unsafeUnwrap().entries[0]?.occurredAt?.toISOString()).to.equal('2013-01-08T02:08:11.000Z');
+    });
+  });
+
+  context('when a page lists an order that was not paid (处理结果 0)', () => {
+    // Spec 3.4: the batch query lists paid orders only; its last field, 处理结果, is 1 (paid) or 0 (not paid).
+    const HEADER = '100020091218001|2|1|N';
+    const PAID = '100020091218001|20130108100811000|NO20130108020644452|201301080000000|100|2013-01-08|100|||1';
+    const UNPAID = '100020091218001|20130108100811001|NO20130108020644453|201301080000000|250|2013-01-08|250|||0';
+    const unpaidDifference = (where: string, actual = '0') => ({
+      field: `处理结果 of order NO20130108020644453 (batch query ${where})`, expected: '1 (the batch query lists paid orders only)', actual,
+    });
+    const day = { from: '20130108', to: '20130108' };
+
+    it('gives pages() the paid line as the only entry and the unpaid line as a difference', async () => {
+      w = await world();
+      w.sim.server.route('POST', '/mchtoq/index.do', () => ({ body: batchReply(HEADER, [PAID, UNPAID]) }));
+      const pages = (await collect(statementsOf(w).pages(day))).map((p) => p._unsafeUnwrap());
+      expect(pages).to.have.length(1);
+      expect(pages[0]?.entries.map((e) => [e.kind, e.orderId, e.amount.amount])).to.deep.equal([['payment', 'NO20130108020644452', 100]]);
+      expect(pages[0]?.discrepancies).to.deep.equal([unpaidDifference('20130108 page 1')]);
+    });
+
+    it('leaves the line out of fetch()\'s entries and lists it in the statement\'s differences', async () => {
+      w = await world();
+      w.sim.server.route('POST', '/mchtoq/index.do', () => ({ body: batchReply(HEADER, [PAID, UNPAID]) }));
+      const s = (await w.paykit.statements.fetch(day))._unsafeUnwrap();
+      expect(s.entries.map((e) => e.orderId)).to.deep.equal(['NO20130108020644452']);
+      expect(s.discrepancies).to.deep.equal([unpaidDifference('20130108 page 1')]);
+    });
+
+    it('treats a 处理结果 the spec does not define (2) like 0: no entry, a difference, the page still read', async () => {
+      w = await world();
+      w.sim.server.route('POST', '/mchtoq/index.do', () => ({ body: batchReply(HEADER, [PAID, UNPAID.replace(/\|0$/, '|2')]) }));
+      const s = (await w.paykit.statements.fetch(day))._unsafeUnwrap();
+      expect(s.entries.map((e) => e.orderId)).to.deep.equal(['NO20130108020644452']);
+      expect(s.discrepancies).to.deep.equal([unpaidDifference('20130108 page 1', '2')]);
+    });
+
+    it('does the same for a saved page given to source(), and parse() yields the paid line only', async () => {
+      w = await world();
+      const file = savedPage('allinpay-20130108-1.txt', batchReply(HEADER, [PAID, UNPAID]));
+      const source = statementsOf(w).source({ range: day, files: [file], refunds: noRefunds })._unsafeUnwrap();
+      const entries = (await collect(source.batches)).flat().map((r) => r._unsafeUnwrap());
+      expect(entries.map((e) => [e.kind, e.orderId, e.amount.amount, e.source])).to.deep.equal([['payment', 'NO20130108020644452', 100, 'allinpay-20130108-1.txt']]);
+      expect((await source.checks())._unsafeUnwrap()).to.deep.equal([
+        { source: 'allinpay-20130108-1.txt', differences: [unpaidDifference('allinpay-20130108-1.txt')] },
+      ]);
+      const parsed = (await collect(statementsOf(w).parse(file))).map((r) => r._unsafeUnwrap().orderId);
+      expect(parsed).to.deep.equal(['NO20130108020644452']);
+    });
+  });
+
+  context('when a saved page\'s header states more lines than it holds', () => {
+    it('reports the count in source()\'s checks, as for a fetched page', async () => {
+      w = await world();
+      const line = '100020091218001|20130108100811000|NO20130108020644452|201301080000000|100|2013-01-08|100|||1';
+      const file = savedPage('allinpay-20130108-1.txt', batchReply('100020091218001|3|1|N', [line]));
+      const source = statementsOf(w).source({ range: { from: '20130108', to: '20130108' }, files: [file], refunds: noRefunds })._unsafeUnwrap();
+      expect((await collect(source.batches)).flat()).to.have.length(1);
+      expect((await source.checks())._unsafeUnwrap()).to.deep.equal([
+        { source: 'allinpay-20130108-1.txt', differences: [{ field: 'count allinpay-20130108-1.txt', expected: '3', actual: '1' }] },
+      ]);
     });
   });
 });

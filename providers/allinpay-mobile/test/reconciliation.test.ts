@@ -123,6 +123,23 @@ describe('Allinpay reconciliation (batch query v1.6 and refund queries v2.4)', f
     });
   });
 
+  context('when the batch query lists an order that was not paid (处理结果 0)', function () {
+    it('leaves it out of the day\'s lines and totals and reports the line instead of a payment missing in paykit', async function () {
+      await paidOrder(w, 'PAID', 1000);
+      const created = (await w.paykit.payments.create({ orderId: 'UNPAID', amount: { amount: 2000, currency: 'CNY' }, description: 'tea' }))._unsafeUnwrap();
+      if (created.action.kind !== 'sdk') throw new Error('sdk expected');
+      w.sim.pay(created.action.payload, 'failed', false);
+      w.sim.batchFaults.push({ kind: 'payResult', orderNo: 'UNPAID', payResult: '0' });
+      const report = (await w.paykit.reconcile(period))._unsafeUnwrap();
+      expect(report.counts).to.include({ statementLines: 1, matched: 1 });
+      expect(report.days[0]?.statement).to.deep.include({ count: 1, amount: 1000 });
+      expect(report.discrepancies.map((d) => d.kind)).to.deep.equal(['summary_mismatch']);
+      const line = only(report, 'summary_mismatch');
+      expect(line.source).to.equal(`batch query ${compact} page 1`);
+      expect(line.difference).to.deep.equal({ field: `处理结果 of order UNPAID (batch query ${compact} page 1)`, expected: '1 (the batch query lists paid orders only)', actual: '0' });
+    });
+  });
+
   context('when a page cannot be read', function () {
     it('fails the run with the provider\'s error instead of reconciling part of the day', async function () {
       await paidOrder(w, 'OK1', 1000);

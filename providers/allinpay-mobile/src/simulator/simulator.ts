@@ -55,6 +55,8 @@ export type SimBatchFault =
   | { readonly kind: 'duplicate'; readonly orderNo: string }
   /** The order's detail line is left out. */
   | { readonly kind: 'omit'; readonly orderNo: string }
+  /** The order's detail line ends with this 处理结果 instead of 1 (spec 3.4: 0 is not paid); listed even when the order was not paid. */
+  | { readonly kind: 'payResult'; readonly orderNo: string; readonly payResult: string }
   /** A paid order the merchant never made, paid on `day` (`YYYYMMDD`). */
   | { readonly kind: 'extra'; readonly orderNo: string; readonly amount: number; readonly day: string }
   /** Every header of the day states this many more lines than the page holds. */
@@ -299,9 +301,10 @@ export class AllinpaySimulator {
       this.batchFaults.find((x): x is Extract<SimBatchFault, { kind: K }> => x.kind === kind && 'orderNo' in x && x.orderNo === orderNo);
     const lines: string[] = [];
     for (const [no, o] of this.orders) {
-      if (o.status !== 'paid' || !o.payDatetime.startsWith(day) || fault('omit', no)) continue;
+      const payResult = fault('payResult', no)?.payResult;
+      if ((o.status !== 'paid' && payResult === undefined) || !o.payDatetime.startsWith(day) || fault('omit', no)) continue;
       const amount = String(fault('amount', no)?.amount ?? o.payData.orderAmount);
-      const line = [this.merchantId, o.paymentOrderId, no, o.payData.orderDatetime, amount, o.payDatetime, amount, o.payData.ext1 ?? '', '', '1'].join('|');
+      const line = [this.merchantId, o.paymentOrderId, no, o.payData.orderDatetime, amount, o.payDatetime, amount, o.payData.ext1 ?? '', '', payResult ?? '1'].join('|');
       lines.push(line);
       if (fault('duplicate', no)) lines.push(line);
     }
