@@ -7,8 +7,13 @@ const NEVER_SENT_CODES = new Set([
   'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
-/** TLS failures during the handshake: nothing was sent, but repeating the call cannot help. */
-const TLS_CODES = /^(CERT_|ERR_TLS_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_SSL_)/;
+/**
+ * The certificate checks of the TLS handshake: they fail before the request is written, so nothing
+ * was sent, but repeating the call cannot help. Other TLS errors (`ERR_SSL_*`, an alert from a load
+ * balancer) can also come while the reply is read, after the request went out: those are treated
+ * as any failure after connecting.
+ */
+const CERTIFICATE_CODES = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|ERR_TLS_CERT_ALTNAME_INVALID$|HOSTNAME_MISMATCH$)/;
 
 /** Thrown by the transport itself when the reply body does not arrive in time. */
 export class BodyTimeoutError extends Error {
@@ -60,8 +65,9 @@ export function neverSent(e: unknown): boolean {
  * Turns whatever fetch or ky threw into a `PaymentError`:
  * - a timeout → `Timeout` (retryable only for queries: for money it is an unknown outcome);
  * - connection refused, DNS failure, unreachable host → `Network` with `sent: false` (retryable);
- * - a TLS handshake failure → `Network` with `sent: false`, not retryable (fix the certificate);
- * - anything else (reset or socket closed after connect, body cut short) → `Network` with `sent: true`.
+ * - a certificate that fails the handshake's checks → `Network` with `sent: false`, not retryable;
+ * - anything else (reset or socket closed after connect, body cut short, any other TLS error) →
+ *   `Network` with `sent: true`.
  */
 export function classifyFailure(e: unknown, host: string, options: SendOptions): PaymentError {
   const op = options.operation;
@@ -78,8 +84,8 @@ export function classifyFailure(e: unknown, host: string, options: SendOptions):
       : code.startsWith('EAI_') || code === 'ENOTFOUND' ? 'host name did not resolve' : `could not connect (${code})`;
     return PaymentErrors.network(`${op}: ${why} by ${host}; the request was not sent: check the provider URL or retry later`, false, { cause: e });
   }
-  if (code !== undefined && TLS_CODES.test(code)) {
-    return PaymentErrors.network(`${op}: TLS handshake with ${host} failed (${code}); the request was not sent: check the provider's certificate and the URL`, false, { retryable: false, cause: e });
+  if (code !== undefined && CERTIFICATE_CODES.test(code)) {
+    return PaymentErrors.network(`${op}: the TLS certificate of ${host} did not pass its checks (${code}); the request was not sent: check the provider's certificate and the URL`, false, { retryable: false, cause: e });
   }
   const detail = code !== undefined ? ` (${code})` : '';
   const advice = options.kind === 'money'

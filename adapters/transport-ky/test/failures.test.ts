@@ -170,4 +170,26 @@ describe('kyTransport failures', () => {
       expect(server.seen).to.have.length(1);
     });
   });
+
+  context('when TLS fails', () => {
+    // fetch (undici) reports a socket error as TypeError('fetch failed') with the TLS error as its cause.
+    const failingWith = (code: string) => kyTransport({ backoffMs: 10, fetch: () => Promise.reject(Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error(code), { code }) })) });
+    const pay = (code: string) => failingWith(code).send({ method: 'POST', url: 'https://provider.test/pay', headers: {}, body: 'a=1' }, money());
+
+    it('says not sent only for a certificate that fails the handshake\'s checks', async () => {
+      for (const code of ['CERT_HAS_EXPIRED', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'ERR_TLS_CERT_ALTNAME_INVALID']) {
+        const e = (await pay(code))._unsafeUnwrapErr();
+        expect(e.kind === 'Network' && e.sent, code).to.equal(false);
+        expect(e.retryable, code).to.equal(false);
+      }
+    });
+
+    it('says the request may have been received for any other TLS error, which can come while the reply is read', async () => {
+      for (const code of ['ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC', 'ERR_SSL_SSLV3_ALERT_BAD_RECORD_MAC', 'ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR', 'ERR_TLS_INVALID_STATE']) {
+        const e = (await pay(code))._unsafeUnwrapErr();
+        expect(e.kind === 'Network' && e.sent, code).to.equal(true);
+        expect(e.message, code).to.contain('may have received it');
+      }
+    });
+  });
 });
