@@ -66,6 +66,16 @@ describe('paykit config check', () => {
       expect(io.stderr).to.contain('is not valid JSON');
     });
 
+    it('never quotes the file\'s text when it is not JSON: a key written inline in single quotes stays out of the message', async () => {
+      for (const text of [`{ "instances": { "shop": { "plugin": "fakepay", "options": { "md5Key": 'K123secretvalue' } } } }`,
+        `{ "instances": { "shop": { "plugin": "fakepay", "options": { "md5Key": K123secretvalue } } } }`]) {
+        const { code, io } = await check({ 'paykit.json': text });
+        expect(code).to.equal(1);
+        expect(io.stderr).to.contain('is not valid JSON: unexpected character (a value in single quotes, or not quoted?)');
+        expect(io.stderr).not.to.match(/K123|secret/);
+      }
+    });
+
     it('exits 2 without the check subcommand or the file', async () => {
       for (const argv of [['config'], ['config', 'show', 'x.json'], ['config', 'check']]) {
         const io = new MemoryIo();

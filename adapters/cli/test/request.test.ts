@@ -76,6 +76,16 @@ describe('paykit request', () => {
       expect(body).to.contain('subject=%E8%8C%B6+tea');
     });
 
+    it('masks the payer\'s card number in the printed form (UTF-8 and GBK bodies), and keeps order and merchant numbers', async () => {
+      for (const dir of [configDir(), configDir('GBK')]) {
+        const { code, io } = await run({ ...input, orderId: '2013051500001234', payer: { cardNumber: '6222020200112233445' } }, 'payments.create', dir);
+        expect(code).to.equal(0);
+        expect(io.stdout).to.contain('card_no=622202*********3445');
+        expect(io.stdout).to.contain('order_id=2013051500001234');
+        expect(io.stdout + io.stderr).not.to.contain('6222020200112233445');
+      }
+    });
+
     it('encodes the form in GBK when the action says so', async () => {
       const { code, io } = await run(input, 'payments.create', configDir('GBK'));
       expect(code).to.equal(0);

@@ -107,6 +107,15 @@ describe('paykit CLI', () => {
         expect(io.stdout).to.contain('signed text: amount=49.65&order_id=A1001&key=<md5Key>\n');
         expect(io.stdout + io.stderr).not.to.contain(KEY);
       });
+
+      it('masks a card number in the signed text, as verify --explain does, and still prints the signature of the real one', async () => {
+        const fields = { amount: '49.65', card_no: '6222020200112233445', order_id: 'A1001' };
+        const io = new MemoryIo(JSON.stringify(fields));
+        expect(await runCli(['sign', '--provider', 'fakepay', '--md5-key', KEY, '--explain'], io, FAKE_PROVIDERS)).to.equal(0);
+        expect(io.stdout).to.contain('signed text: amount=49.65&card_no=622202*********3445&order_id=A1001&key=<md5Key>\n');
+        expect(io.stdout).to.contain(`signature:   ${md5(`amount=49.65&card_no=6222020200112233445&order_id=A1001&key=${KEY}`)}\n`);
+        expect(io.stdout + io.stderr).not.to.contain('6222020200112233445');
+      });
     });
 
     context('when the input or the options are wrong', () => {
@@ -125,6 +134,13 @@ describe('paykit CLI', () => {
       it('exits 2 when both --md5-key and --private-key are given', async () => {
         const io = new MemoryIo(FIELDS);
         expect(await runCli(['sign', '--provider', 'fakepay', '--md5-key', KEY, '--private-key', 'k.pem'], io, FAKE_PROVIDERS)).to.equal(2);
+      });
+
+      it('does not quote standard input back when it is not JSON (it may hold a key)', async () => {
+        const io = new MemoryIo(`{"order_id": "A1001", "note": 'K123secretvalue'}`);
+        expect(await runCli(['sign', '--provider', 'fakepay', '--md5-key', KEY], io, FAKE_PROVIDERS)).to.equal(1);
+        expect(io.stderr).to.contain('standard input is not valid JSON (unexpected character');
+        expect(io.stderr).not.to.match(/K123|secret/);
       });
 
       it('exits 1 with a one-line reason, no stack trace, when stdin is not JSON', async () => {

@@ -167,8 +167,30 @@ export function loadConfigFile(path: string): PayResult<PaykitConfig> {
     try {
       json = JSON.parse(text);
     } catch (e) {
-      return err(PaymentErrors.invalidConfig(`config file ${path} is not valid JSON: ${(e as Error).message}`, { path: 'config' }));
+      return err(PaymentErrors.invalidConfig(`config file ${path} is not valid JSON: ${jsonSyntaxProblem(e)}`, { path: 'config' }));
     }
     return parseConfig(json);
   });
+}
+
+/**
+ * What `JSON.parse` objected to, without the piece of text it quotes (V8 quotes about ten
+ * characters either side of the error, which can be part of a key written inline in a config).
+ * Never throws, whatever it is given.
+ *
+ * @example
+ * ```ts
+ * try { JSON.parse(text); } catch (e) { console.error(`not valid JSON: ${jsonSyntaxProblem(e)}`); }
+ * ```
+ */
+export function jsonSyntaxProblem(e: unknown): string {
+  let message = '';
+  try {
+    if (e instanceof Error && typeof e.message === 'string') message = e.message;
+  } catch {
+    // A value that cannot be read says nothing more.
+  }
+  if (/^Unexpected token\b/.test(message)) return 'unexpected character (a value in single quotes, or not quoted?)';
+  // The forms that quote no text: "… in JSON at position 12", "Unexpected end of JSON input".
+  return message === '' || message.includes('"') ? 'the text does not parse as JSON' : message;
 }

@@ -141,7 +141,8 @@ const SEPARATOR = /%20|[ +-]/;
 function maskedRun(text: string, run: string, offset: number, keepIdentifiers: boolean): string | undefined {
   const digits = run.replace(/%20|[ +-]/g, '');
   if (digits.length < 13 || digits.length > 19) return undefined;
-  if (keepIdentifiers || gluedToWord(text, offset, offset + run.length)) return couldBeCard(digits) ? maskCardNumber(digits) : undefined;
+  // A 14-digit timestamp is no card number (see isTimestamp), in any mode.
   if (digits.length === 14 && digits === run && isTimestamp(digits)) return undefined;
+  if (keepIdentifiers || gluedToWord(text, offset, offset + run.length)) return couldBeCard(digits) ? maskCardNumber(digits) : undefined;
   return maskCardNumber(digits);
 }

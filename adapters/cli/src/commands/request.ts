@@ -1,4 +1,4 @@
-import { guardAsync } from '@paykit/core';
+import { guardAsync, maskCardNumbersIn } from '@paykit/core';
 import { stringOption } from '../argv.js';
 import type { Command } from '../command.js';
 import { EXIT, fail, redactedJson, usageError } from '../output.js';
@@ -14,6 +14,17 @@ function isAction(v: unknown): v is { readonly action: Parameters<typeof renderA
 }
 
 /** `paykit request`: prints the exact HTTP request an operation would send, sending nothing. */
+/**
+ * A part of the printed request with every card number masked (first 6 and last 4 digits), the
+ * rest byte for byte: a card number never reaches CLI output, and merchant, order and provider
+ * numbers (neither UnionPay's 62… nor Luhn-valid) stay readable. Card digits are ASCII in every
+ * charset a provider uses (UTF-8, GBK), so body bytes are read one to one (latin1) and written back.
+ */
+function masked(part: string | Uint8Array): string | Uint8Array {
+  const mask = (text: string): string => maskCardNumbersIn(text, { keepIdentifiers: true });
+  return typeof part === 'string' ? mask(part) : Buffer.from(mask(Buffer.from(part).toString('latin1')), 'latin1');
+}
+
 export const requestCommand: Command = {
   name: 'request',
   summary: 'print the exact HTTP request an operation would send (sends nothing)',
@@ -68,7 +79,7 @@ Example:
         for (const [i, { request, options }] of transport.captured.entries()) {
           io.err(`# ${options.operation} (${options.kind}, timeout ${options.timeoutMs} ms) via instance ${svc.value.instance.id}: not sent\n`);
           if (i > 0) io.out('\n');
-          for (const part of renderRequest(request)) io.out(part);
+          for (const part of renderRequest(request)) io.out(masked(part));
           io.out('\n');
         }
         return EXIT.ok;
@@ -81,7 +92,7 @@ Example:
         io.err(action.kind === 'sdk'
           ? `# sdk action${action.mode !== undefined ? ` (mode ${action.mode})` : ''} via instance ${svc.value.instance.id}: hand this payload to the provider's SDK\n`
           : `# redirect action via instance ${svc.value.instance.id}: the payer's browser submits this form\n`);
-        for (const part of parts.value) io.out(part);
+        for (const part of parts.value) io.out(masked(part));
         io.out('\n');
         return EXIT.ok;
       }

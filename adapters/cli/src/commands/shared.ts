@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { err, errAsync, ok, okAsync } from 'neverthrow';
 import {
-  createPaykit, InMemoryStore, loadConfigFile, PaymentErrors, resolveReferences, type HttpTransport, type OpenedStore, type Paykit,
+  createPaykit, InMemoryStore, jsonSyntaxProblem, loadConfigFile, PaymentErrors, resolveReferences, type HttpTransport, type OpenedStore, type Paykit,
   type PaymentError, type PayResult, type PayResultAsync, type StoreConfig,
 } from '@paykit/core';
 import { openStore } from '@paykit/store-sql';
@@ -86,7 +86,7 @@ export function parseJsonObject(bytes: Uint8Array, what: string): PayResult<Reco
   try {
     value = JSON.parse(text);
   } catch (e) {
-    return err(PaymentErrors.invalidRequest(`standard input is not valid JSON (${(e as Error).message}): pipe the ${what} as a JSON object`, { path: 'stdin' }));
+    return err(PaymentErrors.invalidRequest(`standard input is not valid JSON (${jsonSyntaxProblem(e)}): pipe the ${what} as a JSON object`, { path: 'stdin' }));
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return err(PaymentErrors.invalidRequest(`standard input must be a JSON object with the ${what}`, { path: 'stdin' }));

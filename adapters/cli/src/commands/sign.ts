@@ -1,7 +1,7 @@
 import { PaymentErrors, type SignToolOptions } from '@paykit/core';
 import { stringOption } from '../argv.js';
 import type { Command } from '../command.js';
-import { EXIT, fail, usageError } from '../output.js';
+import { EXIT, fail, maskCardFields, usageError } from '../output.js';
 import { findProvider, hideSecret, inFlagTerms, type KeyFlag, parseJsonObject, readKeyFile, resolveOptionValue } from './shared.js';
 
 /** `paykit sign`: signs request fields read as JSON on standard input. */
@@ -65,8 +65,9 @@ Example:
     const signed = tools.sign(fields.value, options);
     if (signed.isErr()) return fail(io, inFlagTerms(signed.error, keyFlag));
     if (args.options.explain === true) {
-      // Providers already write the key as <md5Key>; hiding it again here costs nothing.
-      const text = hideSecret(signed.value.signedText, md5Key, '<md5Key>');
+      // Providers already write the key as <md5Key>; hiding it again here costs nothing. Card
+      // numbers are masked as `verify --explain` masks them (first 6, last 4).
+      const text = maskCardFields(hideSecret(signed.value.signedText, md5Key, '<md5Key>'));
       io.out(`field:       ${signed.value.field}\nsignature:   ${signed.value.signature}\nsigned text: ${text}\n`);
     } else {
       io.out(`${signed.value.signature}\n`);
