@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { HealthOptions, HealthReport, HttpReply, PayResultAsync } from '@paykit/core';
+import { PaymentErrors, type HealthOptions, type HealthReport, type HttpReply, type PayResultAsync } from '@paykit/core';
 import { writeNodeReply } from './shared/node-io.js';
 import { plainReply } from './shared/replies.js';
 
@@ -100,6 +100,16 @@ export interface FastifyHealthReplyLike {
  * ```
  */
 export function fastifyHealth(paykit: HealthPaykit, options: HealthEndpointOptions & { readonly path: string }): (app: FastifyHealthInstanceLike) => Promise<void> {
+  let path: unknown;
+  try {
+    path = typeof options === 'object' && options !== null ? options.path : undefined;
+  } catch {
+    // Refused below like any other options of the wrong shape.
+  }
+  if (typeof path !== 'string' || !path.startsWith('/')) {
+    const refused = PaymentErrors.invalidConfig('fastifyHealth takes options { path: "/healthz", and the health options }', { path: 'options.path' });
+    return () => Promise.reject(refused);
+  }
   return async (app) => {
     app.get(options.path, async (request, reply) => {
       const r = await healthReply(paykit, request.method.toUpperCase(), options);

@@ -12,7 +12,7 @@ import { err, ok, okAsync, ResultAsync } from 'neverthrow';
 import { MemoryLogger, PaymentErrors, type PaymentError } from '@paykit/core';
 import { hostileValues } from '@paykit/conformance';
 import {
-  fastifyReturns, fastifyWebhooks, nodeReturnHandler, processNodeWebhook, returnJson, type ReturnOutcome, type ReturnPaykit, type WebhookPaykit,
+  fastifyHealth, fastifyReturns, fastifyWebhooks, nodeReturnHandler, processNodeWebhook, returnJson, type ReturnOutcome, type ReturnPaykit, type WebhookPaykit,
 } from '../src/index.js';
 import { send } from './support.js';
 
@@ -51,6 +51,36 @@ describe('@paykit/webhooks given input of the wrong shape', function () {
         expect(settled.error.error.kind).to.equal(at === 1 ? 'InvalidRequest' : 'InvalidConfig');
         expect(settled.error.error.message).to.match(at === 1 ? /IncomingMessage/ : /instanceId, instanceFromPath: true or resolveInstance/);
       }
+    });
+  });
+
+  context('fastifyHealth', function () {
+    it('fails registration with InvalidConfig when given no options or no path', async function () {
+      for (const options of [undefined, ...hostileValues(), {}, { path: 'healthz' }]) {
+        let made: unknown;
+        expect(() => { made = fastifyHealth(paykit as never, options as never); }, String(typeof options)).not.to.throw();
+        const app = Fastify();
+        const refused: unknown = await app.register(made as never).ready().then(() => 'registered', (e: unknown) => e);
+        await app.close().catch(() => undefined);
+        expect(refused).to.include({ kind: 'InvalidConfig', code: 'invalid_config' });
+        expect((refused as PaymentError).message).to.match(/^fastifyHealth takes options \{ path/);
+      }
+    });
+  });
+
+  context('webhook route limits', function () {
+    it('refuses a body limit or a handling deadline that is not a whole number in range, instead of lifting the limit or refusing every notification', async function () {
+      const bad = [{ maxBodyBytes: Number.NaN }, { maxBodyBytes: 0 }, { maxBodyBytes: 1.5 }, { handleTimeoutMs: Number.NaN }, { handleTimeoutMs: Number.POSITIVE_INFINITY }, { handleTimeoutMs: 2 ** 31 }, { handleTimeoutMs: '5000' }];
+      for (const limits of bad) {
+        const app = Fastify();
+        const refused: unknown = await app.register(fastifyWebhooks(paykit, { path: '/n', instanceId: 'shop', ...limits } as never)).ready().then(() => 'registered', (e: unknown) => e);
+        await app.close().catch(() => undefined);
+        expect(refused, JSON.stringify(limits)).to.include({ kind: 'InvalidConfig' });
+        expect((refused as PaymentError).path).to.equal(`options.${Object.keys(limits)[0]}`);
+      }
+      const app = Fastify();
+      await app.register(fastifyWebhooks(paykit, { path: '/n', instanceId: 'shop', maxBodyBytes: 65_536, handleTimeoutMs: 5000 })).ready();
+      await app.close();
     });
   });
 
