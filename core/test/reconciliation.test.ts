@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { ok, okAsync } from 'neverthrow';
+import { ok, okAsync, ResultAsync } from 'neverthrow';
 import {
-  checkPeriod, compareUtf8, createPaykit, FixedClock, InMemoryStore, type Discrepancy, type Paykit, type ReconciliationReport,
-  type StatementEntry, type StoredPayout,
+  checkPeriod, compareUtf8, createPaykit, FixedClock, InMemoryStore, type Discrepancy, type IdentifiedRecord, type PageQuery, type Paykit,
+  type PayResultAsync, type RecordKind, type ReconciliationReport, type StatementEntry, type StoredPayout,
 } from '../src/index.js';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -252,6 +252,51 @@ describe('reconciliation', () => {
       (await store.update('reconciliation', 'p:shop:2026-12-01', cur?.version ?? 0, { instance: 'shop', period: '2026-12-01', runs: 4, status: 'failed' }))._unsafeUnwrap();
       const after = (await paykit.reconcile(period))._unsafeUnwrap();
       expect(after.run).to.equal(5);
+    });
+  });
+
+  context('when a run is in progress', () => {
+    it('holds its period two minutes at a time (a killed run frees it soon), and refuses a second run of it in the same process', async () => {
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((r) => { release = r; });
+      let walking = false;
+      // The ledger walk waits at the gate: the run is in progress until it opens.
+      class SlowStore extends InMemoryStore {
+        override listPage<T>(kind: RecordKind, query: PageQuery): PayResultAsync<readonly IdentifiedRecord<T>[]> {
+          if (kind !== 'payment') return super.listPage<T>(kind, query);
+          walking = true;
+          const page = () => super.listPage<T>(kind, query);
+          return new ResultAsync(gate.then(() => page()));
+        }
+      }
+      const store = new SlowStore();
+      const clock = new FixedClock(new Date('2026-12-01T02:00:00Z'));
+      const paykit = (await createPaykit({ instances: { shop: { plugin: 'fake', options: { merchantId: 'M', apiKey: 'k' } } } }, { plugins: [fakePlugin('fake', ALL, defaultScript())], store, clock }))._unsafeUnwrap();
+      const first = paykit.reconcile(period);
+      for (let i = 0; i < 200 && !walking; i += 1) await new Promise((r) => setTimeout(r, 5));
+      const held = (await store.get<{ lease: { until: Date } }>('reconciliation', 'p:shop:2026-12-01'))._unsafeUnwrap()?.value.lease;
+      expect(new Date(held?.until ?? 0).getTime() - clock.now().getTime()).to.equal(2 * 60_000);
+      const second = (await paykit.reconcile(period))._unsafeUnwrapErr();
+      expect(second.kind).to.equal('Conflict');
+      expect(second.message).to.contain('already running in this process');
+      release();
+      expect((await first)._unsafeUnwrap().run).to.equal(1);
+      expect((await paykit.reconcile(period))._unsafeUnwrap().run).to.equal(2);
+    });
+
+    it('gives discrepancies ids of 16 hex characters that never read as a number (an all-digit id would be masked like a card number)', async () => {
+      // Order numbers whose plain SHA-256 prefix is all digits, found here by hashing as the id scheme does.
+      const { createHash } = await import('node:crypto');
+      const digitsOnly: string[] = [];
+      for (let i = 0; digitsOnly.length < 2 && i < 200_000; i += 1) {
+        const prefix = createHash('sha256').update(['missing_in_paykit', 'payment', `N${i}`].join('\u0000')).digest('hex').slice(0, 16);
+        if (/^\d+$/.test(prefix)) digitsOnly.push(`N${i}`);
+      }
+      expect(digitsOnly).to.have.length(2);
+      const { paykit } = await paykitWith(digitsOnly.map((orderId) => ({ kind: 'payment' as const, orderId, amount: cny(100), settleDate: '20261201' })));
+      const report = (await paykit.reconcile(period))._unsafeUnwrap();
+      expect(report.discrepancies.map((d) => d.kind)).to.deep.equal(['missing_in_paykit', 'missing_in_paykit']);
+      for (const d of report.discrepancies) expect(d.id).to.match(/^[0-9a-f]{16}$/).and.to.match(/[a-f]/);
     });
   });
 

@@ -12,7 +12,7 @@ import { emptyKindCounts, matchStatement } from './match.js';
 import { checkPeriod, type CheckedPeriod } from './period.js';
 import { repairAll, type RepairFacade } from './repair.js';
 import {
-  beginRun, currentStates, discrepancyRecords, failRun, finishRun, readPeriod, readRun, recordFindings, resolveDiscrepancy,
+  beginRun, currentStates, discrepancyRecords, failRun, finishRun, readPeriod, readRun, recordFindings, renewRun, resolveDiscrepancy,
 } from './runs.js';
 import type { PackedLine } from './packed-line.js';
 import { checkFiles, readStatement, sourceOf } from './statement.js';
@@ -21,8 +21,14 @@ import {
   type ReconciliationReport, type RepairOutcome,
 } from './types.js';
 
-/** How long a run holds its period against a concurrent run of the same period. */
-const RUN_LEASE_MS = 2 * 60 * 60 * 1000;
+/**
+ * How long a run holds its period against a concurrent run of the same period without renewing
+ * it: the run renews it every {@link RUN_RENEW_MS} while it works, so a run killed (Ctrl-C, out of
+ * memory) frees its period two minutes later.
+ */
+const RUN_LEASE_MS = 2 * 60 * 1000;
+/** How often a run in progress renews its lease. */
+const RUN_RENEW_MS = 30 * 1000;
 
 const whole = (v: unknown, min: number, max: number): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max;
 
@@ -61,6 +67,8 @@ export type ReconciliationContext = PaykitContext & RepairFacade;
  */
 export class ReconciliationOps {
   readonly #ctx: ReconciliationContext;
+  /** Periods with a run in progress in this paykit (`instance period`): a second run of one is refused. */
+  readonly #running = new Set<string>();
 
   /** @internal */
   constructor(ctx: ReconciliationContext) {
@@ -93,15 +101,32 @@ export class ReconciliationOps {
       const providerId = svc.value.instance.plugin.id;
       const source = sourceOf(svc.value.service, p.value, o.value.files, this.#ctx.store);
       if (source.isErr()) return errAsync(source.error);
-      return beginRun(this.#ctx, p.value, RUN_LEASE_MS).andThen(({ run, previous }) => new ResultAsync(
-        this.#run(p.value, o.value, providerId, run, previous, source.value).then(async (r) => {
+      const key = `${p.value.instance} ${p.value.value}`;
+      if (this.#running.has(key)) {
+        return errAsync(PaymentErrors.conflict(`a reconciliation of ${p.value.instance} ${p.value.value} is already running in this process; run it again when that one ends`, { retryable: true }));
+      }
+      this.#running.add(key);
+      const begun = beginRun(this.#ctx, p.value, RUN_LEASE_MS).andThen(({ run, previous }) => new ResultAsync((async () => {
+        const renew = setInterval(() => void renewRun(this.#ctx, p.value, RUN_LEASE_MS), RUN_RENEW_MS);
+        renew.unref();
+        try {
+          const r = await this.#run(p.value, o.value, providerId, run, previous, source.value);
           if (r.isErr()) {
             const failed = await failRun(this.#ctx, p.value, r.error.message);
             if (failed.isErr()) safeLog(this.#ctx.logger, 'warn', 'reconciliation: could not record the failed run', { instance: p.value.instance, period: p.value.value, error: failed.error.message });
           }
           return r;
-        }),
-      ));
+        } finally {
+          clearInterval(renew);
+        }
+      })()));
+      return new ResultAsync((async () => {
+        try {
+          return await begun;
+        } finally {
+          this.#running.delete(key);
+        }
+      })());
     });
   }
 

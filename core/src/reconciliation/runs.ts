@@ -91,6 +91,18 @@ export function beginRun(ctx: ProtocolContext, period: CheckedPeriod, leaseMs: n
   }), { attempts: 4 });
 }
 
+/**
+ * Renews the lease of a run in progress, if this process still holds the period: a run keeps a
+ * short lease alive while it works, so a run that was killed frees its period soon after.
+ */
+export function renewRun(ctx: ProtocolContext, period: CheckedPeriod, leaseMs: number): PayResultAsync<void> {
+  return commitValue(ctx, (tx) => tx.get<PeriodRecord>('reconciliation', periodId(period)).andThen((cur) => {
+    if (cur === undefined || cur.value.status !== 'running' || cur.value.lease?.owner !== LEASE_OWNER) return okAsync(undefined);
+    const lease: Lease = { owner: LEASE_OWNER, until: new Date(ctx.clock.now().getTime() + leaseMs) };
+    return tx.update<PeriodRecord>('reconciliation', periodId(period), cur.version, { ...cur.value, lease }).map(() => undefined);
+  }), { attempts: 4 });
+}
+
 /** Ends a run that failed: the period is free again and says why. */
 export function failRun(ctx: ProtocolContext, period: CheckedPeriod, why: string): PayResultAsync<void> {
   return commitValue(ctx, (tx) => tx.get<PeriodRecord>('reconciliation', periodId(period)).andThen((cur) => {
