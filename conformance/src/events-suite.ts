@@ -22,13 +22,13 @@ function failing(store: Store, failWhen: (changes: ChangeSet) => boolean): Store
   });
 }
 
-/** The event machinery of paykit on a store, as `paykit.events` builds it. */
-function eventsOn(store: Store, clock = new FixedClock(new Date('2026-12-01T00:00:00Z'))): EventOps {
+/** The event machinery of paykit on a store, as `paykit.events` builds it (as process `owner`, when given). */
+function eventsOn(store: Store, clock = new FixedClock(new Date('2026-12-01T00:00:00Z')), owner?: string): EventOps {
   const ctx: PaykitContext = {
     store, clock, logger: new MemoryLogger(),
     service: () => err(PaymentErrors.unsupported('payments', 'the events suite serves no provider')),
   };
-  return new EventOps(ctx);
+  return new EventOps(ctx, owner);
 }
 
 /** Commits a payment's transition as the facade does: the record and its event, one commit. */
@@ -193,7 +193,7 @@ export function describeEventConformance(sut: StoreUnderTest): void {
         // Each process runs the handler and dies before it can record anything (the cursor's commit never happens).
         for (let life = 0; life < 3; life += 1) {
           let died = false;
-          const dying = eventsOn(failing(store, (c) => died && c.writes.some((w) => w.kind === 'consumer')), clock);
+          const dying = eventsOn(failing(store, (c) => died && c.writes.some((w) => w.kind === 'consumer')), clock, `host:${100 + life}:dies`);
           await dying.deliver('fulfilment', () => { runs += 1; died = true; }, options);
           clock.advance(2000);
         }
@@ -201,7 +201,7 @@ export function describeEventConformance(sut: StoreUnderTest): void {
         const state = (await eventsOn(store, clock).consumer('fulfilment'))._unsafeUnwrap();
         expect(state.failing?.attempts).to.equal(2);
         // The next process counts the third death and parks the event without running the handler again.
-        const next = eventsOn(store, clock);
+        const next = eventsOn(store, clock, 'host:200:next');
         const round = (await next.deliver('fulfilment', () => { runs += 1; }, options))._unsafeUnwrap();
         expect(round).to.deep.include({ parked: 1, handled: 0 });
         expect(runs).to.equal(3);

@@ -78,8 +78,6 @@ const MAX_BACKOFF_MS = 5 * 60_000;
 /** What a failed attempt says when the process that made it stopped before recording an outcome. */
 const INTERRUPTED = 'the process handling this event stopped before recording an outcome (crashed, killed, or blocked past its lease)';
 
-let instances = 0;
-
 /** Runs the handler, turning a throw, a rejection or an `Err` into an error message. */
 async function runHandler(handler: EventHandler, event: PaykitEvent): Promise<string | undefined> {
   try {
@@ -103,13 +101,19 @@ export class EventOps {
   readonly #ctx: PaykitContext;
   /** Subscriptions still running: `paykit.close()` stops them. */
   readonly #running = new Set<Subscription>();
-  /** This instance's name on consumer leases (two paykits in one process are two holders). */
-  readonly #owner = `${LEASE_OWNER}/${(instances += 1)}`;
+  /** The name this instance's rounds hold consumer leases under: this process's, by default. */
+  readonly #owner: string;
   /** Consumers with a round in progress here: one at a time, whatever calls (two subscriptions, a subscription and `deliver`). */
   readonly #inRound = new Set<string>();
-  /** @internal */
-  constructor(ctx: PaykitContext) {
+  /**
+   * @internal
+   * @param owner the lease owner of this instance's rounds: this process (a paykit made again in
+   * the same process after a crash of its work takes its consumers over at once); tests that play
+   * several processes in one give each its own.
+   */
+  constructor(ctx: PaykitContext, owner: string = LEASE_OWNER) {
     this.#ctx = ctx;
+    this.#owner = owner;
   }
 
   /** @internal Stops every running subscription (for `paykit.close()`). */
