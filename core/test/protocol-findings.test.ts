@@ -162,16 +162,21 @@ describe('the money protocol (findings of the adversarial review)', () => {
       expect(calls(w, 'payouts.query')).to.have.length(1);
     });
 
-    it('stops resending after maxSends and marks the payout needs_attention with what to do', async () => {
-      const w = await world();
+    /** A payout whose every send answers "query first" and whose query finds nothing, resolved until it is past maxSends (3). */
+    async function sentPastMaxSends(w: World, payoutId: string): Promise<void> {
       // An answer no table lists ("query first"): the plugin reports OutcomeUnknown every time.
-      w.script.submit = () => errAsync(PaymentErrors.outcomeUnknown('LianLian answered 9999', { operation: 'payouts.resolve', reference: 'PO-5c', hint: 'query' }));
+      w.script.submit = () => errAsync(PaymentErrors.outcomeUnknown('LianLian answered 9999', { operation: 'payouts.resolve', reference: payoutId, hint: 'query' }));
       w.script.payoutQuery = () => errAsync(PaymentErrors.notFound('no such order (8901)', { providerId: 'fake', providerCode: '8901' }));
-      await w.paykit.payouts.submit({ payoutId: 'PO-5c', amount: cny(5000), account, description: 'x' });
+      await w.paykit.payouts.submit({ payoutId, amount: cny(5000), account, description: 'x' });
       for (let i = 0; i < 6; i += 1) {
         w.clock.advance(20 * MINUTE);
         await w.paykit.resolvePending({ maxSends: 3 });
       }
+    }
+
+    it('stops resending after maxSends and marks the payout needs_attention with what to do', async () => {
+      const w = await world();
+      await sentPastMaxSends(w, 'PO-5c');
       expect(calls(w, 'payouts.submit')).to.have.length(3);
       const p = (await w.paykit.payouts.get('PO-5c'))._unsafeUnwrap();
       expect(p.status).to.equal('needs_attention');
@@ -179,6 +184,19 @@ describe('the money protocol (findings of the adversarial review)', () => {
       const report = (await w.paykit.resolvePending())._unsafeUnwrap();
       expect(report.entries[0]).to.deep.include({ id: 'PO-5c', outcome: 'needs_attention', operation: 'none' });
       expect(report.totals.needsAttention).to.equal(1);
+    });
+
+    it('keeps the needs_attention reason when a later query answers something the table ignores', async () => {
+      const w = await world();
+      await sentPastMaxSends(w, 'PO-5d');
+      const before = (await w.paykit.payouts.get('PO-5d'))._unsafeUnwrap();
+      expect(before.status).to.equal('needs_attention');
+      // The operator asks by hand; the provider's answer is one the table ignores from needs_attention.
+      w.script.payoutQuery = (req) => okAsync({ providerOrderId: req.providerOrderId, status: 'unknown' });
+      await w.paykit.payouts.query('PO-5d');
+      const after = (await w.paykit.payouts.get('PO-5d'))._unsafeUnwrap();
+      expect(after.status).to.equal('needs_attention');
+      expect(after.attention).to.deep.equal(before.attention);
     });
   });
 

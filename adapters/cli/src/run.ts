@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { ok } from 'neverthrow';
+import { guard } from '@paykit/core';
 import { isStringArray, parseArgv } from './argv.js';
 import type { Command } from './command.js';
 import { configCommand } from './commands/config-check.js';
@@ -72,13 +74,8 @@ export async function runCli(argv: readonly string[], io: CliIo, providers: read
 /** What is wrong with {@link runCli}'s arguments, or undefined. Never throws. */
 function argumentsProblem(argv: unknown, io: unknown, providers: unknown): string | undefined {
   const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-  const fits = (check: () => boolean): boolean => {
-    try {
-      return check();
-    } catch {
-      return false;
-    }
-  };
+  // A check that throws (a proxy, a getter) is a value that does not fit.
+  const fits = (check: () => boolean): boolean => guard('runCli', () => ok(check())).unwrapOr(false);
   if (!isStringArray(argv)) return 'runCli takes the command line as an array of strings, e.g. process.argv.slice(2)';
   if (!fits(() => isObject(io) && typeof io.out === 'function' && typeof io.err === 'function' && typeof io.readStdin === 'function' && isObject(io.env) && typeof io.cwd === 'string')) {
     return 'runCli takes a CliIo { out, err, readStdin, env, cwd }, e.g. processIo()';

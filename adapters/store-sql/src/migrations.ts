@@ -1,4 +1,5 @@
-import { PaymentErrors, type PaymentError } from '@paykit/core';
+import { ok } from 'neverthrow';
+import { guard, PaymentErrors, type PaymentError } from '@paykit/core';
 import type { SqlClient } from './client.js';
 
 /** One schema migration: applied once, in order, recorded in `paykit_schema_migrations`. */
@@ -478,13 +479,8 @@ export async function migrate(client: SqlClient, migrations: readonly Migration[
 /** What is wrong with {@link migrate}'s arguments, or undefined. Never throws: a value whose properties cannot be read does not fit. */
 function migrateArgumentsError(client: unknown, migrations: unknown): PaymentError | undefined {
   const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-  const fits = (check: () => boolean): boolean => {
-    try {
-      return check();
-    } catch {
-      return false;
-    }
-  };
+  // A check that throws (a proxy, a getter) is a value that does not fit.
+  const fits = (check: () => boolean): boolean => guard('migrate', () => ok(check())).unwrapOr(false);
   if (!fits(() => isObject(client) && typeof client.transaction === 'function')) {
     return PaymentErrors.invalidConfig('migrate takes a SqlClient: one from pgliteClient, pgPoolClient or pgliteWorkerClient', { path: 'client' });
   }

@@ -275,11 +275,10 @@ export class EventOps {
         skipped += 1;
         continue;
       }
-      let attempts = state.failing?.eventId === event.id ? state.failing.attempts : 0;
+      const failing = state.failing?.eventId === event.id ? state.failing : undefined;
+      let attempts = failing?.attempts ?? 0;
       const now = this.#ctx.clock.now();
-      if (attempts > 0 && state.failing && new Date(state.failing.nextAttemptAt).getTime() > now.getTime()) {
-        return round({ eventId: event.id, retryAt: new Date(state.failing.nextAttemptAt) });
-      }
+      if (failing && new Date(failing.nextAttemptAt).getTime() > now.getTime()) return round({ eventId: event.id, retryAt: new Date(failing.nextAttemptAt) });
       if (interrupted !== undefined && new Date(event.occurredAt).getTime() <= new Date(interrupted.leaseUntil).getTime()) {
         attempts += 1;
         const noted = await fail(event, INTERRUPTED, attempts, now);

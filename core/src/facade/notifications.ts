@@ -92,7 +92,7 @@ export class NotificationOps {
       case 'payout':
         return settlePayoutReport(tx, event.report, now);
       case 'preauth':
-        return ensurePreAuth(tx, event.report.orderId).andThen(() => settlePreAuthReport(tx, event.report, now));
+        return ensurePreAuth(tx, event.report.orderId).andThen(() => settlePreAuthReport(tx, event.report, true));
       default:
         return errAsync(PaymentErrors.internal('unknown event type'));
     }

@@ -14,6 +14,7 @@ import { asOutcomeUnknown, provenNotApplied } from '../protocol/outcome.js';
 import { settledTracking, type Tracked } from '../protocol/tracking.js';
 import { CreatePaymentInputCodec, Reference } from './inputs.js';
 import { updateRecord, type UpdateDecision } from './records.js';
+import { PENDING_PAYMENT_STATUSES } from './resolve-pending.js';
 import { handlePaymentReturn, type HandledReturn } from './returns.js';
 import type { StoredPayment } from './stored.js';
 
@@ -26,8 +27,6 @@ export interface CreatePaymentResult extends CreatedPayment {
 const PAID = ['succeeded', 'partially_refunded', 'refunded'];
 /** Where an order can be when the merchant makes a new attempt at it after it ended unpaid. */
 const REOPENABLE: readonly PaymentStatus[] = ['failed', 'closed'];
-/** What a create reports for an attempt still open (the payer has not finished). */
-const OPEN: readonly PaymentStatus[] = ['created', 'pending', 'processing'];
 
 /** Whether a tracked record has anything for the protocol to clear once the provider has answered. */
 function hasTracking(r: Tracked): boolean {
@@ -168,7 +167,7 @@ export class PaymentOps {
           // A new attempt at an order that failed or closed: the provider handed out a new form, so
           // the order is open again (resolvePending asks about it, and counts its age from now)
           // until the provider says how this attempt ended.
-          if (REOPENABLE.includes(cur.status) && OPEN.includes(created.report.status)) {
+          if (REOPENABLE.includes(cur.status) && PENDING_PAYMENT_STATUSES.includes(created.report.status)) {
             return ok({ write: true as const, value: { ...settledTracking(cur), instanceId, status: created.report.status, reopenedAt: this.#ctx.clock.now() } });
           }
           return paymentTransition(cur.status, created.report.status)

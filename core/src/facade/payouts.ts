@@ -12,7 +12,7 @@ import type { Store } from '../ports/store.js';
 import { commitValue } from '../protocol/commit.js';
 import { runMoneyOperation, type Claimed } from '../protocol/money-operation.js';
 import { dropLease, giveUp, takeLease } from '../protocol/lease.js';
-import { claimTracking, DEFAULT_LEASE_MS, leasedByOther, settledTracking, stillSending, unknownTracking, type MoneyOperation } from '../protocol/tracking.js';
+import { claimTracking, DEFAULT_LEASE_MS, ignoredReportTracking, leasedByOther, settledTracking, stillSending, unknownTracking, type MoneyOperation } from '../protocol/tracking.js';
 import { PayoutInputCodec, Reference } from './inputs.js';
 import { updateRecord } from './records.js';
 import type { StoredPayout } from './stored.js';
@@ -87,8 +87,11 @@ export function settlePayoutReport(tx: Store, report: PayoutReport, now: Date): 
       // A confirm still being sent (its sender holds the lease, in this process or another) is
       // settled by its own reply: a query that still shows the hold says nothing about it yet.
       const confirmInFlight = cur.inFlight?.operation === 'payouts.confirm' && to === 'held_for_review' && stillSending(cur, now);
+      if (t.kind === 'ignored') {
+        const kept = confirmInFlight ? cur : ignoredReportTracking(cur);
+        return { write: kept !== cur, value: kept };
+      }
       const base = confirmInFlight ? cur : settledTracking(cur);
-      if (t.kind === 'ignored') return { write: base !== cur, value: base };
       // A hold's reason belongs to the hold: once the payout moves on without a new reason, drop it.
       const { reason: _previous, ...rest } = base;
       const keepsReason = report.reason === undefined && cur.reason !== undefined && to === 'held_for_review';

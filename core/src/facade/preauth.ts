@@ -9,7 +9,7 @@ import type { PreAuthCapability, PreAuthReport, PreAuthRequest } from '../plugin
 import type { PaykitContext } from '../container/paykit.js';
 import type { Store } from '../ports/store.js';
 import { runMoneyOperation, type Claimed } from '../protocol/money-operation.js';
-import { claimTracking, DEFAULT_LEASE_MS, settledTracking, unknownTracking, type MoneyOperation } from '../protocol/tracking.js';
+import { claimTracking, DEFAULT_LEASE_MS, ignoredReportTracking, settledTracking, unknownTracking, type MoneyOperation } from '../protocol/tracking.js';
 import { CaptureInputCodec, Reference } from './inputs.js';
 import { updateRecord } from './records.js';
 import type { StoredPayment, StoredPreAuth } from './stored.js';
@@ -23,23 +23,23 @@ export function publicPreAuth(a: StoredPreAuth): PreAuth {
 /**
  * Applies a provider pre-auth report inside a unit of work. A capture above the authorised amount
  * is never applied (`Conflict`). The provider has answered: the capture or void in flight is settled,
- * except that a report received at `now` (a notification, which may cross a capture or void still
- * being sent) of the status the record already has says nothing of that operation: its sender
- * settles it by its own reply, or `resolvePending` by a query.
+ * except that a `notification` (which may cross a capture or void still being sent) of the status
+ * the record already has says nothing of that operation: its sender settles it by its own reply, or
+ * `resolvePending` by a query.
  */
-export function settlePreAuthReport(tx: Store, report: PreAuthReport, now?: Date): PayResultAsync<StoredPreAuth> {
+export function settlePreAuthReport(tx: Store, report: PreAuthReport, notification = false): PayResultAsync<StoredPreAuth> {
   if (!isObject(tx)) return errAsync(badArgument('settlePreAuthReport', 'tx', 'the unit of work (a Store)', tx));
   if (!isObject(report)) return errAsync(badArgument('settlePreAuthReport', 'report', 'a PreAuthReport { orderId, status, captured? }', report));
-  if (now !== undefined && !(now instanceof Date)) return errAsync(badArgument('settlePreAuthReport', 'now', 'the time the report arrived (a Date) or nothing', now));
+  if (typeof notification !== 'boolean') return errAsync(badArgument('settlePreAuthReport', 'notification', 'true for a notification, or nothing', notification));
   return guardAsync('settlePreAuthReport', () => updateRecord<StoredPreAuth>(tx, 'preauth', report.orderId, (cur) => {
     if (report.captured !== undefined) {
       const fits = checkCapture(cur.authorised, report.captured);
       if (fits.isErr()) return fits.map(() => ({ write: false, value: cur })).mapErr((e) => PaymentErrors.conflict(`provider reports a capture of pre-authorisation ${report.orderId} that does not fit it: ${e.message}`));
     }
     const id = report.providerPreAuthId !== undefined ? { providerPreAuthId: report.providerPreAuthId } : {};
-    const crossed = now !== undefined && cur.inFlight !== undefined && report.status === cur.status;
+    const crossed = notification && cur.inFlight !== undefined && report.status === cur.status;
     return preAuthTransition(cur.status, report.status).map((t) => (t.kind === 'ignored'
-      ? { write: true, value: { ...(crossed ? cur : settledTracking(cur)), ...id } }
+      ? { write: true, value: { ...(crossed ? cur : ignoredReportTracking(cur)), ...id } }
       : { write: true, value: { ...settledTracking(cur), ...id, status: t.to, ...(report.captured ? { captured: report.captured } : {}) } }));
   }, 1));
 }

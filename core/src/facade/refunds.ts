@@ -12,7 +12,7 @@ import type { CallOptions, PaykitContext } from '../container/paykit.js';
 import type { Store } from '../ports/store.js';
 import { commitValue } from '../protocol/commit.js';
 import { runMoneyOperation } from '../protocol/money-operation.js';
-import { claimTracking, DEFAULT_LEASE_MS, settledTracking, unknownTracking } from '../protocol/tracking.js';
+import { claimTracking, DEFAULT_LEASE_MS, ignoredReportTracking, settledTracking, unknownTracking } from '../protocol/tracking.js';
 import { Reference, RefundInputCodec } from './inputs.js';
 import { updateRecord } from './records.js';
 import type { StoredPayment, StoredPreAuth, StoredRefund } from './stored.js';
@@ -119,10 +119,8 @@ export function settleRefundReport(tx: Store, report: RefundReport, failure?: Re
     if (decided.isErr()) return errAsync(decided.error);
     const t = decided.value;
     const to = t.kind === 'applied' ? t.to : cur.status;
-    // A report the table ignores leaves a refund in needs_attention as it was: with its reason and what to do.
-    const kept = t.kind === 'ignored' && cur.status === 'needs_attention';
     const next: StoredRefund = {
-      ...(kept ? cur : settledTracking(cur)),
+      ...(t.kind === 'ignored' ? ignoredReportTracking(cur) : settledTracking(cur)),
       status: to,
       ...(report.providerRefundId ? { providerRefundId: report.providerRefundId } : {}),
       ...(t.kind === 'applied' && to === 'failed' ? { failure: failure ?? { ...(report.providerStatus !== undefined ? { providerCode: report.providerStatus } : {}), message: 'the provider reports the refund failed' } } : {}),

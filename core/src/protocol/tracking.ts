@@ -90,6 +90,15 @@ export function claimTracking<T extends Tracked>(record: T, operation: MoneyOper
   };
 }
 
+/**
+ * The record after a report its transition table ignores: settled like any answered record,
+ * except one in `needs_attention`, which stays as it was (its reason and what to do included): a
+ * report that changes nothing says nothing about why paykit stopped settling it.
+ */
+export function ignoredReportTracking<T extends Tracked & { readonly status: string }>(record: T): T {
+  return record.status === 'needs_attention' ? record : settledTracking(record);
+}
+
 /** The record with its operation settled: nothing in flight, no lease, no give-up note. */
 export function settledTracking<T extends Tracked>(record: T): T {
   const { attempts, lastAttemptAt } = record;

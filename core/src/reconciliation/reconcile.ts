@@ -106,11 +106,14 @@ export class ReconciliationOps {
         return errAsync(PaymentErrors.conflict(`a reconciliation of ${p.value.instance} ${p.value.value} is already running in this process; run it again when that one ends`, { retryable: true }));
       }
       this.#running.add(key);
-      const begun = beginRun(this.#ctx, p.value, RUN_LEASE_MS).andThen(({ run, previous }) => new ResultAsync((async () => {
-        const renew = setInterval(() => void renewRun(this.#ctx, p.value, RUN_LEASE_MS), RUN_RENEW_MS);
-        renew.unref();
+      return new ResultAsync((async (): Promise<PayResult<ReconciliationReport>> => {
+        let renew: ReturnType<typeof setInterval> | undefined;
         try {
-          const r = await this.#run(p.value, o.value, providerId, run, previous, source.value);
+          const begun = await beginRun(this.#ctx, p.value, RUN_LEASE_MS);
+          if (begun.isErr()) return err(begun.error);
+          renew = setInterval(() => void renewRun(this.#ctx, p.value, RUN_LEASE_MS), RUN_RENEW_MS);
+          renew.unref();
+          const r = await this.#run(p.value, o.value, providerId, begun.value.run, begun.value.previous, source.value);
           if (r.isErr()) {
             const failed = await failRun(this.#ctx, p.value, r.error.message);
             if (failed.isErr()) safeLog(this.#ctx.logger, 'warn', 'reconciliation: could not record the failed run', { instance: p.value.instance, period: p.value.value, error: failed.error.message });
@@ -118,12 +121,6 @@ export class ReconciliationOps {
           return r;
         } finally {
           clearInterval(renew);
-        }
-      })()));
-      return new ResultAsync((async () => {
-        try {
-          return await begun;
-        } finally {
           this.#running.delete(key);
         }
       })());
