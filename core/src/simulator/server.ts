@@ -42,6 +42,8 @@ export interface Fault {
   readonly status?: number;
   /** Replace the reply body with garbage (the work is done). */
   readonly malformedBody?: boolean;
+  /** Do the work, then answer with this body instead of the route's (a provider saying something unexpected). */
+  readonly replyBody?: string;
   /** Ask the route to sign its reply wrongly (routes read it from {@link RouteContext.badSignature}). */
   readonly badSignature?: boolean;
 }
@@ -158,7 +160,7 @@ export class SimulatorServer {
       req.socket.destroy();
       return;
     }
-    const body = fault?.malformedBody === true ? '<<<not what you expected' : reply.body;
+    const body = fault?.replyBody ?? (fault?.malformedBody === true ? '<<<not what you expected' : reply.body);
     if (res.destroyed) return;
     res.writeHead(reply.status ?? 200, { 'content-type': 'text/plain; charset=utf-8', ...reply.headers });
     res.end(body);

@@ -42,6 +42,11 @@ const TABLE: ReadonlyMap<string, AllinpayCodeMapping> = new Map(
   [...ERROR_TABLE_6_1, ...REFUND_QUERY_ROWS, ...PREAUTH_ROWS].map((row) => [row[0], mappingOf(row)]),
 );
 
+/** Whether `code` is one of the documented codes (spec 6.1, 3.8 and 4.2). */
+export function isDocumentedAllinpayCode(code: string): boolean {
+  return typeof code === 'string' && TABLE.has(code.trim());
+}
+
 /** Every Allinpay error code paykit knows (spec 6.1, 3.8 and 4.2). */
 export const ALLINPAY_ERROR_CODES: readonly string[] = [...TABLE.keys()];
 

@@ -1,8 +1,8 @@
 /** International-card pre-authorisation: confirm v1.9 (capture) and cancel v1.8 (void), spec 4.1–4.4. */
 import { inject, injectable } from 'inversify';
-import { err, errAsync, ok } from 'neverthrow';
+import { err, errAsync, ok, okAsync } from 'neverthrow';
 import {
-  guard, checkCapture, decodeWith, formatCst, formatMinorUnits, guardAsync, PaymentErrors, Tokens, type HttpTransport, type Money,
+  guard, checkCapture, decodeWith, formatCst, formatMinorUnits, guardAsync, PaymentErrors, Tokens, type HttpTransport, type Money, type PaymentError,
   type PayResult, type PayResultAsync, type PreAuthCapability, type PreAuthReport, type PreAuthRequest,
 } from '@paykit/core';
 import { settingsOf, type AllinpayOptions, type AllinpaySettings } from './config.js';
@@ -100,28 +100,32 @@ export class AllinpayPreAuth implements PreAuthCapability {
         operation: 'payments.query', reference: orderId,
         hint: `Allinpay has no pre-authorisation query: check order ${orderId} on Allinpay's merchant site before repeating the ${operation}`,
       };
+      const unknown = (e: PaymentError) => errAsync(moneyFailure(e, resolution));
       return postForm(this.transport, this.#settings, PATHS.gateway, fields.value, 'money', `preAuth${operation === 'confirm' ? 'Confirm' : 'Cancel'}`)
+        .mapErr((e) => moneyFailure(e, resolution))
         .andThen((text) => {
-          if (isErrorReply(text)) return errAsync(errorReplyOf(text, `pre-authorisation ${operation}`));
+          if (isErrorReply(text)) return unknown(errorReplyOf(text, `pre-authorisation ${operation}`));
           const reply = verifyPreAuthReply(text, this.#settings);
-          if (reply.isErr()) return errAsync(reply.error);
+          if (reply.isErr()) return unknown(reply.error);
           const { wire } = reply.value;
           if (wire.orderNo !== orderId || wire.merchantId !== this.#settings.merchantId) {
-            return errAsync(PaymentErrors.decode(`pre-authorisation reply is for order ${wire.orderNo}, not ${orderId}`, { providerId: PROVIDER_ID }));
+            return unknown(PaymentErrors.decode(`pre-authorisation reply is for order ${wire.orderNo}, not ${orderId}`, { providerId: PROVIDER_ID }));
           }
           if (wire.retCode !== '0000') {
             const m = allinpayErrorCode(wire.retCode);
-            return errAsync(PaymentErrors.providerRejected(`Allinpay refused the pre-authorisation ${operation} of ${orderId}: ${wire.retMsg ?? m.description} (${wire.retCode})`, {
+            const refusal = PaymentErrors.providerRejected(`Allinpay refused the pre-authorisation ${operation} of ${orderId}: ${wire.retMsg ?? m.description} (${wire.retCode})`, {
               providerId: PROVIDER_ID, providerCode: wire.retCode, providerMessage: wire.retMsg ?? m.description, code: m.code, retryable: m.retryable,
-            }));
+            });
+            // Spec 4.4: a confirm's signed answer other than 0000 is a failure (预授权完成失败: 其他). Spec
+            // 4.2 names one failure of a cancel (FC0003_000008); any other code of a cancel is unknown.
+            return operation === 'confirm' ? errAsync(refusal) : unknown(refusal);
           }
           // preAuthId (4.2/4.4): the authorisation Allinpay confirmed or cancelled, kept for the merchant's records.
           const report: PreAuthReport = operation === 'confirm' && request.amount !== undefined
             ? { orderId, status: 'captured', captured: request.amount, providerStatus: wire.retCode, providerPreAuthId: wire.preAuthId }
             : { orderId, status: 'voided', providerStatus: wire.retCode, providerPreAuthId: wire.preAuthId };
-          return ok(report);
-        })
-        .mapErr((e) => moneyFailure(e, resolution));
+          return okAsync(report);
+        });
     });
   }
 }

@@ -53,6 +53,37 @@ describe('Allinpay mobile pre-authorisation', () => {
     });
   });
 
+  context('when Allinpay cancels and then answers, signed, with a code spec 4.2 does not list', () => {
+    it('keeps the void an unknown outcome that is never sent again blindly, not a refusal', async () => {
+      w = await world();
+      await paidOrder(w, 'PA-5', 5000, 'USD', INTL, { preauth: true });
+      w.sim.nextPreAuthAnswer = { retCode: 'FC0099_000001', retMsg: '系统繁忙' };
+      const r = await w.paykit.preauth.void('PA-5');
+      expect(r.isErr() && r.error.kind).to.equal('OutcomeUnknown');
+      expect(w.sim.orders.get('PA-5')?.preauth).to.equal('cancelled');
+      const record = (await w.paykit.preauth.get('PA-5'))._unsafeUnwrap();
+      expect(record.status).to.equal('authorised');
+      const sent = w.sim.server.received.length;
+      const again = await w.paykit.preauth.void('PA-5');
+      expect(again.isErr() && again.error.kind).to.equal('Conflict');
+      expect(w.sim.server.received.length).to.equal(sent);
+      const report = (await w.paykit.resolvePending({ olderThan: 0, kinds: ['preauths'] }))._unsafeUnwrap();
+      expect(report.entries.map((e) => [e.id, e.outcome])).to.deep.equal([['PA-5', 'needs_attention']]);
+    });
+
+    it('still takes FC0003_000008 as a refusal of the cancel, and any signed code but 0000 as a failed confirm (spec 4.4)', async () => {
+      w = await world();
+      await paidOrder(w, 'PA-6', 5000, 'USD', INTL, { preauth: true });
+      const order = w.sim.orders.get('PA-6');
+      if (order !== undefined) order.preauth = 'confirmed';
+      const voided = await w.paykit.preauth.void('PA-6');
+      expect(voided.isErr() && voided.error).to.deep.include({ kind: 'ProviderRejected', providerCode: 'FC0003_000008' });
+      const captured = await w.paykit.preauth.capture({ orderId: 'PA-6', amount: { amount: 100, currency: 'USD' } });
+      expect(captured.isErr() && captured.error).to.deep.include({ kind: 'ProviderRejected', providerCode: 'FC0004_000001' });
+      expect((await w.paykit.preauth.get('PA-6'))._unsafeUnwrap().status).to.equal('authorised');
+    });
+  });
+
   context('when the confirm reply times out after Allinpay processed it', () => {
     it('returns OutcomeUnknown', async () => {
       w = await world({}, {}, 300);

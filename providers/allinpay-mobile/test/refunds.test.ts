@@ -62,6 +62,36 @@ describe('Allinpay mobile refunds', () => {
     });
   });
 
+  context('when Allinpay refunds and then answers with an ERRORCODE= its spec does not list', () => {
+    it('keeps the refund pending as an unknown outcome, and the verified query finds it refunded', async () => {
+      w = await world();
+      await paidOrder(w, 'R-9', 1000);
+      w.sim.server.inject({ path: '/gateway/index.do', replyBody: 'ERRORCODE=ZF99999&ERRORMSG=系统繁忙' });
+      const r = await w.paykit.refunds.create({ refundId: 'RF-9', orderId: 'R-9', amount: { amount: 250, currency: 'CNY' } });
+      expect(r.isErr() && r.error.kind).to.equal('OutcomeUnknown');
+      if (r.isErr() && r.error.kind === 'OutcomeUnknown') expect(r.error.resolution).to.include({ operation: 'refunds.query', reference: 'RF-9' });
+      // Allinpay did refund: paykit must not have recorded the refund failed nor released its amount.
+      expect(w.sim.orders.get('R-9')?.refunds.get('RF-9')?.amount).to.equal(250);
+      const held = (await w.paykit.refunds.get('RF-9'))._unsafeUnwrap();
+      expect(held.status).to.not.equal('failed');
+      const other = await w.paykit.refunds.create({ refundId: 'RF-9b', orderId: 'R-9', amount: { amount: 751, currency: 'CNY' } });
+      expect(other.isErr() && other.error.kind).to.equal('Conflict');
+      const report = (await w.paykit.resolvePending({ olderThan: 0 }))._unsafeUnwrap();
+      expect(report.entries.map((e) => [e.id, e.outcome])).to.deep.include(['RF-9', 'settled']);
+      expect((await w.paykit.refunds.get('RF-9'))._unsafeUnwrap().status).to.equal('succeeded');
+      expect((await w.paykit.payments.get('R-9'))._unsafeUnwrap().refunded.amount).to.equal(250);
+    });
+
+    it('still takes a documented refusal code as a refusal', async () => {
+      w = await world();
+      await paidOrder(w, 'R-10', 1000);
+      w.sim.server.route('POST', '/gateway/index.do', () => ({ body: 'ERRORCODE=ZF10028&ERRORMSG=退款申请已存在' }));
+      const r = await w.paykit.refunds.create({ refundId: 'RF-10', orderId: 'R-10', amount: { amount: 100, currency: 'CNY' } });
+      expect(r.isErr() && r.error).to.deep.include({ kind: 'ProviderRejected', providerCode: 'ZF10028' });
+      expect((await w.paykit.refunds.get('RF-10'))._unsafeUnwrap().status).to.equal('failed');
+    });
+  });
+
   context('when the refund reply is lost after Allinpay processed it', () => {
     it('returns OutcomeUnknown naming refunds.query, and the query then settles the refund once', async () => {
       w = await world();

@@ -91,6 +91,11 @@ export class AllinpaySimulator {
   readonly md5Key: string;
   /** Differences to put into batch query answers (see {@link SimBatchFault}). */
   readonly batchFaults: SimBatchFault[] = [];
+  /**
+   * When set, the next pre-authorisation confirm or cancel is carried out and then answered, signed,
+   * with this code and message instead of 0000 (a code the merchant's copy of the spec may not list).
+   */
+  nextPreAuthAnswer: { readonly retCode: string; readonly retMsg: string } | undefined;
   readonly #identity: SimulatorIdentity;
   readonly #o: AllinpaySimulatorOptions;
   #seq = 0;
@@ -287,6 +292,8 @@ export class AllinpaySimulator {
     } else {
       o.preauth = op === 'confirm' ? 'confirmed' : 'cancelled';
       if (op === 'confirm') o.confirmedAmount = Number(f.confirmAmount);
+      if (this.nextPreAuthAnswer !== undefined) ({ retCode, retMsg } = this.nextPreAuthAnswer);
+      this.nextPreAuthAnswer = undefined;
     }
     const line = [retCode, retMsg, op === 'confirm' ? 'v1.9' : 'v1.8', f.signType, this.merchantId, f.orderNo, f.orderDatetime,
       f.orderAmount, f.currency, o?.paymentOrderId ?? '0', now14()].join('|');
