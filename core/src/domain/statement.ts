@@ -10,7 +10,8 @@ export type StatementEntryKind = 'payment' | 'refund' | 'payout' | 'adjustment';
 /**
  * One line of a provider statement, in minor units. Payment and payout lines are positive; refund
  * lines are negative, and so is a payout line that gives a payout's money back (the beneficiary's
- * bank returned it).
+ * bank returned it). An adjustment is positive when money left the merchant's balance (a
+ * withdrawal, a charge) and negative when it came in.
  */
 export interface StatementEntry {
   /** Line kind. */

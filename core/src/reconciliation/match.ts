@@ -108,7 +108,7 @@ export class DayTotalsBook {
     if (l[6] !== null) t.fee = add(t.fee, l[6]);
   }
 
-  /** Adds a record paykit counts as done in the period (refunds count negative). */
+  /** Adds a record paykit counts as done in the period (by kind as a statement writes it: refunds negative). */
   record(r: LedgerEvidence): void {
     const t = this.#at(r.day, r.amount.currency).paykit[r.kind];
     t.count += 1;
@@ -136,11 +136,16 @@ export class DayTotalsBook {
       };
       const s = a.statement;
       const whole = sum([s.payment, s.refund, s.payout, s.adjustment]);
-      const all = conv(whole);
+      // The day's amount is what moved the merchant's balance: payment lines in, refund lines
+      // (negative) out; payout and adjustment lines are written positive for money that left it.
+      const moved = (t: { payment: MutableTotals; refund: MutableTotals }, out: readonly MutableTotals[]): bigint =>
+        out.reduce((acc, o) => acc - BigInt(o.amount), addSums(t.payment.amount, t.refund.amount));
+      const dayAmount = moved(s, [s.payout, s.adjustment]);
+      const all = conv({ count: whole.count, amount: dayAmount, fee: whole.fee });
       const pk = sum([a.paykit.payment, a.paykit.refund, a.paykit.payout]);
       const parts = [conv(s.payment), conv(s.refund), conv(s.payout), conv(s.adjustment), conv(a.paykit.payment), conv(a.paykit.refund), conv(a.paykit.payout)];
-      const pkAmount = safe(pk.amount);
-      const net = safe(whole.amount - whole.fee);
+      const pkAmount = safe(moved(a.paykit, [a.paykit.payout]));
+      const net = safe(dayAmount - whole.fee);
       if (all === undefined || pkAmount === undefined || net === undefined || parts.some((p) => p === undefined)) {
         return err(PaymentErrors.internal(`the totals of ${a.day} in ${a.currency} do not fit a safe integer of minor units`));
       }
@@ -545,7 +550,9 @@ async function evaluateRefund(g: Group, record: LedgerItem | undefined, input: M
 function evaluateAdjustment(g: Group, emit: (d: DiscrepancyDraft) => void): void {
   const line = g.lines[0] as StatementLineEvidence;
   if (g.count > 1) emit(duplicate(g, 'adjustment', g.lines, g.count, undefined, undefined));
-  if (line.fee === undefined || line.fee.amount === 0) return;
+  // A fee on a movement of the merchant's own balance (a withdrawal) is the movement's, totalled
+  // with it; only a charge on its own (a line that moves nothing but a fee) needs explaining.
+  if (line.fee === undefined || line.fee.amount === 0 || line.amount.amount !== 0) return;
   emit({
     kind: 'fee', id: discrepancyId('fee', 'adjustment', line.orderId), ...(line.day !== undefined ? { day: line.day } : {}), statement: line, repairable: false,
     message: `The provider charged a fee of ${moneyText(positive(line.fee))} (${line.orderId})${lineWhere(line)} tied to no payment, refund or payout`,

@@ -297,13 +297,17 @@ export interface DayTotals {
   /** Currency of every sum. */
   readonly currency: string;
   /**
-   * What the statement says: lines, amounts, fees and the net settlement (amount − fee), in all and
-   * by line kind.
+   * What the statement says. By line kind (`byKind`), the lines' amounts and fees as the statement
+   * writes them (refunds negative; payouts and adjustments such as a withdrawal positive). For the
+   * whole day, `amount` is what moved the merchant's balance (payments and refunds as written,
+   * payouts and adjustments subtracted: money out is negative, a returned payout positive), `fee`
+   * the fees, and `net` the net settlement, `amount − fee`.
    */
   readonly statement: LineTotals & { readonly net: number; readonly byKind: { readonly [K in StatementEntryKind]: LineTotals } };
   /**
-   * What paykit recorded for the day: successes (paid payments, refunds done, payouts paid), in
-   * all (refunds negative) and by kind.
+   * What paykit recorded for the day: successes (paid payments, refunds done, payouts paid). By
+   * kind as a statement writes them (refunds negative); `amount` as the statement's day amount
+   * (refunds and payouts subtracted).
    */
   readonly paykit: { readonly count: number; readonly amount: number; readonly byKind: { readonly payment: LineTotals; readonly refund: LineTotals; readonly payout: LineTotals } };
 }

@@ -45,6 +45,9 @@ describe('LianLian payout reconciliation (FKMX)', function () {
       expect(report.counts).to.include({ statementLines: 2, matched: 2, recordsInPeriod: 2 });
       expect(report.days[0]?.statement.byKind.payout).to.deep.equal({ count: 2, amount: 14965, fee: 200 });
       expect(report.days[0]?.paykit.byKind.payout).to.deep.equal({ count: 2, amount: 14965, fee: 0 });
+      // Money out of the merchant's balance: the day's amount and net settlement are negative.
+      expect(report.days[0]?.statement).to.deep.include({ count: 2, amount: -14965, fee: 200, net: -14965 - 200 });
+      expect(report.days[0]?.paykit).to.deep.include({ count: 2, amount: -14965 });
     });
   });
 

@@ -143,15 +143,20 @@ describe('LianLian web reconciliation', function () {
   });
 
   context('when JYMX holds the merchant\'s own withdrawal (a 付款 line, flag 1)', function () {
-    it('counts it as an adjustment of the day, matched against nothing', async function () {
+    it('counts it as an adjustment of the day, matched against nothing, and as money out of the day', async function () {
       await paid('OK1', 21097);
       const day = must(w.sim.statementDay('20240301'));
-      // 500 yuan out (comma layout amounts are yuan, spec 5.2), ASCII text so either encoding reads it.
-      const withdrawal = `TX20240301W1,${TEST_OID_PARTNER},20240301 09:00:00,101001,2024030100000077,20240301,500,1,0,20240301 09:00:00,0,WEB,balance,withdrawal\r\n`;
+      // 500 yuan out with a 2 yuan fee (comma layout amounts are yuan, spec 5.2), ASCII text so either encoding reads it.
+      const withdrawal = `TX20240301W1,${TEST_OID_PARTNER},20240301 09:00:00,101001,2024030100000077,20240301,500,1,0,20240301 09:00:00,2,WEB,balance,withdrawal\r\n`;
       const jymx = { name: day.transactions.name, content: (async function* () { yield day.transactions.bytes; yield new Uint8Array(Buffer.from(withdrawal, 'utf8')); })() };
       const report = must(await w.paykit.reconcile(period, { files: [jymx] }));
+      // The withdrawal's fee is the withdrawal's: no discrepancy, the day is clean.
       expect(report.discrepancies.map((d) => d.kind)).to.deep.equal([]);
-      expect(report.days[0]?.statement.byKind.adjustment).to.deep.equal({ count: 1, amount: 50000, fee: 0 });
+      expect(report.clean).to.equal(true);
+      expect(report.days[0]?.statement.byKind.adjustment).to.deep.equal({ count: 1, amount: 50000, fee: 200 });
+      // 210.97 in, 500.00 out: the day moved the balance down by 289.03, and by 3.05 more in fees.
+      expect(report.days[0]?.statement).to.deep.include({ count: 2, amount: 21097 - 50000, fee: 105 + 200, net: 21097 - 50000 - 305 });
+      expect(report.days[0]?.paykit).to.deep.include({ count: 1, amount: 21097 });
       expect(report.counts).to.include({ statementLines: 2, matched: 2 });
     });
   });
