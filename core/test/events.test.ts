@@ -174,6 +174,36 @@ describe('paykit.events', () => {
     });
   });
 
+  context('when a handler never settles', () => {
+    it('counts the call as a failed attempt after handlerTimeoutMs, parks the event after its attempts and delivers the next', async () => {
+      const w = await world();
+      (await w.paykit.payments.create({ orderId: 'H1', amount: cny(100), description: 'Tea' }))._unsafeUnwrap();
+      (await w.paykit.payments.create({ orderId: 'H2', amount: cny(100), description: 'Tea' }))._unsafeUnwrap();
+      const seen: string[] = [];
+      const errors: string[] = [];
+      const handler = (e: PaykitEvent) => {
+        seen.push(e.record.id);
+        return e.record.id === 'H1' ? new Promise<void>(() => undefined) : undefined;
+      };
+      const o = { handlerTimeoutMs: 40, maxAttempts: 2, backoffMs: 0, onError: (err: { message: string }) => errors.push(err.message) };
+      const first = (await w.paykit.events.deliver('stuck', handler, o))._unsafeUnwrap();
+      expect(first).to.deep.include({ handled: 0, parked: 0, busy: false });
+      expect(errors[0]).to.match(/did not settle within 40 ms/);
+      const second = (await w.paykit.events.deliver('stuck', handler, o))._unsafeUnwrap();
+      expect(second).to.deep.include({ handled: 1, parked: 1 });
+      expect(seen).to.deep.equal(['H1', 'H1', 'H2']);
+      const parked = (await w.paykit.events.parked('stuck'))._unsafeUnwrap();
+      expect(parked.map((p) => p.lastError)).to.deep.equal(['the handler did not settle within 40 ms (handlerTimeoutMs)']);
+    });
+
+    it('refuses a handlerTimeoutMs that is not a whole number of ms from 1', async () => {
+      const w = await world();
+      for (const bad of [0, -1, 1.5, Number.NaN, '100']) {
+        expect(w.paykit.events.subscribe('ok', () => undefined, { handlerTimeoutMs: bad as never })._unsafeUnwrapErr().kind).to.equal('InvalidRequest');
+      }
+    });
+  });
+
   context('when old entries are pruned', () => {
     const DAY = 86_400_000;
     it('removes events every consumer has passed and notifications past their provider\'s redelivery window, keeping the rest', async () => {

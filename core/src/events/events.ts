@@ -37,6 +37,13 @@ export interface SubscribeOptions {
   readonly leaseMs?: number;
   /** Events read per round (default 100). */
   readonly batch?: number;
+  /**
+   * How long one handler call may take before it counts as a failed attempt, in ms (default
+   * 300 000: five minutes). A handler that never settles would otherwise hold the consumer, and
+   * every later event, for ever. The call is not cancelled: it may still finish while the event is
+   * retried, as any at-least-once delivery allows.
+   */
+  readonly handlerTimeoutMs?: number;
   /** Told about every handler failure (the subscription keeps going). */
   readonly onError?: (error: PaymentError, event: PaykitEvent) => void;
 }
@@ -68,7 +75,7 @@ const Count = (min: number, max: number) => new t.Type<number, number, unknown>(
 
 const SubscribeOptionsCodec = t.partial({
   types: t.array(t.string), from: t.keyof({ start: null, now: null }), maxAttempts: Count(1, 1000), backoffMs: Count(0, 3_600_000),
-  pollIntervalMs: Count(1, 3_600_000), leaseMs: Count(100, 3_600_000), batch: Count(1, 10_000), onError: t.Function,
+  pollIntervalMs: Count(1, 3_600_000), leaseMs: Count(100, 3_600_000), batch: Count(1, 10_000), handlerTimeoutMs: Count(1, 86_400_000), onError: t.Function,
 });
 
 const QueryCodec = t.partial({ after: Count(0, Number.MAX_SAFE_INTEGER), types: t.array(t.string), limit: Count(1, 10_000) });
@@ -78,17 +85,31 @@ const MAX_BACKOFF_MS = 5 * 60_000;
 /** What a failed attempt says when the process that made it stopped before recording an outcome. */
 const INTERRUPTED = 'the process handling this event stopped before recording an outcome (crashed, killed, or blocked past its lease)';
 
-/** Runs the handler, turning a throw, a rejection or an `Err` into an error message. */
-async function runHandler(handler: EventHandler, event: PaykitEvent): Promise<string | undefined> {
+/** The default of {@link SubscribeOptions.handlerTimeoutMs}. */
+export const DEFAULT_HANDLER_TIMEOUT_MS = 300_000;
+
+const LATE: unique symbol = Symbol('late');
+
+/** Runs the handler, turning a throw, a rejection, an `Err` or a call past `timeoutMs` into an error message. */
+async function runHandler(handler: EventHandler, event: PaykitEvent, timeoutMs: number): Promise<string | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<typeof LATE>((resolve) => { timer = setTimeout(() => resolve(LATE), timeoutMs); });
+  const call: Promise<unknown> = (async () => await handler(event))();
   try {
-    const out = await handler(event);
+    const out = await Promise.race([call, late]);
+    if (out === LATE) {
+      call.catch(() => undefined);
+      return `the handler did not settle within ${timeoutMs} ms (handlerTimeoutMs)`;
+    }
     if (out !== null && typeof out === 'object' && 'isErr' in out && typeof out.isErr === 'function' && out.isErr()) {
-      const e = (out as { error: unknown }).error;
+      const e = (out as unknown as { error: unknown }).error;
       return typeof e === 'object' && e !== null && 'message' in e ? String((e as { message: unknown }).message) : String(e);
     }
     return undefined;
   } catch (e) {
     return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -293,7 +314,7 @@ export class EventOps {
       const heartbeat = setInterval(() => void leaseConsumer(this.#ctx, consumer, leaseMs, () => okAsync(holder.cursor), this.#owner), Math.max(50, Math.floor(leaseMs / 3)));
       let error: string | undefined;
       try {
-        error = await runHandler(handler, event);
+        error = await runHandler(handler, event, o.handlerTimeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS);
       } finally {
         clearInterval(heartbeat);
       }
