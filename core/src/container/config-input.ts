@@ -139,7 +139,10 @@ export interface WebhookEndpointInput {
  *
  * const config = defineConfig({
  *   instances: {
- *     shop: { plugin: 'lianlian-web', options: { oidPartner: 'env:LL_OID_PARTNER', signType: 'MD5', md5Key: 'env:LL_MD5_KEY' } },
+ *     shop: {
+ *       plugin: 'lianlian-web',
+ *       options: { oidPartner: 'env:LL_OID_PARTNER', signType: 'MD5', md5Key: 'env:LL_MD5_KEY', goodsCategory: '1002' },
+ *     },
  *   },
  *   routes: { payments: 'shop' },
  *   store: { kind: 'pglite', dataDir: './paykit-data' },

@@ -141,7 +141,7 @@ function buildRoutes(cfg: PaykitConfig, instances: ReadonlyMap<string, Instance>
  * @example
  * ```ts
  * const paykit = await createPaykit(defineConfig({
- *   instances: { shop: { plugin: 'lianlian-web', options: { oidPartner: '2019…', signType: 'MD5', md5Key: 'env:LL_MD5_KEY' } } },
+ *   instances: { shop: { plugin: 'lianlian-web', options: { oidPartner: '2019…', signType: 'MD5', md5Key: 'env:LL_MD5_KEY', goodsCategory: '1002' } } },
  *   routes: { payments: 'shop' },
  * }), { plugins: [lianlianWebPlugin], transport: kyTransport() });
  * if (paykit.isErr()) console.error(paykit.error.message);

@@ -167,7 +167,7 @@ export class Paykit implements PaykitContext {
    * @example
    * ```ts
    * const report = await paykit.resolvePending({ olderThan: 10 * 60_000, kinds: ['payments', 'payouts'] });
-   * if (report.isOk()) console.log(report.value.totals); // { checked, settled, stillPending, failed, skipped, remaining }
+   * if (report.isOk()) console.log(report.value.totals); // { checked, settled, stillPending, failed, skipped, busy, needsAttention, remaining }
    * ```
    */
   resolvePending(options: ResolvePendingOptions = {}): PayResultAsync<PendingReport> {

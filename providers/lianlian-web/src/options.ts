@@ -11,6 +11,7 @@ import type { RiskGroup } from './reference/index.js';
  * const options: LianlianWebOptionsInput = {
  *   oidPartner: '201408071000001543', signType: 'MD5', md5Key: 'env:LL_MD5_KEY',
  *   notifyUrl: 'https://shop.example/paykit/notify/shop', busiPartner: '109001',
+ *   goodsCategory: '5003', // spec 6.3 luxury goods; a 4xxx code also needs riskGroups: ['logistics']
  * };
  * ```
  */
