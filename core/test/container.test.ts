@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -202,6 +202,19 @@ describe('createPaykit (container and config)', () => {
       const baseDir = fileURLToPath(new URL('./fixtures/', import.meta.url));
       const paykit = await built({ instances: { acme: { plugin: 'acme', module: './third-party-plugin/index.ts', options: { shopCode: 'S7' } } } }, { baseDir });
       expect(paykit.instances().map((i) => i.pluginId)).to.deep.equal(['acme']);
+    });
+    it('finds a plugin package by name in the node_modules of the config folder (pnpm, nested installs), by its import entry', async () => {
+      // An application folder whose node_modules core cannot see from its own folder.
+      const app = mkdtempSync(join(tmpdir(), 'paykit-app-'));
+      const pkg = join(app, 'node_modules', '@acme', 'paykit-plugin');
+      mkdirSync(join(pkg, 'dist'), { recursive: true });
+      writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: '@acme/paykit-plugin', type: 'module', exports: { '.': { types: './dist/index.d.ts', require: './dist/missing.cjs', import: './dist/index.js' } } }));
+      writeFileSync(join(pkg, 'dist', 'index.js'), `export * from ${JSON.stringify(pathToFileURL(thirdPartyFile).href)};\n`);
+      const config = { instances: { acme: { plugin: 'acme', module: '@acme/paykit-plugin', options: { shopCode: 'S8' } } } };
+      const paykit = await built(config, { baseDir: join(app, 'config') });
+      expect(paykit.instances().map((i) => i.pluginId)).to.deep.equal(['acme']);
+      const missing = await failure(createPaykit({ instances: { acme: { plugin: 'acme', module: '@acme/not-installed' } } }, { baseDir: app }));
+      expect(missing).to.include({ kind: 'InvalidConfig', path: 'config.instances.acme.module' });
     });
     it('a module without that plugin id is an InvalidConfig naming the module path', async () => {
       const e = await failure(createPaykit({ instances: { x: { plugin: 'zeta', module: thirdPartyFile } } }, {}));

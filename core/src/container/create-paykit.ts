@@ -17,6 +17,7 @@ import type { HttpTransport } from '../ports/transport.js';
 import { instrumentTransport } from '../observability/instrument.js';
 import { checkTelemetryOptions, Telemetry, type TelemetryOptions } from '../observability/telemetry.js';
 import { decodeWith } from './codecs.js';
+import { packageEntry } from './package-entry.js';
 import { endpointsOf } from '../events/webhook-ops.js';
 import { parseConfig, resolveReferences, type PaykitConfig, type StoreConfig } from './config.js';
 import { Paykit, type Instance } from './paykit.js';
@@ -73,10 +74,10 @@ function isPlugin(v: unknown): v is ProviderPlugin {
 
 /** Imports a third-party plugin module and finds the plugin with the wanted id among its exports. */
 function importPlugin(moduleName: string, pluginId: string, path: string, baseDir: string): PayResultAsync<ProviderPlugin> {
-  // A relative or absolute path is a file next to the config; anything else is a package name.
-  const specifier = /^\.{1,2}[\\/]/.test(moduleName) || isAbsolute(moduleName)
-    ? pathToFileURL(resolve(baseDir, moduleName)).href
-    : moduleName;
+  // A relative or absolute path is a file next to the config; anything else is a package name,
+  // looked up from the config's folder (the merchant's application), else from core's.
+  const file = /^\.{1,2}[\\/]/.test(moduleName) || isAbsolute(moduleName) ? resolve(baseDir, moduleName) : packageEntry(moduleName, baseDir);
+  const specifier = file !== undefined ? pathToFileURL(file).href : moduleName;
   return ResultAsync.fromPromise(import(specifier) as Promise<Record<string, unknown>>,
     (e) => PaymentErrors.invalidConfig(`${path}: cannot import plugin module "${moduleName}": ${(e as Error).message}`, { path }))
     .andThen((mod) => {
