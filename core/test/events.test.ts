@@ -196,6 +196,16 @@ describe('paykit.events', () => {
       expect(parked.map((p) => p.lastError)).to.deep.equal(['the handler did not settle within 40 ms (handlerTimeoutMs)']);
     });
 
+    it('stores and shows a failed handler\'s error without the card number or database password it carried', async () => {
+      const w = await world();
+      (await w.paykit.payments.create({ orderId: 'H3', amount: cny(100), description: 'Tea' }))._unsafeUnwrap();
+      const round = (await w.paykit.events.deliver('leaky', () => { throw new Error('card 6222020200112233445 refused by postgres://shop:hunter2@db.internal/orders'); }, { maxAttempts: 1 }))._unsafeUnwrap();
+      expect(round.parked).to.equal(1);
+      const [p] = (await w.paykit.events.parked('leaky'))._unsafeUnwrap();
+      expect(p?.lastError).to.match(/^Error: card .*3445 refused by postgres:\/\/\*\*\*@db\.internal\/orders$/);
+      expect(JSON.stringify(await w.store.get('consumer', 'leaky'))).not.to.match(/6222020200112233445|hunter2/);
+    });
+
     it('refuses a handlerTimeoutMs that is not a whole number of ms from 1', async () => {
       const w = await world();
       for (const bad of [0, -1, 1.5, Number.NaN, '100']) {

@@ -202,6 +202,14 @@ describe('paykit CLI', () => {
       expect(io.stdout).not.to.contain('6222020200112233445');
     });
 
+    it('with --explain masks the payer\'s id number (id_no) like a card, keeping its last 4', async () => {
+      const io = new MemoryIo(signedBody('id_no=11010119900101123X&order_id=A1001'));
+      expect(await runCli(['verify', '--provider', 'fakepay', '--key', KEY, '--explain'], io, FAKE_PROVIDERS)).to.equal(0);
+      const text = (JSON.parse(io.stdout) as { signedText: string }).signedText;
+      expect(text).to.equal('id_no=**************123X&order_id=A1001&key=<md5Key>');
+      expect(io.stdout).not.to.contain('11010119900101123X');
+    });
+
     it('shows provider ids (oid_paybill) exactly and masks a card number glued to letters', async () => {
       const io = new MemoryIo(signedBody('card_no=6222020200112233445&note=paid by card6222020200112233445&oid_paybill=2013051500001234&order_id=A1001'));
       expect(await runCli(['verify', '--provider', 'fakepay', '--key', KEY, '--explain'], io, FAKE_PROVIDERS)).to.equal(0);

@@ -5,6 +5,7 @@ import { PaymentErrors } from '../errors/constructors.js';
 import { textOf } from '../errors/text.js';
 import type { PayResult } from '../errors/result.js';
 import { maskCardNumbersIn, Secret } from '../ports/secret.js';
+import { isSensitiveField } from '../ports/logger.js';
 
 /** io-ts codec: a non-empty string that becomes a {@link Secret} (never printed). */
 export const SecretFromString = new t.Type<Secret, string, unknown>(
@@ -57,8 +58,9 @@ export function reportIoTsErrors(errors: t.Errors, root: string): { message: str
     // Skip the noise of union/intersection members: keep the deepest message per path.
     const last = e.context[e.context.length - 1];
     const expected = e.message ?? `expected ${last?.type.name ?? 'a valid value'}`;
-    // A secret's value is never shown; a missing one is said to be missing ("got nothing").
-    const hidden = e.value !== undefined && /secret|key|password/i.test(path) ? '[REDACTED]' : e.value;
+    // A secret's value is never shown, nor a card, account or id number's; a missing one is said
+    // to be missing ("got nothing").
+    const hidden = e.value !== undefined && (/secret|key|password/i.test(path) || isSensitiveField(String(keys[keys.length - 1] ?? ''))) ? '[REDACTED]' : e.value;
     lines.set(path, `${path}: ${expected}, got ${describeValue(hidden)}`);
   }
   const all = [...lines.values()];

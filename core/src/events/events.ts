@@ -6,6 +6,7 @@ import { PaymentErrors } from '../errors/constructors.js';
 import type { PaymentError } from '../errors/payment-error.js';
 import { guardAsync, type PayResult, type PayResultAsync } from '../errors/result.js';
 import type { EventQuery, PaykitEvent } from '../ports/event-log.js';
+import { maskCardNumbersIn } from '../ports/secret.js';
 import { safeLog } from '../protocol/commit.js';
 import { LEASE_OWNER } from '../protocol/tracking.js';
 import {
@@ -90,6 +91,14 @@ export const DEFAULT_HANDLER_TIMEOUT_MS = 300_000;
 
 const LATE: unique symbol = Symbol('late');
 
+/**
+ * A handler's error as it may be stored and shown (`parked`, `paykit events parked`): the merchant's
+ * code may put a card number or a database URL with its password in an error message.
+ */
+function storable(message: string): string {
+  return maskCardNumbersIn(message.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/@]*@/gi, '$1***@'));
+}
+
 /** Runs the handler, turning a throw, a rejection, an `Err` or a call past `timeoutMs` into an error message. */
 async function runHandler(handler: EventHandler, event: PaykitEvent, timeoutMs: number): Promise<string | undefined> {
   let timer: NodeJS.Timeout | undefined;
@@ -103,11 +112,11 @@ async function runHandler(handler: EventHandler, event: PaykitEvent, timeoutMs: 
     }
     if (out !== null && typeof out === 'object' && 'isErr' in out && typeof out.isErr === 'function' && out.isErr()) {
       const e = (out as unknown as { error: unknown }).error;
-      return typeof e === 'object' && e !== null && 'message' in e ? String((e as { message: unknown }).message) : String(e);
+      return storable(typeof e === 'object' && e !== null && 'message' in e ? String((e as { message: unknown }).message) : String(e));
     }
     return undefined;
   } catch (e) {
-    return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    return storable(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
   } finally {
     clearTimeout(timer);
   }

@@ -33,6 +33,18 @@ export function safeLogger(logger: Logger): Logger {
 const SECRET_KEYS = /(^|_)(key|md5key|md5_key|private|privatekey|private_key|password|passwd|secret|token|pay_load|payload|sign|signmsg|sign_msg|hmac|aeskey|id_no|cvv|cvv2)$|^(key|signMsg|password|privateKey|md5Key|hmacKey|aesKey)$/i;
 /** Field names holding card or account numbers: masked. */
 const CARD_KEYS = /(card_no|cardno|card_number|cardnumber|pan|acct_no|account_number|accountnumber|bank_account)$/i;
+/** Field names holding a national id number: masked like a card. */
+const ID_NUMBER_KEYS = /(?:^|_)id_?(?:no|number)$|^id(?:No|Number)$/i;
+/** Field names holding a card's security code or expiry: never shown. */
+const CARD_SECRET_KEYS = /cvv2?$|expire_?d?_?date$|expiry$/i;
+
+/**
+ * Whether a field's value must never be quoted whole, in an error or anywhere else: card and
+ * account numbers, id numbers, a card's security code and expiry.
+ */
+export function isSensitiveField(key: string): boolean {
+  return typeof key === 'string' && (CARD_KEYS.test(key) || ID_NUMBER_KEYS.test(key) || CARD_SECRET_KEYS.test(key));
+}
 /**
  * Field names holding identifiers (order and provider ids: `orderId`, `providerPaymentId`,
  * `oid_paybill`, `no_order`, `merchantId`…): shown as they are, since a provider's 16-digit order
@@ -58,8 +70,10 @@ const ID_VALUE = /^[\x21-\x7e]{1,64}$/;
  */
 export function maskFieldValue(key: string, value: string): string {
   if (typeof key !== 'string' || typeof value !== 'string') return maskCardNumbersIn(value);
-  // Every digit but the last 4, spaced or not.
+  if (CARD_SECRET_KEYS.test(key)) return '*'.repeat(value.length);
+  // Every digit but the last 4, spaced or not (an id number's final X is kept too).
   if (CARD_KEYS.test(key)) return maskCardNumbersIn(value.length >= 5 ? value.replace(/\d(?=(?:\D*\d){4})/g, '*') : value);
+  if (ID_NUMBER_KEYS.test(key)) return value.length >= 5 ? value.replace(/[0-9A-Za-z](?=(?:[^0-9A-Za-z]*[0-9A-Za-z]){4})/g, '*') : value.replace(/./g, '*');
   if (ID_KEYS.test(key) && !ACCOUNT_WORDS.test(key) && ID_VALUE.test(value)) return value;
   return maskCardNumbersIn(value);
 }

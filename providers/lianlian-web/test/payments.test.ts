@@ -105,6 +105,19 @@ describe('LianLian web payments', function () {
     }
   });
 
+  context('when several fields are wrong and one of them is the card or id number', function () {
+    it('names every field but never quotes the card or id number, whichever field fails first', async function () {
+      for (const cardNumber of ['6222.0212.3456.7890', '６２２２０２１２３４５６７８９０', '62220212345678901234']) {
+        const input = { ...paymentInput('PX-CARD'), description: '茶'.repeat(41), payer: { id: 'U1', registeredAt: new Date(), cardNumber, idNumber: '11010119900101123X9', name: '张'.repeat(13) } };
+        const e = (await w.paykit.payments.create(input as Parameters<typeof w.paykit.payments.create>[0]))._unsafeUnwrapErr();
+        expect(e.kind, e.message).to.equal('InvalidRequest');
+        expect(e.message).to.include('name_goods').and.to.include('card_no');
+        expect(e.message).not.to.include(cardNumber);
+        expect(e.message).not.to.match(/3456|３４５６|11010119900101123X9/);
+      }
+    });
+  });
+
   context('when a form ages (spec 4.1: the signed timestamp is valid 30 minutes)', function () {
     it('builds dt_order from createdAt and timestamp from the clock, and says the form expires 30 minutes after its timestamp', async function () {
       const clock = new FixedClock(new Date('2024-05-01T00:00:00Z'));

@@ -3,6 +3,7 @@ import type { Paykit, PaykitEvent } from '@paykit/core';
 import { stringOption, type ParsedArgs } from '../argv.js';
 import type { Command, CommandContext } from '../command.js';
 import { EXIT, fail, redactedJson, usageError } from '../output.js';
+import { safeText } from '../report/format.js';
 import { parseDuration } from './resolve-pending.js';
 import { buildFromConfigFile, noNetwork } from './shared.js';
 
@@ -115,7 +116,7 @@ Examples:
           if (parked.isErr()) return fail(io, parked.error);
           if (json) for (const p of parked.value) io.out(`${JSON.stringify(JSON.parse(redactedJson(p)))}\n`);
           else if (parked.value.length === 0) io.out('No parked events.\n');
-          else for (const p of parked.value) io.out(`${p.consumer}: ${eventLine(p.event)}\n    after ${p.attempts} attempts: ${p.lastError}\n`);
+          else for (const p of parked.value) io.out(`${p.consumer}: ${eventLine(p.event)}\n    after ${p.attempts} attempts: ${safeText(p.lastError)}\n`);
           return parked.value.length > 0 ? EXIT.error : EXIT.ok;
         });
       case 'replay': {

@@ -5,6 +5,7 @@ import { kyTransport } from '@paykit/transport-ky';
 import { stringOption, type ParsedArgs } from '../argv.js';
 import type { Command, CommandContext } from '../command.js';
 import { EXIT, fail, redactedJson, usageError } from '../output.js';
+import { safeText } from '../report/format.js';
 import { buildFromConfigFile } from './shared.js';
 
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -69,7 +70,7 @@ export function renderPendingReport(report: PendingReport): string {
     out.push(line(head));
     for (const [i, e] of report.entries.entries()) {
       out.push(line(rows[i] ?? []));
-      if (e.error) out.push(`    ${e.error.kind} [${e.error.code}] ${e.error.message}`);
+      if (e.error) out.push(`    ${e.error.kind} [${e.error.code}] ${safeText(e.error.message)}`);
       if (e.attention) out.push(`    needs attention: ${e.attention.reason}`, `    what to do: ${e.attention.action}`);
     }
   }
