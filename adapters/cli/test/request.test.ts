@@ -86,6 +86,14 @@ describe('paykit request', () => {
       }
     });
 
+    it('masks the payer\'s id number by its field name, in the form and inside a JSON field of it', async () => {
+      const { code, io } = await run({ ...input, payer: { idNumber: '11010119900101123X' } }, 'payments.create');
+      expect(code).to.equal(0);
+      expect(io.stdout).to.contain('id_no=**************123X');
+      expect(io.stdout).to.contain('risk_item=%7B%22user_info_id_no%22%3A%22**************123X%22%7D');
+      expect(io.stdout + io.stderr).not.to.contain('11010119900101');
+    });
+
     it('encodes the form in GBK when the action says so', async () => {
       const { code, io } = await run(input, 'payments.create', configDir('GBK'));
       expect(code).to.equal(0);

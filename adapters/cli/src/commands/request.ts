@@ -1,4 +1,4 @@
-import { guardAsync, maskCardNumbersIn } from '@paykit/core';
+import { guardAsync, isSensitiveField, maskCardNumber, maskCardNumbersIn, maskFieldValue } from '@paykit/core';
 import { stringOption } from '../argv.js';
 import type { Command } from '../command.js';
 import { EXIT, fail, redactedJson, usageError } from '../output.js';
@@ -21,8 +21,20 @@ function isAction(v: unknown): v is { readonly action: Parameters<typeof renderA
  * charset a provider uses (UTF-8, GBK), so body bytes are read one to one (latin1) and written back.
  */
 function masked(part: string | Uint8Array): string | Uint8Array {
-  const mask = (text: string): string => maskCardNumbersIn(text, { keepIdentifiers: true });
+  const mask = (text: string): string => maskCardNumbersIn(maskSensitiveFields(text), { keepIdentifiers: true });
   return typeof part === 'string' ? mask(part) : Buffer.from(mask(Buffer.from(part).toString('latin1')), 'latin1');
+}
+
+/** A field written `k=v` (a form), `"k":"v"` (JSON) or `%22k%22%3A%22v%22` (JSON inside a form field): the text up to the value, the name, the value. */
+const FIELD_FORMS = [/((?:^|&)([A-Za-z_][\w.]*)=)([^&\r\n]*)/g, /("([A-Za-z_][\w.]*)"\s*:\s*")([^"\\]*)/g, /(%22([A-Za-z_][\w.]*)%22%3A%22)(.*?)(?=%22)/gi];
+
+/**
+ * Masks by name what the digit heuristics may miss: card and account numbers (first 6 and last 4
+ * kept), id numbers (the payer's `id_no`, `user_info_id_no` in LianLian's risk_item), security codes.
+ */
+function maskSensitiveFields(text: string): string {
+  return FIELD_FORMS.reduce((out, form) => out.replace(form, (m: string, head: string, key: string, value: string) =>
+    (!isSensitiveField(key) ? m : `${head}${/card|acct|account|pan/i.test(key) ? maskCardNumber(value) : maskFieldValue(key, value)}`)), text);
 }
 
 export const requestCommand: Command = {
