@@ -63,7 +63,7 @@ interface PayoutOrderIndex {
 const indexId = (providerOrderId: string) => `payout-order:${providerOrderId}`;
 
 /** The payout id recorded for a provider order number (an index record keeps the mapping). */
-function findByProviderOrder(store: Store, providerOrderId: string): PayResultAsync<string> {
+export function findByProviderOrder(store: Store, providerOrderId: string): PayResultAsync<string> {
   return store.get<PayoutOrderIndex>('card', indexId(providerOrderId)).andThen((idx) =>
     idx ? okAsync(idx.value.payoutId) : errAsync(PaymentErrors.notFound(`no payout is recorded for provider order ${providerOrderId}`)));
 }

@@ -37,7 +37,11 @@ export function settlePreAuthReport(tx: Store, report: PreAuthReport, notificati
       if (fits.isErr()) return fits.map(() => ({ write: false, value: cur })).mapErr((e) => PaymentErrors.conflict(`provider reports a capture of pre-authorisation ${report.orderId} that does not fit it: ${e.message}`));
     }
     const id = report.providerPreAuthId !== undefined ? { providerPreAuthId: report.providerPreAuthId } : {};
-    const crossed = notification && cur.inFlight !== undefined && report.status === cur.status;
+    // A notification of the status the record has, or of the hold itself (`authorised`, also when a
+    // capture of unknown outcome made the record needs_attention), says nothing of the capture or
+    // void in flight: it may have been sent before it.
+    const crossed = notification && cur.inFlight !== undefined && (report.status === cur.status || report.status === 'authorised');
+    if (crossed && report.status !== cur.status) return ok({ write: true, value: { ...cur, ...id } });
     return preAuthTransition(cur.status, report.status).map((t) => (t.kind === 'ignored'
       ? { write: true, value: { ...(crossed ? cur : ignoredReportTracking(cur)), ...id } }
       : { write: true, value: { ...settledTracking(cur), ...id, status: t.to, ...(report.captured ? { captured: report.captured } : {}) } }));

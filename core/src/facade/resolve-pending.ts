@@ -48,7 +48,11 @@ export interface ResolvePendingOptions {
   readonly olderThan?: number;
   /** Which kinds of record to scan; default all of {@link PENDING_KINDS}. */
   readonly kinds?: readonly PendingKind[];
-  /** Check at most this many records, oldest first; default no limit. */
+  /**
+   * Ask the providers about at most this many records, oldest first; default no limit. Records in
+   * `needs_attention`, and records no instance can query, cost no call: they are always reported
+   * and not counted, so they never take the others' turn.
+   */
   readonly limit?: number;
   /** Provider calls in flight at once; default 4. */
   readonly concurrency?: number;
@@ -265,7 +269,13 @@ function checkRefund(ctx: PendingResolverContext, c: Candidate, s: Settings): Pa
   const svc = ctx.service('refunds', 'query', c.instanceId);
   if (svc.isErr()) return errAsync(svc.error);
   return takeLease<StoredRefund>(ctx, 'refund', c.id, s.leaseMs, operation).andThen((r) => ctx.store.get<StoredPayment>('payment', r.orderId).andThen((p) => {
-    if (!p) return errAsync(PaymentErrors.notFound(`no payment is recorded for order ${r.orderId}`));
+    const action = `check refund ${c.id} with the provider; a verified notification or paykit.refunds.query settles it`;
+    if (!p) {
+      // Nothing to query with: counted like a check without an answer, so it ends needs_attention.
+      const e = PaymentErrors.notFound(`no payment is recorded for order ${r.orderId}, so refund ${r.refundId} cannot be queried`);
+      return dropLease(ctx, 'refund', c.id, e, { maxChecks: s.maxChecks, operation, action: `record or restore payment ${r.orderId}, then ${action}` })
+        .andThen((rec) => (rec.status === 'needs_attention' ? okAsync(rec as StoredRefund) : errAsync(e)));
+    }
     return svc.value.service.query(refundRequestOf(r, p.value))
       .andThen((report) => commitValue(ctx, (tx) => settleRefundReport(tx, { ...report, refundId: r.refundId }), { cause: { source: 'resolve', operation }, attempts: 16 }))
       .orElse((e) => {
@@ -273,7 +283,7 @@ function checkRefund(ctx: PendingResolverContext, c: Candidate, s: Settings): Pa
           return commitValue(ctx, (tx) => failRefund(tx, r, { message: `the provider has no record of refund ${r.refundId}: it never arrived, and its amount is free to refund again`, ...(e.providerCode !== undefined ? { providerCode: e.providerCode } : {}) }),
             { cause: { source: 'resolve', operation }, attempts: 16 });
         }
-        return dropLease(ctx, 'refund', c.id, e, { maxChecks: s.maxChecks, operation, action: `check refund ${c.id} with the provider; a verified notification or paykit.refunds.query settles it` })
+        return dropLease(ctx, 'refund', c.id, e, { maxChecks: s.maxChecks, operation, action })
           .andThen((rec) => (rec.status === 'needs_attention' ? okAsync(rec as StoredRefund) : errAsync(e)));
       });
   }));
@@ -410,7 +420,18 @@ export function resolvePending(ctx: PendingResolverContext, options: ResolvePend
       // A record without a usable time is checked: better one query too many than a record never settled.
       const due = lists.flat().filter((c) => c.status === 'needs_attention' || c.since === undefined || c.since <= cutoff);
       const ordered = [...due].sort((a, b) => (a.since ?? 0) - (b.since ?? 0));
-      const picked = o.limit === undefined ? ordered : ordered.slice(0, o.limit);
+      // `limit` counts the records to ask a provider about. Those waiting for a person, and those no
+      // instance can query, cost no call: always reported, they never take the others' turn.
+      const asks = (c: Candidate) => c.status !== 'needs_attention' && ctx.service(c.capability, 'query', c.instanceId).isOk();
+      const picked: Candidate[] = [];
+      let calls = 0;
+      for (const c of ordered) {
+        if (!asks(c)) picked.push(c);
+        else if (calls < (o.limit ?? Number.POSITIVE_INFINITY)) {
+          picked.push(c);
+          calls += 1;
+        }
+      }
       const run = mapPool(picked, o.concurrency ?? DEFAULT_PENDING_CONCURRENCY, (c) => tracedEntryFor(ctx, c, settings));
       return ResultAsync.fromSafePromise(run).andThen((entries) => okAsync({ entries, totals: totalsOf(entries, ordered.length - picked.length) }));
     });

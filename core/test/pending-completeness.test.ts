@@ -1,0 +1,121 @@
+// "Nothing uncertain is invisible to resolvePending", and a notification changes only its own
+// instance's records: the gaps a review of the scan found, each written as the merchant meets it.
+import { expect } from 'chai';
+import {
+  createPaykit, FixedClock, InMemoryStore, PaymentErrors, type Paykit, type RecordKind, type StoredPayment, type StoredPreAuth,
+} from '../src/index.js';
+import { ALL, defaultScript, errAsync, fakeNotification, fakePlugin, okAsync, type FakeScript } from './support/fake-plugin.js';
+
+const cny = (amount: number) => ({ amount, currency: 'CNY' as const });
+const start = new Date('2024-03-01T00:00:00Z');
+const MINUTE = 60_000;
+
+interface World { paykit: Paykit; script: FakeScript; store: InMemoryStore; clock: FixedClock }
+
+/** Two instances of one provider sharing a merchant key (as LianLian's web and payout products may). */
+async function world(): Promise<World> {
+  const script = defaultScript();
+  const store = new InMemoryStore();
+  const clock = new FixedClock(start);
+  const r = await createPaykit({
+    instances: { web: { plugin: 'fake', options: { merchantId: 'M1', apiKey: 'k1' } }, payout: { plugin: 'fake', options: { merchantId: 'M1', apiKey: 'k1' } } },
+    routes: { payments: 'web', refunds: 'web', preauth: 'web', payouts: 'payout' },
+  }, { plugins: [fakePlugin('fake', ALL, script)], store, clock });
+  return { paykit: r._unsafeUnwrap(), script, store, clock };
+}
+
+async function stored<T>(w: World, kind: RecordKind, id: string): Promise<T | undefined> {
+  return (await w.store.get<T>(kind, id))._unsafeUnwrap()?.value;
+}
+
+async function paid(w: World, orderId: string, preauth = false): Promise<void> {
+  (await w.paykit.payments.create({ orderId, amount: cny(10000), description: 'Tea', ...(preauth ? { preauth } : {}) }))._unsafeUnwrap();
+  (await w.paykit.notifications.handle('web', fakeNotification('k1', { type: 'payment', report: { orderId, status: 'succeeded', amount: cny(10000) } })))._unsafeUnwrap();
+}
+
+/** A capture whose reply was lost, which the scan then hands to a person (the fake has no pre-auth query). */
+async function captureNeedingAttention(w: World, orderId: string): Promise<void> {
+  await paid(w, orderId, true);
+  w.script.capture = () => errAsync(PaymentErrors.timeout('no reply'));
+  expect((await w.paykit.preauth.capture({ orderId, amount: cny(6000) }))._unsafeUnwrapErr().kind).to.equal('OutcomeUnknown');
+  w.clock.advance(11 * MINUTE);
+  (await w.paykit.resolvePending({ kinds: ['preauths'] }))._unsafeUnwrap();
+  expect((await stored<StoredPreAuth>(w, 'preauth', orderId))?.status).to.equal('needs_attention');
+}
+
+describe('resolvePending sees every uncertain record', () => {
+  context('when a new attempt at a failed order gets no answer', () => {
+    it('reopens the order, so the scan asks about it and records the payment the provider took', async () => {
+      const w = await world();
+      (await w.paykit.payments.create({ orderId: 'O1', amount: cny(4965), description: 'Tea' }))._unsafeUnwrap();
+      (await w.paykit.notifications.handle('web', fakeNotification('k1', { type: 'payment', report: { orderId: 'O1', status: 'failed', amount: cny(4965) } })))._unsafeUnwrap();
+      w.script.create = () => errAsync(PaymentErrors.timeout('no reply'));
+      expect((await w.paykit.payments.create({ orderId: 'O1', amount: cny(4965), description: 'Tea' }))._unsafeUnwrapErr().kind).to.equal('OutcomeUnknown');
+      const record = await stored<StoredPayment>(w, 'payment', 'O1');
+      expect(record?.status).to.not.equal('failed');
+      expect(record?.inFlight).to.deep.include({ operation: 'payments.create', state: 'unknown' });
+      w.clock.advance(11 * MINUTE);
+      const report = (await w.paykit.resolvePending())._unsafeUnwrap();
+      expect(report.entries.map((e) => [e.id, e.operation, e.after])).to.deep.equal([['O1', 'payments.query', 'succeeded']]);
+    });
+  });
+
+  context('when a pre-authorisation waits for a person and the provider notifies the hold', () => {
+    it('keeps the capture of unknown outcome, so the scan still reports it', async () => {
+      const w = await world();
+      await captureNeedingAttention(w, 'PA1');
+      (await w.paykit.notifications.handle('web', fakeNotification('k1', { type: 'preauth', report: { orderId: 'PA1', status: 'authorised' } })))._unsafeUnwrap();
+      const record = await stored<StoredPreAuth>(w, 'preauth', 'PA1');
+      expect(record?.status).to.equal('needs_attention');
+      expect(record?.inFlight?.operation).to.equal('preauth.capture');
+      const report = (await w.paykit.resolvePending({ kinds: ['preauths'] }))._unsafeUnwrap();
+      expect(report.entries.map((e) => [e.id, e.outcome])).to.deep.equal([['PA1', 'needs_attention']]);
+    });
+  });
+
+  context('when records waiting for a person are older than a pending payment and a limit is set', () => {
+    it('still asks about the pending payment: the limit counts provider calls, and the others are all reported', async () => {
+      const w = await world();
+      await captureNeedingAttention(w, 'PA2');
+      await captureNeedingAttention(w, 'PA3');
+      w.script.capture = (req) => okAsync({ orderId: req.payment.orderId, status: 'captured', ...(req.amount ? { captured: req.amount } : {}) });
+      (await w.paykit.payments.create({ orderId: 'O2', amount: cny(100), description: 'Tea' }))._unsafeUnwrap();
+      w.clock.advance(11 * MINUTE);
+      const report = (await w.paykit.resolvePending({ limit: 1 }))._unsafeUnwrap();
+      expect(report.entries.map((e) => [e.id, e.outcome])).to.have.deep.members([['PA2', 'needs_attention'], ['PA3', 'needs_attention'], ['O2', 'settled']]);
+      expect(report.totals.remaining).to.equal(0);
+    });
+  });
+
+  context('when a refund\'s payment record cannot be read', () => {
+    it('counts each check without an answer and ends needs_attention, instead of failing on every scan', async () => {
+      const w = await world();
+      await paid(w, 'O3');
+      w.script.refund = () => errAsync(PaymentErrors.timeout('no reply'));
+      expect((await w.paykit.refunds.create({ refundId: 'R3', orderId: 'O3', amount: cny(100) }))._unsafeUnwrapErr().kind).to.equal('OutcomeUnknown');
+      const get = w.store.get.bind(w.store);
+      w.store.get = ((kind: RecordKind, id: string) => (kind === 'payment' && id === 'O3' ? okAsync(undefined) : get(kind, id))) as typeof w.store.get;
+      const outcomes: string[] = [];
+      for (let i = 0; i < 3; i += 1) {
+        w.clock.advance(11 * MINUTE);
+        outcomes.push(...(await w.paykit.resolvePending({ kinds: ['refunds'], maxChecks: 2 }))._unsafeUnwrap().entries.map((e) => e.outcome));
+      }
+      expect(outcomes).to.deep.equal(['failed', 'needs_attention', 'needs_attention']);
+    });
+  });
+});
+
+describe('a notification changes only its own instance\'s records', () => {
+  it('refuses (so the provider redelivers) a report posted to another instance\'s URL, for a record of the first', async () => {
+    const w = await world();
+    (await w.paykit.payments.create({ orderId: 'O4', amount: cny(100), description: 'Tea' }))._unsafeUnwrap();
+    // A payout notification, same merchant and key, its order number the payment's, sent to the web URL's twin.
+    const r = await w.paykit.notifications.handle('payout', fakeNotification('k1', { type: 'payment', report: { orderId: 'O4', status: 'succeeded', amount: cny(100) } }));
+    expect(r._unsafeUnwrapErr()).to.include({ kind: 'Conflict' });
+    expect(r._unsafeUnwrapErr().message).to.match(/made on instance web/);
+    expect((await stored<StoredPayment>(w, 'payment', 'O4'))?.status).to.equal('pending');
+    // Its own instance's notification still applies.
+    (await w.paykit.notifications.handle('web', fakeNotification('k1', { type: 'payment', report: { orderId: 'O4', status: 'succeeded', amount: cny(100) } })))._unsafeUnwrap();
+    expect((await stored<StoredPayment>(w, 'payment', 'O4'))?.status).to.equal('succeeded');
+  });
+});
