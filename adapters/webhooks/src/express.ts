@@ -25,7 +25,7 @@ const PARSED_BEFORE = 'a body parser mounted before the paykit route (express.js
   + 'or give it express.raw({ type: \'*/*\' })';
 
 /** The exact body bytes of an Express request, whether or not a body parser ran first. */
-export function expressBody(req: ExpressRequestLike, limit: number): Promise<BodyRead> {
+export function expressBody(req: ExpressRequestLike, limit: number, timeoutMs?: number): Promise<BodyRead> {
   const parsed: unknown = req.body;
   if (Buffer.isBuffer(parsed)) {
     // express.raw() kept the bytes: use them as they are.
@@ -35,7 +35,7 @@ export function expressBody(req: ExpressRequestLike, limit: number): Promise<Bod
     return Promise.resolve({ kind: 'unavailable', detail: parsed === undefined ? 'other middleware already read the request body' : PARSED_BEFORE });
   }
   // No parser matched this content type (or none is mounted): the stream is still unread.
-  return readBodyStream(req, limit, req.headers['content-length']);
+  return readBodyStream(req, limit, req.headers['content-length'], timeoutMs);
 }
 
 /**
@@ -62,7 +62,7 @@ export function expressWebhook(paykit: WebhookPaykit, options: WebhookOptions): 
     // Not returned: Express 5 wants a native promise, Express 4 ignores it, and the outcome never rejects anyway.
     void writeOutcome(res, processWebhook(paykit, options, {
       line: requestLineOf(req, req.originalUrl),
-      readBody: (limit) => expressBody(req, limit),
+      readBody: (limit, timeoutMs) => expressBody(req, limit, timeoutMs),
     }));
   };
 }

@@ -60,11 +60,11 @@ class RawBody {
  * Makes a plugin's own context hand its routes the raw bytes for any content type (the app's other
  * routes keep their parsers).
  */
-export function acceptRawBodies(app: FastifyInstanceLike, limit: number): void {
+export function acceptRawBodies(app: FastifyInstanceLike, limit: number, timeoutMs?: number): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', async (request, payload) => {
     const length = request.headers['content-length'];
-    return new RawBody(await readBodyStream(payload, limit, typeof length === 'string' ? length : undefined));
+    return new RawBody(await readBodyStream(payload, limit, typeof length === 'string' ? length : undefined, timeoutMs));
   });
 }
 
@@ -115,7 +115,7 @@ export function fastifyWebhooks(paykit: WebhookPaykit, options: FastifyWebhookOp
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   return async (app) => {
     // Only inside this plugin's context: the app's own routes keep their JSON and other parsers.
-    acceptRawBodies(app, limit);
+    acceptRawBodies(app, limit, options.handleTimeoutMs);
     app.all(options.path, async (request, reply) => {
       const outcome = await processWebhook(paykit, options, { line: lineOf(request), readBody: () => Promise.resolve(rawBodyOf(request)) });
       const sent = outcome.match((accepted) => accepted.reply, (rejected) => rejected.reply);

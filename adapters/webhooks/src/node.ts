@@ -34,7 +34,7 @@ export function processNodeWebhook(paykit: WebhookPaykit, req: IncomingMessage, 
   }
   return processWebhook(paykit, options, {
     line,
-    readBody: (limit) => readBodyStream(req, limit, req.headers['content-length']),
+    readBody: (limit, timeoutMs) => readBodyStream(req, limit, req.headers['content-length'], timeoutMs),
   });
 }
 

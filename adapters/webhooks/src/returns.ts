@@ -36,7 +36,7 @@ export function nodeReturnHandler(paykit: ReturnPaykit, options: ReturnOptions):
   return async (req, res) => {
     const answer = await processReturn(paykit, options, {
       line: requestLineOf(req),
-      readBody: (limit) => readBodyStream(req, limit, req.headers['content-length']),
+      readBody: (limit, timeoutMs) => readBodyStream(req, limit, req.headers['content-length'], timeoutMs),
     });
     writeNodeReply(res, answer.reply, answer.closeConnection);
     return answer.outcome;
@@ -56,7 +56,7 @@ export function nodeReturnHandler(paykit: ReturnPaykit, options: ReturnOptions):
  */
 export function expressReturn(paykit: ReturnPaykit, options: ReturnOptions): ExpressWebhookHandler {
   return (req: ExpressRequestLike, res) => {
-    void processReturn(paykit, options, { line: requestLineOf(req, req.originalUrl), readBody: (limit) => expressBody(req, limit) })
+    void processReturn(paykit, options, { line: requestLineOf(req, req.originalUrl), readBody: (limit, timeoutMs) => expressBody(req, limit, timeoutMs) })
       .then((answer) => writeNodeReply(res, answer.reply, answer.closeConnection));
   };
 }
@@ -83,7 +83,7 @@ export function fastifyReturns(paykit: ReturnPaykit, options: FastifyReturnOptio
   if (invalid !== undefined) return failedPlugin(invalid);
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   return async (app) => {
-    acceptRawBodies(app, limit);
+    acceptRawBodies(app, limit, options.handleTimeoutMs);
     app.all(options.path, async (request, reply) => {
       const answer = await processReturn(paykit, options, { line: lineOf(request), readBody: () => Promise.resolve(rawBodyOf(request)) });
       return sendExactly(reply, answer.reply, answer.closeConnection);

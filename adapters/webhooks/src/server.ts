@@ -4,6 +4,7 @@ import { errAsync, ResultAsync } from 'neverthrow';
 import { guardAsync, PaymentErrors, type PayResultAsync } from '@paykit/core';
 import { nodeHealthHandler, type HealthPaykit } from './health.js';
 import { nodeWebhookHandler } from './node.js';
+import { optionsError } from './shared/options.js';
 import type { WebhookOptions, WebhookPaykit } from './shared/types.js';
 
 /** Where {@link listenForNotifications} listens. */
@@ -39,8 +40,19 @@ export interface WebhookServer {
  */
 export function listenForNotifications(paykit: WebhookPaykit & Partial<HealthPaykit>, options: ListenOptions): PayResultAsync<WebhookServer> {
   return guardAsync('listenForNotifications', () => {
-    if (typeof options !== 'object' || options === null) {
-      return errAsync(PaymentErrors.invalidConfig('listenForNotifications takes options: { instanceId or instanceFromPath, host?, port?, healthPath?, maxBodyBytes? }', { path: 'options' }));
+    const usage = 'listenForNotifications takes options: { instanceId, instanceFromPath: true or resolveInstance; host?, port?, healthPath?, maxBodyBytes?, handleTimeoutMs? }';
+    if (typeof options !== 'object' || options === null) return errAsync(PaymentErrors.invalidConfig(usage, { path: 'options' }));
+    // Checked before listening: a server that would answer every notification 500 must not start.
+    const invalid = optionsError(usage, options);
+    if (invalid !== undefined) return errAsync(invalid);
+    if (options.port !== undefined && !(Number.isSafeInteger(options.port) && options.port >= 0 && options.port <= 65535)) {
+      return errAsync(PaymentErrors.invalidConfig(`options.port: a whole number from 0 to 65535, got ${String(options.port).slice(0, 20)}`, { path: 'options.port' }));
+    }
+    if (options.healthPath !== undefined && (typeof options.healthPath !== 'string' || !options.healthPath.startsWith('/'))) {
+      return errAsync(PaymentErrors.invalidConfig('options.healthPath: a path such as "/healthz"', { path: 'options.healthPath' }));
+    }
+    if (options.healthPath !== undefined && typeof paykit.health !== 'function') {
+      return errAsync(PaymentErrors.invalidConfig('options.healthPath needs a paykit with health(): pass the paykit createPaykit made', { path: 'options.healthPath' }));
     }
     return listen(paykit, options);
   });

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import type { WebhookOptions, WebhookPaykit } from '../src/index.js';
 import {
-  abortMidBody, ALLINPAY_ACK, ALLINPAY_MD5_KEY, allinpayPaidFields, LIANLIAN_ACK, LL_MD5_KEY, lianlianPaidNotification, nextOrderId, paymentRecord, send,
+  abortMidBody, ALLINPAY_ACK, ALLINPAY_MD5_KEY, allinpayPaidFields, LIANLIAN_ACK, LL_MD5_KEY, lianlianPaidNotification, nextOrderId, paymentRecord, send, stallMidBody,
   startWorld, type World,
 } from './support.js';
 
@@ -252,6 +252,17 @@ export function describeWebhookAdapter(name: string, mount: Mount): void {
         const reply = await send(at('shop'), await lianlianPaidNotification(w, nextOrderId('LLH')), { contentType: JSON_TYPE });
         expect(retCode(reply.body)).not.to.equal('0000');
         expect(Date.now() - started).to.be.at.least(900);
+      });
+    });
+
+    context('when a client sends part of the body and then stalls', function () {
+      it('closes the connection once handleTimeoutMs passes, never calls paykit, and keeps serving', async function () {
+        const calls = w.handled.length;
+        const closedAfter = await stallMidBody(at('shop'), 500, '{"oid_partner":', 8000);
+        expect(closedAfter, 'the stalled connection was still open after 8 s').to.be.a('number');
+        expect(w.handled.length).to.equal(calls);
+        const reply = await send(at('shop'), await lianlianPaidNotification(w, nextOrderId('LLS')), { contentType: JSON_TYPE });
+        expect(reply.body).to.equal(LIANLIAN_ACK);
       });
     });
 

@@ -51,6 +51,22 @@ describe('node:http webhook handler', function () {
     });
   });
 
+  context('when other code set a text encoding on the request stream', function () {
+    it('refuses to verify re-encoded text (the provider delivers again) and says why, instead of a signature mismatch', async function () {
+      const handler = nodeWebhookHandler(w.view, { instanceFromPath: true });
+      const app = await listen(createServer((req, res) => { req.setEncoding('utf8'); handler(req, res); }));
+      try {
+        const orderId = nextOrderId('NE');
+        const reply = await send(`${app.url}/paykit/notify/shop`, await lianlianPaidNotification(w, orderId), { contentType: 'application/json' });
+        expect(reply.body).to.not.equal(LIANLIAN_ACK);
+        expect(w.logger.lines.map((l) => l.message).join('\n')).to.contain('req.setEncoding');
+        expect((await paymentRecord(w, orderId))?.value.status).to.not.equal('succeeded');
+      } finally {
+        await app.close();
+      }
+    });
+  });
+
   context('when the instance comes from a resolver function', function () {
     it('uses what it returns for the request', async function () {
       await withHandler({ resolveInstance: (r) => (r.url.startsWith('/lianlian/') ? 'shop' : undefined) }, async (url) => {
@@ -142,6 +158,23 @@ describe('listenForNotifications given options of the wrong shape (rule 3)', fun
         expect.fail(`listenForNotifications threw ${String((e as Error)?.message ?? e)}`);
       }
       expect(r?._unsafeUnwrapErr()).to.deep.include({ kind: 'InvalidConfig', path: 'options' });
+    }
+  });
+
+  it('refuses to start a server that could only answer 500 or would ignore its health path', async function () {
+    const paykit = { notifications: { handle: () => undefined, rejection: () => undefined }, logger: undefined } as never;
+    const cases: [unknown, string][] = [
+      [{ port: 0 }, 'instanceId'],
+      [{ instanceFromPath: true, maxBodyBytes: Number.NaN }, 'maxBodyBytes'],
+      [{ instanceFromPath: true, port: 70000 }, 'options.port'],
+      [{ instanceFromPath: true, healthPath: '/healthz' }, 'health()'],
+    ];
+    for (const [options, says] of cases) {
+      const r = await listenForNotifications(paykit, options as never);
+      expect(r.isErr(), JSON.stringify(options)).to.equal(true);
+      if (r.isOk()) await r.value.close();
+      else expect(r.error.kind).to.equal('InvalidConfig');
+      expect(r.isErr() && r.error.message).to.contain(says);
     }
   });
 });

@@ -204,3 +204,22 @@ export function abortMidBody(url: string, declared: number, sent: string): Promi
     socket.on('error', () => resolve());
   });
 }
+
+/**
+ * Opens a raw connection, sends a request head announcing `declared` bytes and only `sent` of them,
+ * then waits without sending more (a client that trickles or stalls): resolves with how long the
+ * server took to close the connection, or `undefined` if it was still open after `waitMs`.
+ */
+export function stallMidBody(url: string, declared: number, sent: string, waitMs: number): Promise<number | undefined> {
+  const target = new URL(url);
+  return new Promise((resolve) => {
+    const began = Date.now();
+    const socket = connect(Number(target.port), target.hostname, () => {
+      socket.write(`POST ${target.pathname} HTTP/1.1\r\nhost: ${target.host}\r\ncontent-type: application/json\r\ncontent-length: ${declared}\r\n\r\n${sent}`);
+    });
+    const giveUp = setTimeout(() => { socket.destroy(); resolve(undefined); }, waitMs);
+    socket.on('close', () => { clearTimeout(giveUp); resolve(Date.now() - began); });
+    socket.on('error', () => undefined);
+    socket.resume();
+  });
+}

@@ -4,11 +4,20 @@ import type { Readable } from 'node:stream';
 export type BodyRead =
   | { readonly kind: 'complete'; readonly bytes: Uint8Array }
   | { readonly kind: 'too-large'; readonly limit: number }
-  | { readonly kind: 'aborted' }
+  | { readonly kind: 'aborted'; readonly afterMs?: number }
   | { readonly kind: 'unavailable'; readonly detail: string };
 
 /** Why an already-read stream cannot be verified. */
 export const STREAM_ALREADY_READ = 'the request body stream was already read by other middleware, so its exact bytes are gone';
+/** Why a stream turned into text cannot be verified. */
+export const STREAM_DECODED = 'other middleware set a text encoding on the request stream (req.setEncoding), so its exact bytes are gone';
+
+/**
+ * How long the whole body may take to arrive, in ms. A provider's notification (under 2 KiB) comes
+ * at once; a client that trickles it, or stops halfway, would otherwise hold the request open (with
+ * Fastify, whose requestTimeout is off by default, for ever).
+ */
+export const BODY_TIMEOUT_MS = 10_000;
 
 /**
  * Reads a request body stream into its exact bytes, up to `limit` bytes. A declared
@@ -16,18 +25,25 @@ export const STREAM_ALREADY_READ = 'the request body stream was already read by 
  * being kept (the rest is drained and dropped). A client that goes away mid-body gives `aborted`;
  * a stream someone else already read gives `unavailable`. Never rejects.
  */
-export function readBodyStream(stream: Readable, limit: number, declaredLength: string | undefined): Promise<BodyRead> {
+export function readBodyStream(stream: Readable, limit: number, declaredLength: string | undefined, timeoutMs = BODY_TIMEOUT_MS): Promise<BodyRead> {
   const declared = declaredLength === undefined ? undefined : Number(declaredLength);
   if (declared !== undefined && Number.isFinite(declared) && declared > limit) return Promise.resolve({ kind: 'too-large', limit });
   if (stream.readableDidRead || stream.readableEnded) return Promise.resolve({ kind: 'unavailable', detail: STREAM_ALREADY_READ });
+  if (stream.readableEncoding !== null && stream.readableEncoding !== undefined) return Promise.resolve({ kind: 'unavailable', detail: STREAM_DECODED });
   if (stream.destroyed) return Promise.resolve({ kind: 'aborted' });
   return new Promise<BodyRead>((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
+    // Too slow: the connection is closed (nothing can be answered on it any more).
+    const timer = setTimeout(() => {
+      settle({ kind: 'aborted', afterMs: timeoutMs });
+      stream.destroy();
+    }, timeoutMs);
     const settle = (read: BodyRead): void => {
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
       stream.off('data', onData);
       stream.off('end', onEnd);
       stream.off('close', onClose);

@@ -14,7 +14,7 @@ export interface WebhookInput {
   /** Method, URL and headers. */
   readonly line: WebhookRequestLine;
   /** Reads the exact body bytes (called at most once, after the method and instance checks), up to `limit` bytes. */
-  readonly readBody: (limit: number) => Promise<BodyRead>;
+  readonly readBody: (limit: number, timeoutMs: number) => Promise<BodyRead>;
 }
 
 /** Writes a line through paykit's logger; a logger that throws is ignored (it must not stop the reply). */
@@ -82,14 +82,16 @@ async function run(paykit: WebhookPaykit, options: WebhookOptions, input: Webhoo
   }
   const instanceId = instance.value;
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const read = await input.readBody(limit);
+  const read = await input.readBody(limit, options.handleTimeoutMs ?? DEFAULT_HANDLE_TIMEOUT_MS);
   switch (read.kind) {
     case 'too-large': {
       const error = PaymentErrors.invalidRequest(`notification body is over ${read.limit} bytes: raise maxBodyBytes if the provider really sends that much`);
       return rejected(paykit, 'body-too-large', error, providerRejection(paykit, instanceId, error), instanceId);
     }
     case 'aborted': {
-      const error = PaymentErrors.network('the provider closed the connection before the whole body arrived', false);
+      const error = read.afterMs !== undefined
+        ? PaymentErrors.timeout(`the body did not arrive within ${read.afterMs} ms: the connection was closed`)
+        : PaymentErrors.network('the provider closed the connection before the whole body arrived', false);
       return rejected(paykit, 'aborted', error, providerRejection(paykit, instanceId, error), instanceId);
     }
     case 'unavailable': {

@@ -83,7 +83,7 @@ export interface ReturnInput {
   /** Method, URL (path and query) and headers. */
   readonly line: WebhookRequestLine;
   /** Reads the exact body bytes (called at most once, for a POST), up to `limit` bytes. */
-  readonly readBody: (limit: number) => Promise<BodyRead>;
+  readonly readBody: (limit: number, timeoutMs: number) => Promise<BodyRead>;
 }
 
 /** A route's answer: the reply to write, and what happened. */
@@ -187,12 +187,14 @@ async function run(paykit: ReturnPaykit, options: ReturnOptions, input: ReturnIn
   const instanceId = instance.value;
   let body: Uint8Array = new Uint8Array(0);
   if (line.method === 'POST') {
-    const read = await input.readBody(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+    const read = await input.readBody(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, options.handleTimeoutMs ?? DEFAULT_HANDLE_TIMEOUT_MS);
     switch (read.kind) {
       case 'too-large':
         return done(refused(paykit, 'body-too-large', PaymentErrors.invalidRequest(`the return body is over ${read.limit} bytes: raise maxBodyBytes if a provider really sends that much`), instanceId), true);
       case 'aborted':
-        return done(refused(paykit, 'aborted', PaymentErrors.network('the client closed the connection before the whole body arrived', false), instanceId), true);
+        return done(refused(paykit, 'aborted', read.afterMs !== undefined
+          ? PaymentErrors.timeout(`the body did not arrive within ${read.afterMs} ms: the connection was closed`)
+          : PaymentErrors.network('the client closed the connection before the whole body arrived', false), instanceId), true);
       case 'unavailable':
         return done(refused(paykit, 'body-unavailable', PaymentErrors.invalidConfig(`cannot verify the return: ${read.detail}`), instanceId));
       case 'complete':
