@@ -105,6 +105,24 @@ describe('resolvePending sees every uncertain record', () => {
   });
 });
 
+describe('resolvePending when one kind of record cannot be listed', () => {
+  it('still checks the other kinds and reports the kind it could not list; fails only when none can be listed', async () => {
+    const w = await world();
+    (await w.paykit.payments.create({ orderId: 'O5', amount: cny(100), description: 'Tea' }))._unsafeUnwrap();
+    const list = w.store.list.bind(w.store);
+    w.store.list = ((kind: RecordKind, query?: unknown) => (kind === 'payout'
+      ? errAsync(PaymentErrors.internal('payout row P9 does not unseal with the configured recordKey'))
+      : list(kind, query as never))) as typeof w.store.list;
+    w.clock.advance(11 * MINUTE);
+    const report = (await w.paykit.resolvePending())._unsafeUnwrap();
+    expect(report.entries.map((e) => [e.id, e.after])).to.deep.equal([['O5', 'succeeded']]);
+    expect(report.unlisted?.map((u) => [u.kind, u.error.kind])).to.deep.equal([['payouts', 'Internal']]);
+    expect(report.unlisted?.[0]?.error.message).to.contain('does not unseal');
+    const only = await w.paykit.resolvePending({ kinds: ['payouts'] });
+    expect(only._unsafeUnwrapErr().kind).to.equal('Internal');
+  });
+});
+
 describe('a notification changes only its own instance\'s records', () => {
   it('refuses (so the provider redelivers) a report posted to another instance\'s URL, for a record of the first', async () => {
     const w = await world();

@@ -5,6 +5,7 @@ import { examplePlugin } from '@paykit/provider-example';
 import { ExampleSimulator } from '@paykit/provider-example/testing';
 import { openStore } from '@paykit/store-sql';
 import { PROVIDERS, runCli } from '../src/index.js';
+import { renderPendingReport } from '../src/commands/resolve-pending.js';
 import { MemoryIo, tempDir } from './fixtures/memory-io.js';
 
 const MERCHANT = 'M100';
@@ -140,6 +141,16 @@ describe('paykit resolve-pending', function () {
       const { code, io } = await run(['--config', join(dir, 'paykit.json'), '--older-than', '3h']);
       expect(code).to.equal(0);
       expect(io.stdout).to.equal('No pending records are due.\n\nchecked 0: settled 0, still pending 0, failed 0, skipped 0\n');
+    });
+  });
+
+  context('when a kind of record could not be listed', () => {
+    it('says so under the table, naming the kind and the error', () => {
+      const text = renderPendingReport({
+        entries: [], totals: { checked: 0, settled: 0, stillPending: 0, failed: 0, skipped: 0, busy: 0, needsAttention: 0, remaining: 0 },
+        unlisted: [{ kind: 'payouts', error: { kind: 'Internal', code: 'internal_error', message: 'payout row P9 does not unseal' } }],
+      });
+      expect(text).to.contain('could not list payouts: Internal [internal_error] payout row P9 does not unseal (none of them was checked)');
     });
   });
 

@@ -142,6 +142,12 @@ export interface PendingReport {
   readonly entries: readonly PendingEntry[];
   /** Counts. */
   readonly totals: PendingTotals;
+  /**
+   * Kinds whose records could not be listed (a store error, such as a payout row that no longer
+   * unseals with the configured recordKey), with the error: their uncertain records were not
+   * checked. The other kinds still were. Absent when every kind was listed.
+   */
+  readonly unlisted?: readonly { readonly kind: PendingKind; readonly error: { readonly kind: PaymentErrorKind; readonly code: StandardCode; readonly message: string } }[];
 }
 
 /** What a scan needs from paykit: its context, and payout resolution (which may resend). */
@@ -394,8 +400,9 @@ function totalsOf(entries: readonly PendingEntry[], remaining: number): PendingT
  * so two resolvers never act on one record at once; a record whose last send or check is younger
  * than `olderThan` is left alone. Past `maxChecks` checks without an answer, `maxSends` sends, or
  * the provider's query window, a record becomes `needs_attention` (reported on every scan, with
- * what to do). One record's error never stops the others: it is reported in its entry. Fails as a
- * whole only on invalid options or a store that cannot be listed.
+ * what to do). One record's error never stops the others: it is reported in its entry, and a kind
+ * that cannot be listed is reported in `unlisted`. Fails as a whole only on invalid options or a
+ * store that cannot list any of the kinds asked for.
  *
  * @example
  * ```ts
@@ -416,7 +423,13 @@ export function resolvePending(ctx: PendingResolverContext, options: ResolvePend
       closeBefore: o.closeNotFoundAfter === undefined ? undefined : now.getTime() - o.closeNotFoundAfter,
       maxChecks: o.maxChecks ?? DEFAULT_MAX_CHECKS, maxSends: o.maxSends ?? 3, leaseMs: o.leaseMs ?? DEFAULT_LEASE_MS,
     };
-    return ResultAsync.combine(kinds.map((k) => listCandidates(ctx, k, now))).andThen((lists) => {
+    // Each kind is listed on its own: one that cannot be read (reported) does not hide the others.
+    const listed = Promise.all(kinds.map(async (k) => ({ kind: k, list: await listCandidates(ctx, k, now) })));
+    return ResultAsync.fromSafePromise(listed).andThen((results) => {
+      const failed = results.flatMap((r) => (r.list.isErr() ? [{ kind: r.kind, error: r.list.error }] : []));
+      if (failed.length > 0 && failed.length === results.length) return errAsync((failed[0] as { error: PaymentError }).error);
+      const lists = results.flatMap((r) => (r.list.isOk() ? [r.list.value] : []));
+      const unlisted = failed.map((f) => ({ kind: f.kind, error: errorOf(f.error) }));
       // A record without a usable time is checked: better one query too many than a record never settled.
       const due = lists.flat().filter((c) => c.status === 'needs_attention' || c.since === undefined || c.since <= cutoff);
       const ordered = [...due].sort((a, b) => (a.since ?? 0) - (b.since ?? 0));
@@ -433,7 +446,9 @@ export function resolvePending(ctx: PendingResolverContext, options: ResolvePend
         }
       }
       const run = mapPool(picked, o.concurrency ?? DEFAULT_PENDING_CONCURRENCY, (c) => tracedEntryFor(ctx, c, settings));
-      return ResultAsync.fromSafePromise(run).andThen((entries) => okAsync({ entries, totals: totalsOf(entries, ordered.length - picked.length) }));
+      return ResultAsync.fromSafePromise(run).andThen((entries) => okAsync({
+        entries, totals: totalsOf(entries, ordered.length - picked.length), ...(unlisted.length > 0 ? { unlisted } : {}),
+      }));
     });
   });
 }

@@ -74,6 +74,7 @@ export function renderPendingReport(report: PendingReport): string {
       if (e.attention) out.push(`    needs attention: ${e.attention.reason}`, `    what to do: ${e.attention.action}`);
     }
   }
+  for (const u of report.unlisted ?? []) out.push(`could not list ${u.kind}: ${u.error.kind} [${u.error.code}] ${safeText(u.error.message)} (none of them was checked)`);
   const t = report.totals;
   out.push('', `checked ${t.checked}: settled ${t.settled}, still pending ${t.stillPending}, failed ${t.failed}, skipped ${t.skipped}`
     + (t.busy > 0 ? `, busy ${t.busy}` : '') + (t.needsAttention > 0 ? `, needs attention ${t.needsAttention}` : '')
@@ -147,6 +148,7 @@ Example:
     const report = await scan(ctx, configFile, options.value);
     if (report.isErr()) return fail(io, report.error);
     io.out(args.options.json === true ? `${redactedJson(report.value)}\n` : renderPendingReport(report.value));
-    return report.value.totals.failed > 0 || report.value.totals.needsAttention > 0 ? EXIT.error : EXIT.ok;
+    const { totals, unlisted } = report.value;
+    return totals.failed > 0 || totals.needsAttention > 0 || (unlisted?.length ?? 0) > 0 ? EXIT.error : EXIT.ok;
   },
 };
