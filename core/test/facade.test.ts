@@ -292,7 +292,7 @@ describe('facade', () => {
         await w.paykit.payouts.submit(input);
         w.clock.advance(3_600_000);
         w.script.submit = defaultScript().submit;
-        w.script.payoutQuery = () => errAsync(PaymentErrors.notFound('no such order'));
+        w.script.payoutQuery = () => errAsync(PaymentErrors.notFound('no such order (8901)', { providerId: 'fake', providerCode: '8901' }));
         const p = (await w.paykit.payouts.resolve('PO-1'))._unsafeUnwrap();
         expect(p.status).to.equal('accepted');
         expect(ops(w.script)).to.deep.equal(['payouts.submit', 'payouts.query', 'payouts.submit']);

@@ -12,7 +12,7 @@ import type { Store } from '../ports/store.js';
 import { commitValue } from '../protocol/commit.js';
 import { runMoneyOperation, type Claimed } from '../protocol/money-operation.js';
 import { dropLease, giveUp, takeLease } from '../protocol/lease.js';
-import { claimTracking, DEFAULT_LEASE_MS, ignoredReportTracking, leasedByOther, settledTracking, stillSending, unknownTracking, type MoneyOperation } from '../protocol/tracking.js';
+import { claimTracking, DEFAULT_LEASE_MS, ignoredReportTracking, leasedByOther, sameClaim, settledTracking, stillSending, unknownTracking, type MoneyOperation } from '../protocol/tracking.js';
 import { PayoutInputCodec, Reference } from './inputs.js';
 import { updateRecord } from './records.js';
 import type { StoredPayout } from './stored.js';
@@ -74,7 +74,7 @@ export function findByProviderOrder(store: Store, providerOrderId: string): PayR
  * report settles the operation in flight (the provider knows the order), except a confirm that
  * another process is still sending while the payout shows as held.
  */
-export function settlePayoutReport(tx: Store, report: PayoutReport, now: Date): PayResultAsync<StoredPayout> {
+export function settlePayoutReport(tx: Store, report: PayoutReport, now: Date, reply = false): PayResultAsync<StoredPayout> {
   if (!isObject(tx)) return errAsync(badArgument('settlePayoutReport', 'tx', 'the unit of work (a Store)', tx));
   if (!isObject(report)) return errAsync(badArgument('settlePayoutReport', 'report', 'a PayoutReport { providerOrderId, status }', report));
   if (!isObject(now)) return errAsync(badArgument('settlePayoutReport', 'now', 'the current time (a Date)', now));
@@ -85,11 +85,15 @@ export function settlePayoutReport(tx: Store, report: PayoutReport, now: Date): 
     return payoutTransition(cur.status, report.status).map((t) => {
       const to = t.kind === 'applied' ? t.to : cur.status;
       // A confirm still being sent (its sender holds the lease, in this process or another) is
-      // settled by its own reply: a query that still shows the hold says nothing about it yet.
-      const confirmInFlight = cur.inFlight?.operation === 'payouts.confirm' && to === 'held_for_review' && stillSending(cur, now);
+      // settled by its own reply (`reply`): a query that still shows the hold says nothing about it yet.
+      const confirmInFlight = !reply && cur.inFlight?.operation === 'payouts.confirm' && to === 'held_for_review' && stillSending(cur, now);
       if (t.kind === 'ignored') {
         const kept = confirmInFlight ? cur : ignoredReportTracking(cur);
-        return { write: kept !== cur, value: kept };
+        // The hold reported again (a query crossing the apply's own reply): its confirm code and
+        // reason are still the provider's verified word, and the only way to confirm it.
+        const again = to === 'held_for_review' && report.status === 'held_for_review' && (report.confirmCode !== undefined || report.reason !== undefined);
+        if (!again) return { write: kept !== cur, value: kept };
+        return { write: true, value: { ...kept, ...(report.confirmCode !== undefined ? { confirmCode: report.confirmCode } : {}), ...(report.reason !== undefined ? { reason: report.reason } : {}) } };
       }
       const base = confirmInFlight ? cur : settledTracking(cur);
       // A hold's reason belongs to the hold: once the payout moves on without a new reason, drop it.
@@ -191,8 +195,11 @@ export class PayoutOps {
       send: (p) => (operation === 'payouts.confirm'
         ? service.confirm({ request: p.request, confirmCode: p.confirmCode ?? '' })
         : service.submit(p.request)),
-      settle: (tx, _p, report) => settlePayoutReport(tx, report, ctx.clock.now()).map(publicPayout),
+      settle: (tx, _p, report) => settlePayoutReport(tx, report, ctx.clock.now(), true).map(publicPayout),
       release: (tx, p, e) => updateRecord<StoredPayout>(tx, 'payout', p.payoutId, (cur) => {
+        // A verified report (or another process's resend) got there first: the provider's word
+        // stands, and a refusal of this one send does not fail a payout the provider shows going on.
+        if (!sameClaim(cur, p)) return ok({ write: false, value: cur });
         // A refused confirm leaves the hold as it was; a refused submit fails the payout (which
         // also ends its reservations).
         if (operation === 'payouts.confirm') return ok({ write: true, value: settledTracking(cur) });
@@ -202,7 +209,8 @@ export class PayoutOps {
         }));
       }, 1),
       unknown: (tx, p, e) => updateRecord<StoredPayout>(tx, 'payout', p.payoutId, (cur) => {
-        if (!cur.inFlight) return ok({ write: false, value: cur });
+        // Settled meanwhile, or claimed again by a resolver (whose lease must stand): nothing to mark.
+        if (!sameClaim(cur, p)) return ok({ write: false, value: cur });
         const status = operation === 'payouts.submit' && cur.status === 'created' ? 'unknown' as const : cur.status;
         return ok({ write: true, value: { ...unknownTracking(cur, e.message), status } });
       }, 1),
@@ -262,8 +270,9 @@ export class PayoutOps {
       return takeLease<StoredPayout>(this.#ctx, 'payout', payoutId, leaseMs, operation).andThen((cur) => service.query(cur.request)
         .andThen((report) => commitValue(this.#ctx, (tx) => settlePayoutReport(tx, report, clock.now()), { cause: { source: 'resolve', operation }, attempts: 16 }).map(publicPayout))
         .orElse((e) => {
-          // NotFound from a payout query is the provider's "no record of this order" (the capability's contract).
-          const neverArrived = e.kind === 'NotFound' && (cur.status === 'created' || cur.status === 'unknown');
+          // NotFound from the provider's payout query (it names its provider) is its "no record of this
+          // order"; paykit's own NotFound (a missing order-number index at settle) is no such answer.
+          const neverArrived = e.kind === 'NotFound' && e.providerId !== undefined && (cur.status === 'created' || cur.status === 'unknown');
           if (!neverArrived) return dropLease(this.#ctx, 'payout', payoutId, e, { maxChecks, action, operation }).andThen(() => errAsync(e));
           if (cur.attempts >= maxSends) {
             return commitValue(this.#ctx, (tx) => giveUp(tx, 'payout', payoutId, clock.now(),

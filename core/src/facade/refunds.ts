@@ -12,7 +12,7 @@ import type { CallOptions, PaykitContext } from '../container/paykit.js';
 import type { Store } from '../ports/store.js';
 import { commitValue } from '../protocol/commit.js';
 import { runMoneyOperation } from '../protocol/money-operation.js';
-import { claimTracking, DEFAULT_LEASE_MS, ignoredReportTracking, settledTracking, unknownTracking } from '../protocol/tracking.js';
+import { claimTracking, DEFAULT_LEASE_MS, ignoredReportTracking, sameClaim, settledTracking, unknownTracking } from '../protocol/tracking.js';
 import { Reference, RefundInputCodec } from './inputs.js';
 import { updateRecord } from './records.js';
 import type { StoredPayment, StoredPreAuth, StoredRefund } from './stored.js';
@@ -171,7 +171,10 @@ export class RefundOps {
           claim: (tx) => claimRefund(tx, input, instanceId, clock.now()),
           send: (c) => refunds.refund(refundRequestOf(c.refund, c.payment)),
           settle: (tx, c, report) => settleRefundReport(tx, { ...report, refundId: c.refund.refundId }).map(publicRefund),
-          release: (tx, c, e) => failRefund(tx, c.refund, { message: e.message, ...(e.providerCode !== undefined ? { providerCode: e.providerCode } : {}) }),
+          // A verified report that got there first stands: a refusal of this one send does not fail
+          // a refund the provider shows going on.
+          release: (tx, c, e) => tx.get<StoredRefund>('refund', c.refund.refundId).andThen((cur) => (cur && !sameClaim(cur.value, c.refund) ? okAsync(cur.value)
+            : failRefund(tx, c.refund, { message: e.message, ...(e.providerCode !== undefined ? { providerCode: e.providerCode } : {}) }))),
           unknown: (tx, c, e) => updateRecord<StoredRefund>(tx, 'refund', c.refund.refundId, (cur) => ok(cur.inFlight ? { write: true, value: unknownTracking(cur, e.message) } : { write: false, value: cur }), 1),
         });
       });

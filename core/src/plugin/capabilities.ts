@@ -344,7 +344,10 @@ export interface PayoutsCapability {
   submit(request: PayoutRequest): PayResultAsync<PayoutReport>;
   /** Confirms a payout held for review. */
   confirm(confirmation: PayoutConfirmation): PayResultAsync<PayoutReport>;
-  /** Asks for a payout's state; `NotFound` when the provider has no record of the order. */
+  /**
+   * Asks for a payout's state; `NotFound` carrying `providerId` (and the provider's code) when the
+   * provider has no record of the order: only that answer lets paykit send the payout again.
+   */
   query(request: PayoutRequest): PayResultAsync<PayoutReport>;
   /**
    * Optional: checks and reserves the payout against the provider's own ledgers (same-card

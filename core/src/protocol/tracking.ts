@@ -112,6 +112,18 @@ export function unknownTracking<T extends Tracked>(record: T, error: string): T 
   return (inFlight ? { ...rest, inFlight: { ...inFlight, state: 'unknown', error: error.slice(0, 300) } } : rest) as T;
 }
 
+/**
+ * Whether `record` still carries the claim that `claimed` made (the same operation, claimed at the
+ * same time, as the same attempt). A reply that comes back after a verified report settled the
+ * record, or after another process claimed it again, must not end what it no longer owns.
+ */
+export function sameClaim(record: Tracked, claimed: Tracked): boolean {
+  const now = record.inFlight;
+  const then = claimed.inFlight;
+  return now !== undefined && then !== undefined && now.operation === then.operation
+    && epochOf(now.since) === epochOf(then.since) && record.attempts === claimed.attempts;
+}
+
 /** Every tracking field removed but the counters. */
 export function withoutTracking<T extends Tracked>(record: T): T {
   const { inFlight: _i, lease: _l, checks: _c, attention: _a, ...rest } = record;

@@ -1,0 +1,152 @@
+// A review of the payout path against "a payout the provider accepted was recorded failed, then
+// paid twice": replies that arrive after a verified report or another process's resend, and
+// confirm codes that must survive a query crossing the reply that carries them.
+import { expect } from 'chai';
+import { err, ok, ResultAsync } from 'neverthrow';
+import {
+  createPaykit, FixedClock, InMemoryStore, PaymentErrors, type Paykit, type PaymentError, type PayoutReport, type PayResult, type RecordKind,
+  type StoredPayment, type StoredPayout, type StoredRefund,
+} from '../src/index.js';
+import { ALL, defaultScript, errAsync, fakeNotification, fakePlugin, okAsync, type FakeScript } from './support/fake-plugin.js';
+
+const KEY = 'k1';
+const cny = (amount: number) => ({ amount, currency: 'CNY' as const });
+const start = new Date('2024-03-01T00:00:00Z');
+const MINUTE = 60_000;
+const account = { type: 'private' as const, accountNumber: '6222020000000000001', accountName: 'Li Lei' };
+
+interface World { paykit: Paykit; script: FakeScript; store: InMemoryStore; clock: FixedClock }
+
+async function world(): Promise<World> {
+  const script = defaultScript();
+  const store = new InMemoryStore();
+  const clock = new FixedClock(start);
+  const r = await createPaykit({ instances: { main: { plugin: 'fake', options: { merchantId: 'M1', apiKey: KEY } } } }, { plugins: [fakePlugin('fake', ALL, script)], store, clock });
+  return { paykit: r._unsafeUnwrap(), script, store, clock };
+}
+
+/** A provider reply the test releases when it wants (the call is "on the wire" until then). */
+function held<T>(): { reply: ResultAsync<T, PaymentError>; answer: (r: PayResult<T>) => void } {
+  let answer: (r: PayResult<T>) => void = () => undefined;
+  const reply = new ResultAsync(new Promise<PayResult<T>>((resolve) => { answer = resolve; }));
+  return { reply, answer };
+}
+
+async function stored<T>(w: World, kind: RecordKind, id: string): Promise<T | undefined> {
+  return (await w.store.get<T>(kind, id))._unsafeUnwrap()?.value;
+}
+const calls = (w: World, op: string) => w.script.calls.filter((c) => c.op === op);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('payouts and refunds: a reply that comes after the provider\'s verified word', () => {
+  it('does not fail a payout a verified notification already showed processing, when the submit\'s reply is a refusal', async () => {
+    const w = await world();
+    const wire = held<PayoutReport>();
+    w.script.submit = () => wire.reply;
+    const submitted = w.paykit.payouts.submit({ payoutId: 'PO-1', amount: cny(5000), account, description: 'x' });
+    await sleep(10);
+    // LianLian took the order after all: its verified notification arrives before the reply.
+    (await w.paykit.notifications.handle('main', fakeNotification(KEY, { type: 'payout', report: { providerOrderId: 'PO-1', status: 'processing', amount: cny(5000) } })))._unsafeUnwrap();
+    wire.answer(err(PaymentErrors.providerRejected('refused (4005)', { providerId: 'fake', providerCode: '4005' })));
+    await submitted;
+    const p = await stored<StoredPayout>(w, 'payout', 'PO-1');
+    expect(p?.status).to.equal('processing');
+    // It stays where resolvePending looks, so it is settled by the provider's word, never retried under a new number.
+    w.script.payoutQuery = (req) => okAsync({ providerOrderId: req.providerOrderId, status: 'succeeded' });
+    w.clock.advance(11 * MINUTE);
+    const report = (await w.paykit.resolvePending({ kinds: ['payouts'] }))._unsafeUnwrap();
+    expect(report.entries.map((e) => [e.id, e.after])).to.deep.equal([['PO-1', 'succeeded']]);
+  });
+
+  it('does not fail a refund a verified report already showed processing, when the refund\'s reply is a refusal', async () => {
+    const w = await world();
+    (await w.paykit.payments.create({ orderId: 'A1', amount: cny(10000), description: 'Tea' }))._unsafeUnwrap();
+    (await w.paykit.notifications.handle('main', fakeNotification(KEY, { type: 'payment', report: { orderId: 'A1', status: 'succeeded', amount: cny(10000) } })))._unsafeUnwrap();
+    const wire = held<never>();
+    w.script.refund = () => wire.reply;
+    const refunded = w.paykit.refunds.create({ refundId: 'R1', orderId: 'A1', amount: cny(3000) });
+    await sleep(10);
+    w.script.refundQuery = (req) => okAsync({ refundId: req.refundId, orderId: req.payment.orderId, status: 'processing', amount: req.amount });
+    (await w.paykit.refunds.query('R1'))._unsafeUnwrap();
+    wire.answer(err(PaymentErrors.providerRejected('refused', { providerId: 'fake', providerCode: 'E9' })));
+    await refunded;
+    expect((await stored<StoredRefund>(w, 'refund', 'R1'))?.status).to.equal('processing');
+    // Its amount stays reserved against the payment until the provider says how it ended.
+    expect((await stored<StoredPayment>(w, 'payment', 'A1'))?.refundReserved).to.deep.equal(cny(3000));
+  });
+
+  it('does not mark unknown (nor drop the lease of) a resend another process has in flight, when the first send times out', async () => {
+    const w = await world();
+    const first = held<PayoutReport>();
+    w.script.submit = () => first.reply;
+    const submitted = w.paykit.payouts.submit({ payoutId: 'PO-2', amount: cny(5000), account, description: 'x' });
+    await sleep(10);
+    // The first send is still on the wire past its lease; a resolver finds no record and resends.
+    w.clock.advance(6 * MINUTE);
+    w.script.payoutQuery = () => errAsync(PaymentErrors.notFound('no such order (8901)', { providerId: 'fake', providerCode: '8901' }));
+    const second = held<PayoutReport>();
+    w.script.submit = () => second.reply;
+    const resolving = w.paykit.payouts.resolve('PO-2');
+    await sleep(10);
+    expect(calls(w, 'payouts.submit')).to.have.length(2);
+    const resend = await stored<StoredPayout>(w, 'payout', 'PO-2');
+    // Now the first send gives up.
+    first.answer(err(PaymentErrors.timeout('no reply')));
+    await submitted;
+    const after = await stored<StoredPayout>(w, 'payout', 'PO-2');
+    expect(after?.inFlight).to.deep.equal(resend?.inFlight);
+    expect(after?.lease).to.deep.equal(resend?.lease);
+    second.answer(ok({ providerOrderId: 'PO-2', status: 'accepted' }));
+    await resolving;
+    expect((await stored<StoredPayout>(w, 'payout', 'PO-2'))?.status).to.equal('accepted');
+  });
+});
+
+describe('payouts: the confirm code is the provider\'s verified word and is never lost', () => {
+  it('keeps the confirm code of the submit\'s held reply when a query showing the hold crossed it', async () => {
+    const w = await world();
+    const wire = held<PayoutReport>();
+    w.script.submit = () => wire.reply;
+    const submitted = w.paykit.payouts.submit({ payoutId: 'PO-3', amount: cny(5000), account, description: 'x' });
+    await sleep(10);
+    // A query answers first: held (a query carries no confirm code).
+    w.script.payoutQuery = (req) => okAsync({ providerOrderId: req.providerOrderId, status: 'held_for_review' });
+    (await w.paykit.payouts.query('PO-3'))._unsafeUnwrap();
+    wire.answer(ok({ providerOrderId: 'PO-3', status: 'held_for_review', confirmCode: '123456', reason: { providerCode: '4003', code: 'limit_exceeded', message: 'over the daily amount' } }));
+    await submitted;
+    const p = await stored<StoredPayout>(w, 'payout', 'PO-3');
+    expect(p?.status).to.equal('held_for_review');
+    expect(p?.confirmCode).to.equal('123456');
+    const confirmed = (await w.paykit.payouts.confirm('PO-3'))._unsafeUnwrap();
+    expect(confirmed.status).to.equal('processing');
+    expect((calls(w, 'payouts.confirm')[0]?.request as { confirmCode: string }).confirmCode).to.equal('123456');
+  });
+
+  it('settles a confirm by its own reply when the provider holds the payout again, keeping the new code', async () => {
+    const w = await world();
+    w.script.submit = (req) => okAsync({ providerOrderId: req.providerOrderId, status: 'held_for_review', confirmCode: '111111' });
+    (await w.paykit.payouts.submit({ payoutId: 'PO-4', amount: cny(5000), account, description: 'x' }))._unsafeUnwrap();
+    w.script.confirm = (c) => okAsync({ providerOrderId: c.request.providerOrderId, status: 'held_for_review', confirmCode: '222222' });
+    (await w.paykit.payouts.confirm('PO-4'))._unsafeUnwrap();
+    const p = await stored<StoredPayout>(w, 'payout', 'PO-4');
+    expect(p?.inFlight).to.equal(undefined);
+    expect(p?.confirmCode).to.equal('222222');
+    w.script.confirm = (c) => okAsync({ providerOrderId: c.request.providerOrderId, status: 'processing' });
+    expect((await w.paykit.payouts.confirm('PO-4'))._unsafeUnwrap().status).to.equal('processing');
+  });
+});
+
+describe('payouts: only the provider\'s "no record" sends a payout again', () => {
+  it('does not resend when paykit itself cannot find the order-number index while settling a verified answer', async () => {
+    const w = await world();
+    w.script.submit = () => errAsync(PaymentErrors.timeout('no reply'));
+    await w.paykit.payouts.submit({ payoutId: 'PO-5', amount: cny(5000), account, description: 'x' });
+    const get = w.store.get.bind(w.store);
+    w.store.get = ((kind: RecordKind, id: string) => (kind === 'card' && id === 'payout-order:PO-5' ? okAsync(undefined) : get(kind, id))) as typeof w.store.get;
+    w.script.submit = defaultScript().submit;
+    w.clock.advance(11 * MINUTE);
+    const r = await w.paykit.payouts.resolve('PO-5');
+    expect(r.isErr()).to.equal(true);
+    expect(calls(w, 'payouts.submit')).to.have.length(1);
+  });
+});
