@@ -136,6 +136,37 @@ describe('payouts: the confirm code is the provider\'s verified word and is neve
   });
 });
 
+describe('payouts and refunds: what is checked and recorded is what is sent', () => {
+  it('sends the beneficiary and amount given, even when the caller reuses its objects before the send', async () => {
+    const w = await world();
+    const acct = { ...account };
+    const amount = cny(5000);
+    const submitted = w.paykit.payouts.submit({ payoutId: 'PO-6', amount, account: acct, description: 'x' });
+    // A loop filling the same objects for the next payout, without awaiting this one.
+    acct.accountNumber = '6222020000000000999';
+    amount.amount = 999999;
+    (await submitted)._unsafeUnwrap();
+    const sent = calls(w, 'payouts.submit')[0]?.request as { account: { accountNumber: string }; amount: { amount: number } };
+    expect(sent.account.accountNumber).to.equal('6222020000000000001');
+    expect(sent.amount.amount).to.equal(5000);
+    const p = await stored<StoredPayout>(w, 'payout', 'PO-6');
+    expect(p?.amount.amount).to.equal(5000);
+    expect(p?.request?.account.accountNumber).to.equal('6222020000000000001');
+  });
+
+  it('refunds the amount given, even when the caller changes its object before the send', async () => {
+    const w = await world();
+    (await w.paykit.payments.create({ orderId: 'A7', amount: cny(10000), description: 'Tea' }))._unsafeUnwrap();
+    (await w.paykit.notifications.handle('main', fakeNotification(KEY, { type: 'payment', report: { orderId: 'A7', status: 'succeeded', amount: cny(10000) } })))._unsafeUnwrap();
+    const amount = cny(3000);
+    const refunding = w.paykit.refunds.create({ refundId: 'R7', orderId: 'A7', amount });
+    amount.amount = 10000;
+    (await refunding)._unsafeUnwrap();
+    expect((calls(w, 'refunds.refund')[0]?.request as { amount: { amount: number } }).amount.amount).to.equal(3000);
+    expect((await w.paykit.payments.get('A7'))._unsafeUnwrap().refunded).to.deep.equal(cny(3000));
+  });
+});
+
 describe('payouts: only the provider\'s "no record" sends a payout again', () => {
   it('does not resend when paykit itself cannot find the order-number index while settling a verified answer', async () => {
     const w = await world();

@@ -142,10 +142,13 @@ export class PayoutOps {
    * error that proves nothing was applied records the payout `failed`; anything else is
    * `OutcomeUnknown`, settled by {@link PayoutOps.resolve} or `resolvePending`.
    */
-  submit(input: PayoutInput, options: CallOptions = {}): PayResultAsync<Payout> {
+  submit(given: PayoutInput, options: CallOptions = {}): PayResultAsync<Payout> {
     return guardAsync('payouts.submit', () => {
-      const valid = decodeWith(PayoutInputCodec, input, 'payouts.submit');
+      const valid = decodeWith(PayoutInputCodec, given, 'payouts.submit');
       if (valid.isErr()) return errAsync(valid.error);
+      // paykit's own copy: what was checked, recorded and reserved is what is sent, whatever the
+      // caller does with its objects meanwhile (a loop reusing one account object).
+      const input: PayoutInput = structuredClone(given);
       const svc = this.#ctx.service('payouts', 'submit', options.instance);
       if (svc.isErr()) return errAsync(svc.error);
       const { clock } = this.#ctx;

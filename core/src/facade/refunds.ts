@@ -153,10 +153,12 @@ export class RefundOps {
    * call that may have reached the provider is `OutcomeUnknown`: the refund stays reserved until
    * `refunds.query` or `resolvePending` learns the outcome.
    */
-  create(input: RefundInput, options: CallOptions = {}): PayResultAsync<Refund> {
+  create(given: RefundInput, options: CallOptions = {}): PayResultAsync<Refund> {
     return guardAsync('refunds.create', () => {
-      const valid = decodeWith(RefundInputCodec, input, 'refunds.create');
+      const valid = decodeWith(RefundInputCodec, given, 'refunds.create');
       if (valid.isErr()) return errAsync(valid.error);
+      // paykit's own copy: what is reserved is what is sent and recorded (see payouts.submit).
+      const input: RefundInput = structuredClone(given);
       const { store, clock } = this.#ctx;
       return store.get<StoredPayment>('payment', input.orderId).andThen((rec) => {
         if (!rec) return errAsync(PaymentErrors.notFound(`no payment is recorded for order ${input.orderId}`));
