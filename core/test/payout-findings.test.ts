@@ -122,6 +122,29 @@ describe('payouts: the confirm code is the provider\'s verified word and is neve
     expect((calls(w, 'payouts.confirm')[0]?.request as { confirmCode: string }).confirmCode).to.equal('123456');
   });
 
+  it('keeps the confirm code of a held reply whose recording failed, so the payout can be confirmed once resolved', async () => {
+    const w = await world();
+    w.script.submit = (req) => okAsync({ providerOrderId: req.providerOrderId, status: 'held_for_review', confirmCode: '654321' });
+    const commit = w.store.commit.bind(w.store);
+    let failed = false;
+    w.store.commit = ((changes: Parameters<typeof commit>[0]) => {
+      const holds = changes.writes.some((x) => x.kind === 'payout' && (x.value as StoredPayout).status === 'held_for_review');
+      if (holds && !failed) {
+        failed = true;
+        return errAsync(PaymentErrors.internal('database went away'));
+      }
+      return commit(changes);
+    }) as typeof w.store.commit;
+    expect((await w.paykit.payouts.submit({ payoutId: 'PO-8', amount: cny(5000), account, description: 'x' }))._unsafeUnwrapErr().kind).to.equal('OutcomeUnknown');
+    expect((await stored<StoredPayout>(w, 'payout', 'PO-8'))?.confirmCode).to.equal('654321');
+    // The query shows the hold (a query never carries the code); the payout can then be confirmed.
+    w.script.payoutQuery = (req) => okAsync({ providerOrderId: req.providerOrderId, status: 'held_for_review' });
+    w.clock.advance(11 * MINUTE);
+    expect((await w.paykit.payouts.resolve('PO-8'))._unsafeUnwrap().status).to.equal('held_for_review');
+    expect((await w.paykit.payouts.confirm('PO-8'))._unsafeUnwrap().status).to.equal('processing');
+    expect(calls(w, 'payouts.submit')).to.have.length(1);
+  });
+
   it('settles a confirm by its own reply when the provider holds the payout again, keeping the new code', async () => {
     const w = await world();
     w.script.submit = (req) => okAsync({ providerOrderId: req.providerOrderId, status: 'held_for_review', confirmCode: '111111' });

@@ -211,11 +211,13 @@ export class PayoutOps {
           value: { ...settledTracking(cur), ...(t.kind === 'applied' ? { status: t.to, reason: { message: e.message, ...(e.providerCode !== undefined ? { providerCode: e.providerCode } : {}), code: e.code } } : {}) },
         }));
       }, 1),
-      unknown: (tx, p, e) => updateRecord<StoredPayout>(tx, 'payout', p.payoutId, (cur) => {
+      unknown: (tx, p, e, reply) => updateRecord<StoredPayout>(tx, 'payout', p.payoutId, (cur) => {
         // Settled meanwhile, or claimed again by a resolver (whose lease must stand): nothing to mark.
         if (!sameClaim(cur, p)) return ok({ write: false, value: cur });
         const status = operation === 'payouts.submit' && cur.status === 'created' ? 'unknown' as const : cur.status;
-        return ok({ write: true, value: { ...unknownTracking(cur, e.message), status } });
+        // A verified hold whose recording failed: its confirm code comes in no query, keep it.
+        const code = reply?.status === 'held_for_review' && reply.confirmCode !== undefined ? { confirmCode: reply.confirmCode } : {};
+        return ok({ write: true, value: { ...unknownTracking(cur, e.message), status, ...code } });
       }, 1),
     });
   }

@@ -34,8 +34,12 @@ export interface MoneyOperationSteps<C, P, R> {
   settle(tx: Store, claim: C, reply: P): PayResultAsync<R>;
   /** The call provably did nothing: end the operation and release what the claim reserved. */
   release(tx: Store, claim: C, error: PaymentError): PayResultAsync<unknown>;
-  /** The outcome is unknown: leave the operation in flight, its lease released, for a resolver. */
-  unknown(tx: Store, claim: C, error: PaymentError): PayResultAsync<unknown>;
+  /**
+   * The outcome is unknown: leave the operation in flight, its lease released, for a resolver.
+   * `reply` is the provider's verified answer when it came but could not be recorded: what only it
+   * carries (a payout's confirm code) may be kept.
+   */
+  unknown(tx: Store, claim: C, error: PaymentError, reply?: P): PayResultAsync<unknown>;
 }
 
 /**
@@ -63,7 +67,7 @@ async function sendAndSettle<C, P, R>(ctx: ProtocolContext, steps: MoneyOperatio
   if (sent.isOk()) {
     const settled = await commitValue(ctx, (tx) => steps.settle(tx, claim, sent.value), { cause: { source: 'reply', operation } });
     if (settled.isOk()) return ok(settled.value);
-    return unknown(ctx, steps, claim, settled.error, 'its answer could not be recorded');
+    return unknown(ctx, steps, claim, settled.error, 'its answer could not be recorded', sent.value);
   }
   const e = sent.error;
   if (!provenNotApplied(e)) return unknown(ctx, steps, claim, e, 'no verified answer');
@@ -75,11 +79,11 @@ async function sendAndSettle<C, P, R>(ctx: ProtocolContext, steps: MoneyOperatio
   return err(e);
 }
 
-async function unknown<C, P, R>(ctx: ProtocolContext, steps: MoneyOperationSteps<C, P, R>, claim: C, e: PaymentError, why: string): Promise<PayResult<R>> {
+async function unknown<C, P, R>(ctx: ProtocolContext, steps: MoneyOperationSteps<C, P, R>, claim: C, e: PaymentError, why: string, reply?: P): Promise<PayResult<R>> {
   const what = steps.describe(claim);
   // Best effort: if even this commit fails, the record is in flight with a lease that runs out,
   // and a resolver picks it up then.
-  const marked = await commitValue(ctx, (tx) => steps.unknown(tx, claim, e), { cause: { source: 'reply', operation: steps.operation } });
+  const marked = await commitValue(ctx, (tx) => steps.unknown(tx, claim, e, reply), { cause: { source: 'reply', operation: steps.operation } });
   safeLog(ctx.logger, 'warn', 'money operation outcome unknown', { operation: steps.operation, what, why, error: e.message, recorded: marked.isOk() });
   return err(asOutcomeUnknown(e, what, steps.resolution(claim)));
 }
