@@ -159,6 +159,21 @@ describe('payouts: the confirm code is the provider\'s verified word and is neve
   });
 });
 
+describe('payouts: a confirmed hold is not brought back by an older answer', () => {
+  it('keeps a payout accepted after its confirm when a query sent before it still shows the hold', async () => {
+    const w = await world();
+    w.script.submit = (req) => okAsync({ providerOrderId: req.providerOrderId, status: 'held_for_review', confirmCode: '111111', reason: { providerCode: '4002', code: 'suspected_duplicate', message: 'same card, same amount today' } });
+    (await w.paykit.payouts.submit({ payoutId: 'PO-9', amount: cny(5000), account, description: 'x' }))._unsafeUnwrap();
+    w.script.confirm = (c) => okAsync({ providerOrderId: c.request.providerOrderId, status: 'accepted' });
+    (await w.paykit.payouts.confirm('PO-9', { acceptSuspectedDuplicate: true }))._unsafeUnwrap();
+    w.script.payoutQuery = (req) => okAsync({ providerOrderId: req.providerOrderId, status: 'held_for_review' });
+    expect((await w.paykit.payouts.query('PO-9'))._unsafeUnwrap().status).to.equal('accepted');
+    // So no second confirm goes out past the suspected-duplicate guard.
+    expect((await w.paykit.payouts.confirm('PO-9'))._unsafeUnwrapErr().kind).to.equal('Conflict');
+    expect(calls(w, 'payouts.confirm')).to.have.length(1);
+  });
+});
+
 describe('payouts and refunds: what is checked and recorded is what is sent', () => {
   it('sends the beneficiary and amount given, even when the caller reuses its objects before the send', async () => {
     const w = await world();

@@ -82,6 +82,10 @@ export function settlePayoutReport(tx: Store, report: PayoutReport, now: Date, r
     if (report.amount !== undefined && (report.amount.amount !== cur.amount.amount || report.amount.currency !== cur.amount.currency)) {
       return err(PaymentErrors.conflict(`provider reports payout ${cur.payoutId} (order ${report.providerOrderId}) for ${report.amount.amount} ${report.amount.currency} minor units, but ${cur.amount.amount} ${cur.amount.currency} were recorded: investigate before anything else`));
     }
+    // A hold reported after a confirm was accepted is an older answer (a query sent before it):
+    // the hold was reviewed and released, and its confirm code is spent.
+    const staleHold = cur.status === 'accepted' && report.status === 'held_for_review' && cur.confirmCode !== undefined && report.confirmCode === undefined;
+    if (staleHold) return ok({ write: true, value: ignoredReportTracking(cur) });
     return payoutTransition(cur.status, report.status).map((t) => {
       const to = t.kind === 'applied' ? t.to : cur.status;
       // A confirm still being sent (its sender holds the lease, in this process or another) is
