@@ -205,6 +205,39 @@ describe('payouts and refunds: what is checked and recorded is what is sent', ()
   });
 });
 
+describe('payouts: a send that outlived its lease leaves a resolver\'s lease alone', () => {
+  it('keeps the lease of the resolver checking the payout when the first send finally times out', async () => {
+    const w = await world();
+    const first = held<PayoutReport>();
+    w.script.submit = () => first.reply;
+    const submitted = w.paykit.payouts.submit({ payoutId: 'PO-10', amount: cny(5000), account, description: 'x' });
+    await sleep(10);
+    w.clock.advance(6 * MINUTE);
+    const query = held<PayoutReport>();
+    w.script.payoutQuery = () => query.reply;
+    const resolving = w.paykit.payouts.resolve('PO-10');
+    await sleep(10);
+    expect((await stored<StoredPayout>(w, 'payout', 'PO-10'))?.lease?.purpose).to.equal('check');
+    first.answer(err(PaymentErrors.timeout('no reply')));
+    await submitted;
+    const during = await stored<StoredPayout>(w, 'payout', 'PO-10');
+    expect(during?.lease?.purpose).to.equal('check');
+    // A second resolver meanwhile finds it busy and asks nothing.
+    expect((await w.paykit.payouts.resolve('PO-10'))._unsafeUnwrapErr().kind).to.equal('Conflict');
+    expect(calls(w, 'payouts.query')).to.have.length(1);
+    query.answer(ok({ providerOrderId: 'PO-10', status: 'processing' }));
+    expect((await resolving)._unsafeUnwrap().status).to.equal('processing');
+  });
+});
+
+describe('payouts and refunds: inputs with more than the fields paykit reads', () => {
+  it('accepts an input object carrying methods (an entity spread in) and sends only its copy', async () => {
+    const w = await world();
+    const input = { payoutId: 'PO-11', amount: cny(5000), account: { ...account }, description: 'x', toString: () => 'entity' };
+    expect((await w.paykit.payouts.submit(input))._unsafeUnwrap().status).to.equal('accepted');
+  });
+});
+
 describe('payouts: only the provider\'s "no record" sends a payout again', () => {
   it('does not resend when paykit itself cannot find the order-number index while settling a verified answer', async () => {
     const w = await world();

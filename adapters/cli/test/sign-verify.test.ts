@@ -208,6 +208,10 @@ describe('paykit CLI', () => {
       const text = (JSON.parse(io.stdout) as { signedText: string }).signedText;
       expect(text).to.equal('id_no=**************123X&order_id=A1001&key=<md5Key>');
       expect(io.stdout).not.to.contain('11010119900101123X');
+      // A short one keeps its last 2 (5 to 8 characters), as LianLian's own masking does.
+      const short = new MemoryIo(signedBody('id_no=E1234567&order_id=A1001'));
+      expect(await runCli(['verify', '--provider', 'fakepay', '--key', KEY, '--explain'], short, FAKE_PROVIDERS)).to.equal(0);
+      expect((JSON.parse(short.stdout) as { signedText: string }).signedText).to.equal('id_no=******67&order_id=A1001&key=<md5Key>');
     });
 
     it('shows provider ids (oid_paybill) exactly and masks a card number glued to letters', async () => {

@@ -9,7 +9,7 @@ import type { Store } from '../ports/store.js';
 import { commitWork, safeLog } from '../protocol/commit.js';
 import type { NotificationProbe } from '../observability/telemetry.js';
 import { settlePaymentReport } from './payments.js';
-import { findByProviderOrder, settlePayoutReport } from './payouts.js';
+import { settlePayoutReport } from './payouts.js';
 import { settleRefundReport } from './refunds.js';
 import { settlePreAuthReport } from './preauth.js';
 import type { StoredPayment, StoredPreAuth } from './stored.js';
@@ -86,31 +86,17 @@ export class NotificationOps {
     const now = this.#ctx.clock.now();
     switch (event.type) {
       case 'payment':
-        return ownedBy(tx, 'payment', event.report.orderId, instanceId).andThen(() => settlePaymentReport(tx, event.report, { instanceId, now }));
+        return settlePaymentReport(tx, event.report, { instanceId, now });
       case 'refund':
-        return ownedBy(tx, 'refund', event.report.refundId, instanceId).andThen(() => settleRefundReport(tx, event.report));
+        return settleRefundReport(tx, event.report);
       case 'payout':
-        return findByProviderOrder(tx, event.report.providerOrderId).orElse(() => okAsync(undefined))
-          .andThen((payoutId) => ownedBy(tx, 'payout', payoutId, instanceId))
-          .andThen(() => settlePayoutReport(tx, event.report, now));
+        return settlePayoutReport(tx, event.report, now);
       case 'preauth':
-        return ownedBy(tx, 'payment', event.report.orderId, instanceId)
-          .andThen(() => ensurePreAuth(tx, event.report.orderId)).andThen(() => settlePreAuthReport(tx, event.report, true));
+        return ensurePreAuth(tx, event.report.orderId).andThen(() => settlePreAuthReport(tx, event.report, true));
       default:
         return errAsync(PaymentErrors.internal('unknown event type'));
     }
   }
-}
-
-/**
- * Refuses a report about a record another instance made: a notification posted to the wrong
- * instance's URL (two instances sharing a merchant number and key, such as LianLian's web and
- * payout products) must not move it. Not acknowledged, so the provider delivers it again.
- */
-function ownedBy(tx: Store, kind: 'payment' | 'refund' | 'payout', id: string | undefined, instanceId: string): PayResultAsync<unknown> {
-  if (id === undefined) return okAsync(undefined);
-  return tx.get<{ readonly instanceId?: string }>(kind, id).andThen((r) => (r === undefined || r.value.instanceId === undefined || r.value.instanceId === instanceId ? okAsync(undefined)
-    : errAsync(PaymentErrors.conflict(`${kind} ${id} was made on instance ${r.value.instanceId}; a notification received for instance ${instanceId} does not change it (check the notify URL each instance gives its provider)`))));
 }
 
 /** The pre-authorisation record of an order created as one, made on its first report when no capture or void made it yet. */

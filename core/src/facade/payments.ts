@@ -188,8 +188,9 @@ export class PaymentOps {
       const inFlight = { operation: 'payments.create' as const, state: 'unknown' as const, since: now, error: error.slice(0, 300) };
       // A new attempt at an order that failed or closed may have reopened it at the provider: the
       // order is open again (where resolvePending looks) until a verified answer says how it ended.
-      const reopened = existing && REOPENABLE.includes(existing.value.status) ? { status: 'created' as const, reopenedAt: now } : {};
-      if (existing) return tx.update('payment', input.orderId, existing.version, { ...existing.value, ...reopened, inFlight, lastAttemptAt: now });
+      // As a create with an answer does, it now belongs to the instance that was asked.
+      const reopened = existing && REOPENABLE.includes(existing.value.status) ? { status: 'pending' as const, reopenedAt: now } : {};
+      if (existing) return tx.update('payment', input.orderId, existing.version, { ...existing.value, ...reopened, instanceId, inFlight, lastAttemptAt: now });
       return tx.insert<StoredPayment>('payment', input.orderId, { ...newPaymentRecord(input.orderId, instanceId, input, createdAt), ...(preauth ? { preauth } : {}), inFlight, lastAttemptAt: now, attempts: 1 });
     }), { cause: { source: 'reply', operation: 'payments.create' }, attempts: 16 });
   }

@@ -63,7 +63,7 @@ interface PayoutOrderIndex {
 const indexId = (providerOrderId: string) => `payout-order:${providerOrderId}`;
 
 /** The payout id recorded for a provider order number (an index record keeps the mapping). */
-export function findByProviderOrder(store: Store, providerOrderId: string): PayResultAsync<string> {
+function findByProviderOrder(store: Store, providerOrderId: string): PayResultAsync<string> {
   return store.get<PayoutOrderIndex>('card', indexId(providerOrderId)).andThen((idx) =>
     idx ? okAsync(idx.value.payoutId) : errAsync(PaymentErrors.notFound(`no payout is recorded for provider order ${providerOrderId}`)));
 }
@@ -152,7 +152,7 @@ export class PayoutOps {
       if (valid.isErr()) return errAsync(valid.error);
       // paykit's own copy: what was checked, recorded and reserved is what is sent, whatever the
       // caller does with its objects meanwhile (a loop reusing one account object).
-      const input: PayoutInput = structuredClone(given);
+      const input: PayoutInput = { ...given, amount: { ...given.amount }, account: { ...given.account } };
       const svc = this.#ctx.service('payouts', 'submit', options.instance);
       if (svc.isErr()) return errAsync(svc.error);
       const { clock } = this.#ctx;
@@ -221,7 +221,9 @@ export class PayoutOps {
         const status = operation === 'payouts.submit' && cur.status === 'created' ? 'unknown' as const : cur.status;
         // A verified hold whose recording failed: its confirm code comes in no query, keep it.
         const code = reply?.status === 'held_for_review' && reply.confirmCode !== undefined ? { confirmCode: reply.confirmCode } : {};
-        return ok({ write: true, value: { ...unknownTracking(cur, e.message), status, ...code } });
+        // A resolver checking it meanwhile (this send outlived its lease) keeps its lease.
+        const checking = cur.lease?.purpose === 'check' ? { lease: cur.lease } : {};
+        return ok({ write: true, value: { ...unknownTracking(cur, e.message), status, ...code, ...checking } });
       }, 1),
     });
   }

@@ -158,7 +158,7 @@ export class RefundOps {
       const valid = decodeWith(RefundInputCodec, given, 'refunds.create');
       if (valid.isErr()) return errAsync(valid.error);
       // paykit's own copy: what is reserved is what is sent and recorded (see payouts.submit).
-      const input: RefundInput = structuredClone(given);
+      const input: RefundInput = { ...given, amount: { ...given.amount } };
       const { store, clock } = this.#ctx;
       return store.get<StoredPayment>('payment', input.orderId).andThen((rec) => {
         if (!rec) return errAsync(PaymentErrors.notFound(`no payment is recorded for order ${input.orderId}`));

@@ -73,7 +73,11 @@ export function maskFieldValue(key: string, value: string): string {
   if (CARD_SECRET_KEYS.test(key)) return '*'.repeat(value.length);
   // Every digit but the last 4, spaced or not (an id number's final X is kept too).
   if (CARD_KEYS.test(key)) return maskCardNumbersIn(value.length >= 5 ? value.replace(/\d(?=(?:\D*\d){4})/g, '*') : value);
-  if (ID_NUMBER_KEYS.test(key)) return value.length >= 5 ? value.replace(/[0-9A-Za-z](?=(?:[^0-9A-Za-z]*[0-9A-Za-z]){4})/g, '*') : value.replace(/./g, '*');
+  // An id number keeps its last 4 characters, or its last 2 when it has 5 to 8, none when shorter.
+  if (ID_NUMBER_KEYS.test(key)) {
+    const keep = value.length > 8 ? 4 : value.length >= 5 ? 2 : 0;
+    return '*'.repeat(value.length - keep) + value.slice(value.length - keep);
+  }
   if (ID_KEYS.test(key) && !ACCOUNT_WORDS.test(key) && ID_VALUE.test(value)) return value;
   return maskCardNumbersIn(value);
 }

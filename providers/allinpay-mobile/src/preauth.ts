@@ -117,7 +117,8 @@ export class AllinpayPreAuth implements PreAuthCapability {
               providerId: PROVIDER_ID, providerCode: wire.retCode, providerMessage: wire.retMsg ?? m.description, code: m.code, retryable: m.retryable,
             });
             // Spec 4.4: a confirm's signed answer other than 0000 is a failure (预授权完成失败: 其他). Spec
-            // 4.2 names one failure of a cancel (FC0003_000008); any other code of a cancel is unknown.
+            // 4.2 names one failure of a cancel (FC0003_000008); a code no table of the spec lists
+            // is unknown (moneyFailure), a listed one a refusal.
             return operation === 'confirm' ? errAsync(refusal) : unknown(refusal);
           }
           // preAuthId (4.2/4.4): the authorisation Allinpay confirmed or cancelled, kept for the merchant's records.

@@ -26,7 +26,7 @@ function masked(part: string | Uint8Array): string | Uint8Array {
 }
 
 /** A field written `k=v` (a form), `"k":"v"` (JSON) or `%22k%22%3A%22v%22` (JSON inside a form field): the text up to the value, the name, the value. */
-const FIELD_FORMS = [/((?:^|&)([A-Za-z_][\w.]*)=)([^&\r\n]*)/g, /("([A-Za-z_][\w.]*)"\s*:\s*")([^"\\]*)/g, /(%22([A-Za-z_][\w.]*)%22%3A%22)(.*?)(?=%22)/gi];
+const FIELD_FORMS = [/((?:^|[&?])([A-Za-z_][\w.]*)=)([^&\r\n]*)/g, /("([A-Za-z_][\w.]*)"\s*:\s*")([^"\\]*)/g, /(%22([A-Za-z_][\w.]*)%22%3A%22)(.*?)(?=%22)/gi];
 
 /**
  * Masks by name what the digit heuristics may miss: card and account numbers (first 6 and last 4
