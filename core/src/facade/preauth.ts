@@ -41,9 +41,9 @@ export function settlePreAuthReport(tx: Store, report: PreAuthReport, notificati
     // capture of unknown outcome made the record needs_attention), says nothing of the capture or
     // void in flight: it may have been sent before it.
     const crossed = notification && cur.inFlight !== undefined && (report.status === cur.status || report.status === 'authorised');
-    if (crossed && report.status !== cur.status) return ok({ write: true, value: { ...cur, ...id } });
+    if (crossed) return ok({ write: true, value: { ...cur, ...id } });
     return preAuthTransition(cur.status, report.status).map((t) => (t.kind === 'ignored'
-      ? { write: true, value: { ...(crossed ? cur : ignoredReportTracking(cur)), ...id } }
+      ? { write: true, value: { ...ignoredReportTracking(cur), ...id } }
       : { write: true, value: { ...settledTracking(cur), ...id, status: t.to, ...(report.captured ? { captured: report.captured } : {}) } }));
   }, 1));
 }

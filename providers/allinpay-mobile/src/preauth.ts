@@ -100,16 +100,17 @@ export class AllinpayPreAuth implements PreAuthCapability {
         operation: 'payments.query', reference: orderId,
         hint: `Allinpay has no pre-authorisation query: check order ${orderId} on Allinpay's merchant site before repeating the ${operation}`,
       };
-      const unknown = (e: PaymentError) => errAsync(moneyFailure(e, resolution));
+      // The failure as moneyFailure classifies it: unknown outcome, or a refusal that stays one.
+      const failed = (e: PaymentError) => errAsync(moneyFailure(e, resolution));
       return postForm(this.transport, this.#settings, PATHS.gateway, fields.value, 'money', `preAuth${operation === 'confirm' ? 'Confirm' : 'Cancel'}`)
         .mapErr((e) => moneyFailure(e, resolution))
         .andThen((text) => {
-          if (isErrorReply(text)) return unknown(errorReplyOf(text, `pre-authorisation ${operation}`));
+          if (isErrorReply(text)) return failed(errorReplyOf(text, `pre-authorisation ${operation}`));
           const reply = verifyPreAuthReply(text, this.#settings);
-          if (reply.isErr()) return unknown(reply.error);
+          if (reply.isErr()) return failed(reply.error);
           const { wire } = reply.value;
           if (wire.orderNo !== orderId || wire.merchantId !== this.#settings.merchantId) {
-            return unknown(PaymentErrors.decode(`pre-authorisation reply is for order ${wire.orderNo}, not ${orderId}`, { providerId: PROVIDER_ID }));
+            return failed(PaymentErrors.decode(`pre-authorisation reply is for order ${wire.orderNo}, not ${orderId}`, { providerId: PROVIDER_ID }));
           }
           if (wire.retCode !== '0000') {
             const m = allinpayErrorCode(wire.retCode);
@@ -119,7 +120,7 @@ export class AllinpayPreAuth implements PreAuthCapability {
             // Spec 4.4: a confirm's signed answer other than 0000 is a failure (预授权完成失败: 其他). Spec
             // 4.2 names one failure of a cancel (FC0003_000008); a code no table of the spec lists
             // is unknown (moneyFailure), a listed one a refusal.
-            return operation === 'confirm' ? errAsync(refusal) : unknown(refusal);
+            return operation === 'confirm' ? errAsync(refusal) : failed(refusal);
           }
           // preAuthId (4.2/4.4): the authorisation Allinpay confirmed or cancelled, kept for the merchant's records.
           const report: PreAuthReport = operation === 'confirm' && request.amount !== undefined

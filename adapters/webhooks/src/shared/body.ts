@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { PaymentErrors, type PaymentError } from '@paykit/core';
 
 /** What reading a notification body gave. */
 export type BodyRead =
@@ -18,6 +19,13 @@ export const STREAM_DECODED = 'other middleware set a text encoding on the reque
  * Fastify, whose requestTimeout is off by default, for ever).
  */
 export const BODY_TIMEOUT_MS = 10_000;
+
+/** The error of a body that did not arrive whole: cut off for taking too long, or dropped by `who`. */
+export function incompleteBodyError(read: { readonly afterMs?: number }, who: 'provider' | 'client'): PaymentError {
+  return read.afterMs !== undefined
+    ? PaymentErrors.timeout(`the body did not arrive within ${read.afterMs} ms: the connection was closed`)
+    : PaymentErrors.network(`the ${who} closed the connection before the whole body arrived`, false);
+}
 
 /**
  * Reads a request body stream into its exact bytes, up to `limit` bytes. A declared

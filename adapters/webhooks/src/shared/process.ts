@@ -1,6 +1,6 @@
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import { PaymentErrors, type HttpReply, type LogLevel, type PaymentError, type PayResult, type HandledNotification } from '@paykit/core';
-import type { BodyRead } from './body.js';
+import { incompleteBodyError, type BodyRead } from './body.js';
 import { resolveInstance } from './instance.js';
 import { optionsError, WEBHOOK_OPTIONS_USAGE } from './options.js';
 import { plainReply } from './replies.js';
@@ -89,9 +89,7 @@ async function run(paykit: WebhookPaykit, options: WebhookOptions, input: Webhoo
       return rejected(paykit, 'body-too-large', error, providerRejection(paykit, instanceId, error), instanceId);
     }
     case 'aborted': {
-      const error = read.afterMs !== undefined
-        ? PaymentErrors.timeout(`the body did not arrive within ${read.afterMs} ms: the connection was closed`)
-        : PaymentErrors.network('the provider closed the connection before the whole body arrived', false);
+      const error = incompleteBodyError(read, 'provider');
       return rejected(paykit, 'aborted', error, providerRejection(paykit, instanceId, error), instanceId);
     }
     case 'unavailable': {

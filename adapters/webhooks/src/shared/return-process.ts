@@ -2,7 +2,7 @@ import { err, ok, type Result } from 'neverthrow';
 import {
   PaymentErrors, type Capability, type HandledReturn, type HttpReply, type Logger, type LogLevel, type PaymentError, type PaymentOps, type PayResult,
 } from '@paykit/core';
-import type { BodyRead } from './body.js';
+import { incompleteBodyError, type BodyRead } from './body.js';
 import { resolveInstance } from './instance.js';
 import { optionsError, WEBHOOK_OPTIONS_USAGE } from './options.js';
 import { logSafely } from './process.js';
@@ -192,9 +192,7 @@ async function run(paykit: ReturnPaykit, options: ReturnOptions, input: ReturnIn
       case 'too-large':
         return done(refused(paykit, 'body-too-large', PaymentErrors.invalidRequest(`the return body is over ${read.limit} bytes: raise maxBodyBytes if a provider really sends that much`), instanceId), true);
       case 'aborted':
-        return done(refused(paykit, 'aborted', read.afterMs !== undefined
-          ? PaymentErrors.timeout(`the body did not arrive within ${read.afterMs} ms: the connection was closed`)
-          : PaymentErrors.network('the client closed the connection before the whole body arrived', false), instanceId), true);
+        return done(refused(paykit, 'aborted', incompleteBodyError(read, 'client'), instanceId), true);
       case 'unavailable':
         return done(refused(paykit, 'body-unavailable', PaymentErrors.invalidConfig(`cannot verify the return: ${read.detail}`), instanceId));
       case 'complete':
