@@ -82,6 +82,20 @@ describe('Allinpay mobile refunds', () => {
       expect((await w.paykit.payments.get('R-9'))._unsafeUnwrap().refunded.amount).to.equal(250);
     });
 
+    it('keeps the refund pending on a documented code whose own text says the result is unknown (EM0001_000091)', async () => {
+      // Spec 6.1: EM0001_000091 "移动支付更新支付结果失败", message "支付结果获取失败…请联系商户确认订单是否已支付".
+      w = await world();
+      await paidOrder(w, 'R-11', 1000);
+      w.sim.server.inject({ path: '/gateway/index.do', replyBody: 'ERRORCODE=EM0001_000091&ERRORMSG=移动支付更新支付结果失败' });
+      const r = await w.paykit.refunds.create({ refundId: 'RF-11', orderId: 'R-11', amount: { amount: 400, currency: 'CNY' } });
+      expect(r.isErr() && r.error.kind).to.equal('OutcomeUnknown');
+      expect((await w.paykit.refunds.get('RF-11'))._unsafeUnwrap().status).to.not.equal('failed');
+      const other = await w.paykit.refunds.create({ refundId: 'RF-11b', orderId: 'R-11', amount: { amount: 601, currency: 'CNY' } });
+      expect(other.isErr() && other.error.kind).to.equal('Conflict');
+      (await w.paykit.resolvePending({ olderThan: 0 }))._unsafeUnwrap();
+      expect((await w.paykit.refunds.get('RF-11'))._unsafeUnwrap().status).to.equal('succeeded');
+    });
+
     it('still takes a documented refusal code as a refusal', async () => {
       w = await world();
       await paidOrder(w, 'R-10', 1000);
