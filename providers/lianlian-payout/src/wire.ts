@@ -111,13 +111,20 @@ export type ReceivedCodec<A> = t.Decoder<unknown, A> & {
   readonly optionalKeys: ReadonlySet<string>;
 };
 
+/** An optional field's codec that also refuses the text `null`: LianLian does not sign that value. */
+function signedValue<C extends t.Mixed>(codec: C): C {
+  return new t.Type(codec.name, codec.is, (u, c) => (u === 'null' ? t.failure(u, c, `expected ${codec.name}: the text "null" is not signed`) : codec.validate(u, c)), codec.encode) as unknown as C;
+}
+
 /**
  * The codec of a message LianLian signs: its required fields, then its optional ones. An optional
- * string here has at least one character, so a message carrying one empty is refused by the first
- * decode and read again without it.
+ * field here refuses what LianLian leaves out of the signing text (an empty string, the text `null`),
+ * so a message carrying one is refused by the first decode and read again without it: a value no
+ * signature covers is never taken for data (someone adding `"oid_paybill":"null"` changes nothing).
  */
 function received<R extends t.Props, O extends t.Props>(name: string, required: R, optional: O): t.IntersectionC<[t.TypeC<R>, t.PartialC<O>]> & ReceivedCodec<t.TypeOf<t.TypeC<R>> & t.TypeOf<t.PartialC<O>>> {
-  return Object.assign(t.intersection([t.type(required), t.partial(optional)], name), { optionalKeys: new Set(Object.keys(optional)) });
+  const checked = Object.fromEntries(Object.entries(optional).map(([k, c]) => [k, signedValue(c)])) as O;
+  return Object.assign(t.intersection([t.type(required), t.partial(checked)], name), { optionalKeys: new Set(Object.keys(optional)) });
 }
 
 const ReplyBase = {

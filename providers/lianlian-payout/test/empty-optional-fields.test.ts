@@ -78,6 +78,15 @@ describe('LianLian payout incoming messages with empty optional fields (README s
       expect(added.fields).to.deep.equal(original.fields);
     });
 
+    it('reports exactly what the genuine one does when the added fields hold the text "null" (not signed either)', () => {
+      const original = verify(genuine)._unsafeUnwrap();
+      const added = verify({ ...genuine, info_order: 'null', oid_paybill: 'null' })._unsafeUnwrap();
+      expect(added.report).to.deep.equal(original.report);
+      expect(added.report).not.to.have.property('providerPayoutId');
+      expect(added.eventKey).to.equal('EP-1:FAILURE:');
+      expect(added.fields).to.deep.equal(original.fields);
+    });
+
     it('still refuses a changed amount carried with the empty fields (Signature)', () => {
       expect(verify({ ...genuine, money_order: '0.01', settle_date: '' })._unsafeUnwrapErr().kind).to.equal('Signature');
     });
@@ -110,6 +119,26 @@ describe('LianLian payout incoming messages with empty optional fields (README s
       expect(readQueryReply(reply({ ret_code: '' }), key, expected)._unsafeUnwrapErr().kind).to.equal('Decode');
       const tampered = JSON.parse(reply().toString('utf8')) as Record<string, unknown>;
       expect(readQueryReply(body({ ...tampered, result_pay: 'SUCCESS' }), key, expected)._unsafeUnwrapErr().kind).to.equal('Signature');
+    });
+  });
+
+  context('when a signed query reply saying "no record" (8901) carries no_order "null"', () => {
+    it('reads no_order as absent instead of refusing the reply as one for another order', () => {
+      const r = readQueryReply(body(signed({
+        ret_code: '8901', ret_msg: '没有记录', sign_type: 'RSA', oid_partner: OID_PARTNER, no_order: 'null', oid_paybill: 'null',
+      })), key, { oidPartner: OID_PARTNER, noOrder: 'EP-9' })._unsafeUnwrap();
+      expect(r).to.include({ ret_code: '8901' });
+      expect(r).not.to.have.property('no_order');
+      expect(r).not.to.have.property('oid_paybill');
+    });
+  });
+
+  context('when a hold reply carries confirm_code "null"', () => {
+    it('reads it as absent: no confirm code is recorded from an unsigned value', () => {
+      const r = readApplyReply(body(signed({
+        ret_code: '4002', ret_msg: '疑似重复提交订单', sign_type: 'RSA', oid_partner: OID_PARTNER, no_order: 'EP-8', confirm_code: 'null',
+      })), key, { oidPartner: OID_PARTNER, noOrder: 'EP-8' })._unsafeUnwrap();
+      expect(r).not.to.have.property('confirm_code');
     });
   });
 
