@@ -83,7 +83,9 @@ export function settlePaymentReport(tx: Store, report: PaymentReport, create?: {
   if (!isObject(report)) return errAsync(badArgument('settlePaymentReport', 'report', 'a PaymentReport { orderId, amount, status }', report));
   return guardAsync('settlePaymentReport', () => tx.get<StoredPayment>('payment', report.orderId).andThen((rec) => {
     if (rec || !create) return okAsync(undefined);
-    return mapOk(tx.insert<StoredPayment>('payment', report.orderId, newPaymentRecord(report.orderId, create.instanceId, report, create.now)), () => undefined);
+    // The provider's order time when it states one (later refunds and queries must name it).
+    const orderedAt = report.orderedAt instanceof Date && !Number.isNaN(report.orderedAt.getTime()) ? report.orderedAt : create.now;
+    return mapOk(tx.insert<StoredPayment>('payment', report.orderId, newPaymentRecord(report.orderId, create.instanceId, report, orderedAt)), () => undefined);
   }).andThen(() => updateRecord<StoredPayment>(tx, 'payment', report.orderId, (cur) => applyPaymentReport(cur, report), 1)));
 }
 

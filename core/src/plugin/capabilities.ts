@@ -107,6 +107,12 @@ export interface PaymentReport {
   readonly providerPaymentId?: string;
   /** When it was paid. */
   readonly paidAt?: Date;
+  /**
+   * When the merchant's order was made, as the provider states it (its order time). paykit keeps it
+   * as the order time of a payment it first learns of from this report, since providers that need
+   * the original order time on later calls (refunds, queries) refuse any other.
+   */
+  readonly orderedAt?: Date;
   /** Settlement date `YYYYMMDD`. */
   readonly settleDate?: string;
   /** Provider's own status string, verbatim. */

@@ -65,6 +65,10 @@ export function verifyPaymentResult(fields: Readonly<Record<string, string>>, se
   const report: Mutable<PaymentReport> = {
     orderId: wire.orderNo, status, amount: amount.value, providerPaymentId: wire.paymentOrderId, providerStatus: wire.payResult,
   };
+  // Spec 3.1/3.5/4.1/4.3: later queries, refunds and pre-authorisation calls must name the
+  // order's own time; an order first learnt of from this result keeps it.
+  const orderedAt = parseCst(wire.orderDatetime, 'orderDatetime');
+  if (orderedAt.isOk()) report.orderedAt = orderedAt.value;
   if (status === 'succeeded') {
     const paidAt = parseCst(wire.payDatetime, 'payDatetime');
     if (paidAt.isOk()) report.paidAt = paidAt.value;

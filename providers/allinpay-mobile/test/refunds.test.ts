@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { Tokens } from '@paykit/core';
-import { lastForm, MD5_KEY, paidOrder, world, type World } from './support.js';
+import { formRequest, lastForm, MD5_KEY, paidOrder, world, worldOn, type World } from './support.js';
 
 const md5 = (s: string): string => createHash('md5').update(s, 'utf8').digest('hex').toUpperCase();
 
@@ -24,6 +24,27 @@ describe('Allinpay mobile refunds', () => {
       expect(lastForm(w)).to.include({ version: 'v2.4', mchtRefundOrderNo: 'RF-1', refundAmount: '300' });
       const p = await w.paykit.payments.get('R-1');
       expect(p._unsafeUnwrap()).to.deep.include({ status: 'partially_refunded', refunded: { amount: 300, currency: 'CNY' } });
+    });
+  });
+
+  context('when paykit first learns of a paid order from its notification', () => {
+    it('keeps the order time the notification states, so the refund names the order Allinpay has (spec 3.5)', async () => {
+      // The order was made two days ago by another system (here: another paykit on the same merchant).
+      w = await world();
+      const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+      w.clock.set(twoDaysAgo);
+      const created = await w.paykit.payments.create({ orderId: 'EL-1', amount: { amount: 1000, currency: 'CNY' }, description: 'tea' });
+      if (created.isErr() || created.value.action.kind !== 'sdk') throw new Error('create failed');
+      const orderDatetime = (JSON.parse(created.value.action.payload) as Record<string, string>).orderDatetime;
+      w.sim.pay(created.value.action.payload, 'succeeded', false);
+      const other = await worldOn(w.sim);
+      const handled = await other.paykit.notifications.handle('app', formRequest(w.sim.notificationBody('EL-1')));
+      expect(handled.isOk()).to.equal(true);
+      const payment = (await other.paykit.payments.get('EL-1'))._unsafeUnwrap();
+      expect(payment.status).to.equal('succeeded');
+      const r = await other.paykit.refunds.create({ refundId: 'RF-EL-1', orderId: 'EL-1', amount: { amount: 100, currency: 'CNY' } });
+      expect(lastForm(w)).to.include({ orderNo: 'EL-1', orderDatetime });
+      expect(r.isOk() && r.value.status).to.equal('processing');
     });
   });
 

@@ -17,7 +17,11 @@ export interface World {
 
 /** Starts a simulator and builds paykit against it. */
 export async function world(options: Record<string, unknown> = {}, simOptions: AllinpaySimulatorOptions = {}, timeoutMs?: number): Promise<World> {
-  const sim = await AllinpaySimulator.start({ md5Key: MD5_KEY, ...simOptions });
+  return worldOn(await AllinpaySimulator.start({ md5Key: MD5_KEY, ...simOptions }), options, timeoutMs);
+}
+
+/** A paykit instance `app` (with its own store, clock and logger) against a running simulator. */
+export async function worldOn(sim: AllinpaySimulator, options: Record<string, unknown> = {}, timeoutMs?: number): Promise<World> {
   const transport = new LoopbackTransport(timeoutMs);
   const logger = new MemoryLogger();
   const clock = new FixedClock(new Date());

@@ -90,6 +90,7 @@ export function amountToWire(m: Money, path = 'amount'): PayResult<string> {
 /** The fields of a payment result message (notification, sync return, query reply). */
 export interface PaymentResultFields {
   readonly no_order: string;
+  readonly dt_order?: string;
   readonly oid_paybill: string;
   readonly money_order: string;
   readonly result_pay: string;
@@ -158,6 +159,12 @@ export function reportOf(w: PaymentResultFields, o: ReportOptions = {}): PayResu
     providerStatus: w.result_pay,
   };
   if (w.settle_date !== undefined) report.settleDate = w.settle_date;
+  // Spec 3.1: merchant, order date and order number name an order; an order paykit first learns
+  // of from this message keeps its date, which every later query must send.
+  if (w.dt_order !== undefined) {
+    const orderedAt = parseCst(w.dt_order, 'dt_order');
+    if (orderedAt.isOk()) report.orderedAt = orderedAt.value;
+  }
   if (o.paidAt !== undefined && status === 'succeeded') report.paidAt = o.paidAt;
   if (status === 'failed') report.failure = { message: w.memo ?? 'LianLian reports the payment failed' };
   const details = detailsOf(w, o.extra);

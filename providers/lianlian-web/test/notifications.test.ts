@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import type { RawHttpRequest } from '@paykit/core';
 import { simSign, simSigningText, simSpoil } from '../src/simulator/index.js';
 import { loadKeys, verifyNotificationBody, type LianlianWebOptions } from '../src/index.js';
-import { Secret, Tokens } from '@paykit/core';
+import { FixedClock, Secret, Tokens } from '@paykit/core';
 import { submitForm } from '../src/harness.js';
 import { must, paymentInput, startWorld, testKeys, TEST_MD5_KEY, type World } from './support.js';
 import { createPrivateKey } from 'node:crypto';
@@ -183,6 +183,31 @@ function must2<T>(v: T | undefined): T {
 }
 
 describe('LianLian web notification data', function () {
+  context('when paykit first learns of a paid order from its notification (spec 3.1: date and number name the order)', function () {
+    let w: World;
+    let other: World;
+    before(async function () {
+      w = await startWorld({ signType: 'MD5', notifySignType: 'MD5', clock: new FixedClock(new Date(Date.now() - 2 * 86_400_000)) });
+      other = await startWorld({ signType: 'MD5', notifySignType: 'MD5', on: w.sim });
+    });
+    after(async function () { await other.close(); await w.close(); });
+
+    it('keeps the dt_order it states, so later queries find the order', async function () {
+      // Made two days ago by another system of the same merchant (here: another paykit).
+      const created = must(await w.paykit.payments.create(paymentInput('N6001')));
+      await submitForm(created.action);
+      await w.sim.complete('N6001', 'succeeded', { notify: false });
+      const body = w.sim.notificationBody('N6001');
+      const dtOrder = (JSON.parse(body) as Record<string, string>).dt_order;
+      expect(must(await other.paykit.notifications.handle('shop', raw(body))).reply.body).to.equal(ACK);
+      const before = w.sim.server.received.length;
+      const q = await other.paykit.payments.query('N6001');
+      const sent = JSON.parse(w.sim.server.received.slice(before).at(-1)?.body.toString('utf8') ?? '{}') as Record<string, string>;
+      expect(sent).to.include({ no_order: 'N6001', dt_order: dtOrder });
+      expect(q.isOk() && q.value.status).to.equal('succeeded');
+    });
+  });
+
   context('when a real-name payment succeeds and LianLian notifies with the agreement and payer fields (spec 4.3)', function () {
     let w: World;
     before(async function () { w = await startWorld({ signType: 'MD5', notifySignType: 'MD5' }); });

@@ -34,9 +34,11 @@ export interface World {
 export async function startWorld(o: {
   signType: 'MD5' | 'RSA'; notifySignType: 'MD5' | 'RSA'; charset?: string; clock?: FixedClock; extra?: Record<string, unknown>;
   sim?: Partial<LianlianWebSimulatorOptions>;
+  /** A running simulator to share (another paykit of the same merchant); the world leaves it open. */
+  on?: LianlianWebSimulator;
 }): Promise<World> {
   const clock = o.clock ?? new FixedClock(new Date());
-  const sim = await LianlianWebSimulator.start({
+  const sim = o.on ?? await LianlianWebSimulator.start({
     oidPartner: TEST_OID_PARTNER, md5Key: TEST_MD5_KEY, notifySignType: o.notifySignType, now: () => clock.now(),
     lianlianPrivateKey: testKeys.lianlianPrivate, merchantPublicKey: testKeys.merchantPublic, delivery: { intervalMs: 2 }, bindListPageSize: 2,
     ...(o.sim ?? {}),
@@ -75,7 +77,7 @@ export async function startWorld(o: {
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await sim.close();
+      if (o.on === undefined) await sim.close();
     },
   });
   return world;
