@@ -105,6 +105,40 @@ describe('resolvePending sees every uncertain record', () => {
   });
 });
 
+describe('resolvePending when the provider\'s query no longer finds a refund it answered', () => {
+  for (const [label, answer] of [
+    ['processing, with its refund number', { status: 'processing' as const, providerRefundId: 'PR-1' }],
+    ['processing', { status: 'processing' as const }],
+  ] as const) {
+    it(`keeps the refund reserved (${label}) and hands it to a person instead of failing it`, async () => {
+      const w = await world();
+      await paid(w, 'O7');
+      w.script.refund = (req) => okAsync({ refundId: req.refundId, orderId: req.payment.orderId, amount: req.amount, ...answer });
+      expect((await w.paykit.refunds.create({ refundId: 'R7', orderId: 'O7', amount: cny(6000) }))._unsafeUnwrap().status).to.equal('processing');
+      w.script.refundQuery = () => errAsync(PaymentErrors.notFound('no such refund', { providerId: 'fake' }));
+      for (let i = 0; i < 3; i += 1) {
+        w.clock.advance(11 * MINUTE);
+        (await w.paykit.resolvePending({ kinds: ['refunds'], maxChecks: 2 }))._unsafeUnwrap();
+      }
+      const refund = (await w.paykit.refunds.get('R7'))._unsafeUnwrap();
+      expect(refund.status).to.equal('needs_attention');
+      // Its amount stays held: a second refund of more than what is left is refused.
+      expect((await w.paykit.refunds.create({ refundId: 'R7b', orderId: 'O7', amount: cny(4001) }))._unsafeUnwrapErr().kind).to.equal('Conflict');
+    });
+  }
+
+  it('still fails a refund the provider never answered once its query has no record of it', async () => {
+    const w = await world();
+    await paid(w, 'O8');
+    w.script.refund = () => errAsync(PaymentErrors.timeout('no reply'));
+    expect((await w.paykit.refunds.create({ refundId: 'R8', orderId: 'O8', amount: cny(6000) }))._unsafeUnwrapErr().kind).to.equal('OutcomeUnknown');
+    w.script.refundQuery = () => errAsync(PaymentErrors.notFound('no such refund', { providerId: 'fake' }));
+    w.clock.advance(11 * MINUTE);
+    (await w.paykit.resolvePending({ kinds: ['refunds'] }))._unsafeUnwrap();
+    expect((await w.paykit.refunds.get('R8'))._unsafeUnwrap().status).to.equal('failed');
+  });
+});
+
 describe('resolvePending when one kind of record cannot be listed', () => {
   it('still checks the other kinds and reports the kind it could not list; fails only when none can be listed', async () => {
     const w = await world();

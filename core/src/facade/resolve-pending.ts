@@ -269,7 +269,10 @@ function checkPayment(ctx: PendingResolverContext, c: Candidate, s: Settings): P
   });
 }
 
-/** Settles one refund: query, apply; a provider "no record" means it never arrived: failed, reservation released. */
+/**
+ * Settles one refund: query, apply; a provider "no record" of a refund it never answered means it
+ * never arrived: failed, reservation released.
+ */
 function checkRefund(ctx: PendingResolverContext, c: Candidate, s: Settings): PayResultAsync<Checked> {
   const operation = 'refunds.query';
   const svc = ctx.service('refunds', 'query', c.instanceId);
@@ -285,7 +288,11 @@ function checkRefund(ctx: PendingResolverContext, c: Candidate, s: Settings): Pa
     return svc.value.service.query(refundRequestOf(r, p.value))
       .andThen((report) => commitValue(ctx, (tx) => settleRefundReport(tx, { ...report, refundId: r.refundId }), { cause: { source: 'resolve', operation }, attempts: 16 }))
       .orElse((e) => {
-        if (e.kind === 'NotFound' && e.providerId !== undefined) {
+        // The provider's "no record" says the refund never arrived only while nothing it verified
+        // said otherwise: a refund it answered (processing, or with its own refund number) that
+        // its query no longer finds is a contradiction for a person, not a failure.
+        const answered = r.status !== 'pending' || r.providerRefundId !== undefined;
+        if (e.kind === 'NotFound' && e.providerId !== undefined && !answered) {
           return commitValue(ctx, (tx) => failRefund(tx, r, { message: `the provider has no record of refund ${r.refundId}: it never arrived, and its amount is free to refund again`, ...(e.providerCode !== undefined ? { providerCode: e.providerCode } : {}) }),
             { cause: { source: 'resolve', operation }, attempts: 16 });
         }
