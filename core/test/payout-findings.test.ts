@@ -4,8 +4,8 @@
 import { expect } from 'chai';
 import { err, ok, ResultAsync } from 'neverthrow';
 import {
-  createPaykit, FixedClock, InMemoryStore, PaymentErrors, type Paykit, type PaymentError, type PayoutReport, type PayResult, type RecordKind,
-  type StoredPayment, type StoredPayout, type StoredRefund,
+  createPaykit, FixedClock, InMemoryStore, PaymentErrors, type Paykit, type PaymentError, type PayoutReport, type PayResult, type PreAuthReport,
+  type RecordKind, type RefundReport, type StoredPayment, type StoredPayout, type StoredPreAuth, type StoredRefund,
 } from '../src/index.js';
 import { ALL, defaultScript, errAsync, fakeNotification, fakePlugin, okAsync, type FakeScript } from './support/fake-plugin.js';
 
@@ -250,5 +250,73 @@ describe('payouts: only the provider\'s "no record" sends a payout again', () =>
     const r = await w.paykit.payouts.resolve('PO-5');
     expect(r.isErr()).to.equal(true);
     expect(calls(w, 'payouts.submit')).to.have.length(1);
+  });
+});
+
+describe('refunds and pre-authorisations: a send that outlived its lease', () => {
+  async function paid(w: World, orderId: string, preauth = false): Promise<void> {
+    (await w.paykit.payments.create({ orderId, amount: cny(10000), description: 'Tea', ...(preauth ? { preauth } : {}) }))._unsafeUnwrap();
+    (await w.paykit.notifications.handle('main', fakeNotification(KEY, { type: 'payment', report: { orderId, status: 'succeeded', amount: cny(10000) } })))._unsafeUnwrap();
+  }
+
+  it('keeps the lease of the resolver checking a refund when the first send finally times out', async () => {
+    const w = await world();
+    await paid(w, 'A20');
+    const first = held<RefundReport>();
+    w.script.refund = () => first.reply;
+    const refunding = w.paykit.refunds.create({ refundId: 'R20', orderId: 'A20', amount: cny(3000) });
+    await sleep(10);
+    w.clock.advance(11 * MINUTE);
+    const query = held<RefundReport>();
+    w.script.refundQuery = () => query.reply;
+    const resolving = w.paykit.resolvePending({ kinds: ['refunds'] });
+    await sleep(10);
+    expect((await stored<StoredRefund>(w, 'refund', 'R20'))?.lease?.purpose).to.equal('check');
+    first.answer(err(PaymentErrors.timeout('no reply')));
+    expect((await refunding)._unsafeUnwrapErr().kind).to.equal('OutcomeUnknown');
+    expect((await stored<StoredRefund>(w, 'refund', 'R20'))?.lease?.purpose).to.equal('check');
+    // A second scan meanwhile finds it busy and asks nothing.
+    (await w.paykit.resolvePending({ kinds: ['refunds'] }))._unsafeUnwrap();
+    expect(calls(w, 'refunds.query')).to.have.length(1);
+    query.answer(ok({ refundId: 'R20', orderId: 'A20', status: 'succeeded', amount: cny(3000) }));
+    (await resolving)._unsafeUnwrap();
+    expect((await w.paykit.refunds.get('R20'))._unsafeUnwrap().status).to.equal('succeeded');
+  });
+
+  it('puts a pre-authorisation handed to a person back to authorised when its capture is then refused', async () => {
+    const w = await world();
+    await paid(w, 'A21', true);
+    const capture = held<PreAuthReport>();
+    w.script.capture = () => capture.reply;
+    const capturing = w.paykit.preauth.capture({ orderId: 'A21', amount: cny(6000) });
+    await sleep(10);
+    w.clock.advance(11 * MINUTE);
+    // The fake offers no pre-authorisation query: the scan hands it to a person.
+    (await w.paykit.resolvePending({ kinds: ['preauths'] }))._unsafeUnwrap();
+    expect((await w.paykit.preauth.get('A21'))._unsafeUnwrap().status).to.equal('needs_attention');
+    capture.answer(err(PaymentErrors.providerRejected('capture refused', { providerId: 'fake', providerCode: 'E1', retryable: false })));
+    expect((await capturing)._unsafeUnwrapErr().kind).to.equal('ProviderRejected');
+    const after = await stored<StoredPreAuth>(w, 'preauth', 'A21');
+    expect(after?.status).to.equal('authorised');
+    expect(after?.inFlight).to.equal(undefined);
+    expect(after?.attention).to.equal(undefined);
+    // The refusal proved nothing happened: the hold can be captured again.
+    w.script.capture = defaultScript().capture;
+    expect((await w.paykit.preauth.capture({ orderId: 'A21', amount: cny(6000) }))._unsafeUnwrap().status).to.equal('captured');
+  });
+
+  it('leaves a pre-authorisation a notification settled while its capture was on the wire as the notification left it', async () => {
+    const w = await world();
+    await paid(w, 'A22', true);
+    const capture = held<PreAuthReport>();
+    w.script.capture = () => capture.reply;
+    const capturing = w.paykit.preauth.capture({ orderId: 'A22', amount: cny(6000) });
+    await sleep(10);
+    (await w.paykit.notifications.handle('main', fakeNotification(KEY, { type: 'preauth', report: { orderId: 'A22', status: 'captured', captured: cny(6000) } })))._unsafeUnwrap();
+    capture.answer(err(PaymentErrors.timeout('no reply')));
+    await capturing;
+    const after = await stored<StoredPreAuth>(w, 'preauth', 'A22');
+    expect(after?.status).to.equal('captured');
+    expect(after?.inFlight).to.equal(undefined);
   });
 });

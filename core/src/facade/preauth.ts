@@ -9,7 +9,7 @@ import type { PreAuthCapability, PreAuthReport, PreAuthRequest } from '../plugin
 import type { PaykitContext } from '../container/paykit.js';
 import type { Store } from '../ports/store.js';
 import { runMoneyOperation, type Claimed } from '../protocol/money-operation.js';
-import { claimTracking, DEFAULT_LEASE_MS, ignoredReportTracking, settledTracking, unknownTracking, type MoneyOperation } from '../protocol/tracking.js';
+import { claimTracking, DEFAULT_LEASE_MS, ignoredReportTracking, sameClaim, settledTracking, unknownTracking, type MoneyOperation } from '../protocol/tracking.js';
 import { CaptureInputCodec, Reference } from './inputs.js';
 import { updateRecord } from './records.js';
 import type { StoredPayment, StoredPreAuth } from './stored.js';
@@ -112,8 +112,20 @@ export class PreAuthOps {
           return operation === 'preauth.capture' ? service.capture(request) : service.void(request);
         },
         settle: (tx, _c, report) => settlePreAuthReport(tx, report).map(publicPreAuth),
-        release: (tx) => updateRecord<StoredPreAuth>(tx, 'preauth', orderId, (cur) => ok({ write: true, value: settledTracking(cur) }), 1),
-        unknown: (tx, _c, e) => updateRecord<StoredPreAuth>(tx, 'preauth', orderId, (cur) => ok(cur.inFlight ? { write: true, value: unknownTracking(cur, e.message) } : { write: false, value: cur }), 1),
+        release: (tx, c) => updateRecord<StoredPreAuth>(tx, 'preauth', orderId, (cur) => {
+          // Settled meanwhile (a notification), or no longer this claim: nothing of it to end.
+          if (!sameClaim(cur, c.preauth)) return ok({ write: false, value: cur });
+          // A refusal proves this capture or void did not happen: a pre-authorisation handed to a
+          // person because this send outlived its lease is back where it was (authorised).
+          const back = cur.status === 'needs_attention' && cur.attention?.from === 'authorised' ? { status: 'authorised' as const } : {};
+          return ok({ write: true, value: { ...settledTracking(cur), ...back } });
+        }, 1),
+        unknown: (tx, c, e) => updateRecord<StoredPreAuth>(tx, 'preauth', orderId, (cur) => {
+          if (!sameClaim(cur, c.preauth)) return ok({ write: false, value: cur });
+          // A resolver checking it meanwhile (this send outlived its lease) keeps its lease.
+          const checking = cur.lease?.purpose === 'check' ? { lease: cur.lease } : {};
+          return ok({ write: true, value: { ...unknownTracking(cur, e.message), ...checking } });
+        }, 1),
       });
     });
   }

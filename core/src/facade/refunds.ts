@@ -177,7 +177,13 @@ export class RefundOps {
           // a refund the provider shows going on.
           release: (tx, c, e) => tx.get<StoredRefund>('refund', c.refund.refundId).andThen((cur) => (cur && !sameClaim(cur.value, c.refund) ? okAsync(cur.value)
             : failRefund(tx, c.refund, { message: e.message, ...(e.providerCode !== undefined ? { providerCode: e.providerCode } : {}) }))),
-          unknown: (tx, c, e) => updateRecord<StoredRefund>(tx, 'refund', c.refund.refundId, (cur) => ok(cur.inFlight ? { write: true, value: unknownTracking(cur, e.message) } : { write: false, value: cur }), 1),
+          unknown: (tx, c, e) => updateRecord<StoredRefund>(tx, 'refund', c.refund.refundId, (cur) => {
+            // Settled meanwhile, or no longer this claim: nothing of it to mark.
+            if (!sameClaim(cur, c.refund)) return ok({ write: false, value: cur });
+            // A resolver checking it meanwhile (this send outlived its lease) keeps its lease.
+            const checking = cur.lease?.purpose === 'check' ? { lease: cur.lease } : {};
+            return ok({ write: true, value: { ...unknownTracking(cur, e.message), ...checking } });
+          }, 1),
         });
       });
     });
