@@ -1,8 +1,9 @@
 // "Nothing uncertain is invisible to resolvePending": the gaps a review of the scan found, each
 // written as the merchant meets it.
 import { expect } from 'chai';
+import { err, ResultAsync } from 'neverthrow';
 import {
-  createPaykit, FixedClock, InMemoryStore, PaymentErrors, type Paykit, type RecordKind, type StoredPayment, type StoredPreAuth,
+  createPaykit, FixedClock, InMemoryStore, PaymentErrors, type CreatedPayment, type Paykit, type PayResult, type RecordKind, type StoredPayment, type StoredPreAuth,
 } from '../src/index.js';
 import { ALL, defaultScript, errAsync, fakeNotification, fakePlugin, okAsync, type FakeScript } from './support/fake-plugin.js';
 
@@ -176,5 +177,53 @@ describe('an order re-created on another instance', () => {
     (await w.paykit.payments.create({ orderId: 'O4', amount: cny(100), description: 'Tea' }, { instance: 'payout' }))._unsafeUnwrap();
     (await w.paykit.notifications.handle('web', fakeNotification('k1', { type: 'payment', report: { orderId: 'O4', status: 'succeeded', amount: cny(100) } })))._unsafeUnwrap();
     expect((await stored<StoredPayment>(w, 'payment', 'O4'))?.status).to.equal('succeeded');
+  });
+});
+
+describe('resolvePending past the provider\'s query window', () => {
+  it('leaves a record claimed since the scan listed it to its claim, instead of dropping the claim\'s lease', async () => {
+    const script = defaultScript();
+    const store = new InMemoryStore();
+    const clock = new FixedClock(start);
+    const plugin = { ...fakePlugin('fake', ALL, script), limits: { queryWindowMs: 60 * MINUTE } };
+    const paykit = (await createPaykit({ instances: { web: { plugin: 'fake', options: { merchantId: 'M1', apiKey: 'k1' } } } }, { plugins: [plugin], store, clock }))._unsafeUnwrap();
+    (await paykit.payments.create({ orderId: 'O9', amount: cny(10000), description: 'Tea' }))._unsafeUnwrap();
+    clock.advance(2 * 60 * MINUTE);
+    // Another process claims the order (a lease on the wire) between the scan's listing and its check.
+    const get = store.get.bind(store);
+    let claimed = false;
+    store.get = ((kind: RecordKind, id: string) => {
+      if (kind === 'payment' && id === 'O9' && !claimed) {
+        claimed = true;
+        return get<StoredPayment>('payment', 'O9').andThen((rec) => store.update('payment', 'O9', rec?.version ?? 0, {
+          ...(rec?.value as StoredPayment), lease: { owner: 'other-process', until: new Date(clock.now().getTime() + 5 * MINUTE), purpose: 'send' },
+        })).andThen(() => get(kind, id));
+      }
+      return get(kind, id);
+    }) as typeof store.get;
+    const report = (await paykit.resolvePending())._unsafeUnwrap();
+    expect(report.entries.map((e) => [e.id, e.outcome])).to.deep.equal([['O9', 'busy']]);
+    const after = await (async () => (await get<StoredPayment>('payment', 'O9'))._unsafeUnwrap()?.value)();
+    expect(after?.status).to.equal('pending');
+    expect(after?.lease?.owner).to.equal('other-process');
+  });
+});
+
+describe('a create of unknown outcome on an order paid meanwhile', () => {
+  it('leaves the paid order as the verified notification left it, on the instance that took the money', async () => {
+    const w = await world();
+    (await w.paykit.payments.create({ orderId: 'O10', amount: cny(4965), description: 'Tea' }))._unsafeUnwrap();
+    let answer: (r: PayResult<CreatedPayment>) => void = () => undefined;
+    w.script.create = () => new ResultAsync(new Promise<PayResult<CreatedPayment>>((resolve) => { answer = resolve; }));
+    // A fresh form asked of the other instance (a failover) while the payer pays the first one.
+    const again = w.paykit.payments.create({ orderId: 'O10', amount: cny(4965), description: 'Tea' }, { instance: 'payout' });
+    await new Promise((r) => setTimeout(r, 10));
+    (await w.paykit.notifications.handle('web', fakeNotification('k1', { type: 'payment', report: { orderId: 'O10', status: 'succeeded', amount: cny(4965) } })))._unsafeUnwrap();
+    answer(err(PaymentErrors.timeout('no reply')));
+    expect((await again)._unsafeUnwrapErr().kind).to.equal('OutcomeUnknown');
+    const record = await stored<StoredPayment>(w, 'payment', 'O10');
+    expect(record?.status).to.equal('succeeded');
+    expect(record?.instanceId).to.equal('web');
+    expect(record?.inFlight).to.equal(undefined);
   });
 });

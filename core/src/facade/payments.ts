@@ -187,6 +187,9 @@ export class PaymentOps {
   #recordUnknownCreate(input: CreatePaymentInput, instanceId: string, createdAt: Date, preauth: boolean, error: string): PayResultAsync<unknown> {
     const now = this.#ctx.clock.now();
     return commitValue(this.#ctx, (tx) => tx.get<StoredPayment>('payment', input.orderId).andThen((existing) => {
+      // Paid meanwhile (a verified notification got there first): the provider's word stands, and
+      // the order stays on the instance that took the money (its refunds go there).
+      if (existing && PAID.includes(existing.value.status)) return okAsync(existing.value);
       const inFlight = { operation: 'payments.create' as const, state: 'unknown' as const, since: now, error: error.slice(0, 300) };
       // A new attempt at an order that failed or closed may have reopened it at the provider: the
       // order is open again (where resolvePending looks) until a verified answer says how it ended.

@@ -345,14 +345,20 @@ async function entryFor(ctx: PendingResolverContext, c: Candidate, s: Settings):
   if (c.leased) return { ...base, outcome: 'busy' };
   const now = ctx.clock.now();
   const window = queryWindowOf(ctx, c);
-  const result = window !== undefined && c.created !== undefined && now.getTime() - c.created > window
-    ? await commitValue(ctx, (tx) => giveUp(tx, c.record, c.id, now, `older than the provider's query window (${Math.round(window / 86_400_000)} days): the provider no longer answers queries about it`,
-      'check it in the provider\'s statement or merchant site; a verified notification still settles it'), { cause: { source: 'resolve', operation: c.operation }, attempts: 16 })
+  const pastWindow = window !== undefined && c.created !== undefined && now.getTime() - c.created > window;
+  // Past the query window: handed to a person, unless a send or check claimed it since the scan
+  // listed it (giving up would drop that lease while its call is on the wire).
+  const result = pastWindow
+    ? await commitValue(ctx, (tx) => tx.get<TrackedRecord>(c.record, c.id).andThen((rec): PayResultAsync<TrackedRecord | undefined> => (rec && leaseLive(rec.value, now) ? okAsync(undefined)
+      : giveUp(tx, c.record, c.id, now, `older than the provider's query window (${Math.round((window as number) / 86_400_000)} days): the provider no longer answers queries about it`,
+        'check it in the provider\'s statement or merchant site; a verified notification still settles it'))), { cause: { source: 'resolve', operation: c.operation }, attempts: 16 })
     : await guardAsync(c.operation, () => checkOne(ctx, c, s));
   if (result.isOk()) {
-    const after = result.value.status;
+    const checked = result.value;
+    if (checked === undefined) return { ...base, outcome: 'busy' };
+    const after = checked.status;
     if (after === 'needs_attention') {
-      const a = result.value.attention;
+      const a = checked.attention;
       return { ...base, after, outcome: 'needs_attention', ...(a ? { attention: { reason: a.reason, action: a.action } } : {}) };
     }
     return { ...base, after, outcome: stillOpen(c.kind, after) ? 'still_pending' : 'settled' };
