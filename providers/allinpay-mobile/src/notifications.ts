@@ -57,13 +57,23 @@ export function verifyPaymentResult(fields: Readonly<Record<string, string>>, se
   if (wire.merchantId !== settings.merchantId) {
     return err(PaymentErrors.signature(`payment result is for merchant ${wire.merchantId}, not ${settings.merchantId}`, { providerId: PROVIDER_ID }));
   }
-  const amount = wireAmount(wire.orderAmount, currency, 'orderAmount');
-  if (amount.isErr()) return err(amount.error);
+  const orderAmount = wireAmount(wire.orderAmount, currency, 'orderAmount');
+  if (orderAmount.isErr()) return err(orderAmount.error);
+  let amount = orderAmount.value;
   const status = paymentStatuses.map(wire.payResult);
+  // Spec 2.2.3: payAmount is what the payer actually paid, always in CNY fen. A CNY order paid with
+  // another sum is reported at that sum, so the order's recorded amount refuses it (Conflict); for
+  // another currency payAmount is only kept as a detail.
+  if (status === 'succeeded' && currency === 'CNY' && wire.payAmount !== wire.orderAmount) {
+    const paid = wireAmount(wire.payAmount, 'CNY', 'payAmount');
+    if (paid.isErr()) return err(paid.error);
+    amount = paid.value;
+  }
   // Optional members are added by assignment, not by spreading conditional object literals: one
   // object instead of three per notification.
   const report: Mutable<PaymentReport> = {
-    orderId: wire.orderNo, status, amount: amount.value, providerPaymentId: wire.paymentOrderId, providerStatus: wire.payResult,
+    orderId: wire.orderNo, status, amount, providerPaymentId: wire.paymentOrderId, providerStatus: wire.payResult,
+    providerDetails: { payAmount: wire.payAmount },
   };
   // Spec 3.1/3.5/4.1/4.3: later queries, refunds and pre-authorisation calls must name the
   // order's own time; an order first learnt of from this result keeps it.

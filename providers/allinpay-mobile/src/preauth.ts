@@ -59,8 +59,9 @@ export function verifyPreAuthReply(text: string, settings: AllinpaySettings): Pa
     if (lines.length !== 2) return err(PaymentErrors.decode(`pre-authorisation reply must be one record line and one signature line (got ${lines.length} lines)`, { providerId: PROVIDER_ID }));
     const [line, signature] = lines as [string, string];
     const rec = recordOf(PreAuthReply, line);
-    if (rec === undefined) return err(PaymentErrors.decode(`pre-authorisation reply record does not have the ${PreAuthReply.order.length} fields of spec 4.2`, { providerId: PROVIDER_ID }));
-    const signType = line.split('|')[3] ?? '';
+    if (rec === undefined) return err(PaymentErrors.decode(`pre-authorisation reply record has fewer than the ${PreAuthReply.order.length} fields of spec 4.2/4.4`, { providerId: PROVIDER_ID }));
+    // signType is the record's 4th field (spec 4.2/4.4), whatever follows the table's fields.
+    const signType = rec.signType ?? '';
     if (!verifyLinesSignature(linesSignedText([line]), signType, signature, settings.md5Key, settings.certificate)) {
       return err(PaymentErrors.signature(`pre-authorisation reply failed signature verification (signType ${signType.slice(0, 2)}): check the MD5 key or certificate`, { providerId: PROVIDER_ID }));
     }
@@ -111,6 +112,12 @@ export class AllinpayPreAuth implements PreAuthCapability {
           const { wire } = reply.value;
           if (wire.orderNo !== orderId || wire.merchantId !== this.#settings.merchantId) {
             return failed(PaymentErrors.decode(`pre-authorisation reply is for order ${wire.orderNo}, not ${orderId}`, { providerId: PROVIDER_ID }));
+          }
+          // Spec 4.2/4.4: the reply's orderAmount is the order's amount (for a confirm too, not the
+          // confirmAmount) and currency its currency code: both as sent (4.1/4.3).
+          const sent = fields.value;
+          if (wire.orderAmount !== sent.orderAmount || wire.currency !== sent.currency) {
+            return failed(PaymentErrors.decode(`pre-authorisation reply states ${wire.orderAmount} in currency ${wire.currency}, not the ${sent.orderAmount} in ${sent.currency} sent for order ${orderId}`, { providerId: PROVIDER_ID }));
           }
           if (wire.retCode !== '0000') {
             const m = allinpayErrorCode(wire.retCode);

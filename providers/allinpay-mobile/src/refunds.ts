@@ -87,7 +87,7 @@ export function verifyRefundQueryReply(text: string, settings: AllinpaySettings)
     const records: WireOf<typeof RefundQueryRecord.fields>[] = [];
     for (const [i, line] of recordLines.entries()) {
       const rec = recordOf(RefundQueryRecord, line);
-      if (rec === undefined) return err(PaymentErrors.decode(`refund query record ${i + 1} does not have the ${RefundQueryRecord.order.length} fields of spec 3.8`, { providerId: PROVIDER_ID }));
+      if (rec === undefined) return err(PaymentErrors.decode(`refund query record ${i + 1} has fewer than the ${RefundQueryRecord.order.length} fields of spec 3.8`, { providerId: PROVIDER_ID }));
       const decoded = decodeWith(RefundQueryRecord.codec, rec, `refundQuery.record${i + 1}`, 'reply');
       if (decoded.isErr()) return err(decoded.error);
       records.push(decoded.value);
@@ -147,6 +147,10 @@ export class AllinpayRefunds implements RefundsCapability {
         if (reply.isErr()) return errAsync(reply.error);
         const record = reply.value.records.find((r) => r.mchtRefundOrderNo === request.refundId && r.orderNo === request.payment.orderId);
         if (record === undefined) return errAsync(PaymentErrors.notFound(`Allinpay lists no refund ${request.refundId} for order ${request.payment.orderId}`, { providerId: PROVIDER_ID }));
+        // Spec 3.8: merchantId is the merchant the order was submitted for; another merchant's record is not this refund.
+        if (record.merchantId !== this.#settings.merchantId) {
+          return errAsync(PaymentErrors.decode(`refund query record is for merchant ${record.merchantId}, not ${this.#settings.merchantId}`, { providerId: PROVIDER_ID }));
+        }
         return wireAmount(record.refundAmount, request.amount.currency, 'refundAmount').asyncMap(async (amount) => ({
           refundId: request.refundId, orderId: record.orderNo, amount, status: refundStatuses.map(record.refundResult), providerStatus: record.refundResult,
         }));

@@ -57,13 +57,13 @@ export function parseBatchReply(body: string, settings: AllinpaySettings): PayRe
         return err(PaymentErrors.signature('batch query reply failed certificate verification: check Allinpay\'s certificate', { providerId: PROVIDER_ID }));
       }
       const headerRec = recordOf(BatchHeader, header);
-      if (headerRec === undefined) return err(PaymentErrors.decode('batch query header does not have 4 fields (merchant|count|page|Y/N)', { providerId: PROVIDER_ID }));
+      if (headerRec === undefined) return err(PaymentErrors.decode('batch query header has fewer than 4 fields (merchant|count|page|Y/N)', { providerId: PROVIDER_ID }));
       return decodeWith(BatchHeader.codec, headerRec, 'batch.header', 'reply').andThen((h) => {
         if (h.hasNext !== 'Y' && h.hasNext !== 'N') return err(PaymentErrors.decode(`batch query header says next page "${h.hasNext}": expected Y or N`, { providerId: PROVIDER_ID }));
         const details: WireOf<typeof BatchDetail.fields>[] = [];
         for (const [i, line] of detailLines.entries()) {
           const rec = recordOf(BatchDetail, line.trim());
-          if (rec === undefined) return err(PaymentErrors.decode(`batch query detail ${i + 1} does not have the 10 fields of spec 3.4`, { providerId: PROVIDER_ID }));
+          if (rec === undefined) return err(PaymentErrors.decode(`batch query detail ${i + 1} has fewer than the 10 fields of spec 3.4`, { providerId: PROVIDER_ID }));
           const d = decodeWith(BatchDetail.codec, rec, `batch.detail${i + 1}`, 'reply');
           if (d.isErr()) return err(d.error);
           details.push(d.value);
@@ -72,6 +72,16 @@ export function parseBatchReply(body: string, settings: AllinpaySettings): PayRe
       });
     });
   });
+}
+
+/**
+ * A verified page, when every line of it is the instance's merchant's (spec 3.4: the header and
+ * each detail line start with 商户号); another merchant's page is a Decode error.
+ */
+function checkBatchMerchant(page: BatchPage, merchantId: string): PayResult<BatchPage> {
+  const other = page.header.merchantId !== merchantId ? page.header.merchantId : page.details.find((d) => d.merchantId !== merchantId)?.merchantId;
+  return other === undefined ? ok(page)
+    : err(PaymentErrors.decode(`batch query reply lists merchant ${other}, not ${merchantId}`, { providerId: PROVIDER_ID }));
 }
 
 /** A paid detail line (处理结果 1) as a statement entry. */
@@ -218,6 +228,7 @@ export class AllinpayStatements implements StatementsCapability {
     const signMsg = md5SignMsg(fields, BatchQuery.order, this.#settings.md5Key).signature;
     return postForm(this.transport, this.#settings, PATHS.batchQuery, { ...fields, signMsg }, 'query', 'batchQuery')
       .andThen((text) => parseBatchReply(text, this.#settings))
+      .andThen((p) => checkBatchMerchant(p, this.#settings.merchantId))
       .andThen((p) => pageEntriesOf(p, this.#settings.currency, `${day} page ${pageNo}`).map((read) => ({ ...p, day, pageNo, ...read })));
   }
 
@@ -315,6 +326,7 @@ export class AllinpayStatements implements StatementsCapability {
       return err(PaymentErrors.internal(`reading ${file.name} failed`, { cause: e }));
     }
     return parseBatchReply(Buffer.concat(chunks).toString('latin1'), this.#settings)
+      .andThen((p) => checkBatchMerchant(p, this.#settings.merchantId))
       .andThen((p) => pageEntriesOf(p, this.#settings.currency, file.name));
   }
 }

@@ -11,7 +11,7 @@ import { verifyPreAuthReply } from './preauth.js';
 import { verifyRefundQueryReply, verifyRefundReply } from './refunds.js';
 import { INPUT_CHARSETS, md5SignMsgIn } from './signer.js';
 import { parseBatchReply } from './statements.js';
-import { BatchQuery, OrderQuery, PayData, PreAuthCancel, PreAuthConfirm, RefundApply, RefundQuery } from './wire.js';
+import { BatchQuery, OrderQuery, PayData, PreAuthCancel, PreAuthConfirm, PreAuthReply, recordOf, RefundApply, RefundQuery, RefundQueryRecord } from './wire.js';
 
 /** Request messages `paykit sign --message NAME` can sign; `payData` by default. */
 export const SIGNABLE_MESSAGES = {
@@ -62,6 +62,10 @@ function verify(raw: Uint8Array, options: VerifyToolOptions): PayResult<VerifyTo
     inputCharset: '1', payType: '0', timeoutMs: 1, crossBorderAudCode: '036', buyerAccounts: false,
   });
   const needMd5 = (): PayResult<void> => (options.md5Key ? ok(undefined) : err(PaymentErrors.invalidRequest('this message is MD5-signed: pass the MD5 key (--md5-key)', { path: 'md5Key' })));
+  // A line reply names its signType in its first record (spec 3.8, 4.2/4.4). Anything but the
+  // certificate's 1 needs the key: an MD5 over an empty key is one anyone can compute.
+  const needMd5ForLines = (record: typeof RefundQueryRecord | typeof PreAuthReply): PayResult<void> =>
+    (recordOf(record, (text.split(/\r?\n/)[0] ?? '').trim())?.signType === '1' ? ok(undefined) : needMd5());
   switch (message) {
     case 'notification':
     case 'orderQueryReply':
@@ -74,9 +78,9 @@ function verify(raw: Uint8Array, options: VerifyToolOptions): PayResult<VerifyTo
       return needMd5().andThen(() => verifyRefundReply(text, settingsFor(/merchantId=(\d+)/.exec(text)?.[1] ?? '', '0')))
         .map((v) => ({ message: 'refund reply', result: v.wire, signedText: v.signedText }));
     case 'refundQueryReply':
-      return verifyRefundQueryReply(text, settingsFor('', '')).map((v) => ({ message: 'refund query reply', result: v.records, signedText: v.signedText }));
+      return needMd5ForLines(RefundQueryRecord).andThen(() => verifyRefundQueryReply(text, settingsFor('', ''))).map((v) => ({ message: 'refund query reply', result: v.records, signedText: v.signedText }));
     case 'preAuthReply':
-      return verifyPreAuthReply(text, settingsFor('', '')).map((v) => ({ message: 'pre-authorisation reply', result: v.wire, signedText: v.signedText }));
+      return needMd5ForLines(PreAuthReply).andThen(() => verifyPreAuthReply(text, settingsFor('', ''))).map((v) => ({ message: 'pre-authorisation reply', result: v.wire, signedText: v.signedText }));
     case 'batchQueryReply':
       return parseBatchReply(text, settingsFor('', '1')).map((v) => ({ message: 'batch query reply', result: { header: v.header, details: v.details }, signedText: v.signedText }));
     default:

@@ -223,10 +223,14 @@ export const AndroidSyncResult = t.intersection([t.type({ allinpay_pay_res: t.st
  */
 export const ControlReturn = wireMessage('controlReturn', [['orderNo', 50, true], ['result', 2048, true], ['currency', 3, false]] as const);
 
-/** Splits a `|` record into the fields of a message table; wrong field counts are reported. */
+/**
+ * Splits a `|` record into the fields of a message table; undefined when it has fewer fields than
+ * the table. Fields after the table's are left out here: the signature covers the whole line
+ * (spec 3.4, 3.8, 4.2/4.4), so a field Allinpay adds later stays in the signed text and is not refused.
+ */
 export function recordOf(message: { readonly order: readonly string[] }, line: string): Record<string, string> | undefined {
   const parts = line.split('|');
-  if (parts.length !== message.order.length) return undefined;
+  if (parts.length < message.order.length) return undefined;
   const out: Record<string, string> = {};
   message.order.forEach((name, i) => {
     const v = parts[i] ?? '';

@@ -171,6 +171,26 @@ describe('Allinpay CLI tools', () => {
   });
 });
 
+describe('Allinpay CLI verify of MD5-signed line replies', () => {
+  const tools = allinpayMobilePlugin.tools;
+  if (!tools) throw new Error('no tools');
+  // Specs README, refund query v2.4 (and the pre-auth replies, signed the same way): type 0 is
+  // uppercase MD5(text + "|" + key). With no key given, MD5(text + "|") is what a forger computes.
+  const forged = (line: string): Uint8Array => new Uint8Array(Buffer.from(`${line}\r\n${md5(`${line}|`)}`));
+
+  context('when no MD5 key is given', () => {
+    it('refuses to verify a signType 0 refund query reply instead of checking it against an empty key', () => {
+      const r = tools.verify(forged('v2.4|0|100020091218001|NO1|100|20240101000000|RF1|TKSUCC0006|20240101000001'), {});
+      expect(r.isErr() && r.error).to.deep.include({ kind: 'InvalidRequest', path: 'md5Key' });
+    });
+
+    it('refuses to verify a signType 0 pre-authorisation reply instead of checking it against an empty key', () => {
+      const r = tools.verify(forged('0000|ok|v1.8|0|100020091218001|NO1|20240101000000|5000|840|PA1|20240102000000'), { message: 'preAuthReply' });
+      expect(r.isErr() && r.error).to.deep.include({ kind: 'InvalidRequest', path: 'md5Key' });
+    });
+  });
+});
+
 describe('Allinpay public functions given anything (rule 3)', () => {
   it('the reply readers and request builders answer any input with a Result', () => {
     const now = new Date('2026-12-01T02:00:00Z');

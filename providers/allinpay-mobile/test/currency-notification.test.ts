@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { expect } from 'chai';
-import { world, type World } from './support.js';
+import { MD5_KEY, world, type World } from './support.js';
 
 /** A merchant endpoint on 127.0.0.1 that keeps the URL and body of every post and acknowledges it. */
 async function endpoint(): Promise<{ server: Server; url: string; posts: { url: string; body: string }[] }> {
@@ -85,6 +86,69 @@ describe('Allinpay mobile notifications in the order currency', () => {
       const r = await w.paykit.notifications.handle('app', request({ url: '/n?paykit_currency=YEN', body: 'orderNo=1' }));
       expect(r.isErr() && r.error.kind).to.equal('Decode');
       expect(r.isErr() && r.error.message).to.contain('paykit_currency');
+    });
+  });
+});
+
+/** Spec 2.2.3's fields in signing order (specs README "Payment notification"). */
+const NOTIFICATION_SIGN_ORDER = [
+  'merchantId', 'version', 'language', 'signType', 'payType', 'issuerId', 'paymentOrderId', 'orderNo', 'orderDatetime', 'orderAmount',
+  'payDatetime', 'payAmount', 'ext1', 'ext2', 'payResult', 'errorCode', 'returnDatetime',
+] as const;
+
+/** A signType 0 notification form body: uppercase MD5 of the non-empty fields as name=value joined with &, plus &key=KEY. */
+function md5Notification(fields: Readonly<Record<string, string>>): string {
+  const source = NOTIFICATION_SIGN_ORDER.filter((n) => (fields[n] ?? '') !== '').map((n) => `${n}=${fields[n]}`).join('&');
+  const signMsg = createHash('md5').update(`${source}&key=${MD5_KEY}`, 'utf8').digest('hex').toUpperCase();
+  return new URLSearchParams({ ...fields, signMsg }).toString();
+}
+
+describe('Allinpay mobile notifications: the amount actually paid (payAmount, spec 2.2.3)', () => {
+  let w: World;
+  afterEach(async () => { await w?.sim.close(); });
+
+  /** Creates an order and returns the signed notification of its success with the given payAmount. */
+  const paidWith = async (orderId: string, amount: number, currency: 'CNY' | 'USD', payAmount: string): Promise<{ url: string; body: string }> => {
+    const created = await w.paykit.payments.create({ orderId, amount: { amount, currency }, description: 'tea', ...(currency === 'CNY' ? {} : { extra: { tradeNature: 'GOODS' } }) });
+    const action = created._unsafeUnwrap().action;
+    if (action.kind !== 'sdk') throw new Error('expected an SDK action');
+    const payData = JSON.parse(action.payload) as Record<string, string>;
+    const body = md5Notification({
+      merchantId: w.sim.merchantId, version: 'v1.0', language: '1', signType: '0', payType: '0', paymentOrderId: `AP${orderId}`,
+      orderNo: orderId, orderDatetime: payData.orderDatetime as string, orderAmount: String(amount), payDatetime: '20240101120500',
+      payAmount, payResult: '1', returnDatetime: '20240101120501',
+    });
+    return { url: currency === 'CNY' ? '/notify' : `/notify?paykit_currency=${currency}`, body };
+  };
+
+  context('when a CNY order\'s success says the payer paid another sum than the order', () => {
+    it('is not recorded as paid: the report carries the sum paid, which the order refuses (Conflict)', async () => {
+      w = await world({ signType: '0', certificate: undefined });
+      const r = await w.paykit.notifications.handle('app', request(await paidWith('PAY-1', 1000, 'CNY', '900')));
+      expect(r.isErr() && r.error.kind).to.equal('Conflict');
+      expect((await w.paykit.payments.get('PAY-1'))._unsafeUnwrap().status).to.equal('pending');
+    });
+  });
+
+  context('when a CNY order\'s success says the payer paid the order amount', () => {
+    it('records it paid and keeps payAmount in providerDetails', async () => {
+      w = await world({ signType: '0', certificate: undefined });
+      const r = await w.paykit.notifications.handle('app', request(await paidWith('PAY-2', 1000, 'CNY', '1000')));
+      expect(r.isOk()).to.equal(true);
+      const payment = (await w.paykit.payments.get('PAY-2'))._unsafeUnwrap();
+      expect(payment.status).to.equal('succeeded');
+      expect(payment.providerDetails).to.deep.include({ payAmount: '1000' });
+    });
+  });
+
+  context('when a USD order\'s success states the CNY fen the payer paid', () => {
+    it('records it paid at the order amount and keeps the CNY payAmount in providerDetails', async () => {
+      w = await world({ signType: '0', certificate: undefined });
+      const r = await w.paykit.notifications.handle('app', request(await paidWith('PAY-3', 1000, 'USD', '7105')));
+      expect(r.isOk() && r.value.event.type === 'payment' && r.value.event.report.amount).to.deep.equal({ amount: 1000, currency: 'USD' });
+      const payment = (await w.paykit.payments.get('PAY-3'))._unsafeUnwrap();
+      expect(payment.status).to.equal('succeeded');
+      expect(payment.providerDetails).to.deep.include({ payAmount: '7105' });
     });
   });
 });

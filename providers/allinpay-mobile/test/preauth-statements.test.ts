@@ -95,6 +95,69 @@ describe('Allinpay mobile pre-authorisation', () => {
   });
 });
 
+describe('Allinpay mobile pre-authorisation replies (spec 4.2/4.4)', () => {
+  let w: World;
+  afterEach(async () => { await w?.sim.close(); });
+
+  /**
+   * Answers every gateway call with one reply record for the order sent, signed as the specs README
+   * gives for signType 0: the record line, then uppercase MD5(line + "|" + key). `fields` receives the
+   * request and returns the record's fields from retCode on.
+   */
+  const answerWith = (fields: (sent: Record<string, string>) => readonly string[]): void => {
+    w.sim.server.route('POST', '/gateway/index.do', (req) => {
+      const line = fields(Object.fromEntries(new URLSearchParams(req.body.toString('utf8')))).join('|');
+      return { body: `${line}\r\n${md5(`${line}|${MD5_KEY}`)}` };
+    });
+  };
+  const authorised = async (orderId: string): Promise<void> => {
+    w = await world({ signType: '0' });
+    await paidOrder(w, orderId, 5000, 'USD', INTL, { preauth: true });
+  };
+
+  context('when a signed confirm reply has a field after the eleven of spec 4.4', () => {
+    it('accepts it and records the capture (the signature covers the whole line)', async () => {
+      await authorised('PR-1');
+      answerWith((f) => ['0000', '成功', 'v1.9', '0', f.merchantId as string, f.orderNo as string, f.orderDatetime as string, '5000', '840', 'AUTH-1', '20240102000000', 'a-later-field']);
+      const r = await w.paykit.preauth.capture({ orderId: 'PR-1', amount: { amount: 4200, currency: 'USD' } });
+      expect(r.isOk() && r.value).to.deep.include({ status: 'captured', captured: { amount: 4200, currency: 'USD' } });
+    });
+  });
+
+  context('when a signed reply has fewer fields than the table', () => {
+    it('is a Decode error, which a sent money call reports as an unknown outcome', async () => {
+      await authorised('PR-2');
+      answerWith((f) => ['0000', '成功', 'v1.8', '0', f.merchantId as string, f.orderNo as string, f.orderDatetime as string, '5000', '840', 'AUTH-2']);
+      const r = await w.paykit.preauth.void('PR-2');
+      expect(r.isErr() && r.error.kind).to.equal('OutcomeUnknown');
+      expect(r.isErr() && r.error.cause).to.deep.include({ name: 'Decode' });
+      expect(r.isErr() && r.error.message).to.match(/11 fields of spec 4\.2/);
+    });
+  });
+
+  context('when a signed confirm reply states the confirm amount as orderAmount', () => {
+    it('is not taken as the capture: orderAmount is the order\'s amount (spec 4.4), so the outcome is unknown', async () => {
+      await authorised('PR-3');
+      answerWith((f) => ['0000', '成功', 'v1.9', '0', f.merchantId as string, f.orderNo as string, f.orderDatetime as string, '4200', '840', 'AUTH-3', '20240102000000']);
+      const r = await w.paykit.preauth.capture({ orderId: 'PR-3', amount: { amount: 4200, currency: 'USD' } });
+      expect(r.isErr() && r.error.kind).to.equal('OutcomeUnknown');
+      expect(r.isErr() && r.error.cause).to.deep.include({ name: 'Decode' });
+      expect((await w.paykit.preauth.get('PR-3'))._unsafeUnwrap().status).to.not.equal('captured');
+    });
+  });
+
+  context('when a signed cancel reply states another currency than the order\'s', () => {
+    it('is not taken as the void: the outcome is unknown', async () => {
+      await authorised('PR-4');
+      answerWith((f) => ['0000', '成功', 'v1.8', '0', f.merchantId as string, f.orderNo as string, f.orderDatetime as string, '5000', '156', 'AUTH-4', '20240102000000']);
+      const r = await w.paykit.preauth.void('PR-4');
+      expect(r.isErr() && r.error.kind).to.equal('OutcomeUnknown');
+      expect(r.isErr() && r.error.cause).to.deep.include({ name: 'Decode' });
+      expect((await w.paykit.preauth.get('PR-4'))._unsafeUnwrap().status).to.not.equal('voided');
+    });
+  });
+});
+
 describe('Allinpay mobile batch query statements', () => {
   let w: World;
   afterEach(async () => { await w?.sim.close(); });
@@ -138,6 +201,20 @@ describe('Allinpay mobile batch query statements', () => {
     });
     it('reports a wrong signature as a Signature error', async () => {
       expect(await reply(Buffer.from(`100020091218001|0|0|N\r\n\r\n${signed('other\r\n')}\r\n`).toString('base64'))()).to.match(/^Signature:/);
+    });
+    it('reports a header or a detail line of another merchant as a Decode error (spec 3.4: each line starts with 商户号)', async () => {
+      const detail = (merchantId: string): string => `${merchantId}|20240108100811000|NO-M1|20240108000000|100|20240108010101|100|||1`;
+      const page = (header: string, details: readonly string[]): string => {
+        const text = [header, ...details].map((l) => `${l}\r\n`).join('');
+        return Buffer.from(`${text}\r\n${signed(text)}\r\n`).toString('base64');
+      };
+      expect(await reply(page('100099990000001|1|1|N', [detail('100020091218001')]))()).to.match(/^Decode: .*merchant 100099990000001/);
+      expect(await reply(page('100020091218001|1|1|N', [detail('100099990000001')]))()).to.match(/^Decode: .*merchant 100099990000001/);
+      expect(await reply(page('100020091218001|1|1|N', [detail('100020091218001')]))()).to.equal(undefined);
+    });
+    it('reads a signed page whose header and detail lines have fields after the table\'s', async () => {
+      const text = '100020091218001|1|1|N|later\r\n100020091218001|20240108100811000|NO-X1|20240108000000|100|20240108010101|100|||1|later\r\n';
+      expect(await reply(Buffer.from(`${text}\r\n${signed(text)}\r\n`).toString('base64'))()).to.equal(undefined);
     });
     it('reports ERRORCODE= (plain or base64) as a typed provider error', async () => {
       expect(await reply('ERRORCODE=ZF10024&ERRORMSG="参数查询开始时间不正确"')()).to.match(/^ProviderRejected: .*ZF10024/);

@@ -4,6 +4,11 @@ import { Tokens } from '@paykit/core';
 import { formRequest, lastForm, MD5_KEY, paidOrder, world, worldOn, type World } from './support.js';
 
 const md5 = (s: string): string => createHash('md5').update(s, 'utf8').digest('hex').toUpperCase();
+/** A refund status query reply as spec 3.8 and the specs README sign it for signType 0: record lines, then uppercase MD5(text + "|" + key). */
+const md5LinesReply = (records: readonly string[]): string => {
+  const text = records.join('\r\n');
+  return `${text}\r\n${md5(`${text}|${MD5_KEY}`)}`;
+};
 
 describe('Allinpay mobile refunds', () => {
   let w: World;
@@ -165,6 +170,42 @@ describe('Allinpay mobile refunds', () => {
       w.sim.orders.get('R-8')?.refunds.delete('RF-8b');
       const missing = await w.paykit.refunds.query('RF-8b');
       expect(missing.isErr() && missing.error).to.deep.include({ kind: 'NotFound', providerCode: '011' });
+    });
+  });
+
+  context('when a signed refund status query record has more fields than the nine of spec 3.8', () => {
+    const setUp = async (orderId: string, refundId: string, record: (merchantId: string) => string): Promise<void> => {
+      w = await world({ signType: '0' });
+      await paidOrder(w, orderId, 1000);
+      expect((await w.paykit.refunds.create({ refundId, orderId, amount: { amount: 300, currency: 'CNY' } })).isOk()).to.equal(true);
+      const line = record(w.sim.merchantId);
+      w.sim.server.route('POST', '/mchtoq/refundQuery', () => ({ body: md5LinesReply([line]) }));
+    };
+
+    it('accepts it, since the signature covers the whole line, and reads the table\'s fields', async () => {
+      await setUp('RX-1', 'RFX-1', (m) => `v2.4|0|${m}|RX-1|300|20240101120000|RFX-1|TKSUCC0006|20240101120001|a-later-field`);
+      const q = await w.paykit.refunds.query('RFX-1');
+      expect(q.isOk() && q.value).to.deep.include({ status: 'succeeded', amount: { amount: 300, currency: 'CNY' } });
+    });
+
+    it('still refuses a record with fewer fields than the table as a Decode error', async () => {
+      await setUp('RX-2', 'RFX-2', (m) => `v2.4|0|${m}|RX-2|300|20240101120000|RFX-2|TKSUCC0006`);
+      const q = await w.paykit.refunds.query('RFX-2');
+      expect(q.isErr() && q.error.kind).to.equal('Decode');
+      expect(q.isErr() && q.error.message).to.match(/9 fields of spec 3\.8/);
+    });
+  });
+
+  context('when a signed refund status query record names another merchant', () => {
+    it('is a Decode error, not this merchant\'s refund (spec 3.8: merchantId is the order\'s merchant)', async () => {
+      w = await world({ signType: '0' });
+      await paidOrder(w, 'RM-1', 1000);
+      expect((await w.paykit.refunds.create({ refundId: 'RFM-1', orderId: 'RM-1', amount: { amount: 300, currency: 'CNY' } })).isOk()).to.equal(true);
+      const line = 'v2.4|0|100099990000001|RM-1|300|20240101120000|RFM-1|TKSUCC0006|20240101120001';
+      w.sim.server.route('POST', '/mchtoq/refundQuery', () => ({ body: md5LinesReply([line]) }));
+      const q = await w.paykit.refunds.query('RFM-1');
+      expect(q.isErr() && q.error.kind).to.equal('Decode');
+      expect((await w.paykit.refunds.get('RFM-1'))._unsafeUnwrap().status).to.not.equal('succeeded');
     });
   });
 });
