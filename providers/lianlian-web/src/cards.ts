@@ -6,13 +6,13 @@ import type { ServiceIdentifier } from 'inversify';
 import { inject, injectable } from 'inversify';
 import { errAsync, okAsync } from 'neverthrow';
 import {
-  guardAsync, maskCardNumber, PaymentErrors, Tokens, type HttpTransport, type Logger, type PayResultAsync,
+  guardAsync, maskCardNumber, PaymentErrors, Tokens, type HttpTransport, type Logger, type PaymentError, type PayResultAsync,
 } from '@paykit/core';
 import { callApi } from './api.js';
 import type { LianlianWebOptions } from './config.js';
 import { InstanceKeys } from './keys.js';
 import type { LianlianWebOrdersService } from './order-query.js';
-import { PROVIDER_ID } from './mapping.js';
+import { codeMappingOf, errorCodes, PROVIDER_ID } from './mapping.js';
 import {
   BindListReplyCodec, BindListRequestCodec, CardBinReplyCodec, CardBinRequestCodec, UnbindReplyCodec, UnbindRequestCodec,
   UNSIGNED_FIELDS,
@@ -109,6 +109,27 @@ export const LianlianWebTokens = {
   Orders: Symbol.for('paykit.lianlian-web.Orders') as ServiceIdentifier<LianlianWebOrdersService>,
 } as const;
 
+/**
+ * Whether an unbind error leaves open that the agreement was ended (spec 4.7). Only a reply with a
+ * documented refusal code (mapping.ts: 1001, 1003, 1008, 8901) proves nothing changed. `9999`
+ * (系统错误), an undocumented code, an HTTP status other than 2xx, a timeout, a cut connection and a
+ * reply that does not verify or decode all come after the request was sent and prove nothing.
+ * Errors raised before sending (invalid request or config, a connection never made) stay as they are.
+ */
+function unbindMayHaveHappened(e: PaymentError): boolean {
+  switch (e.kind) {
+    case 'Timeout': case 'Signature': case 'Decode': return true;
+    case 'Network': return e.sent;
+    case 'ProviderRejected': case 'NotFound': return !isDocumentedRefusal(e.providerCode);
+    default: return false;
+  }
+}
+
+/** A documented return code other than 9999's system error: LianLian refused the call. */
+function isDocumentedRefusal(retCode: string | undefined): boolean {
+  return retCode !== undefined && errorCodes.codes.includes(retCode) && codeMappingOf(retCode).category !== 'provider';
+}
+
 const cardTypeOf = (w: string | undefined): CardType | undefined => (w === '2' ? 'debit' : w === '3' ? 'credit' : undefined);
 
 /** The card services bound to {@link LianlianWebTokens.Cards}. */
@@ -190,8 +211,8 @@ export class LianlianWebCards implements LianlianWebCardsService {
   }
 
   /**
-   * Ends a card agreement (spec 4.7). Never retried by the transport: a timeout after sending is
-   * `OutcomeUnknown`, settled by listing the user's bound cards.
+   * Ends a card agreement (spec 4.7). Never retried by the transport: any failure after sending but
+   * a documented refusal is `OutcomeUnknown`, settled by listing the user's bound cards.
    */
   unbind(request: UnbindRequest): PayResultAsync<{ readonly agreementNo: string }> {
     return guardAsync('lianlian-web.cards.unbind', () => {
@@ -204,8 +225,8 @@ export class LianlianWebCards implements LianlianWebCardsService {
       if (keys.isErr()) return errAsync(keys.error);
       return callApi({ options: this.#o, keys: keys.value, transport: this.#transport, logger: this.#logger }, 'unbind', req, UnbindReplyCodec, [], 'money')
         .map(() => ({ agreementNo: request.agreementNo }))
-        .mapErr((e) => (e.kind === 'Timeout' || (e.kind === 'Network' && e.sent)
-          ? PaymentErrors.outcomeUnknown(`unbind of agreement ${request.agreementNo}: no reply after sending`, {
+        .mapErr((e) => (unbindMayHaveHappened(e)
+          ? PaymentErrors.outcomeUnknown(`unbind of agreement ${request.agreementNo}: ${e.kind} after sending, it may have taken effect`, {
             operation: 'cards.boundCards', reference: request.userId, hint: 'list the user\'s bound cards: if the agreement is gone, the unbind took effect',
           }, { providerId: PROVIDER_ID, cause: e })
           : e));

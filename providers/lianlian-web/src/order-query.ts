@@ -19,7 +19,7 @@ import { OrderQueryReplyCodec, OrderQueryRequestCodec, UNSIGNED_FIELDS } from '.
 /** An order to query: the merchant's order, and LianLian's payment number when known. */
 export interface OrderQueryRef extends PaymentRef {
   /**
-   * LianLian's payment number (`oid_paybill`, 16 digits, a report's `providerPaymentId`). Sent
+   * LianLian's payment number (`oid_paybill`, up to 16 digits, a report's `providerPaymentId`). Sent
    * with the order number and date, which spec 4.4's table requires; the reply must be for it.
    */
   readonly providerPaymentId?: string;
@@ -48,7 +48,7 @@ export function queryOrder(deps: OrderQueryDeps, ref: OrderQueryRef, operation: 
   if (created.isErr()) return errAsync(created.error);
   const request: Record<string, string> = { oid_partner: o.oidPartner, sign_type: o.signType, no_order: ref.orderId, dt_order: formatCst(created.value), query_version: '1.1' };
   if (ref.providerPaymentId !== undefined) request.oid_paybill = ref.providerPaymentId;
-  // Spec 4.4's table: no_order ≤ 32 characters, oid_paybill 16 digits; nothing is sent that LianLian would refuse.
+  // Spec 4.4's table: no_order ≤ 32 characters; oid_paybill 1-16 digits, as LianLian's own replies carry it (wire.ts).
   const valid = decodeWith(OrderQueryRequestCodec.unsigned, request, operation);
   if (valid.isErr()) return errAsync(valid.error);
   return callApi({ options: o, keys: keys.value, transport: deps.transport, logger: deps.logger },

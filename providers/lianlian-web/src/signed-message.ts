@@ -11,7 +11,7 @@ import { err, ok } from 'neverthrow';
 import { decodeWith, PaymentErrors, type Charset, type PayResult } from '@paykit/core';
 import { PROVIDER_ID } from './mapping.js';
 import { verifyFields, type LoadedKeys } from './signer.js';
-import type { ClosedCodec, SignType } from './wire.js';
+import { isNoValue, type ClosedCodec, type SignType } from './wire.js';
 
 /** What {@link readSignedMessage} needs of a closed codec: its decoder and its key lists. */
 export type TableCodec<A> = t.Decoder<unknown, A> & Pick<ClosedCodec<A>, 'sortedKeys' | 'knownKeys' | 'optionalKeys'>;
@@ -44,11 +44,6 @@ export interface SignedMessageRules {
 const EXTRA_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 const NO_EXTRA: ExtraFields = Object.freeze({});
 
-/** A value LianLian leaves out of the signing text (README rule 1): empty, the text `null`, or none. */
-function isUnsigned(value: unknown): boolean {
-  return value === '' || value === 'null' || value === null || value === undefined;
-}
-
 /** The text a field value is signed as (the signing text's own rule: JSON text for non-strings). */
 function textOf(value: unknown): string {
   return typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
@@ -80,7 +75,7 @@ export function readSignedMessage<A>(
       const v = json[k];
       if (codec.knownKeys.has(k)) {
         // An optional field sent empty is left out; a required one stays, for the codec to refuse.
-        if (isUnsigned(v) && codec.optionalKeys.has(k)) leftOut = true;
+        if (isNoValue(v) && codec.optionalKeys.has(k)) leftOut = true;
         else known[k] = v;
         continue;
       }
@@ -90,7 +85,7 @@ export function readSignedMessage<A>(
         return err(PaymentErrors.decode(`${what}: field name "${k.slice(0, 40)}" is not a LianLian field name (letters, digits, _)`, { path: `${what}.${k.slice(0, 40)}`, providerId: PROVIDER_ID }));
       }
       // Empty and null values are not signed (README rule 1): nothing to keep.
-      if (isUnsigned(v)) continue;
+      if (isNoValue(v)) continue;
       (extra ??= {})[k] = textOf(v);
     }
     // Nothing left out: the codec's own error stands (a required field empty, a malformed value).

@@ -89,6 +89,11 @@ const dateTime14 = wireString('YYYYMMDDHHmmss', 14, 14, /^\d{14}$/, 'YYYYMMDDHHm
 const date8 = wireString('YYYYMMDD', 8, 8, /^\d{8}$/, 'YYYYMMDD (8 digits)', true);
 /** An amount in yuan: up to 12 characters, at most two decimals (precision is checked when parsed). */
 const amountYuan = wireString('money(12)', 1, 12, /^\d+(\.\d+)?$/, 'a yuan amount such as 49.65 (at most 12 characters)', true);
+/**
+ * `oid_paybill`: the tables say 定(16), but spec 4.4's own example reply carries "2013051500001"
+ * (13 digits), so 1–16 digits are accepted, and sent, alike.
+ */
+const paybill = wireString('oid_paybill', 1, 16, /^\d{1,16}$/, '1-16 digits', true);
 /** `sign_type`. */
 export const SignTypeCodec = t.union([t.literal('MD5'), t.literal('RSA')], 'sign_type');
 /** Sign types LianLian uses. */
@@ -97,6 +102,14 @@ export type SignType = t.TypeOf<typeof SignTypeCodec>;
 const sign = wireString('sign', 1, 255);
 /** `ret_code`: 4 characters. */
 const retCode = wireString('ret_code', 4, 4);
+
+/**
+ * A value LianLian sends for "no value" and leaves out of the signing text (README "LianLian:
+ * signing" rule 1): empty, the text `null`, JSON null, or none at all.
+ */
+export function isNoValue(value: unknown): boolean {
+  return value === '' || value === 'null' || value === null || value === undefined;
+}
 
 /** A codec of a closed field set: it rejects keys it does not list, and knows its keys in signing order. */
 export interface ClosedCodec<A> extends t.Type<A, unknown, unknown> {
@@ -152,8 +165,12 @@ export function closed<P extends t.Props, O extends t.Props>(name: string, requi
     const a = req.validate(u, c);
     const b = opt.validate(u, c);
     if (a._tag === 'Left' || b._tag === 'Left') return t.failures([...(a._tag === 'Left' ? a.left : []), ...(b._tag === 'Left' ? b.left : [])]);
-    const out: Record<string, unknown> = { ...b.right, ...a.right };
-    for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
+    // Each field from its own half's result: a field codec may transform its value (AgreementCodec does).
+    const out: Record<string, unknown> = {};
+    for (const [k, f] of fields) {
+      const value = ((f.required ? a.right : b.right) as Record<string, unknown>)[k];
+      if (value !== undefined) out[k] = value;
+    }
     return t.success(out as A);
   };
   const codec = new t.Type<A, unknown, unknown>(name, (u): u is A => validate(u, [])._tag === 'Right', validate, t.identity);
@@ -222,7 +239,7 @@ const RESULT_REQUIRED = {
   sign: sign,
   dt_order: dateTime14,
   no_order: v(32),
-  oid_paybill: digits(16),
+  oid_paybill: paybill,
   money_order: amountYuan,
   result_pay: v(12),
 };
@@ -260,7 +277,7 @@ export const OrderQueryRequestCodec = signedRequest('OrderQueryRequest', {
   sign_type: SignTypeCodec,
   no_order: v(32),
   dt_order: dateTime14,
-}, { oid_paybill: digits(16), query_version: v(6) });
+}, { oid_paybill: paybill, query_version: v(6) });
 /** Order query request. */
 export type OrderQueryRequest = t.TypeOf<typeof OrderQueryRequestCodec>;
 
@@ -274,7 +291,7 @@ export const OrderQueryReplyCodec = closed('OrderQueryReply', {
   oid_partner: digits(18),
   dt_order: dateTime14,
   no_order: v(32),
-  oid_paybill: digits(16),
+  oid_paybill: paybill,
   money_order: amountYuan,
 }, {
   settle_date: date8,
@@ -332,8 +349,8 @@ export const BindListRequestCodec = signedRequest('BindListRequest', {
   pay_type: wireString('pay_type', 1, 1),
 });
 
-/** One entry of `agreement_list` (spec 4.6; the whole list is not signed). */
-export const AgreementCodec = closed('Agreement', {}, {
+/** The fields of one `agreement_list` entry (spec 4.6): every one optional (否). */
+const AgreementTable = closed('Agreement', {}, {
   no_agree: wireString('no_agree', 16, 16),
   card_no: wireString('card_no', 4, 4, /^\d{4}$/, 'the last 4 card digits'),
   bank_code: digits(8),
@@ -342,7 +359,24 @@ export const AgreementCodec = closed('Agreement', {}, {
   bind_mobile: wireString('bind_mobile', 11, 11, /^[\d*]{11}$/, '11 digits'),
 });
 /** One bound card on the wire. */
-export type Agreement = t.TypeOf<typeof AgreementCodec>;
+export type Agreement = t.TypeOf<typeof AgreementTable>;
+
+/**
+ * One entry of `agreement_list` (spec 4.6). The list is not signed (不参与签名) and every entry field
+ * is optional, so an entry is read leniently: a field sent empty or null is absent (README
+ * "LianLian: signing" rule 1) and a field the table lacks is dropped, as nothing vouches for it.
+ * A field present with a malformed value, and an entry that is not an object, are still refused.
+ */
+export const AgreementCodec = new t.Type<Agreement, unknown, unknown>('Agreement', AgreementTable.is, (u, c) => {
+  if (AgreementTable.is(u)) return t.success(u);
+  if (typeof u !== 'object' || u === null || Array.isArray(u)) return t.failure(u, c, 'expected a JSON object');
+  const known: Record<string, unknown> = {};
+  for (const k of AgreementTable.knownKeys) {
+    const value: unknown = Object.hasOwn(u, k) ? (u as Record<string, unknown>)[k] : undefined;
+    if (!isNoValue(value)) known[k] = value;
+  }
+  return AgreementTable.validate(known, c);
+}, t.identity);
 
 /** Spec 4.6 reply. */
 export const BindListReplyCodec = closed('BindListReply', {

@@ -1,6 +1,9 @@
 import { expect } from 'chai';
+import { decodeWith } from '@paykit/core';
 import { LianlianWebTokens } from '../src/index.js';
-import { must, startWorld, type World } from './support.js';
+import { BindListReplyCodec } from '../src/wire.js';
+import { simSign, simSigningText } from '../src/simulator/index.js';
+import { must, startWorld, TEST_MD5_KEY, type World } from './support.js';
 
 const CARD = '6222020200112233445';
 
@@ -92,6 +95,93 @@ describe('LianLian web card services', function () {
       const e = (await cards().unbind({ userId: 'U9', agreementNo: '2014000000000000' }))._unsafeUnwrapErr();
       expect(e.kind).to.equal('NotFound');
       expect(e.providerCode).to.equal('8901');
+    });
+  });
+
+  // Spec 4.7 answers 0000 or a return code; only a documented refusal proves the agreement untouched.
+  context('when the unbind fails after it was sent (spec 4.7)', function () {
+    const UNBIND = '/traderapi/bankcardunbind.htm';
+    const unbindFirstCard = async (userId: string) => {
+      const target = must(await cards().boundCards({ userId })).cards[0]?.agreementNo as string;
+      const sent = w.transport.sent.length;
+      const result = await cards().unbind({ userId, agreementNo: target });
+      expect(w.transport.sent.length, 'sent once, never retried').to.equal(sent + 1);
+      return { target, error: result._unsafeUnwrapErr() };
+    };
+    const expectListToSettle = (e: Awaited<ReturnType<typeof unbindFirstCard>>['error'], userId: string): void => {
+      expect(e.kind).to.equal('OutcomeUnknown');
+      if (e.kind === 'OutcomeUnknown') expect(e.resolution).to.include({ operation: 'cards.boundCards', reference: userId });
+      expect(e.retryable).to.equal(false);
+    };
+    before(function () {
+      for (const cardNo of ['6222020200112233445', '6228480000000000018', '6259650000000000017', '6222020200112233452']) {
+        w.sim.bindCard('U7', { cardNo, bankCode: '01020000', bankName: '中国工商银行', cardType: '2', bindMobile: '13958069593' });
+      }
+    });
+
+    it('answers OutcomeUnknown naming the bound-card list when LianLian answers HTTP 503', async function () {
+      w.sim.inject({ path: UNBIND, status: 503 });
+      expectListToSettle((await unbindFirstCard('U7')).error, 'U7');
+    });
+
+    it('answers OutcomeUnknown when LianLian answers 9999 (系统错误), and the list then shows the unbind took effect', async function () {
+      const reply: Record<string, string> = { ret_code: '9999', ret_msg: '系统错误', sign_type: 'MD5' };
+      w.sim.inject({ path: UNBIND, replyBody: JSON.stringify({ ...reply, sign: simSign(simSigningText(reply), 'MD5', { md5Key: TEST_MD5_KEY }) }) });
+      const { target, error } = await unbindFirstCard('U7');
+      expectListToSettle(error, 'U7');
+      expect(error.cause?.message).to.include('9999');
+      expect(must(await cards().boundCards({ userId: 'U7' })).cards.map((c) => c.agreementNo)).not.to.include(target);
+    });
+
+    it('answers OutcomeUnknown when the 0000 reply\'s signature does not verify', async function () {
+      w.sim.inject({ path: UNBIND, badSignature: true });
+      const { error } = await unbindFirstCard('U7');
+      expectListToSettle(error, 'U7');
+      expect(error.cause?.name).to.equal('Signature');
+    });
+
+    it('answers OutcomeUnknown when the reply cannot be decoded', async function () {
+      w.sim.inject({ path: UNBIND, malformedBody: true });
+      const { error } = await unbindFirstCard('U7');
+      expectListToSettle(error, 'U7');
+      expect(error.cause?.name).to.equal('Decode');
+    });
+  });
+
+  // Spec 4.6: every agreement_list entry field is optional (否), and the list is not signed (不参与签名).
+  context('when a bound-card list entry has empty or added fields (spec 4.6)', function () {
+    const LIST = '/queryapi/bankcardbindlist.htm';
+    /** A genuine 0000 reply for user U8, signed without agreement_list as spec 4.6 says. */
+    const listReply = (agreementList: unknown): string => {
+      const signed: Record<string, string> = { ret_code: '0000', ret_msg: '交易成功', user_id: 'U8', count: '2', sign_type: 'MD5' };
+      return JSON.stringify({ ...signed, agreement_list: agreementList, sign: simSign(simSigningText(signed), 'MD5', { md5Key: TEST_MD5_KEY }) });
+    };
+    const FULL = { no_agree: '2014031710002121', card_no: '3445', bank_code: '01020000', bank_name: '中国工商银行', card_type: '2', bind_mobile: '139****9593' };
+    const FULL_CARD = { agreementNo: '2014031710002121', last4: '3445', bankCode: '01020000', bankName: '中国工商银行', cardType: 'debit', bindMobile: '139****9593' };
+
+    it('accepts entries whose fields are "", "null" or null, reading those fields as absent', async function () {
+      w.sim.inject({ path: LIST, replyBody: listReply([
+        FULL,
+        { no_agree: '2014031710002122', card_no: '0018', bank_code: '', bank_name: 'null', card_type: '3', bind_mobile: null },
+      ]) });
+      const page = must(await cards().boundCards({ userId: 'U8' }));
+      expect(page.cards).to.deep.equal([FULL_CARD, { agreementNo: '2014031710002122', last4: '0018', cardType: 'credit' }]);
+    });
+
+    it('keeps the list when an entry carries a field the table lacks (dropped: nothing signs it)', async function () {
+      const body = listReply([{ ...FULL, bind_time: '20240301090000', card_status: 1 }]);
+      w.sim.inject({ path: LIST, replyBody: body });
+      const page = must(await cards().boundCards({ userId: 'U8' }));
+      expect(page.cards).to.deep.equal([FULL_CARD]);
+      expect(must(decodeWith(BindListReplyCodec, JSON.parse(body), 'bind list')).agreement_list).to.deep.equal([FULL]);
+    });
+
+    it('still refuses a list that is not an array of objects, or an entry with a malformed field', async function () {
+      for (const list of ['x', ['x'], [null], [[FULL]], [{ ...FULL, card_no: '6222020200112233445' }]]) {
+        w.sim.inject({ path: LIST, replyBody: listReply(list) });
+        const e = (await cards().boundCards({ userId: 'U8' }))._unsafeUnwrapErr();
+        expect(e.kind, JSON.stringify(list)).to.equal('Decode');
+      }
     });
   });
 });

@@ -223,7 +223,7 @@ describe('LianLian web payments', function () {
       const other = `${paybill.slice(0, 15)}${paybill.endsWith('9') ? '8' : '9'}`;
       expect((await orders.query({ orderId: 'P4001', createdAt, providerPaymentId: other }))._unsafeUnwrapErr().kind).to.equal('NotFound');
       const sent = w.transport.sent.length;
-      const bad = (await orders.query({ orderId: 'P4001', createdAt, providerPaymentId: '123' }))._unsafeUnwrapErr();
+      const bad = (await orders.query({ orderId: 'P4001', createdAt, providerPaymentId: '12345678901234567' }))._unsafeUnwrapErr();
       expect(bad).to.include({ kind: 'InvalidRequest', path: 'orders.query.oid_paybill' });
       expect(w.transport.sent.length).to.equal(sent);
       must(await w.paykit.payments.query('P4001'));

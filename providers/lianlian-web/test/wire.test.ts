@@ -21,8 +21,10 @@ const sign = E('sign', true, ['s'.repeat(255)], ['', 's'.repeat(256)]);
 const retCode = E('ret_code', true, ['0000'], ['000', '00000']);
 const moneyOrder = E('money_order', true, ['49.65', '123456789.12'], ['', '1234567890.12', '-1', '1e3']);
 const cardNo = E('card_no', true, ['1'.repeat(15), '1'.repeat(19)], ['1'.repeat(14), '1'.repeat(20)]);
+// 定(16) in the tables, but spec 4.4's example reply has the 13-digit "2013051500001": 1 to 16 digits.
+const oidPaybill = E('oid_paybill', true, ['1'.repeat(16), '2013051500001', '1'], ['', '1'.repeat(17), '201305150000A']);
 const paymentResult = [
-  D('oid_partner', true, 18), signType, sign, D('dt_order', true, 14), V('no_order', true, 32), D('oid_paybill', true, 16),
+  D('oid_partner', true, 18), signType, sign, D('dt_order', true, 14), V('no_order', true, 32), oidPaybill,
   moneyOrder, V('result_pay', true, 12, 'S'), D('settle_date', false, 8), V('info_order', false, 255),
   E('pay_type', false, ['2'], ['', '22']), D('bank_code', false, 8),
 ];
@@ -47,7 +49,7 @@ const TABLES: [string, t.Decoder<unknown, unknown>, Field[]][] = [
   ]],
   ['4.3 notification reply', NotificationAckCodec, [retCode, V('ret_msg', true, 100)]],
   ['4.4 order query request', OrderQueryRequestCodec, [
-    D('oid_partner', true, 18), signType, sign, V('no_order', true, 32), D('dt_order', true, 14), D('oid_paybill', false, 16), V('query_version', false, 6),
+    D('oid_partner', true, 18), signType, sign, V('no_order', true, 32), D('dt_order', true, 14), { ...oidPaybill, required: false }, V('query_version', false, 6),
   ]],
   ['4.4 order query reply', OrderQueryReplyCodec, [retCode, V('ret_msg', true, 100), ...paymentResult, V('bank_name', false, 32), V('memo', false, 255)]],
   ['4.5 card BIN request', CardBinRequestCodec, [D('oid_partner', true, 18), signType, sign, cardNo]],
@@ -124,7 +126,7 @@ describe('LianLian web wire codecs', function () {
     const digitsOf = (n: number) => (u: string): boolean => [...u].length === n && /^[0-9]+$/.test(u);
     const lengthIn = (min: number, max: number) => (u: string): boolean => [...u].length >= min && [...u].length <= max;
     const RULES: Record<string, (u: string) => boolean> = {
-      oid_partner: digitsOf(18), dt_order: digitsOf(14), oid_paybill: digitsOf(16), settle_date: digitsOf(8), bank_code: digitsOf(8),
+      oid_partner: digitsOf(18), dt_order: digitsOf(14), oid_paybill: (u) => lengthIn(1, 16)(u) && /^[0-9]+$/.test(u), settle_date: digitsOf(8), bank_code: digitsOf(8),
       money_order: (u) => lengthIn(1, 12)(u) && /^[0-9]+(\.[0-9]+)?$/.test(u),
       no_order: lengthIn(1, 32), result_pay: lengthIn(1, 12), info_order: lengthIn(1, 255), pay_type: lengthIn(1, 1), id_no: lengthIn(1, 32),
       acct_name: lengthIn(1, 12), sign: lengthIn(1, 255), no_agree: lengthIn(16, 16),
