@@ -2,11 +2,7 @@
  * Spec 6.1, every row: Allinpay code, standard code, category, retryable, Allinpay's description,
  * and the user-facing message of the table's third column. Two codes appear twice in the table
  * (`ZF10002`, `EA0001_100007`); their rows are merged here with both texts joined by " / ".
- *
- * "Retryable" here also means "not proof that nothing happened": a money call refused with a
- * retryable code is an unknown outcome, settled by a query. The four "更新支付结果…失败" rows
- * (EM0001_000036/37/91/92) are marked so: their own message tells the payer to ask the merchant
- * whether the order was paid (支付结果获取失败…请联系商户确认订单是否已支付), so the result is unknown.
+
  */
 import type { StandardCode } from '@paykit/core';
 
@@ -49,8 +45,8 @@ export const ERROR_TABLE_6_1: readonly ErrorRow[] = [
   ['EM0001_000033', 'provider_error', 'provider', true, "移动支付-未创建通联支付订单", "创建支付单失败，请重试"],
   ['EM0001_000034', 'invalid_request', 'user', false, "移动支付还未发送支付短信", "请获取短信验证码"],
   ['EM0001_000035', 'invalid_request', 'user', false, "移动支付身份验证异常", "身份验证失败，请检查输入信息是否正确"],
-  ['EM0001_000036', 'provider_error', 'provider', true, "移动支付更新支付结果成功失败", "支付结果获取失败(E1,36)，请联系商户确认订单是否已支付"],
-  ['EM0001_000037', 'provider_error', 'provider', true, "移动支付委托受理更新支付结果成功失败", "支付结果获取失败(E1,37)，请联系商户确认订单是否已支付"],
+  ['EM0001_000036', 'provider_error', 'provider', false, "移动支付更新支付结果成功失败", "支付结果获取失败(E1,36)，请联系商户确认订单是否已支付"],
+  ['EM0001_000037', 'provider_error', 'provider', false, "移动支付委托受理更新支付结果成功失败", "支付结果获取失败(E1,37)，请联系商户确认订单是否已支付"],
   ['EM0001_000038', 'provider_error', 'provider', true, "移动支付-无法处理的支付结果", "操作失败（E1,38），请重试"],
   ['EM0001_000039', 'duplicate_order', 'user', false, "移动支付交易支付流水已经支付，不可再支付", "支付失败，请重新下单支付"],
   ['EM0001_000040', 'provider_error', 'provider', false, "/用户常用卡返回结果错误", "获取常用卡失败(E1,40)"],
@@ -101,8 +97,8 @@ export const ERROR_TABLE_6_1: readonly ErrorRow[] = [
   ['EM0001_000088', 'provider_error', 'provider', true, "移动支付订单对象为空", "操作失败 (E1,88) , 请重试"],
   ['EM0001_000089', 'provider_error', 'provider', false, "移动支付交易还未创建通联支付订单", "请重新发起订单支付"],
   ['EM0001_000090', 'invalid_request', 'user', false, "移动支付还没发送支付短信", "请获取短信验证码"],
-  ['EM0001_000091', 'provider_error', 'provider', true, "移动支付更新支付结果失败", "支付结果获取失败(E1,91), 请联系商户确认订单是否已支付"],
-  ['EM0001_000092', 'provider_error', 'provider', true, "移动支付委托受理更新支付结果失败", "支付结果获取失败(E1,92), 请联系商户确认订单是否已支付"],
+  ['EM0001_000091', 'provider_error', 'provider', false, "移动支付更新支付结果失败", "支付结果获取失败(E1,91), 请联系商户确认订单是否已支付"],
+  ['EM0001_000092', 'provider_error', 'provider', false, "移动支付委托受理更新支付结果失败", "支付结果获取失败(E1,92), 请联系商户确认订单是否已支付"],
   ['EM0001_000093', 'duplicate_order', 'user', false, "移动支付交易支付流水已经支付, 不可再支付", "原订单已支付成功, 请勿重复支付"],
   ['EM0001_000096', 'provider_error', 'provider', true, "移动支付签约用户与通联订单用户没有绑定关系", "操作失败 (E1,96) , 请重试"],
   ['EM0001_000097', 'provider_error', 'provider', true, "移动支付更新撤销标记失败", "操作失败 (E1,97) , 请重试"],
@@ -253,3 +249,11 @@ export const ERROR_TABLE_6_1: readonly ErrorRow[] = [
   ['ZF30003', 'duplicate_order', 'user', false, "不能重复提交订单", "不能重复提交订单"],
   ['ZF30005', 'merchant_config', 'merchant', false, "商户支付配置错误", "商户号不存在或配置错误"],
 ];
+
+/**
+ * Rows of 6.1 whose own message tells the payer to ask the merchant whether the order was paid
+ * (支付结果获取失败…请联系商户确认订单是否已支付): not retryable (a retry could pay twice), and no proof
+ * that nothing happened either. A money call refused with one is an unknown outcome, settled by a
+ * query (http.ts `moneyFailure`).
+ */
+export const RESULT_UNKNOWN_CODES: ReadonlySet<string> = new Set(['EM0001_000036', 'EM0001_000037', 'EM0001_000091', 'EM0001_000092']);

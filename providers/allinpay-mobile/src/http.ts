@@ -5,6 +5,7 @@ import {
   type PayResultAsync, type Resolution,
 } from '@paykit/core';
 import { allinpayErrorCode, isDocumentedAllinpayCode } from './error-codes.js';
+import { RESULT_UNKNOWN_CODES } from './error-table.js';
 import { HTTPS_TEST_BASE_URL, type AllinpaySettings } from './config.js';
 import { ErrorReply } from './wire.js';
 
@@ -98,14 +99,16 @@ export function errorReplyOf(text: ReplyText, operation: string): PaymentError {
 
 /**
  * A money-moving call's failure: when the request may have reached Allinpay (timeout, reset after
- * sending, a 5xx, a reply that cannot be decoded or verified, a code the spec does not list) the
+ * sending, a 5xx, a reply that cannot be decoded or verified, a code the spec does not list, one
+ * whose own text says the result is unknown: `RESULT_UNKNOWN_CODES`) the
  * outcome is unknown and the caller must run `resolution` before anything else. A refusal with a
  * documented code stays what it is: an undocumented one says nothing about whether Allinpay acted
  * (and `ERRORCODE=` replies are unsigned, spec 3.4), so only the query may settle it.
  */
 export function moneyFailure(e: PaymentError, resolution: Resolution): PaymentError {
-  const undocumented = e.kind === 'ProviderRejected' && e.providerCode !== undefined && !isDocumentedAllinpayCode(e.providerCode);
-  const mayHaveLanded = e.kind === 'Timeout' || (e.kind === 'Network' && e.sent) || undocumented
+  const unknownCode = e.kind === 'ProviderRejected' && e.providerCode !== undefined
+    && (!isDocumentedAllinpayCode(e.providerCode) || RESULT_UNKNOWN_CODES.has(e.providerCode.trim()));
+  const mayHaveLanded = e.kind === 'Timeout' || (e.kind === 'Network' && e.sent) || unknownCode
     || e.kind === 'Decode' || e.kind === 'Signature' || (e.kind === 'ProviderRejected' && e.providerCode === undefined && e.retryable);
   if (!mayHaveLanded) return e;
   return PaymentErrors.outcomeUnknown(`the ${resolution.operation.split('.')[0]} call may or may not have taken effect: ${e.message}`, resolution, { providerId: PROVIDER_ID, cause: e });

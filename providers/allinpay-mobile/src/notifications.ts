@@ -59,15 +59,17 @@ export function verifyPaymentResult(fields: Readonly<Record<string, string>>, se
   }
   const orderAmount = wireAmount(wire.orderAmount, currency, 'orderAmount');
   if (orderAmount.isErr()) return err(orderAmount.error);
-  let amount = orderAmount.value;
+  const amount = orderAmount.value;
   const status = paymentStatuses.map(wire.payResult);
   // Spec 2.2.3: payAmount is what the payer actually paid, always in CNY fen. A CNY order paid with
-  // another sum is reported at that sum, so the order's recorded amount refuses it (Conflict); for
+  // another sum is not taken as paid, whether paykit knows the order or learns of it here; for
   // another currency payAmount is only kept as a detail.
   if (status === 'succeeded' && currency === 'CNY' && wire.payAmount !== wire.orderAmount) {
     const paid = wireAmount(wire.payAmount, 'CNY', 'payAmount');
     if (paid.isErr()) return err(paid.error);
-    amount = paid.value;
+    if (paid.value.amount !== amount.amount) {
+      return err(PaymentErrors.conflict(`Allinpay says the payer of order ${wire.orderNo} paid ${paid.value.amount} CNY fen (payAmount) for an order of ${amount.amount}: not recorded as paid; check the order with Allinpay`, { providerId: PROVIDER_ID, path: 'payAmount', code: 'invalid_amount' }));
+    }
   }
   // Optional members are added by assignment, not by spreading conditional object literals: one
   // object instead of three per notification.

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { expect } from 'chai';
-import { MD5_KEY, world, type World } from './support.js';
+import { MD5_KEY, world, worldOn, type World } from './support.js';
 
 /** A merchant endpoint on 127.0.0.1 that keeps the URL and body of every post and acknowledges it. */
 async function endpoint(): Promise<{ server: Server; url: string; posts: { url: string; body: string }[] }> {
@@ -122,11 +122,27 @@ describe('Allinpay mobile notifications: the amount actually paid (payAmount, sp
   };
 
   context('when a CNY order\'s success says the payer paid another sum than the order', () => {
-    it('is not recorded as paid: the report carries the sum paid, which the order refuses (Conflict)', async () => {
+    it('is not recorded as paid (Conflict)', async () => {
       w = await world({ signType: '0', certificate: undefined });
       const r = await w.paykit.notifications.handle('app', request(await paidWith('PAY-1', 1000, 'CNY', '900')));
       expect(r.isErr() && r.error.kind).to.equal('Conflict');
       expect((await w.paykit.payments.get('PAY-1'))._unsafeUnwrap().status).to.equal('pending');
+    });
+
+    it('is not recorded as paid either for an order paykit has no record of', async () => {
+      w = await world({ signType: '0', certificate: undefined });
+      const sent = await paidWith('PAY-4', 1000, 'CNY', '900');
+      const other = await worldOn(w.sim, { signType: '0', certificate: undefined });
+      const r = await other.paykit.notifications.handle('app', request(sent));
+      expect(r.isErr() && r.error.kind).to.equal('Conflict');
+      expect((await other.paykit.payments.get('PAY-4')).isErr()).to.equal(true);
+    });
+
+    it('is taken as paid when payAmount writes the same sum differently (leading zero)', async () => {
+      w = await world({ signType: '0', certificate: undefined });
+      const r = await w.paykit.notifications.handle('app', request(await paidWith('PAY-5', 1000, 'CNY', '01000')));
+      expect(r.isOk()).to.equal(true);
+      expect((await w.paykit.payments.get('PAY-5'))._unsafeUnwrap().status).to.equal('succeeded');
     });
   });
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { Tokens } from '@paykit/core';
+import { allinpayErrorCode } from '../src/index.js';
 import { formRequest, lastForm, MD5_KEY, paidOrder, world, worldOn, type World } from './support.js';
 
 const md5 = (s: string): string => createHash('md5').update(s, 'utf8').digest('hex').toUpperCase();
@@ -120,6 +121,8 @@ describe('Allinpay mobile refunds', () => {
       expect(other.isErr() && other.error.kind).to.equal('Conflict');
       (await w.paykit.resolvePending({ olderThan: 0 }))._unsafeUnwrap();
       expect((await w.paykit.refunds.get('RF-11'))._unsafeUnwrap().status).to.equal('succeeded');
+      // Still not retryable for the payer's app: repeating a payment whose result is unknown could pay twice.
+      expect(allinpayErrorCode('EM0001_000091').retryable).to.equal(false);
     });
 
     it('still takes a documented refusal code as a refusal', async () => {
