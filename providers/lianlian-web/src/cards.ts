@@ -110,18 +110,19 @@ export const LianlianWebTokens = {
 } as const;
 
 /**
- * Whether an unbind error leaves open that the agreement was ended (spec 4.7). Only a reply with a
- * documented refusal code (mapping.ts: 1001, 1003, 1008, 8901) proves nothing changed. `9999`
- * (系统错误), an undocumented code, an HTTP status other than 2xx, a timeout, a cut connection and a
- * reply that does not verify or decode all come after the request was sent and prove nothing.
- * Errors raised before sending (invalid request or config, a connection never made) stay as they are.
+ * Whether an unbind error leaves open that the agreement was ended (spec 4.7). Only what proves
+ * nothing changed stays as it is: an error raised before sending (invalid request or config, a
+ * connection never made) or a reply with a documented refusal code (mapping.ts: 1001, 1003, 1008,
+ * 8901). Anything else after the request left (9999 系统错误, an undocumented code, a non-2xx
+ * status, a timeout, a cut connection, a reply that does not verify or decode, an error of
+ * paykit's own) proves nothing.
  */
 function unbindMayHaveHappened(e: PaymentError): boolean {
   switch (e.kind) {
-    case 'Timeout': case 'Signature': case 'Decode': return true;
+    case 'InvalidRequest': case 'InvalidConfig': case 'Unsupported': return false;
     case 'Network': return e.sent;
     case 'ProviderRejected': case 'NotFound': return !isDocumentedRefusal(e.providerCode);
-    default: return false;
+    default: return true;
   }
 }
 
