@@ -178,6 +178,22 @@ describe('an order re-created on another instance', () => {
     (await w.paykit.notifications.handle('web', fakeNotification('k1', { type: 'payment', report: { orderId: 'O4', status: 'succeeded', amount: cny(100) } })))._unsafeUnwrap();
     expect((await stored<StoredPayment>(w, 'payment', 'O4'))?.status).to.equal('succeeded');
   });
+
+  it('belongs to the instance whose verified notification says it was paid, so its refunds go there', async () => {
+    const w = await world();
+    (await w.paykit.payments.create({ orderId: 'O11', amount: cny(100), description: 'Tea' }))._unsafeUnwrap();
+    w.script.create = () => errAsync(PaymentErrors.timeout('no reply'));
+    expect((await w.paykit.payments.create({ orderId: 'O11', amount: cny(100), description: 'Tea' }, { instance: 'payout' }))._unsafeUnwrapErr().kind).to.equal('OutcomeUnknown');
+    expect((await stored<StoredPayment>(w, 'payment', 'O11'))?.instanceId).to.equal('payout');
+    // The payer pays on the first instance's form.
+    (await w.paykit.notifications.handle('web', fakeNotification('k1', { type: 'payment', report: { orderId: 'O11', status: 'succeeded', amount: cny(100) } })))._unsafeUnwrap();
+    const paid = await stored<StoredPayment>(w, 'payment', 'O11');
+    expect(paid?.status).to.equal('succeeded');
+    expect(paid?.instanceId).to.equal('web');
+    w.script.calls.length = 0;
+    (await w.paykit.refunds.create({ refundId: 'R11', orderId: 'O11', amount: cny(100) }))._unsafeUnwrap();
+    expect(w.script.calls.filter((c) => c.op === 'refunds.refund').map((c) => c.instanceId)).to.deep.equal(['web']);
+  });
 });
 
 describe('resolvePending past the provider\'s query window', () => {

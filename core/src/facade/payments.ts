@@ -86,7 +86,13 @@ export function settlePaymentReport(tx: Store, report: PaymentReport, create?: {
     // The provider's order time when it states one (later refunds and queries must name it).
     const orderedAt = report.orderedAt instanceof Date && !Number.isNaN(report.orderedAt.getTime()) ? report.orderedAt : create.now;
     return mapOk(tx.insert<StoredPayment>('payment', report.orderId, newPaymentRecord(report.orderId, create.instanceId, report, orderedAt)), () => undefined);
-  }).andThen(() => updateRecord<StoredPayment>(tx, 'payment', report.orderId, (cur) => applyPaymentReport(cur, report), 1)));
+  }).andThen(() => updateRecord<StoredPayment>(tx, 'payment', report.orderId, (cur) => applyPaymentReport(cur, report).map((d) => {
+    // The instance whose verified notification says the order was paid is the one that took the
+    // money (an order re-created on another instance may still be paid on the first one's form):
+    // its refunds must go there.
+    if (create === undefined || !d.write || PAID.includes(cur.status) || !PAID.includes(d.value.status) || d.value.instanceId === create.instanceId) return d;
+    return { write: true as const, value: { ...d.value, instanceId: create.instanceId } };
+  }), 1)));
 }
 
 /** Payment operations of the facade. */
