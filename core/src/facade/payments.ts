@@ -13,7 +13,7 @@ import { commitValue } from '../protocol/commit.js';
 import { asOutcomeUnknown, provenNotApplied } from '../protocol/outcome.js';
 import { settledTracking, type Tracked } from '../protocol/tracking.js';
 import { CreatePaymentInputCodec, Reference } from './inputs.js';
-import { updateRecord, type UpdateDecision } from './records.js';
+import { paymentRefOf, updateRecord, type UpdateDecision } from './records.js';
 import { PENDING_PAYMENT_STATUSES } from './resolve-pending.js';
 import { handlePaymentReturn, type HandledReturn } from './returns.js';
 import type { StoredPayment } from './stored.js';
@@ -167,6 +167,8 @@ export class PaymentOps {
 
   /** Records the created payment: a new record, or the existing one moved by the create's report. */
   #record(tx: Store, input: CreatePaymentInput, instanceId: string, createdAt: Date, preauth: boolean, created: CreatedPayment): PayResultAsync<StoredPayment> {
+    // The newest form is the one that expires last (the payer may still pay with it until then).
+    const until = created.action.kind === 'redirect' && created.action.expiresAt instanceof Date ? { payableUntil: created.action.expiresAt } : {};
     return tx.get<StoredPayment>('payment', input.orderId).andThen((existing) => {
       if (existing) {
         const conflict = this.#conflictWith(existing.value, input);
@@ -176,13 +178,13 @@ export class PaymentOps {
           // the order is open again (resolvePending asks about it, and counts its age from now)
           // until the provider says how this attempt ended.
           if (REOPENABLE.includes(cur.status) && PENDING_PAYMENT_STATUSES.includes(created.report.status)) {
-            return ok({ write: true as const, value: { ...settledTracking(cur), instanceId, status: created.report.status, reopenedAt: this.#ctx.clock.now() } });
+            return ok({ write: true as const, value: { ...settledTracking(cur), instanceId, status: created.report.status, reopenedAt: this.#ctx.clock.now(), ...until } });
           }
           return paymentTransition(cur.status, created.report.status)
-            .map((t) => ({ write: true as const, value: { ...settledTracking(cur), instanceId, ...(t.kind === 'applied' ? { status: t.to } : {}) } }));
+            .map((t) => ({ write: true as const, value: { ...settledTracking(cur), instanceId, ...(t.kind === 'applied' ? { status: t.to } : {}), ...until } }));
         }, 1);
       }
-      const record: StoredPayment = { ...newPaymentRecord(input.orderId, instanceId, input, createdAt), status: created.report.status, ...(preauth ? { preauth } : {}) };
+      const record: StoredPayment = { ...newPaymentRecord(input.orderId, instanceId, input, createdAt), status: created.report.status, ...(preauth ? { preauth } : {}), ...until };
       const observed = { orderId: input.orderId, instanceId, amount: input.amount, ...(input.payer ? { payer: input.payer } : {}) };
       const observers = this.#ctx.paymentObservers?.(instanceId) ?? [];
       return tx.insert<StoredPayment>('payment', input.orderId, record)
@@ -215,7 +217,7 @@ export class PaymentOps {
         if (!rec) return errAsync(PaymentErrors.notFound(`no payment is recorded for order ${orderId}: create it first`));
         const svc = this.#ctx.service('payments', 'query', options.instance ?? rec.value.instanceId);
         if (svc.isErr()) return errAsync(svc.error);
-        return svc.value.service.query({ orderId, createdAt: rec.value.createdAt, amount: rec.value.amount })
+        return svc.value.service.query(paymentRefOf(rec.value))
           .andThen((report) => this.apply(report, { source: 'query', operation: 'payments.query' }))
           .map(publicPayment);
       });

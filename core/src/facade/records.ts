@@ -2,7 +2,9 @@ import { errAsync, okAsync } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
 import { badArgument, isObject } from '../errors/arguments.js';
 import { guardAsync, mapOk, orElseOf, type PayResult, type PayResultAsync } from '../errors/result.js';
+import type { PaymentRef } from '../plugin/capabilities.js';
 import type { RecordKind, Store, Versioned } from '../ports/store.js';
+import type { StoredPayment } from './stored.js';
 
 /** What a record update decided. */
 export type UpdateDecision<T> = { readonly write: true; readonly value: T } | { readonly write: false; readonly value: T };
@@ -28,4 +30,10 @@ export function updateRecord<T>(
     const updated = mapOk(store.update(kind, id, cur.version, d.value.value), (v) => v.value);
     return orElseOf(updated, (e) => (e.kind === 'Conflict' && attempts > 1 ? updateRecord(store, kind, id, decide, attempts - 1) : errAsync(e)));
   }));
+}
+
+/** What a provider's payment query is given of a recorded payment (internal: not exported from core). */
+export function paymentRefOf(p: StoredPayment): PaymentRef {
+  const until = p.payableUntil === undefined ? undefined : new Date(p.payableUntil);
+  return { orderId: p.orderId, createdAt: p.createdAt, amount: p.amount, ...(until !== undefined && !Number.isNaN(until.getTime()) ? { payableUntil: until } : {}) };
 }

@@ -16,6 +16,7 @@ import { dropLease, giveUp, takeLease, type TrackedRecord } from '../protocol/le
 import { DEFAULT_LEASE_MS, epochOf, leaseLive } from '../protocol/tracking.js';
 import { ATTR, SPANS } from '../observability/names.js';
 import { settlePaymentReport } from './payments.js';
+import { paymentRefOf } from './records.js';
 import type { PayoutOps } from './payouts.js';
 import { settlePreAuthReport } from './preauth.js';
 import { failRefund, refundRequestOf, settleRefundReport } from './refunds.js';
@@ -252,7 +253,7 @@ function checkPayment(ctx: PendingResolverContext, c: Candidate, s: Settings): P
   const svc = ctx.service('payments', 'query', c.instanceId);
   if (svc.isErr()) return errAsync(svc.error);
   return takeLease<StoredPayment>(ctx, 'payment', c.id, s.leaseMs, operation).andThen((p) => {
-    return svc.value.service.query({ orderId: p.orderId, createdAt: p.createdAt, amount: p.amount })
+    return svc.value.service.query(paymentRefOf(p))
       .andThen((report) => commitValue(ctx, (tx) => settlePaymentReport(tx, report), { cause: { source: 'resolve', operation }, attempts: 16 }))
       .orElse((e) => {
         // A reopened order (a new attempt after it failed or closed) is as old as that attempt.

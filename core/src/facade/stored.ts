@@ -13,6 +13,8 @@ export interface StoredPayment extends Payment, Tracked {
   readonly refundReserved: Payment['refunded'];
   /** When a new attempt (`payments.create`) reopened the order after it failed or closed: `resolvePending` ages it from here. */
   readonly reopenedAt?: Date;
+  /** When the form paykit last handed out for it expires (its action's `expiresAt`), when the provider sets a limit. */
+  readonly payableUntil?: Date;
 }
 
 /** A refund as stored. */

@@ -143,6 +143,12 @@ export interface PaymentRef {
   readonly createdAt?: Date;
   /** The order amount, when known. */
   readonly amount?: Money;
+  /**
+   * Until when the payer may still pay with the form paykit last handed out (that action's
+   * `expiresAt`), when the provider set a limit. A provider that lets a failed order be paid again
+   * (LianLian web, spec 3.1) reports a failed attempt before then as still pending.
+   */
+  readonly payableUntil?: Date;
 }
 
 /**

@@ -49,11 +49,21 @@ export class LianlianWebPayments implements PaymentsCapability {
     });
   }
 
-  /** Queries the order by its number and date (spec 4.4, query_version 1.1: `bank_name` and `memo` are not signed). */
+  /**
+   * Queries the order by its number and date (spec 4.4, query_version 1.1: `bank_name` and `memo`
+   * are not signed). Spec 3.1 lets a failed order be paid again: a `FAILURE` while the form paykit
+   * last handed out is still accepted (`ref.payableUntil`) is the last attempt's, so the order is
+   * reported still `pending` (LianLian's `memo` kept) and queried again; after that, `failed`.
+   */
   query(ref: PaymentRef): PayResultAsync<PaymentReport> {
     return guardAsync('lianlian-web.payments.query', () => queryOrder(
       { options: this.#o, keys: this.#keys, transport: this.#transport, logger: this.#logger }, { orderId: ref.orderId, ...(ref.createdAt !== undefined ? { createdAt: ref.createdAt } : {}) }, 'payments.query',
-    ));
+    ).map((report) => {
+      const until = ref.payableUntil;
+      if (report.status !== 'failed' || !(until instanceof Date) || this.#clock.now().getTime() >= until.getTime()) return report;
+      const { failure, ...rest } = report;
+      return { ...rest, status: 'pending' as const, providerDetails: { ...report.providerDetails, ...(failure !== undefined ? { memo: failure.message } : {}) } };
+    }));
   }
 
   /**

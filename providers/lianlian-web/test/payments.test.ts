@@ -190,7 +190,7 @@ describe('LianLian web payments', function () {
   });
 
   context('when querying an order (spec 4.4, query_version 1.1)', function () {
-    it('sends a signed JSON query and maps WAITING, FAILURE (with memo) and SUCCESS', async function () {
+    it('sends a signed JSON query and maps WAITING, FAILURE while the form is still accepted (pending, spec 3.1) and SUCCESS', async function () {
       const r = must(await w.paykit.payments.create(paymentInput('P4001')));
       await submitForm(r.action);
       expect(must(await w.paykit.payments.query('P4001')).status).to.equal('pending');
@@ -199,15 +199,30 @@ describe('LianLian web payments', function () {
       expect(body).to.include({ oid_partner: '201408071000001543', no_order: 'P4001', query_version: '1.1', sign_type: 'RSA' });
       expect(sent?.options.kind).to.equal('query');
       await w.sim.complete('P4001', 'failed', { memo: '余额不足' });
+      // Spec 3.1: a failed order may be paid again, here with the same form (still accepted).
       const failed = must(await w.paykit.payments.query('P4001'));
-      expect(failed.status).to.equal('failed');
-      expect(failed.failure?.message).to.equal('余额不足');
+      expect(failed.status).to.equal('pending');
       await submitForm(r.action);
       await w.sim.complete('P4001', 'succeeded', { notify: false });
       const paid = must(await w.paykit.payments.query('P4001'));
       expect(paid).to.include({ status: 'succeeded' });
       expect(paid.amount).to.deep.equal({ amount: 4965, currency: 'CNY' });
       expect(paid.providerPaymentId).to.match(/^\d{16}$/);
+    });
+
+    it('maps FAILURE to failed once the form paykit handed out is no longer accepted, and resolvePending asks until then', async function () {
+      const r = must(await w.paykit.payments.create(paymentInput('P4012')));
+      await submitForm(r.action);
+      await w.sim.complete('P4012', 'failed', { memo: '余额不足' });
+      w.clock.advance(11 * 60_000);
+      const first = must(await w.paykit.resolvePending({ olderThan: 0 }));
+      expect(first.entries.filter((e) => e.id === 'P4012').map((e) => [e.outcome, e.after])).to.deep.equal([['still_pending', 'pending']]);
+      if (r.action.kind !== 'redirect' || r.action.expiresAt === undefined) throw new Error('a redirect with expiresAt expected');
+      w.clock.set(new Date(r.action.expiresAt.getTime() + 1000));
+      const later = must(await w.paykit.resolvePending({ olderThan: 0 }));
+      expect(later.entries.filter((e) => e.id === 'P4012').map((e) => [e.outcome, e.after])).to.deep.equal([['settled', 'failed']]);
+      const failed = must(await w.paykit.payments.get('P4012'));
+      expect(failed.failure?.message).to.equal('余额不足');
     });
 
     it('queries by LianLian\'s payment number (oid_paybill) through LianlianWebTokens.Orders', async function () {

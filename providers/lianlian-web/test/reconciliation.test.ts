@@ -29,6 +29,16 @@ describe('LianLian web reconciliation', function () {
     expect((await submitForm(created.action)).status).to.equal(200);
   }
 
+  /** An order whose attempt failed, queried once its form is no longer accepted (spec 3.1: only then is FAILURE final). */
+  async function failedForGood(orderId: string, amount: number): Promise<void> {
+    const start = clock.now();
+    await order(orderId, amount);
+    await w.sim.complete(orderId, 'failed');
+    clock.set(new Date(start.getTime() + 31 * 60_000));
+    expect(must(await w.paykit.payments.query(orderId)).status).to.equal('failed');
+    clock.set(start);
+  }
+
   async function paid(orderId: string, amount: number, o: { readonly notify?: boolean } = {}): Promise<void> {
     await order(orderId, amount);
     await w.sim.complete(orderId, 'succeeded', { notify: o.notify !== false });
@@ -69,9 +79,7 @@ describe('LianLian web reconciliation', function () {
     beforeEach(async function () {
       await paid('GOOD', 1000);
       await paid('LOST', 2000, { notify: false });
-      await order('RETRY', 3000);
-      await w.sim.complete('RETRY', 'failed');
-      must(await w.paykit.payments.query('RETRY'));
+      await failedForGood('RETRY', 3000);
       await w.sim.complete('RETRY', 'succeeded', { notify: false });
       await paid('PORTAL', 4000);
       w.sim.refund('PORTAL', 'MS-REFUND-1', 4000);
@@ -164,9 +172,7 @@ describe('LianLian web reconciliation', function () {
   context('when asked to repair', function () {
     it('asks LianLian about each and records what its verified answer says', async function () {
       await paid('LOST', 2000, { notify: false });
-      await order('RETRY', 3000);
-      await w.sim.complete('RETRY', 'failed');
-      must(await w.paykit.payments.query('RETRY'));
+      await failedForGood('RETRY', 3000);
       await w.sim.complete('RETRY', 'succeeded', { notify: false });
       await paid('PORTAL', 4000);
       w.sim.refund('PORTAL', 'MS-REFUND-1', 4000);
