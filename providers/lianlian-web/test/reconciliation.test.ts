@@ -74,6 +74,19 @@ describe('LianLian web reconciliation', function () {
     });
   });
 
+  context('when the day\'s detail file is given under both suffixes (spec 5: .txt or .csv)', function () {
+    it('refuses to read it twice instead of reporting every line a duplicate under an agreeing summary', async function () {
+      await paid('TWO1', 1000);
+      const day = must(w.sim.statementDay('20240301'));
+      const csv = { ...day.transactions, name: day.transactions.name.replace(/\.txt$/, '.csv') };
+      const e = (await w.paykit.reconcile(period, { files: [...filesOf(day), simStatementFile(csv)], fees }))._unsafeUnwrapErr();
+      expect(e.kind).to.equal('Conflict');
+      expect(e.message).to.contain(csv.name).and.to.contain(day.transactions.name);
+      // One of them is read as usual.
+      expect(must(await w.paykit.reconcile(period, { files: [simStatementFile(csv), simStatementFile(day.summary)], fees })).clean).to.equal(true);
+    });
+  });
+
   context('when the files and the records disagree in every way the simulator can', function () {
     let report: ReconciliationReport;
     beforeEach(async function () {

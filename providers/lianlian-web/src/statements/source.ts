@@ -42,7 +42,11 @@ export interface NamedFile {
  * days twice) and, for transactions, the daily summaries. Files of other merchants, other
  * families, other days and unrelated names are left out.
  */
-export function pickStatementFiles(files: readonly StatementFile[], range: DayRange, o: Pick<LianlianSourceOptions, 'family' | 'partnerId'>): { readonly details: readonly NamedFile[]; readonly summaries: ReadonlyMap<string, StatementFile> } {
+export function pickStatementFiles(files: readonly StatementFile[], range: DayRange, o: Pick<LianlianSourceOptions, 'family' | 'partnerId'>): {
+  readonly details: readonly NamedFile[]; readonly summaries: ReadonlyMap<string, StatementFile>;
+  /** Two files given for the same day or month of one family (spec 5, revision 1.9: `.txt` or `.csv`). */
+  readonly twice?: readonly [StatementFile, StatementFile];
+} {
   const named: NamedFile[] = [];
   for (const file of files) {
     const kind = statementFileKind(file?.name);
@@ -59,6 +63,15 @@ export function pickStatementFiles(files: readonly StatementFile[], range: DayRa
   const details = (useMonthly ? monthly : daily).sort((a, b) => (a.kind.from < b.kind.from ? -1 : a.kind.from > b.kind.from ? 1 : 0));
   const summaries = new Map<string, StatementFile>();
   if (o.family === 'transactions') for (const n of named) if (n.kind.family === 'summary') summaries.set(n.kind.from, n.file);
+  // The same file under both suffixes would be read twice, each summary still agreeing with one.
+  const seen = new Map<string, StatementFile>();
+  for (const n of named) {
+    if (n.kind.family !== o.family && !(o.family === 'transactions' && n.kind.family === 'summary')) continue;
+    const key = `${n.kind.family} ${n.kind.period} ${n.kind.from}`;
+    const first = seen.get(key);
+    if (first !== undefined) return { details, summaries, twice: [first, n.file] };
+    seen.set(key, n.file);
+  }
   return { details, summaries };
 }
 
@@ -87,6 +100,10 @@ export function lianlianStatementSource(files: readonly StatementFile[], range: 
       return err(PaymentErrors.invalidRequest('o must be { family: "transactions" or "payouts", partnerId: the merchant number }', { path: 'o' }));
     }
     const picked = pickStatementFiles(files, range, o);
+    if (picked.twice !== undefined) {
+      const [a, b] = picked.twice;
+      return err(PaymentErrors.conflict(`${a.name} and ${b.name} are the same statement file (spec 5: a day's file ends in .txt or .csv): give one of them, or every line is counted twice`, { path: 'files' }));
+    }
     if (picked.details.length === 0) {
       const prefix = o.family === 'transactions' ? 'JYMX' : 'FKMX';
       return err(PaymentErrors.notFound(
