@@ -162,6 +162,28 @@ describe('reconciliation', () => {
     });
   });
 
+  context('when a day is reconciled again and a discrepancy\'s figures changed', () => {
+    it('shows it changed, and opens again one a person had resolved about the old figures', async () => {
+      const script = defaultScript();
+      const { paykit } = await paykitWith([{ kind: 'payment', orderId: 'W1', amount: cny(10001), settleDate: '20261201' }], script);
+      await paid(paykit, 'W1', cny(10000));
+      const first = (await paykit.reconcile(period))._unsafeUnwrap();
+      const d = first.discrepancies[0] as Discrepancy;
+      expect([d.kind, d.change, d.state]).to.deep.equal(['amount_mismatch', 'new', 'open']);
+      (await paykit.reconciliation.resolve(period, d.id, '1 fen of rounding, agreed with LianLian'))._unsafeUnwrap();
+      // The same figures again: still resolved, found again.
+      const same = (await paykit.reconcile(period))._unsafeUnwrap();
+      expect([same.discrepancies[0]?.change, same.discrepancies[0]?.state, same.clean]).to.deep.equal(['unchanged', 'resolved', true]);
+      // A corrected statement says something else entirely: the note was not about this.
+      script.statement = [{ kind: 'payment', orderId: 'W1', amount: cny(1000), settleDate: '20261201' }];
+      const other = (await paykit.reconcile(period))._unsafeUnwrap();
+      const again = other.discrepancies[0] as Discrepancy;
+      expect([again.id, again.change, again.state, other.clean]).to.deep.equal([d.id, 'changed', 'open', false]);
+      expect(other.changes.changed).to.deep.equal([d.id]);
+      expect(again.message).to.contain('10.00');
+    });
+  });
+
   context('when a statement states no currency for its lines', () => {
     it('matches a line on its amount, in the currency of the record', async () => {
       const { paykit } = await paykitWith([

@@ -150,7 +150,7 @@ export async function recordFindings(
   drafts: readonly { readonly draft: DiscrepancyDraft; readonly repair?: RepairOutcome }[],
 ): Promise<PayResult<RecordedFindings>> {
   const out: Discrepancy[] = [];
-  const changes = { new: [] as string[], reopened: [] as string[], fixed: [] as ReconciliationChanges['fixed'][number][], unchanged: 0 };
+  const changes = { new: [] as string[], reopened: [] as string[], changed: [] as string[], fixed: [] as ReconciliationChanges['fixed'][number][], unchanged: 0 };
   for (let i = 0; i < drafts.length; i += 200) {
     const batch = drafts.slice(i, i + 200);
     const done = await commitValue(ctx, (tx) => {
@@ -161,9 +161,11 @@ export async function recordFindings(
         const id = discrepancyRecordId(period, draft.id);
         return tx.get<DiscrepancyRecord>('reconciliation', id).andThen((cur) => {
           const was = cur?.value;
-          const change = was === undefined ? 'new' as const : was.status === 'fixed' || was.status === 'repaired' ? 'reopened' as const : 'unchanged' as const;
+          // The message states the figures of both sides: another message is other evidence.
+          const change = was === undefined ? 'new' as const : was.status === 'fixed' || was.status === 'repaired' ? 'reopened' as const
+            : was.discrepancy.message !== draft.message ? 'changed' as const : 'unchanged' as const;
           const repaired = repair?.outcome === 'repaired';
-          const state = repaired ? 'repaired' as const : was?.status === 'resolved' ? 'resolved' as const : 'open' as const;
+          const state = repaired ? 'repaired' as const : was?.status === 'resolved' && change === 'unchanged' ? 'resolved' as const : 'open' as const;
           const firstSeenRun = was?.firstSeenRun ?? run;
           const d = {
             ...draft, state, change, firstSeenRun,
@@ -186,6 +188,7 @@ export async function recordFindings(
       out.push(d);
       if (d.change === 'new') changes.new.push(d.id);
       else if (d.change === 'reopened') changes.reopened.push(d.id);
+      else if (d.change === 'changed') changes.changed.push(d.id);
       else changes.unchanged += 1;
     }
   }

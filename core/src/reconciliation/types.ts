@@ -161,7 +161,7 @@ export type DiscrepancyState =
   | 'resolved';
 
 /** How a discrepancy compares with the previous run of the same period. */
-export type DiscrepancyChange = 'new' | 'unchanged' | 'reopened';
+export type DiscrepancyChange = 'new' | 'unchanged' | 'reopened' | 'changed';
 
 /** What every discrepancy carries. */
 export interface DiscrepancyBase {
@@ -344,6 +344,11 @@ export interface ReconciliationChanges {
   readonly new: readonly string[];
   /** Discrepancies found before that came back after being gone. */
   readonly reopened: readonly string[];
+  /**
+   * Discrepancies found again with other figures (another amount, count, fee or status): a
+   * resolved one among them is open again, since its note was about what it said before.
+   */
+  readonly changed: readonly string[];
   /** Discrepancies the previous run had open that this one no longer finds (fixed since). */
   readonly fixed: readonly { readonly id: string; readonly kind: DiscrepancyKind; readonly subject?: DiscrepancySubject; readonly message: string }[];
   /** Discrepancies found again, as before. */

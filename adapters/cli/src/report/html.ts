@@ -69,7 +69,7 @@ function discrepancyRow(d: Discrepancy): string {
   const refs = referencesOf(d).map((r) => r.toLowerCase()).join(' ');
   return `<tr data-kind="${d.kind}" data-state="${d.state}" data-order="${esc(safeText(refs))}" data-id="${esc(d.id)}">`
     + `<td class="nowrap"><span class="kind k-${d.kind}">${esc(KIND_LABEL[d.kind])}</span></td>`
-    + `<td class="nowrap"><span class="state s-${d.state}">${esc(d.state)}</span>${d.change === 'new' ? ' <span class="new">new</span>' : d.change === 'reopened' ? ' <span class="new">reopened</span>' : ''}</td>`
+    + `<td class="nowrap"><span class="state s-${d.state}">${esc(d.state)}</span>${d.change === 'new' ? ' <span class="new">new</span>' : d.change === 'reopened' || d.change === 'changed' ? ` <span class="new">${esc(d.change)}</span>` : ''}</td>`
     + `<td class="mono wrap">${t(orderOf(d))}</td><td class="nowrap">${esc(d.day ?? '')}</td>`
     + `<td class="wrap">${t(providerSide(d))}</td><td class="wrap paykit">${t(paykitSide(d))}</td>`
     + `<td class="wrap"><div>${t(d.message)}</div><div class="action">${t(d.action)}</div>${d.resolution !== undefined ? `<div class="note">Resolved: ${t(d.resolution.note)}</div>` : ''}</td>`
@@ -147,7 +147,7 @@ export function renderReconciliationHtml(report: ReconciliationReport): string {
     : `<ul class="plain">${report.selfChecks.map((s) => `<li>${t(s.source)}: ${s.agrees ? 'agrees with the lines' : '<strong>disagrees with the lines</strong> (see Summary mismatch below)'}</li>`).join('')}</ul>`;
   const ch = report.changes;
   const changes = ch.previousRun === undefined ? '<p class="empty">First run of this period.</p>'
-    : `<ul class="plain"><li>Since run ${ch.previousRun}: ${ch.new.length} new, ${ch.reopened.length} reopened, ${ch.unchanged} found again, ${ch.fixed.length} fixed.</li>`
+    : `<ul class="plain"><li>Since run ${ch.previousRun}: ${ch.new.length} new, ${ch.reopened.length} reopened, ${ch.changed.length} changed, ${ch.unchanged} found again, ${ch.fixed.length} fixed.</li>`
       + ch.fixed.map((f) => `<li>Fixed: ${esc(KIND_LABEL[f.kind])} ${t(f.subject?.id ?? '')} — ${t(f.message)}</li>`).join('') + '</ul>';
   const title = `Reconciliation of ${report.instance}, ${report.period.value}`;
   return `<!doctype html>
