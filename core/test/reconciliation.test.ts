@@ -184,6 +184,15 @@ describe('reconciliation', () => {
     });
   });
 
+  context('when a line\'s fee is charged in another currency than its amount', () => {
+    it('counts the fee in its own currency\'s totals, not added to the amount\'s', async () => {
+      const { paykit } = await paykitWith([{ kind: 'payment', orderId: 'X1', amount: usd(1000), fee: cny(35), settleDate: '20261201' }]);
+      await paid(paykit, 'X1', usd(1000));
+      const report = (await paykit.reconcile(period))._unsafeUnwrap();
+      expect(report.days.map((d) => [d.currency, d.statement.amount, d.statement.fee])).to.deep.equal([['CNY', 0, 35], ['USD', 1000, 0]]);
+    });
+  });
+
   context('when a statement states no currency for its lines', () => {
     it('matches a line on its amount, in the currency of the record', async () => {
       const { paykit } = await paykitWith([

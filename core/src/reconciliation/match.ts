@@ -105,7 +105,11 @@ export class DayTotalsBook {
     const t = this.#at(l[8] ?? undefined, l[3]).statement[l[0]];
     t.count += 1;
     t.amount = add(t.amount, l[2]);
-    if (l[6] !== null) t.fee = add(t.fee, l[6]);
+    if (l[6] === null) return;
+    // A fee charged in another currency (a foreign-currency line settled in CNY) counts in that
+    // currency's totals, never added to amounts of another.
+    const f = l[7] === null || l[7] === l[3] ? t : this.#at(l[8] ?? undefined, l[7]).statement[l[0]];
+    f.fee = add(f.fee, l[6]);
   }
 
   /** Adds a record paykit counts as done in the period (by kind as a statement writes it: refunds negative). */
