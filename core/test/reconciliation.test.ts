@@ -64,6 +64,25 @@ describe('reconciliation', () => {
         }
       });
 
+    it('gives back values whose UTF-8 characters straddle the read chunks of a run file whole', async () => {
+      const sorter = new ExternalSorter<{ s: string }>({ runSize: 1000, thread: false });
+      try {
+        // 3 000 values of 401 bytes: runs of ~400 KB, read 256 KiB at a time.
+        const value = `${'😀'.repeat(50)}é${'汉'.repeat(66)}`;
+        for (let n = 0; n < 3000; n += 1) await sorter.add(0, String(n).padStart(5, '0'), { s: value });
+        let count = 0;
+        for await (const batch of sorter.sorted()) {
+          for (const item of batch) {
+            expect(item.value.s).to.equal(value);
+            count += 1;
+          }
+        }
+        expect(count).to.equal(3000);
+      } finally {
+        await sorter.close();
+      }
+    });
+
     it('gives every item back in (rank, byte order, arrival) order, across many runs', async () => {
       await fc.assert(sortsInOrder(false), { numRuns: 150 });
     });

@@ -14,6 +14,7 @@
 import { createReadStream } from 'node:fs';
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { StringDecoder } from 'node:string_decoder';
 import { join } from 'node:path';
 import { startSortThread } from './sort-thread.js';
 
@@ -119,6 +120,8 @@ export interface ExternalSortOptions {
 /** Reads a run file back, a chunk at a time, a line at a time (parsed only when taken). */
 class RunReader {
   readonly #chunks: AsyncIterator<Buffer>;
+  // A character whose UTF-8 bytes straddle two chunks is decoded whole.
+  readonly #decoder = new StringDecoder('utf8');
   #rest = '';
   #lines: string[] = [];
   #at = 0;
@@ -154,11 +157,12 @@ class RunReader {
     this.#at = 0;
     if (r.done === true) {
       this.#done = true;
-      this.#lines = this.#rest.length > 0 ? [this.#rest] : [];
+      const last = this.#rest + this.#decoder.end();
+      this.#lines = last.length > 0 ? [last] : [];
       this.#rest = '';
       return;
     }
-    const lines = (this.#rest + r.value.toString('utf8')).split('\n');
+    const lines = (this.#rest + this.#decoder.write(r.value)).split('\n');
     this.#rest = lines.pop() as string;
     this.#lines = lines;
   }
