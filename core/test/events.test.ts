@@ -68,6 +68,19 @@ describe('paykit.events', () => {
     });
   });
 
+  context('when merchant code names an event type paykit does not publish', () => {
+    it('refuses the subscription and the listing, naming the types there are, instead of passing over every event', async () => {
+      const w = await world();
+      const sub = w.paykit.events.subscribe('fulfilment', () => undefined, { types: ['payment.success'] });
+      const e = sub._unsafeUnwrapErr();
+      expect(e.kind).to.equal('InvalidRequest');
+      expect(e.message).to.contain('payment.succeeded');
+      expect((await w.paykit.events.list({ types: ['payments.succeeded'] }))._unsafeUnwrapErr().kind).to.equal('InvalidRequest');
+      // Nothing was taken: the consumer does not exist.
+      expect((await w.paykit.events.consumer('fulfilment'))._unsafeUnwrapErr().kind).to.equal('NotFound');
+    });
+  });
+
   context('when merchant code subscribes', () => {
     it('hands each event to the handler in order as soon as it is committed, until stopped', async () => {
       const w = await world();

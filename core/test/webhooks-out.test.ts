@@ -94,6 +94,17 @@ describe('outgoing paykit webhooks', () => {
         expect(verifyPaykitWebhook(bad as never, bad as never, bad as never).isErr()).to.equal(true);
       }
     });
+
+    it('takes the new and the old secret while the endpoint rotates, so either side may move first', () => {
+      const oldSigned = signPaykitWebhook(body, SECRET, ts);
+      const newSigned = signPaykitWebhook(body, 'whsec_new_secret_0123', ts);
+      for (const header of [oldSigned, newSigned]) {
+        expect(verifyPaykitWebhook(body, header, ['whsec_new_secret_0123', SECRET], { now: at }).isOk()).to.equal(true);
+      }
+      expect(verifyPaykitWebhook(body, oldSigned, ['whsec_new_secret_0123'], { now: at })._unsafeUnwrapErr().kind).to.equal('Signature');
+      expect(verifyPaykitWebhook(body, oldSigned, [], { now: at })._unsafeUnwrapErr().kind).to.equal('InvalidConfig');
+      expect(verifyPaykitWebhook(body, oldSigned, [SECRET, ''], { now: at })._unsafeUnwrapErr().kind).to.equal('InvalidConfig');
+    });
   });
 
   context('when paykit delivers events to an endpoint', () => {
@@ -159,6 +170,20 @@ describe('outgoing paykit webhooks', () => {
         expect(e.kind, path).to.equal('InvalidConfig');
         expect(e.path ?? e.message, path).to.contain(path);
         expect(e.message).not.to.contain(SECRET);
+      }
+    });
+
+    it('refuses what would make every delivery fail or match nothing: a misspelt event type, a timeout of 0, a URL with a password', async () => {
+      const cases: [unknown, string][] = [
+        [{ endpoints: { orders: { url, secret: 'env:HOOK_SECRET', types: ['payment.success'] } } }, 'config.webhooks.endpoints.orders.types'],
+        [{ endpoints: { orders: { url, secret: 'env:HOOK_SECRET', timeoutMs: 0 } } }, 'config.webhooks.endpoints.orders.timeoutMs'],
+        [{ endpoints: { orders: { url: 'https://shop:pw@orders.example/hook', secret: 'env:HOOK_SECRET' } } }, 'config.webhooks.endpoints.orders.url'],
+      ];
+      for (const [webhooks, path] of cases) {
+        const e = (await build(webhooks))._unsafeUnwrapErr();
+        expect(e.kind, path).to.equal('InvalidConfig');
+        expect(`${e.path ?? ''} ${e.message}`, path).to.contain(path);
+        expect(e.message).not.to.contain('pw@');
       }
     });
 

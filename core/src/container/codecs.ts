@@ -6,6 +6,7 @@ import { textOf } from '../errors/text.js';
 import type { PayResult } from '../errors/result.js';
 import { maskCardNumbersIn, Secret } from '../ports/secret.js';
 import { isSensitiveField } from '../ports/logger.js';
+import { EVENT_TYPES } from '../ports/event-log.js';
 
 /** io-ts codec: a non-empty string that becomes a {@link Secret} (never printed). */
 export const SecretFromString = new t.Type<Secret, string, unknown>(
@@ -150,3 +151,11 @@ export function decodeWith<A>(codec: t.Decoder<unknown, A>, input: unknown, root
   }
   return ok(result.right);
 }
+
+/**
+ * An event type paykit publishes (`payment.succeeded`, `refund.failed`…, see `EVENT_TYPES`): a
+ * misspelt one would match no event, and a consumer filtering on it would pass over every event.
+ */
+export const EventTypeCodec = new t.Type<string, string, unknown>('EventType', (u): u is string => typeof u === 'string' && EVENT_TYPES.includes(u),
+  (u, c) => (typeof u === 'string' && EVENT_TYPES.includes(u) ? t.success(u)
+    : t.failure(u, c, `expected an event type paykit publishes (<kind>.<status>): ${EVENT_TYPES.join(', ')}`)), t.identity);

@@ -4,7 +4,7 @@ import * as t from 'io-ts';
 import { err, ok } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
 import { guard, type PayResult } from '../errors/result.js';
-import { decodeWith } from './codecs.js';
+import { decodeWith, EventTypeCodec } from './codecs.js';
 
 /** One configured provider instance: which plugin, and its options. */
 export const InstanceConfigCodec = t.intersection([
@@ -32,7 +32,7 @@ export type StoreConfig = t.TypeOf<typeof StoreConfigCodec>;
 /** One outgoing webhook endpoint of the `webhooks` section. */
 export const WebhookEndpointConfigCodec = t.intersection([
   t.type({ url: t.string, secret: t.string }),
-  t.partial({ types: t.array(t.string), timeoutMs: t.number, maxAttempts: t.number, description: t.string }),
+  t.partial({ types: t.array(EventTypeCodec), timeoutMs: t.number, maxAttempts: t.number, description: t.string }),
 ], 'WebhookEndpointConfig');
 
 /** The `webhooks` section: endpoints that receive merchant events, signed (see `paykit.webhooks`). */

@@ -1,6 +1,6 @@
 import * as t from 'io-ts';
 import { err, errAsync, ok, okAsync, ResultAsync } from 'neverthrow';
-import { decodeWith } from '../container/codecs.js';
+import { decodeWith, EventTypeCodec } from '../container/codecs.js';
 import type { PaykitContext } from '../container/paykit.js';
 import { PaymentErrors } from '../errors/constructors.js';
 import type { PaymentError } from '../errors/payment-error.js';
@@ -75,11 +75,11 @@ const Count = (min: number, max: number) => new t.Type<number, number, unknown>(
   (u, c) => (typeof u === 'number' && Number.isSafeInteger(u) && u >= min && u <= max ? t.success(u) : t.failure(u, c, `expected a whole number from ${min} to ${max}`)), t.identity);
 
 const SubscribeOptionsCodec = t.partial({
-  types: t.array(t.string), from: t.keyof({ start: null, now: null }), maxAttempts: Count(1, 1000), backoffMs: Count(0, 3_600_000),
+  types: t.array(EventTypeCodec), from: t.keyof({ start: null, now: null }), maxAttempts: Count(1, 1000), backoffMs: Count(0, 3_600_000),
   pollIntervalMs: Count(1, 3_600_000), leaseMs: Count(100, 3_600_000), batch: Count(1, 10_000), handlerTimeoutMs: Count(1, 86_400_000), onError: t.Function,
 });
 
-const QueryCodec = t.partial({ after: Count(0, Number.MAX_SAFE_INTEGER), types: t.array(t.string), limit: Count(1, 10_000) });
+const QueryCodec = t.partial({ after: Count(0, Number.MAX_SAFE_INTEGER), types: t.array(EventTypeCodec), limit: Count(1, 10_000) });
 
 const MAX_BACKOFF_MS = 5 * 60_000;
 

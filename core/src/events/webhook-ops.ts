@@ -36,7 +36,13 @@ export function endpointsOf(section: unknown): PayResult<readonly ConfiguredEndp
         return err(PaymentErrors.invalidConfig(`${path}.url: use https (plain http only for 127.0.0.1 or localhost): events carry order data`, { path: `${path}.url` }));
       }
       if (e.secret.length < 16) return err(PaymentErrors.invalidConfig(`${path}.secret: at least 16 characters (e.g. "env:PAYKIT_WEBHOOK_SECRET" holding \`openssl rand -hex 32\`)`, { path: `${path}.secret` }));
+      if (url.username !== '' || url.password !== '') {
+        return err(PaymentErrors.invalidConfig(`${path}.url: no user or password in the URL (the transport refuses them): the signature authenticates paykit`, { path: `${path}.url` }));
+      }
       if (e.maxAttempts !== undefined && (!Number.isSafeInteger(e.maxAttempts) || e.maxAttempts < 1)) return err(PaymentErrors.invalidConfig(`${path}.maxAttempts: a whole number ≥ 1`, { path: `${path}.maxAttempts` }));
+      if (e.timeoutMs !== undefined && (!Number.isSafeInteger(e.timeoutMs) || e.timeoutMs < 1 || e.timeoutMs > 120_000)) {
+        return err(PaymentErrors.invalidConfig(`${path}.timeoutMs: a whole number of milliseconds from 1 to 120 000`, { path: `${path}.timeoutMs` }));
+      }
       out.push({
         name, url: e.url, secret: new Secret(e.secret),
         ...(e.types !== undefined ? { types: e.types } : {}), ...(e.timeoutMs !== undefined ? { timeoutMs: e.timeoutMs } : {}), ...(e.maxAttempts !== undefined ? { maxAttempts: e.maxAttempts } : {}),

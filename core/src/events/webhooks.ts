@@ -45,7 +45,8 @@ export interface VerifyWebhookOptions {
  * received (before any JSON parsing), the {@link PAYKIT_SIGNATURE_HEADER} header, and your
  * endpoint's secret. Refuses a bad or missing signature, and a timestamp outside the tolerance (a
  * replay), with a `Signature` error saying what to fix. Compares in constant time; several `v1=`
- * entries (during a secret rotation) are each tried.
+ * entries are each tried. To rotate a secret, pass both (`[newSecret, oldSecret]`) while paykit's
+ * config moves to the new one, then the new one alone.
  *
  * @example
  * ```ts
@@ -57,12 +58,15 @@ export interface VerifyWebhookOptions {
  * });
  * ```
  */
-export function verifyPaykitWebhook(rawBody: string | Uint8Array, signatureHeader: string, secret: string, options: VerifyWebhookOptions = {}): PayResult<PaykitEvent> {
+export function verifyPaykitWebhook(rawBody: string | Uint8Array, signatureHeader: string, secret: string | readonly string[], options: VerifyWebhookOptions = {}): PayResult<PaykitEvent> {
   return guard('verifyPaykitWebhook', () => {
     if (typeof rawBody !== 'string' && !(rawBody instanceof Uint8Array)) {
       return err(PaymentErrors.invalidRequest('pass the raw request body (a string or Buffer exactly as received), not a parsed object', { path: 'rawBody' }));
     }
-    if (typeof secret !== 'string' || secret === '') return err(PaymentErrors.invalidConfig('pass the endpoint\'s webhook secret', { path: 'secret' }));
+    const secrets = typeof secret === 'string' ? [secret] : Array.isArray(secret) ? [...(secret as readonly unknown[])] : [];
+    if (secrets.length === 0 || secrets.some((s) => typeof s !== 'string' || s === '')) {
+      return err(PaymentErrors.invalidConfig('pass the endpoint\'s webhook secret (or, while rotating it, an array of the new and the old)', { path: 'secret' }));
+    }
     if (typeof signatureHeader !== 'string' || signatureHeader === '') {
       return err(PaymentErrors.signature(`no ${PAYKIT_SIGNATURE_HEADER} header: pass the header's value`));
     }
@@ -84,8 +88,9 @@ export function verifyPaykitWebhook(rawBody: string | Uint8Array, signatureHeade
     if (Math.abs(now - timestamp) > tolerance) {
       return err(PaymentErrors.signature(`the webhook was signed ${now - timestamp} s ago, outside the ${tolerance} s tolerance: a replay, or a clock to fix`));
     }
-    const expected = hmac('sha256', secret, signedPayload(timestamp, rawBody)).toString('hex');
-    if (!signatures.some((s) => constantTimeEqual(s, expected))) {
+    const payload = signedPayload(timestamp, rawBody);
+    const expected = (secrets as string[]).map((k) => hmac('sha256', k, payload).toString('hex'));
+    if (!signatures.some((s) => expected.some((x) => constantTimeEqual(s, x)))) {
       return err(PaymentErrors.signature('webhook signature does not match: check the endpoint secret, and pass the raw body exactly as received'));
     }
     let parsed: unknown;

@@ -1,8 +1,18 @@
+import { PAYMENT_STATUSES } from '../domain/payment.js';
+import { PAYOUT_STATUSES } from '../domain/payout.js';
+import { PREAUTH_STATUSES } from '../domain/preauth.js';
+import { REFUND_STATUSES } from '../domain/refund.js';
 import type { Money } from '../money/money.js';
 import type { ChangeCause } from './store.js';
 
 /** The record kinds whose transitions are published as events. */
 export type EventRecordKind = 'payment' | 'refund' | 'preauth' | 'payout';
+
+/** Every event type paykit publishes: `<kind>.<status>` for each record kind and each of its statuses. */
+export const EVENT_TYPES: readonly string[] = [
+  ...PAYMENT_STATUSES.map((s) => `payment.${s}`), ...REFUND_STATUSES.map((s) => `refund.${s}`),
+  ...PREAUTH_STATUSES.map((s) => `preauth.${s}`), ...PAYOUT_STATUSES.map((s) => `payout.${s}`),
+];
 
 /**
  * A domain event: one committed status transition of a payment, refund, pre-authorisation or
