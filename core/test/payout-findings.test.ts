@@ -320,3 +320,18 @@ describe('refunds and pre-authorisations: a send that outlived its lease', () =>
     expect(after?.inFlight).to.equal(undefined);
   });
 });
+
+describe('a pre-authorisation reported refunded in full', () => {
+  it('counts what was captured as refunded, not the authorised amount', async () => {
+    const w = await world();
+    (await w.paykit.payments.create({ orderId: 'A30', amount: cny(10000), description: 'Tea', preauth: true }))._unsafeUnwrap();
+    (await w.paykit.notifications.handle('main', fakeNotification(KEY, { type: 'payment', report: { orderId: 'A30', status: 'succeeded', amount: cny(10000) } })))._unsafeUnwrap();
+    expect((await w.paykit.preauth.capture({ orderId: 'A30', amount: cny(6000) }))._unsafeUnwrap().status).to.equal('captured');
+    w.script.query = (ref) => okAsync({ orderId: ref.orderId, status: 'refunded', amount: cny(10000) });
+    const payment = (await w.paykit.payments.query('A30'))._unsafeUnwrap();
+    expect(payment.status).to.equal('refunded');
+    expect(payment.refunded).to.deep.equal(cny(6000));
+    const event = (await w.paykit.events.list({ types: ['payment.refunded'] }))._unsafeUnwrap().at(-1);
+    expect(event?.amounts?.refunded).to.deep.equal(cny(6000));
+  });
+});

@@ -4,7 +4,7 @@ import { paymentTransition, type Payment, type PaymentStatus } from '../domain/p
 import { PaymentErrors } from '../errors/constructors.js';
 import { badArgument, isObject } from '../errors/arguments.js';
 import { guard, guardAsync, mapOk, type PayResult, type PayResultAsync } from '../errors/result.js';
-import { zero } from '../money/money.js';
+import { zero, type Money } from '../money/money.js';
 import type { CreatedPayment, CreatePaymentInput, PaymentReport } from '../plugin/capabilities.js';
 import type { CallOptions, PaykitContext } from '../container/paykit.js';
 import type { ChangeCause, Store } from '../ports/store.js';
@@ -16,7 +16,7 @@ import { CreatePaymentInputCodec, Reference } from './inputs.js';
 import { paymentRefOf, updateRecord, type UpdateDecision } from './records.js';
 import { PENDING_PAYMENT_STATUSES } from './resolve-pending.js';
 import { handlePaymentReturn, type HandledReturn } from './returns.js';
-import type { StoredPayment } from './stored.js';
+import type { StoredPayment, StoredPreAuth } from './stored.js';
 
 /** A created payment: what the front end does next, and the payment as recorded. */
 export interface CreatePaymentResult extends CreatedPayment {
@@ -41,7 +41,7 @@ function hasTracking(r: Tracked): boolean {
  * provider has answered, so whatever the protocol tracked on the payment (an unknown create, a
  * resolver's lease, a give-up note) is cleared.
  */
-export function applyPaymentReport(current: StoredPayment, report: PaymentReport): PayResult<UpdateDecision<StoredPayment>> {
+export function applyPaymentReport(current: StoredPayment, report: PaymentReport, refundable?: Money): PayResult<UpdateDecision<StoredPayment>> {
   if (!isObject(current)) return err(badArgument('applyPaymentReport', 'current', 'the stored payment', current));
   if (!isObject(report)) return err(badArgument('applyPaymentReport', 'report', 'a PaymentReport { orderId, amount, status }', report));
   return guard('applyPaymentReport', () => {
@@ -58,7 +58,7 @@ export function applyPaymentReport(current: StoredPayment, report: PaymentReport
         ...(report.settleDate !== undefined ? { settleDate: report.settleDate } : {}),
         ...(report.failure !== undefined && t.to === 'failed' ? { failure: report.failure } : {}),
         ...(report.providerDetails !== undefined ? { providerDetails: { ...current.providerDetails, ...report.providerDetails } } : {}),
-        ...(t.to === 'refunded' ? { refunded: current.amount, refundReserved: current.amount } : {}),
+        ...(t.to === 'refunded' ? { refunded: refundable ?? current.amount, refundReserved: refundable ?? current.amount } : {}),
       };
       return { write: true, value: next };
     });
@@ -86,13 +86,22 @@ export function settlePaymentReport(tx: Store, report: PaymentReport, create?: {
     // The provider's order time when it states one (later refunds and queries must name it).
     const orderedAt = report.orderedAt instanceof Date && !Number.isNaN(report.orderedAt.getTime()) ? report.orderedAt : create.now;
     return mapOk(tx.insert<StoredPayment>('payment', report.orderId, newPaymentRecord(report.orderId, create.instanceId, report, orderedAt)), () => undefined);
-  }).andThen(() => updateRecord<StoredPayment>(tx, 'payment', report.orderId, (cur) => applyPaymentReport(cur, report).map((d) => {
+  }).andThen(() => refundableOf(tx, report)).andThen((refundable) => updateRecord<StoredPayment>(tx, 'payment', report.orderId, (cur) => applyPaymentReport(cur, report, refundable).map((d) => {
     // The instance whose verified notification says the order was paid is the one that took the
     // money (an order re-created on another instance may still be paid on the first one's form):
     // its refunds must go there.
     if (create === undefined || !d.write || PAID.includes(cur.status) || !PAID.includes(d.value.status) || d.value.instanceId === create.instanceId) return d;
     return { write: true as const, value: { ...d.value, instanceId: create.instanceId } };
   }), 1)));
+}
+
+/**
+ * What a report of a refund in full refunds: a pre-authorisation's captured amount (what refunds of
+ * it are capped at), undefined for a sale (its whole amount).
+ */
+function refundableOf(tx: Store, report: PaymentReport): PayResultAsync<Money | undefined> {
+  if (report.status !== 'refunded') return okAsync(undefined);
+  return tx.get<StoredPreAuth>('preauth', report.orderId).map((a) => a?.value.captured);
 }
 
 /** Payment operations of the facade. */
