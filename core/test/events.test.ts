@@ -187,6 +187,28 @@ describe('paykit.events', () => {
     });
   });
 
+  context('when a parked event is replayed and handled', () => {
+    it('marks it replayed in the same commit as the cursor: a process dying right after leaves no false parked alarm', async () => {
+      const w = await world();
+      (await w.paykit.payments.create({ orderId: 'RP1', amount: cny(100), description: 'Tea' }))._unsafeUnwrap();
+      (await w.paykit.events.deliver('mailer', () => errAsync(PaymentErrors.internal('smtp down')), { maxAttempts: 1 }))._unsafeUnwrap();
+      expect((await w.paykit.events.parked('mailer'))._unsafeUnwrap().map((p) => p.status)).to.deep.equal(['parked']);
+      (await w.paykit.events.replay('mailer', { from: 1 }))._unsafeUnwrap();
+      // The process stops for good after the commit that records the handled event: every later commit fails.
+      const commit = w.store.commit.bind(w.store);
+      let handled = false;
+      w.store.commit = ((change: Parameters<typeof w.store.commit>[0]) => {
+        if (handled) return errAsync(PaymentErrors.network('the process is gone', false));
+        const moved = change.writes.some((x) => x.kind === 'consumer' && (x.value as { handled?: number }).handled === 1);
+        return commit(change).map((o) => { handled = handled || moved; return o; });
+      }) as typeof w.store.commit;
+      await w.paykit.events.deliver('mailer', () => undefined);
+      w.store.commit = commit;
+      expect(handled).to.equal(true);
+      expect((await w.paykit.events.parked('mailer'))._unsafeUnwrap()).to.deep.equal([]);
+    });
+  });
+
   context('when a handler never settles', () => {
     it('counts the call as a failed attempt after handlerTimeoutMs, parks the event after its attempts and delivers the next', async () => {
       const w = await world();

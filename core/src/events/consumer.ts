@@ -134,14 +134,30 @@ export function recordStep(ctx: ProtocolContext, name: string, step: Step, lease
         handled: state.handled + (step.kind === 'handled' ? 1 : 0), parked: state.parked + (step.kind === 'parked' ? 1 : 0),
       };
       const moved = tx.update<ConsumerState>('consumer', name, cur.version, next);
+      const id = `${name}:${step.event.id}`;
+      // A parked event handled on replay is no longer parked, in the same commit as the cursor
+      // (only a consumer that ever parked an event can be replaying one).
+      if (step.kind === 'handled' && state.parked > 0) {
+        return moved.andThen(() => tx.get<ParkedEvent>('parked', id))
+          .andThen((p) => (p && p.value.status === 'parked' ? tx.update('parked', id, p.version, { ...p.value, status: 'replayed' }).map(() => true) : okAsync(true)));
+      }
       if (step.kind !== 'parked') return moved.map(() => true);
       const parked: ParkedEvent = {
         consumer: name, event: step.event, attempts: (state.failing?.eventId === step.event.id ? state.failing.attempts : 0) + 1,
         lastError: step.error.slice(0, 500), parkedAt: now, status: 'parked',
       };
-      const id = `${name}:${step.event.id}`;
       return moved.andThen(() => tx.get<ParkedEvent>('parked', id)).andThen((p) => (p ? tx.update('parked', id, p.version, parked) : tx.insert('parked', id, parked))).map(() => true);
     }), { attempts: 4 });
+  });
+}
+
+/** Marks a parked event replayed once a replay delivered it (recordStep does it with the step itself). */
+export function markReplayed(ctx: ProtocolContext, name: string, eventId: number): PayResultAsync<void> {
+  if (!isObject(ctx)) return errAsync(badArgument('markReplayed', 'ctx', PROTOCOL_CONTEXT, ctx));
+  return guardAsync('markReplayed', () => {
+    const id = `${name}:${eventId}`;
+    return commitValue(ctx, (tx) => tx.get<ParkedEvent>('parked', id).andThen((p) => (p && p.value.status === 'parked'
+      ? tx.update('parked', id, p.version, { ...p.value, status: 'replayed' }).map(() => undefined) : okAsync(undefined))), { attempts: 4 }).map(() => undefined);
   });
 }
 
@@ -170,12 +186,3 @@ export function rewindConsumer(ctx: ProtocolContext, name: string, from: number)
   }), { attempts: 16 });
 }
 
-/** Marks a parked event replayed once a replay delivered it. */
-export function markReplayed(ctx: ProtocolContext, name: string, eventId: number): PayResultAsync<void> {
-  if (!isObject(ctx)) return errAsync(badArgument('markReplayed', 'ctx', PROTOCOL_CONTEXT, ctx));
-  return guardAsync('markReplayed', () => {
-    const id = `${name}:${eventId}`;
-    return commitValue(ctx, (tx) => tx.get<ParkedEvent>('parked', id).andThen((p) => (p && p.value.status === 'parked'
-      ? tx.update('parked', id, p.version, { ...p.value, status: 'replayed' }).map(() => undefined) : okAsync(undefined))), { attempts: 4 }).map(() => undefined);
-  });
-}

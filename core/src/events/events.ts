@@ -10,7 +10,7 @@ import { maskCardNumbersIn } from '../ports/secret.js';
 import { safeLog } from '../protocol/commit.js';
 import { LEASE_OWNER } from '../protocol/tracking.js';
 import {
-  checkConsumerName, CONSUMER_NAME, leaseConsumer, markReplayed, readConsumer, recordStep, releaseConsumer, rewindConsumer, type ConsumerState, type ParkedEvent,
+  checkConsumerName, CONSUMER_NAME, leaseConsumer, readConsumer, recordStep, releaseConsumer, rewindConsumer, type ConsumerState, type ParkedEvent,
   type Step, type StepHolder,
 } from './consumer.js';
 import { nextEvents } from './signal.js';
@@ -331,8 +331,6 @@ export class EventOps {
         const moved = await record({ kind: 'handled', event });
         if (moved.isErr()) return moved.map(() => ({ handled, skipped, parked, busy: false }));
         if (!moved.value) return round();
-        // Only a consumer that ever parked an event can be replaying one.
-        if (state.parked > 0) await markReplayed(this.#ctx, consumer, event.id);
         handled += 1;
         continue;
       }
