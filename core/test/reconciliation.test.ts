@@ -184,14 +184,17 @@ describe('reconciliation', () => {
   context('when a day is reconciled again and a discrepancy\'s figures changed', () => {
     it('shows it changed, and opens again one a person had resolved about the old figures', async () => {
       const script = defaultScript();
-      const { paykit } = await paykitWith([{ kind: 'payment', orderId: 'W1', amount: cny(10001), settleDate: '20261201' }], script);
+      const { paykit } = await paykitWith([{ kind: 'payment', orderId: 'W1', amount: cny(10001), settleDate: '20261201', source: 'JYMX_1.txt', line: 3 }], script);
       await paid(paykit, 'W1', cny(10000));
       const first = (await paykit.reconcile(period))._unsafeUnwrap();
       const d = first.discrepancies[0] as Discrepancy;
       expect([d.kind, d.change, d.state]).to.deep.equal(['amount_mismatch', 'new', 'open']);
       (await paykit.reconciliation.resolve(period, d.id, '1 fen of rounding, agreed with LianLian'))._unsafeUnwrap();
-      // The same figures again: still resolved, found again.
+      // The same figures again, from the day's file under its other suffix with a line added above:
+      // still resolved, found again (the message names the file and line; the figures are the same).
+      script.statement = [{ kind: 'payment', orderId: 'W1', amount: cny(10001), settleDate: '20261201', source: 'JYMX_1.csv', line: 4 }];
       const same = (await paykit.reconcile(period))._unsafeUnwrap();
+      expect(same.discrepancies[0]?.message).to.not.equal(d.message);
       expect([same.discrepancies[0]?.change, same.discrepancies[0]?.state, same.clean]).to.deep.equal(['unchanged', 'resolved', true]);
       // A corrected statement says something else entirely: the note was not about this.
       script.statement = [{ kind: 'payment', orderId: 'W1', amount: cny(1000), settleDate: '20261201' }];

@@ -8,7 +8,7 @@ import { ExampleSimulator } from '@paykit/provider-example/testing';
 import { lianlianWebPlugin } from '@paykit/provider-lianlian-web';
 import { LianlianWebSimulator, submitForm, testKeys, TEST_MD5_KEY, TEST_OID_PARTNER } from '@paykit/provider-lianlian-web/testing';
 import { openStore } from '@paykit/store-sql';
-import { CSV_COLUMNS, PROVIDERS, runCli } from '../src/index.js';
+import { CSV_COLUMNS, PROVIDERS, renderReconciliationHtml, renderReconciliationText, runCli } from '../src/index.js';
 import { MemoryIo, tempDir } from './fixtures/memory-io.js';
 
 const MERCHANT = 'M100';
@@ -98,6 +98,12 @@ describe('paykit reconcile', function () {
       expect(html.match(/<tr data-kind=/g)).to.have.length(3);
       expect(html).to.contain(`data-total="statement-amount" data-currency="CNY" data-minor="${10000 + 2000 + 5500 + 700}"`);
       expect(html).to.contain('<svg');
+
+      // A report stored by an earlier paykit (its changes had no `changed` list) still renders.
+      const { changed: _c, ...olderChanges } = { ...report.changes, previousRun: 1 };
+      const older = { ...report, changes: olderChanges } as unknown as ReconciliationReport;
+      expect(renderReconciliationText(older)).to.contain('0 changed');
+      expect(renderReconciliationHtml(older)).to.contain('0 changed');
     });
 
     it('prints a readable summary by default, and resolve takes a discrepancy off the open ones', async () => {

@@ -28,13 +28,20 @@ export function matchesSelection(kind: StatementFileKind, s: FileSelection): boo
     : kind.period === 'monthly' && kind.from.slice(0, 6) === s.period;
 }
 
-/** The regular files of a listing that the selection names, in name order. */
+/**
+ * The regular files of a listing that the selection names, in name order. A file listed under
+ * both suffixes (spec 5, revision 1.9: `.txt` or `.csv`) is taken once, as `.csv`: reading both
+ * would count every line twice.
+ */
 export function selectStatementFiles(entries: readonly RemoteEntry[], s: FileSelection): SelectedFile[] {
-  const out: SelectedFile[] = [];
+  const byFile = new Map<string, SelectedFile>();
   for (const entry of entries) {
     if (!entry.isFile) continue;
     const kind = statementFileKind(entry.name);
-    if (kind.isOk() && matchesSelection(kind.value, s)) out.push({ entry, kind: kind.value });
+    if (kind.isErr() || !matchesSelection(kind.value, s)) continue;
+    const key = `${kind.value.family} ${kind.value.period} ${kind.value.from}`;
+    const seen = byFile.get(key);
+    if (seen === undefined || /\.csv$/i.test(entry.name)) byFile.set(key, { entry, kind: kind.value });
   }
-  return out.sort((a, b) => (a.entry.name < b.entry.name ? -1 : a.entry.name > b.entry.name ? 1 : 0));
+  return [...byFile.values()].sort((a, b) => (a.entry.name < b.entry.name ? -1 : a.entry.name > b.entry.name ? 1 : 0));
 }

@@ -50,6 +50,14 @@ describe('fetchStatementFiles', () => {
       expect(readdirSync(local).sort()).to.deep.equal([...gbkFiles.keys()].sort());
     });
 
+    it('takes a file the server holds under both suffixes (spec 5: .txt or .csv) once, as .csv', async () => {
+      const txt = `JYMX_${PARTNER}_${GBK_DAY.day}.txt`;
+      const csv = `JYMX_${PARTNER}_${GBK_DAY.day}.csv`;
+      writeFileSync(join(remote, csv), gbkFiles.get(txt) as Uint8Array);
+      const files = (await fetchStatementFiles(options({ families: ['transactions'] })))._unsafeUnwrap();
+      expect(files.map((f) => f.name)).to.deep.equal([csv]);
+    });
+
     it('fetches only the families asked for', async () => {
       const files = (await fetchStatementFiles(options({ families: ['summary'], period: UTF8_DAY.day })))._unsafeUnwrap();
       expect(files.map((f) => f.name)).to.deep.equal([`JYMXSUM_${PARTNER}_${UTF8_DAY.day}.txt`]);

@@ -176,8 +176,14 @@ export class PaymentOps {
 
   /** Records the created payment: a new record, or the existing one moved by the create's report. */
   #record(tx: Store, input: CreatePaymentInput, instanceId: string, createdAt: Date, preauth: boolean, created: CreatedPayment): PayResultAsync<StoredPayment> {
-    // The newest form is the one that expires last (the payer may still pay with it until then).
-    const until = created.action.kind === 'redirect' && created.action.expiresAt instanceof Date ? { payableUntil: created.action.expiresAt } : {};
+    // The payer may pay with any form handed out until it expires: the order stays payable until
+    // the latest expiry (two forms made at once may commit in either order).
+    const expires = created.action.kind === 'redirect' && created.action.expiresAt instanceof Date ? created.action.expiresAt : undefined;
+    const untilFor = (cur?: StoredPayment) => {
+      const before = cur?.payableUntil === undefined ? Number.NaN : new Date(cur.payableUntil).getTime();
+      return expires === undefined ? {} : { payableUntil: before > expires.getTime() ? new Date(before) : expires };
+    };
+    const until = untilFor();
     return tx.get<StoredPayment>('payment', input.orderId).andThen((existing) => {
       if (existing) {
         const conflict = this.#conflictWith(existing.value, input);
@@ -187,10 +193,10 @@ export class PaymentOps {
           // the order is open again (resolvePending asks about it, and counts its age from now)
           // until the provider says how this attempt ended.
           if (REOPENABLE.includes(cur.status) && PENDING_PAYMENT_STATUSES.includes(created.report.status)) {
-            return ok({ write: true as const, value: { ...settledTracking(cur), instanceId, status: created.report.status, reopenedAt: this.#ctx.clock.now(), ...until } });
+            return ok({ write: true as const, value: { ...settledTracking(cur), instanceId, status: created.report.status, reopenedAt: this.#ctx.clock.now(), ...untilFor(cur) } });
           }
           return paymentTransition(cur.status, created.report.status)
-            .map((t) => ({ write: true as const, value: { ...settledTracking(cur), instanceId, ...(t.kind === 'applied' ? { status: t.to } : {}), ...until } }));
+            .map((t) => ({ write: true as const, value: { ...settledTracking(cur), instanceId, ...(t.kind === 'applied' ? { status: t.to } : {}), ...untilFor(cur) } }));
         }, 1);
       }
       const record: StoredPayment = { ...newPaymentRecord(input.orderId, instanceId, input, createdAt), status: created.report.status, ...(preauth ? { preauth } : {}), ...until };
@@ -272,6 +278,6 @@ export class PaymentOps {
 
 /** Strips storage-only fields. */
 export function publicPayment(p: StoredPayment): Payment {
-  const { refundReserved: _r, createdAt: _c, inFlight: _i, lease: _l, attempts: _a, checks: _k, lastAttemptAt: _t, reopenedAt: _o, ...rest } = p;
+  const { refundReserved: _r, createdAt: _c, inFlight: _i, lease: _l, attempts: _a, checks: _k, lastAttemptAt: _t, reopenedAt: _o, payableUntil: _u, ...rest } = p;
   return rest;
 }

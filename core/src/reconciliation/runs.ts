@@ -9,6 +9,7 @@ import { err, errAsync, ok, okAsync } from 'neverthrow';
 import { PaymentErrors } from '../errors/constructors.js';
 import type { PayResult, PayResultAsync } from '../errors/result.js';
 import type { IdentifiedRecord, Store } from '../ports/store.js';
+import type { Money } from '../money/money.js';
 import { commitValue, type ProtocolContext } from '../protocol/commit.js';
 import { LEASE_OWNER, type Lease } from '../protocol/tracking.js';
 import type { DiscrepancyDraft } from './describe.js';
@@ -141,6 +142,23 @@ export interface RecordedFindings {
 const MAX_FIXED_LISTED = 1000;
 
 /**
+ * The figures a discrepancy states, as text: both sides' amounts and the line's fee, the count of a
+ * duplicate, the fee the schedule gives, the summary's figure, and why the statuses differ. Not the
+ * wording, where a line sits in its file, nor paykit's status of the moment: a re-run with the same
+ * figures is the same discrepancy.
+ */
+function figuresOf(d: DiscrepancyDraft | Discrepancy): string {
+  const x = d as unknown as {
+    readonly reason?: string; readonly count?: number; readonly expectedFee?: Money;
+    readonly statement?: { readonly amount?: unknown; readonly fee?: unknown }; readonly paykit?: { readonly amount?: unknown };
+    readonly difference?: { readonly field?: string; readonly expected?: unknown; readonly actual?: unknown };
+  };
+  const money = (m: unknown): unknown => (typeof m === 'object' && m !== null ? [(m as Money).amount, (m as Money).currency] : m ?? null);
+  return JSON.stringify([d.kind, x.reason ?? null, money(x.statement?.amount), money(x.statement?.fee), money(x.paykit?.amount), x.count ?? null,
+    money(x.expectedFee), x.difference === undefined ? null : [x.difference.field ?? null, x.difference.expected ?? null, x.difference.actual ?? null]]);
+}
+
+/**
  * Records what a run found: each discrepancy's record created or brought up to date (a resolved
  * one stays resolved; one that was gone is reopened), then every record the run did not find that
  * was open marked fixed. Commits in batches; memory holds one batch.
@@ -161,9 +179,8 @@ export async function recordFindings(
         const id = discrepancyRecordId(period, draft.id);
         return tx.get<DiscrepancyRecord>('reconciliation', id).andThen((cur) => {
           const was = cur?.value;
-          // The message states the figures of both sides: another message is other evidence.
           const change = was === undefined ? 'new' as const : was.status === 'fixed' || was.status === 'repaired' ? 'reopened' as const
-            : was.discrepancy.message !== draft.message ? 'changed' as const : 'unchanged' as const;
+            : figuresOf(was.discrepancy) !== figuresOf(draft) ? 'changed' as const : 'unchanged' as const;
           const repaired = repair?.outcome === 'repaired';
           const state = repaired ? 'repaired' as const : was?.status === 'resolved' && change === 'unchanged' ? 'resolved' as const : 'open' as const;
           const firstSeenRun = was?.firstSeenRun ?? run;

@@ -8,6 +8,7 @@ import {
 import { settingsOf, type AllinpayOptions, type AllinpaySettings } from './config.js';
 import { allinpayErrorCode } from './error-codes.js';
 import { checkOrderNo, errorReplyOf, isErrorReply, moneyFailure, PATHS, postForm, PROVIDER_ID } from './http.js';
+import { RESULT_UNKNOWN_CODES } from './error-table.js';
 import { allinpayCurrency } from './mapping.js';
 import { linesSignedText, md5SignMsg, verifyLinesSignature } from './signer.js';
 import { PreAuthCancel, PreAuthConfirm, PreAuthReply, recordOf, type WireOf } from './wire.js';
@@ -124,10 +125,11 @@ export class AllinpayPreAuth implements PreAuthCapability {
             const refusal = PaymentErrors.providerRejected(`Allinpay refused the pre-authorisation ${operation} of ${orderId}: ${wire.retMsg ?? m.description} (${wire.retCode})`, {
               providerId: PROVIDER_ID, providerCode: wire.retCode, providerMessage: wire.retMsg ?? m.description, code: m.code, retryable: m.retryable,
             });
-            // Spec 4.4: a confirm's signed answer other than 0000 is a failure (预授权完成失败: 其他). Spec
+            // Spec 4.4: a confirm's signed answer other than 0000 is a failure (预授权完成失败: 其他),
+            // except a code whose own text says the result is unknown (RESULT_UNKNOWN_CODES). Spec
             // 4.2 names one failure of a cancel (FC0003_000008); a code no table of the spec lists
             // is unknown (moneyFailure), a listed one a refusal.
-            return operation === 'confirm' ? errAsync(refusal) : failed(refusal);
+            return operation === 'confirm' && !RESULT_UNKNOWN_CODES.has(wire.retCode) ? errAsync(refusal) : failed(refusal);
           }
           // preAuthId (4.2/4.4): the authorisation Allinpay confirmed or cancelled, kept for the merchant's records.
           const report: PreAuthReport = operation === 'confirm' && request.amount !== undefined

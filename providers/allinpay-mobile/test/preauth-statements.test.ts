@@ -71,6 +71,17 @@ describe('Allinpay mobile pre-authorisation', () => {
       expect(report.entries.map((e) => [e.id, e.outcome])).to.deep.equal([['PA-5', 'needs_attention']]);
     });
 
+    it('keeps a confirm answered with a code whose own text says the result is unknown (EM0001_000091) an unknown outcome', async () => {
+      w = await world();
+      await paidOrder(w, 'PA-9', 5000, 'USD', INTL, { preauth: true });
+      w.sim.nextPreAuthAnswer = { retCode: 'EM0001_000091', retMsg: '移动支付更新支付结果失败' };
+      const r = await w.paykit.preauth.capture({ orderId: 'PA-9', amount: { amount: 3000, currency: 'USD' } });
+      expect(r.isErr() && r.error.kind).to.equal('OutcomeUnknown');
+      const sent = w.sim.server.received.length;
+      expect((await w.paykit.preauth.capture({ orderId: 'PA-9', amount: { amount: 3000, currency: 'USD' } }))._unsafeUnwrapErr().kind).to.equal('Conflict');
+      expect(w.sim.server.received.length).to.equal(sent);
+    });
+
     it('still takes FC0003_000008 as a refusal of the cancel, and any signed code but 0000 as a failed confirm (spec 4.4)', async () => {
       w = await world();
       await paidOrder(w, 'PA-6', 5000, 'USD', INTL, { preauth: true });

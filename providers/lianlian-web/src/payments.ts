@@ -53,7 +53,8 @@ export class LianlianWebPayments implements PaymentsCapability {
    * Queries the order by its number and date (spec 4.4, query_version 1.1: `bank_name` and `memo`
    * are not signed). Spec 3.1 lets a failed order be paid again: a `FAILURE` while the form paykit
    * last handed out is still accepted (`ref.payableUntil`) is the last attempt's, so the order is
-   * reported still `pending` (LianLian's `memo` kept) and queried again; after that, `failed`.
+   * reported still `pending` (LianLian's `memo` in this report's `providerDetails`) and queried
+   * again; after that, `failed`.
    */
   query(ref: PaymentRef): PayResultAsync<PaymentReport> {
     return guardAsync('lianlian-web.payments.query', () => queryOrder(

@@ -202,6 +202,7 @@ describe('LianLian web payments', function () {
       // Spec 3.1: a failed order may be paid again, here with the same form (still accepted).
       const failed = must(await w.paykit.payments.query('P4001'));
       expect(failed.status).to.equal('pending');
+      expect(failed).not.to.have.property('payableUntil');
       await submitForm(r.action);
       await w.sim.complete('P4001', 'succeeded', { notify: false });
       const paid = must(await w.paykit.payments.query('P4001'));

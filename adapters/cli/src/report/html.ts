@@ -147,7 +147,7 @@ export function renderReconciliationHtml(report: ReconciliationReport): string {
     : `<ul class="plain">${report.selfChecks.map((s) => `<li>${t(s.source)}: ${s.agrees ? 'agrees with the lines' : '<strong>disagrees with the lines</strong> (see Summary mismatch below)'}</li>`).join('')}</ul>`;
   const ch = report.changes;
   const changes = ch.previousRun === undefined ? '<p class="empty">First run of this period.</p>'
-    : `<ul class="plain"><li>Since run ${ch.previousRun}: ${ch.new.length} new, ${ch.reopened.length} reopened, ${ch.changed.length} changed, ${ch.unchanged} found again, ${ch.fixed.length} fixed.</li>`
+    : `<ul class="plain"><li>Since run ${ch.previousRun}: ${ch.new.length} new, ${ch.reopened.length} reopened, ${(ch.changed ?? []).length} changed, ${ch.unchanged} found again, ${ch.fixed.length} fixed.</li>`
       + ch.fixed.map((f) => `<li>Fixed: ${esc(KIND_LABEL[f.kind])} ${t(f.subject?.id ?? '')} — ${t(f.message)}</li>`).join('') + '</ul>';
   const title = `Reconciliation of ${report.instance}, ${report.period.value}`;
   return `<!doctype html>

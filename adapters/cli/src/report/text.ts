@@ -17,7 +17,7 @@ export function renderReconciliationText(report: ReconciliationReport): string {
   }
   for (const s of report.selfChecks) out.push(`  ${safeText(s.source)}: ${s.agrees ? 'agrees with the lines' : 'DISAGREES with the lines'}`);
   const ch = report.changes;
-  if (ch.previousRun !== undefined) out.push(`  since run ${ch.previousRun}: ${ch.new.length} new, ${ch.reopened.length} reopened, ${ch.changed.length} changed, ${ch.unchanged} found again, ${ch.fixed.length} fixed`);
+  if (ch.previousRun !== undefined) out.push(`  since run ${ch.previousRun}: ${ch.new.length} new, ${ch.reopened.length} reopened, ${(ch.changed ?? []).length} changed, ${ch.unchanged} found again, ${ch.fixed.length} fixed`);
   if (report.discrepancies.length > 0) {
     out.push('');
     for (const d of report.discrepancies) {
