@@ -2,7 +2,6 @@
  * Spec 6.1, every row: Allinpay code, standard code, category, retryable, Allinpay's description,
  * and the user-facing message of the table's third column. Two codes appear twice in the table
  * (`ZF10002`, `EA0001_100007`); their rows are merged here with both texts joined by " / ".
-
  */
 import type { StandardCode } from '@paykit/core';
 
