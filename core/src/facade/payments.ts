@@ -49,7 +49,8 @@ export function applyPaymentReport(current: StoredPayment, report: PaymentReport
       return err(PaymentErrors.conflict(`provider reports ${report.amount.amount} ${report.amount.currency} minor units for order ${report.orderId}, but ${current.amount.amount} ${current.amount.currency} were recorded`));
     }
     return paymentTransition(current.status, report.status).map((t) => {
-      if (t.kind === 'ignored') return hasTracking(current) ? { write: true, value: settledTracking(current) } : { write: false, value: current };
+      // An ignored report leaves a payment waiting for a person as it is (its reason and what to do).
+      if (t.kind === 'ignored') return hasTracking(current) && current.status !== 'needs_attention' ? { write: true, value: settledTracking(current) } : { write: false, value: current };
       const next: StoredPayment = {
         ...settledTracking(current),
         status: t.to,
@@ -57,6 +58,7 @@ export function applyPaymentReport(current: StoredPayment, report: PaymentReport
         ...(report.paidAt !== undefined ? { paidAt: report.paidAt } : {}),
         ...(report.settleDate !== undefined ? { settleDate: report.settleDate } : {}),
         ...(report.failure !== undefined && t.to === 'failed' ? { failure: report.failure } : {}),
+        ...(report.attention !== undefined && t.to === 'needs_attention' ? { attention: { ...report.attention, from: current.status } } : {}),
         ...(report.providerDetails !== undefined ? { providerDetails: { ...current.providerDetails, ...report.providerDetails } } : {}),
         ...(t.to === 'refunded' ? { refunded: refundable ?? current.amount, refundReserved: refundable ?? current.amount } : {}),
       };

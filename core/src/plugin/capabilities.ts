@@ -120,6 +120,12 @@ export interface PaymentReport {
   /** Failure code and message, for failed payments. */
   readonly failure?: { readonly providerCode?: string; readonly message: string };
   /**
+   * Why a person must look, for a report of status `needs_attention`: the provider's verified word
+   * is one paykit cannot settle on its own (Allinpay: paid, but another sum than the order's).
+   * `since` is when the provider says it happened.
+   */
+  readonly attention?: { readonly reason: string; readonly action: string; readonly since: Date };
+  /**
    * What the provider says about the payment beyond the fields above (agreement number, bank,
    * pay method, payer's masked id…), keyed as the provider's docs page lists them. Verified
    * (signed) data only; identity and card numbers arrive masked.

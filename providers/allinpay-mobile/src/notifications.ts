@@ -60,15 +60,22 @@ export function verifyPaymentResult(fields: Readonly<Record<string, string>>, se
   const orderAmount = wireAmount(wire.orderAmount, currency, 'orderAmount');
   if (orderAmount.isErr()) return err(orderAmount.error);
   const amount = orderAmount.value;
-  const status = paymentStatuses.map(wire.payResult);
+  let status = paymentStatuses.map(wire.payResult);
   // Spec 2.2.3: payAmount is what the payer actually paid, always in CNY fen. A CNY order paid with
-  // another sum is not taken as paid, whether paykit knows the order or learns of it here; for
-  // another currency payAmount is only kept as a detail.
+  // another sum is not taken as paid: it is recorded for a person (needs_attention), whether paykit
+  // knows the order or learns of it here. For another currency payAmount is only kept as a detail.
+  let attention: PaymentReport['attention'];
   if (status === 'succeeded' && currency === 'CNY' && wire.payAmount !== wire.orderAmount) {
     const paid = wireAmount(wire.payAmount, 'CNY', 'payAmount');
     if (paid.isErr()) return err(paid.error);
     if (paid.value.amount !== amount.amount) {
-      return err(PaymentErrors.conflict(`Allinpay says the payer of order ${wire.orderNo} paid ${paid.value.amount} CNY fen (payAmount) for an order of ${amount.amount}: not recorded as paid; check the order with Allinpay`, { providerId: PROVIDER_ID, path: 'payAmount', code: 'invalid_amount' }));
+      const at = parseCst(wire.payDatetime, 'payDatetime');
+      status = 'needs_attention';
+      attention = {
+        reason: `Allinpay says the payer of order ${wire.orderNo} paid ${paid.value.amount} CNY fen (payAmount) for an order of ${amount.amount}`,
+        action: 'check the order on Allinpay\'s merchant site before shipping: refund the payer or settle the difference, then record what was done',
+        since: at.isOk() ? at.value : new Date(0),
+      };
     }
   }
   // Optional members are added by assignment, not by spreading conditional object literals: one
@@ -77,6 +84,7 @@ export function verifyPaymentResult(fields: Readonly<Record<string, string>>, se
     orderId: wire.orderNo, status, amount, providerPaymentId: wire.paymentOrderId, providerStatus: wire.payResult,
     providerDetails: { payAmount: wire.payAmount },
   };
+  if (attention !== undefined) report.attention = attention;
   // Spec 3.1/3.5/4.1/4.3: later queries, refunds and pre-authorisation calls must name the
   // order's own time; an order first learnt of from this result keeps it.
   const orderedAt = parseCst(wire.orderDatetime, 'orderDatetime');

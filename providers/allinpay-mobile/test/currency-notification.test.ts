@@ -122,20 +122,31 @@ describe('Allinpay mobile notifications: the amount actually paid (payAmount, sp
   };
 
   context('when a CNY order\'s success says the payer paid another sum than the order', () => {
-    it('is not recorded as paid (Conflict)', async () => {
+    it('is not recorded as paid but handed to a person, with both sums, and acknowledged', async () => {
       w = await world({ signType: '0', certificate: undefined });
-      const r = await w.paykit.notifications.handle('app', request(await paidWith('PAY-1', 1000, 'CNY', '900')));
-      expect(r.isErr() && r.error.kind).to.equal('Conflict');
-      expect((await w.paykit.payments.get('PAY-1'))._unsafeUnwrap().status).to.equal('pending');
+      const sent = await paidWith('PAY-1', 1000, 'CNY', '900');
+      const r = await w.paykit.notifications.handle('app', request(sent));
+      expect(r.isOk() && r.value.reply.body).to.equal('success');
+      const payment = (await w.paykit.payments.get('PAY-1'))._unsafeUnwrap();
+      expect(payment.status).to.equal('needs_attention');
+      expect(payment.attention?.reason).to.contain('900').and.to.contain('1000');
+      expect(payment.providerDetails).to.deep.include({ payAmount: '900' });
+      // resolvePending reports it with its reason, without asking Allinpay about it.
+      const report = (await w.paykit.resolvePending({ olderThan: 0 }))._unsafeUnwrap();
+      expect(report.entries.map((e) => [e.id, e.outcome, e.attention?.reason])).to.deep.equal([['PAY-1', 'needs_attention', payment.attention?.reason]]);
+      // Delivered again, it leaves the record as it is.
+      expect((await w.paykit.notifications.handle('app', request(sent)))._unsafeUnwrap().duplicate).to.equal(true);
+      expect((await w.paykit.payments.get('PAY-1'))._unsafeUnwrap()).to.deep.equal(payment);
     });
 
-    it('is not recorded as paid either for an order paykit has no record of', async () => {
+    it('is recorded for a person as well for an order paykit has no record of (not lost once Allinpay stops retrying)', async () => {
       w = await world({ signType: '0', certificate: undefined });
       const sent = await paidWith('PAY-4', 1000, 'CNY', '900');
       const other = await worldOn(w.sim, { signType: '0', certificate: undefined });
       const r = await other.paykit.notifications.handle('app', request(sent));
-      expect(r.isErr() && r.error.kind).to.equal('Conflict');
-      expect((await other.paykit.payments.get('PAY-4')).isErr()).to.equal(true);
+      expect(r.isOk()).to.equal(true);
+      const payment = (await other.paykit.payments.get('PAY-4'))._unsafeUnwrap();
+      expect([payment.status, payment.amount.amount]).to.deep.equal(['needs_attention', 1000]);
     });
 
     it('is taken as paid when payAmount writes the same sum differently (leading zero)', async () => {
