@@ -137,10 +137,7 @@ export function recordStep(ctx: ProtocolContext, name: string, step: Step, lease
       const id = `${name}:${step.event.id}`;
       // A parked event handled on replay is no longer parked, in the same commit as the cursor
       // (only a consumer that ever parked an event can be replaying one).
-      if (step.kind === 'handled' && state.parked > 0) {
-        return moved.andThen(() => tx.get<ParkedEvent>('parked', id))
-          .andThen((p) => (p && p.value.status === 'parked' ? tx.update('parked', id, p.version, { ...p.value, status: 'replayed' }).map(() => true) : okAsync(true)));
-      }
+      if (step.kind === 'handled' && state.parked > 0) return moved.andThen(() => replayedIn(tx, id)).map(() => true);
       if (step.kind !== 'parked') return moved.map(() => true);
       const parked: ParkedEvent = {
         consumer: name, event: step.event, attempts: (state.failing?.eventId === step.event.id ? state.failing.attempts : 0) + 1,
@@ -151,14 +148,16 @@ export function recordStep(ctx: ProtocolContext, name: string, step: Step, lease
   });
 }
 
+/** Marks the parked event `id` replayed in a unit of work, if it is still parked. */
+function replayedIn(tx: Store, id: string): PayResultAsync<void> {
+  return tx.get<ParkedEvent>('parked', id).andThen((p) => (p && p.value.status === 'parked'
+    ? tx.update('parked', id, p.version, { ...p.value, status: 'replayed' }).map(() => undefined) : okAsync(undefined)));
+}
+
 /** Marks a parked event replayed once a replay delivered it (recordStep does it with the step itself). */
 export function markReplayed(ctx: ProtocolContext, name: string, eventId: number): PayResultAsync<void> {
   if (!isObject(ctx)) return errAsync(badArgument('markReplayed', 'ctx', PROTOCOL_CONTEXT, ctx));
-  return guardAsync('markReplayed', () => {
-    const id = `${name}:${eventId}`;
-    return commitValue(ctx, (tx) => tx.get<ParkedEvent>('parked', id).andThen((p) => (p && p.value.status === 'parked'
-      ? tx.update('parked', id, p.version, { ...p.value, status: 'replayed' }).map(() => undefined) : okAsync(undefined))), { attempts: 4 }).map(() => undefined);
-  });
+  return guardAsync('markReplayed', () => commitValue(ctx, (tx) => replayedIn(tx, `${name}:${eventId}`), { attempts: 4 }).map(() => undefined));
 }
 
 /** Gives the lease back (on stop), so another process can take over at once. */

@@ -185,7 +185,6 @@ export class PaymentOps {
       const before = cur?.payableUntil === undefined ? Number.NaN : new Date(cur.payableUntil).getTime();
       return expires === undefined ? {} : { payableUntil: before > expires.getTime() ? new Date(before) : expires };
     };
-    const until = untilFor();
     return tx.get<StoredPayment>('payment', input.orderId).andThen((existing) => {
       if (existing) {
         const conflict = this.#conflictWith(existing.value, input);
@@ -201,7 +200,7 @@ export class PaymentOps {
             .map((t) => ({ write: true as const, value: { ...settledTracking(cur), instanceId, ...(t.kind === 'applied' ? { status: t.to } : {}), ...untilFor(cur) } }));
         }, 1);
       }
-      const record: StoredPayment = { ...newPaymentRecord(input.orderId, instanceId, input, createdAt), status: created.report.status, ...(preauth ? { preauth } : {}), ...until };
+      const record: StoredPayment = { ...newPaymentRecord(input.orderId, instanceId, input, createdAt), status: created.report.status, ...(preauth ? { preauth } : {}), ...untilFor() };
       const observed = { orderId: input.orderId, instanceId, amount: input.amount, ...(input.payer ? { payer: input.payer } : {}) };
       const observers = this.#ctx.paymentObservers?.(instanceId) ?? [];
       return tx.insert<StoredPayment>('payment', input.orderId, record)

@@ -221,9 +221,7 @@ export class PayoutOps {
         const status = operation === 'payouts.submit' && cur.status === 'created' ? 'unknown' as const : cur.status;
         // A verified hold whose recording failed: its confirm code comes in no query, keep it.
         const code = reply?.status === 'held_for_review' && reply.confirmCode !== undefined ? { confirmCode: reply.confirmCode } : {};
-        // A resolver checking it meanwhile (this send outlived its lease) keeps its lease.
-        const checking = cur.lease?.purpose === 'check' ? { lease: cur.lease } : {};
-        return ok({ write: true, value: { ...unknownTracking(cur, e.message), status, ...code, ...checking } });
+        return ok({ write: true, value: { ...unknownTracking(cur, e.message), status, ...code } });
       }, 1),
     });
   }

@@ -122,9 +122,7 @@ export class PreAuthOps {
         }, 1),
         unknown: (tx, c, e) => updateRecord<StoredPreAuth>(tx, 'preauth', orderId, (cur) => {
           if (!sameClaim(cur, c.preauth)) return ok({ write: false, value: cur });
-          // A resolver checking it meanwhile (this send outlived its lease) keeps its lease.
-          const checking = cur.lease?.purpose === 'check' ? { lease: cur.lease } : {};
-          return ok({ write: true, value: { ...unknownTracking(cur, e.message), ...checking } });
+          return ok({ write: true, value: unknownTracking(cur, e.message) });
         }, 1),
       });
     });

@@ -180,9 +180,7 @@ export class RefundOps {
           unknown: (tx, c, e) => updateRecord<StoredRefund>(tx, 'refund', c.refund.refundId, (cur) => {
             // Settled meanwhile, or no longer this claim: nothing of it to mark.
             if (!sameClaim(cur, c.refund)) return ok({ write: false, value: cur });
-            // A resolver checking it meanwhile (this send outlived its lease) keeps its lease.
-            const checking = cur.lease?.purpose === 'check' ? { lease: cur.lease } : {};
-            return ok({ write: true, value: { ...unknownTracking(cur, e.message), ...checking } });
+            return ok({ write: true, value: unknownTracking(cur, e.message) });
           }, 1),
         });
       });

@@ -105,11 +105,15 @@ export function settledTracking<T extends Tracked>(record: T): T {
   return { ...withoutTracking(record), ...(attempts !== undefined ? { attempts } : {}), ...(lastAttemptAt !== undefined ? { lastAttemptAt } : {}) };
 }
 
-/** The record with its operation's outcome unknown: still in flight, lease released for a resolver. */
+/**
+ * The record with its operation's outcome unknown: still in flight, the sender's lease released for
+ * a resolver. A resolver already checking it (the send outlived its lease) keeps its lease.
+ */
 export function unknownTracking<T extends Tracked>(record: T, error: string): T {
-  const { lease: _lease, ...rest } = record;
+  const { lease, ...rest } = record;
+  const kept = lease?.purpose === 'check' ? { ...rest, lease } : rest;
   const inFlight = record.inFlight;
-  return (inFlight ? { ...rest, inFlight: { ...inFlight, state: 'unknown', error: error.slice(0, 300) } } : rest) as T;
+  return (inFlight ? { ...kept, inFlight: { ...inFlight, state: 'unknown', error: error.slice(0, 300) } } : kept) as T;
 }
 
 /**
