@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ok } from 'neverthrow';
-import { inUnitOfWork, updateRecord, type PayResult, type Store, type UpdateDecision } from '@paykit/core';
+import { inUnitOfWork, ledgerFieldsOf, updateRecord, type LedgerKind, type PageQuery, type PayResult, type Store, type UpdateDecision } from '@paykit/core';
 
 /** How the store suite gets a store: a fresh, empty one per test. */
 export interface StoreUnderTest {
@@ -201,6 +201,51 @@ export function describeStoreConformance(sut: StoreUnderTest): void {
         expect(listed?.value).to.deep.equal(got?.value);
         expect((listed?.value as typeof value).createdAt).to.be.instanceOf(Date);
         expect((listed?.value as typeof value).history[0]?.note).to.equal('{"$date":"2026-12-01T00:00:00.000Z"}');
+      });
+
+      it('gives each record\'s ledger fields as ledgerFieldsOf reads its value (listLedgerPage, or listPage read by ledgerFieldsOf)', async () => {
+        const ledgerPage = (kind: LedgerKind, query: PageQuery) => (typeof store.listLedgerPage === 'function' ? store.listLedgerPage(kind, query)
+          : store.listPage(kind, query).map((rows) => rows.map((r) => ({ id: r.id, version: r.version, fields: ledgerFieldsOf(kind, r.value) }))));
+        const at = (iso: string): Date => new Date(iso);
+        const payments: Record<string, unknown> = {
+          // Paid, settled, refunded in part, with a field reconciliation does not read.
+          p1: { orderId: 'p1', instanceId: 'shop', status: 'partially_refunded', amount: { amount: 4965, currency: 'CNY' }, refunded: { amount: 100, currency: 'CNY' },
+            refundReserved: { amount: 100, currency: 'CNY' }, createdAt: at('2026-12-01T02:00:00.000Z'), paidAt: at('2026-12-01T02:03:04.005Z'), settleDate: '20261201', providerPaymentId: '2026120100001', memo: '中文 "quoted"' },
+          // Pending: no provider id, no paid time, no settlement day.
+          p2: { orderId: 'p2', instanceId: 'shop', status: 'pending', amount: { amount: 1, currency: 'USD' }, refunded: { amount: 0, currency: 'USD' }, createdAt: at('2026-11-30T16:00:00.000Z') },
+          // Text a database may refuse to index (a NUL character), and an instance in another script.
+          p3: { orderId: 'p3', instanceId: 'ébène', status: 'succeeded', amount: { amount: 9007199254740991, currency: 'JPY' }, refunded: { amount: 0, currency: 'JPY' },
+            createdAt: at('2026-12-01T00:00:00.000Z'), paidAt: at('2026-12-01T00:00:01.000Z'), providerPaymentId: 'nul\u0000inside', note: 'a\u0000b' },
+          // Not a payment's shape at all.
+          p4: { status: 'created' },
+        };
+        const refunds: Record<string, unknown> = {
+          r1: { refundId: 'r1', orderId: 'p1', instanceId: 'shop', status: 'succeeded', amount: { amount: 100, currency: 'CNY' }, requestedAt: at('2026-12-01T03:00:00.000Z'), providerRefundId: 'R9' },
+          r2: { refundId: 'r2', orderId: 'p2', instanceId: 'shop', status: 'processing', amount: { amount: 1, currency: 'USD' }, requestedAt: at('2026-12-01T04:00:00.000Z'), settleDate: '20261201' },
+        };
+        const payouts: Record<string, unknown> = {
+          o1: { providerOrderId: 'PO-1', instanceId: 'shop', status: 'succeeded', amount: { amount: 500, currency: 'CNY' }, settleDate: '20261201', providerPayoutId: '77',
+            request: { providerOrderId: 'PO-1', createdAt: at('2026-12-01T05:00:00.000Z'), accountNumber: '6222020000000000000' } },
+        };
+        for (const [id, v] of Object.entries(payments)) unwrap(await store.insert('payment', id, v));
+        for (const [id, v] of Object.entries(refunds)) unwrap(await store.insert('refund', id, v));
+        for (const [id, v] of Object.entries(payouts)) unwrap(await store.insert('payout', id, v));
+        unwrap(await store.update('payment', 'p2', 1, { ...(payments.p2 as object), status: 'succeeded', paidAt: at('2026-12-01T09:00:00.000Z'), providerPaymentId: 'X2' }));
+        expect(unwrap(await ledgerPage('payment', { limit: 10 }))).to.deep.equal([
+          { id: 'p1', version: 1, fields: ['shop', 'partially_refunded', 4965, 'CNY', 100, 'CNY', '20261201', '2026-12-01T02:03:04.005Z', '2026-12-01T02:00:00.000Z', 'p1', '2026120100001'] },
+          { id: 'p2', version: 2, fields: ['shop', 'succeeded', 1, 'USD', 0, 'USD', null, '2026-12-01T09:00:00.000Z', '2026-11-30T16:00:00.000Z', 'p2', 'X2'] },
+          { id: 'p3', version: 1, fields: ['ébène', 'succeeded', 9007199254740991, 'JPY', 0, 'JPY', null, '2026-12-01T00:00:01.000Z', '2026-12-01T00:00:00.000Z', 'p3', 'nul\u0000inside'] },
+          { id: 'p4', version: 1, fields: [null, 'created', null, null, null, null, null, null, null, null, null] },
+        ]);
+        expect(unwrap(await ledgerPage('payment', { after: 'p2', limit: 1, readAhead: true })).map((r) => r.id)).to.deep.equal(['p3']);
+        // A refund has no settlement day or refunded sum of its own: its day is when it was requested.
+        expect(unwrap(await ledgerPage('refund', { limit: 10 }))).to.deep.equal([
+          { id: 'r1', version: 1, fields: ['shop', 'succeeded', 100, 'CNY', null, null, null, '2026-12-01T03:00:00.000Z', null, 'p1', 'R9'] },
+          { id: 'r2', version: 1, fields: ['shop', 'processing', 1, 'USD', null, null, null, '2026-12-01T04:00:00.000Z', null, 'p2', null] },
+        ]);
+        expect(unwrap(await ledgerPage('payout', { limit: 10 }))).to.deep.equal([
+          { id: 'o1', version: 1, fields: ['shop', 'succeeded', 500, 'CNY', null, null, '20261201', '2026-12-01T05:00:00.000Z', null, 'PO-1', '77'] },
+        ]);
       });
     });
 

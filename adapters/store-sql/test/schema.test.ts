@@ -90,6 +90,35 @@ describe('store schema', function () {
   });
 
   context('when a kind is walked in id order (reconciliation)', () => {
+    it('keeps the ledger fields of payments and refunds beside them, computed for rows older than the column, and never refuses a write for them', async () => {
+      const db = await PGlite.create();
+      const client = pgliteClient(db);
+      try {
+        // A database at migration 5 with records in it, then migrated: the column is filled for them.
+        await migrate(client, MIGRATIONS.filter((m) => m.version <= 5));
+        const before = new SqlStore(client);
+        const createdAt = new Date('2026-12-01T02:00:00.000Z');
+        (await before.insert('payment', 'old', { orderId: 'old', instanceId: 'shop', status: 'succeeded', amount: { amount: 5, currency: 'CNY' }, refunded: { amount: 0, currency: 'CNY' }, createdAt }))._unsafeUnwrap();
+        expect(await migrate(client)).to.deep.equal(MIGRATIONS.filter((m) => m.version > 5).map((m) => m.version));
+        const store = new SqlStore(client);
+        // Text jsonb refuses (NUL) must not make the write fail: the record is written, its fields read from its value.
+        (await store.insert('payment', 'nul', { orderId: 'nul', instanceId: 'shop', status: 'pending', amount: { amount: 7, currency: 'CNY' }, note: 'a\u0000b', createdAt }))._unsafeUnwrap();
+        (await store.insert('refund', 'r1', { orderId: 'old', instanceId: 'shop', status: 'succeeded', amount: { amount: 5, currency: 'CNY' }, requestedAt: createdAt }))._unsafeUnwrap();
+        (await store.insert('order', 'o1', { orderId: 'o1', instanceId: 'shop', status: 'created' }))._unsafeUnwrap();
+        const rows = await db.query<{ id: string; ledger: string | null }>(`SELECT id, ledger FROM paykit_records ORDER BY id`);
+        expect(Object.fromEntries(rows.rows.map((r) => [r.id, r.ledger === null ? null : JSON.parse(r.ledger)]))).to.deep.equal({
+          nul: null,
+          o1: null,
+          old: ['shop', 'succeeded', 5, 'CNY', 0, 'CNY', null, null, '2026-12-01T02:00:00.000Z', 'old', null],
+          r1: ['shop', 'succeeded', 5, 'CNY', null, null, null, '2026-12-01T02:00:00.000Z', null, 'old', null],
+        });
+        const walked = (await store.listLedgerPage('payment', { limit: 10 }))._unsafeUnwrap();
+        expect(walked.map((r) => [r.id, r.fields[1], r.fields[2]])).to.deep.equal([['nul', 'pending', 7], ['old', 'succeeded', 5]]);
+      } finally {
+        await db.close();
+      }
+    });
+
     it('reads each page from the primary key on PGlite, even on a table never analysed', async () => {
       const db = await PGlite.create();
       const { client, transactions } = recording(pgliteClient(db));

@@ -3,6 +3,7 @@ export * from './logger.js';
 export * from './clock.js';
 export * from './transport.js';
 export * from './store.js';
+export * from './ledger-fields.js';
 export * from './event-log.js';
 export * from './memory-store.js';
 export * from './unit-of-work.js';

@@ -1,5 +1,6 @@
 import type { PayResultAsync } from '../errors/result.js';
 import type { EventDraft, EventQuery, PaykitEvent } from './event-log.js';
+import type { LedgerFields, LedgerKind, LedgerRow, ledgerFieldsOf } from './ledger-fields.js';
 
 /**
  * Record collections the store keeps: the money records, provider ledgers (`card`), event
@@ -149,6 +150,13 @@ export interface Store {
    * walks a kind of any size in bounded memory (reconciliation reads the whole ledger this way).
    */
   listPage<T>(kind: RecordKind, query: PageQuery): PayResultAsync<readonly IdentifiedRecord<T>[]>;
+  /**
+   * Optional: the page `listPage` would give, each record as its
+   * {@link LedgerFields} (exactly what {@link ledgerFieldsOf} gives for its value) rather than its
+   * value. Reconciliation walks the ledger with it when a store has it: a store that keeps the
+   * fields beside the record spares reading and parsing whole values.
+   */
+  listLedgerPage?(kind: LedgerKind, query: PageQuery): PayResultAsync<readonly LedgerRow[]>;
   /** Records a verified notification once per provider event key; says whether it was new. */
   recordNotification(providerId: string, eventKey: string, payload: string): PayResultAsync<NotificationRecord>;
   /** Applies a change set atomically (see {@link ChangeSet}). */

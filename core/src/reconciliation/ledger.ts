@@ -2,8 +2,10 @@
 // page in id order (Store.listPage), each with the day paykit places it in and whether the
 // provider's statement of the period must show it.
 import { err, ok } from 'neverthrow';
-import type { PayResult } from '../errors/result.js';
-import type { StoredPayment, StoredPayout, StoredRefund } from '../facade/stored.js';
+import type { Money } from '../money/money.js';
+import type { PayResult, PayResultAsync } from '../errors/result.js';
+import type { StoredPayment } from '../facade/stored.js';
+import { ledgerFieldsOf, type LedgerFields, type LedgerKind, type LedgerRow } from '../ports/ledger-fields.js';
 import type { IdentifiedRecord, Store } from '../ports/store.js';
 import { cstDay, dashedCache, type CheckedPeriod } from './period.js';
 import type { LedgerEvidence } from './types.js';
@@ -25,51 +27,37 @@ export const PAID_PAYMENT_STATUSES: readonly string[] = ['succeeded', 'partially
 /** Payout statuses that mean the money went out (a return comes after the payment). */
 export const PAID_PAYOUT_STATUSES: readonly string[] = ['succeeded', 'returned'];
 
-/** The ledger kinds reconciliation matches, in the order it walks them. */
-export type LedgerKind = 'payment' | 'refund' | 'payout';
+export type { LedgerKind };
 
 const inRange = (day: string | undefined, p: CheckedPeriod): boolean => day !== undefined && day >= p.from && day <= p.to;
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-const settleDay = dashedCache();
-
-// Built field by field, without spreads: these run for every record of ledgers of millions.
+/**
+ * A record as a ledger item, from its {@link LedgerFields} (undefined when it belongs to another
+ * instance). Built field by field, without spreads: this runs for every record of ledgers of
+ * millions. Its day: the settlement day, else (payments) when it was paid, else when it was
+ * created; a refund's, when it was requested; a payout's, its settlement day, else when it was
+ * requested.
+ */
+export function ledgerItem(kind: LedgerKind, id: string, version: number, f: LedgerFields, p: CheckedPeriod, settleDay: (d: string | undefined) => string | undefined): LedgerItem | undefined {
+  if (f[0] !== p.instance) return undefined;
+  const status = f[1] as string;
+  const day = settleDay(text(f[6])) ?? cstDay(text(f[7])) ?? cstDay(text(f[8]));
+  const inPeriod = inRange(day, p);
+  const orderId = f[9] as string;
+  const evidence: Mutable<LedgerEvidence> = { kind, id, orderId, instanceId: p.instance, status, amount: { amount: f[2], currency: f[3] } as Money, version };
+  if (kind === 'payment' && f[4] !== null) evidence.refunded = { amount: f[4], currency: f[5] } as Money;
+  if (typeof f[10] === 'string') evidence.providerReference = f[10];
+  if (day !== undefined) evidence.day = day;
+  const paid = kind === 'payment' ? PAID_PAYMENT_STATUSES.includes(status) : kind === 'refund' ? status === 'succeeded' : PAID_PAYOUT_STATUSES.includes(status);
+  return { key: kind === 'payout' ? orderId : id, evidence, inPeriod, expectsLine: inPeriod && paid };
+}
 
 /** A payment record as a ledger item (undefined when it belongs to another instance). */
 export function paymentItem(r: IdentifiedRecord<StoredPayment>, p: CheckedPeriod): LedgerItem | undefined {
-  const v = r.value;
-  if (v.instanceId !== p.instance) return undefined;
-  const day = settleDay(v.settleDate) ?? cstDay(v.paidAt) ?? cstDay(v.createdAt);
-  const inPeriod = inRange(day, p);
-  const evidence: Mutable<LedgerEvidence> = { kind: 'payment', id: r.id, orderId: v.orderId, instanceId: v.instanceId, status: v.status, amount: v.amount, refunded: v.refunded, version: r.version };
-  if (v.providerPaymentId !== undefined) evidence.providerReference = v.providerPaymentId;
-  if (day !== undefined) evidence.day = day;
-  return { key: r.id, evidence, inPeriod, expectsLine: inPeriod && PAID_PAYMENT_STATUSES.includes(v.status) };
-}
-
-/** A refund record as a ledger item (undefined when it belongs to another instance). */
-export function refundItem(r: IdentifiedRecord<StoredRefund>, p: CheckedPeriod): LedgerItem | undefined {
-  const v = r.value;
-  if (v.instanceId !== p.instance) return undefined;
-  const day = cstDay(v.requestedAt);
-  const inPeriod = inRange(day, p);
-  const evidence: Mutable<LedgerEvidence> = { kind: 'refund', id: r.id, orderId: v.orderId, instanceId: v.instanceId, status: v.status, amount: v.amount, version: r.version };
-  if (v.providerRefundId !== undefined) evidence.providerReference = v.providerRefundId;
-  if (day !== undefined) evidence.day = day;
-  return { key: r.id, evidence, inPeriod, expectsLine: inPeriod && v.status === 'succeeded' };
-}
-
-/** A payout record as a ledger item, keyed by its provider order number (undefined for another instance). */
-export function payoutItem(r: IdentifiedRecord<StoredPayout>, p: CheckedPeriod): LedgerItem | undefined {
-  const v = r.value;
-  if (v.instanceId !== p.instance) return undefined;
-  const day = settleDay(v.settleDate) ?? cstDay(v.request?.createdAt);
-  const inPeriod = inRange(day, p);
-  const evidence: Mutable<LedgerEvidence> = { kind: 'payout', id: r.id, orderId: v.providerOrderId, instanceId: v.instanceId, status: v.status, amount: v.amount, version: r.version };
-  if (v.providerPayoutId !== undefined) evidence.providerReference = v.providerPayoutId;
-  if (day !== undefined) evidence.day = day;
-  return { key: v.providerOrderId, evidence, inPeriod, expectsLine: inPeriod && PAID_PAYOUT_STATUSES.includes(v.status) };
+  return ledgerItem('payment', r.id, r.version, ledgerFieldsOf('payment', r.value), p, dashedCache());
 }
 
 /** Options of {@link walkLedger}. */
@@ -83,14 +71,20 @@ export interface WalkOptions {
 /**
  * Walks one kind of record of the store in id order, a page at a time (the next page is asked for
  * while this one is matched, and the store may read it ahead), as ledger items of the period's
- * instance. Memory holds a few pages.
+ * instance. Memory holds a few pages. A store with `listLedgerPage` gives each record's
+ * {@link LedgerFields} only; another's records are read whole and their fields taken here.
  */
-export async function* walkLedger<T>(
-  store: Store, kind: LedgerKind, toItem: (r: IdentifiedRecord<T>) => LedgerItem | undefined, options: WalkOptions = {},
-): AsyncGenerator<PayResult<LedgerItem[]>> {
+export async function* walkLedger(store: Store, kind: LedgerKind, p: CheckedPeriod, options: WalkOptions = {}): AsyncGenerator<PayResult<LedgerItem[]>> {
   const limit = options.pageSize ?? 2000;
+  const settleDay = dashedCache();
+  const pageAfter = (after: string | undefined): PayResultAsync<readonly LedgerRow[]> => {
+    const query = { limit, readAhead: true, ...(after !== undefined ? { after } : {}) };
+    if (typeof store.listLedgerPage === 'function') return store.listLedgerPage(kind, query);
+    // A store of its own without it (paykit's stores have it).
+    return store.listPage(kind, query).map((rows) => rows.map((r) => ({ id: r.id, version: r.version, fields: ledgerFieldsOf(kind, r.value) })));
+  };
   let walked = 0;
-  let next = store.listPage<T>(kind, { limit, readAhead: true });
+  let next = pageAfter(undefined);
   for (;;) {
     const page = await next;
     if (page.isErr()) {
@@ -100,10 +94,10 @@ export async function* walkLedger<T>(
     const rows = page.value;
     const last = rows.at(-1);
     const full = rows.length >= limit && last !== undefined;
-    if (full) next = store.listPage<T>(kind, { after: last.id, limit, readAhead: true });
+    if (full) next = pageAfter(last.id);
     const items: LedgerItem[] = [];
     for (const r of rows) {
-      const item = toItem(r);
+      const item = ledgerItem(kind, r.id, r.version, r.fields, p, settleDay);
       if (item !== undefined) items.push(item);
     }
     walked += rows.length;

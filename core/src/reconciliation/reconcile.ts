@@ -3,11 +3,11 @@ import type { PaykitContext } from '../container/paykit.js';
 import { PaymentErrors } from '../errors/constructors.js';
 import type { PaymentError } from '../errors/payment-error.js';
 import { guard, guardAsync, toPaymentError, type PayResult, type PayResultAsync } from '../errors/result.js';
-import type { StoredPayment, StoredPayout, StoredRefund } from '../facade/stored.js';
+import type { StoredPayment } from '../facade/stored.js';
 import { safeLog } from '../protocol/commit.js';
 import type { DiscrepancyDraft } from './describe.js';
 import { ExternalSorter } from './external-sort.js';
-import { paymentItem, payoutItem, refundItem, walkLedger, type LedgerItem } from './ledger.js';
+import { paymentItem, walkLedger, type LedgerItem } from './ledger.js';
 import { emptyKindCounts, matchStatement } from './match.js';
 import { checkPeriod, type CheckedPeriod } from './period.js';
 import { repairAll, type RepairFacade } from './repair.js';
@@ -164,8 +164,8 @@ export class ReconciliationOps {
       const matched = await matchStatement({
         statement: statementSorter.sorted(),
         ledger: {
-          payment: () => walkLedger<StoredPayment>(store, 'payment', (r) => paymentItem(r, period)),
-          refund: () => walkLedger<StoredRefund>(store, 'refund', (r) => refundItem(r, period)),
+          payment: () => walkLedger(store, 'payment', period),
+          refund: () => walkLedger(store, 'refund', period),
           payout: () => this.#sortedPayouts(period, payoutSorter),
         },
         payment: (orderId) => store.get<StoredPayment>('payment', orderId).map((v) => (v === undefined ? undefined : paymentItem({ id: orderId, ...v }, period))),
@@ -212,7 +212,7 @@ export class ReconciliationOps {
 
   /** The instance's payouts in provider order number order (their ids may sort otherwise): sorted on disk. */
   async *#sortedPayouts(period: CheckedPeriod, sorter: ExternalSorter<LedgerItem>): AsyncGenerator<PayResult<LedgerItem[]>> {
-    for await (const page of walkLedger<StoredPayout>(this.#ctx.store, 'payout', (r) => payoutItem(r, period))) {
+    for await (const page of walkLedger(this.#ctx.store, 'payout', period)) {
       if (page.isErr()) {
         yield err(page.error);
         return;
