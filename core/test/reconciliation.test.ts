@@ -128,8 +128,8 @@ describe('reconciliation', () => {
           rank: 0, key: keys[i] as string, value: ['payment', keys[i] as string, amount, 'CNY', null, null, null, null, '2026-12-01', null, null, null, n + 1, true] as PackedLine,
         })));
         const records: LedgerItem[] = groups.flatMap((g, i) => (g.recorded ? [{
-          key: keys[i] as string, inPeriod: true, expectsLine: true,
-          evidence: { kind: 'payment' as const, id: keys[i] as string, orderId: keys[i] as string, instanceId: 'shop', status: 'succeeded', amount: cny(100), refunded: cny(0), version: 1, day: '2026-12-01' },
+          key: keys[i] as string, kind: 'payment' as const, id: keys[i] as string, version: 1, day: '2026-12-01', inPeriod: true, expectsLine: true,
+          fields: ['shop', 'succeeded', 100, 'CNY', 0, 'CNY', '20261201', null, null, keys[i] as string, null] as const,
         }] : []));
         const run = async (sizes: readonly number[]) => {
           const found: string[] = [];

@@ -101,6 +101,9 @@ function itemOf<T>(line: string): SortItem<T> {
   return { rank: line.charCodeAt(0) - 48, key: fromByteOrderKey(unescapeLow(line.slice(1, end))), value: JSON.parse(line.slice(end + 1 + SEQ_WIDTH)) as T };
 }
 
+/** Lines turned back into items at a time by {@link ExternalSorter.sorted}. */
+const PARSED_AT_ONCE = 256;
+
 /** Options of {@link ExternalSorter}. */
 export interface ExternalSortOptions {
   /** Items kept in memory before a run is written out (default 50 000). */
@@ -393,9 +396,14 @@ export class ExternalSorter<T> {
   /** Every item in order, in batches (of up to 4 096 from a worker thread). Read it once. */
   async *sorted(): AsyncGenerator<SortItem<T>[]> {
     for await (const lines of this.#sink.sorted()) {
-      const batch = new Array<SortItem<T>>(lines.length);
-      for (let i = 0; i < lines.length; i += 1) batch[i] = itemOf<T>(lines[i] as string);
-      yield batch;
+      // Parsed a few at a time, as they are used: parsed items then die young, before a collection
+      // would copy them (a batch parsed whole outlived several young-generation collections).
+      for (let from = 0; from < lines.length; from += PARSED_AT_ONCE) {
+        const to = Math.min(lines.length, from + PARSED_AT_ONCE);
+        const batch = new Array<SortItem<T>>(to - from);
+        for (let i = from; i < to; i += 1) batch[i - from] = itemOf<T>(lines[i] as string);
+        yield batch;
+      }
     }
   }
 

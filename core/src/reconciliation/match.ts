@@ -9,7 +9,7 @@ import type { StatementEntryKind } from '../domain/statement.js';
 import type { Money } from '../money/money.js';
 import { compareUtf8, type SortItem } from './external-sort.js';
 import { discrepancyId, lineName, lineWhere, moneyText, recordName, repairCall, type DiscrepancyDraft } from './describe.js';
-import { PAID_PAYMENT_STATUSES, PAID_PAYOUT_STATUSES, type LedgerItem } from './ledger.js';
+import { amountOfItem, currencyOfItem, evidenceOf, PAID_PAYMENT_STATUSES, PAID_PAYOUT_STATUSES, statusOfItem, type LedgerItem } from './ledger.js';
 import type { DayTotals, DiscrepancyKind, FeeSchedule, LedgerEvidence, LineTotals, StatementLineEvidence } from './types.js';
 import { DISCREPANCY_KINDS } from './types.js';
 import { inCurrencyOf, unpackLine, type PackedLine } from './packed-line.js';
@@ -113,10 +113,10 @@ export class DayTotalsBook {
   }
 
   /** Adds a record paykit counts as done in the period (by kind as a statement writes it: refunds negative). */
-  record(r: LedgerEvidence): void {
-    const t = this.#at(r.day, r.amount.currency).paykit[r.kind];
+  record(r: LedgerItem): void {
+    const t = this.#at(r.day ?? undefined, currencyOfItem(r)).paykit[r.kind];
     t.count += 1;
-    t.amount = add(t.amount, r.kind === 'refund' ? -r.amount.amount : r.amount.amount);
+    t.amount = add(t.amount, r.kind === 'refund' ? -amountOfItem(r) : amountOfItem(r));
   }
 
   /** The totals, days in order; `Internal` if a sum does not fit a safe integer. */
@@ -254,9 +254,9 @@ interface PackedGroup {
 function agrees(kind: 'payment' | 'refund' | 'payout', g: PackedGroup, record: LedgerItem | undefined, fees: FeeSchedule | undefined): boolean {
   if (g.count !== 1 || record === undefined) return false;
   const l = g.lines[0] as PackedLine;
-  const r = record.evidence;
-  if (l[3] !== r.amount.currency || Math.abs(l[2]) !== r.amount.amount) return false;
-  if (kind === 'payment' ? !PAID_PAYMENT_STATUSES.includes(r.status) : kind === 'refund' ? r.status !== 'succeeded' : l[2] < 0 || !PAID_PAYOUT_STATUSES.includes(r.status)) return false;
+  if (l[3] !== currencyOfItem(record) || Math.abs(l[2]) !== amountOfItem(record)) return false;
+  const status = statusOfItem(record);
+  if (kind === 'payment' ? !PAID_PAYMENT_STATUSES.includes(status) : kind === 'refund' ? status !== 'succeeded' : l[2] < 0 || !PAID_PAYOUT_STATUSES.includes(status)) return false;
   if (fees === undefined || l[6] === null) return true;
   return (l[7] ?? l[3]) === l[3] && Math.abs(Math.abs(l[6]) - expectedFee(l[2], fees)) <= (fees.tolerance ?? 0);
 }
@@ -303,7 +303,7 @@ export async function matchStatement(input: MatchInput): Promise<PayResult<Match
   // is read in. A promise only when a batch must be read: a million lines are a million groups.
   const takeGroup = (rank: number, key: string, record?: LedgerItem): PackedGroup | Promise<PackedGroup> => {
     const g: PackedGroup = { rank, key, lines: [], count: 0 };
-    const currency = record?.evidence.amount.currency;
+    const currency = record === undefined ? undefined : currencyOfItem(record);
     if (collect(g, currency)) return g;
     return (async () => {
       for (;;) {
@@ -336,10 +336,10 @@ export async function matchStatement(input: MatchInput): Promise<PayResult<Match
           record = l;
           counts.walked += 1;
           if (l.inPeriod) counts.inPeriod += 1;
-          if (l.expectsLine) book.record(l.evidence);
+          if (l.expectsLine) book.record(l);
         }
         if (c > 0) {
-          if (record?.expectsLine === true) emit(missingAtProvider(record.evidence));
+          if (record?.expectsLine === true) emit(missingAtProvider(evidenceOf(record)));
           continue;
         }
         const taken = takeGroup(rank, (line as SortItem<PackedLine>).key, record);
@@ -401,7 +401,7 @@ function duplicate(g: Group, variant: string, lines: readonly StatementLineEvide
   const first = lines[0] as StatementLineEvidence;
   return {
     kind: 'duplicate_line', id: discrepancyId('duplicate_line', String(g.rank), g.key, variant), ...(subject ? { subject } : {}), ...(first.day !== undefined ? { day: first.day } : {}),
-    statement: first, lines, count, ...(record ? { paykit: record.evidence } : {}), repairable: false,
+    statement: first, lines, count, ...(record ? { paykit: evidenceOf(record) } : {}), repairable: false,
     message: `The statement lists ${lineName(first)} ${count} times (${moneyText(first.amount)} each)`,
     action: 'Ask the provider for a corrected statement, and count the transaction once: one payment, refund or payout is one line',
   };
@@ -466,14 +466,14 @@ function feeCheck(line: StatementLineEvidence, fees: FeeSchedule | undefined, va
 
 function evaluatePayment(g: Group, record: LedgerItem | undefined, fees: FeeSchedule | undefined, emit: (d: DiscrepancyDraft) => void): void {
   const line = g.lines[0] as StatementLineEvidence;
-  const subject = record ? subjectOf(record.evidence) : { kind: 'payment' as const, id: line.orderId, orderId: line.orderId };
+  const subject = record ? subjectOf(evidenceOf(record)) : { kind: 'payment' as const, id: line.orderId, orderId: line.orderId };
   if (g.count > 1) emit(duplicate(g, 'paid', g.lines, g.count, record, subject));
   if (record === undefined) {
     feeCheck(line, fees, 'paid', subject, emit);
     emit(noRecord(line, subject));
     return;
   }
-  const r = record.evidence;
+  const r = evidenceOf(record);
   // A line at another amount is the discrepancy; its fee, on an amount that is wrong, is not another.
   if (!absEq(line.amount, r.amount)) {
     emit(amountMismatch(line, r, 'paid'));
@@ -494,7 +494,7 @@ function evaluatePayout(g: Group, record: LedgerItem | undefined, fees: FeeSched
   const paidCount = paid.length + (first.amount.amount >= 0 ? extra : 0);
   const returnCount = returned.length + (first.amount.amount < 0 ? extra : 0);
   const orderId = first.orderId;
-  const subject = record ? subjectOf(record.evidence) : { kind: 'payout' as const, id: orderId, orderId };
+  const subject = record ? subjectOf(evidenceOf(record)) : { kind: 'payout' as const, id: orderId, orderId };
   if (paidCount > 1) emit(duplicate(g, 'paid', paid, paidCount, record, subject));
   if (returnCount > 1) emit(duplicate(g, 'returned', returned, returnCount, record, subject));
   const p = paid[0];
@@ -505,7 +505,7 @@ function evaluatePayout(g: Group, record: LedgerItem | undefined, fees: FeeSched
     emit(noRecord(first, subject));
     return;
   }
-  const r = record.evidence;
+  const r = evidenceOf(record);
   if (p) {
     if (!absEq(p.amount, r.amount)) emit(amountMismatch(p, r, 'paid'));
     else {
@@ -527,24 +527,24 @@ function evaluatePayout(g: Group, record: LedgerItem | undefined, fees: FeeSched
 async function evaluateRefund(g: Group, record: LedgerItem | undefined, input: MatchInput, emit: (d: DiscrepancyDraft) => void): Promise<PayResult<void>> {
   const line = g.lines[0] as StatementLineEvidence;
   const refundKey = line.refundId ?? `order ${line.orderId}`;
-  let subject: DiscrepancyDraft['subject'] = record ? subjectOf(record.evidence) : { kind: 'refund', id: refundKey, orderId: line.orderId };
+  let subject: DiscrepancyDraft['subject'] = record ? subjectOf(evidenceOf(record)) : { kind: 'refund', id: refundKey, orderId: line.orderId };
   let payment: LedgerItem | undefined;
   if (record === undefined) {
     const found = await input.payment(line.orderId);
     if (found.isErr()) return err(found.error);
     payment = found.value;
-    if (payment) subject = subjectOf(payment.evidence);
+    if (payment) subject = subjectOf(evidenceOf(payment));
   }
   if (g.count > 1) emit(duplicate(g, 'refunded', g.lines, g.count, record ?? payment, subject));
-  if (record === undefined || absEq(line.amount, record.evidence.amount)) feeCheck(line, input.fees, 'refunded', subject, emit);
+  if (record === undefined || absEq(line.amount, evidenceOf(record).amount)) feeCheck(line, input.fees, 'refunded', subject, emit);
   if (record === undefined) {
     // A refund paykit did not make: made in the provider's merchant site. The payment shows it
     // once a verified report says the whole order was refunded.
     if (payment === undefined) emit(noRecord(line, subject));
-    else if (payment.evidence.status !== 'refunded') emit(statusMismatch(line, payment.evidence, 'refunded_at_provider', refundKey));
+    else if (evidenceOf(payment).status !== 'refunded') emit(statusMismatch(line, evidenceOf(payment), 'refunded_at_provider', refundKey));
     return ok(undefined);
   }
-  const r = record.evidence;
+  const r = evidenceOf(record);
   if (!absEq(line.amount, r.amount)) emit(amountMismatch(line, r, 'refunded'));
   else if (r.status === 'failed') emit(statusMismatch(line, r, 'refund_after_failure', 'refunded'));
   else if (r.status !== 'succeeded') emit(missingInPaykit(line, r, 'refunded'));
