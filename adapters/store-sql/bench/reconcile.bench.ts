@@ -17,7 +17,7 @@ function side(kind: 'pglite' | 'postgres', what: 'reconcile' | 'bare'): Side {
   const db = kind === 'pglite' ? 'PGlite (worker thread)' : 'PostgreSQL';
   return {
     name: what === 'reconcile'
-      ? `paykit.reconcile: ${BENCH_LINES} lines (scrambled file order, sorted on disk) against ${BENCH_LINES} records walked by listPage, ${db}`
+      ? `paykit.reconcile: ${BENCH_LINES} lines (scrambled file order, sorted on disk) against ${BENCH_LINES} records walked by listLedgerPage, ${db}`
       : `bare merge-join: the lines' order numbers sorted in memory, the records' ids read in order (index only), ${db}`,
     setup: async () => {
       const opened = await openBenchDb(kind);

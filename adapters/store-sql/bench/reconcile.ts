@@ -3,7 +3,7 @@
  * and on PostgreSQL (`DATABASE_URL`).
  *
  * - Throughput: `paykit.reconcile` of the day (statement read in file order, sorted on disk,
- *   merge-joined with the payments walked by `Store.listPage`, every pair compared, the run
+ *   merge-joined with the payments walked by `Store.listLedgerPage`, every pair compared, the run
  *   stored) against a bare ordered merge-join of the same two sorted key lists in the same run
  *   (the statement's order numbers sorted in memory, the ledger's ids read in order from the same
  *   database, a page at a time, and counted where equal). Target: ratio ≥ 0.3.

@@ -104,6 +104,28 @@ function itemOf<T>(line: string): SortItem<T> {
 /** Lines turned back into items at a time by {@link ExternalSorter.sorted}. */
 const PARSED_AT_ONCE = 256;
 
+/**
+ * Sorted lines as JSON texts of `[rank, key, value]` items, {@link PARSED_AT_ONCE} a text: what the
+ * sort thread sends back, so the thread that reconciles parses a text per few hundred items
+ * rather than cutting up every line.
+ */
+export function itemTexts(lines: readonly string[]): string[] {
+  const texts: string[] = [];
+  for (let from = 0; from < lines.length; from += PARSED_AT_ONCE) {
+    let text = '[';
+    for (let i = from; i < lines.length && i < from + PARSED_AT_ONCE; i += 1) {
+      const line = lines[i] as string;
+      const end = line.indexOf('\u0000');
+      text += `${i === from ? '' : ','}[${line.charCodeAt(0) - 48},${JSON.stringify(fromByteOrderKey(unescapeLow(line.slice(1, end))))},${line.slice(end + 1 + SEQ_WIDTH)}]`;
+    }
+    texts.push(`${text}]`);
+  }
+  return texts;
+}
+
+/** Sorted lines as a {@link RunSink} gives them: the lines, or {@link itemTexts} of them (from the sort thread). */
+export type SortedBatch = { readonly lines: readonly string[] } | { readonly texts: readonly string[] };
+
 /** Options of {@link ExternalSorter}. */
 export interface ExternalSortOptions {
   /** Items kept in memory before a run is written out (default 50 000). */
@@ -176,7 +198,7 @@ export interface RunSink {
   /** Takes a line; a promise when the caller must wait (a run being written, a worker catching up). */
   push(line: string): Promise<void> | undefined;
   /** Every line in order, in batches. Read it once. */
-  sorted(): AsyncGenerator<string[]>;
+  sorted(): AsyncGenerator<SortedBatch>;
   /** Runs written to disk so far. */
   readonly runs: number;
   /** Removes the temporary files (and stops a worker). */
@@ -259,10 +281,10 @@ export class LineRuns implements RunSink {
     this.#runs.push(path);
   }
 
-  async *sorted(): AsyncGenerator<string[]> {
+  async *sorted(): AsyncGenerator<SortedBatch> {
     if (this.#runs.length === 0) {
       const run = this.#sortedRun();
-      for (let i = 0; i < run.length; i += 1024) yield run.slice(i, i + 1024);
+      for (let i = 0; i < run.length; i += 1024) yield { lines: run.slice(i, i + 1024) };
       return;
     }
     if (this.#lines.length > 0) await this.#spill();
@@ -319,11 +341,11 @@ export class LineRuns implements RunSink {
         down(0);
       }
       if (batch.length >= 1024) {
-        yield batch;
+        yield { lines: batch };
         batch = [];
       }
     }
-    if (batch.length > 0) yield batch;
+    if (batch.length > 0) yield { lines: batch };
   }
 
   async close(): Promise<void> {
@@ -395,9 +417,23 @@ export class ExternalSorter<T> {
 
   /** Every item in order, in batches (of up to 4 096 from a worker thread). Read it once. */
   async *sorted(): AsyncGenerator<SortItem<T>[]> {
-    for await (const lines of this.#sink.sorted()) {
-      // Parsed a few at a time, as they are used: parsed items then die young, before a collection
-      // would copy them (a batch parsed whole outlived several young-generation collections).
+    // Parsed a few hundred at a time, as they are used: parsed items then die young, before a
+    // collection would copy them (a batch of 4 096 parsed whole outlived several young-generation
+    // collections).
+    for await (const sorted of this.#sink.sorted()) {
+      if ('texts' in sorted) {
+        for (const text of sorted.texts) {
+          const rows = JSON.parse(text) as [number, string, T][];
+          const batch = new Array<SortItem<T>>(rows.length);
+          for (let i = 0; i < rows.length; i += 1) {
+            const r = rows[i] as [number, string, T];
+            batch[i] = { rank: r[0], key: r[1], value: r[2] };
+          }
+          yield batch;
+        }
+        continue;
+      }
+      const lines = sorted.lines;
       for (let from = 0; from < lines.length; from += PARSED_AT_ONCE) {
         const to = Math.min(lines.length, from + PARSED_AT_ONCE);
         const batch = new Array<SortItem<T>>(to - from);

@@ -7,7 +7,7 @@
 // sort to the calling thread: the lines it was given are kept until it says it is ready.
 import { rm } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
-import { LineRuns, type RunSink } from './external-sort.js';
+import { LineRuns, type RunSink, type SortedBatch } from './external-sort.js';
 
 /** The key of `workerData` that tells the worker's module it was started as the sort thread. */
 export const MARK = 'paykit-sort-thread';
@@ -26,7 +26,7 @@ export type ToWorker =
 export type FromWorker =
   | { readonly op: 'ready' }
   | { readonly op: 'taken'; readonly runs: number; readonly dir?: string }
-  | { readonly op: 'batch'; readonly lines: string[]; readonly runs: number }
+  | { readonly op: 'batch'; readonly texts: string[]; readonly runs: number }
   | { readonly op: 'end'; readonly runs: number }
   | { readonly op: 'closed' }
   | { readonly op: 'error'; readonly message: string };
@@ -183,7 +183,7 @@ class ThreadRuns implements RunSink {
     return this.#replies.shift() as FromWorker;
   }
 
-  async *sorted(): AsyncGenerator<string[]> {
+  async *sorted(): AsyncGenerator<SortedBatch> {
     if (this.#local === undefined) {
       this.#flush();
       // A worker that never starts fails within milliseconds; one that started said so long ago.
@@ -202,7 +202,7 @@ class ThreadRuns implements RunSink {
       const m = await this.#reply();
       if (m.op !== 'batch') return;
       this.#post({ op: 'next' });
-      yield m.lines;
+      yield { texts: m.texts };
     }
   }
 

@@ -1,12 +1,12 @@
 // The sort thread's entry (started by sort-thread.ts): holds a statement's runs, one message at a time.
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { LineRuns } from './external-sort.js';
+import { itemTexts, LineRuns, type SortedBatch } from './external-sort.js';
 import { BATCH, MARK, type FromWorker, type ToWorker } from './sort-thread.js';
 
 /** The worker: one message at a time, in order; any failure is told, and the next message still served. */
 function serve(port: MessagePort, runSize: number, tmpDir: string): void {
   const runs = new LineRuns(runSize, tmpDir);
-  let sorted: AsyncGenerator<string[]> | undefined;
+  let sorted: AsyncGenerator<SortedBatch> | undefined;
   const handle = async (m: ToWorker): Promise<void> => {
     if (m.op === 'lines') {
       for (const line of m.lines) {
@@ -21,9 +21,10 @@ function serve(port: MessagePort, runSize: number, tmpDir: string): void {
       while (sorted !== undefined && lines.length < BATCH) {
         const r = await sorted.next();
         if (r.done === true) break;
-        for (const line of r.value) lines.push(line);
+        // This thread's own runs give lines.
+        if ('lines' in r.value) for (const line of r.value.lines) lines.push(line);
       }
-      port.postMessage((lines.length > 0 ? { op: 'batch', lines, runs: runs.runs } : { op: 'end', runs: runs.runs }) satisfies FromWorker);
+      port.postMessage((lines.length > 0 ? { op: 'batch', texts: itemTexts(lines), runs: runs.runs } : { op: 'end', runs: runs.runs }) satisfies FromWorker);
     } else {
       await runs.close();
       port.postMessage({ op: 'closed' } satisfies FromWorker);
