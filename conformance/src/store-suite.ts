@@ -218,6 +218,8 @@ export function describeStoreConformance(sut: StoreUnderTest): void {
             createdAt: at('2026-12-01T00:00:00.000Z'), paidAt: at('2026-12-01T00:00:01.000Z'), providerPaymentId: 'nul\u0000inside', note: 'a\u0000b' },
           // Not a payment's shape at all.
           p4: { status: 'created' },
+          // Something shaped like a stored time that is not one, where a time goes.
+          p5: { orderId: 'p5', instanceId: 'shop', status: 'succeeded', amount: { amount: 2, currency: 'CNY' }, paidAt: { $date: '2026-12-01T00:00:00.000Z', by: 'hand' }, createdAt: 'yesterday' },
         };
         const refunds: Record<string, unknown> = {
           r1: { refundId: 'r1', orderId: 'p1', instanceId: 'shop', status: 'succeeded', amount: { amount: 100, currency: 'CNY' }, requestedAt: at('2026-12-01T03:00:00.000Z'), providerRefundId: 'R9' },
@@ -236,6 +238,7 @@ export function describeStoreConformance(sut: StoreUnderTest): void {
           { id: 'p2', version: 2, fields: ['shop', 'succeeded', 1, 'USD', 0, 'USD', null, '2026-12-01T09:00:00.000Z', '2026-11-30T16:00:00.000Z', 'p2', 'X2'] },
           { id: 'p3', version: 1, fields: ['ébène', 'succeeded', 9007199254740991, 'JPY', 0, 'JPY', null, '2026-12-01T00:00:01.000Z', '2026-12-01T00:00:00.000Z', 'p3', 'nul\u0000inside'] },
           { id: 'p4', version: 1, fields: [null, 'created', null, null, null, null, null, null, null, null, null] },
+          { id: 'p5', version: 1, fields: ['shop', 'succeeded', 2, 'CNY', null, null, null, null, null, 'p5', null] },
         ]);
         expect(unwrap(await ledgerPage('payment', { after: 'p2', limit: 1, readAhead: true })).map((r) => r.id)).to.deep.equal(['p3']);
         // A refund has no settlement day or refunded sum of its own: its day is when it was requested.

@@ -8,7 +8,7 @@ export type LedgerKind = 'payment' | 'refund' | 'payout';
 
 /**
  * The fields of a record reconciliation compares, in this order. A field the record lacks is
- * `null`; times are ISO 8601 texts. By kind:
+ * `null`; a time is the ISO 8601 text of a `Date` (anything else in its place is `null`). By kind:
  *
  * | field | payment | refund | payout |
  * | --- | --- | --- | --- |

@@ -415,7 +415,7 @@ export class ExternalSorter<T> {
     return this.#sink.push(line);
   }
 
-  /** Every item in order, in batches (of up to 4 096 from a worker thread). Read it once. */
+  /** Every item in order, in batches of up to 256. Read it once. */
   async *sorted(): AsyncGenerator<SortItem<T>[]> {
     // Parsed a few hundred at a time, as they are used: parsed items then die young, before a
     // collection would copy them (a batch of 4 096 parsed whole outlived several young-generation

@@ -39,8 +39,8 @@ export interface LedgerItem {
 export const statusOfItem = (i: LedgerItem): string => i.fields[1] as string;
 /** Its amount, in minor units. */
 export const amountOfItem = (i: LedgerItem): number => i.fields[2] as number;
-/** Its currency. */
-export const currencyOfItem = (i: LedgerItem): string => i.fields[3] as string;
+/** Its currency (null in a value of another shape). */
+export const currencyOfItem = (i: LedgerItem): string | null => (typeof i.fields[3] === 'string' ? i.fields[3] : null);
 
 /** A ledger item as evidence. */
 export function evidenceOf(i: LedgerItem): LedgerEvidence {

@@ -114,7 +114,7 @@ export class DayTotalsBook {
 
   /** Adds a record paykit counts as done in the period (by kind as a statement writes it: refunds negative). */
   record(r: LedgerItem): void {
-    const t = this.#at(r.day ?? undefined, currencyOfItem(r)).paykit[r.kind];
+    const t = this.#at(r.day ?? undefined, currencyOfItem(r) ?? '?').paykit[r.kind];
     t.count += 1;
     t.amount = add(t.amount, r.kind === 'refund' ? -amountOfItem(r) : amountOfItem(r));
   }
@@ -303,7 +303,8 @@ export async function matchStatement(input: MatchInput): Promise<PayResult<Match
   // is read in. A promise only when a batch must be read: a million lines are a million groups.
   const takeGroup = (rank: number, key: string, record?: LedgerItem): PackedGroup | Promise<PackedGroup> => {
     const g: PackedGroup = { rank, key, lines: [], count: 0 };
-    const currency = record === undefined ? undefined : currencyOfItem(record);
+    // A record without a currency (a value of another shape) gives none to the lines.
+    const currency = record === undefined ? undefined : currencyOfItem(record) ?? undefined;
     if (collect(g, currency)) return g;
     return (async () => {
       for (;;) {
