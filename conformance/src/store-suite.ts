@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ok } from 'neverthrow';
-import { inUnitOfWork, ledgerFieldsOf, updateRecord, type LedgerKind, type PageQuery, type PayResult, type Store, type UpdateDecision } from '@paykit/core';
+import { inUnitOfWork, ledgerRowsOf, updateRecord, type LedgerKind, type PageQuery, type PayResult, type Store, type UpdateDecision } from '@paykit/core';
 
 /** How the store suite gets a store: a fresh, empty one per test. */
 export interface StoreUnderTest {
@@ -205,7 +205,7 @@ export function describeStoreConformance(sut: StoreUnderTest): void {
 
       it('gives each record\'s ledger fields as ledgerFieldsOf reads its value (listLedgerPage, or listPage read by ledgerFieldsOf)', async () => {
         const ledgerPage = (kind: LedgerKind, query: PageQuery) => (typeof store.listLedgerPage === 'function' ? store.listLedgerPage(kind, query)
-          : store.listPage(kind, query).map((rows) => rows.map((r) => ({ id: r.id, version: r.version, fields: ledgerFieldsOf(kind, r.value) }))));
+          : store.listPage(kind, query).map((rows) => ledgerRowsOf(kind, rows)));
         const at = (iso: string): Date => new Date(iso);
         const payments: Record<string, unknown> = {
           // Paid, settled, refunded in part, with a field reconciliation does not read.

@@ -1,6 +1,6 @@
 import { err, errAsync, ok, okAsync, Result, ResultAsync } from 'neverthrow';
 import {
-  ledgerFieldsOf, PaymentErrors, statusOf, type ChangeSet, type LedgerFields, type LedgerKind, type LedgerRow, type CommitOutcome, type ListFilter, type NotificationRecord,
+  LEDGER_FIELD_COUNT, ledgerFieldsOf, PaymentErrors, statusOf, type ChangeSet, type LedgerFields, type LedgerKind, type LedgerRow, type CommitOutcome, type ListFilter, type NotificationRecord,
   type EventQuery, type IdentifiedRecord, type NotificationEntry, type PageQuery, type PaykitEvent, type PaymentError, type PayResult, type PayResultAsync, type RecordKind, type RecordVersion, type RecordWrite, type Store, type StoreHealth, type Versioned,
 } from '@paykit/core';
 import { Batcher } from './batcher.js';
@@ -16,9 +16,6 @@ export interface DurableStore extends Store {
   /** Closes the database (the store is unusable afterwards). */
   close(): PayResultAsync<void>;
 }
-
-/** How many ledger fields a record has (see `LedgerFields`). */
-const LEDGER_FIELD_COUNT = 11;
 
 /** Pages a store reads ahead at most (one per walk in progress; the oldest is dropped). */
 const MAX_PAGES_AHEAD = 8;
@@ -144,13 +141,13 @@ export class SqlStore implements DurableStore {
     return this.#pageOf(kind, query, 'ledger').andThen((found) => {
       const out: LedgerRow[] = [];
       // No Result per record on the way (a million records are a million calls): one at the end.
-      const add = (id: string, version: unknown, fields: unknown, value: unknown): PaymentError | undefined => {
-        if (fields === null || fields === undefined) {
-          const record = this.#versioned(kind, id, { version, value });
-          if (record.isErr()) return record.error;
-          out.push({ id, version: record.value.version, fields: ledgerFieldsOf(kind, record.value.value) });
-          return undefined;
-        }
+      const fromValue = (id: string, version: unknown, value: unknown): PaymentError | undefined => {
+        const record = this.#versioned(kind, id, { version, value });
+        if (record.isErr()) return record.error;
+        out.push({ id, version: record.value.version, fields: ledgerFieldsOf(kind, record.value.value) });
+        return undefined;
+      };
+      const fromFields = (id: string, version: unknown, fields: unknown): PaymentError | undefined => {
         if (!Array.isArray(fields) || fields.length !== LEDGER_FIELD_COUNT) {
           return PaymentErrors.internal(`${kind} ${id}: its ledger fields in the database are not ${LEDGER_FIELD_COUNT} values: run the store's migrations`);
         }
@@ -160,10 +157,9 @@ export class SqlStore implements DurableStore {
       if (found.rows !== undefined) {
         for (const r of found.rows) {
           const id = String(r.id);
-          const text = r.ledger === null ? r.value : r.ledger;
-          const parsed = text === null ? ok(null) : parseJson(String(text), `${kind} ${id}`);
+          const parsed = parseJson(String(r.ledger ?? r.value), `${kind} ${id}`);
           if (parsed.isErr()) return err(parsed.error);
-          const failed = r.ledger === null ? add(id, r.version, null, parsed.value) : add(id, r.version, parsed.value, null);
+          const failed = r.ledger === null ? fromValue(id, r.version, parsed.value) : fromFields(id, r.version, parsed.value);
           if (failed !== undefined) return err(failed);
         }
         return ok(out);
@@ -172,7 +168,7 @@ export class SqlStore implements DurableStore {
       const rows = parseJson(found.json, `a page of ${kind} records`);
       if (rows.isErr()) return err(rows.error);
       for (const [id, version, fields, value] of rows.value as [string, number, unknown, unknown][]) {
-        const failed = add(id, version, fields, value);
+        const failed = fields === null ? fromValue(id, version, value) : fromFields(id, version, fields);
         if (failed !== undefined) return err(failed);
       }
       return ok(out);

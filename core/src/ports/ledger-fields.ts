@@ -24,6 +24,9 @@ export type LedgerFields = readonly [
   settleDate: unknown, at: unknown, createdAt: unknown, orderId: unknown, reference: unknown,
 ];
 
+/** How many {@link LedgerFields} a record has. */
+export const LEDGER_FIELD_COUNT = 11;
+
 /** A record's {@link LedgerFields} with its id and version, as `Store.listLedgerPage` gives them. */
 export interface LedgerRow {
   /** The record's id. */
@@ -55,4 +58,9 @@ export function ledgerFieldsOf(kind: LedgerKind, value: unknown): LedgerFields {
     field(prop(value, kind === 'payout' ? 'providerOrderId' : 'orderId')),
     field(prop(value, payment ? 'providerPaymentId' : kind === 'refund' ? 'providerRefundId' : 'providerPayoutId')),
   ];
+}
+
+/** Records read whole (`Store.listPage`) as {@link LedgerRow}s: what a store without ledger fields of its own gives. */
+export function ledgerRowsOf(kind: LedgerKind, records: readonly { readonly id: string; readonly version: number; readonly value: unknown }[]): LedgerRow[] {
+  return records.map((r) => ({ id: r.id, version: r.version, fields: ledgerFieldsOf(kind, r.value) }));
 }

@@ -3,7 +3,7 @@ import { PaymentErrors } from '../errors/constructors.js';
 import type { PayResultAsync } from '../errors/result.js';
 import type { PaymentError } from '../errors/payment-error.js';
 import type { EventQuery, PaykitEvent } from './event-log.js';
-import { ledgerFieldsOf, type LedgerKind, type LedgerRow } from './ledger-fields.js';
+import { ledgerRowsOf, type LedgerKind, type LedgerRow } from './ledger-fields.js';
 import type { ChangeSet, CommitOutcome, IdentifiedRecord, ListFilter, NotificationRecord, PageQuery, RecordKind, RecordVersion, Store, Versioned } from './store.js';
 
 /** The `Conflict` a commit answers when a record moved since it was read. */
@@ -77,7 +77,7 @@ export class InMemoryStore implements Store {
 
   /** The same page, each record as its ledger fields. */
   listLedgerPage(kind: LedgerKind, query: PageQuery): PayResultAsync<readonly LedgerRow[]> {
-    return this.listPage(kind, query).map((rows) => rows.map((r) => ({ id: r.id, version: r.version, fields: ledgerFieldsOf(kind, r.value) })));
+    return this.listPage(kind, query).map((rows) => ledgerRowsOf(kind, rows));
   }
 
   /** Records a notification once. */

@@ -5,7 +5,7 @@ import { err, ok } from 'neverthrow';
 import type { Money } from '../money/money.js';
 import type { PayResult, PayResultAsync } from '../errors/result.js';
 import type { StoredPayment } from '../facade/stored.js';
-import { ledgerFieldsOf, type LedgerFields, type LedgerKind, type LedgerRow } from '../ports/ledger-fields.js';
+import { ledgerFieldsOf, ledgerRowsOf, type LedgerFields, type LedgerKind, type LedgerRow } from '../ports/ledger-fields.js';
 import type { IdentifiedRecord, Store } from '../ports/store.js';
 import { cstDay, dashedCache, type CheckedPeriod } from './period.js';
 import type { LedgerEvidence } from './types.js';
@@ -59,8 +59,6 @@ export const PAID_PAYMENT_STATUSES: readonly string[] = ['succeeded', 'partially
 /** Payout statuses that mean the money went out (a return comes after the payment). */
 export const PAID_PAYOUT_STATUSES: readonly string[] = ['succeeded', 'returned'];
 
-export type { LedgerKind };
-
 const inRange = (day: string | undefined, p: CheckedPeriod): boolean => day !== undefined && day >= p.from && day <= p.to;
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
@@ -109,7 +107,7 @@ export async function* walkLedger(store: Store, kind: LedgerKind, p: CheckedPeri
     const query = { limit, readAhead: true, ...(after !== undefined ? { after } : {}) };
     if (typeof store.listLedgerPage === 'function') return store.listLedgerPage(kind, query);
     // A store of its own without it (paykit's stores have it).
-    return store.listPage(kind, query).map((rows) => rows.map((r) => ({ id: r.id, version: r.version, fields: ledgerFieldsOf(kind, r.value) })));
+    return store.listPage(kind, query).map((rows) => ledgerRowsOf(kind, rows));
   };
   let walked = 0;
   let next = pageAfter(undefined);
