@@ -153,7 +153,8 @@ export function parseFlatJson(body: Uint8Array, what: string): PayResult<WireFie
   if (body.length > MAX_BODY_BYTES) return err(PaymentErrors.decode(`${what} is ${body.length} bytes; Example Pay messages are under ${MAX_BODY_BYTES}`, { providerId: 'example' }));
   const json = parseJsonObject(body, what, WORDING);
   if (json.isErr()) return err(json.error);
-  for (const k of Object.keys(json.value)) {
+  // JSON.parse makes own enumerable keys only, so for-in sees exactly them (no key array is made).
+  for (const k in json.value) {
     if (typeof json.value[k] !== 'string') return err(PaymentErrors.decode(`${what}: field ${k.slice(0, 32)} is not a string`, { providerId: 'example', path: k.slice(0, 32) }));
   }
   return ok(json.value as WireFields);

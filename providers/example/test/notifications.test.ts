@@ -46,6 +46,24 @@ describe('Example Pay notifications', function () {
       expect(verifyNotification(notification({ notify_id: 'N'.repeat(33) }), options)._unsafeUnwrapErr().message).to.include('notify_id');
     });
 
+    it('refuses a paid time that is no real time, and a field that is not a string, saying which', function () {
+      const feb30 = verifyNotification(notification({ paid_at: '20240230080000' }), options)._unsafeUnwrapErr();
+      expect(feb30).to.include({ kind: 'Decode', path: 'paid_at' });
+      const body = Buffer.from(JSON.stringify({ merchant_id: MERCHANT, order_no: 'A1', amount: 49.65, sign_type: 'HMAC-SHA256', sign: 'x' }));
+      const numeric = verifyNotification({ ...notification(), body: new Uint8Array(body) }, options)._unsafeUnwrapErr();
+      expect(numeric.kind).to.equal('Decode');
+      expect(numeric.message).to.include('amount');
+    });
+
+    it('reports a failed payment with its reason and no paid time when none is sent', function () {
+      const fields = { merchant_id: MERCHANT, notify_id: 'N2', order_no: 'A2', status: 'FAILED', amount: '1.00', currency: 'CNY', fail_reason: 'card declined', sign_type: 'HMAC-SHA256' };
+      const body = new Uint8Array(Buffer.from(JSON.stringify({ ...fields, sign: expectedSign(fields) })));
+      const v = verifyNotification({ ...notification(), body }, options)._unsafeUnwrap();
+      if (v.event.type !== 'payment') throw new Error('expected a payment event');
+      expect(v.event.report).to.deep.include({ status: 'failed', failure: { message: 'card declined' }, providerStatus: 'FAILED' });
+      expect(v.event.report).not.to.have.any.keys('paidAt', 'providerPaymentId');
+    });
+
     it('maps an undocumented status to processing, never to a success', function () {
       const v = verifyNotification(notification({ status: 'PAID_MAYBE' }), options)._unsafeUnwrap();
       expect(v.event.type === 'payment' && v.event.report.status).to.equal('processing');
