@@ -21,7 +21,9 @@ export function flatStringFields(body: Uint8Array): Record<string, string> | und
 
 /** The keys a spec table lists (sign and sign type included), sorted, and as a set: see {@link sortedSigningText}. */
 export interface KnownKeys {
+  /** The keys in signing order. */
   readonly sorted: readonly string[];
+  /** The same keys, to look one up. */
   readonly set: ReadonlySet<string>;
 }
 

@@ -85,8 +85,8 @@ function checkedFloorPath(req: RawHttpRequest): CheckedReport | undefined {
   return {
     report: {
       orderId: w.order_no as string, status, amount: { amount, currency }, providerStatus: w.status as string,
-      ...(paidAt !== undefined ? { paidAt } : {}), ...(w.payment_id !== undefined ? { providerPaymentId: w.payment_id } : {}),
-      ...(status === 'failed' ? { failure: { message: w.fail_reason ?? 'payment failed' } } : {}),
+      paidAt, providerPaymentId: w.payment_id,
+      failure: status === 'failed' ? { message: w.fail_reason ?? 'payment failed' } : undefined,
     },
     eventKey: `${w.order_no}:${w.status}:${w.payment_id ?? ''}`,
   };
@@ -94,8 +94,8 @@ function checkedFloorPath(req: RawHttpRequest): CheckedReport | undefined {
 
 interface CheckedReport {
   readonly report: {
-    orderId: string; status: string; amount: { amount: number; currency: string }; providerStatus: string; paidAt?: Date; providerPaymentId?: string;
-    failure?: { message: string };
+    orderId: string; status: string; amount: { amount: number; currency: string }; providerStatus: string; paidAt: Date | undefined; providerPaymentId: string | undefined;
+    failure: { message: string } | undefined;
   };
   readonly eventKey: string;
 }
