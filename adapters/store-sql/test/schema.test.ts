@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import fc from 'fast-check';
 import { PGlite } from '@electric-sql/pglite';
 import { IN_FLIGHT_PAYOUT_STATUSES, PENDING_PAYMENT_STATUSES, PENDING_REFUND_STATUSES, UNKNOWN_PAYOUT_STATUSES } from '@paykit/core';
 import pg from 'pg';
@@ -114,6 +115,50 @@ describe('store schema', function () {
         });
         const walked = (await store.listLedgerPage('payment', { limit: 10 }))._unsafeUnwrap();
         expect(walked.map((r) => [r.id, r.fields[1], r.fields[2]])).to.deep.equal([['nul', 'pending', 7], ['old', 'succeeded', 5]]);
+      } finally {
+        await db.close();
+      }
+    });
+
+    it('computes the ledger fields as migration 6 did, for any value, once migration 7 replaces the function', async () => {
+      const db = await PGlite.create();
+      const client = pgliteClient(db);
+      try {
+        await migrate(client, MIGRATIONS.filter((m) => m.version <= 6));
+        const store = new SqlStore(client);
+        const at = new Date('2026-12-01T02:00:00.000Z');
+        (await store.insert('payment', 'p1', { orderId: 'p1', instanceId: 'shop', status: 'succeeded', amount: { amount: 5, currency: 'CNY' }, refunded: { amount: 0, currency: 'CNY' }, createdAt: at, paidAt: at }))._unsafeUnwrap();
+        (await store.insert('refund', 'r1', { orderId: 'p1', instanceId: 'shop', status: 'pending', amount: { amount: 5, currency: 'CNY' }, requestedAt: at }))._unsafeUnwrap();
+        const ledgers = async () => (await db.query<{ id: string; ledger: string | null }>('SELECT id, ledger FROM paykit_records ORDER BY id')).rows;
+        const before = await ledgers();
+        // Migration 6's functions under other names: the reference the new one must equal.
+        const v6 = (MIGRATIONS.find((m) => m.version === 6) as (typeof MIGRATIONS)[number]).sql
+          .replace(/^ALTER TABLE .*$/m, '').replaceAll('paykit_ledger_fields', 'v6_ledger_fields').replaceAll('paykit_ledger_time', 'v6_ledger_time');
+        await db.exec(v6);
+        expect(await migrate(client)).to.deep.equal([7]);
+        expect(await ledgers()).to.deep.equal(before);
+        expect(before.every((r) => r.ledger !== null)).to.equal(true);
+
+        const differing = async (kinds: readonly string[], values: readonly string[]): Promise<unknown[]> => (await db.query(
+          `SELECT k, v, v6_ledger_fields(k, v::json) AS old, paykit_ledger_fields(k, v::json) AS new
+             FROM unnest($1::text[], $2::text[]) AS t(k, v) WHERE v6_ledger_fields(k, v::json) IS DISTINCT FROM paykit_ledger_fields(k, v::json)`,
+          [kinds, values])).rows;
+        // The shapes a time can take where one is read, and values that are not a record at all.
+        const date = { $date: '2026-12-01T02:00:00.000Z' };
+        const times: unknown[] = [date, { $date: 5 }, { $date: null }, { $date: date }, { ...date, by: 'hand' }, { by: 'hand' }, {}, [date], ['$date'], '$date', 7, null, true];
+        const hand = times.flatMap((t) => [{ paidAt: t, createdAt: t, requestedAt: t, status: 'succeeded' }, { instanceId: 'shop', paidAt: t }]).map((v) => JSON.stringify(v))
+          .concat(['[]', '"text"', '5', 'null', '{}', '{"$sealed":"x"}', '{"status":"a\\u0000b"}', '{"amount":{"amount":1e2,"currency":"CNY"},"refunded":[1]}']);
+        for (const kind of ['payment', 'refund', 'payout', 'order']) expect(await differing(hand.map(() => kind), hand), kind).to.deep.equal([]);
+
+        const time = fc.oneof(fc.jsonValue(), fc.constantFrom(...times), fc.record({ $date: fc.string() }), fc.record({ $date: fc.string(), x: fc.jsonValue() }, { requiredKeys: ['$date'] }));
+        const money = fc.oneof(fc.jsonValue(), fc.record({ amount: fc.oneof(fc.integer(), fc.jsonValue()), currency: fc.jsonValue() }, { requiredKeys: [] }));
+        const record = fc.record({
+          instanceId: fc.jsonValue(), status: fc.string(), amount: money, refunded: money, settleDate: fc.jsonValue(), paidAt: time, requestedAt: time, createdAt: time,
+          orderId: fc.string({ unit: 'grapheme' }), providerPaymentId: fc.jsonValue(), providerRefundId: fc.jsonValue(), $sealed: fc.jsonValue(), other: fc.jsonValue(),
+        }, { requiredKeys: [] });
+        await fc.assert(fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom('payment', 'refund', 'order'), record), { minLength: 1, maxLength: 50 }), async (pairs) => {
+          expect(await differing(pairs.map(([k]) => k), pairs.map(([, v]) => JSON.stringify(v)))).to.deep.equal([]);
+        }), { numRuns: 200 });
       } finally {
         await db.close();
       }
