@@ -4,6 +4,7 @@
  * NOTHING` loop into the same kind of database. The notifications come from a separate process,
  * as they do from a provider: 32 deliveries in flight (group commit batches them; target ≥ 0.5),
  * and one at a time for reference. Each side runs in its own process on its own fresh database.
+ * A reference row compares ingest on PostgreSQL with and without the ledger column (migration 6).
  */
 import { ratio, type Side } from '@paykit/conformance/bench';
 import { ACK, notification } from '../test/processes/notifications.js';
@@ -12,11 +13,11 @@ import { DATABASE_LABEL, freshNotifications, loadGenerator, openDatabase, webhoo
 /** Notifications per operation (one operation of either side handles this many). */
 const PER_OP = 500;
 
-function ingest(kind: BenchDatabase, inFlight: number): Side {
+function ingest(kind: BenchDatabase, inFlight: number, ledgerColumn = true): Side {
   return {
-    name: `webhook ingest → ${DATABASE_LABEL[kind]}: node:http, verify, apply, record once, acknowledge; ${inFlight} in flight from another process`,
+    name: `webhook ingest → ${DATABASE_LABEL[kind]}${ledgerColumn ? '' : ' without the ledger column'}: node:http, verify, apply, record once, acknowledge; ${inFlight} in flight from another process`,
     setup: async () => {
-      const url = await webhookServer(kind);
+      const url = await webhookServer(kind, { ledgerColumn });
       const load = loadGenerator();
       const next = freshNotifications();
       return async () => {
@@ -58,4 +59,7 @@ export const rows = [
   ratio({ id: 'store-sql.ingest.pglite-main-thread', subject: ingest('pglite-main-thread', 32), baseline: bareInsert('pglite-main-thread'), perOp }),
   ratio({ id: 'store-sql.ingest.postgres', subject: ingest('postgres', 32), baseline: bareInsert('postgres'), target: 0.5, perOp, ...pg }),
   ratio({ id: 'store-sql.ingest.postgres.one-at-a-time', subject: ingest('postgres', 1), baseline: bareInsert('postgres'), perOp, ...pg }),
+  // What the ledger column reconciliation reads (migration 6, computed by the server on every
+  // payment written) costs ingest: the same ingest against a database without the column.
+  ratio({ id: 'store-sql.ingest.postgres.ledger-column', subject: ingest('postgres', 32), baseline: ingest('postgres', 32, false), perOp, ...pg }),
 ];

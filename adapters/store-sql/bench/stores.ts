@@ -70,9 +70,13 @@ export function loadGenerator(): { ask: <T>(message: unknown) => Promise<T> } {
   };
 }
 
-/** paykit behind the node:http webhook adapter on a fresh database of the kind: its notify URL. */
-export async function webhookServer(kind: BenchDatabase): Promise<string> {
+/**
+ * paykit behind the node:http webhook adapter on a fresh database of the kind: its notify URL.
+ * `ledgerColumn: false` drops the column migration 6 added (for a reference row: what it costs).
+ */
+export async function webhookServer(kind: BenchDatabase, { ledgerColumn = true } = {}): Promise<string> {
   const { client, concurrency } = await openDatabase(kind);
+  if (!ledgerColumn) await client.query('ALTER TABLE paykit_records DROP COLUMN ledger');
   const store = new SqlStore(client, concurrency);
   const paykit = (await createPaykit({ instances: { shop: { plugin: 'lianlian-web', options: WORKER_INSTANCE_OPTIONS } } }, { plugins: [lianlianWebPlugin], store }))._unsafeUnwrap();
   const server = (await listenForNotifications(paykit, { instanceFromPath: true }))._unsafeUnwrap();
