@@ -500,8 +500,8 @@ ALTER TABLE paykit_records ADD COLUMN ledger text GENERATED ALWAYS AS (paykit_le
     sql: `
 -- The same fields as migration 6's function, for every value: only cheaper. Its two calls of
 -- paykit_ledger_time (an SQL function, run by its own executor for each call, not inlined) cost
--- about 3.5 of the column's 20 µs of server CPU per payment written (bench/commit-cost.ts: batches
--- of 8 on PostgreSQL 15, medians of 11 rounds). The time test is written out instead, in a form
+-- 0.5–3.5 of the column's 18–20.5 µs of server CPU per payment written (bench/commit-cost.ts:
+-- batches of 8 on PostgreSQL 15, medians of three sets of 11 rounds). The time test is written out instead, in a form
 -- equal to the old one for every jsonb: an object whose only key is "$date", holding text.
 -- An immutable function a stored column uses may be replaced only by one that gives the same
 -- result for every input (rows written before keep theirs); this one does.

@@ -137,7 +137,7 @@ const bare: Side = {
 /** The notification rows of the example provider. */
 export const rows = [
   // Reference: issue 17's ≥ 0.9 of this no-check floor is out of reach for an HMAC provider (the
-  // checked floor, checks alone by hand, measures 0.78–0.83 of it); the target is on the plugin
+  // checked floor, checks alone by hand, measures 0.77–0.83 of it); the target is on the plugin
   // against that checked floor (docs/benchmarks.md, "Notifications").
   ratio({ id: 'example.notification', subject: plugin, baseline: floor }),
   ratio({ id: 'example.notification.bare-verify', subject: plugin, baseline: bare }),
